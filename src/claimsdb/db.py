@@ -1,0 +1,136 @@
+"""Engines and connections, with the SQLite settings claimsdb relies on.
+
+SQLite gets foreign keys (off by default), WAL (readers never wait for an import),
+a busy timeout (a second writer waits instead of failing at once) and real
+transactions: pysqlite's legacy mode would defer BEGIN until the first write, which
+lets a read-then-write import race another process. Write transactions start with
+BEGIN IMMEDIATE so two importers queue for the lock instead of deadlocking on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+
+from claimsdb.config import is_sqlite, resolve_url, sqlite_path
+from claimsdb.errors import DatabaseError
+
+BUSY_TIMEOUT_ENV = "CLAIMSDB_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+_WRITE_OPTION = "claimsdb_write"
+
+
+def busy_timeout_ms() -> int:
+    raw = os.environ.get(BUSY_TIMEOUT_ENV)
+    try:
+        return int(raw) if raw else DEFAULT_BUSY_TIMEOUT_MS
+    except ValueError:
+        raise DatabaseError(
+            f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds, not {raw!r}"
+        ) from None
+
+
+def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
+    """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file."""
+    url = resolve_url(target)
+    path = sqlite_path(url)
+    if path is not None:
+        if not create and not path.exists():
+            raise DatabaseError(
+                f"no database at {path}. Create one with 'claimsdb init' "
+                "(and 'claimsdb seed' for the bundled articles), or point --db at yours."
+            )
+        if not path.parent.exists():
+            raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+    try:
+        engine = create_engine(url)
+    except ModuleNotFoundError as error:
+        if "psycopg" in str(error) or url.startswith("postgresql"):
+            raise DatabaseError(
+                "the PostgreSQL driver is not installed; run: pip install 'claimsdb[postgres]'"
+            ) from None
+        raise DatabaseError(f"no driver for {_safe(url)}: {error}") from None
+    except sa_exc.ArgumentError as error:
+        raise DatabaseError(f"not a database URL or path: {target!r} ({error})") from None
+    if is_sqlite(url):
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    timeout = busy_timeout_ms()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no branch - event hook
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection):
+        write = connection.get_execution_options().get(_WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that will write: all of it commits, or none of it does."""
+    with translate_errors(engine), engine.connect() as conn:
+        conn = conn.execution_options(**{_WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
+
+
+@contextlib.contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one read transaction, so a query sees one consistent snapshot."""
+    with translate_errors(engine), engine.connect() as conn, conn.begin():
+        yield conn
+
+
+@contextlib.contextmanager
+def translate_errors(engine: Engine) -> Iterator[None]:
+    """Turn driver failures a user can act on into DatabaseError with advice."""
+    try:
+        yield
+    except sa_exc.OperationalError as error:
+        raise DatabaseError(_describe_operational(engine, error)) from None
+    except sa_exc.InterfaceError as error:
+        raise DatabaseError(f"cannot use {_safe(str(engine.url))}: {error.orig}") from None
+
+
+def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str:
+    text = str(error.orig)
+    where = _safe(str(engine.url))
+    if "database is locked" in text or "database table is locked" in text:
+        return (
+            f"{where} is locked by another process and stayed locked for "
+            f"{busy_timeout_ms() / 1000:g} s; nothing was changed. Try again when the other "
+            f"import finishes (or set {BUSY_TIMEOUT_ENV} to wait longer, in milliseconds)."
+        )
+    if "unable to open database file" in text:
+        return f"cannot open {where}: check that the folder exists and is writable"
+    if "file is not a database" in text:
+        return f"{where} is not a SQLite database file"
+    if engine.dialect.name == "postgresql":
+        first = text.strip().splitlines()[0] if text.strip() else text
+        return f"cannot use the PostgreSQL database {where}: {first}"
+    return f"database error on {where}: {text}"
+
+
+def _safe(url: str) -> str:
+    """A URL fit to print: the password hidden."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url

@@ -1,0 +1,76 @@
+"""Domain errors: each carries what a user needs to fix the problem.
+
+Library code raises these and never exits; the CLI turns them into messages on
+stderr and exit code 1. Keeping the structure (file, item, field, line) rather than
+a pre-formatted string lets tests and other front ends present them their own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ClaimsError(Exception):
+    """Base of every error a user can cause and fix (exit code 1 in the CLI)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an article file."""
+
+    message: str
+    item: str | None = None  # "statement 'denial'", "actor 'peskov'", "article"
+    field: str | None = None  # "quote", "chain[1].actor"
+    line: int | None = None  # 1-based line in the file, where the parser knows it
+
+    def describe(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.item:
+            where.append(self.item)
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class ArticleError(ClaimsError):
+    """An article file cannot be imported; lists every problem found, not just the first."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''}, nothing was imported"
+        return "\n".join([head, *("  - " + p.describe() for p in self.problems)])
+
+
+class ArticleConflict(ClaimsError):
+    """The article key is stored with different content and replacing was not asked for."""
+
+    def __init__(self, source: str, key: str):
+        self.source = source
+        self.key = key
+        super().__init__(
+            f"{source}: article '{key}' is already stored with different content; "
+            "nothing was imported. To overwrite it, run the same command with --replace "
+            f"(tip: 'claimsdb export article {key}' writes the stored version to a file)."
+        )
+
+
+class NotFound(ClaimsError):
+    """A reference (statement, article, actor) names nothing stored."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None):
+        self.candidates = list(candidates or [])
+        if self.candidates:
+            message += "\n" + "\n".join("  " + c for c in self.candidates)
+        super().__init__(message)
+
+
+class DatabaseError(ClaimsError):
+    """The database cannot be opened or used: unreachable, locked, not initialised, too old."""
