@@ -1,0 +1,140 @@
+"""Schema changes through Alembic, run from code.
+
+The migrations ship inside the wheel (``claimsdb/_migrations``) so an installed
+claimsdb can create and upgrade databases without a checkout; in a checkout they are
+the top-level ``migrations/`` folder that ``alembic`` itself uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, text
+
+from claimsdb.db import translate_errors
+from claimsdb.errors import DatabaseError
+
+# Tables that migrations create but the ORM does not model (full-text search shadow
+# tables on SQLite). Autogenerate must not propose dropping them.
+UNMODELLED_TABLE_PREFIXES = ("statements_fts",)
+# Any constant works; it only has to be the same for every claimsdb process.
+_PG_MIGRATION_LOCK = 0x636C61696D73
+
+
+def migrations_dir() -> Path:
+    packaged = resources.files("claimsdb") / "_migrations"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "migrations"
+    if (checkout / "env.py").is_file():
+        return checkout
+    raise DatabaseError("claimsdb's migrations are missing from this installation; reinstall it")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES))
+
+
+def alembic_config(connection: Connection | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations have no head"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextlib.contextmanager
+def run_migrations_on(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction, prepared for schema changes.
+
+    SQLite: foreign keys are switched off for the duration (batch mode rebuilds a table
+    by copying and dropping it, which with foreign keys on would cascade deletes) and
+    checked afterwards. PostgreSQL: an advisory lock makes concurrent ``init`` runs
+    queue instead of racing.
+    """
+    with translate_errors(engine), engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    lock = text("SELECT pg_advisory_xact_lock(:k)")
+                    conn.execute(lock, {"k": _PG_MIGRATION_LOCK})
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the schema to ``revision``; returns (revision before, revision after)."""
+    from alembic import command
+
+    with run_migrations_on(engine) as conn:
+        before = current_revision(conn)
+        command.upgrade(alembic_config(conn), revision)
+        after = current_revision(conn)
+    return before, after or ""
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with run_migrations_on(engine) as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
+def require_current_schema(connection: Connection) -> None:
+    """Refuse to work on a database that is empty, older or newer than this claimsdb."""
+    current = current_revision(connection)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        if inspect(connection).get_table_names():
+            raise DatabaseError(
+                "this database has tables but no claimsdb schema version; "
+                "it is not a claimsdb database (or was made by an unreleased version)"
+            )
+        raise DatabaseError("the database is empty; run 'claimsdb init' first")
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        script.get_revision(current)
+    except Exception:
+        raise DatabaseError(
+            f"the database schema ({current}) is newer than this claimsdb ({head}); "
+            "upgrade claimsdb"
+        ) from None
+    raise DatabaseError(
+        f"the database schema ({current}) is older than this claimsdb ({head}); "
+        "run 'claimsdb init' to upgrade it"
+    )
+
+
+def is_empty(connection: Connection) -> bool:
+    return current_revision(connection) is None and not inspect(connection).get_table_names()

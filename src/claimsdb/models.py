@@ -1,0 +1,289 @@
+"""The relational model of claims, their speakers, attribution chains and relations.
+
+Vocabulary (used the same way in the CLI and the docs):
+
+- actor: anyone who can say or relay something (person, organization, outlet,
+  government, group), shared across articles by its key.
+- article: one news article and its full text; statements point into that text.
+- statement: one claim as an article reports it, with the character span of the words
+  that carry it.
+- hop: one link of a statement's attribution chain, nearest first. The article's outlet
+  is the implicit link before position 0 and is not stored as a hop. The last hop's
+  actor is the original speaker; a statement without hops is the article's own voice.
+- relation: a typed edge between two statements (denies, contradicts, supports,
+  repeats), possibly across articles. ``repeats`` points upstream, toward the origin.
+
+Enumerations are strings with CHECK constraints rather than database enum types, so
+adding a value is one portable migration on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Every constraint gets a predictable name, so migrations (including SQLite batch
+# mode, which must name what it drops) can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+KEY_LENGTH = 200
+
+
+class ActorKind(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    OUTLET = "outlet"
+    GOVERNMENT = "government"
+    GROUP = "group"
+
+
+class Identification(StrEnum):
+    """How far the article lets a reader identify the actor."""
+
+    NAMED = "named"
+    ROLE = "role"  # "a senior US official"
+    ANONYMOUS = "anonymous"  # "sources close to the Kremlin"
+
+
+class StatementKind(StrEnum):
+    INDIRECT = "indirect"  # reported or paraphrased
+    DIRECT = "direct"  # the speaker's own words
+
+
+class RelationType(StrEnum):
+    DENIES = "denies"
+    CONTRADICTS = "contradicts"
+    SUPPORTS = "supports"
+    REPEATS = "repeats"
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+key_str = Annotated[str, mapped_column(String(KEY_LENGTH))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Actor(Base):
+    __tablename__ = "actors"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ActorKind), name="kind"),
+        CheckConstraint(_in("identified", Identification), name="identified"),
+    )
+
+    id: Mapped[intpk]
+    key: Mapped[key_str] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    identified: Mapped[str] = mapped_column(String(16), default=Identification.NAMED.value)
+    wikidata: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    aliases: Mapped[list[ActorAlias]] = relationship(
+        back_populates="actor", cascade="all, delete-orphan", order_by="ActorAlias.alias"
+    )
+    roles: Mapped[list[ActorRole]] = relationship(
+        back_populates="actor",
+        cascade="all, delete-orphan",
+        foreign_keys="ActorRole.actor_id",
+    )
+
+    def __repr__(self) -> str:
+        return f"Actor(key={self.key!r}, name={self.name!r}, kind={self.kind!r})"
+
+
+class ActorAlias(Base):
+    __tablename__ = "actor_aliases"
+
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True
+    )
+    alias: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+    actor: Mapped[Actor] = relationship(back_populates="aliases")
+
+
+class ActorRole(Base):
+    """An actor holds a title at another actor: Peskov is the Kremlin's spokesman."""
+
+    __tablename__ = "actor_roles"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on",
+                        name="dates_ordered"),
+        CheckConstraint("actor_id <> of_actor_id", name="not_self"),
+    )
+
+    id: Mapped[intpk]
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    of_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actors.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    actor: Mapped[Actor] = relationship(back_populates="roles", foreign_keys=[actor_id])
+    of_actor: Mapped[Actor] = relationship(foreign_keys=[of_actor_id])
+
+
+
+Index("ix_actor_roles_actor_id", ActorRole.actor_id)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[intpk]
+    key: Mapped[key_str] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    outlet_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="RESTRICT"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(String(2000), unique=True)
+    # ISO 8601 as given (a date, or a datetime with its offset). Text sorts and
+    # compares correctly for filtering by day and keeps what the user wrote.
+    published: Mapped[str | None] = mapped_column(String(40), index=True)
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    text: Mapped[str] = mapped_column(Text)
+    # sha256 of the article's canonical content: tells "same again" from "changed".
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    outlet: Mapped[Actor | None] = relationship()
+    authors: Mapped[list[ArticleAuthor]] = relationship(
+        cascade="all, delete-orphan", order_by="ArticleAuthor.position"
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Statement.span_start"
+    )
+
+    def __repr__(self) -> str:
+        return f"Article(key={self.key!r}, title={self.title!r})"
+
+
+class ArticleAuthor(Base):
+    __tablename__ = "article_authors"
+    __table_args__ = (UniqueConstraint("article_id", "actor_id"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="RESTRICT"), index=True)
+
+    actor: Mapped[Actor] = relationship()
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("article_id", "key"),
+        CheckConstraint("span_start >= 0 AND span_end > span_start", name="span"),
+        CheckConstraint(_in("kind", StatementKind), name="kind"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    key: Mapped[key_str]
+    quote: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default=StatementKind.INDIRECT.value)
+    stated_on: Mapped[str | None] = mapped_column(String(40))
+    # The original speaker: the last hop's actor, or the outlet for the article's own
+    # voice (NULL when that article has no outlet). Derived on import and kept because
+    # "who said it" is the question asked most; `claimsdb check` verifies it.
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="RESTRICT"), index=True
+    )
+
+    article: Mapped[Article] = relationship(back_populates="statements")
+    speaker: Mapped[Actor | None] = relationship()
+    hops: Mapped[list[Hop]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="Hop.position"
+    )
+    about: Mapped[list[StatementAbout]] = relationship(cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"Statement(id={self.id!r}, key={self.key!r})"
+
+
+class StatementAbout(Base):
+    __tablename__ = "statement_about"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actors.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+    actor: Mapped[Actor] = relationship()
+
+
+class Hop(Base):
+    """One link of an attribution chain; position 0 is the source the article names."""
+
+    __tablename__ = "chain_hops"
+    __table_args__ = (CheckConstraint("position >= 0", name="position"),)
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="RESTRICT"))
+    cue: Mapped[str | None] = mapped_column(Text)
+
+    statement: Mapped[Statement] = relationship(back_populates="hops")
+    actor: Mapped[Actor] = relationship()
+
+
+# "Everything that came through Bloomberg": find hops by actor, then their statements.
+Index("ix_chain_hops_actor_id_statement_id", Hop.actor_id, Hop.statement_id)
+
+
+class Relation(Base):
+    __tablename__ = "relations"
+    __table_args__ = (
+        UniqueConstraint("source_id", "type", "target_id"),
+        CheckConstraint(_in("type", RelationType), name="type"),
+        CheckConstraint("source_id <> target_id", name="not_self"),
+    )
+
+    id: Mapped[intpk]
+    source_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+
+    source: Mapped[Statement] = relationship(foreign_keys=[source_id])
+    target: Mapped[Statement] = relationship(foreign_keys=[target_id])
+
+
+# "Who denied this?" walks relations backwards from their target.
+Index("ix_relations_target_id_type", Relation.target_id, Relation.type)
