@@ -1,0 +1,748 @@
+"""Reading and validating article files (the format in docs/format.md).
+
+Pure: no database. ``read_article`` turns a file into an ``ArticleSpec`` or raises
+``ArticleError`` listing every problem found, so a user fixes a file in one pass
+instead of one error per run. What needs the database (do referenced actors and
+statements exist? does a ``repeats`` link close a cycle through stored articles?) is
+checked by the importer, inside the import transaction, and reported the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimsdb import spans, yamlio
+from claimsdb.errors import ArticleError, Problem
+from claimsdb.models import (
+    KEY_LENGTH,
+    ActorKind,
+    Identification,
+    RelationType,
+    StatementKind,
+)
+
+FORMAT_ID = "claimsdb/article@1"
+KEY_PATTERN = re.compile(r"[a-z0-9-]+")
+LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
+# C0 control characters other than tab, line feed and carriage return: PostgreSQL
+# cannot store NUL, and none of them belongs in a news article.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+TOP_FIELDS = ("format", "article", "actors", "statements")
+ARTICLE_FIELDS = (
+    "key", "title", "outlet", "url", "published", "language", "text", "text_file", "authors",
+)
+ACTOR_FIELDS = (
+    "key", "name", "kind", "identified", "aliases", "wikidata", "description", "roles",
+)
+ROLE_FIELDS = ("of", "title", "from", "to")
+STATEMENT_FIELDS = (
+    "key", "quote", "occurrence", "kind", "chain", "stated_on", "about",
+    *(r.value for r in RelationType),
+)
+HOP_FIELDS = ("actor", "cue")
+VERB = {
+    RelationType.DENIES: "deny", RelationType.CONTRADICTS: "contradict",
+    RelationType.SUPPORTS: "support", RelationType.REPEATS: "repeat",
+}
+
+
+@dataclass(frozen=True)
+class HopSpec:
+    actor: str
+    cue: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    of: str
+    title: str
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    key: str
+    name: str
+    kind: str
+    identified: str | None = None  # None: not stated, which agrees with any stored value
+    aliases: tuple[str, ...] = ()
+    wikidata: str | None = None
+    description: str | None = None
+    roles: tuple[RoleSpec, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class StatementSpec:
+    key: str
+    quote: str
+    span_start: int
+    span_end: int
+    kind: str = StatementKind.INDIRECT.value
+    chain: tuple[HopSpec, ...] = ()
+    stated_on: str | None = None
+    about: tuple[str, ...] = ()
+    # relation type -> global statement references ("ARTICLE#KEY"), in file order
+    relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ArticleSpec:
+    key: str
+    title: str
+    text: str
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    language: str = "en"
+    authors: tuple[str, ...] = ()
+    actors: tuple[ActorSpec, ...] = ()
+    statements: tuple[StatementSpec, ...] = ()
+    source: str = "<article>"
+
+    def ref(self, statement_key: str) -> str:
+        return f"{self.key}#{statement_key}"
+
+    def actor_keys_used(self) -> dict[str, str]:
+        """Every actor key the article refers to, with where (for error messages)."""
+        used: dict[str, str] = {}
+        if self.outlet:
+            used.setdefault(self.outlet, "article outlet")
+        for author in self.authors:
+            used.setdefault(author, "article authors")
+        for actor in self.actors:
+            for role in actor.roles:
+                used.setdefault(role.of, f"actor '{actor.key}' roles")
+        for statement in self.statements:
+            for hop in statement.chain:
+                used.setdefault(hop.actor, f"statement '{statement.key}' chain")
+            for about in statement.about:
+                used.setdefault(about, f"statement '{statement.key}' about")
+        return used
+
+    def external_references(self) -> set[str]:
+        """Statement references that point into other (stored) articles."""
+        own = f"{self.key}#"
+        return {
+            ref
+            for statement in self.statements
+            for refs in statement.relations.values()
+            for ref in refs
+            if not ref.startswith(own)
+        }
+
+    def canonical(self) -> dict[str, Any]:
+        """The article's own content, independent of formatting and ordering choices.
+
+        Actor definitions are not part of it: actors are shared and merged across
+        articles, so re-importing an article that merely repeats (or enriches) actor
+        definitions is not a change to the article.
+        """
+        statements = sorted(self.statements, key=lambda s: s.key)
+        return {
+            "key": self.key,
+            "title": self.title,
+            "outlet": self.outlet,
+            "url": self.url,
+            "published": self.published,
+            "language": self.language,
+            "authors": list(self.authors),
+            "text": self.text,
+            "statements": [
+                {
+                    "key": s.key,
+                    "quote": s.quote,
+                    "span": [s.span_start, s.span_end],
+                    "kind": s.kind,
+                    "chain": [[h.actor, h.cue] for h in s.chain],
+                    "stated_on": s.stated_on,
+                    "about": sorted(set(s.about)),
+                    "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
+                }
+                for s in statements
+            ],
+        }
+
+    def content_hash(self) -> str:
+        encoded = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def read_article(path: str | Path) -> ArticleSpec:
+    """Read and validate one article file (YAML or JSON)."""
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ArticleError(source, [Problem(
+                f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one "
+                "article file; put a long text in a text_file"
+            )])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(source, [Problem("no such file")]) from None
+    except IsADirectoryError:
+        raise ArticleError(source, [Problem("is a folder, not an article file")]) from None
+    except OSError as error:
+        raise ArticleError(source, [Problem(f"cannot read the file: {error.strerror}")]) from None
+    return parse_article(raw, source=source, base_dir=path.parent)
+
+
+def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
+                  ) -> ArticleSpec:
+    """Validate an article file's content; ``base_dir`` resolves ``text_file``."""
+    if isinstance(raw, bytes):
+        text, problem = decode_utf8(raw)
+        if problem:
+            raise ArticleError(source, [Problem(problem)])
+    else:
+        text = raw.removeprefix("\ufeff")
+    try:
+        data = yamlio.load(text)
+    except yamlio.YamlProblem as error:
+        raise ArticleError(source, [Problem(error.message, line=error.line)]) from None
+    validator = _Validator(source, base_dir)
+    spec = validator.article_file(data)
+    if validator.problems or spec is None:
+        raise ArticleError(source, validator.problems or [Problem("nothing to import")])
+    return spec
+
+
+def decode_utf8(raw: bytes) -> tuple[str, str | None]:
+    """UTF-8 text without a byte-order mark, or a problem naming the bad byte's place."""
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return "", (
+            f"is not valid UTF-8 (byte 0x{raw[error.start]:02x} at byte {error.start:,}, "
+            f"line {line}); save the file as UTF-8"
+        )
+
+
+def suggest(name: str, allowed: Iterable[str]) -> str:
+    """A "did you mean" for a misspelt name; lists the options when they are few."""
+    options = list(allowed)
+    close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; allowed: {', '.join(options)}" if len(options) <= 12 else ""
+
+
+class _Validator:
+    """Walks the loaded YAML, collecting problems instead of stopping at the first."""
+
+    def __init__(self, source: str, base_dir: Path | None):
+        self.source = source
+        self.base_dir = base_dir
+        self.problems: list[Problem] = []
+
+    def fail(self, message: str, item: str | None = None, field_: str | None = None,
+             line: int | None = None) -> None:
+        self.problems.append(Problem(message, item=item, field=field_, line=line))
+
+    # -- helpers ---------------------------------------------------------------------
+    def mapping(self, value: Any, item: str, field_: str | None, line: int | None,
+                allowed: tuple[str, ...]) -> dict | None:
+        if not isinstance(value, dict):
+            self.fail(f"must be a mapping (key: value lines), not {_type_name(value)}",
+                      item, field_, line)
+            return None
+        for name in value:
+            if name not in allowed:
+                self.fail(f"unknown field '{name}'{suggest(name, allowed)}", item, None,
+                          _line(value, name))
+        return value
+
+    def text(self, mapping: dict, name: str, item: str, *, required: bool = False,
+             max_length: int | None = None, allow_blank: bool = False) -> str | None:
+        if name not in mapping or mapping[name] is None:
+            if required:
+                self.fail("is required", item, name, _line(mapping))
+            return None
+        value = mapping[name]
+        line = _line(mapping, name)
+        if not isinstance(value, str):
+            self.fail(f"must be text, not {_type_name(value)} (put it in quotes)", item, name, line)
+            return None
+        if not allow_blank and not value.strip():
+            self.fail("must not be empty", item, name, line)
+            return None
+        if max_length is not None and len(value) > max_length:
+            self.fail(f"is {len(value):,} characters long; the limit is {max_length:,}",
+                      item, name, line)
+            return None
+        bad = CONTROL_CHARACTERS.search(value)
+        if bad:
+            self.fail(f"contains the control character U+{ord(bad.group()):04X}", item, name, line)
+            return None
+        return value
+
+    def key(self, mapping: dict, name: str, item: str, *, required: bool = True) -> str | None:
+        value = self.text(mapping, name, item, required=required)
+        if value is None:
+            return None
+        return self.check_key(value, item, name, _line(mapping, name))
+
+    def check_key(self, value: Any, item: str, field_: str, line: int | None) -> str | None:
+        if not isinstance(value, str):
+            self.fail(f"must be a key (text), not {_type_name(value)}", item, field_, line)
+            return None
+        if len(value) > KEY_LENGTH:
+            self.fail(f"is {len(value):,} characters long; keys are at most {KEY_LENGTH}",
+                      item, field_, line)
+            return None
+        if not KEY_PATTERN.fullmatch(value):
+            hint = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+            advice = f" (for example '{hint}')" if hint and KEY_PATTERN.fullmatch(hint) else ""
+            self.fail(f"'{_clip(value)}' is not a valid key: use lowercase letters, digits and "
+                      f"dashes{advice}", item, field_, line)
+            return None
+        return value
+
+    def choice(self, mapping: dict, name: str, item: str, options: type, default: str | None
+               ) -> str | None:
+        if name not in mapping or mapping[name] is None:
+            return default
+        value = mapping[name]
+        allowed = [o.value for o in options]
+        if value not in allowed:
+            self.fail(f"'{value}' is not one of: {', '.join(allowed)}{_close(value, allowed)}",
+                      item, name, _line(mapping, name))
+            return default
+        return value
+
+    def list_of(self, mapping: dict, name: str, item: str) -> list:
+        value = mapping.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(f"must be a list, not {_type_name(value)}", item, name, _line(mapping, name))
+            return []
+        return value
+
+    def date_text(self, mapping: dict, name: str, item: str, *, allow_time: bool) -> str | None:
+        value = mapping.get(name)
+        if value is None:
+            return None
+        line = _line(mapping, name)
+        if isinstance(value, dt.datetime):
+            if allow_time:
+                return value.isoformat()
+        elif isinstance(value, dt.date):
+            return value.isoformat()
+        elif isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+            if allow_time:
+                try:
+                    return dt.datetime.fromisoformat(value).isoformat()
+                except ValueError:
+                    pass
+        shape = "an ISO date (2025-03-12) or date and time (2025-03-12T14:30:00+01:00)" \
+            if allow_time else "an ISO date (2025-03-12)"
+        self.fail(f"'{_clip(str(value))}' is not {shape}", item, name, line)
+        return None
+
+    def date(self, mapping: dict, name: str, item: str) -> dt.date | None:
+        iso = self.date_text(mapping, name, item, allow_time=False)
+        return dt.date.fromisoformat(iso) if iso else None
+
+    # -- the document ----------------------------------------------------------------
+    def article_file(self, data: Any) -> ArticleSpec | None:
+        if data is None:
+            self.fail("the file is empty; an article file needs 'article' and 'statements'")
+            return None
+        top = self.mapping(data, "file", None, 1, TOP_FIELDS)
+        if top is None:
+            return None
+        fmt = top.get("format")
+        if fmt is not None and fmt != FORMAT_ID:
+            self.fail(f"'{fmt}' is not a format this claimsdb reads; use '{FORMAT_ID}'",
+                      "file", "format", _line(top, "format"))
+        if "article" not in top:
+            self.fail("is required", "file", "article", 1)
+        article = self.mapping(top.get("article"), "article", None, _line(top, "article"),
+                               ARTICLE_FIELDS) if "article" in top else None
+        article = article if article is not None else {}
+        item = "article"
+        key = self.key(article, "key", item) if article or "article" in top else None
+        title = self.text(article, "title", item, required=bool(article))
+        text = self.article_text(article, item)
+        outlet = self.key(article, "outlet", item, required=False)
+        url = self.text(article, "url", item, max_length=2000)
+        published = self.date_text(article, "published", item, allow_time=True)
+        language = self.text(article, "language", item) or "en"
+        if not LANGUAGE_PATTERN.fullmatch(language):
+            self.fail(f"'{_clip(language)}' is not a language tag such as en, uk or pt-BR",
+                      item, "language", _line(article, "language"))
+        authors = []
+        for index, author in enumerate(self.list_of(article, "authors", item)):
+            checked = self.check_key(author, item, f"authors[{index}]", _line(article, "authors"))
+            if checked:
+                authors.append(checked)
+        if len(set(authors)) != len(authors):
+            self.fail("lists an author twice", item, "authors", _line(article, "authors"))
+
+        actors = self.actors(top)
+        if "statements" not in top:
+            self.fail("is required (a list of the claims the article reports)", "file",
+                      "statements", 1)
+        statements = self.statements(top, key, text, outlet)
+        if self.problems or key is None or title is None or text is None:
+            return None
+        return ArticleSpec(
+            key=key, title=title, text=text, outlet=outlet, url=url, published=published,
+            language=language, authors=tuple(authors), actors=actors, statements=statements,
+            source=self.source,
+        )
+
+    def article_text(self, article: dict, item: str) -> str | None:
+        has_text = article.get("text") is not None
+        has_file = article.get("text_file") is not None
+        if has_text and has_file:
+            self.fail("give either 'text' or 'text_file', not both", item, "text",
+                      _line(article, "text"))
+            return None
+        if not has_text and not has_file:
+            if article:
+                self.fail("is required: the article's full text ('text', or 'text_file' with "
+                          "a path relative to this file)", item, "text", _line(article))
+            return None
+        if has_text:
+            return self.text(article, "text", item)
+        name = self.text(article, "text_file", item)
+        if name is None:
+            return None
+        line = _line(article, "text_file")
+        if self.base_dir is None:
+            self.fail("cannot be used here: the article was not read from a file",
+                      item, "text_file", line)
+            return None
+        path = self.base_dir / name
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
+            self.fail(f"cannot read {path}: {reason}", item, "text_file", line)
+            return None
+        text, problem = decode_utf8(raw)
+        if problem:
+            self.fail(f"{path} {problem}", item, "text_file", line)
+            return None
+        bad = CONTROL_CHARACTERS.search(text)
+        if bad:
+            self.fail(f"{path} contains the control character U+{ord(bad.group()):04X} on line "
+                      f"{spans.line_of(text, bad.start())}; remove it", item, "text_file", line)
+            return None
+        if not text.strip():
+            self.fail(f"{path} is empty", item, "text_file", line)
+            return None
+        return text
+
+    def actors(self, top: dict) -> tuple[ActorSpec, ...]:
+        result: list[ActorSpec] = []
+        seen: dict[str, int | None] = {}
+        for index, raw in enumerate(self.list_of(top, "actors", "file")):
+            line = _line(raw) if isinstance(raw, dict) else _line(top, "actors")
+            label = f"actors[{index}]"
+            actor = self.mapping(raw, label, None, line, ACTOR_FIELDS)
+            if actor is None:
+                continue
+            key = self.key(actor, "key", label)
+            item = f"actor '{key}'" if key else label
+            if key in seen:
+                self.fail(f"is defined twice in this file (first on line {seen[key]})", item,
+                          "key", line)
+            elif key:
+                seen[key] = line
+            name = self.text(actor, "name", item, required=True)
+            kind = self.choice(actor, "kind", item, ActorKind, None)
+            if "kind" not in actor:
+                self.fail(f"is required: one of {', '.join(k.value for k in ActorKind)}",
+                          item, "kind", line)
+            identified = self.choice(actor, "identified", item, Identification, None)
+            aliases = []
+            for alias_index, alias in enumerate(self.list_of(actor, "aliases", item)):
+                if not isinstance(alias, str) or not alias.strip():
+                    self.fail("must be non-empty text", item, f"aliases[{alias_index}]",
+                              _line(actor, "aliases"))
+                elif len(alias) > 500:
+                    self.fail("is longer than 500 characters", item, f"aliases[{alias_index}]",
+                              _line(actor, "aliases"))
+                elif alias not in aliases and alias != name:
+                    aliases.append(alias)
+            wikidata = self.text(actor, "wikidata", item)
+            if wikidata is not None and not WIKIDATA_PATTERN.fullmatch(wikidata):
+                self.fail(f"'{_clip(wikidata)}' is not a Wikidata item id such as Q7747",
+                          item, "wikidata", _line(actor, "wikidata"))
+            description = self.text(actor, "description", item)
+            roles = self.roles(actor, item, key)
+            if key and name and kind:
+                result.append(ActorSpec(
+                    key=key, name=name, kind=kind, identified=identified, aliases=tuple(aliases),
+                    wikidata=wikidata, description=description, roles=roles, line=line,
+                ))
+        return tuple(result)
+
+    def roles(self, actor: dict, item: str, actor_key: str | None) -> tuple[RoleSpec, ...]:
+        roles: list[RoleSpec] = []
+        for index, raw in enumerate(self.list_of(actor, "roles", item)):
+            label = f"roles[{index}]"
+            line = _line(raw) if isinstance(raw, dict) else _line(actor, "roles")
+            role = self.mapping(raw, item, label, line, ROLE_FIELDS)
+            if role is None:
+                continue
+            of = self.key(role, "of", f"{item} {label}")
+            title = self.text(role, "title", f"{item} {label}", required=True)
+            started = self.date(role, "from", f"{item} {label}")
+            ended = self.date(role, "to", f"{item} {label}")
+            if of is not None and of == actor_key:
+                self.fail("an actor cannot hold a role at itself", item, f"{label}.of", line)
+                continue
+            if started and ended and ended < started:
+                self.fail(f"ends ({ended}) before it starts ({started})", item, label, line)
+                continue
+            if of and title:
+                spec = RoleSpec(of=of, title=title, started_on=started, ended_on=ended)
+                if spec not in roles:
+                    roles.append(spec)
+        return tuple(roles)
+
+    def statements(self, top: dict, article_key: str | None, text: str | None,
+                   outlet: str | None) -> tuple[StatementSpec, ...]:
+        raw_list = self.list_of(top, "statements", "file")
+        if "statements" in top and isinstance(top.get("statements"), list) and not raw_list:
+            self.fail("is empty; list at least one statement", "file", "statements",
+                      _line(top, "statements"))
+        # An invalid article key must not hide reference problems: stand in for it.
+        own_key = article_key or "\x00this-article"
+        result: list[StatementSpec] = []
+        # Every statement's key and relations, valid or not, for cross-checks: a typo in
+        # one statement's quote must not turn references to it into "unknown" errors.
+        linked: dict[str, tuple[dict[str, tuple[str, ...]], int | None]] = {}
+        for index, raw in enumerate(raw_list):
+            line = _line(raw) if isinstance(raw, dict) else _line(top, "statements")
+            label = f"statements[{index}]"
+            statement = self.mapping(raw, label, None, line, STATEMENT_FIELDS)
+            if statement is None:
+                continue
+            key = self.key(statement, "key", label)
+            item = f"statement '{key}'" if key else label
+            span = self.quote_span(statement, item, text)
+            kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
+            chain = self.chain(statement, item, outlet)
+            stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
+            about = []
+            for about_index, actor in enumerate(self.list_of(statement, "about", item)):
+                checked = self.check_key(actor, item, f"about[{about_index}]",
+                                         _line(statement, "about"))
+                if checked and checked not in about:
+                    about.append(checked)
+            relations = self.relations(statement, item, key, own_key)
+            if key in linked:
+                self.fail(f"is used twice in this file (first on line {linked[key][1]})", item,
+                          "key", line)
+                continue
+            if key:
+                linked[key] = (relations, line)
+            if key and span and kind:
+                result.append(StatementSpec(
+                    key=key, quote=span[0], span_start=span[1], span_end=span[2], kind=kind,
+                    chain=chain, stated_on=stated_on, about=tuple(about), relations=relations,
+                    line=line,
+                ))
+        self.local_references(linked, own_key)
+        return tuple(result)
+
+    def quote_span(self, statement: dict, item: str, text: str | None
+                   ) -> tuple[str, int, int] | None:
+        quote = self.text(statement, "quote", item, required=True)
+        line = _line(statement, "quote")
+        occurrence = statement.get("occurrence")
+        if occurrence is not None and (isinstance(occurrence, bool)
+                                       or not isinstance(occurrence, int) or occurrence < 1):
+            self.fail(f"must be a whole number from 1, not {_clip(str(occurrence))}", item,
+                      "occurrence", _line(statement, "occurrence"))
+            return None
+        if quote is None or text is None:
+            return None
+        try:
+            start, end = spans.locate(text, quote, occurrence)
+        except spans.QuoteNotFound:
+            near = spans.near_miss(text, quote)
+            hint = (f"; the text has «{_clip(near, 120)}», which differs in case, quote marks, "
+                    "dashes or spacing; copy it exactly") if near else \
+                "; copy the words exactly as they appear in the text"
+            if near is None and "\r\n" in text and "\n" in quote:
+                hint = ("; the text has Windows (CRLF) line breaks, so a quote across lines "
+                        "must contain them too (or save the text with LF line breaks)")
+            self.fail(f"«{_clip(quote)}» is not in the article text{hint}", item, "quote", line)
+            return None
+        except spans.QuoteAmbiguous as many:
+            where = ", ".join(str(n) for n in many.lines)
+            self.fail(f"«{_clip(quote)}» appears {many.count} times in the text (text lines "
+                      f"{where}); add 'occurrence: N' to pick one, or quote more words",
+                      item, "quote", line)
+            return None
+        except spans.OccurrenceMissing as missing:
+            self.fail(f"asks for match {occurrence} but «{_clip(quote)}» appears only "
+                      f"{missing.found} time(s)", item, "occurrence",
+                      _line(statement, "occurrence"))
+            return None
+        return quote, start, end
+
+    def chain(self, statement: dict, item: str, outlet: str | None) -> tuple[HopSpec, ...]:
+        hops: list[HopSpec] = []
+        line = _line(statement, "chain")
+        for index, raw in enumerate(self.list_of(statement, "chain", item)):
+            label = f"chain[{index}]"
+            if isinstance(raw, dict):
+                hop = self.mapping(raw, item, label, _line(raw), HOP_FIELDS)
+                if hop is None:
+                    continue
+                actor = self.key(hop, "actor", f"{item} {label}")
+                cue = self.text(hop, "cue", f"{item} {label}", max_length=500)
+            else:
+                actor = self.check_key(raw, item, label, line)
+                cue = None
+            if actor is None:
+                continue
+            if hops and hops[-1].actor == actor:
+                self.fail(f"'{actor}' follows itself in the chain; list each relay once",
+                          item, label, line)
+                continue
+            if not hops and actor == outlet:
+                self.fail(f"'{actor}' is the article's outlet, which is always the implicit "
+                          "first link; leave it out of the chain", item, label, line)
+                continue
+            hops.append(HopSpec(actor=actor, cue=cue))
+        return tuple(hops)
+
+    def relations(self, statement: dict, item: str, key: str | None,
+                  article_key: str) -> dict[str, tuple[str, ...]]:
+        relations: dict[str, tuple[str, ...]] = {}
+        for relation in RelationType:
+            refs: list[str] = []
+            line = _line(statement, relation.value)
+            for index, ref in enumerate(self.list_of(statement, relation.value, item)):
+                label = f"{relation.value}[{index}]"
+                if not isinstance(ref, str):
+                    self.fail(f"must be a statement key or ARTICLE#KEY, not {_type_name(ref)}",
+                              item, label, line)
+                    continue
+                global_ref = self.statement_ref(ref, item, label, line, article_key)
+                if global_ref is None:
+                    continue
+                if key and global_ref == f"{article_key}#{key}":
+                    self.fail(f"a statement cannot {VERB[relation]} itself",
+                              item, label, line)
+                    continue
+                if global_ref not in refs:
+                    refs.append(global_ref)
+            if refs:
+                relations[relation.value] = tuple(refs)
+        return relations
+
+    def statement_ref(self, ref: str, item: str, label: str, line: int | None,
+                      article_key: str) -> str | None:
+        article_part, _, statement_part = ref.rpartition("#")
+        if article_part and self.check_key(article_part, item, label, line) is None:
+            return None
+        if self.check_key(statement_part, item, label, line) is None:
+            return None
+        return f"{article_part or article_key}#{statement_part}"
+
+    def local_references(self, linked: dict[str, tuple[dict[str, tuple[str, ...]], int | None]],
+                         own_key: str) -> None:
+        """References within the file must name its statements, and ``repeats`` links
+        must not loop; loops through stored articles are the importer's to find."""
+        prefix = f"{own_key}#"
+        for key, (relations, line) in linked.items():
+            for relation, targets in relations.items():
+                for target in targets:
+                    if target.startswith(prefix) and target[len(prefix):] not in linked:
+                        missing = target[len(prefix):]
+                        self.fail(f"{relation} '{missing}', which is not a statement of this "
+                                  f"file{suggest(missing, linked) if linked else ''}",
+                                  f"statement '{key}'", relation, line)
+        graph = {
+            prefix + key: [t for t in relations.get(RelationType.REPEATS.value, ())
+                           if t.startswith(prefix)]
+            for key, (relations, _line_) in linked.items()
+        }
+        cycle = find_cycle(graph)
+        if cycle:
+            path = " -> ".join(c[len(prefix):] for c in cycle)
+            first = cycle[0][len(prefix):]
+            self.fail(f"'repeats' links form a cycle ({path}); repeats must point toward the "
+                      "origin", f"statement '{first}'", "repeats", linked[first][1])
+
+
+def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
+    """One cycle in a directed graph as a closed path, or None (iterative DFS)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    for root in graph:
+        if state.get(root):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, Any]] = [(root, iter(graph.get(root, ())))]
+        state[root] = 1
+        path.append(root)
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    return [*path[path.index(child):], child]
+                if not state.get(child):
+                    state[child] = 1
+                    path.append(child)
+                    stack.append((child, iter(graph.get(child, ()))))
+                    break
+            else:
+                state[node] = 2
+                path.pop()
+                stack.pop()
+    return None
+
+
+def _line(mapping: Any, key: Any = None) -> int | None:
+    if isinstance(mapping, yamlio.LineDict):
+        return mapping.line_of(key) if key is not None else mapping.line
+    return None
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        bool: "true/false", int: "a number", float: "a number", str: "text",
+        list: "a list", dict: "a mapping", yamlio.LineDict: "a mapping",
+        dt.date: "a date", dt.datetime: "a date and time",
+    }.get(type(value), type(value).__name__)
+
+
+def _close(value: Any, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,163 @@
+"""Safe YAML reading that remembers where each mapping key was written.
+
+Error messages must point at the line a user has to fix, so mappings are built as
+``LineDict``s carrying the line of every key. Only the safe schema is accepted (tags
+that construct objects are refused by PyYAML's safe constructor), duplicate keys are
+an error instead of silently keeping the last one, and a document whose aliases
+would expand past a limit (the "billion laughs" attack) is refused before anything
+walks it. libyaml's C parser is used when PyYAML was built with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_EXPANDED_NODES = 2_000_000
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class LineDict(dict):
+    """A mapping from the file, with the 1-based line of itself and of each key."""
+
+    line: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int | None:
+        return self.lines.get(key, self.line)
+
+
+class _Loader(_BaseLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            raise YamlProblem("a mapping key must be a plain value", line) from None
+        if key in mapping:
+            raise YamlProblem(
+                f"'{key}' is given twice in the same mapping (first on line {mapping.lines[key]})",
+                line,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = line
+    return mapping
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
+    """Nodes the document would have with every alias written out (memoised, so linear)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive document counts a cycle once; construction rejects it
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            total += _expanded_size(child, memo, limit)
+            if total > limit:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            total += _expanded_size(key, memo, limit) + _expanded_size(value, memo, limit)
+            if total > limit:
+                break
+    memo[id(node)] = total
+    return total
+
+
+def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
+    """Parse one YAML (or JSON) document; raises YamlProblem with a line number."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}, max_nodes) > max_nodes:
+            raise YamlProblem(
+                f"the document expands to more than {max_nodes:,} values through YAML "
+                "aliases (&anchor/*alias); this looks like an alias bomb and is refused"
+            )
+        return loader.construct_document(node)
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = error.problem or str(error)
+        if error.context and error.problem:
+            what = f"{error.context}: {error.problem}"
+        if "could not determine a constructor" in what:
+            what = (f"{what.split(';')[0].strip()}; only plain YAML values are allowed "
+                    "(no tags that build objects)")
+        raise YamlProblem(f"not valid YAML: {what}", line) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise YamlProblem(
+            f"contains the control character U+{error.character:04X}, which YAML does not "
+            "allow; remove it (or put the text in a text_file)", line
+        ) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(f"not valid YAML: {error}") from None
+    except RecursionError:
+        raise YamlProblem("the YAML is nested too deeply (or refers to itself)") from None
+    finally:
+        loader.dispose()
+
+
+def dump(data: Any) -> str:
+    """YAML for humans: keys in the given order, Unicode as is, block style."""
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):
+    pass
+
+
+def _str_representer(dumper: _Dumper, value: str) -> yaml.Node:
+    # Multi-line text (article bodies) reads best as a literal block; PyYAML falls back
+    # to a quoted scalar by itself when a block cannot represent the string exactly.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(LineDict, _Dumper.represent_dict)
