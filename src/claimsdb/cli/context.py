@@ -1,0 +1,59 @@
+"""What every command shares: where the database is, opened the way the command needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+@dataclass
+class Settings:
+    db: str | None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    def engine(self, *, create: bool) -> Engine:
+        if self._engine is None:
+            from claimsdb.db import make_engine
+
+            self._engine = make_engine(self.db, create=create)
+            click.get_current_context().call_on_close(self._engine.dispose)
+        return self._engine
+
+    def for_reading(self) -> Engine:
+        """An engine on an existing database at the current schema version."""
+        from claimsdb.db import read_connection
+        from claimsdb.migrate import require_current_schema
+
+        engine = self.engine(create=False)
+        with read_connection(engine) as conn:
+            require_current_schema(conn)
+        return engine
+
+    def for_writing(self) -> Engine:
+        """Like ``for_reading``, but a brand-new (empty) database is initialised first."""
+        from claimsdb import migrate
+        from claimsdb.db import read_connection
+
+        engine = self.engine(create=True)
+        with read_connection(engine) as conn:
+            empty = migrate.is_empty(conn)
+            if not empty:
+                migrate.require_current_schema(conn)
+        if empty:
+            migrate.upgrade(engine)
+            click.echo(f"initialised a new claimsdb database at {describe(engine)}", err=True)
+        return engine
+
+
+def describe(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return engine.url.database or ":memory:"
+    return engine.url.render_as_string(hide_password=True)
+
+
+pass_settings = click.make_pass_decorator(Settings)

@@ -1,0 +1,138 @@
+"""Commands that create a database and put articles into it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from claimsdb.cli.context import Settings, describe, pass_settings
+
+PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawing
+
+
+@click.command()
+@pass_settings
+def init(settings: Settings) -> None:
+    """Create the database schema, or upgrade it to this version of claimsdb.
+
+    Safe to run at any time: an up-to-date database is left as it is.
+
+    \b
+    Example:
+      claimsdb init
+      claimsdb --db team.db init
+    """
+    from claimsdb import migrate
+
+    engine = settings.engine(create=True)
+    before, after = migrate.upgrade(engine)
+    where = describe(engine)
+    if before is None:
+        click.echo(f"created the claimsdb schema (version {after}) in {where}")
+    elif before == after:
+        click.echo(f"{where} is up to date (schema version {after})")
+    else:
+        click.echo(f"upgraded {where} from schema version {before} to {after}")
+
+
+@click.command()
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@pass_settings
+def seed(settings: Settings, quiet: bool) -> None:
+    """Import the bundled, annotated seed articles.
+
+    Running it again changes nothing. A new database is initialised first.
+
+    \b
+    Example:
+      claimsdb seed && claimsdb chain officials-putin-maximalist-demands
+    """
+    from claimsdb.seeds import seed_files
+
+    _import(settings, seed_files(), replace=False, dry_run=False, keep_going=False, quiet=quiet)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Overwrite a stored article whose content changed (one transaction; "
+              "relations other articles make to its statements are kept).")
+@click.option("--dry-run", is_flag=True,
+              help="Check everything, including references to stored data; write nothing.")
+@click.option("--keep-going", is_flag=True,
+              help="After a file fails, go on with the next and report every failure "
+              "(exit code 1 if any failed).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@pass_settings
+def add(settings: Settings, files: tuple[Path, ...], replace: bool, dry_run: bool,
+        keep_going: bool, quiet: bool) -> None:
+    """Import article files (YAML or JSON); a folder means the article files in it.
+
+    Each file is one transaction: a file with any problem changes nothing, and every
+    problem in it is listed. A file whose article is already stored with the same
+    content is reported as unchanged.
+
+    \b
+    Examples:
+      claimsdb add kremlin-denies.yaml
+      claimsdb add --dry-run drafts/
+      claimsdb add --replace kremlin-denies.yaml
+    """
+    from claimsdb.seeds import article_files
+
+    _import(settings, article_files(list(files)), replace=replace, dry_run=dry_run,
+            keep_going=keep_going, quiet=quiet)
+
+
+def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
+            keep_going: bool, quiet: bool) -> None:
+    from claimsdb.articles import read_article
+    from claimsdb.errors import ArticleConflict, ArticleError
+    from claimsdb.importer import import_spec
+
+    if not files:
+        raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
+    engine = settings.for_writing()
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
+    with click.progressbar(files, label="importing", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        for path in bar:
+            try:
+                result = import_spec(engine, read_article(path), replace=replace,
+                                     dry_run=dry_run)
+            except (ArticleError, ArticleConflict) as error:
+                if not keep_going:
+                    _report_stop(counts, dry_run)
+                    raise
+                failures.append(str(error))
+                continue
+            counts[result.status] = counts.get(result.status, 0) + 1
+            if not quiet and not show_bar:
+                click.echo(result.describe())
+    if not quiet and (show_bar or len(files) > 1):
+        click.echo(_summary(counts, dry_run, len(failures)))
+    if failures:
+        for message in failures:
+            click.echo(f"Error: {message}", err=True)
+        raise click.exceptions.Exit(1)
+
+
+def _summary(counts: dict[str, int], dry_run: bool, failed: int) -> str:
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("added", "replaced", "unchanged")
+             if counts.get(s)]
+    if failed:
+        parts.append(f"{failed} failed")
+    prefix = "dry run, nothing written: " if dry_run else ""
+    return prefix + (", ".join(parts) if parts else "nothing imported")
+
+
+def _report_stop(counts: dict[str, int], dry_run: bool) -> None:
+    done = sum(counts.values())
+    if done and not dry_run:
+        click.echo(f"stopped at a bad file; the {done} file(s) before it were imported "
+                   f"({_summary(counts, dry_run, 0)})", err=True)

@@ -1,0 +1,527 @@
+"""Writing validated articles to the database, one transaction per article.
+
+Everything that needs the database is checked here before the first write of the
+article's own rows (unknown actors and statements, conflicting actor definitions, a
+URL used by another article, ``repeats`` cycles through stored articles), and every
+problem is reported together. The caller owns the transaction: ``import_files``
+commits each file on success and rolls it back on any error, so a failed file leaves
+the database exactly as it was.
+
+Rows are written with Core ``insert()`` over lists of dicts (executemany, with
+RETURNING where ids are needed), never one ORM object at a time: importing is the
+hot path for large corpora.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
+from sqlalchemy.orm import aliased
+
+from claimsdb.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
+from claimsdb.db import write_transaction
+from claimsdb.errors import ArticleConflict, ArticleError, Problem
+from claimsdb.models import (
+    Actor,
+    ActorAlias,
+    ActorRole,
+    Article,
+    ArticleAuthor,
+    Hop,
+    Relation,
+    RelationType,
+    Statement,
+    StatementAbout,
+)
+
+# SQLite allows 32766 bound parameters per statement; PostgreSQL 65535. IN lists and
+# multi-row batches stay well under both.
+CHUNK = 5000
+
+ADDED, REPLACED, UNCHANGED = "added", "replaced", "unchanged"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: str
+    key: str
+    status: str  # added | replaced | unchanged
+    statements: int
+    actors_added: int = 0
+    actors_updated: int = 0
+    dry_run: bool = False
+
+    def describe(self) -> str:
+        verb = {ADDED: "would add" if self.dry_run else "added",
+                REPLACED: "would replace" if self.dry_run else "replaced",
+                UNCHANGED: "unchanged"}[self.status]
+        text = f"{self.source}: {verb} article '{self.key}'"
+        if self.status != UNCHANGED:
+            text += f" ({self.statements} statement{'s' if self.statements != 1 else ''})"
+        extra = []
+        if self.actors_added:
+            extra.append(f"{self.actors_added} new actor{'s' if self.actors_added != 1 else ''}")
+        if self.actors_updated:
+            extra.append(f"{self.actors_updated} actor{'s' if self.actors_updated != 1 else ''} "
+                         "updated")
+        if extra:
+            text += "; " + ", ".join(extra)
+        return text
+
+
+class _RollBack(Exception):
+    """Raised inside a transaction to undo it on purpose (dry runs)."""
+
+
+def import_files(
+    engine: Engine,
+    paths: Iterable[str | Path],
+    *,
+    replace: bool = False,
+    dry_run: bool = False,
+    on_result: Callable[[ImportResult], None] | None = None,
+) -> list[ImportResult]:
+    """Import article files, one transaction each; stops at the first file that fails.
+
+    Files before the failing one stay imported (each is complete on its own); the
+    failing file changes nothing.
+    """
+    results = []
+    for path in paths:
+        spec = read_article(path)
+        result = import_spec(engine, spec, replace=replace, dry_run=dry_run)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
+                dry_run: bool = False) -> ImportResult:
+    """Import one validated article in its own transaction (rolled back for a dry run)."""
+    outcome: list[ImportResult] = []
+    try:
+        with write_transaction(engine) as conn:
+            outcome.append(import_article(conn, spec, replace=replace))
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    result = outcome[0]
+    if dry_run:
+        result = ImportResult(**{**result.__dict__, "dry_run": True})
+    return result
+
+
+def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False) -> ImportResult:
+    """Write one article on a connection already inside a transaction."""
+    _lock_article_key(conn, spec.key)
+    stored = conn.execute(
+        select(Article.id, Article.content_hash).where(Article.key == spec.key)
+    ).first()
+    content_hash = spec.content_hash()
+    problems: list[Problem] = []
+
+    if stored is not None and stored.content_hash == content_hash:
+        actors = _ActorMerge(conn, spec, problems)
+        actors.run()
+        _raise_if(spec, problems)
+        return ImportResult(spec.source, spec.key, UNCHANGED, len(spec.statements),
+                            actors.added, actors.updated)
+    if stored is not None and not replace:
+        raise ArticleConflict(spec.source, spec.key)
+
+    actors = _ActorMerge(conn, spec, problems)
+    actors.run()
+    external = _resolve_external_statements(conn, spec, problems)
+    if spec.url:
+        other = conn.execute(
+            select(Article.key).where(Article.url == spec.url, Article.key != spec.key)
+        ).scalar()
+        if other:
+            problems.append(Problem(f"'{spec.url}' is already the URL of article '{other}'; "
+                                    "each URL belongs to one article", "article", "url"))
+    _raise_if(spec, problems)
+
+    incoming: list[Any] = []
+    if stored is not None:
+        incoming = _incoming_relations(conn, stored.id)
+        conn.execute(delete(Article).where(Article.id == stored.id))
+        _check_repeat_cycles(conn, spec, external, incoming, problems)
+        _raise_if(spec, problems)
+
+    statement_ids = _insert_article(conn, spec, actors.ids, external, content_hash)
+    _restore_incoming(conn, spec, statement_ids, incoming, problems)
+    _raise_if(spec, problems)
+    status = REPLACED if stored is not None else ADDED
+    return ImportResult(spec.source, spec.key, status, len(spec.statements),
+                        actors.added, actors.updated)
+
+
+def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
+    if problems:
+        raise ArticleError(spec.source, problems)
+
+
+def _lock_article_key(conn: Connection, key: str) -> None:
+    """Serialise concurrent imports of the same article key (SQLite's BEGIN IMMEDIATE
+    already serialises all writers)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(
+            func.hashtextextended("claimsdb:article:" + key, 0))))
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]
+                               ) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: the row may have been added by a concurrent
+    import, which is fine because the definitions are compared afterwards."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
+class _ActorMerge:
+    """Makes every actor the article uses exist, and merges the file's definitions.
+
+    Agreeing definitions merge (new aliases and roles are added, empty fields are
+    filled); a differing name, kind, identification, Wikidata id or description is a
+    conflict reported with both values.
+    """
+
+    SCALARS = ("name", "kind", "identified", "wikidata", "description")
+
+    def __init__(self, conn: Connection, spec: ArticleSpec, problems: list[Problem]):
+        self.conn = conn
+        self.spec = spec
+        self.problems = problems
+        self.ids: dict[str, int] = {}
+        self.added = 0
+        self.updated = 0
+
+    def run(self) -> None:
+        defined = {a.key: a for a in self.spec.actors}
+        used = self.spec.actor_keys_used()
+        wanted = sorted(set(defined) | set(used))
+        stored = self._load(wanted)
+        new = [a for key, a in defined.items() if key not in stored]
+        if new:
+            insert_ignoring_duplicates(self.conn, Actor.__table__, [
+                {"key": a.key, "name": a.name, "kind": a.kind,
+                 "identified": a.identified or "named", "wikidata": a.wikidata,
+                 "description": a.description}
+                for a in new
+            ])
+            before = set(stored)
+            stored = self._load(wanted)
+            self.added = len(set(stored) - before)
+        missing = [key for key in used if key not in stored]
+        for key in missing:
+            candidates = list(defined) + self._similar_keys(key)
+            self.problems.append(Problem(
+                f"unknown actor '{key}' (used in {used[key]}); define it in this file's "
+                f"'actors' list with key, name and kind{suggest(key, candidates)}",
+                "actors", None,
+            ))
+        self.ids = {key: row.id for key, row in stored.items()}
+        changed: set[str] = set()
+        for key, actor in defined.items():
+            if key in stored:
+                if self._merge_scalars(actor, stored[key]):
+                    changed.add(key)
+        if self.problems:
+            return
+        changed |= self._merge_aliases(defined)
+        changed |= self._merge_roles(defined)
+        self.updated = len(changed - {a.key for a in new})
+
+    def _load(self, keys: list[str]) -> dict[str, Any]:
+        rows: dict[str, Any] = {}
+        for chunk in _chunks(keys):
+            for row in self.conn.execute(
+                select(*Actor.__table__.c).where(Actor.key.in_(chunk))
+            ):
+                rows[row.key] = row
+        return rows
+
+    def _similar_keys(self, key: str) -> list[str]:
+        prefix = key.split("-", 1)[0]
+        return list(self.conn.execute(
+            select(Actor.key).where(Actor.key.like(f"{prefix}%")).limit(200)
+        ).scalars())
+
+    def _merge_scalars(self, actor: ActorSpec, row: Any) -> bool:
+        fill: dict[str, Any] = {}
+        for name in self.SCALARS:
+            given = getattr(actor, name)
+            have = getattr(row, name)
+            if given is None or given == have:
+                continue
+            if have is None:
+                fill[name] = given
+                continue
+            self.problems.append(Problem(
+                f"'{given}' conflicts with the stored {name} '{have}'. Use the stored value, "
+                "or give a different actor a different key",
+                f"actor '{actor.key}'", name, actor.line,
+            ))
+        if fill and not self.problems:
+            self.conn.execute(update(Actor).where(Actor.id == row.id).values(**fill))
+            return True
+        return False
+
+    def _merge_aliases(self, defined: dict[str, ActorSpec]) -> set[str]:
+        wanted = {(self.ids[key], alias) for key, a in defined.items() for alias in a.aliases}
+        if not wanted:
+            return set()
+        ids = sorted({actor_id for actor_id, _ in wanted})
+        have: set[tuple[int, str]] = set()
+        for chunk in _chunks(ids):
+            have.update(self.conn.execute(
+                select(ActorAlias.actor_id, ActorAlias.alias).where(ActorAlias.actor_id.in_(chunk))
+            ).tuples())
+        new = sorted(wanted - have)
+        insert_ignoring_duplicates(self.conn, ActorAlias.__table__,
+                                   [{"actor_id": i, "alias": a} for i, a in new])
+        by_id = {v: k for k, v in self.ids.items()}
+        return {by_id[i] for i, _ in new}
+
+    def _merge_roles(self, defined: dict[str, ActorSpec]) -> set[str]:
+        wanted = {
+            (self.ids[key], self.ids[r.of], r.title, r.started_on, r.ended_on)
+            for key, a in defined.items() for r in a.roles
+        }
+        if not wanted:
+            return set()
+        ids = sorted({w[0] for w in wanted})
+        have: set[tuple[Any, ...]] = set()
+        for chunk in _chunks(ids):
+            have.update(self.conn.execute(
+                select(ActorRole.actor_id, ActorRole.of_actor_id, ActorRole.title,
+                       ActorRole.started_on, ActorRole.ended_on)
+                .where(ActorRole.actor_id.in_(chunk))
+            ).tuples())
+        new = sorted(wanted - have, key=repr)
+        if new:
+            self.conn.execute(insert(ActorRole), [
+                {"actor_id": a, "of_actor_id": o, "title": t, "started_on": s, "ended_on": e}
+                for a, o, t, s, e in new
+            ])
+        by_id = {v: k for k, v in self.ids.items()}
+        return {by_id[w[0]] for w in new}
+
+
+def _resolve_external_statements(conn: Connection, spec: ArticleSpec, problems: list[Problem]
+                                 ) -> dict[str, int]:
+    """Ids of statements in stored articles that this article's relations name."""
+    refs = sorted(spec.external_references())
+    if not refs:
+        return {}
+    found: dict[str, int] = {}
+    pairs = [tuple(ref.split("#", 1)) for ref in refs]
+    for chunk in _chunks(pairs, 500):
+        article_keys = sorted({a for a, _ in chunk})
+        rows = conn.execute(
+            select(Article.key, Statement.key, Statement.id)
+            .join(Statement, Statement.article_id == Article.id)
+            .where(Article.key.in_(article_keys),
+                   Statement.key.in_(sorted({s for _, s in chunk})))
+        ).tuples()
+        for article_key, statement_key, statement_id in rows:
+            found[f"{article_key}#{statement_key}"] = statement_id
+    for statement in spec.statements:
+        for relation, targets in statement.relations.items():
+            for target in targets:
+                if target.startswith(f"{spec.key}#") or target in found:
+                    continue
+                article_key, statement_key = target.split("#", 1)
+                exists = conn.execute(select(Article.id).where(Article.key == article_key)).scalar()
+                if exists is None:
+                    why = (f"no article '{article_key}' is stored; import it first, "
+                           "or fix the reference")
+                else:
+                    keys = conn.execute(
+                        select(Statement.key).where(Statement.article_id == exists)
+                    ).scalars().all()
+                    why = (f"article '{article_key}' has no statement '{statement_key}'"
+                           f"{suggest(statement_key, keys)}")
+                problems.append(Problem(f"{relation} '{target}': {why}",
+                                        f"statement '{statement.key}'", relation, statement.line))
+    return found
+
+
+def _incoming_relations(conn: Connection, article_id: int) -> list[Any]:
+    """Relations from other articles into this one, to restore after a replace."""
+    source = aliased(Statement)
+    target = aliased(Statement)
+    source_article = aliased(Article)
+    return list(conn.execute(
+        select(Relation.type, Relation.source_id, target.key.label("target_key"),
+               source_article.key.label("source_article"), source.key.label("source_key"))
+        .join(target, Relation.target_id == target.id)
+        .join(source, Relation.source_id == source.id)
+        .join(source_article, source.article_id == source_article.id)
+        .where(target.article_id == article_id, source.article_id != article_id)
+    ))
+
+
+def _check_repeat_cycles(conn: Connection, spec: ArticleSpec, external: dict[str, int],
+                         incoming: list[Any], problems: list[Problem]) -> None:
+    """A replaced article keeps the ``repeats`` links other articles make to it; its own
+    new ``repeats`` links must not close a loop through them. A new article cannot be
+    part of a stored loop, since nothing stored points at it yet."""
+    back = [r for r in incoming if r.type == RelationType.REPEATS.value]
+    if not back:
+        return
+    graph: dict[str, list[str]] = {}
+    for statement in spec.statements:
+        graph[spec.ref(statement.key)] = list(statement.relations.get("repeats", ()))
+    frontier = {external[t] for s in spec.statements for t in s.relations.get("repeats", ())
+                if t in external}
+    names = _statement_names(conn, frontier)
+    seen: set[int] = set()
+    while frontier:
+        seen |= frontier
+        rows = []
+        for chunk in _chunks(sorted(frontier)):
+            rows.extend(conn.execute(
+                select(Relation.source_id, Relation.target_id)
+                .where(Relation.type == "repeats", Relation.source_id.in_(chunk))
+            ).tuples())
+        targets = {t for _, t in rows}
+        names.update(_statement_names(conn, targets - set(names)))
+        for source_id, target_id in rows:
+            graph.setdefault(names[source_id], []).append(names[target_id])
+        frontier = targets - seen
+    for relation in back:
+        source_name = f"{relation.source_article}#{relation.source_key}"
+        graph.setdefault(source_name, []).append(spec.ref(relation.target_key))
+    cycle = find_cycle(graph)
+    if cycle:
+        problems.append(Problem(
+            f"'repeats' links would form a cycle through stored articles: {' -> '.join(cycle)}",
+            f"statement '{cycle[0].split('#', 1)[1]}'", "repeats",
+        ))
+
+
+def _statement_names(conn: Connection, ids: set[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        for statement_id, article_key, key in conn.execute(
+            select(Statement.id, Article.key, Statement.key)
+            .join(Article, Statement.article_id == Article.id)
+            .where(Statement.id.in_(chunk))
+        ).tuples():
+            names[statement_id] = f"{article_key}#{key}"
+    return names
+
+
+def speaker_key(spec: ArticleSpec, chain: Sequence[Any]) -> str | None:
+    """The original speaker: the chain's last actor, else the outlet (own voice)."""
+    return chain[-1].actor if chain else spec.outlet
+
+
+def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, int],
+                    external: dict[str, int], content_hash: str) -> dict[str, int]:
+    article_id = conn.execute(
+        insert(Article).returning(Article.id),
+        {
+            "key": spec.key, "title": spec.title,
+            "outlet_id": actor_ids[spec.outlet] if spec.outlet else None,
+            "url": spec.url, "published": spec.published, "language": spec.language,
+            "text": spec.text, "content_hash": content_hash,
+            "imported_at": dt.datetime.now(dt.UTC),
+        },
+    ).scalar_one()
+    if spec.authors:
+        conn.execute(insert(ArticleAuthor), [
+            {"article_id": article_id, "position": i, "actor_id": actor_ids[a]}
+            for i, a in enumerate(spec.authors)
+        ])
+    statement_ids: dict[str, int] = {}
+    rows = [
+        {
+            "article_id": article_id, "key": s.key, "quote": s.quote,
+            "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
+            "stated_on": s.stated_on,
+            "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
+        }
+        for s in spec.statements
+    ]
+    for chunk in _chunks(rows):
+        ids = conn.execute(
+            insert(Statement).returning(Statement.id, sort_by_parameter_order=True), list(chunk)
+        ).scalars().all()
+        statement_ids.update(zip((r["key"] for r in chunk), ids, strict=True))
+
+    hops = [
+        {"statement_id": statement_ids[s.key], "position": i, "actor_id": actor_ids[h.actor],
+         "cue": h.cue}
+        for s in spec.statements for i, h in enumerate(s.chain)
+    ]
+    about = [
+        {"statement_id": statement_ids[s.key], "actor_id": actor_ids[a]}
+        for s in spec.statements for a in s.about
+    ]
+    own = f"{spec.key}#"
+    relations = [
+        {"source_id": statement_ids[s.key], "type": relation,
+         "target_id": statement_ids[t[len(own):]] if t.startswith(own) else external[t]}
+        for s in spec.statements for relation, targets in s.relations.items() for t in targets
+    ]
+    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations)):
+        for chunk in _chunks(data):
+            conn.execute(insert(table), list(chunk))
+    return statement_ids
+
+
+def _restore_incoming(conn: Connection, spec: ArticleSpec, statement_ids: dict[str, int],
+                      incoming: list[Any], problems: list[Problem]) -> None:
+    keep = []
+    for relation in incoming:
+        target_id = statement_ids.get(relation.target_key)
+        source = f"{relation.source_article}#{relation.source_key}"
+        if target_id is None:
+            problems.append(Problem(
+                f"the new version drops statement '{relation.target_key}', which {source} "
+                f"{relation.type}; keep that statement key, or remove the reference from "
+                f"'{relation.source_article}' first",
+                f"statement '{relation.target_key}'",
+            ))
+            continue
+        keep.append({"source_id": relation.source_id, "type": relation.type,
+                     "target_id": target_id})
+    if keep and not problems:
+        conn.execute(insert(Relation), keep)
+
+
+def delete_article(conn: Connection, key: str) -> bool:
+    """Remove an article and everything that belongs to it (relations into it too)."""
+    result = conn.execute(delete(Article).where(Article.key == key))
+    return bool(result.rowcount)
+
+
+__all__ = [
+    "ADDED",
+    "REPLACED",
+    "UNCHANGED",
+    "ImportResult",
+    "delete_article",
+    "import_article",
+    "import_files",
+    "import_spec",
+    "insert_ignoring_duplicates",
+]

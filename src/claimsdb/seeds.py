@@ -1,0 +1,36 @@
+"""The bundled seed articles: package data in a wheel, ``seeds/`` in a checkout."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from claimsdb.errors import ClaimsError
+
+ARTICLE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def seeds_dir() -> Path:
+    packaged = resources.files("claimsdb") / "_seeds"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "seeds"
+    if checkout.is_dir():
+        return checkout
+    raise ClaimsError("claimsdb's bundled seed articles are missing from this installation")
+
+
+def seed_files() -> list[Path]:
+    return article_files([seeds_dir()])
+
+
+def article_files(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for the article files directly inside it, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file()))
+        else:
+            files.append(path)
+    return files
