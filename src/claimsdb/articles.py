@@ -250,6 +250,9 @@ class _Validator:
         self.source = source
         self.base_dir = base_dir
         self.problems: list[Problem] = []
+        # (id of mapping, field) pairs already reported as misspelt, e.g. 'titel' for
+        # 'title': saying "title is required" as well would only add noise.
+        self.misspelt: set[tuple[int, str]] = set()
 
     def fail(self, message: str, item: str | None = None, field_: str | None = None,
              line: int | None = None) -> None:
@@ -266,13 +269,21 @@ class _Validator:
             if name not in allowed:
                 self.fail(f"unknown field '{name}'{suggest(name, allowed)}", item, None,
                           _line(value, name))
+                close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+                if close:
+                    self.misspelt.add((id(value), close[0]))
         return value
+
+    def missing(self, mapping: dict, name: str, item: str, message: str = "is required"
+                ) -> None:
+        if (id(mapping), name) not in self.misspelt:
+            self.fail(message, item, name, _line(mapping))
 
     def text(self, mapping: dict, name: str, item: str, *, required: bool = False,
              max_length: int | None = None, allow_blank: bool = False) -> str | None:
         if name not in mapping or mapping[name] is None:
             if required:
-                self.fail("is required", item, name, _line(mapping))
+                self.missing(mapping, name, item)
             return None
         value = mapping[name]
         line = _line(mapping, name)
@@ -475,8 +486,8 @@ class _Validator:
             name = self.text(actor, "name", item, required=True)
             kind = self.choice(actor, "kind", item, ActorKind, None)
             if "kind" not in actor:
-                self.fail(f"is required: one of {', '.join(k.value for k in ActorKind)}",
-                          item, "kind", line)
+                self.missing(actor, "kind", item,
+                             f"is required: one of {', '.join(k.value for k in ActorKind)}")
             identified = self.choice(actor, "identified", item, Identification, None)
             aliases = []
             for alias_index, alias in enumerate(self.list_of(actor, "aliases", item)):

@@ -292,7 +292,7 @@ class _ActorMerge:
         for chunk in _chunks(ids):
             have.update(self.conn.execute(
                 select(ActorAlias.actor_id, ActorAlias.alias).where(ActorAlias.actor_id.in_(chunk))
-            ).tuples())
+            ))
         new = sorted(wanted - have)
         insert_ignoring_duplicates(self.conn, ActorAlias.__table__,
                                    [{"actor_id": i, "alias": a} for i, a in new])
@@ -313,7 +313,7 @@ class _ActorMerge:
                 select(ActorRole.actor_id, ActorRole.of_actor_id, ActorRole.title,
                        ActorRole.started_on, ActorRole.ended_on)
                 .where(ActorRole.actor_id.in_(chunk))
-            ).tuples())
+            ))
         new = sorted(wanted - have, key=repr)
         if new:
             self.conn.execute(insert(ActorRole), [
@@ -339,7 +339,7 @@ def _resolve_external_statements(conn: Connection, spec: ArticleSpec, problems: 
             .join(Statement, Statement.article_id == Article.id)
             .where(Article.key.in_(article_keys),
                    Statement.key.in_(sorted({s for _, s in chunk})))
-        ).tuples()
+        )
         for article_key, statement_key, statement_id in rows:
             found[f"{article_key}#{statement_key}"] = statement_id
     for statement in spec.statements:
@@ -400,7 +400,7 @@ def _check_repeat_cycles(conn: Connection, spec: ArticleSpec, external: dict[str
             rows.extend(conn.execute(
                 select(Relation.source_id, Relation.target_id)
                 .where(Relation.type == "repeats", Relation.source_id.in_(chunk))
-            ).tuples())
+            ))
         targets = {t for _, t in rows}
         names.update(_statement_names(conn, targets - set(names)))
         for source_id, target_id in rows:
@@ -424,7 +424,7 @@ def _statement_names(conn: Connection, ids: set[int]) -> dict[int, str]:
             select(Statement.id, Article.key, Statement.key)
             .join(Article, Statement.article_id == Article.id)
             .where(Statement.id.in_(chunk))
-        ).tuples():
+        ):
             names[statement_id] = f"{article_key}#{key}"
     return names
 

@@ -51,7 +51,12 @@ def _silence_broken_pipe() -> None:
         pass
 
 
-@click.group(cls=ClaimsGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="claimsdb",
+    cls=ClaimsGroup,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     envvar="CLAIMSDB_DB",

@@ -34,7 +34,7 @@ class Settings:
             require_current_schema(conn)
         return engine
 
-    def for_writing(self) -> Engine:
+    def for_writing(self, *, quiet: bool = False) -> Engine:
         """Like ``for_reading``, but a brand-new (empty) database is initialised first."""
         from claimsdb import migrate
         from claimsdb.db import read_connection
@@ -46,7 +46,9 @@ class Settings:
                 migrate.require_current_schema(conn)
         if empty:
             migrate.upgrade(engine)
-            click.echo(f"initialised a new claimsdb database at {describe(engine)}", err=True)
+            if not quiet:
+                click.echo(f"initialised a new claimsdb database at {describe(engine)}",
+                           err=True)
         return engine
 
 

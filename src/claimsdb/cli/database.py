@@ -95,7 +95,7 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
 
     if not files:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
-    engine = settings.for_writing()
+    engine = settings.for_writing(quiet=quiet)
     counts: dict[str, int] = {}
     failures: list[str] = []
     show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()

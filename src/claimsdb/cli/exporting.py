@@ -11,7 +11,12 @@ from claimsdb.cli.context import Settings, pass_settings
 
 @click.group()
 def export() -> None:
-    """Write stored data out for spreadsheets and other tools."""
+    """Write stored data out for spreadsheets and other tools.
+
+    \b
+    Example:
+      claimsdb export csv --table statements -o statements.csv
+    """
 
 
 @export.command("csv")

@@ -1,0 +1,93 @@
+"""The schema comes only from migrations, and they match the models exactly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from claimsdb import migrate
+from claimsdb.db import make_engine
+from claimsdb.models import Base
+from conftest import REPO
+
+
+def _differences(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_name": migrate.include_name, "compare_type": True,
+                        "compare_server_default": True},
+        )
+        return compare_metadata(context, Base.metadata)
+
+
+def test_migrations_produce_exactly_the_models(empty_db):
+    engine = make_engine(empty_db)
+    migrate.upgrade(engine)
+    assert _differences(engine) == []
+    engine.dispose()
+
+
+def test_downgrade_to_base_then_upgrade_round_trips(empty_db):
+    engine = make_engine(empty_db)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        tables_at_head = sorted(inspect(conn).get_table_names())
+    migrate.downgrade(engine, "base")
+    with engine.connect() as conn:
+        assert inspect(conn).get_table_names() == ["alembic_version"]
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert sorted(inspect(conn).get_table_names()) == tables_at_head
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    assert _differences(engine) == []
+    engine.dispose()
+
+
+def test_every_migration_steps_down_and_up_one_at_a_time(empty_db):
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine(empty_db)
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    for revision in revisions:
+        migrate.upgrade(engine, revision)
+    for revision in reversed(revisions):
+        migrate.downgrade(engine, "-1")
+        migrate.upgrade(engine, revision)
+        migrate.downgrade(engine, "-1")
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) is None
+    engine.dispose()
+
+
+def test_constraints_follow_the_naming_convention(db):
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        inspector = inspect(conn)
+        for table in Base.metadata.sorted_tables:
+            for fk in inspector.get_foreign_keys(table.name):
+                if engine.dialect.name == "postgresql":  # SQLite does not keep FK names
+                    assert fk["name"].startswith(f"fk_{table.name}_")
+            for check in inspector.get_check_constraints(table.name):
+                assert check["name"].startswith(f"ck_{table.name}_")
+            for index in inspector.get_indexes(table.name):
+                assert index["name"].startswith(("ix_", "uq_"))
+    engine.dispose()
+
+
+def test_alembic_command_line_works_from_a_checkout(empty_db):
+    env = {**os.environ, "CLAIMSDB_DB": empty_db}
+    alembic = [sys.executable, "-m", "alembic"]
+    for args in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
+        done = subprocess.run([*alembic, *args], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    engine = make_engine(empty_db)
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    engine.dispose()
