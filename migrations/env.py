@@ -31,7 +31,9 @@ def _configure(connection) -> None:
 
 
 def run_offline() -> None:
-    raise SystemExit("claimsdb migrations need a live database; offline (--sql) mode is not supported")
+    raise SystemExit(
+        "claimsdb migrations need a live database; offline (--sql) mode is not supported"
+    )
 
 
 def run_online() -> None:

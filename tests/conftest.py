@@ -43,7 +43,8 @@ _run_id = uuid.uuid4().hex[:8]
 def pytest_report_header(config):
     url = os.environ.get(PG_ENV) or PG_DEFAULT
     required = os.environ.get(REQUIRE_PG_ENV) == "1"
-    return [f"claimsdb PostgreSQL tests: {url} ({'required' if required else 'skipped if unreachable'})"]
+    mode = "required" if required else "skipped if unreachable"
+    return [f"claimsdb PostgreSQL tests: {url} ({mode})"]
 
 
 # -- PostgreSQL server --------------------------------------------------------------------

@@ -147,7 +147,8 @@ def test_chain_accepts_a_unique_bare_key_and_emits_json(seeded, cli):
     assert [hop["cue"] for hop in data["chain"]] == ["quoted by", "say"]
     assert data["speaker"]["identified"] == "anonymous"
     denials = [r for r in data["relations"] if r["type"] == "denies"]
-    assert denials and all(r["direction"] == "incoming" for r in denials)
+    assert denials
+    assert all(r["direction"] == "incoming" for r in denials)
 
 
 def test_chain_of_an_own_voice_statement(seeded, cli):
@@ -190,7 +191,8 @@ def test_export_csv_has_the_contract_columns_and_one_row_per_statement(seeded, c
         "putin-stance-stalls-talks#peskov-western-assessment-does-not-reflect-reality")
     headline = next(r for r in rows if r["statement"] == "headline-unyielding-stance-stalls-talks")
     assert headline["speaker"] == ""  # own voice of an article without an outlet
-    assert headline["chain"] == "" and headline["chain_depth"] == "0"
+    assert headline["chain"] == ""
+    assert headline["chain_depth"] == "0"
     denial = next(r for r in rows
                   if r["statement"] == "peskov-western-assessment-does-not-reflect-reality")
     assert len(denial["denies"].split("; ")) == 4
@@ -259,7 +261,8 @@ def test_add_bad_file_exits_1_lists_every_problem_and_changes_nothing(cli, engin
     result = cli("add", str(path))
     assert result.exit_code == 1
     err = result.stderr
-    assert str(path) in err and "3 problems, nothing was imported" in err
+    assert str(path) in err
+    assert "3 problems, nothing was imported" in err
     assert "did you mean 'title'?" in err
     assert "field 'title': is required" not in err  # the misspelling says it already
     assert "did you mean 'outlet'?" in err
@@ -312,7 +315,8 @@ def test_add_keep_going_reports_every_failure(cli, tmp_path):
     result = cli("add", "--keep-going", str(folder))
     assert result.exit_code == 1
     assert "1 added, 2 failed" in result.output
-    assert "a.yaml" in result.stderr and "c.yaml" in result.stderr
+    assert "a.yaml" in result.stderr
+    assert "c.yaml" in result.stderr
 
 
 def test_add_missing_file_is_a_usage_error(cli, tmp_path):

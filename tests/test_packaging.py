@@ -54,7 +54,8 @@ def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):
     first = run("init")
     assert first.returncode == 0, first.stderr
     migrations, seed_dir = first.stdout.splitlines()[:2]
-    assert migrations.startswith(str(target)) and seed_dir.startswith(str(target))
+    assert migrations.startswith(str(target))
+    assert seed_dir.startswith(str(target))
     assert run("seed").returncode == 0
     chain = run("chain", "officials-putin-maximalist-demands")
     assert chain.returncode == 0, chain.stderr

@@ -318,5 +318,7 @@ def require_article(conn: Connection, key: str) -> int:
 def count_statements(conn: Connection, *, article: str | None = None) -> int:
     query = select(func.count()).select_from(Statement)
     if article is not None:
-        query = query.join(Article, Statement.article_id == Article.id).where(Article.key == article)
+        query = query.join(Article, Statement.article_id == Article.id).where(
+            Article.key == article
+        )
     return conn.execute(query).scalar_one()
