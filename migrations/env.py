@@ -12,7 +12,7 @@ from __future__ import annotations
 from alembic import context
 
 from claimsdb.db import make_engine
-from claimsdb.migrate import include_name, run_migrations_on
+from claimsdb.migrate import include_name, include_object, run_migrations_on
 from claimsdb.models import Base
 
 config = context.config
@@ -25,6 +25,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         include_name=include_name,
+        include_object=include_object,
         compare_type=True,
         compare_server_default=True,
     )

@@ -19,8 +19,9 @@ from conftest import REPO
 def _differences(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"include_name": migrate.include_name, "compare_type": True,
-                        "compare_server_default": True},
+            conn, opts={"include_name": migrate.include_name,
+                        "include_object": migrate.include_object,
+                        "compare_type": True, "compare_server_default": True},
         )
         return compare_metadata(context, Base.metadata)
 
@@ -90,4 +91,23 @@ def test_alembic_command_line_works_from_a_checkout(empty_db):
     engine = make_engine(empty_db)
     with engine.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_full_text_index_exists_after_upgrade_and_goes_on_downgrade(empty_db):
+    engine = make_engine(empty_db)
+    migrate.upgrade(engine)
+
+    def has_fts():
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                names = {i["name"] for i in inspect(conn).get_indexes("statements")}
+                return "ix_statements_quote_fts" in names
+            return "statements_fts" in inspect(conn).get_table_names()
+
+    assert has_fts()
+    migrate.downgrade(engine, "0001")
+    assert not has_fts()
+    migrate.upgrade(engine)
+    assert has_fts()
     engine.dispose()

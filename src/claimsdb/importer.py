@@ -239,9 +239,8 @@ class _ActorMerge:
         self.ids = {key: row.id for key, row in stored.items()}
         changed: set[str] = set()
         for key, actor in defined.items():
-            if key in stored:
-                if self._merge_scalars(actor, stored[key]):
-                    changed.add(key)
+            if key in stored and self._merge_scalars(actor, stored[key]):
+                changed.add(key)
         if self.problems:
             return
         changed |= self._merge_aliases(defined)

@@ -17,9 +17,11 @@ from sqlalchemy import Connection, Engine, inspect, text
 from claimsdb.db import translate_errors
 from claimsdb.errors import DatabaseError
 
-# Tables that migrations create but the ORM does not model (full-text search shadow
-# tables on SQLite). Autogenerate must not propose dropping them.
+# Objects that migrations create but the ORM does not model (full-text search: the
+# FTS5 table and its shadow tables on SQLite, the GIN index on PostgreSQL).
+# Autogenerate must not propose dropping them.
 UNMODELLED_TABLE_PREFIXES = ("statements_fts",)
+UNMODELLED_INDEXES = ("ix_statements_quote_fts",)
 # Any constant works; it only has to be the same for every claimsdb process.
 _PG_MIGRATION_LOCK = 0x636C61696D73
 
@@ -36,6 +38,12 @@ def migrations_dir() -> Path:
 
 def include_name(name, type_, parent_names) -> bool:
     return not (type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES))
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate filter for reflected objects that ``include_name`` does not see
+    (expression indexes such as the PostgreSQL full-text index)."""
+    return not (type_ == "index" and name in UNMODELLED_INDEXES)
 
 
 def alembic_config(connection: Connection | None = None):

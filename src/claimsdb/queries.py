@@ -18,16 +18,41 @@ batches, never with the number of rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Select, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import aliased
 
-from claimsdb.errors import NotFound
-from claimsdb.models import Actor, Article, Hop, Relation, Statement
+from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.models import (
+    Actor,
+    ActorAlias,
+    ActorRole,
+    Article,
+    Hop,
+    Identification,
+    Relation,
+    RelationType,
+    Statement,
+    StatementAbout,
+    StatementKind,
+)
 
 BATCH = 1000
 CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
@@ -103,7 +128,163 @@ class StatementView:
         return [r.ref for r in pool if r.type == relation]
 
 
+@dataclass(frozen=True)
+class StatementFilter:
+    """Which statements to list or export; every given condition must hold (AND).
+
+    Actor arguments accept a key, a name or an alias, case-insensitively.
+    """
+
+    article: str | None = None
+    speaker: str | None = None  # the original speaker
+    with_members: bool = False  # speaker also matches actors holding a role at it
+    via: str | None = None  # an actor anywhere in the chain, or the article's outlet
+    origin: str | None = None  # named | role | anonymous: how the origin is identified
+    kind: str | None = None  # direct | indirect
+    denied: bool = False  # something denies it
+    denials: bool = False  # it denies something
+    about: str | None = None
+    search: str | None = None  # full-text words in the quote (all must occur)
+    since: dt.date | None = None  # article published on or after
+    until: dt.date | None = None  # article published on or before
+    limit: int | None = None
+
+    def __post_init__(self):
+        if self.origin is not None and self.origin not in {i.value for i in Identification}:
+            raise ClaimsError(f"origin must be named, role or anonymous, not {self.origin!r}")
+        if self.kind is not None and self.kind not in {k.value for k in StatementKind}:
+            raise ClaimsError(f"kind must be direct or indirect, not {self.kind!r}")
+        if self.limit is not None and self.limit < 0:
+            raise ClaimsError("limit must not be negative")
+        if self.with_members and not self.speaker:
+            raise ClaimsError("--with-members needs --speaker")
+
+
 # -- resolving references ----------------------------------------------------------------
+
+def find_actor(conn: Connection, name: str) -> ActorRef:
+    """An actor by key, then by name or alias (case-insensitive); ambiguity is an error."""
+    columns = (Actor.key, Actor.name, Actor.kind, Actor.identified)
+    row = conn.execute(select(*columns).where(Actor.key == name)).first()
+    if row is not None:
+        return ActorRef(*row)
+    folded = name.strip().lower()
+    rows = conn.execute(
+        select(*columns).where(
+            or_(
+                func.lower(Actor.name) == folded,
+                Actor.id.in_(select(ActorAlias.actor_id)
+                             .where(func.lower(ActorAlias.alias) == folded)),
+            )
+        ).order_by(Actor.key)
+    ).all()
+    if len(rows) == 1:
+        return ActorRef(*rows[0])
+    if len(rows) > 1:
+        raise NotFound(f"'{name}' names several actors; use a key:",
+                       [f"{r.key}  ({r.name}, {r.kind})" for r in rows])
+    similar = conn.execute(
+        select(Actor.key, Actor.name).where(
+            or_(func.lower(Actor.name).like(f"%{folded}%"), Actor.key.like(f"%{folded}%"))
+        ).order_by(Actor.key).limit(10)
+    ).all()
+    candidates = [f"{k}  ({n})" for k, n in similar] or [
+        f"{k}" for k in _close_keys(conn, select(Actor.key), name)]
+    raise NotFound(f"no actor '{name}'" + ("; similar:" if candidates else ""), candidates)
+
+
+def _actor_id(conn: Connection, name: str) -> int:
+    key = find_actor(conn, name).key
+    return conn.execute(select(Actor.id).where(Actor.key == key)).scalar_one()
+
+
+def fts_available(conn: Connection) -> bool:
+    """Whether the full-text index exists (SQLite may be built without FTS5)."""
+    if conn.dialect.name == "postgresql":
+        return True
+    return conn.execute(text(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'statements_fts'"
+    )).first() is not None
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_condition(conn: Connection, words: str) -> ColumnElement[bool]:
+    """Statements whose quote contains every word (case-insensitive, any language)."""
+    tokens = _WORD.findall(words)
+    if not tokens:
+        raise ClaimsError(f"nothing to search for in {words!r}: give at least one word")
+    if conn.dialect.name == "postgresql":
+        return func.to_tsvector(literal("simple").op("::")(text("regconfig")),
+                                Statement.quote).op("@@")(
+            func.plainto_tsquery(literal("simple").op("::")(text("regconfig")),
+                                 " ".join(tokens)))
+    if fts_available(conn):
+        query = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+        return Statement.id.in_(
+            select(text("rowid")).select_from(text("statements_fts"))
+            .where(text("statements_fts MATCH :fts_query").bindparams(fts_query=query))
+        )
+    return and_(*(Statement.quote.ilike(f"%{t}%") for t in tokens))
+
+
+def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.article is not None:
+        conditions.append(Statement.article_id == require_article(conn, flt.article))
+    if flt.speaker is not None:
+        speaker_id = _actor_id(conn, flt.speaker)
+        if flt.with_members:
+            members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
+            conditions.append(or_(Statement.speaker_id == speaker_id,
+                                  Statement.speaker_id.in_(members)))
+        else:
+            conditions.append(Statement.speaker_id == speaker_id)
+    if flt.via is not None:
+        via_id = _actor_id(conn, flt.via)
+        conditions.append(or_(
+            Statement.id.in_(select(Hop.statement_id).where(Hop.actor_id == via_id)),
+            Statement.article_id.in_(select(Article.id).where(Article.outlet_id == via_id)),
+        ))
+    if flt.origin is not None:
+        origin = aliased(Actor)
+        identified = select(origin.identified).where(origin.id == Statement.speaker_id)
+        # The own voice of an article without an outlet is the article itself: named.
+        conditions.append(func.coalesce(identified.scalar_subquery(),
+                                        Identification.NAMED.value) == flt.origin)
+    if flt.kind is not None:
+        conditions.append(Statement.kind == flt.kind)
+    if flt.denied:
+        conditions.append(exists().where(Relation.target_id == Statement.id,
+                                         Relation.type == RelationType.DENIES.value))
+    if flt.denials:
+        conditions.append(exists().where(Relation.source_id == Statement.id,
+                                         Relation.type == RelationType.DENIES.value))
+    if flt.about is not None:
+        about_id = _actor_id(conn, flt.about)
+        conditions.append(Statement.id.in_(
+            select(StatementAbout.statement_id).where(StatementAbout.actor_id == about_id)))
+    if flt.search is not None:
+        conditions.append(search_condition(conn, flt.search))
+    if flt.since is not None or flt.until is not None:
+        dated = select(Article.id)
+        if flt.since is not None:
+            dated = dated.where(Article.published >= flt.since.isoformat())
+        if flt.until is not None:
+            # published is ISO text: a date or a datetime; both sort before the next day.
+            next_day = flt.until + dt.timedelta(days=1)
+            dated = dated.where(Article.published < next_day.isoformat())
+        conditions.append(Statement.article_id.in_(dated))
+    return conditions
+
+
+def filtered_statement_ids(conn: Connection, flt: StatementFilter) -> Select:
+    """The ids of the statements a filter selects, in article then file order."""
+    query = select(Statement.id).where(*_filter_conditions(conn, flt)).order_by(
+        Statement.article_id, Statement.id)
+    return query.limit(flt.limit) if flt.limit is not None else query
+
 
 def find_statement_id(conn: Connection, ref: str) -> int:
     """The id of ``ARTICLE#STATEMENT``, or of a bare statement key that is unique."""
@@ -188,12 +369,17 @@ def statement(conn: Connection, ref: str) -> StatementView:
     return _enrich(conn, rows)[0]
 
 
-def iter_statements(conn: Connection, *, article: str | None = None,
+def iter_statements(conn: Connection, flt: StatementFilter | None = None, *,
                     batch: int = BATCH) -> Iterator[StatementView]:
-    """Every statement (of one article, if given), in article then file order, streamed."""
-    query = _statement_select().order_by(Statement.article_id, Statement.id)
-    if article is not None:
-        query = query.where(Article.key == article)
+    """The statements a filter selects (all by default), in article then file order.
+
+    Streamed: rows arrive in batches of ``batch``, each enriched with three queries.
+    """
+    flt = flt or StatementFilter()
+    query = _statement_select().where(*_filter_conditions(conn, flt)).order_by(
+        Statement.article_id, Statement.id)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
     result = conn.execution_options(yield_per=batch).execute(query)
     for partition in result.partitions():
         yield from _enrich(conn, partition)
@@ -276,8 +462,6 @@ def _relations(conn: Connection, ids: list[int]
 
 
 def _about(conn: Connection, ids: list[int]) -> dict[int, list[ActorRef]]:
-    from claimsdb.models import StatementAbout
-
     about: dict[int, list[ActorRef]] = defaultdict(list)
     if not ids:
         return about
@@ -315,10 +499,9 @@ def require_article(conn: Connection, key: str) -> int:
     return found
 
 
-def count_statements(conn: Connection, *, article: str | None = None) -> int:
-    query = select(func.count()).select_from(Statement)
-    if article is not None:
-        query = query.join(Article, Statement.article_id == Article.id).where(
-            Article.key == article
-        )
+def count_statements(conn: Connection, flt: StatementFilter | None = None) -> int:
+    flt = flt or StatementFilter()
+    query = select(func.count()).select_from(Statement).where(*_filter_conditions(conn, flt))
+    if flt.limit is not None:
+        return min(conn.execute(query).scalar_one(), flt.limit)
     return conn.execute(query).scalar_one()

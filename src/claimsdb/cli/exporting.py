@@ -56,12 +56,11 @@ def export_csv(settings: Settings, table: str, output, article: str | None, exce
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        if article is not None:
-            queries.require_article(conn, article)
-        views = queries.iter_statements(conn, article=article)
+        flt = queries.StatementFilter(article=article)
+        views = queries.iter_statements(conn, flt)
         to_file = output.name not in ("-", "<stdout>")
         show_bar = to_file and sys.stderr.isatty()
-        with click.progressbar(length=queries.count_statements(conn, article=article)
+        with click.progressbar(length=queries.count_statements(conn, flt)
                                if show_bar else 0,
                                label="exporting", file=sys.stderr, hidden=not show_bar) as bar:
             count = exporter.write_csv(
