@@ -1,0 +1,102 @@
+"""Options shared by several commands, defined once.
+
+``statement_filter_options`` gives every command that selects statements (listing,
+denials, exports) the same filters, turned into one ``queries.StatementFilter``
+passed to the command as ``flt``. ``output_options`` gives list commands
+``--format table|json|csv`` and friends, passed as ``output`` (an ``OutputOptions``).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import click
+
+ORIGINS = ("named", "role", "anonymous")
+KINDS = ("direct", "indirect")
+FORMATS = ("table", "json", "csv")
+
+
+def statement_filter_options(command):
+    """Add the statement filters; the command receives them as one ``flt`` argument."""
+    options = [
+        click.option("--article", metavar="KEY", help="Statements of this article."),
+        click.option("--speaker", metavar="ACTOR",
+                     help="Whose original speaker is this actor (key, name or alias)."),
+        click.option("--with-members", is_flag=True,
+                     help="With --speaker: also actors holding a role at it "
+                     "(the Kremlin's spokesman for --speaker kremlin)."),
+        click.option("--via", metavar="ACTOR",
+                     help="That passed through this actor: anywhere in the chain, or the "
+                     "article's outlet."),
+        click.option("--origin", type=click.Choice(ORIGINS),
+                     help="How the original speaker is identified."),
+        click.option("--kind", type=click.Choice(KINDS), help="Direct quotes or reported speech."),
+        click.option("--denied", is_flag=True, help="Only statements that something denies."),
+        click.option("--denials", is_flag=True, help="Only statements that deny something."),
+        click.option("--about", metavar="ACTOR", help="Statements about this actor."),
+        click.option("--search", metavar="WORDS",
+                     help="Quotes containing all these words (full-text, any language)."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+                     help="Articles published on or after this date (YYYY-MM-DD)."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+                     help="Articles published on or before this date (YYYY-MM-DD)."),
+        click.option("--limit", type=click.IntRange(min=0), metavar="N",
+                     help="At most N statements."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from claimsdb.queries import StatementFilter
+
+        since, until = kwargs.pop("since"), kwargs.pop("until")
+        kwargs["flt"] = StatementFilter(
+            article=kwargs.pop("article"), speaker=kwargs.pop("speaker"),
+            with_members=kwargs.pop("with_members"), via=kwargs.pop("via"),
+            origin=kwargs.pop("origin"), kind=kwargs.pop("kind"),
+            denied=kwargs.pop("denied"), denials=kwargs.pop("denials"),
+            about=kwargs.pop("about"), search=kwargs.pop("search"),
+            since=since.date() if since else None, until=until.date() if until else None,
+            limit=kwargs.pop("limit"),
+        )
+        if kwargs["flt"].with_members and not kwargs["flt"].speaker:
+            raise click.UsageError("--with-members needs --speaker")
+        return command(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str  # table | json | csv
+    full: bool  # tables: wrap long text instead of truncating it
+    formula_guard: bool  # csv: neutralise spreadsheet formulas
+
+
+def output_options(command):
+    """Add --format/--full/--no-formula-guard; the command receives ``output``."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                     show_default=True,
+                     help="table for reading; json (one document, stable shape) or csv "
+                     "(RFC 4180) for other tools."),
+        click.option("--full", is_flag=True,
+                     help="Tables: show long text whole (wrapped) instead of truncated."),
+        click.option("--no-formula-guard", "formula_guard", flag_value=False, default=True,
+                     help="CSV: write cells starting with = + - @ tab or CR verbatim "
+                     "(by default they get a leading apostrophe, so spreadsheets show "
+                     "text instead of running a formula)."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        kwargs["output"] = OutputOptions(kwargs.pop("fmt"), kwargs.pop("full"),
+                                         kwargs.pop("formula_guard"))
+        return command(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
