@@ -505,3 +505,311 @@ def count_statements(conn: Connection, flt: StatementFilter | None = None) -> in
     if flt.limit is not None:
         return min(conn.execute(query).scalar_one(), flt.limit)
     return conn.execute(query).scalar_one()
+
+
+# -- actors ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActorSummary:
+    """An actor with what it did: the counts a sourcing analyst scans first."""
+
+    key: str
+    name: str
+    kind: str
+    identified: str
+    originated: int  # statements whose original speaker it is
+    relayed: int  # statements that passed through it (chain or outlet) but it did not originate
+    denials_issued: int  # denials it originated
+    denials_received: int  # denials aimed at statements it originated
+
+
+def _actor_counts() -> Select:
+    """One row per actor with its four counts, as grouped subqueries (no N+1)."""
+    originated = (select(Statement.speaker_id.label("actor_id"), func.count().label("n"))
+                  .where(Statement.speaker_id.is_not(None))
+                  .group_by(Statement.speaker_id).subquery())
+    via_hop = select(Hop.actor_id.label("actor_id"), Hop.statement_id.label("statement_id"))
+    via_outlet = (select(Article.outlet_id.label("actor_id"), Statement.id.label("statement_id"))
+                  .join(Statement, Statement.article_id == Article.id)
+                  .where(Article.outlet_id.is_not(None)))
+    passed = via_hop.union(via_outlet).subquery()
+    relayed = (select(passed.c.actor_id, func.count().label("n"))
+               .join(Statement, Statement.id == passed.c.statement_id)
+               .where(or_(Statement.speaker_id.is_(None),
+                          Statement.speaker_id != passed.c.actor_id))
+               .group_by(passed.c.actor_id).subquery())
+    source = aliased(Statement)
+    target = aliased(Statement)
+    issued = (select(source.speaker_id.label("actor_id"), func.count().label("n"))
+              .join(Relation, Relation.source_id == source.id)
+              .where(Relation.type == RelationType.DENIES.value)
+              .group_by(source.speaker_id).subquery())
+    received = (select(target.speaker_id.label("actor_id"), func.count().label("n"))
+                .join(Relation, Relation.target_id == target.id)
+                .where(Relation.type == RelationType.DENIES.value)
+                .group_by(target.speaker_id).subquery())
+    return (
+        select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
+               func.coalesce(originated.c.n, 0).label("originated"),
+               func.coalesce(relayed.c.n, 0).label("relayed"),
+               func.coalesce(issued.c.n, 0).label("denials_issued"),
+               func.coalesce(received.c.n, 0).label("denials_received"))
+        .outerjoin(originated, originated.c.actor_id == Actor.id)
+        .outerjoin(relayed, relayed.c.actor_id == Actor.id)
+        .outerjoin(issued, issued.c.actor_id == Actor.id)
+        .outerjoin(received, received.c.actor_id == Actor.id)
+    )
+
+
+def list_actors(conn: Connection, *, kind: str | None = None, identified: str | None = None,
+                limit: int | None = None) -> Iterator[ActorSummary]:
+    """Every actor with its counts, most statements originated first."""
+    query = _actor_counts()
+    if kind is not None:
+        query = query.where(Actor.kind == kind)
+    if identified is not None:
+        query = query.where(Actor.identified == identified)
+    query = query.order_by(text("originated DESC"), text("relayed DESC"), Actor.key)
+    if limit is not None:
+        query = query.limit(limit)
+    for row in conn.execution_options(yield_per=BATCH).execute(query):
+        yield ActorSummary(row.key, row.name, row.kind, row.identified, row.originated,
+                           row.relayed, row.denials_issued, row.denials_received)
+
+
+@dataclass(frozen=True)
+class RoleView:
+    title: str
+    of: ActorRef  # the actor the role is held at (for members: the holder)
+    started_on: dt.date | None
+    ended_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class ActorDetail:
+    summary: ActorSummary
+    wikidata: str | None
+    description: str | None
+    aliases: tuple[str, ...]
+    roles: tuple[RoleView, ...]  # titles this actor holds at others
+    members: tuple[RoleView, ...]  # actors holding a title at this one
+    said: tuple[StatementView, ...]  # statements it originated
+    relayed: tuple[StatementView, ...]  # statements it passed on
+
+    @property
+    def ref(self) -> ActorRef:
+        s = self.summary
+        return ActorRef(s.key, s.name, s.kind, s.identified)
+
+
+def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDetail:
+    """One actor: identity, aliases, roles, and what it said and relayed."""
+    ref = find_actor(conn, name)
+    row = conn.execute(_actor_counts().where(Actor.key == ref.key)).one()
+    detail = conn.execute(
+        select(Actor.wikidata, Actor.description).where(Actor.id == row.id)).one()
+    aliases = tuple(conn.execute(select(ActorAlias.alias).where(ActorAlias.actor_id == row.id)
+                                 .order_by(ActorAlias.alias)).scalars())
+    other = aliased(Actor)
+
+    def roles(mine, theirs) -> tuple[RoleView, ...]:
+        rows = conn.execute(
+            select(ActorRole.title, ActorRole.started_on, ActorRole.ended_on, other.key,
+                   other.name, other.kind, other.identified)
+            .join(other, theirs == other.id).where(mine == row.id)
+            .order_by(other.key, ActorRole.title)
+        )
+        return tuple(RoleView(r.title, ActorRef(r.key, r.name, r.kind, r.identified),
+                              r.started_on, r.ended_on) for r in rows)
+
+    said = tuple(iter_statements(conn, StatementFilter(speaker=ref.key, limit=limit)))
+    passed = StatementFilter(via=ref.key)
+    relayed_ids = (select(Statement.id).where(*_filter_conditions(conn, passed))
+                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != row.id)))
+    relayed_query = (_statement_select().where(Statement.id.in_(relayed_ids))
+                     .order_by(Statement.article_id, Statement.id))
+    if limit is not None:
+        relayed_query = relayed_query.limit(limit)
+    relayed = tuple(_enrich(conn, conn.execute(relayed_query).all()))
+    return ActorDetail(
+        summary=ActorSummary(row.key, row.name, row.kind, row.identified, row.originated,
+                             row.relayed, row.denials_issued, row.denials_received),
+        wikidata=detail.wikidata, description=detail.description, aliases=aliases,
+        roles=roles(ActorRole.actor_id, ActorRole.of_actor_id),
+        members=roles(ActorRole.of_actor_id, ActorRole.actor_id),
+        said=said, relayed=relayed,
+    )
+
+
+# -- denials -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DenialView:
+    """Who denied what: the denial, and the denied statement with its provenance."""
+
+    denial: StatementView
+    denied: StatementView
+
+    @property
+    def denier(self) -> ActorRef | None:
+        return self.denial.speaker
+
+
+def iter_denials(conn: Connection, flt: StatementFilter | None = None,
+                 batch: int = BATCH) -> Iterator[DenialView]:
+    """Every denial whose denied statement matches the filter (all by default)."""
+    flt = flt or StatementFilter()
+    pairs = (select(Relation.source_id, Relation.target_id)
+             .where(Relation.type == RelationType.DENIES.value,
+                    Relation.target_id.in_(
+                        select(Statement.id).where(*_filter_conditions(conn, flt))))
+             .order_by(Relation.target_id, Relation.id))
+    if flt.limit is not None:
+        pairs = pairs.limit(flt.limit)
+    result = conn.execution_options(yield_per=batch).execute(pairs)
+    for partition in result.partitions():
+        ids = sorted({i for pair in partition for i in pair})
+        views = {v.id: v for v in _enrich(conn, conn.execute(
+            _statement_select().where(Statement.id.in_(ids))).all())}
+        for source_id, target_id in partition:
+            yield DenialView(views[source_id], views[target_id])
+
+
+# -- articles ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    key: str
+    title: str
+    outlet: ActorRef | None
+    published: str | None
+    url: str | None
+    language: str
+    statements: int
+    anonymous: int  # statements whose origin is anonymous
+    denied: int  # statements something denies
+
+
+def list_articles(conn: Connection, *, limit: int | None = None,
+                  where: ColumnElement[bool] | None = None) -> Iterator[ArticleSummary]:
+    """Every article (or those ``where`` selects), newest first (undated last), with
+    statement counts."""
+    outlet = aliased(Actor)
+    speaker = aliased(Actor)
+    counts = (
+        select(Statement.article_id,
+               func.count().label("statements"),
+               func.count(case((speaker.identified == Identification.ANONYMOUS.value, 1)))
+               .label("anonymous"),
+               func.count(case((exists().where(
+                   Relation.target_id == Statement.id,
+                   Relation.type == RelationType.DENIES.value), 1))).label("denied"))
+        .outerjoin(speaker, Statement.speaker_id == speaker.id)
+        .group_by(Statement.article_id).subquery()
+    )
+    query = (
+        select(Article.key, Article.title, Article.published, Article.url, Article.language,
+               outlet.key.label("outlet_key"), outlet.name.label("outlet_name"),
+               outlet.kind.label("outlet_kind"), outlet.identified.label("outlet_identified"),
+               func.coalesce(counts.c.statements, 0).label("statements"),
+               func.coalesce(counts.c.anonymous, 0).label("anonymous"),
+               func.coalesce(counts.c.denied, 0).label("denied"))
+        .outerjoin(outlet, Article.outlet_id == outlet.id)
+        .outerjoin(counts, counts.c.article_id == Article.id)
+        .order_by(Article.published.is_(None), Article.published.desc(), Article.key)
+    )
+    if where is not None:
+        query = query.where(where)
+    if limit is not None:
+        query = query.limit(limit)
+    for row in conn.execution_options(yield_per=BATCH).execute(query):
+        yield ArticleSummary(row.key, row.title, _actor("outlet", row), row.published, row.url,
+                             row.language, row.statements, row.anonymous, row.denied)
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    summary: ArticleSummary
+    text: str
+    authors: tuple[ActorRef, ...]
+    statements: tuple[StatementView, ...]  # in text order
+
+
+def article(conn: Connection, key: str) -> ArticleDetail:
+    """One article: metadata, full text and its statements in the order they appear."""
+    from claimsdb.models import ArticleAuthor
+
+    article_id = require_article(conn, key)
+    (summary,) = list_articles(conn, where=Article.id == article_id)
+    text_ = conn.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
+    authors = tuple(ActorRef(*r) for r in conn.execute(
+        select(Actor.key, Actor.name, Actor.kind, Actor.identified)
+        .join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
+        .where(ArticleAuthor.article_id == article_id).order_by(ArticleAuthor.position)))
+    views = sorted(iter_statements(conn, StatementFilter(article=key)),
+                   key=lambda v: (v.span_start, v.span_end))
+    return ArticleDetail(summary, text_, authors, tuple(views))
+
+
+# -- sourcing profile ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourcingProfile:
+    """How an article's (or the whole database's) statements are sourced."""
+
+    scope: str  # an article key, or "all"
+    title: str
+    statements: int
+    named: int  # origin identified by name (including the article's own voice)
+    role: int  # origin known only by role
+    anonymous: int
+    own_voice: int  # no chain: the outlet or article asserts it
+    average_chain_depth: float
+    direct_share: float  # share of direct quotes, 0..1
+
+    @property
+    def anonymous_share(self) -> float:
+        return self.anonymous / self.statements if self.statements else 0.0
+
+
+def sourcing_profiles(conn: Connection, *, article: str | None = None,
+                      by_article: bool = True) -> list[SourcingProfile]:
+    """A profile per article (unless ``by_article`` is false) followed by the total."""
+    speaker = aliased(Actor)
+    depth = (select(Hop.statement_id, func.count().label("depth"))
+             .group_by(Hop.statement_id).subquery())
+    origin = func.coalesce(speaker.identified, Identification.NAMED.value)
+    measures = (
+        func.count().label("statements"),
+        func.count(case((origin == Identification.NAMED.value, 1))).label("named"),
+        func.count(case((origin == Identification.ROLE.value, 1))).label("role"),
+        func.count(case((origin == Identification.ANONYMOUS.value, 1))).label("anonymous"),
+        func.count(case((depth.c.depth.is_(None), 1))).label("own_voice"),
+        func.avg(func.coalesce(depth.c.depth, 0) * 1.0).label("depth"),
+        func.avg(case((Statement.kind == "direct", 1.0), else_=0.0)).label("direct"),
+    )
+
+    def base(*columns):
+        query = (select(*columns, *measures)
+                 .select_from(Statement)
+                 .join(Article, Statement.article_id == Article.id)
+                 .outerjoin(speaker, Statement.speaker_id == speaker.id)
+                 .outerjoin(depth, depth.c.statement_id == Statement.id))
+        if article is not None:
+            query = query.where(Statement.article_id == require_article(conn, article))
+        return query
+
+    def profile(scope: str, title: str, row) -> SourcingProfile:
+        return SourcingProfile(scope, title, row.statements, row.named, row.role,
+                               row.anonymous, row.own_voice, float(row.depth or 0.0),
+                               float(row.direct or 0.0))
+
+    profiles = []
+    if by_article:
+        per_article = base(Article.key, Article.title).group_by(
+            Article.id, Article.key, Article.title).order_by(Article.key)
+        profiles = [profile(r.key, r.title, r) for r in conn.execute(per_article)]
+    if article is None or not by_article:
+        total = conn.execute(base()).one()
+        profiles.append(profile("all", "all articles", total))
+    return profiles

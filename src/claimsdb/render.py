@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import json
 import textwrap
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TextIO
 
 from claimsdb.queries import ActorRef, StatementView
 
@@ -101,3 +104,360 @@ def chain_text(view: StatementView, width: int = 100) -> str:
                                         subsequent_indent="    ")
             lines += item.wrap(f"{r.ref}{who}: «{r.quote}»")
     return "\n".join(lines)
+
+
+# -- tables, JSON and CSV for list commands ----------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    name: str  # key in the flat record, and the CSV header
+    header: str
+    flex: bool = False  # takes the width left over; long text is truncated (or wrapped)
+    numeric: bool = False  # right-aligned
+    # When every row has the same value (and all rows fit in the sample), print it once
+    # above the table instead of repeating it in a column.
+    collapse: bool = False
+
+
+SAMPLE_ROWS = 200  # rows read before column widths are fixed; the rest stream through
+MAX_COLUMN = 40  # widest a non-flex column gets, unless --full
+MIN_FLEX = 24
+FLEX_SHARE = 0.4  # of the width kept for flexible (text) columns when space is short
+MIN_SHRUNK = 12
+GAP = "  "
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return " ".join(str(value).split())  # tables show one line per cell: fold newlines
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def table_lines(records: Iterable[dict[str, Any]], columns: Sequence[Column], *,
+                width: int = 100, full: bool = False) -> Iterator[str]:
+    """An aligned text table, fitted to ``width``; long cells truncated unless ``full``,
+    which wraps them instead. Widths come from the first rows, so output starts at once
+    and memory stays flat however many rows follow."""
+    iterator = iter(records)
+    sample_records = list(itertools.islice(iterator, SAMPLE_ROWS + 1))
+    complete = len(sample_records) <= SAMPLE_ROWS
+    if complete and sample_records:
+        for column in [c for c in columns if c.collapse]:
+            values = {_cell(r.get(column.name)) for r in sample_records}
+            if len(values) == 1:
+                yield f"{column.header}: {values.pop()}"
+                columns = [c for c in columns if c is not column]
+    sample = [[_cell(r.get(c.name)) for c in columns] for r in sample_records]
+    widths = _widths(sample, columns, width, full)
+
+    def render(cells: list[str]) -> Iterator[str]:
+        if full:
+            wrapped = [textwrap.wrap(cell, w) or [""]
+                       for cell, w in zip(cells, widths, strict=True)]
+            for line in itertools.zip_longest(*wrapped, fillvalue=""):
+                yield _join(line, widths, columns)
+        else:
+            yield _join([_fit(cell, w) for cell, w in zip(cells, widths, strict=True)],
+                        widths, columns)
+
+    yield _join([c.header for c in columns], widths, columns)
+    yield _join(["-" * w for w in widths], widths, columns)
+    for cells in sample:
+        yield from render(cells)
+    for record in iterator:
+        yield from render([_cell(record.get(c.name)) for c in columns])
+
+
+def _widths(sample: list[list[str]], columns: Sequence[Column], width: int, full: bool
+            ) -> list[int]:
+    """Natural widths, then the widest fixed columns give way until the text columns
+    keep a fair share of the line."""
+    widths = [max([len(c.header)] + [len(row[i]) for row in sample])
+              for i, c in enumerate(columns)]
+    flexible = [i for i, c in enumerate(columns) if c.flex]
+    fixed = [i for i, c in enumerate(columns) if not c.flex]
+    if not full:
+        for i in fixed:
+            widths[i] = min(widths[i], MAX_COLUMN)
+    gaps = len(GAP) * (len(columns) - 1)
+    if flexible:
+        wanted_flex = max(MIN_FLEX * len(flexible), int(width * FLEX_SHARE))
+        natural_flex = sum(widths[i] for i in flexible)
+        budget = width - gaps - min(wanted_flex, natural_flex)
+        while sum(widths[i] for i in fixed) > budget:
+            widest = max(fixed, key=lambda i: widths[i])
+            floor = max(len(columns[widest].header), MIN_SHRUNK)
+            if widths[widest] <= floor:
+                break
+            widths[widest] -= 1
+        room = max(width - gaps - sum(widths[i] for i in fixed), MIN_FLEX * len(flexible))
+        for i in flexible:
+            widths[i] = max(min(widths[i], room // len(flexible)), min(MIN_FLEX, widths[i]))
+    return widths
+
+
+def _join(cells: Sequence[str], widths: Sequence[int], columns: Sequence[Column]) -> str:
+    parts = [cell.rjust(w) if c.numeric else cell.ljust(w)
+             for cell, w, c in zip(cells, widths, columns, strict=True)]
+    return GAP.join(parts).rstrip()
+
+
+def emit(items: Iterable[Any], out: TextIO, *, fmt: str, columns: Sequence[Column],
+         record: Callable[[Any], dict[str, Any]], to_json: Callable[[Any], Any],
+         width: int = 100, full: bool = False, formula_guard: bool = True,
+         empty: str = "nothing matches") -> int:
+    """Write items as a table, a JSON array (streamed) or CSV; returns the count."""
+    count = 0
+    if fmt == "json":
+        out.write("[")
+        for item in items:
+            out.write(",\n  " if count else "\n  ")
+            out.write(json.dumps(to_json(item), ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+        return count
+    if fmt == "csv":
+        from claimsdb.export import write_csv
+
+        return write_csv((record(i) for i in items), out, [c.name for c in columns],
+                         formula_guard=formula_guard)
+    counted = _Counter(record(i) for i in items)
+    lines = table_lines(counted, columns, width=width, full=full)
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if line.startswith("-") or line.startswith(GAP):  # the rule under the header
+            break
+    first = next(lines, None)
+    if first is None:
+        out.write(f"({empty})\n")
+        return 0
+    out.write("\n".join(head) + "\n" + first + "\n")
+    for line in lines:
+        out.write(line + "\n")
+    return counted.count
+
+
+class _Counter:
+    def __init__(self, iterable: Iterable[Any]):
+        self.iterator = iter(iterable)
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        value = next(self.iterator)
+        self.count += 1
+        return value
+
+
+# -- what each list shows ------------------------------------------------------------------
+
+def _origin(view: StatementView) -> str:
+    return view.speaker.identified if view.speaker else "named"
+
+
+STATEMENT_TABLE = (
+    Column("article", "article", collapse=True), Column("statement", "statement"),
+    Column("speaker", "speaker"), Column("origin", "origin"),
+    Column("chain_depth", "hops", numeric=True), Column("quote", "quote", flex=True),
+)
+
+
+def statement_row(view: StatementView) -> dict[str, Any]:
+    from claimsdb.export import statement_record
+
+    return {**statement_record(view), "origin": _origin(view)}
+
+
+ACTOR_TABLE = (
+    Column("key", "key"), Column("name", "name", flex=True), Column("kind", "kind"),
+    Column("identified", "identified"), Column("originated", "said", numeric=True),
+    Column("relayed", "relayed", numeric=True),
+    Column("denials_issued", "denied", numeric=True),
+    Column("denials_received", "was denied", numeric=True),
+)
+
+
+def actor_row(summary) -> dict[str, Any]:
+    return dataclasses.asdict(summary)
+
+
+DENIAL_TABLE = (
+    Column("denier", "denied by"), Column("denial_quote", "denial", flex=True),
+    Column("denied_key", "denied statement"), Column("denied_speaker", "its origin"),
+    Column("denied_origin", "identified"),
+)
+
+
+def denial_row(denial) -> dict[str, Any]:
+    denied = denial.denied
+    return {
+        "denier": denial.denier.name if denial.denier else "",
+        "denial": denial.denial.ref,
+        "denial_quote": denial.denial.quote,
+        "denied": denied.ref,
+        "denied_key": denied.key if denied.article == denial.denial.article else denied.ref,
+        "denied_quote": denied.quote,
+        "denied_speaker": denied.speaker.name if denied.speaker else "",
+        "denied_origin": _origin(denied),
+        "denied_chain": " > ".join(denied.chain_names()),
+    }
+
+
+DENIAL_CSV = (
+    Column("denier", ""), Column("denial", ""), Column("denial_quote", ""),
+    Column("denied", ""), Column("denied_quote", ""), Column("denied_speaker", ""),
+    Column("denied_origin", ""), Column("denied_chain", ""),
+)
+
+
+def denial_json(denial) -> dict[str, Any]:
+    return {"denier": actor_json(denial.denier), "denial": statement_json(denial.denial),
+            "denied": statement_json(denial.denied)}
+
+
+ARTICLE_TABLE = (
+    Column("key", "key"), Column("published", "published"), Column("outlet", "outlet"),
+    Column("statements", "statements", numeric=True),
+    Column("anonymous", "anonymous", numeric=True), Column("denied", "denied", numeric=True),
+    Column("title", "title", flex=True),
+)
+ARTICLE_CSV = (*ARTICLE_TABLE, Column("url", "url"), Column("language", "language"))
+
+
+def article_row(summary) -> dict[str, Any]:
+    return {**dataclasses.asdict(summary), "outlet": summary.outlet.name if summary.outlet else ""}
+
+
+def article_json(summary) -> dict[str, Any]:
+    return {**dataclasses.asdict(summary), "outlet": actor_json(summary.outlet)}
+
+
+SOURCES_TABLE = (
+    Column("scope", "article"), Column("statements", "statements", numeric=True),
+    Column("named", "named", numeric=True), Column("role", "role", numeric=True),
+    Column("anonymous", "anonymous", numeric=True),
+    Column("anonymous_pct", "anon %", numeric=True),
+    Column("own_voice", "own voice", numeric=True),
+    Column("average_chain_depth", "avg hops", numeric=True),
+    Column("direct_pct", "direct %", numeric=True),
+)
+SOURCES_CSV = (*SOURCES_TABLE, Column("title", "title"))
+
+
+def sources_row(profile) -> dict[str, Any]:
+    return {**dataclasses.asdict(profile),
+            "anonymous_pct": round(100 * profile.anonymous_share, 1),
+            "direct_pct": round(100 * profile.direct_share, 1),
+            "average_chain_depth": round(profile.average_chain_depth, 2)}
+
+
+def sources_json(profile) -> dict[str, Any]:
+    return {**dataclasses.asdict(profile), "anonymous_share": profile.anonymous_share}
+
+
+# -- single objects as text ----------------------------------------------------------------
+
+def actor_text(detail, width: int = 100) -> str:
+    s = detail.summary
+    lines = [f"{s.name}  [{s.key}]", f"  {s.kind}, {s.identified}"]
+    if detail.aliases:
+        lines.append("  also: " + ", ".join(detail.aliases))
+    if detail.wikidata:
+        lines.append(f"  wikidata: {detail.wikidata}")
+    if detail.description:
+        lines += textwrap.wrap(detail.description, width, initial_indent="  ",
+                               subsequent_indent="  ")
+    for role in detail.roles:
+        lines.append(f"  {role.title} of {role.of.name} [{role.of.key}]{_dates(role)}")
+    for member in detail.members:
+        lines.append(f"  {member.of.name} [{member.of.key}] is its {member.title}{_dates(member)}")
+    lines.append("")
+    lines.append(f"Originated {s.originated} statement(s), relayed {s.relayed}; issued "
+                 f"{s.denials_issued} denial(s), received {s.denials_received}.")
+    for heading, views in (("Said", detail.said), ("Relayed", detail.relayed)):
+        if not views:
+            continue
+        lines.append("")
+        lines.append(f"{heading}:")
+        for view in views:
+            via = " > ".join(view.chain_names()) or "own voice"
+            item = textwrap.TextWrapper(width=width, initial_indent="  - ",
+                                        subsequent_indent="    ")
+            lines += item.wrap(f"{view.ref} ({via}): «{view.quote}»")
+    return "\n".join(lines)
+
+
+def _dates(role) -> str:
+    if role.started_on or role.ended_on:
+        return f" ({role.started_on or '…'} to {role.ended_on or 'now'})"
+    return ""
+
+
+def actor_detail_json(detail) -> dict[str, Any]:
+    return {
+        **dataclasses.asdict(detail.summary),
+        "wikidata": detail.wikidata,
+        "description": detail.description,
+        "aliases": list(detail.aliases),
+        "roles": [{"title": r.title, "of": actor_json(r.of),
+                   "from": r.started_on.isoformat() if r.started_on else None,
+                   "to": r.ended_on.isoformat() if r.ended_on else None} for r in detail.roles],
+        "members": [{"title": r.title, "actor": actor_json(r.of),
+                     "from": r.started_on.isoformat() if r.started_on else None,
+                     "to": r.ended_on.isoformat() if r.ended_on else None}
+                    for r in detail.members],
+        "said": [statement_json(v) for v in detail.said],
+        "relayed": [statement_json(v) for v in detail.relayed],
+    }
+
+
+def marked_text(text: str, views: Sequence[StatementView]) -> str:
+    """The article text with each statement's span bracketed and numbered: ⟦3 … ⟧3."""
+    marks: list[tuple[int, int, str]] = []  # (offset, order, marker): closes before opens
+    for number, view in enumerate(views, start=1):
+        marks.append((view.span_start, 1, f"⟦{number} "))
+        marks.append((view.span_end, 0, f" ⟧{number}"))
+    pieces = []
+    previous = 0
+    for offset, _, marker in sorted(marks, key=lambda m: (m[0], m[1])):
+        pieces.append(text[previous:offset])
+        pieces.append(marker)
+        previous = offset
+    pieces.append(text[previous:])
+    return "".join(pieces)
+
+
+def article_text(detail, width: int = 100) -> str:
+    s = detail.summary
+    lines = [s.title, f"  [{s.key}]"]
+    meta = [("outlet", s.outlet.name if s.outlet else None), ("published", s.published),
+            ("url", s.url), ("language", s.language),
+            ("authors", ", ".join(a.name for a in detail.authors) or None)]
+    lines += [f"  {name}: {value}" for name, value in meta if value]
+    lines.append(f"  {s.statements} statements, {s.anonymous} from anonymous origins, "
+                 f"{s.denied} denied")
+    lines.append("")
+    lines.append(marked_text(detail.text, detail.statements))
+    lines.append("")
+    lines.append("Statements (numbered as marked above):")
+    for number, view in enumerate(detail.statements, start=1):
+        via = " > ".join(view.chain_names()) or "own voice"
+        item = textwrap.TextWrapper(width=width, initial_indent=f"  {number:>3}. ",
+                                    subsequent_indent=" " * 7)
+        lines += item.wrap(f"{view.key} [{view.kind}; {via}]")
+    return "\n".join(lines)
+
+
+def article_detail_json(detail) -> dict[str, Any]:
+    return {**article_json(detail.summary), "text": detail.text,
+            "authors": [actor_json(a) for a in detail.authors],
+            "statements": [statement_json(v) for v in detail.statements]}

@@ -76,6 +76,13 @@ for command in (
     database.seed,
     database.add,
     reading.chain,
+    reading.statements,
+    reading.actors,
+    reading.actor,
+    reading.denials,
+    reading.articles,
+    reading.article,
+    reading.sources,
     exporting.export,
 ):
     main.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
+from claimsdb.cli.options import output_options, statement_filter_options
 
 
 @click.command()
@@ -38,3 +39,206 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     else:
         width = min(shutil.get_terminal_size((100, 24)).columns, 120)
         click.echo(render.chain_text(view, width=width))
+
+
+def _width() -> int:
+    import shutil
+
+    return max(min(shutil.get_terminal_size((100, 24)).columns, 160), 60)
+
+
+def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):
+    from claimsdb import render
+
+    stream = click.get_text_stream("stdout")
+    render.emit(items, stream, fmt=output.format,
+                columns=csv_columns if output.format == "csv" and csv_columns else columns,
+                record=record, to_json=to_json, width=_width(), full=output.full,
+                formula_guard=output.formula_guard, empty=empty)
+
+
+@click.command()
+@statement_filter_options
+@output_options
+@pass_settings
+def statements(settings: Settings, flt, output) -> None:
+    """List statements, filtered: who said it, through whom, how identified, denied or not.
+
+    Filters combine (AND). Actor arguments take a key, a name or an alias.
+
+    \b
+    Examples:
+      claimsdb statements --via bloomberg --origin anonymous
+      claimsdb statements --speaker kremlin --with-members
+      claimsdb statements --denied --format json | jq '.[].ref'
+      claimsdb statements --search "peacekeeping forces" --format csv
+    """
+    from claimsdb import export, queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        views = queries.iter_statements(conn, flt)
+        columns = render.STATEMENT_TABLE
+        if flt.article:
+            columns = tuple(c for c in columns if c.name != "article")
+        csv_columns = tuple(render.Column(name, name)
+                            for name in (*export.STATEMENT_COLUMNS, "origin"))
+        _emit(output, views, columns=columns, csv_columns=csv_columns,
+              record=render.statement_row, to_json=render.statement_json,
+              empty="no statement matches")
+
+
+@click.command()
+@click.option("--kind", type=click.Choice(["person", "organization", "outlet", "government",
+                                            "group"]), help="Only actors of this kind.")
+@click.option("--identified", type=click.Choice(["named", "role", "anonymous"]),
+              help="Only actors identified this way.")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="At most N actors.")
+@output_options
+@pass_settings
+def actors(settings: Settings, kind, identified, limit, output) -> None:
+    """List actors with what they did: statements originated and relayed, denials
+    issued and received. Most prolific first.
+
+    \b
+    Examples:
+      claimsdb actors
+      claimsdb actors --identified anonymous --format csv
+    """
+    from claimsdb import queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        rows = queries.list_actors(conn, kind=kind, identified=identified, limit=limit)
+        _emit(output, rows, columns=render.ACTOR_TABLE, record=render.actor_row,
+              to_json=render.actor_row, empty="no actors")
+
+
+@click.command()
+@click.argument("name", metavar="ACTOR")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+              help="Show at most N statements said and N relayed.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_settings
+def actor(settings: Settings, name: str, limit, fmt: str) -> None:
+    """Show one actor: kind, identification, aliases, roles, and what it said and relayed.
+
+    ACTOR is a key, a name or an alias (case-insensitive).
+
+    \b
+    Examples:
+      claimsdb actor peskov
+      claimsdb actor "Western officials" --format json
+    """
+    import json
+
+    from claimsdb import queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        detail = queries.actor(conn, name, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(render.actor_detail_json(detail), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.actor_text(detail, width=_width()))
+
+
+@click.command()
+@statement_filter_options
+@output_options
+@pass_settings
+def denials(settings: Settings, flt, output) -> None:
+    """List denials: who denied, the denial's words, and the denied statement with its
+    original speaker and chain. Filters select the denied statements.
+
+    \b
+    Examples:
+      claimsdb denials
+      claimsdb denials --via bloomberg --format json
+    """
+    from claimsdb import queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        _emit(output, queries.iter_denials(conn, flt), columns=render.DENIAL_TABLE,
+              csv_columns=render.DENIAL_CSV, record=render.denial_row,
+              to_json=render.denial_json, empty="no denials")
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="At most N articles.")
+@output_options
+@pass_settings
+def articles(settings: Settings, limit, output) -> None:
+    """List articles, newest first, with statement, anonymous and denied counts.
+
+    \b
+    Examples:
+      claimsdb articles
+      claimsdb articles --format json | jq '.[].key'
+    """
+    from claimsdb import queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        _emit(output, queries.list_articles(conn, limit=limit), columns=render.ARTICLE_TABLE,
+              csv_columns=render.ARTICLE_CSV, record=render.article_row,
+              to_json=render.article_json, empty="no articles")
+
+
+@click.command()
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_settings
+def article(settings: Settings, key: str, fmt: str) -> None:
+    """Show one article: its metadata, then its text with every annotated statement
+    bracketed and numbered (⟦3 … ⟧3), so what was not annotated stands out.
+
+    \b
+    Example:
+      claimsdb article putin-stance-stalls-talks
+    """
+    import json
+
+    from claimsdb import queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        detail = queries.article(conn, key)
+    if fmt == "json":
+        click.echo(json.dumps(render.article_detail_json(detail), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.article_text(detail, width=_width()))
+
+
+@click.command()
+@click.option("--article", metavar="KEY", help="Only this article.")
+@click.option("--total-only", is_flag=True, help="Only the whole database's profile.")
+@output_options
+@pass_settings
+def sources(settings: Settings, article: str | None, total_only: bool, output) -> None:
+    """Sourcing profile: how many statements rest on named, role-only and anonymous
+    origins, how many the outlet asserts itself, average chain length and share of
+    direct quotes; per article, then for the whole database ("all").
+
+    \b
+    Examples:
+      claimsdb sources
+      claimsdb sources --article putin-stance-stalls-talks --format json
+    """
+    from claimsdb import queries, render
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        profiles = queries.sourcing_profiles(conn, article=article, by_article=not total_only)
+    _emit(output, profiles, columns=render.SOURCES_TABLE, csv_columns=render.SOURCES_CSV,
+          record=render.sources_row, to_json=render.sources_json, empty="no statements")
