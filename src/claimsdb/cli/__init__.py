@@ -14,7 +14,7 @@ import sys
 import click
 
 from claimsdb import __version__
-from claimsdb.cli import database, exporting, reading
+from claimsdb.cli import database, exporting, maintenance, reading
 from claimsdb.cli.context import Settings
 
 EPILOG = """\b
@@ -84,5 +84,7 @@ for command in (
     reading.article,
     reading.sources,
     exporting.export,
+    maintenance.check,
+    maintenance.backup,
 ):
     main.add_command(command)

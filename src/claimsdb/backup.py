@@ -1,0 +1,139 @@
+"""Copying a live SQLite database to a single, consistent file.
+
+Copying ``claims.db`` with ``cp`` while an import runs can catch the file halfway
+through a transaction, and misses whatever still sits in the ``-wal`` file. SQLite's
+online backup API copies the database as one read transaction sees it: other
+processes keep reading and (in WAL mode) writing meanwhile, and the copy holds
+exactly the articles committed when the backup began, each complete.
+
+The copy is written next to the destination under a temporary name, checked with
+``PRAGMA integrity_check``, switched to a self-contained rollback journal (no
+``-wal`` file to carry along), and only then renamed into place, so an interrupted
+backup never leaves a half-written file under the name the user asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from claimsdb.config import sqlite_path
+from claimsdb.db import busy_timeout_ms
+from claimsdb.errors import DatabaseError
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    source: Path
+    destination: Path
+    bytes: int
+    articles: int
+    statements: int
+
+
+def backup_sqlite(engine: Engine, destination: str | Path, *, overwrite: bool = False
+                  ) -> BackupResult:
+    """Write a consistent copy of the engine's SQLite database to ``destination``."""
+    source = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if engine.dialect.name != "sqlite" or source is None:
+        raise DatabaseError(
+            "backup copies SQLite database files; for PostgreSQL use its own tools, "
+            "for example: pg_dump --format=custom --file=claims.dump "
+            "'postgresql://USER@HOST/DBNAME' (restore with pg_restore)"
+        )
+    destination = Path(destination).expanduser().absolute()
+    if not source.exists():
+        raise DatabaseError(f"no database at {source}")
+    if destination.exists() and destination.samefile(source):
+        raise DatabaseError(f"{destination} is the database itself; choose another file")
+    if destination.is_dir():
+        raise DatabaseError(f"{destination} is a folder; give a file name for the backup")
+    if destination.exists() and not overwrite:
+        raise DatabaseError(f"{destination} already exists; choose a new name, or pass "
+                            "--overwrite to replace it")
+    if not destination.parent.is_dir():
+        raise DatabaseError(f"cannot write {destination}: folder {destination.parent} "
+                            "does not exist")
+
+    handle, partial_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".partial",
+                                            dir=destination.parent)
+    os.close(handle)
+    partial = Path(partial_name)
+    try:
+        _copy(source, partial)
+        os.replace(partial, destination)
+    except BaseException:
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"),
+                         Path(f"{partial}-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    _fsync_folder(destination.parent)
+    articles, statements = _counts(destination)
+    return BackupResult(source, destination, destination.stat().st_size, articles, statements)
+
+
+def _copy(source: Path, partial: Path) -> None:
+    timeout = busy_timeout_ms() / 1000
+    try:
+        src = sqlite3.connect(str(source), timeout=timeout)
+    except sqlite3.Error as error:
+        raise DatabaseError(f"cannot open {source}: {error}") from None
+    try:
+        dst = sqlite3.connect(str(partial), timeout=timeout)
+        try:
+            # pages=-1: the whole database in one step, i.e. one read transaction on the
+            # source, so the copy is a single consistent snapshot.
+            src.backup(dst, pages=-1)
+            problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                raise DatabaseError("the backup copy failed SQLite's integrity check ("
+                                    f"{'; '.join(problems[:3])}); the source database may be "
+                                    "damaged: run 'claimsdb check'")
+            dst.execute("PRAGMA journal_mode = DELETE")
+            dst.commit()
+            _fsync_file(partial)
+        finally:
+            dst.close()
+    except sqlite3.Error as error:
+        raise DatabaseError(f"backup of {source} failed: {error}") from None
+    finally:
+        src.close()
+
+
+def _fsync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); not possible on every platform."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+        statements = connection.execute("SELECT count(*) FROM statements").fetchone()[0]
+    except sqlite3.Error:
+        return 0, 0  # not a claimsdb database yet (an empty file): still a faithful copy
+    finally:
+        connection.close()
+    return articles, statements

@@ -1,0 +1,503 @@
+"""Integrity checks: what the schema's constraints cannot promise.
+
+Foreign keys, CHECK and UNIQUE constraints keep single rows sane, but a claims
+database kept for years can still go wrong in ways no constraint sees: a span that
+no longer selects its quote (the text was edited by hand), a chain with a missing
+hop, a stored speaker that disagrees with the chain, a ``repeats`` loop, an index
+that disagrees with its table after a disk fault, a schema an older claimsdb left
+behind. ``check_database`` looks for all of them, reads the database in one
+snapshot and changes nothing, and reports every problem it finds, each naming the
+article and statement (or table) and what is wrong.
+
+Articles are read in batches (bounded by count and by text size), so checking a
+large corpus needs memory for one batch, not for the database.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, inspect, select, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import aliased
+
+from claimsdb.db import read_connection, translate_errors
+from claimsdb.errors import DatabaseError
+from claimsdb.models import (
+    Actor,
+    Article,
+    ArticleAuthor,
+    Hop,
+    Relation,
+    RelationType,
+    Statement,
+    StatementAbout,
+)
+
+BATCH_ARTICLES = 200
+BATCH_TEXT_BYTES = 32 * 1024 * 1024
+IN_CHUNK = 1000
+MAX_SHOWN = 60  # characters of a quote or text shown in a finding
+FTS_REBUILD_ADVICE = ("rebuild it with: sqlite3 DB \"INSERT INTO statements_fts(statements_fts) "
+                      "VALUES ('rebuild')\"")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One integrity problem: where it is and what is wrong."""
+
+    check: str  # "schema", "storage", "span", "chain", "speaker", "relation", ...
+    where: str  # "article 'k', statement 's'", "table 'relations'", "database"
+    message: str
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    database: str
+    findings: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    # What was verified beyond the row checks, and what could not be (and why).
+    verified: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, check: str, where: str, message: str) -> None:
+        self.findings.append(Finding(check, where, message))
+
+    def summary(self) -> str:
+        counted = ", ".join(_plural(n, name) for name, n in self.counts.items())
+        if self.ok:
+            head = f"{self.database}: no problems found"
+        else:
+            count = len(self.findings)
+            head = f"{self.database}: {count} problem{'s' if count != 1 else ''} found"
+        lines = [head + (f" ({counted} checked)" if counted else "")]
+        lines += [f"  - {finding.describe()}" for finding in self.findings]
+        lines += [f"  ok: {item}" for item in self.verified] if self.ok else []
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def check_database(engine: Engine) -> CheckReport:
+    """Run every check and return the findings; never writes to the database."""
+    report = CheckReport(_describe(engine))
+    with read_connection(engine) as conn:
+        if not _schema(conn, report):
+            return report  # the rest would only report the schema's differences again
+        if conn.dialect.name == "sqlite":
+            _sqlite_storage(conn, report)
+        else:
+            _postgres_storage(conn, report)
+        _orphans(conn, report)
+        _articles(conn, report)
+        _repeat_cycles(conn, report)
+    if engine.dialect.name == "sqlite":
+        _sqlite_search_index(engine, report)
+    return report
+
+
+def _describe(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return engine.url.database or ":memory:"
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _schema(conn: Connection, report: CheckReport) -> bool:
+    from claimsdb import migrate
+
+    try:
+        migrate.require_current_schema(conn)
+    except DatabaseError as error:
+        report.add("schema", "database", str(error))
+        return False
+    report.verified.append(f"schema at the migrations' head ({migrate.head_revision()})")
+    return True
+
+
+# -- the storage layer ---------------------------------------------------------------------
+
+def _sqlite_storage(conn: Connection, report: CheckReport) -> None:
+    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+    if rows != ["ok"]:
+        for row in rows:
+            report.add("storage", "database file", f"SQLite integrity_check: {row}")
+    else:
+        report.verified.append("SQLite integrity_check")
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    for table, rowid, parent, _fk in broken[:100]:
+        report.add("storage", f"table '{table}'",
+                   f"row {rowid} refers to a row of '{parent}' that does not exist")
+    if len(broken) > 100:
+        report.add("storage", "database", f"{len(broken) - 100:,} more rows with broken "
+                   "foreign keys (PRAGMA foreign_key_check lists them all)")
+    if not broken:
+        report.verified.append("SQLite foreign_key_check")
+
+
+def _sqlite_search_index(engine: Engine, report: CheckReport) -> None:
+    """FTS5's own check compares the index with the quotes it was built from. SQLite
+    runs it under a write lock, so it gets its own short transaction (other writers
+    wait for it, readers do not)."""
+    with translate_errors(engine), engine.connect() as conn, conn.begin():
+        if not inspect(conn).has_table("statements_fts"):
+            report.notes.append("no full-text index (this SQLite lacks FTS5); nothing to check")
+            return
+        try:
+            conn.exec_driver_sql(
+                "INSERT INTO statements_fts(statements_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        except sa_exc.DatabaseError as error:
+            report.add("search-index", "table 'statements_fts'",
+                       f"the full-text index does not match the statements' quotes "
+                       f"({error.orig}); {FTS_REBUILD_ADVICE}")
+            return
+    report.verified.append("full-text index matches the quotes (FTS5 integrity-check)")
+
+
+def _postgres_storage(conn: Connection, report: CheckReport) -> None:
+    """PostgreSQL has no integrity_check; amcheck's bt_index_check (with heapallindexed)
+    verifies each B-tree index and that it indexes every row of its table."""
+    installed = conn.execute(
+        text("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")
+    ).scalar()
+    if not installed:
+        report.notes.append(
+            "PostgreSQL index structure not verified: the amcheck extension is not "
+            "installed in this database (a superuser can run CREATE EXTENSION amcheck)"
+        )
+        return
+    indexes = conn.execute(text(
+        "SELECT c.relname, c.oid FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_am am ON am.oid = c.relam "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE am.amname = 'btree' AND n.nspname = current_schema() ORDER BY c.relname"
+    )).all()
+    bad = 0
+    for name, oid in indexes:
+        savepoint = conn.begin_nested()
+        try:
+            conn.execute(text("SELECT bt_index_check(:oid, true)"), {"oid": oid})
+            savepoint.commit()
+        except sa_exc.DBAPIError as error:
+            savepoint.rollback()
+            bad += 1
+            first = str(error.orig).strip().splitlines()[0]
+            report.add("storage", f"index '{name}'", f"amcheck bt_index_check: {first}; "
+                       f"rebuild it with REINDEX INDEX {name}")
+    if not bad:
+        report.verified.append(f"amcheck bt_index_check on {len(indexes)} B-tree indexes")
+
+
+def _orphans(conn: Connection, report: CheckReport) -> None:
+    """Rows whose parent is gone. Foreign keys prevent these while they are enforced;
+    a SQLite file written with foreign keys off (by another tool) can still hold them."""
+    target = aliased(Statement)
+    source = aliased(Statement)
+    for side, alias, column in (("target", target, Relation.target_id),
+                                ("source", source, Relation.source_id)):
+        rows = conn.execute(
+            select(Relation.id, Relation.type, column)
+            .outerjoin(alias, alias.id == column)
+            .where(alias.id.is_(None)).limit(100)
+        ).all()
+        for relation_id, kind, missing in rows:
+            report.add("relation", f"relation {relation_id} ({kind})",
+                       f"its {side} statement (id {missing}) does not exist")
+    hop_statement = aliased(Statement)
+    for statement_id, position in conn.execute(
+        select(Hop.statement_id, Hop.position)
+        .outerjoin(hop_statement, hop_statement.id == Hop.statement_id)
+        .where(hop_statement.id.is_(None)).limit(100)
+    ):
+        report.add("chain", f"hop {position} of statement id {statement_id}",
+                   "belongs to a statement that does not exist")
+    for statement_id, key, article_id in conn.execute(
+        select(Statement.id, Statement.key, Statement.article_id)
+        .outerjoin(Article, Article.id == Statement.article_id)
+        .where(Article.id.is_(None)).limit(100)
+    ):
+        report.add("statement", f"statement '{key}' (id {statement_id})",
+                   f"belongs to article id {article_id}, which does not exist")
+
+
+# -- articles, statements and chains -------------------------------------------------------
+
+def _article_batches(conn: Connection) -> Iterator[list[Any]]:
+    size = func.octet_length(Article.text) if conn.dialect.name == "postgresql" \
+        else func.length(func.cast(Article.text, _blob()))
+    batch: list[int] = []
+    weight = 0
+    for article_id, length in conn.execute(select(Article.id, size).order_by(Article.id)).all():
+        if batch and (len(batch) >= BATCH_ARTICLES or weight + (length or 0) > BATCH_TEXT_BYTES):
+            yield batch
+            batch, weight = [], 0
+        batch.append(article_id)
+        weight += length or 0
+    if batch:
+        yield batch
+
+
+def _blob():
+    from sqlalchemy import LargeBinary
+
+    return LargeBinary()
+
+
+def _articles(conn: Connection, report: CheckReport) -> None:
+    counts = {"articles": 0, "statements": 0, "hops": 0, "relations": 0}
+    for ids in _article_batches(conn):
+        batch = _Batch(conn, ids)
+        for article in batch.articles:
+            counts["articles"] += 1
+            statements = batch.statements.get(article.id, [])
+            counts["statements"] += len(statements)
+            for statement in statements:
+                hops = batch.hops.get(statement.id, [])
+                counts["hops"] += len(hops)
+                counts["relations"] += len(batch.relations.get(statement.id, []))
+                where = f"article '{article.key}', statement '{statement.key}'"
+                _span(article, statement, where, report)
+                _chain(article, statement, hops, where, report)
+            _content_hash(article, batch, statements, report)
+    report.counts.update(counts)
+
+
+class _Batch:
+    """One batch of articles with every row that belongs to them, by parent id."""
+
+    def __init__(self, conn: Connection, ids: list[int]):
+        outlet = aliased(Actor)
+        self.articles = conn.execute(
+            select(Article.id, Article.key, Article.title, Article.url, Article.published,
+                   Article.language, Article.text, Article.content_hash, Article.outlet_id,
+                   outlet.key.label("outlet_key"))
+            .outerjoin(outlet, outlet.id == Article.outlet_id)
+            .where(Article.id.in_(ids)).order_by(Article.id)
+        ).all()
+        self.statements: dict[int, list[Any]] = _group(conn.execute(
+            select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
+                   Statement.span_start, Statement.span_end, Statement.kind,
+                   Statement.stated_on, Statement.speaker_id)
+            .where(Statement.article_id.in_(ids)).order_by(Statement.id)
+        ), "article_id")
+        statement_ids = [s.id for rows in self.statements.values() for s in rows]
+        self.hops = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(Hop.statement_id, Hop.position, Hop.actor_id, Hop.cue,
+                   Actor.key.label("actor_key"))
+            .join(Actor, Actor.id == Hop.actor_id)
+            .where(Hop.statement_id.in_(chunk)).order_by(Hop.statement_id, Hop.position)
+        )), "statement_id")
+        self.about = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(StatementAbout.statement_id, Actor.key)
+            .join(Actor, Actor.id == StatementAbout.actor_id)
+            .where(StatementAbout.statement_id.in_(chunk))
+        )), "statement_id")
+        target = aliased(Statement)
+        target_article = aliased(Article)
+        self.relations = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(Relation.source_id, Relation.type, target_article.key.label("article_key"),
+                   target.key.label("statement_key"))
+            .join(target, target.id == Relation.target_id)
+            .join(target_article, target_article.id == target.article_id)
+            .where(Relation.source_id.in_(chunk))
+        )), "source_id")
+        self.authors = _group(conn.execute(
+            select(ArticleAuthor.article_id, ArticleAuthor.position, Actor.key)
+            .join(Actor, Actor.id == ArticleAuthor.actor_id)
+            .where(ArticleAuthor.article_id.in_(ids))
+            .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
+        ), "article_id")
+
+
+def _in_chunks(conn: Connection, ids: list[int], query) -> Iterator[Any]:
+    for start in range(0, len(ids), IN_CHUNK):
+        yield from conn.execute(query(ids[start:start + IN_CHUNK]))
+
+
+def _group(rows: Iterable[Any], column: str) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, column)].append(row)
+    return grouped
+
+
+def _span(article: Any, statement: Any, where: str, report: CheckReport) -> None:
+    start, end = statement.span_start, statement.span_end
+    if not 0 <= start < end <= len(article.text):
+        report.add("span", where, f"span {start}-{end} lies outside the article text "
+                   f"({len(article.text):,} characters)")
+        return
+    selected = article.text[start:end]
+    if selected != statement.quote:
+        report.add("span", where, f"span {start}-{end} selects «{_clip(selected)}», "
+                   f"not the quote «{_clip(statement.quote)}»")
+
+
+def _chain(article: Any, statement: Any, hops: list[Any], where: str,
+           report: CheckReport) -> None:
+    positions = [hop.position for hop in hops]
+    if positions != list(range(len(hops))):
+        report.add("chain", where, f"chain positions are {positions}, not 0 to "
+                   f"{len(hops) - 1} without gaps: a hop is missing or misnumbered")
+    for before, after in itertools.pairwise(hops):
+        if before.actor_id == after.actor_id:
+            report.add("chain", where, f"'{after.actor_key}' follows itself in the chain "
+                       f"(positions {before.position} and {after.position})")
+    if hops and article.outlet_id is not None and hops[0].actor_id == article.outlet_id:
+        report.add("chain", where, f"the chain starts with the article's outlet "
+                   f"'{hops[0].actor_key}', which is the implicit first link")
+    expected = hops[-1].actor_id if hops else article.outlet_id
+    if statement.speaker_id != expected:
+        said = "the chain's last actor" if hops else "the article's outlet (own voice)"
+        report.add("speaker", where, f"the stored speaker (actor id {statement.speaker_id}) "
+                   f"is not {said} (actor id {expected})")
+
+
+def _content_hash(article: Any, batch: _Batch, statements: list[Any],
+                  report: CheckReport) -> None:
+    """The article as stored must still hash to what was imported: anything changed
+    outside claimsdb (a title, a cue, a relation) shows up here."""
+    from claimsdb.articles import ArticleSpec, HopSpec, StatementSpec
+
+    specs = []
+    for s in statements:
+        relations: dict[str, list[str]] = defaultdict(list)
+        for r in batch.relations.get(s.id, []):
+            relations[r.type].append(f"{r.article_key}#{r.statement_key}")
+        specs.append(StatementSpec(
+            key=s.key, quote=s.quote, span_start=s.span_start, span_end=s.span_end,
+            kind=s.kind, stated_on=s.stated_on,
+            chain=tuple(HopSpec(h.actor_key, h.cue) for h in batch.hops.get(s.id, [])),
+            about=tuple(a.key for a in batch.about.get(s.id, [])),
+            relations={t: tuple(refs) for t, refs in relations.items()},
+        ))
+    spec = ArticleSpec(
+        key=article.key, title=article.title, text=article.text, outlet=article.outlet_key,
+        url=article.url, published=article.published, language=article.language,
+        authors=tuple(a.key for a in batch.authors.get(article.id, [])),
+        statements=tuple(specs),
+    )
+    if spec.content_hash() != article.content_hash:
+        report.add("content", f"article '{article.key}'",
+                   "the stored article no longer matches the content it was imported with "
+                   "(its content hash differs): it was changed outside claimsdb. Re-import "
+                   "its file with 'claimsdb add --replace'")
+
+
+# -- relations across articles -------------------------------------------------------------
+
+def _repeat_cycles(conn: Connection, report: CheckReport) -> None:
+    graph: dict[int, list[int]] = defaultdict(list)
+    for source, target in conn.execute(
+        select(Relation.source_id, Relation.target_id)
+        .where(Relation.type == RelationType.REPEATS.value)
+    ):
+        graph[source].append(target)
+    loops = strongly_connected(graph)
+    if not loops:
+        return
+    members = sorted({node for loop in loops for node in loop})
+    names: dict[int, str] = {}
+    for start in range(0, len(members), IN_CHUNK):
+        for statement_id, article_key, key in conn.execute(
+            select(Statement.id, Article.key, Statement.key)
+            .join(Article, Article.id == Statement.article_id)
+            .where(Statement.id.in_(members[start:start + IN_CHUNK]))
+        ):
+            names[statement_id] = f"{article_key}#{key}"
+    for loop in loops:
+        path = " -> ".join(names.get(n, f"id {n}") for n in [*loop, loop[0]])
+        report.add("repeats", f"statement {names.get(loop[0], loop[0])}",
+                   f"'repeats' links form a cycle ({path}); repeats must point toward the "
+                   "origin, so one of these links is wrong")
+
+
+def strongly_connected(graph: Mapping[int, list[int]]) -> list[list[int]]:
+    """Every cycle's members (Tarjan's strongly connected components with more than one
+    node, iterative so a long chain of repeats cannot exhaust the stack), each ordered
+    along a path of the cycle."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    components: list[list[int]] = []
+    counter = 0
+    for root in list(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(_cycle_order(component, graph))
+    return components
+
+
+def _cycle_order(component: list[int], graph: Mapping[int, list[int]]) -> list[int]:
+    """The shortest cycle through the component's smallest node (breadth-first; one
+    exists because every member reaches every other), for a readable message."""
+    inside = set(component)
+    start = min(component)
+    parent: dict[int, int] = {start: start}
+    queue = [start]
+    for node in queue:
+        for child in graph.get(node, ()):
+            if child == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parent[path[-1]])
+                return path[::-1]
+            if child in inside and child not in parent:
+                parent[child] = node
+                queue.append(child)
+    return sorted(component)  # pragma: no cover - unreachable for a real component
+
+
+def _plural(count: int, name: str) -> str:
+    return f"{count:,} {name if count != 1 else name.removesuffix('s')}"
+
+
+def _clip(value: str, limit: int = MAX_SHOWN) -> str:
+    value = value.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
