@@ -248,19 +248,21 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             Statement.article_id.in_(select(Article.id).where(Article.outlet_id == via_id)),
         ))
     if flt.origin is not None:
-        origin = aliased(Actor)
-        identified = select(origin.identified).where(origin.id == Statement.speaker_id)
-        # The own voice of an article without an outlet is the article itself: named.
-        conditions.append(func.coalesce(identified.scalar_subquery(),
-                                        Identification.NAMED.value) == flt.origin)
+        # Through the speaker index: actors identified so, then their statements.
+        identified = Statement.speaker_id.in_(
+            select(Actor.id).where(Actor.identified == flt.origin))
+        if flt.origin == Identification.NAMED.value:
+            # The own voice of an article without an outlet is the article itself: named.
+            identified = or_(identified, Statement.speaker_id.is_(None))
+        conditions.append(identified)
     if flt.kind is not None:
         conditions.append(Statement.kind == flt.kind)
     if flt.denied:
-        conditions.append(exists().where(Relation.target_id == Statement.id,
-                                         Relation.type == RelationType.DENIES.value))
+        conditions.append(Statement.id.in_(
+            select(Relation.target_id).where(Relation.type == RelationType.DENIES.value)))
     if flt.denials:
-        conditions.append(exists().where(Relation.source_id == Statement.id,
-                                         Relation.type == RelationType.DENIES.value))
+        conditions.append(Statement.id.in_(
+            select(Relation.source_id).where(Relation.type == RelationType.DENIES.value)))
     if flt.about is not None:
         about_id = _actor_id(conn, flt.about)
         conditions.append(Statement.id.in_(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
@@ -50,7 +52,7 @@ def _width() -> int:
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):
     from claimsdb import render
 
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout  # CliRunner swaps it, so tests see the output
     render.emit(items, stream, fmt=output.format,
                 columns=csv_columns if output.format == "csv" and csv_columns else columns,
                 record=record, to_json=to_json, width=_width(), full=output.full,
