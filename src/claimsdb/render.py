@@ -112,7 +112,9 @@ def chain_text(view: StatementView, width: int = 100) -> str:
 class Column:
     name: str  # key in the flat record, and the CSV header
     header: str
-    flex: bool = False  # takes the width left over; long text is truncated (or wrapped)
+    # Share of the width left over by fixed columns (0: fixed). Long text in a flexible
+    # column is truncated, or wrapped with --full.
+    flex: int = 0
     numeric: bool = False  # right-aligned
     # When every row has the same value (and all rows fit in the sample), print it once
     # above the table instead of repeating it in a column.
@@ -176,8 +178,9 @@ def table_lines(records: Iterable[dict[str, Any]], columns: Sequence[Column], *,
 
 def _widths(sample: list[list[str]], columns: Sequence[Column], width: int, full: bool
             ) -> list[int]:
-    """Natural widths, then the widest fixed columns give way until the text columns
-    keep a fair share of the line."""
+    """Fixed columns get their natural width (capped); flexible ones share what is left
+    by weight. When even that leaves the text columns too little, the widest fixed
+    columns give way first."""
     widths = [max([len(c.header)] + [len(row[i]) for row in sample])
               for i, c in enumerate(columns)]
     flexible = [i for i, c in enumerate(columns) if c.flex]
@@ -185,20 +188,26 @@ def _widths(sample: list[list[str]], columns: Sequence[Column], width: int, full
     if not full:
         for i in fixed:
             widths[i] = min(widths[i], MAX_COLUMN)
+    if not flexible:
+        return widths
     gaps = len(GAP) * (len(columns) - 1)
-    if flexible:
-        wanted_flex = max(MIN_FLEX * len(flexible), int(width * FLEX_SHARE))
-        natural_flex = sum(widths[i] for i in flexible)
-        budget = width - gaps - min(wanted_flex, natural_flex)
-        while sum(widths[i] for i in fixed) > budget:
-            widest = max(fixed, key=lambda i: widths[i])
-            floor = max(len(columns[widest].header), MIN_SHRUNK)
-            if widths[widest] <= floor:
-                break
-            widths[widest] -= 1
-        room = max(width - gaps - sum(widths[i] for i in fixed), MIN_FLEX * len(flexible))
-        for i in flexible:
-            widths[i] = max(min(widths[i], room // len(flexible)), min(MIN_FLEX, widths[i]))
+    natural_flex = sum(widths[i] for i in flexible)
+    wanted_flex = min(natural_flex, max(MIN_FLEX * len(flexible), int(width * FLEX_SHARE)))
+    while sum(widths[i] for i in fixed) > width - gaps - wanted_flex:
+        widest = max(fixed, key=lambda i: widths[i], default=None)
+        if widest is None or widths[widest] <= max(len(columns[widest].header), MIN_SHRUNK):
+            break
+        widths[widest] -= 1
+    room = max(width - gaps - sum(widths[i] for i in fixed), MIN_FLEX * len(flexible))
+    # Hand out the room by weight; a column needing less than its share gives the rest
+    # to the others.
+    pending = sorted(flexible, key=lambda i: widths[i] / columns[i].flex)
+    while pending:
+        weight = sum(columns[i].flex for i in pending)
+        i = pending.pop(0)
+        share = room * columns[i].flex // weight
+        widths[i] = min(widths[i], max(share, 8))
+        room -= widths[i]
     return widths
 
 
@@ -265,9 +274,9 @@ def _origin(view: StatementView) -> str:
 
 
 STATEMENT_TABLE = (
-    Column("article", "article", collapse=True), Column("statement", "statement"),
-    Column("speaker", "speaker"), Column("origin", "origin"),
-    Column("chain_depth", "hops", numeric=True), Column("quote", "quote", flex=True),
+    Column("article", "article", collapse=True), Column("statement", "statement", flex=1),
+    Column("speaker", "speaker", flex=1), Column("origin", "origin"),
+    Column("chain_depth", "hops", numeric=True), Column("quote", "quote", flex=2),
 )
 
 
@@ -278,11 +287,11 @@ def statement_row(view: StatementView) -> dict[str, Any]:
 
 
 ACTOR_TABLE = (
-    Column("key", "key"), Column("name", "name", flex=True), Column("kind", "kind"),
+    Column("key", "key", flex=1), Column("name", "name", flex=1), Column("kind", "kind"),
     Column("identified", "identified"), Column("originated", "said", numeric=True),
     Column("relayed", "relayed", numeric=True),
-    Column("denials_issued", "denied", numeric=True),
-    Column("denials_received", "was denied", numeric=True),
+    Column("denials_issued", "denials", numeric=True),
+    Column("denials_received", "denied", numeric=True),
 )
 
 
@@ -291,8 +300,9 @@ def actor_row(summary) -> dict[str, Any]:
 
 
 DENIAL_TABLE = (
-    Column("denier", "denied by"), Column("denial_quote", "denial", flex=True),
-    Column("denied_key", "denied statement"), Column("denied_speaker", "its origin"),
+    Column("denier", "denied by", flex=1), Column("denial_quote", "denial", flex=2),
+    Column("denied_key", "denied statement", flex=1),
+    Column("denied_speaker", "its origin", flex=1),
     Column("denied_origin", "identified"),
 )
 
@@ -325,10 +335,10 @@ def denial_json(denial) -> dict[str, Any]:
 
 
 ARTICLE_TABLE = (
-    Column("key", "key"), Column("published", "published"), Column("outlet", "outlet"),
+    Column("key", "key", flex=1), Column("published", "published"), Column("outlet", "outlet"),
     Column("statements", "statements", numeric=True),
     Column("anonymous", "anonymous", numeric=True), Column("denied", "denied", numeric=True),
-    Column("title", "title", flex=True),
+    Column("title", "title", flex=1),
 )
 ARTICLE_CSV = (*ARTICLE_TABLE, Column("url", "url"), Column("language", "language"))
 
@@ -342,7 +352,7 @@ def article_json(summary) -> dict[str, Any]:
 
 
 SOURCES_TABLE = (
-    Column("scope", "article"), Column("statements", "statements", numeric=True),
+    Column("scope", "article", flex=1), Column("statements", "statements", numeric=True),
     Column("named", "named", numeric=True), Column("role", "role", numeric=True),
     Column("anonymous", "anonymous", numeric=True),
     Column("anonymous_pct", "anon %", numeric=True),
