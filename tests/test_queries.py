@@ -392,3 +392,17 @@ def test_selective_filters_use_indexes_not_scans(corpus, engine, flt):
             plan = [row[0] for row in conn.execute(text("EXPLAIN " + sql))]
             scans = [p for p in plan if re.search(r"Seq Scan on (statements|chain_hops)\b", p)]
     assert scans == [], "\n".join(plan)
+
+
+def test_an_ambiguous_bare_statement_key_lists_both_articles(corpus, engine, cli):
+    for key in ("first", "second"):
+        import_spec(engine, parse_article(f"""
+article: {{key: {key}-report, title: Report, text: "They said no."}}
+statements: [{{key: refusal, quote: said no}}]
+""".encode(), source=f"{key}.yaml"))
+    result = cli("chain", "refusal")
+    assert result.exit_code == 1
+    assert "is in several articles" in result.stderr
+    assert "first-report#refusal" in result.stderr
+    assert "second-report#refusal" in result.stderr
+    assert cli("chain", "first-report#refusal").exit_code == 0
