@@ -9,6 +9,7 @@ show the user the words the text really has.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _FOLD = str.maketrans(
     {
@@ -60,6 +61,136 @@ def locate(text: str, quote: str, occurrence: int | None) -> tuple[int, int]:
     return start, start + len(quote)
 
 
+Request = tuple[str, int | None]  # (quote, occurrence)
+Located = tuple[int, int] | QuoteNotFound | QuoteAmbiguous | OccurrenceMissing
+
+# Below this many statements x text characters, one ``locate`` per quote is quicker
+# than building an index (each ``locate`` is one or two C-speed scans of the text).
+FAST_PATH_WORK = 20_000_000
+GRAM = 12  # characters per indexed gram
+MAX_STRIDE = 8  # text positions between indexed grams
+_KEEP_STARTS = 5  # match positions an ambiguity error shows
+_SHARED_GRAM = 16  # quotes sharing one gram before they are grouped (see _index_matches)
+
+
+def locate_all(text: str, requests: Sequence[Request], *, fast: bool | None = None
+               ) -> list[Located]:
+    """``locate`` for many quotes at once: each result is the span or the exception
+    ``locate`` would raise (returned, not raised, so every problem can be reported).
+
+    Calling ``locate`` per quote scans the whole text once or twice per quote, which
+    for 50,000 quotes over a multi-megabyte text takes hours. The fast path reads the
+    text once (see ``_index_matches``) and gives the same results; ``fast`` forces
+    one path or the other (tests compare them), ``None`` picks by the work involved.
+    """
+    if fast is None:
+        fast = len(requests) * len(text) >= FAST_PATH_WORK
+    results: list[Located | None] = [None] * len(requests)
+    indexed: list[int] = []
+    for number, (quote, occurrence) in enumerate(requests):
+        if fast and len(quote) >= GRAM:
+            indexed.append(number)
+            continue
+        try:
+            results[number] = locate(text, quote, occurrence)
+        except (QuoteNotFound, QuoteAmbiguous, OccurrenceMissing) as error:
+            results[number] = error
+    if indexed:
+        quotes = sorted({requests[n][0] for n in indexed})
+        keep = max([_KEEP_STARTS, *(requests[n][1] or 0 for n in indexed)])
+        matches = _index_matches(text, quotes, keep)
+        for number in indexed:
+            quote, occurrence = requests[number]
+            count, starts = matches[quote]
+            results[number] = _result(text, quote, occurrence, count, starts)
+    return results  # type: ignore[return-value]
+
+
+def _result(text: str, quote: str, occurrence: int | None, count: int, starts: list[int]
+            ) -> Located:
+    """What ``locate`` returns or raises, from a quote's match count and first starts."""
+    if occurrence is None:
+        if count == 0:
+            return QuoteNotFound(quote)
+        if count > 1:
+            return QuoteAmbiguous(count, [line_of(text, s) for s in starts[:_KEEP_STARTS]])
+        return starts[0], starts[0] + len(quote)
+    if count < occurrence:
+        return OccurrenceMissing(count)
+    start = starts[occurrence - 1]
+    return start, start + len(quote)
+
+
+def _index_matches(text: str, quotes: Sequence[str], keep: int
+                   ) -> dict[str, tuple[int, list[int]]]:
+    """Every quote's match count and its first ``keep`` starts, in one pass over the text.
+
+    Each quote (at least GRAM characters long) is indexed by the grams at its offsets
+    0 .. stride-1, and the text is read only at positions that are multiples of the
+    stride. A match starting at ``t`` covers exactly one such position ``p`` with
+    ``p - t`` in 0 .. stride-1, and the quote's gram at offset ``p - t`` is the text's
+    gram at ``p``: so every match is found exactly once, by checking the candidate
+    start ``p - offset``. Matches may overlap, as ``locate`` counts them.
+
+    Quotes often share their first words ("According to the ministry, ..."): a gram
+    shared by many quotes is grouped by (offset, quote length), and each group is
+    checked with one dictionary lookup of the text's slice, so a hit costs the number
+    of groups rather than the number of quotes.
+    """
+    shortest = min(len(q) for q in quotes)
+    stride = max(1, min(MAX_STRIDE, shortest - GRAM + 1))
+    # Each entry is number * stride + offset: plain ints take a third of the memory
+    # of (number, offset) tuples, and there are stride entries per quote.
+    grams: dict[str, list[int] | list[tuple[int, int, dict[str, int]]]] = {}
+    for number, quote in enumerate(quotes):
+        for offset in range(stride):
+            grams.setdefault(quote[offset:offset + GRAM], []).append(number * stride + offset)
+    for gram, entries in grams.items():
+        if len(entries) > _SHARED_GRAM:
+            groups: dict[tuple[int, int], dict[str, int]] = {}
+            for entry in entries:
+                number, offset = divmod(entry, stride)
+                quote = quotes[number]
+                groups.setdefault((offset, len(quote)), {})[quote] = number
+            grams[gram] = [(offset, length, table)
+                           for (offset, length), table in sorted(groups.items())]
+    counts = [0] * len(quotes)
+    # Starts arrive in increasing order from one text position to the next, but up to
+    # ``stride`` of them (for one quote) come from the same position in any order:
+    # holding ``keep + stride`` before dropping the rest keeps the first ``keep`` exact.
+    hold = keep + stride
+    found: list[list[int]] = [[] for _ in quotes]
+
+    def record(number: int, start: int) -> None:
+        counts[number] += 1
+        if len(found[number]) < hold:
+            found[number].append(start)
+
+    get = grams.get
+    startswith = text.startswith
+    for position in range(0, len(text) - GRAM + 1, stride):
+        candidates = get(text[position:position + GRAM])
+        if candidates is None:
+            continue
+        for entry in candidates:
+            if isinstance(entry, tuple):
+                offset, length, table = entry
+                start = position - offset
+                if start >= 0:
+                    number = table.get(text[start:start + length])
+                    if number is not None:
+                        record(number, start)
+                continue
+            number, offset = divmod(entry, stride)
+            start = position - offset
+            if start >= 0 and startswith(quotes[number], start):
+                record(number, start)
+    return {
+        quote: (counts[number], sorted(found[number])[:keep])
+        for number, quote in enumerate(quotes)
+    }
+
+
 def occurrence_of(text: str, quote: str, start: int) -> int:
     """Which match (1-based) of ``quote`` begins at ``start``."""
     count = 0
@@ -86,34 +217,32 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each folded character, its offset in the original."""
-    folded: list[str] = []
-    origin: list[int] = []
-    previous_space = False
-    for index, char in enumerate(text.translate(_FOLD)):
-        if char.isspace():
-            if previous_space:
-                continue
-            char = " "
-            previous_space = True
-        else:
-            previous_space = False
-        for piece in char.casefold():
-            folded.append(piece)
-            origin.append(index)
-    return "".join(folded), origin
+# For each character a near-miss search folds to, a regex class of every character
+# that folds to it ('"' also matches “ ” „ « » and so on).
+_VARIANTS: dict[str, str] = {}
+for _source, _target in {chr(k): v for k, v in _FOLD.items()}.items():
+    _VARIANTS[_target] = _VARIANTS.get(_target, _target) + _source
+_CLASSES = {target: "[" + re.escape(chars) + "]" for target, chars in _VARIANTS.items()}
 
 
 def near_miss(text: str, quote: str) -> str | None:
-    """The text's own words for a quote that differs only in case, marks or spacing."""
-    folded_quote = re.sub(r"\s+", " ", quote.translate(_FOLD)).casefold().strip()
-    if not folded_quote:
+    """The text's own words for a quote that differs only in case, marks or spacing.
+
+    The quote becomes a pattern (any quote-mark or dash style, case-insensitive, any
+    run of whitespace for a space) searched in the original text, so the text is read
+    once by the regex engine and no folded copy of it is built: error reporting stays
+    cheap for a long text.
+    """
+    folded = quote.translate(_FOLD).strip()
+    if not folded:
         return None
-    folded_text, origin = _fold(text)
-    found = folded_text.find(folded_quote)
-    if found < 0:
-        return None
-    start = origin[found]
-    end = origin[found + len(folded_quote) - 1] + 1
-    return text[start:end]
+    parts: list[str] = []
+    for token in re.split(r"(\s+)", folded):
+        if not token:
+            continue
+        if token.isspace():
+            parts.append(r"\s+")
+            continue
+        parts.extend(_CLASSES.get(char) or re.escape(char) for char in token)
+    found = re.search("".join(parts), text, re.IGNORECASE)
+    return found.group() if found else None
