@@ -9,6 +9,7 @@ checked by the importer, inside the import transaction, and reported the same wa
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import hashlib
@@ -37,6 +38,10 @@ WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
 # cannot store NUL, and none of them belongs in a news article.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Column sizes in models.py, checked here so that both backends refuse the same files
+# (PostgreSQL enforces them, SQLite would store anything).
+LANGUAGE_LENGTH = 35
+WIKIDATA_LENGTH = 32
 
 TOP_FIELDS = ("format", "article", "actors", "statements")
 ARTICLE_FIELDS = (
@@ -223,24 +228,32 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
 
 
 def decode_utf8(raw: bytes) -> tuple[str, str | None]:
-    """UTF-8 text without a byte-order mark, or a problem naming the bad byte's place."""
+    """UTF-8 text without a byte-order mark, or a problem naming the bad byte's place.
+
+    The mark is stripped before decoding: "utf-8-sig" would count error offsets from
+    after it and so name the wrong byte."""
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("utf-8-sig"), None
+        return raw[bom:].decode("utf-8"), None
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
+        start = bom + error.start
+        line = raw.count(b"\n", 0, start) + 1
         return "", (
-            f"is not valid UTF-8 (byte 0x{raw[error.start]:02x} at byte {error.start:,}, "
+            f"is not valid UTF-8 (byte 0x{raw[start]:02x} at byte {start:,}, "
             f"line {line}); save the file as UTF-8"
         )
 
 
-def suggest(name: str, allowed: Iterable[str]) -> str:
-    """A "did you mean" for a misspelt name; lists the options when they are few."""
+def suggest(name: str, allowed: Iterable[str], *, list_options: bool = True) -> str:
+    """A "did you mean" for a misspelt name; lists the options when they are few (and
+    are all the options: ``list_options=False`` when they are only a sample)."""
     options = list(allowed)
     close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
     if close:
         return f"; did you mean '{close[0]}'?"
-    return f"; allowed: {', '.join(options)}" if len(options) <= 12 else ""
+    if not list_options or not options or len(options) > 12:
+        return ""
+    return f"; allowed: {', '.join(options)}"
 
 
 class _Validator:
@@ -399,7 +412,7 @@ class _Validator:
         outlet = self.key(article, "outlet", item, required=False)
         url = self.text(article, "url", item, max_length=2000)
         published = self.date_text(article, "published", item, allow_time=True)
-        language = self.text(article, "language", item) or "en"
+        language = self.text(article, "language", item, max_length=LANGUAGE_LENGTH) or "en"
         if not LANGUAGE_PATTERN.fullmatch(language):
             self.fail(f"'{_clip(language)}' is not a language tag such as en, uk or pt-BR",
                       item, "language", _line(article, "language"))
@@ -485,7 +498,7 @@ class _Validator:
                 seen[key] = line
             name = self.text(actor, "name", item, required=True)
             kind = self.choice(actor, "kind", item, ActorKind, None)
-            if "kind" not in actor:
+            if actor.get("kind") is None:  # "kind:" left empty must not drop the actor
                 self.missing(actor, "kind", item,
                              f"is required: one of {', '.join(k.value for k in ActorKind)}")
             identified = self.choice(actor, "identified", item, Identification, None)
@@ -497,9 +510,12 @@ class _Validator:
                 elif len(alias) > 500:
                     self.fail("is longer than 500 characters", item, f"aliases[{alias_index}]",
                               _line(actor, "aliases"))
+                elif bad := CONTROL_CHARACTERS.search(alias):
+                    self.fail(f"contains the control character U+{ord(bad.group()):04X}", item,
+                              f"aliases[{alias_index}]", _line(actor, "aliases"))
                 elif alias not in aliases and alias != name:
                     aliases.append(alias)
-            wikidata = self.text(actor, "wikidata", item)
+            wikidata = self.text(actor, "wikidata", item, max_length=WIKIDATA_LENGTH)
             if wikidata is not None and not WIKIDATA_PATTERN.fullmatch(wikidata):
                 self.fail(f"'{_clip(wikidata)}' is not a Wikidata item id such as Q7747",
                           item, "wikidata", _line(actor, "wikidata"))
@@ -601,7 +617,10 @@ class _Validator:
             hint = (f"; the text has «{_clip(near, 120)}», which differs in case, quote marks, "
                     "dashes or spacing; copy it exactly") if near else \
                 "; copy the words exactly as they appear in the text"
-            if near is None and "\r\n" in text and "\n" in quote:
+            # The near miss folds whitespace, so a quote that differs only by LF versus
+            # CRLF line breaks would be shown words that look identical to it.
+            crlf_only = quote.replace("\n", "\r\n") in text
+            if "\r\n" in text and "\n" in quote and (near is None or crlf_only):
                 hint = ("; the text has Windows (CRLF) line breaks, so a quote across lines "
                         "must contain them too (or save the text with LF line breaks)")
             self.fail(f"«{_clip(quote)}» is not in the article text{hint}", item, "quote", line)
@@ -755,5 +774,6 @@ def _close(value: Any, allowed: list[str]) -> str:
 
 
 def _clip(text: str, limit: int = 60) -> str:
-    text = text.replace("\n", "⏎")
+    # A bare carriage return would send a terminal back to the start of the line.
+    text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -43,31 +43,63 @@ class LineDict(dict):
 
 
 class _Loader(_BaseLoader):
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's scalar constructors raise bare ValueErrors (an explicit "!!int 0x",
+        # "!!float abc"); without this they would escape as crashes with no line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError) as error:
+            raise YamlProblem(
+                f"not valid YAML: cannot read {_clip_value(node)} as {node.tag}: {error}",
+                node.start_mark.line + 1,
+            ) from None
+
+
+def _clip_value(node: yaml.Node) -> str:
+    value = node.value if isinstance(node.value, str) else "this value"
+    return repr(value if len(value) <= 60 else value[:59] + "…")
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    # Keys brought in by merge keys (<<: *anchor) come first after flattening and are
+    # overridden by the mapping's own keys, as YAML defines; only a key written twice
+    # in the mapping itself is a duplicate.
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    first_own = len(node.value) - own
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    written: dict[Any, int] = {}
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         try:
             hash(key)
         except TypeError:
             raise YamlProblem("a mapping key must be a plain value", line) from None
-        if key in mapping:
-            raise YamlProblem(
-                f"'{key}' is given twice in the same mapping (first on line {mapping.lines[key]})",
-                line,
-            )
+        if index >= first_own:
+            if key in written:
+                raise YamlProblem(
+                    f"'{key}' is given twice in the same mapping (first on line {written[key]})",
+                    line,
+                )
+            written[key] = line
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = line
     return mapping
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """An impossible date (2025-02-30) stays text, so the validator reports it against
+    its field instead of PyYAML failing on the whole file."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, AttributeError):
+        return loader.construct_scalar(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
@@ -117,7 +149,10 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
                     "(no tags that build objects)")
         raise YamlProblem(f"not valid YAML: {what}", line) from None
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
+        # libyaml reports the position in UTF-8 bytes, the pure-Python reader in
+        # characters; the first occurrence of the refused character is exact for both.
+        found = text.find(chr(error.character)) if isinstance(error.character, int) else -1
+        line = text.count("\n", 0, found if found >= 0 else error.position) + 1
         raise YamlProblem(
             f"contains the control character U+{error.character:04X}, which YAML does not "
             "allow; remove it (or put the text in a text_file)", line
