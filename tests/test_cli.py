@@ -245,7 +245,7 @@ def test_add_imports_a_file_then_reports_unchanged(cli, write_article):
     assert first.exit_code == 0, first.stderr
     assert "added article 'kremlin-denies-report' (2 statements); 5 new actors" in first.output
     again = cli("add", str(path))
-    assert "unchanged article 'kremlin-denies-report'" in again.output
+    assert "unchanged article 'kremlin-denies-report' (already stored)" in again.output
     chain = cli("chain", "kremlin-denies-report#talks-stalled").output
     assert "Example News  [outlet, named]" in chain
     assert "according to → Bloomberg" in chain

@@ -11,17 +11,29 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 
 from claimsdb.config import is_sqlite, resolve_url, sqlite_path
 from claimsdb.errors import DatabaseError
 
 BUSY_TIMEOUT_ENV = "CLAIMSDB_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 10
 _WRITE_OPTION = "claimsdb_write"
+
+
+# PostgreSQL's serialization_failure and deadlock_detected: the server rolled the
+# transaction back because of a concurrent one; running it again may well succeed.
+_CONFLICT_SQLSTATES = ("40001", "40P01")
+
+
+class TransactionConflict(DatabaseError):
+    """The transaction was rolled back to resolve a conflict with a concurrent one."""
 
 
 def busy_timeout_ms() -> int:
@@ -46,19 +58,40 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
             )
         if not path.parent.exists():
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+    parsed = _parse_url(url)
+    options: dict = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # libpq would wait for minutes on a host that drops packets.
+        options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     try:
-        engine = create_engine(url)
+        engine = create_engine(parsed, **options)
     except ModuleNotFoundError as error:
-        if "psycopg" in str(error) or url.startswith("postgresql"):
+        if "psycopg" in str(error) or parsed.get_backend_name() == "postgresql":
             raise DatabaseError(
                 "the PostgreSQL driver is not installed; run: pip install 'claimsdb[postgres]'"
             ) from None
         raise DatabaseError(f"no driver for {_safe(url)}: {error}") from None
     except sa_exc.ArgumentError as error:
-        raise DatabaseError(f"not a database URL or path: {target!r} ({error})") from None
+        raise DatabaseError(f"not a database URL or path: {_safe(url)} ({error})") from None
     if is_sqlite(url):
         _configure_sqlite(engine)
     return engine
+
+
+def _parse_url(url: str) -> URL:
+    """Parse ``--db``; a bare ``postgresql://`` or ``postgres://`` (as hosting services
+    hand them out) means psycopg 3, the driver the ``postgres`` extra installs, rather
+    than SQLAlchemy's default psycopg2."""
+    try:
+        parsed = make_url(url)
+    except (sa_exc.ArgumentError, ValueError) as error:
+        raise DatabaseError(
+            f"not a database URL or path: {_safe(url)} ({error}). A URL looks like "
+            "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -102,6 +135,8 @@ def translate_errors(engine: Engine) -> Iterator[None]:
     try:
         yield
     except sa_exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+            raise TransactionConflict(_describe_operational(engine, error)) from None
         raise DatabaseError(_describe_operational(engine, error)) from None
     except sa_exc.InterfaceError as error:
         raise DatabaseError(f"cannot use {_safe(str(engine.url))}: {error.orig}") from None
@@ -120,17 +155,48 @@ def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str
         return f"cannot open {where}: check that the folder exists and is writable"
     if "file is not a database" in text:
         return f"{where} is not a SQLite database file"
+    if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+        reason = text.strip().splitlines()[0] if text.strip() else text
+        return (
+            f"{where}: the transaction collided with a concurrent one and the server rolled "
+            f"it back ({reason}); nothing was changed. Run the command again."
+        )
     if engine.dialect.name == "postgresql":
-        first = text.strip().splitlines()[0] if text.strip() else text
-        return f"cannot use the PostgreSQL database {where}: {first}"
+        return _describe_postgresql(engine, where, text)
     return f"database error on {where}: {text}"
 
 
-def _safe(url: str) -> str:
-    """A URL fit to print: the password hidden."""
-    try:
-        from sqlalchemy.engine import make_url
+def _describe_postgresql(engine: Engine, where: str, text: str) -> str:
+    """libpq's connection errors, with what to check for each."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    first = lines[0] if lines else text
+    # "connection failed: connection to server at "h", port p failed: FATAL:  database ..."
+    detail = first.rsplit("failed: ", 1)[-1].replace("FATAL:  ", "")
+    url = engine.url
+    if "does not exist" in first and "database" in first:
+        return (
+            f"the PostgreSQL server has no database '{url.database}' ({where}). Create it "
+            f"first, e.g. createdb -h {url.host or 'localhost'} -U {url.username or 'postgres'} "
+            f"{url.database}, then run 'claimsdb init'."
+        )
+    if ("authentication failed" in first or ("role" in first and "does not exist" in first)
+            or "no password supplied" in first or "not permitted to log in" in first):
+        return (
+            f"the PostgreSQL server refused the login for {where}: {detail}. Check the user "
+            "name and password in the URL."
+        )
+    if first.startswith(("connection failed", "connection timeout", "failed to resolve host",
+                         "connection is bad")):
+        return (
+            f"cannot reach the PostgreSQL server for {where}: {detail}. Check that the "
+            "server is running and that the host and port in the URL are right."
+        )
+    return f"cannot use the PostgreSQL database {where}: {first}"
 
+
+def _safe(url: str) -> str:
+    """A URL fit to print: the password hidden (even in one that does not parse)."""
+    try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
-        return url
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, 
 from sqlalchemy.orm import aliased
 
 from claimsdb.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
-from claimsdb.db import write_transaction
+from claimsdb.db import TransactionConflict, write_transaction
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
 from claimsdb.models import (
     Actor,
@@ -44,6 +44,7 @@ from claimsdb.models import (
 CHUNK = 5000
 
 ADDED, REPLACED, UNCHANGED = "added", "replaced", "unchanged"
+TRANSACTION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class ImportResult:
         text = f"{self.source}: {verb} article '{self.key}'"
         if self.status != UNCHANGED:
             text += f" ({self.statements} statement{'s' if self.statements != 1 else ''})"
+        else:
+            text += " (already stored)"
         extra = []
         if self.actors_added:
             extra.append(f"{self.actors_added} new actor{'s' if self.actors_added != 1 else ''}")
@@ -105,14 +108,22 @@ def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
                 dry_run: bool = False) -> ImportResult:
     """Import one validated article in its own transaction (rolled back for a dry run)."""
     outcome: list[ImportResult] = []
-    try:
-        with write_transaction(engine) as conn:
-            outcome.append(import_article(conn, spec, replace=replace))
-            if dry_run:
-                raise _RollBack
-    except _RollBack:
-        pass
-    result = outcome[0]
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            with write_transaction(engine) as conn:
+                outcome.append(import_article(conn, spec, replace=replace))
+                if dry_run:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        except TransactionConflict:
+            # The server broke a deadlock with another import by rolling this one back;
+            # the transaction changed nothing, so running it again is safe.
+            if attempt == TRANSACTION_ATTEMPTS:
+                raise
+            continue
+        break
+    result = outcome[-1]
     if dry_run:
         result = ImportResult(**{**result.__dict__, "dry_run": True})
     return result
@@ -181,17 +192,22 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]
-                               ) -> None:
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]],
+                               returning: Any = None) -> list[Any]:
     """INSERT ... ON CONFLICT DO NOTHING: the row may have been added by a concurrent
-    import, which is fine because the definitions are compared afterwards."""
+    import, which is fine because the definitions are compared afterwards. With
+    ``returning`` (a column), gives that column of the rows this call inserted."""
     if not rows:
-        return
+        return []
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+    statement = dialect_insert(table).on_conflict_do_nothing()
+    if returning is None:
+        conn.execute(statement, rows)
+        return []
+    return list(conn.execute(statement.returning(returning), rows).scalars())
 
 
 class _ActorMerge:
@@ -217,17 +233,21 @@ class _ActorMerge:
         used = self.spec.actor_keys_used()
         wanted = sorted(set(defined) | set(used))
         stored = self._load(wanted)
-        new = [a for key, a in defined.items() if key not in stored]
+        # Sorted by key: concurrent imports then wait for each other's new actors in
+        # one order, which cannot deadlock.
+        new = sorted((a for key, a in defined.items() if key not in stored),
+                     key=lambda a: a.key)
+        ours: set[str] = set()
         if new:
-            insert_ignoring_duplicates(self.conn, Actor.__table__, [
+            ours = set(insert_ignoring_duplicates(self.conn, Actor.__table__, [
                 {"key": a.key, "name": a.name, "kind": a.kind,
                  "identified": a.identified or "named", "wikidata": a.wikidata,
                  "description": a.description}
                 for a in new
-            ])
-            before = set(stored)
+            ], returning=Actor.__table__.c.key))
             stored = self._load(wanted)
-            self.added = len(set(stored) - before)
+            self.added = len(ours)
+        stored.update(self._lock_for_merge(defined, stored, ours))
         missing = [key for key in used if key not in stored]
         for key in missing:
             candidates = list(defined) + self._similar_keys(key)
@@ -247,6 +267,35 @@ class _ActorMerge:
         changed |= self._merge_aliases(defined)
         changed |= self._merge_roles(defined)
         self.updated = len(changed - {a.key for a in new})
+
+    def _lock_for_merge(self, defined: dict[str, ActorSpec], stored: dict[str, Any],
+                        ours: set[str]) -> dict[str, Any]:
+        """PostgreSQL: lock the stored actors this file may add to, and read them again.
+
+        Two imports adding the same role (or filling the same empty field) to one actor
+        would otherwise both see it missing and both write it. Under SQLite the whole
+        import already holds the database's write lock. Rows are locked in key order
+        (no deadlock) and FOR NO KEY UPDATE, which does not block imports that merely
+        refer to the actor. Actors this import created are invisible to others anyway.
+        """
+        if self.conn.dialect.name != "postgresql":
+            return {}
+        keys = sorted(key for key, actor in defined.items()
+                      if key in stored and key not in ours
+                      and self._may_change(actor, stored[key]))
+        rows: dict[str, Any] = {}
+        for chunk in _chunks(keys):
+            for row in self.conn.execute(
+                select(*Actor.__table__.c).where(Actor.key.in_(chunk))
+                .order_by(Actor.key).with_for_update(key_share=True)
+            ):
+                rows[row.key] = row
+        return rows
+
+    def _may_change(self, actor: ActorSpec, row: Any) -> bool:
+        return bool(actor.aliases or actor.roles or any(
+            getattr(actor, name) is not None and getattr(row, name) is None
+            for name in self.SCALARS))
 
     def _load(self, keys: list[str]) -> dict[str, Any]:
         rows: dict[str, Any] = {}

@@ -1,0 +1,541 @@
+"""Several claimsdb processes on one database at once, as a newsroom team works.
+
+Every test here runs real operating-system processes (not threads sharing a session),
+each with its own engine and connections, on both backends. Two long-lived worker
+processes per test keep the rounds cheap: each round hands both workers a command,
+waits until both are ready, then releases them together through a start gate, so the
+two imports really overlap (the tests check that they did). Each round uses its own
+article and actor keys on the same database and asserts exact row counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, insert, select, text
+
+from claimsdb.importer import import_files
+from claimsdb.models import Actor, ActorAlias, ActorRole, Article, Statement
+from helpers import dump
+
+ROUNDS = 10
+# Generous: the machine running the suite may be busy. A reader that were blocked by
+# the open import would wait the whole busy timeout (SQLite) or forever (PostgreSQL).
+READER_BUSY_TIMEOUT_MS = 20_000
+READER_MAX_SECONDS = 10.0
+
+WORKER = r'''
+"""A claimsdb process driven by JSON lines on stdin; replies with JSON lines on stdout."""
+import contextlib, json, os, sys, time
+
+from click.testing import CliRunner
+
+from claimsdb.articles import read_article
+from claimsdb.cli import main
+from claimsdb.db import make_engine, write_transaction
+from claimsdb.importer import import_article
+
+
+def reply(**data):
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def wait_for(op):
+    command = json.loads(sys.stdin.readline())
+    assert command["op"] == op, command
+    return command
+
+
+class Release(Exception):
+    pass
+
+
+held = None
+for line in sys.stdin:
+    command = json.loads(line)
+    os.environ.update(command.get("env", {}))
+    if command["op"] == "cli":
+        runner = CliRunner()
+        reply(ready=True)
+        wait_for("go")
+        start = time.monotonic()
+        result = runner.invoke(main, command["args"])
+        end = time.monotonic()
+        crash = result.exception if not isinstance(result.exception, SystemExit) else None
+        reply(code=result.exit_code, stdout=result.stdout, stderr=result.stderr,
+              start=start, end=end, crash=repr(crash) if crash else None)
+    elif command["op"] == "hold":
+        # Import an article inside a write transaction and keep that transaction open.
+        engine = make_engine(command["db"])
+        spec = read_article(command["path"])
+        held = contextlib.ExitStack()
+        conn = held.enter_context(write_transaction(engine))
+        import_article(conn, spec)
+        reply(holding=True)
+    elif command["op"] == "release":
+        if command["commit"]:
+            held.close()
+        else:
+            with contextlib.suppress(Release):
+                held.__exit__(Release, Release(), None)
+        held = None
+        engine.dispose()
+        reply(released=True)
+'''
+
+BASE = """\
+format: claimsdb/article@1
+article:
+  key: agency-briefing
+  title: "Агентство: брифинг «в полдень»"
+  outlet: wire
+  text: |
+    The agency said on Monday that the briefing would start “at noon” — not earlier.
+actors:
+  - {key: wire, name: Wire Service, kind: outlet}
+  - {key: agency, name: The Agency, kind: organization}
+  - {key: ministry, name: Ministry of Information, kind: government}
+statements:
+  - key: briefing-at-noon
+    quote: the briefing would start “at noon”
+    chain: [{actor: agency, cue: said}]
+"""
+
+
+def round_article(side: str, i: int, *, title: str | None = None) -> str:
+    """An article of round ``i`` that defines the round's NEW actors ``envoy-i`` and
+    ``office-i`` (each side in the opposite order, which would deadlock two importers
+    that lock rows in file order) and gives the STORED actor ``agency`` a new alias and
+    role: everything two concurrent imports could duplicate."""
+    envoy = f"""\
+  - key: envoy-{i}
+    name: Envoy {i}
+    kind: person
+    aliases: ["{side.title()} envoy {i}"]
+    roles: [{{of: office-{i}, title: special envoy}}]
+"""
+    office = f"  - {{key: office-{i}, name: Office {i}, kind: organization}}\n"
+    agency = f"""\
+  - key: agency
+    name: The Agency
+    kind: organization
+    aliases: [Agency round {i}]
+    roles: [{{of: ministry, title: agency of round {i}}}]
+"""
+    actors = envoy + office + agency if side == "left" else agency + office + envoy
+    return f"""\
+format: claimsdb/article@1
+article:
+  key: {side}-{i}
+  title: {title or f"Envoy {i} speaks ({side})"}
+  outlet: wire
+  text: |
+    The envoy told reporters that talks would resume — «soon», according to the agency.
+    Переговоры возобновятся, said a diplomat.
+actors:
+{actors}statements:
+  - key: talks-resume
+    quote: talks would resume — «soon»
+    chain:
+      - {{actor: agency, cue: according to}}
+      - {{actor: envoy-{i}, cue: told reporters}}
+  - key: russian
+    quote: Переговоры возобновятся
+"""
+
+
+class Worker:
+    """One claimsdb process that runs commands when told to."""
+
+    def __init__(self, script: Path, cwd: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, cwd=cwd, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def send(self, **command) -> None:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def receive(self) -> dict:
+        line = self.process.stdout.readline()
+        assert line, f"worker died (exit code {self.process.poll()})"
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def workers(db: str, tmp_path: Path):
+    """Start claimsdb worker processes on demand; all are stopped at the end of the test
+    (before the test's database is dropped)."""
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER, encoding="utf-8")
+    started: list[Worker] = []
+
+    def start(count: int) -> list[Worker]:
+        new = [Worker(script, tmp_path) for _ in range(count)]
+        started.extend(new)
+        return new
+
+    yield start
+    for worker in started:
+        worker.close()
+
+
+def race(workers: list[Worker], commands: list[list[str]], env: dict | None = None
+         ) -> list[dict]:
+    """Run one CLI command per worker, all released at the same moment."""
+    for worker, args in zip(workers, commands, strict=True):
+        worker.send(op="cli", args=args, env=env or {})
+    for worker in workers:
+        assert worker.receive() == {"ready": True}
+    for worker in workers:
+        worker.send(op="go")
+    results = [worker.receive() for worker in workers]
+    for result in results:
+        assert result["crash"] is None, result
+    return results
+
+
+def overlapped(results: list[dict]) -> bool:
+    first, second = results
+    return first["start"] < second["end"] and second["start"] < first["end"]
+
+
+def count(engine: Engine, statement) -> int:
+    with engine.connect() as conn:
+        return conn.execute(statement).scalar_one()
+
+
+def actor_count(engine: Engine, key: str) -> int:
+    return count(engine, select(func.count()).select_from(Actor).where(Actor.key == key))
+
+
+def role_count(engine: Engine, key: str, title: str) -> int:
+    return count(engine, select(func.count()).select_from(ActorRole)
+                 .join(Actor, Actor.id == ActorRole.actor_id)
+                 .where(Actor.key == key, ActorRole.title == title))
+
+
+def article_count(engine: Engine, key: str) -> int:
+    return count(engine, select(func.count()).select_from(Article).where(Article.key == key))
+
+
+def statement_count(engine: Engine, article_key: str) -> int:
+    return count(engine, select(func.count()).select_from(Statement)
+                 .join(Article, Article.id == Statement.article_id)
+                 .where(Article.key == article_key))
+
+
+@pytest.fixture
+def base(engine: Engine, write_article) -> Engine:
+    import_files(engine, [write_article(BASE, name="base.yaml")])
+    return engine
+
+
+# -- two processes, different articles, the same new actor --------------------------------
+
+def test_different_articles_defining_the_same_new_actor_both_import_once_each(
+        db, base, workers, write_article):
+    engine = base
+    pair = workers(2)
+    overlaps = 0
+    for i in range(ROUNDS):
+        left = write_article(round_article("left", i), name=f"left-{i}.yaml")
+        right = write_article(round_article("right", i), name=f"right-{i}.yaml")
+        results = race(pair, [["--db", db, "add", str(left)], ["--db", db, "add", str(right)]])
+        overlaps += overlapped(results)
+        for result, side in zip(results, ("left", "right"), strict=True):
+            assert result["code"] == 0, result["stderr"]
+            assert f"added article '{side}-{i}' (2 statements)" in result["stdout"]
+
+        assert actor_count(engine, f"envoy-{i}") == 1
+        assert actor_count(engine, f"office-{i}") == 1
+        assert role_count(engine, f"envoy-{i}", "special envoy") == 1
+        assert role_count(engine, "agency", f"agency of round {i}") == 1
+        # Each new actor is reported as new by exactly one of the two processes.
+        reported = [r["stdout"] for r in results]
+        assert sorted(_new_actors(out) for out in reported) in ([0, 2], [1, 1]), reported
+        with engine.connect() as conn:
+            aliases = conn.execute(
+                select(ActorAlias.alias).join(Actor, Actor.id == ActorAlias.actor_id)
+                .where(Actor.key.in_([f"envoy-{i}", "agency"]))
+                .where(ActorAlias.alias.like(f"% {i}"))
+            ).scalars().all()
+        assert sorted(aliases) == [f"Agency round {i}", f"Left envoy {i}", f"Right envoy {i}"]
+        for side in ("left", "right"):
+            assert article_count(engine, f"{side}-{i}") == 1
+            assert statement_count(engine, f"{side}-{i}") == 2
+
+    assert actor_count(engine, "agency") == 1
+    assert count(engine, select(func.count()).select_from(Actor)) == 3 + 2 * ROUNDS
+    assert overlaps >= ROUNDS // 2, f"the imports overlapped in only {overlaps} rounds"
+
+
+
+def stored_actor_article(side: str, i: int) -> str:
+    """An article that defines no new actor but gives the STORED actor ``agency`` a new
+    role. Nothing else makes two such imports wait for each other (a shared new actor
+    or alias would: the second insert waits on the unique key until the first commits)."""
+    return f"""\
+format: claimsdb/article@1
+article:
+  key: {side}-role-{i}
+  title: Agency update {i} ({side})
+  outlet: wire
+  text: |
+    The agency said its mandate — “round {i}” — was renewed by the ministry.
+actors:
+  - key: agency
+    name: The Agency
+    kind: organization
+    roles: [{{of: ministry, title: agency of round {i}}}]
+statements:
+  - key: mandate-renewed
+    quote: its mandate — “round {i}” — was renewed
+    chain: [{{actor: agency, cue: said}}]
+"""
+
+
+def test_two_imports_adding_the_same_role_to_a_stored_actor_add_it_once(
+        db, base, workers, write_article):
+    engine = base
+    pair = workers(2)
+    overlaps = 0
+    for i in range(ROUNDS):
+        left = write_article(stored_actor_article("left", i), name=f"left-{i}.yaml")
+        right = write_article(stored_actor_article("right", i), name=f"right-{i}.yaml")
+        results = race(pair, [["--db", db, "add", str(left)], ["--db", db, "add", str(right)]])
+        overlaps += overlapped(results)
+        assert [r["code"] for r in results] == [0, 0], [r["stderr"] for r in results]
+        assert role_count(engine, "agency", f"agency of round {i}") == 1
+        for side in ("left", "right"):
+            assert article_count(engine, f"{side}-role-{i}") == 1
+    assert count(engine, select(func.count()).select_from(ActorRole)) == ROUNDS
+    assert overlaps >= ROUNDS // 2, f"the imports overlapped in only {overlaps} rounds"
+
+def _new_actors(output: str) -> int:
+    if "new actor" not in output:
+        return 0
+    return int(output.split("; ", 1)[1].split(" new actor", 1)[0])
+
+
+# -- two processes, the same article key --------------------------------------------------
+
+def test_the_same_article_imported_by_two_processes_is_stored_once(
+        db, base, workers, write_article):
+    engine = base
+    pair = workers(2)
+    overlaps = 0
+    for i in range(ROUNDS):
+        path = write_article(round_article("left", i), name=f"same-{i}.yaml")
+        args = ["--db", db, "add", str(path)]
+        results = race(pair, [args, args])
+        overlaps += overlapped(results)
+        assert [r["code"] for r in results] == [0, 0], [r["stderr"] for r in results]
+        lines = sorted(r["stdout"].strip() for r in results)
+        assert lines[0].endswith(
+            f"added article 'left-{i}' (2 statements); 2 new actors, 1 actor updated")
+        assert lines[1].endswith(f"unchanged article 'left-{i}' (already stored)")
+        assert article_count(engine, f"left-{i}") == 1
+        assert statement_count(engine, f"left-{i}") == 2
+        assert actor_count(engine, f"envoy-{i}") == 1
+        assert role_count(engine, f"envoy-{i}", "special envoy") == 1
+    assert overlaps >= ROUNDS // 2, f"the imports overlapped in only {overlaps} rounds"
+
+
+def test_two_versions_of_one_article_key_one_wins_the_other_is_refused(
+        db, base, workers, write_article):
+    engine = base
+    pair = workers(2)
+    for i in range(ROUNDS):
+        first = write_article(round_article("left", i, title="First version"),
+                              name=f"first-{i}.yaml")
+        second = write_article(round_article("left", i, title="Second version"),
+                               name=f"second-{i}.yaml")
+        results = race(pair, [["--db", db, "add", str(first)], ["--db", db, "add", str(second)]])
+        codes = sorted(r["code"] for r in results)
+        assert codes == [0, 1], [r["stderr"] for r in results]
+        winner = next(r for r in results if r["code"] == 0)
+        loser = next(r for r in results if r["code"] == 1)
+        assert f"added article 'left-{i}'" in winner["stdout"]
+        assert (f"article 'left-{i}' is already stored with different content; "
+                "nothing was imported") in loser["stderr"]
+        assert "Traceback" not in loser["stderr"]
+        assert article_count(engine, f"left-{i}") == 1
+        assert statement_count(engine, f"left-{i}") == 2
+        with engine.connect() as conn:
+            title = conn.execute(select(Article.title).where(Article.key == f"left-{i}")).scalar()
+        expected = "First version" if winner is results[0] else "Second version"
+        assert title == expected
+
+
+# -- readers and an open import ------------------------------------------------------------
+
+def test_readers_are_not_blocked_by_an_open_import(db, base, workers, write_article, backend):
+    engine = base
+    holder, reader = workers(2)
+    if backend == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    env = {"CLAIMSDB_BUSY_TIMEOUT": str(READER_BUSY_TIMEOUT_MS)}
+    for i in range(3):
+        path = write_article(round_article("left", i), name=f"held-{i}.yaml")
+        holder.send(op="hold", db=db, path=str(path))
+        assert holder.receive() == {"holding": True}
+
+        # The import holds its write transaction (and SQLite's write lock) open.
+        for args in (["export", "csv"], ["chain", "agency-briefing#briefing-at-noon"]):
+            (result,) = race([reader], [["--db", db, *args]], env=env)
+            assert result["code"] == 0, result["stderr"]
+            assert result["end"] - result["start"] < READER_MAX_SECONDS
+            assert f"left-{i}" not in result["stdout"]  # uncommitted: not visible
+            assert "briefing would start" in result["stdout"]
+
+        holder.send(op="release", commit=True)
+        assert holder.receive() == {"released": True}
+        (after,) = race([reader], [["--db", db, "export", "csv"]], env=env)
+        assert f"left-{i},talks-resume" in after["stdout"]
+    assert article_count(engine, "left-2") == 1
+
+
+# -- SQLite: a writer that waits too long --------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_locked_beyond_the_busy_timeout_says_so_and_changes_nothing(
+        db, base, workers, write_article):
+    engine = base
+    holder, adder = workers(2)
+    held = write_article(round_article("left", 1), name="held.yaml")
+    waiting = write_article(round_article("right", 2), name="waiting.yaml")
+    before = dump(engine)
+
+    holder.send(op="hold", db=db, path=str(held))
+    assert holder.receive() == {"holding": True}
+    (result,) = race([adder], [["--db", db, "add", str(waiting)]],
+                     env={"CLAIMSDB_BUSY_TIMEOUT": "300"})
+    assert result["code"] == 1
+    assert "is locked by another process and stayed locked for 0.3 s; nothing was changed" \
+        in result["stderr"]
+    assert "CLAIMSDB_BUSY_TIMEOUT" in result["stderr"]
+    assert "Traceback" not in result["stderr"]
+    assert result["end"] - result["start"] >= 0.3  # it did wait
+    holder.send(op="release", commit=False)
+    assert holder.receive() == {"released": True}
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_writer_waits_within_the_busy_timeout_then_succeeds(
+        db, base, workers, write_article):
+    engine = base
+    holder, adder = workers(2)
+    held = write_article(round_article("left", 1), name="held.yaml")
+    waiting = write_article(round_article("right", 2), name="waiting.yaml")
+
+    holder.send(op="hold", db=db, path=str(held))
+    assert holder.receive() == {"holding": True}
+    adder.send(op="cli", args=["--db", db, "add", str(waiting)],
+               env={"CLAIMSDB_BUSY_TIMEOUT": "30000"})
+    assert adder.receive() == {"ready": True}
+    adder.send(op="go")
+    time.sleep(0.5)  # the adder is now waiting for the lock
+    holder.send(op="release", commit=True)
+    released_at = time.monotonic()
+    assert holder.receive() == {"released": True}
+    result = adder.receive()
+    assert result["code"] == 0, result["stderr"]
+    assert "added article 'right-2'" in result["stdout"]
+    assert result["end"] >= released_at - 0.05  # it finished only after the lock was free
+    assert article_count(engine, "left-1") == 1
+    assert article_count(engine, "right-2") == 1
+    assert actor_count(engine, "envoy-1") == 1
+
+
+
+# -- PostgreSQL: a deadlock the server breaks ----------------------------------------------
+
+DEADLOCK_BAIT = """\
+format: claimsdb/article@1
+article:
+  key: deadlock-bait
+  title: Two new actors
+  outlet: wire
+  text: |
+    Alpha said it agreed; Zulu said it refused.
+actors:
+  - {key: aa-alpha, name: Alpha, kind: person}
+  - {key: zz-zulu, name: Zulu, kind: person}
+statements:
+  - {key: agreed, quote: it agreed, chain: [{actor: aa-alpha, cue: said}]}
+  - {key: refused, quote: it refused, chain: [{actor: zz-zulu, cue: said}]}
+"""
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_an_import_the_server_rolls_back_to_break_a_deadlock_is_retried(
+        db, base, workers, write_article):
+    """Another session inserts 'zz-zulu' and holds it; the import inserts 'aa-alpha' and
+    waits for 'zz-zulu'; the other session then inserts 'aa-alpha': a deadlock. The
+    import's session detects it first (shorter deadlock_timeout) and is rolled back;
+    claimsdb runs the import again, which succeeds once the other session commits."""
+    engine = base
+    (worker,) = workers(1)
+    path = write_article(DEADLOCK_BAIT, name="bait.yaml")
+    actor = {"name": "Zulu", "kind": "person", "identified": "named"}
+    with engine.connect() as other:
+        other.execute(text("SET deadlock_timeout = '30s'"))
+        other.execute(insert(Actor), {"key": "zz-zulu", **actor})
+        worker.send(op="cli", args=["--db", db, "add", str(path)],
+                    env={"PGOPTIONS": "-c deadlock_timeout=1s"})
+        assert worker.receive() == {"ready": True}
+        worker.send(op="go")
+        _wait_until_a_session_waits_for_a_lock(engine, worker)
+        # Blocks until the server rolls the import's first attempt back.
+        other.execute(insert(Actor), {"key": "aa-alpha", **actor, "name": "Alpha"})
+        other.commit()
+    result = worker.receive()
+    assert result["code"] == 0, result["stderr"]
+    assert "added article 'deadlock-bait' (2 statements)" in result["stdout"]
+    assert "new actor" not in result["stdout"]  # the retry found both actors stored
+    assert article_count(engine, "deadlock-bait") == 1
+    assert actor_count(engine, "aa-alpha") == actor_count(engine, "zz-zulu") == 1
+
+
+def _wait_until_a_session_waits_for_a_lock(engine: Engine, worker: Worker) -> None:
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            if select_ready(worker):
+                raise AssertionError(f"the import finished without waiting: {worker.receive()}")
+            waiting = conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )).scalar()
+            conn.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the import never waited for the other session's row")
+
+
+def select_ready(worker: Worker) -> bool:
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(worker.process.stdout, selectors.EVENT_READ)
+        return bool(selector.select(timeout=0))
