@@ -122,6 +122,12 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def writing(engine: Engine) -> Engine:
+    """The same database, with every transaction started as a writer (on SQLite, BEGIN
+    IMMEDIATE), for code that manages its own connection, such as migrations."""
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
 @contextlib.contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
     """A connection in one read transaction, so a query sees one consistent snapshot."""

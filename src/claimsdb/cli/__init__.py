@@ -86,5 +86,6 @@ for command in (
     exporting.export,
     maintenance.check,
     maintenance.backup,
+    maintenance.copy,
 ):
     main.add_command(command)

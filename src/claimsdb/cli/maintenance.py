@@ -1,7 +1,9 @@
-"""Commands that look after a database: integrity checks and backups."""
+"""Commands that look after a database: integrity checks, backups and copies."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 
 import click
@@ -62,3 +64,50 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
     result = backup_sqlite(settings.engine(create=False), file, overwrite=overwrite)
     click.echo(f"backed up {result.source} to {result.destination} ({result.bytes:,} bytes; "
                f"{result.articles:,} article(s), {result.statements:,} statement(s))")
+
+
+@click.command()
+@click.option("--to", "target", required=True, metavar="PATH_OR_URL",
+              help="The database to copy into: a SQLite file path or a SQLAlchemy URL. "
+              "It must be empty (it is initialised first) or newly initialised.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@pass_settings
+def copy(settings: Settings, target: str, quiet: bool) -> None:
+    """Copy the whole database (--db) into another one, on either backend: from a
+    laptop's SQLite file to the team's PostgreSQL server, or back.
+
+    Everything is copied with the same ids, in one transaction on the target: if
+    anything fails, the target is left as it was. The source may be in use; the copy
+    is of one moment. A target that already holds claimsdb data is refused (to add
+    articles to a database in use, import their files with 'claimsdb add').
+
+    \b
+    Examples:
+      claimsdb --db claims.db copy --to postgresql+psycopg://me@db.example.org/claims
+      claimsdb --db postgresql+psycopg://me@db.example.org/claims copy --to snapshot.db
+    """
+    from claimsdb.copying import copy_database
+    from claimsdb.db import make_engine
+
+    source = settings.for_reading()
+    destination = make_engine(target, create=True)
+    show_bar = not quiet and sys.stderr.isatty()
+    try:
+        with contextlib.ExitStack() as stack:
+            bar = None
+
+            def progress(done: int, total: int) -> None:
+                nonlocal bar
+                if bar is None:
+                    bar = stack.enter_context(click.progressbar(
+                        length=total, label="copying", file=sys.stderr))
+                bar.update(done - bar.pos)
+
+            result = copy_database(source, destination,
+                                   on_progress=progress if show_bar else None)
+    finally:
+        destination.dispose()
+    if not quiet:
+        if result.initialised:
+            click.echo(f"initialised a new claimsdb database at {result.target}", err=True)
+        click.echo(result.describe())
