@@ -18,6 +18,7 @@ batches, never with the number of rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -147,6 +149,7 @@ class StatementFilter:
     search: str | None = None  # full-text words in the quote (all must occur)
     since: dt.date | None = None  # article published on or after
     until: dt.date | None = None  # article published on or before
+    later_denied: bool = False  # its claim is denied in a later article
     limit: int | None = None
 
     def __post_init__(self):
@@ -269,6 +272,13 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             select(StatementAbout.statement_id).where(StatementAbout.actor_id == about_id)))
     if flt.search is not None:
         conditions.append(search_condition(conn, flt.search))
+    if flt.later_denied:
+        from claimsdb.tracing import later_denied_ids
+
+        # Integers only, so inlining them is safe, and no parameter limit applies.
+        ids = bindparam("later_denied_ids", sorted(later_denied_ids(conn)), expanding=True,
+                        literal_execute=True)
+        conditions.append(Statement.id.in_(ids))
     if flt.since is not None or flt.until is not None:
         dated = select(Article.id)
         if flt.since is not None:
@@ -768,6 +778,7 @@ class SourcingProfile:
     own_voice: int  # no chain: the outlet or article asserts it
     average_chain_depth: float
     direct_share: float  # share of direct quotes, 0..1
+    independent_origins: int = 0  # origins that do not pass the claims through each other
 
     @property
     def anonymous_share(self) -> float:
@@ -806,12 +817,19 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
                                row.anonymous, row.own_voice, float(row.depth or 0.0),
                                float(row.direct or 0.0))
 
+    from claimsdb.tracing import independent_origin_counts
+
+    origins = independent_origin_counts(
+        conn, require_article(conn, article) if article is not None else None)
     profiles = []
     if by_article:
         per_article = base(Article.key, Article.title).group_by(
             Article.id, Article.key, Article.title).order_by(Article.key)
-        profiles = [profile(r.key, r.title, r) for r in conn.execute(per_article)]
+        profiles = [dataclasses.replace(profile(r.key, r.title, r),
+                                        independent_origins=origins.get(r.key, 0))
+                    for r in conn.execute(per_article)]
     if article is None or not by_article:
         total = conn.execute(base()).one()
-        profiles.append(profile("all", "all articles", total))
+        profiles.append(dataclasses.replace(profile("all", "all articles", total),
+                                            independent_origins=origins.get(None, 0)))
     return profiles

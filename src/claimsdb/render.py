@@ -359,6 +359,7 @@ SOURCES_TABLE = (
     Column("own_voice", "own voice", numeric=True),
     Column("average_chain_depth", "avg hops", numeric=True),
     Column("direct_pct", "direct %", numeric=True),
+    Column("independent_origins", "origins", numeric=True),
 )
 SOURCES_CSV = (*SOURCES_TABLE, Column("title", "title"))
 

@@ -14,7 +14,7 @@ import sys
 import click
 
 from claimsdb import __version__
-from claimsdb.cli import database, exporting, maintenance, reading
+from claimsdb.cli import database, exporting, maintenance, reading, tracing
 from claimsdb.cli.context import Settings
 
 EPILOG = """\b
@@ -83,6 +83,9 @@ for command in (
     reading.articles,
     reading.article,
     reading.sources,
+    tracing.trace,
+    tracing.claims,
+    tracing.loops,
     exporting.export,
     maintenance.check,
     maintenance.backup,

@@ -42,6 +42,8 @@ def statement_filter_options(command):
                      help="Articles published on or after this date (YYYY-MM-DD)."),
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
                      help="Articles published on or before this date (YYYY-MM-DD)."),
+        click.option("--later-denied", is_flag=True,
+                     help="Only statements whose claim a later article denies (both dated)."),
         click.option("--limit", type=click.IntRange(min=0), metavar="N",
                      help="At most N statements."),
     ]
@@ -58,7 +60,7 @@ def statement_filter_options(command):
             denied=kwargs.pop("denied"), denials=kwargs.pop("denials"),
             about=kwargs.pop("about"), search=kwargs.pop("search"),
             since=since.date() if since else None, until=until.date() if until else None,
-            limit=kwargs.pop("limit"),
+            later_denied=kwargs.pop("later_denied"), limit=kwargs.pop("limit"),
         )
         if kwargs["flt"].with_members and not kwargs["flt"].speaker:
             raise click.UsageError("--with-members needs --speaker")

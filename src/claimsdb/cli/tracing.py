@@ -1,0 +1,147 @@
+"""Commands that follow a claim across articles: trace, claims, loops."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from claimsdb.cli.context import Settings, pass_settings
+from claimsdb.cli.options import output_options
+
+
+@click.command()
+@click.argument("ref", metavar="ARTICLE#STATEMENT")
+@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot", "mermaid"]),
+              default="tree", show_default=True,
+              help="tree for reading; json for programs; dot (Graphviz) or mermaid for a "
+              "picture.")
+@click.option("--svg", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Also draw the graph to this SVG file (needs Graphviz's 'dot').")
+@click.option("--max-depth", type=click.IntRange(min=1), default=100, show_default=True,
+              help="How many repeats links to follow up and down.")
+@pass_settings
+def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: int) -> None:
+    """Trace a claim across articles: every statement carrying it (following
+    'repeats' links up to its first appearances and down to every relay), the
+    independent origins behind it, and the denials, contradictions and supports of
+    each, with how long after the first report they came.
+
+    \b
+    Examples:
+      claimsdb trace putin-stance-stalls-talks#officials-putin-maximalist-demands
+      claimsdb trace relay-05-dam#dam-sabotaged --format mermaid
+      claimsdb trace vorsk-herald-dam#dam-sabotaged --svg claim.svg
+    """
+    import json
+
+    from claimsdb import trace_render, tracing
+    from claimsdb.cli.reading import _width
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        graph = tracing.trace(conn, ref, max_depth=max_depth)
+    if svg is not None:
+        _draw_svg(trace_render.trace_dot(graph), svg)
+    if fmt == "json":
+        click.echo(json.dumps(trace_render.trace_json(graph), ensure_ascii=False, indent=2))
+    elif fmt == "dot":
+        click.echo(trace_render.trace_dot(graph), nl=False)
+    elif fmt == "mermaid":
+        click.echo(trace_render.trace_mermaid(graph), nl=False)
+    else:
+        click.echo(trace_render.tree_text(graph, width=_width()))
+
+
+def _draw_svg(dot_source: str, target: Path) -> None:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise click.ClickException(
+            "Graphviz's 'dot' is not installed, so no SVG was drawn; install graphviz, or "
+            "use --format dot and render it elsewhere")
+    done = subprocess.run([dot, "-Tsvg", "-o", str(target)], input=dot_source, text=True,
+                          capture_output=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise click.ClickException(f"Graphviz failed: {done.stderr.strip()}")
+    click.echo(f"drew {target}", err=True)
+
+
+@click.command()
+@click.option("--single-source", is_flag=True,
+              help="Only claims carried by several articles that all rest on one origin.")
+@click.option("--min-origins", type=click.IntRange(min=1), metavar="N",
+              help="Only claims with at least N independent origins.")
+@click.option("--all", "include_single", is_flag=True,
+              help="Also claims carried by a single statement.")
+@click.option("--article", metavar="KEY", help="Only claims that this article carries.")
+@output_options
+@pass_settings
+def claims(settings: Settings, single_source: bool, min_origins: int | None,
+           include_single: bool, article: str | None, output) -> None:
+    """List claims (statements joined by 'repeats' links) with how many articles carry
+    each and how many independent origins stand behind it: ten articles resting on one
+    anonymous source are one origin, flagged single-source.
+
+    \b
+    Examples:
+      claimsdb claims
+      claimsdb claims --single-source
+      claimsdb claims --min-origins 2 --format json
+    """
+    from claimsdb import render, trace_render, tracing
+    from claimsdb.cli.reading import _emit
+    from claimsdb.db import read_connection
+
+    columns = (
+        render.Column("claim", "first appearance", flex=1),
+        render.Column("articles", "articles", numeric=True),
+        render.Column("origins", "origins", numeric=True),
+        render.Column("single_source", "single"),
+        render.Column("denied", "denied", numeric=True),
+        render.Column("origin_names", "origin", flex=1),
+        render.Column("quote", "quote", flex=1),
+    )
+    csv_columns = (*columns, render.Column("statements", "statements"),
+                   render.Column("first_published", "first_published"))
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        if article is not None:
+            from claimsdb.queries import require_article
+
+            require_article(conn, article)
+        rows = tracing.iter_claims(conn, single_source=single_source, min_origins=min_origins,
+                                   include_single=include_single, article=article)
+        _emit(output, rows, columns=columns, csv_columns=csv_columns,
+              record=trace_render.claim_row, to_json=trace_render.claim_json,
+              empty="no claim matches")
+
+
+@click.command()
+@output_options
+@pass_settings
+def loops(settings: Settings, output) -> None:
+    """Find circular reporting: 'repeats' links that form a cycle, chains that come
+    back to an actor they passed (A > B > A), and outlets that cite each other for the
+    same claim (A cites B, B cites A). Exit code 1 when any is found.
+
+    \b
+    Example:
+      claimsdb loops
+    """
+    from claimsdb import render, trace_render, tracing
+    from claimsdb.cli.reading import _emit
+    from claimsdb.db import read_connection
+
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        found = tracing.find_loops(conn)
+    columns = (render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
+               render.Column("statements", "statements", flex=1))
+    _emit(output, found, columns=columns, record=trace_render.loop_row,
+          to_json=trace_render.loop_json, empty="no circular reporting found")
+    if found:
+        sys.exit(1)

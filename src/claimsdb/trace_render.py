@@ -1,0 +1,193 @@
+"""Showing a claim's provenance graph: a tree for the terminal, JSON, Graphviz, Mermaid.
+
+Graph labels carry text from articles (anything, including quotes, angle brackets and
+backslashes), so every label is escaped for its format; the SVG that Graphviz makes
+from them escapes it again for XML.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from typing import Any
+
+from claimsdb.queries import StatementView
+from claimsdb.render import actor_json, statement_json
+from claimsdb.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
+
+SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
+          "supports": "✓ supported by"}
+COLOUR = {"denies": "#c0392b", "contradicts": "#d68910", "supports": "#1e8449"}
+
+
+def _when(view: StatementView) -> str:
+    return (view.published or "undated").replace("T", " ")[:16]
+
+
+def _via(view: StatementView) -> str:
+    path = passes_through(view)
+    if not path:
+        return "the article's own voice"
+    last = path[-1]
+    names = " > ".join(a.name for a in path)
+    return f"{names} [{last.identified}]" if last.identified != "named" else names
+
+
+def _origins(trace_or_summary) -> str:
+    groups = trace_or_summary.origins
+    return "; ".join(" / ".join(f"{a.name} ({a.identified})" for a in group)
+                     for group in groups) or "none recorded"
+
+
+def tree_text(trace: ClaimTrace, width: int = 100) -> str:
+    """An indented tree from the first appearances down to every relay, with the
+    reactions (denials, contradictions, supports) under the statement they target."""
+    first = trace.first_appearance
+    asked = trace.nodes[trace.asked]
+    count = len(trace.origins)
+    lines = [f"Claim: “{asked.quote}”",
+             f"  {len(trace.nodes)} statement(s) in {len(trace.articles)} article(s); "
+             f"{count} independent origin{'s' if count != 1 else ''}: {_origins(trace)}"]
+    if trace.single_source:
+        lines.append("  SINGLE-SOURCE: every article carrying it rests on one origin")
+    if first is not None:
+        lines.append(f"  first appeared: {first.ref} ({_when(first)})")
+    lines.append("")
+    reactions: dict[int, list] = {}
+    for reaction in trace.reactions:
+        reactions.setdefault(reaction.target_id, []).append(reaction)
+    seen: set[int] = set()
+
+    def node(statement_id: int, prefix: str, connector: str, child_prefix: str) -> None:
+        view = trace.nodes[statement_id]
+        mark = "   <- asked" if statement_id == trace.asked else ""
+        outlet = f"  {view.outlet.name}" if view.outlet else ""
+        lines.append(f"{prefix}{connector}{view.ref}  {_when(view)}{outlet}{mark}")
+        if statement_id in seen:
+            lines.append(f"{prefix}{child_prefix}(already shown above: a loop)")
+            return
+        seen.add(statement_id)
+        detail = textwrap.TextWrapper(width=width, initial_indent=prefix + child_prefix + "  ",
+                                      subsequent_indent=prefix + child_prefix + "    ")
+        lines.extend(detail.wrap(f"via {_via(view)}"))
+        for reaction in reactions.get(statement_id, []):
+            who = reaction.by.speaker.name if reaction.by.speaker else reaction.by.article
+            delay = f", {reaction.delay} the first report" if reaction.delay else ""
+            lines.extend(detail.wrap(f"{SYMBOL[reaction.type]} {reaction.by.ref} ({who}"
+                                     f"{delay}): «{reaction.by.quote}»"))
+        children = trace.children(statement_id)
+        for index, child in enumerate(children):
+            last = index == len(children) - 1
+            node(child, prefix + child_prefix, "└── " if last else "├── ",
+                 "    " if last else "│   ")
+
+    roots = trace.roots or [trace.asked]
+    for root in roots:
+        node(root, "", "", "")
+    for statement_id in sorted(set(trace.nodes) - seen):  # only reachable through a cycle
+        node(statement_id, "", "", "")
+    return "\n".join(lines)
+
+
+def trace_json(trace: ClaimTrace) -> dict[str, Any]:
+    first = trace.first_appearance
+    return {
+        "asked": trace.nodes[trace.asked].ref,
+        "statements": [statement_json(v) for v in sorted(trace.nodes.values(),
+                                                         key=lambda v: v.id)],
+        "repeats": [{"statement": trace.nodes[s].ref, "repeats": trace.nodes[t].ref}
+                    for s, t in trace.repeats],
+        "roots": [trace.nodes[i].ref for i in trace.roots],
+        "upstream": {trace.nodes[i].ref: d for i, d in sorted(trace.upstream.items())},
+        "downstream": {trace.nodes[i].ref: d for i, d in sorted(trace.downstream.items())},
+        "reactions": [{"type": r.type, "by": statement_json(r.by),
+                       "target": trace.nodes[r.target_id].ref, "after_first": r.delay}
+                      for r in trace.reactions],
+        "origins": [[actor_json(a) for a in group] for group in trace.origins],
+        "independent_origins": len(trace.origins),
+        "articles": len(trace.articles),
+        "single_source": trace.single_source,
+        "first_appearance": first.ref if first else None,
+    }
+
+
+def _dot_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _label(view: StatementView, limit: int = 60) -> str:
+    quote = view.quote if len(view.quote) <= limit else view.quote[: limit - 1] + "…"
+    speaker = view.speaker.name if view.speaker else "own voice"
+    outlet = view.outlet.name if view.outlet else view.article
+    return f"{outlet}, {_when(view)}\n{speaker}\n«{quote}»"
+
+
+def _graph_nodes(trace: ClaimTrace) -> dict[int, StatementView]:
+    nodes = dict(trace.nodes)
+    for reaction in trace.reactions:
+        nodes.setdefault(reaction.by.id, reaction.by)
+    return nodes
+
+
+def trace_dot(trace: ClaimTrace) -> str:
+    """Graphviz: arrows point from a statement to the one it repeats (toward the origin)
+    and from a denial, contradiction or support to what it reacts to."""
+    lines = ["digraph claim {", "  rankdir=BT;",
+             '  node [shape=box, style="rounded,filled", fillcolor="#f8f9f9", '
+             'fontname="Helvetica", fontsize=10];',
+             '  edge [fontname="Helvetica", fontsize=9];']
+    for statement_id, view in sorted(_graph_nodes(trace).items()):
+        extra = ', penwidth=2.5, fillcolor="#d6eaf8"' if statement_id == trace.asked else ""
+        if statement_id not in trace.nodes:
+            extra = ', fillcolor="#fdedec"'
+        lines.append(f'  s{statement_id} [label="{_dot_escape(_label(view))}"{extra}];')
+    for source, target in trace.repeats:
+        lines.append(f'  s{source} -> s{target} [label="repeats"];')
+    for reaction in trace.reactions:
+        colour = COLOUR[reaction.type]
+        lines.append(f'  s{reaction.by.id} -> s{reaction.target_id} [label="{reaction.type}", '
+                     f'color="{colour}", fontcolor="{colour}", style=dashed];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "#quot;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("\n", "<br/>"))
+
+
+def trace_mermaid(trace: ClaimTrace) -> str:
+    lines = ["graph BT"]
+    for statement_id, view in sorted(_graph_nodes(trace).items()):
+        lines.append(f'  s{statement_id}["{_mermaid_escape(_label(view))}"]')
+    for source, target in trace.repeats:
+        lines.append(f"  s{source} -->|repeats| s{target}")
+    for reaction in trace.reactions:
+        lines.append(f"  s{reaction.by.id} -.->|{reaction.type}| s{reaction.target_id}")
+    lines.append(f"  style s{trace.asked} stroke-width:3px")
+    return "\n".join(lines) + "\n"
+
+
+def claim_row(summary: ClaimSummary) -> dict[str, Any]:
+    row = dataclasses.asdict(summary)
+    row.pop("members")
+    row["origin_names"] = "; ".join(summary.origin_names)
+    row["single_source"] = "yes" if summary.single_source else ""
+    return row
+
+
+def claim_json(summary: ClaimSummary) -> dict[str, Any]:
+    row = dataclasses.asdict(summary)
+    row.pop("members")
+    row["origin_names"] = list(summary.origin_names)
+    return row
+
+
+def loop_row(loop: Loop) -> dict[str, Any]:
+    return {"kind": loop.kind, "path": " -> ".join(loop.path),
+            "statements": "; ".join(loop.statements), "description": loop.describe()}
+
+
+def loop_json(loop: Loop) -> dict[str, Any]:
+    return {"kind": loop.kind, "path": list(loop.path), "statements": list(loop.statements),
+            "description": loop.describe()}

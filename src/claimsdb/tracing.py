@@ -1,0 +1,581 @@
+"""Tracing a claim across articles: its origin, who carried it, who denied it.
+
+A *claim* is a family of statements joined by ``repeats`` links (each carries the
+same claim as the statement it repeats, which is nearer the origin). Within a family:
+
+- the *roots* are the statements that repeat nothing: the earliest appearances the
+  annotations know of;
+- the *origins* are the original speakers of its statements (the last hop of each
+  chain, or the outlet for an outlet's own voice);
+- two origins are *dependent* when one passes the claim through the other (one
+  appears in a chain, or as the outlet, of a statement the other originated); the
+  *independent origins* are the groups that remain. Ten articles that all rest on the
+  same anonymous officials are one origin: a single-source claim.
+
+Upstream and downstream walks are recursive CTEs (``WITH RECURSIVE``, the same SQL on
+SQLite and PostgreSQL) bounded by a depth limit; ``UNION`` discards repeated rows, so
+a cycle (which the importer refuses, but an old database might hold) cannot loop
+forever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, func, literal, select
+
+from claimsdb.articles import find_cycle
+from claimsdb.models import Article, Hop, Relation, RelationType, Statement
+from claimsdb.queries import (
+    ActorRef,
+    StatementView,
+    _enrich,
+    _statement_select,
+    find_statement_id,
+)
+
+MAX_DEPTH = 100
+REPEATS = RelationType.REPEATS.value
+CHUNK = 5000  # ids per IN list, well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- walking repeats links -----------------------------------------------------------------
+
+def walk(conn: Connection, start: Iterable[int], *, upstream: bool,
+         max_depth: int = MAX_DEPTH) -> dict[int, int]:
+    """Statements reachable over ``repeats`` links, with their distance (0 = start).
+
+    Upstream follows links toward the origin (a statement to what it repeats);
+    downstream the other way (to everything that repeats it, directly or not).
+    """
+    start = sorted(set(start))
+    if not start:
+        return {}
+    here, there = ((Relation.source_id, Relation.target_id) if upstream
+                   else (Relation.target_id, Relation.source_id))
+    found: dict[int, int] = {}
+    for chunk in _chunks(start):
+        seed = select(Statement.id.label("id"), literal(0).label("depth")).where(
+            Statement.id.in_(chunk))
+        walked = seed.cte("walked", recursive=True)
+        step = (select(there.label("id"), (walked.c.depth + 1).label("depth"))
+                .join(walked, here == walked.c.id)
+                .where(Relation.type == REPEATS, walked.c.depth < max_depth))
+        walked = walked.union(step)
+        rows = conn.execute(select(walked.c.id, func.min(walked.c.depth))
+                            .group_by(walked.c.id))
+        for statement_id, depth in rows:
+            found[statement_id] = min(depth, found.get(statement_id, depth))
+    return found
+
+
+def repeats_edges(conn: Connection, ids: Iterable[int]) -> list[tuple[int, int]]:
+    """(repeater, repeated) pairs among the given statements."""
+    ids = sorted(set(ids))
+    edges: list[tuple[int, int]] = []
+    for chunk in _chunks(ids):
+        edges.extend(conn.execute(
+            select(Relation.source_id, Relation.target_id)
+            .where(Relation.type == REPEATS, Relation.source_id.in_(chunk))
+        ))
+    members = set(ids)
+    return sorted((s, t) for s, t in edges if t in members)
+
+
+def views(conn: Connection, ids: Iterable[int]) -> dict[int, StatementView]:
+    out: dict[int, StatementView] = {}
+    for chunk in _chunks(sorted(set(ids)), 1000):
+        rows = conn.execute(_statement_select().where(Statement.id.in_(chunk))).all()
+        out.update((v.id, v) for v in _enrich(conn, rows))
+    return out
+
+
+# -- origins and their independence ----------------------------------------------------------
+
+def passes_through(view: StatementView) -> list[ActorRef]:
+    """Everyone the statement came through, outlet first, origin last."""
+    path = [view.outlet] if view.outlet else []
+    path += [hop.actor for hop in view.chain]
+    return path
+
+
+def independent_origins(statements: Iterable[StatementView]) -> list[list[ActorRef]]:
+    """Origins grouped so that origins whose chains pass through each other share a
+    group; each group is one independent origin. Sorted, largest group first."""
+    statements = list(statements)
+    origins: dict[str, ActorRef] = {}
+    for view in statements:
+        if view.speaker is not None:
+            origins[view.speaker.key] = view.speaker
+    parent = {key: key for key in origins}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for view in statements:
+        if view.speaker is None:
+            continue
+        for relay in passes_through(view)[:-1] if view.chain else []:
+            if relay.key in parent and relay.key != view.speaker.key:
+                parent[find(relay.key)] = find(view.speaker.key)
+    groups: dict[str, list[ActorRef]] = defaultdict(list)
+    for key, actor in origins.items():
+        groups[find(key)].append(actor)
+    return sorted((sorted(g, key=lambda a: a.key) for g in groups.values()),
+                  key=lambda g: (-len(g), g[0].key))
+
+
+# -- dates --------------------------------------------------------------------------------
+
+def published_at(view: StatementView) -> dt.datetime | None:
+    """The article's publication as an aware datetime (a bare date is its midnight UTC)."""
+    if not view.published:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(view.published)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def describe_delay(delta: dt.timedelta, date_only: bool) -> str:
+    if date_only:
+        days = delta.days
+        return "the same day as" if days == 0 else f"{days} day{'s' if days != 1 else ''} after"
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "before"
+    if seconds < 3600:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''} after"
+    if seconds < 2 * 86400:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''} after"
+    days = seconds // 86400
+    return f"{days} days after"
+
+
+# -- the trace ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reaction:
+    """A denial, contradiction or support aimed at a statement of the claim."""
+
+    type: str
+    by: StatementView  # the statement that denies/contradicts/supports
+    target_id: int
+    delay: str | None  # "6 hours after" the first appearance, when both are dated
+
+
+@dataclass(frozen=True)
+class ClaimTrace:
+    asked: int
+    nodes: dict[int, StatementView]
+    repeats: list[tuple[int, int]]  # (repeater, repeated)
+    upstream: dict[int, int]  # ancestors of the asked statement, with distance
+    downstream: dict[int, int]  # statements repeating it, with distance
+    reactions: list[Reaction]
+    origins: list[list[ActorRef]] = field(default_factory=list)
+
+    @property
+    def roots(self) -> list[int]:
+        repeating = {s for s, _ in self.repeats}
+        return sorted(i for i in self.nodes if i not in repeating)
+
+    @property
+    def articles(self) -> set[str]:
+        return {v.article for v in self.nodes.values()}
+
+    @property
+    def single_source(self) -> bool:
+        return len(self.origins) == 1 and len(self.articles) > 1
+
+    def children(self, node: int) -> list[int]:
+        """Statements that repeat ``node`` directly, earliest article first."""
+        kids = [s for s, t in self.repeats if t == node]
+        return sorted(kids, key=lambda i: (self.nodes[i].published or "~", i))
+
+    @property
+    def first_appearance(self) -> StatementView | None:
+        dated = [v for v in self.nodes.values() if published_at(v)]
+        if dated:
+            return min(dated, key=lambda v: (published_at(v), v.id))
+        roots = self.roots
+        return self.nodes[roots[0]] if roots else None
+
+
+def trace(conn: Connection, ref: str, *, max_depth: int = MAX_DEPTH) -> ClaimTrace:
+    """The whole provenance graph of the claim a statement carries."""
+    asked = find_statement_id(conn, ref)
+    upstream = walk(conn, [asked], upstream=True, max_depth=max_depth)
+    downstream = walk(conn, [asked], upstream=False, max_depth=max_depth)
+    family = claim_members(conn, [asked], max_depth=max_depth)
+    nodes = views(conn, family)
+    edges = repeats_edges(conn, family)
+    reactions = _reactions(conn, nodes)
+    return ClaimTrace(asked, nodes, edges, upstream, downstream, reactions,
+                      independent_origins(nodes.values()))
+
+
+def claim_members(conn: Connection, start: Iterable[int], *, max_depth: int = MAX_DEPTH
+                  ) -> set[int]:
+    """Every statement carrying the same claim: the connected family over ``repeats``
+    links (up to the roots, down to everything repeating them, and so on until
+    nothing new is reached; siblings repeating the same origin carry the claim too)."""
+    members = set(start)
+    frontier = set(start)
+    while frontier:
+        reached = set(walk(conn, frontier, upstream=True, max_depth=max_depth))
+        reached |= set(walk(conn, frontier, upstream=False, max_depth=max_depth))
+        frontier = reached - members
+        members |= reached
+    return members
+
+
+def _reactions(conn: Connection, nodes: dict[int, StatementView]) -> list[Reaction]:
+    wanted = [(v.id, r) for v in nodes.values() for r in v.incoming if r.type != REPEATS]
+    if not wanted:
+        return []
+    refs = {r.ref for _, r in wanted}
+    by_ref = {}
+    for chunk in _chunks(sorted(refs), 500):
+        pairs = [tuple(ref.split("#", 1)) for ref in chunk]
+        ids = conn.execute(
+            select(Statement.id).join(Article, Statement.article_id == Article.id)
+            .where(Article.key.in_({a for a, _ in pairs}),
+                   Statement.key.in_({s for _, s in pairs}))
+        ).scalars().all()
+        by_ref.update((v.ref, v) for v in views(conn, ids).values())
+    first = ClaimTrace(0, nodes, [], {}, {}, []).first_appearance
+    first_at = published_at(first) if first else None
+    reactions = []
+    for target_id, related in wanted:
+        by = by_ref[related.ref]
+        when = published_at(by)
+        delay = None
+        if first_at and when:
+            date_only = len(first.published or "") == 10 or len(by.published or "") == 10
+            delay = describe_delay(when - first_at, date_only)
+        reactions.append(Reaction(related.type, by, target_id, delay))
+    return sorted(reactions, key=lambda r: (r.target_id, r.type, r.by.ref))
+
+
+# -- all claims ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    claim: str  # the ref of its first appearance
+    quote: str
+    statements: int
+    articles: int
+    origins: int  # independent origins
+    origin_names: tuple[str, ...]  # one name per independent origin
+    single_source: bool
+    first_published: str | None
+    denied: int  # statements of the claim that something denies
+    members: tuple[int, ...] = ()
+
+
+def families(conn: Connection) -> list[set[int]]:
+    """Every claim carried by more than one statement (union-find over repeats)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    rows = conn.execution_options(yield_per=10_000).execute(
+        select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS))
+    for source, target in rows:
+        parent[find(source)] = find(target)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for node in list(parent):
+        groups[find(node)].add(node)
+    return sorted(groups.values(), key=min)
+
+
+def iter_claims(conn: Connection, *, single_source: bool = False,
+                min_origins: int | None = None, include_single: bool = False,
+                article: str | None = None) -> Iterator[ClaimSummary]:
+    """Claims with their corroboration, largest first. Claims carried by one statement
+    are left out unless ``include_single``."""
+    groups = families(conn)
+    if include_single:
+        grouped = set().union(*groups) if groups else set()
+        query = select(Statement.id)
+        if article is not None:
+            query = query.join(Article, Statement.article_id == Article.id).where(
+                Article.key == article)
+        groups += [{i} for i in conn.execute(query).scalars() if i not in grouped]
+    summaries = []
+    for chunk in _group_chunks(groups, 1000):
+        members = views(conn, set().union(*chunk))
+        for group in chunk:
+            claim_views = [members[i] for i in group]
+            if article is not None and all(v.article != article for v in claim_views):
+                continue
+            summary = summarise(claim_views)
+            if single_source and not summary.single_source:
+                continue
+            if min_origins is not None and summary.origins < min_origins:
+                continue
+            summaries.append(summary)
+    yield from sorted(summaries, key=lambda s: (-s.articles, -s.statements, s.claim))
+
+
+def _group_chunks(groups: list[set[int]], size: int) -> Iterator[list[set[int]]]:
+    chunk: list[set[int]] = []
+    count = 0
+    for group in groups:
+        chunk.append(group)
+        count += len(group)
+        if count >= size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+def summarise(claim_views: Sequence[StatementView]) -> ClaimSummary:
+    by_id = {v.id: v for v in claim_views}
+    repeating = {v.id for v in claim_views
+                 if any(r.type == REPEATS for r in v.outgoing)}
+    dated = [v for v in claim_views if published_at(v)]
+    first = (min(dated, key=lambda v: (published_at(v), v.id)) if dated
+             else by_id[min(set(by_id) - repeating or set(by_id))])
+    origins = independent_origins(claim_views)
+    articles = {v.article for v in claim_views}
+    return ClaimSummary(
+        claim=first.ref, quote=first.quote, statements=len(claim_views),
+        articles=len(articles), origins=len(origins),
+        origin_names=tuple(" / ".join(a.name for a in g) for g in origins),
+        single_source=len(origins) == 1 and len(articles) > 1,
+        first_published=first.published,
+        denied=sum(1 for v in claim_views if any(r.type == "denies" for r in v.incoming)),
+        members=tuple(sorted(by_id)),
+    )
+
+
+def later_denied_ids(conn: Connection) -> set[int]:
+    """Statements whose claim is denied by a statement in a later article.
+
+    "Later" needs both articles dated; a denial in the same article or an undated one
+    does not count, because nothing then says it came after.
+    """
+    denials = conn.execute(
+        select(Relation.source_id, Relation.target_id).where(Relation.type == "denies")
+    ).all()
+    if not denials:
+        return set()
+    member_of: dict[int, int] = {}
+    groups = families(conn)
+    for index, group in enumerate(groups):
+        for node in group:
+            member_of[node] = index
+    involved = {i for pair in denials for i in pair}
+    for group in groups:
+        if involved & group:
+            involved |= group
+    dates = _dates(conn, involved)
+
+    def moment(statement_id: int) -> dt.datetime | None:
+        text = dates.get(statement_id)
+        if not text:
+            return None
+        value = dt.datetime.fromisoformat(text)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+    result: set[int] = set()
+    for denial, target in denials:
+        denied_at = moment(denial)
+        if denied_at is None:
+            continue
+        claim = groups[member_of[target]] if target in member_of else {target}
+        for statement in claim:
+            said_at = moment(statement)
+            if said_at is not None and said_at < denied_at:
+                result.add(statement)
+    return result
+
+
+def _dates(conn: Connection, ids: set[int]) -> dict[int, str | None]:
+    dates: dict[int, str | None] = {}
+    for chunk in _chunks(sorted(ids)):
+        dates.update(tuple(row) for row in conn.execute(
+            select(Statement.id, Article.published)
+            .join(Article, Statement.article_id == Article.id).where(Statement.id.in_(chunk))
+        ))
+    return dates
+
+
+# -- circular reporting -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Loop:
+    kind: str  # "repeats" | "chain" | "citation"
+    path: tuple[str, ...]  # statement refs or actor keys, closed (first == last)
+    statements: tuple[str, ...]  # the statements involved
+
+    def describe(self) -> str:
+        what = {"repeats": "repeats links form a cycle",
+                "chain": "a chain passes through the same actor twice",
+                "citation": "outlets cite each other for the same claim"}[self.kind]
+        return f"{what}: {' -> '.join(self.path)}"
+
+
+def find_loops(conn: Connection) -> list[Loop]:
+    """Circular reporting: repeats cycles, chains that come back to an actor, and
+    outlets citing each other (A cites B, B cites A) within one claim."""
+    loops: list[Loop] = []
+    edges = conn.execute(
+        select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS)
+    ).all()
+    graph: dict[int, list[int]] = defaultdict(list)
+    for source, target in edges:
+        graph[source].append(target)
+    remaining = dict(graph)
+    while True:
+        cycle = find_cycle(remaining)
+        if not cycle:
+            break
+        names = views(conn, cycle)
+        refs = _rotated([names[i].ref for i in cycle[:-1]])
+        loops.append(Loop("repeats", (*refs, refs[0]), tuple(refs)))
+        for node in cycle[:-1]:
+            remaining.pop(node, None)
+    loops += _chain_loops(conn)
+    for group in families(conn):
+        loops += _citation_loops(views(conn, group).values())
+    return loops
+
+
+def _rotated(cycle: list[str]) -> list[str]:
+    """The same cycle starting at its smallest element, so output is deterministic."""
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
+
+
+def _chain_loops(conn: Connection) -> list[Loop]:
+    """Statements whose chain (outlet included) visits an actor twice: A > B > A."""
+    repeated = (select(Hop.statement_id).group_by(Hop.statement_id, Hop.actor_id)
+                .having(func.count() > 1))
+    outlet_in_chain = (select(Hop.statement_id)
+                       .join(Statement, Statement.id == Hop.statement_id)
+                       .join(Article, Article.id == Statement.article_id)
+                       .where(Hop.actor_id == Article.outlet_id, Hop.position > 0))
+    ids = set(conn.execute(repeated).scalars()) | set(conn.execute(outlet_in_chain).scalars())
+    loops = []
+    for view in views(conn, ids).values():
+        path = [a.key for a in passes_through(view)]
+        loops.append(Loop("chain", tuple(path), (view.ref,)))
+    return sorted(loops, key=lambda loop: loop.statements)
+
+
+def _citation_loops(claim_views: Iterable[StatementView]) -> list[Loop]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    carriers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for view in claim_views:
+        path = [a.key for a in passes_through(view)]
+        for cites, cited in itertools.pairwise(path):
+            if cites != cited:
+                graph[cites].add(cited)
+                carriers[(cites, cited)].add(view.ref)
+    cycle = find_cycle({k: sorted(v) for k, v in graph.items()})
+    if not cycle:
+        return []
+    cycle = [*_rotated(cycle[:-1]), None]
+    cycle[-1] = cycle[0]
+    involved = sorted(set().union(*(carriers[(a, b)] for a, b in itertools.pairwise(cycle))))
+    return [Loop("citation", tuple(cycle), tuple(involved))]
+
+
+# -- independent origins per article, for the sourcing profile ------------------------------
+
+class _Groups:
+    """Origins and what each passed its claims through; relays join two origins only
+    when the relay is itself an origin (a shared outlet does not make two sources one)."""
+
+    def __init__(self):
+        self.relays: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, origin: str, relays: Sequence[str]) -> None:
+        self.relays[origin].update(r for r in relays if r != origin)
+
+    def count(self) -> int:
+        parent = {origin: origin for origin in self.relays}
+
+        def find(key: str) -> str:
+            while parent[key] != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        for origin, relays in self.relays.items():
+            for relay in relays:
+                if relay in parent:
+                    parent[find(relay)] = find(origin)
+        return len({find(origin) for origin in parent})
+
+
+def independent_origin_counts(conn: Connection, article_id: int | None = None
+                              ) -> dict[str | None, int]:
+    """Independent origins behind each article's statements (keyed by article key) and
+    behind all of them together (key None). Streams statements with their hops."""
+    from sqlalchemy.orm import aliased
+
+    from claimsdb.models import Actor
+
+    speaker = aliased(Actor)
+    outlet = aliased(Actor)
+    hop_actor = aliased(Actor)
+    query = (
+        select(Statement.id, Article.key.label("article"), speaker.key.label("speaker"),
+               outlet.key.label("outlet"), hop_actor.key.label("hop"))
+        .join(Article, Statement.article_id == Article.id)
+        .join(speaker, Statement.speaker_id == speaker.id)
+        .outerjoin(outlet, Article.outlet_id == outlet.id)
+        .outerjoin(Hop, Hop.statement_id == Statement.id)
+        .outerjoin(hop_actor, Hop.actor_id == hop_actor.id)
+        .order_by(Statement.id, Hop.position)
+    )
+    if article_id is not None:
+        query = query.where(Statement.article_id == article_id)
+    per_article: dict[str, _Groups] = defaultdict(_Groups)
+    total = _Groups()
+
+    def flush(article: str, origin: str, path: list[str]) -> None:
+        relays = path[:-1] if path and path[-1] == origin else path
+        per_article[article].add(origin, relays)
+        total.add(origin, relays)
+
+    current = None
+    path: list[str] = []
+    article = origin = None
+    for row in conn.execution_options(yield_per=10_000).execute(query):
+        if row.id != current:
+            if current is not None:
+                flush(article, origin, path)
+            current, article, origin = row.id, row.article, row.speaker
+            path = [row.outlet] if row.outlet and row.outlet != row.speaker else []
+        if row.hop is not None:
+            path.append(row.hop)
+    if current is not None:
+        flush(article, origin, path)
+    counts: dict[str | None, int] = {key: groups.count() for key, groups in per_article.items()}
+    counts[None] = total.count()
+    return counts
