@@ -18,6 +18,7 @@ from claimsdb.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
           "supports": "✓ supported by"}
 COLOUR = {"denies": "#c0392b", "contradicts": "#d68910", "supports": "#1e8449"}
+FILL = {"denies": "#fdedec", "contradicts": "#fef5e7", "supports": "#e9f7ef"}
 
 
 def _when(view: StatementView) -> str:
@@ -115,11 +116,15 @@ def _dot_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _label(view: StatementView, limit: int = 60) -> str:
-    quote = view.quote if len(view.quote) <= limit else view.quote[: limit - 1] + "…"
-    speaker = view.speaker.name if view.speaker else "own voice"
-    outlet = view.outlet.name if view.outlet else view.article
-    return f"{outlet}, {_when(view)}\n{speaker}\n«{quote}»"
+    """Where and when, the quote, and the chain it came through."""
+    where = view.outlet.name if view.outlet else view.article
+    via = _clip("via " + _via(view), limit + 10)
+    return f"{where}, {_when(view)}\n«{_clip(view.quote, limit)}»\n{via}"
 
 
 def _graph_nodes(trace: ClaimTrace) -> dict[int, StatementView]:
@@ -132,14 +137,15 @@ def _graph_nodes(trace: ClaimTrace) -> dict[int, StatementView]:
 def trace_dot(trace: ClaimTrace) -> str:
     """Graphviz: arrows point from a statement to the one it repeats (toward the origin)
     and from a denial, contradiction or support to what it reacts to."""
-    lines = ["digraph claim {", "  rankdir=BT;",
+    lines = ["digraph claim {", "  rankdir=RL;",
              '  node [shape=box, style="rounded,filled", fillcolor="#f8f9f9", '
              'fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=9];']
+    reacting = {r.by.id: r.type for r in trace.reactions}
     for statement_id, view in sorted(_graph_nodes(trace).items()):
         extra = ', penwidth=2.5, fillcolor="#d6eaf8"' if statement_id == trace.asked else ""
         if statement_id not in trace.nodes:
-            extra = ', fillcolor="#fdedec"'
+            extra = f', fillcolor="{FILL[reacting[statement_id]]}"'
         lines.append(f'  s{statement_id} [label="{_dot_escape(_label(view))}"{extra}];')
     for source, target in trace.repeats:
         lines.append(f'  s{source} -> s{target} [label="repeats"];')
