@@ -18,7 +18,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
-from claimsdb.config import is_sqlite, resolve_url, sqlite_path
+from claimsdb.config import ENV_VAR, is_sqlite, resolve_url, sqlite_path
 from claimsdb.errors import DatabaseError
 
 BUSY_TIMEOUT_ENV = "CLAIMSDB_BUSY_TIMEOUT"
@@ -48,6 +48,7 @@ def busy_timeout_ms() -> int:
 
 def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file."""
+    _refuse_half_url(target if target is not None else os.environ.get(ENV_VAR))
     url = resolve_url(target)
     path = sqlite_path(url)
     if path is not None:
@@ -76,6 +77,19 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     if is_sqlite(url):
         _configure_sqlite(engine)
     return engine
+
+
+_HALF_URL = re.compile(r"(postgres(ql)?|sqlite|mysql|mariadb|oracle|mssql)(\+\w+)?:(?!//)", re.I)
+
+
+def _refuse_half_url(target: str | os.PathLike[str] | None) -> None:
+    """A scheme without '//' would be taken for a file name and become a new SQLite
+    database somewhere unexpected."""
+    if target is not None and _HALF_URL.match(os.fspath(target)):
+        raise DatabaseError(
+            f"not a database URL or path: {_safe(os.fspath(target))} looks like a URL but "
+            "lacks '//' after the scheme, e.g. postgresql+psycopg://USER@HOST/DATABASE"
+        )
 
 
 def _parse_url(url: str) -> URL:

@@ -35,6 +35,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -219,10 +220,12 @@ def search_condition(conn: Connection, words: str) -> ColumnElement[bool]:
     if not tokens:
         raise ClaimsError(f"nothing to search for in {words!r}: give at least one word")
     if conn.dialect.name == "postgresql":
-        return func.to_tsvector(literal("simple").op("::")(text("regconfig")),
-                                Statement.quote).op("@@")(
-            func.plainto_tsquery(literal("simple").op("::")(text("regconfig")),
-                                 " ".join(tokens)))
+        # The configuration must be a constant, exactly as in the GIN index's expression:
+        # a bound parameter cast to regconfig is not folded when the query is planned,
+        # so the planner would not match the index and would scan the table.
+        simple = literal_column("'simple'::regconfig")
+        return func.to_tsvector(simple, Statement.quote).op("@@")(
+            func.plainto_tsquery(simple, " ".join(tokens)))
     if fts_available(conn):
         query = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         return Statement.id.in_(
