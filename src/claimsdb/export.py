@@ -1,19 +1,48 @@
-"""Writing query results out: CSV for spreadsheets.
+"""Writing query results out: CSV for spreadsheets, JSON Lines and JSON for programs.
 
 Rows are written as they arrive from the query layer, so an export of any size runs
-in constant memory. CSV cells that a spreadsheet would execute as a formula are
-neutralised by default (OWASP's advice: prefix them with an apostrophe); real
-articles quote lines that begin with a dash, so users must know about
-``--no-formula-guard``, which writes every value verbatim.
+in constant memory: nothing here collects a table into a list. CSV cells that a
+spreadsheet would execute as a formula are neutralised by default (OWASP's advice:
+prefix them with an apostrophe); real articles quote lines that begin with a dash,
+so users must know about ``--no-formula-guard``, which writes every value verbatim.
+
+What one row is, per table (docs/export.md has every column):
+
+- ``statements``: one statement, with its speaker, chain and relations flattened;
+- ``chain``: one link of one statement's chain (the long form of chains);
+- ``relations``: one relation touching a selected statement;
+- ``actors``: one actor involved in the selected statements, with its definition;
+- ``articles``: one article holding selected statements.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
+import itertools
+import json
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TextIO
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
-from claimsdb.queries import StatementView
+from claimsdb.errors import ClaimsError
+from claimsdb.queries import (
+    ActorDefinition,
+    ActorRef,
+    HopRow,
+    RelationRow,
+    StatementFilter,
+    StatementView,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from claimsdb.queries import ActorSummary, ArticleSummary
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,16 +56,35 @@ STATEMENT_COLUMNS: tuple[str, ...] = (
     "about", "stated_on", "article_title", "published", "url", "span_start", "span_end",
     "context",
 )
+HOP_COLUMNS: tuple[str, ...] = (
+    "article", "statement", "position", "actor", "actor_key", "actor_kind",
+    "actor_identified", "cue", "is_origin", "chain_depth",
+)
+RELATION_COLUMNS: tuple[str, ...] = (
+    "source", "type", "target", "source_speaker", "target_speaker", "source_speaker_key",
+    "target_speaker_key", "source_quote", "target_quote",
+)
+ACTOR_COLUMNS: tuple[str, ...] = (
+    "actor", "name", "kind", "identified", "aliases", "roles", "wikidata", "description",
+    "originated", "relayed", "denials_issued", "denials_received",
+)
+ARTICLE_COLUMNS: tuple[str, ...] = (
+    "article", "title", "outlet", "outlet_key", "published", "url", "language", "authors",
+    "statements", "anonymous", "denied",
+)
 JOIN = "; "
 CHAIN_JOIN = " > "
+DEFINITION_BATCH = 500  # actors and articles enriched per round of queries
 
 
 def guard_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
+# -- statements ----------------------------------------------------------------------------
+
 def statement_record(view: StatementView) -> dict[str, Any]:
-    """One statement as a flat record (the CSV row, and the basis of JSON Lines)."""
+    """One statement as a flat record (the CSV row)."""
     speaker = view.speaker
     return {
         "article": view.article,
@@ -70,6 +118,281 @@ def statement_record(view: StatementView) -> dict[str, Any]:
     }
 
 
+def statement_records(views: Iterable[StatementView]) -> Iterator[dict[str, Any]]:
+    return (statement_record(view) for view in views)
+
+
+# -- chain links, relations ------------------------------------------------------------------
+
+def _actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
+    return dataclasses.asdict(actor) if actor else None
+
+
+def hop_record(hop: HopRow) -> dict[str, Any]:
+    return {
+        "article": hop.article,
+        "statement": hop.statement,
+        "position": hop.position,
+        "actor": hop.actor.name,
+        "actor_key": hop.actor.key,
+        "actor_kind": hop.actor.kind,
+        "actor_identified": hop.actor.identified,
+        "cue": hop.cue or "",
+        "is_origin": "true" if hop.is_origin else "false",
+        "chain_depth": hop.chain_depth,
+    }
+
+
+def hop_json(hop: HopRow) -> dict[str, Any]:
+    return {
+        "ref": hop.ref,
+        "article": hop.article,
+        "statement": hop.statement,
+        "position": hop.position,
+        "actor": _actor_json(hop.actor),
+        "cue": hop.cue,
+        "is_origin": hop.is_origin,
+        "chain_depth": hop.chain_depth,
+    }
+
+
+def relation_record(row: RelationRow) -> dict[str, Any]:
+    source, target = row.source.speaker, row.target.speaker
+    return {
+        "source": row.source.ref,
+        "type": row.type,
+        "target": row.target.ref,
+        "source_speaker": source.name if source else "",
+        "target_speaker": target.name if target else "",
+        "source_speaker_key": source.key if source else "",
+        "target_speaker_key": target.key if target else "",
+        "source_quote": row.source.quote,
+        "target_quote": row.target.quote,
+    }
+
+
+def relation_json(row: RelationRow) -> dict[str, Any]:
+    def end(statement) -> dict[str, Any]:
+        return {"ref": statement.ref, "article": statement.article,
+                "statement": statement.key, "quote": statement.quote,
+                "speaker": _actor_json(statement.speaker)}
+
+    return {"type": row.type, "source": end(row.source), "target": end(row.target)}
+
+
+# -- actors, articles --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActorRow:
+    """An actor's counts (from ``queries.list_actors``) with its stored definition."""
+
+    summary: ActorSummary
+    definition: ActorDefinition
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    summary: ArticleSummary
+    authors: tuple[ActorRef, ...]
+
+
+def _role_text(role) -> str:
+    dates = ""
+    if role.started_on or role.ended_on:
+        dates = f" ({role.started_on or ''}–{role.ended_on or ''})"
+    return f"{role.title} of {role.of}{dates}"
+
+
+def actor_record(row: ActorRow) -> dict[str, Any]:
+    s, d = row.summary, row.definition
+    return {
+        "actor": s.key, "name": s.name, "kind": s.kind, "identified": s.identified,
+        "aliases": JOIN.join(d.aliases),
+        "roles": JOIN.join(_role_text(r) for r in d.roles),
+        "wikidata": d.wikidata or "", "description": d.description or "",
+        "originated": s.originated, "relayed": s.relayed,
+        "denials_issued": s.denials_issued, "denials_received": s.denials_received,
+    }
+
+
+def actor_json(row: ActorRow) -> dict[str, Any]:
+    s, d = row.summary, row.definition
+    return {
+        "key": s.key, "name": s.name, "kind": s.kind, "identified": s.identified,
+        "aliases": list(d.aliases),
+        "roles": [{"of": r.of, "title": r.title,
+                   "from": r.started_on.isoformat() if r.started_on else None,
+                   "to": r.ended_on.isoformat() if r.ended_on else None} for r in d.roles],
+        "wikidata": d.wikidata, "description": d.description,
+        "originated": s.originated, "relayed": s.relayed,
+        "denials_issued": s.denials_issued, "denials_received": s.denials_received,
+    }
+
+
+def article_record(row: ArticleRow) -> dict[str, Any]:
+    s = row.summary
+    return {
+        "article": s.key, "title": s.title,
+        "outlet": s.outlet.name if s.outlet else "", "outlet_key": s.outlet.key if s.outlet else "",
+        "published": s.published or "", "url": s.url or "", "language": s.language,
+        "authors": JOIN.join(a.name for a in row.authors),
+        "statements": s.statements, "anonymous": s.anonymous, "denied": s.denied,
+    }
+
+
+def article_json(row: ArticleRow) -> dict[str, Any]:
+    s = row.summary
+    return {
+        "key": s.key, "title": s.title, "outlet": _actor_json(s.outlet),
+        "published": s.published, "url": s.url, "language": s.language,
+        "authors": [_actor_json(a) for a in row.authors],
+        "statements": s.statements, "anonymous": s.anonymous, "denied": s.denied,
+    }
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def iter_actor_rows(conn: Connection, flt: StatementFilter) -> Iterator[ActorRow]:
+    """The actors the filter's statements involve (every actor when it selects all),
+    in ``queries.list_actors`` order, each with its stored definition."""
+    from claimsdb import queries
+
+    involved = queries.selected_statement_ids(conn, flt)
+    keep: set[str] | None = None
+    if involved is not None:
+        # A set of actor keys, not of rows: actors are few next to statements.
+        keep = set(queries.actor_keys(conn, queries.involved_actor_ids(conn, flt)))
+
+    def rows() -> Iterator[ActorRow]:
+        summaries = queries.list_actors(conn)
+        if keep is not None:
+            summaries = (s for s in summaries if s.key in keep)
+        for chunk in _batched(summaries, DEFINITION_BATCH):
+            definitions = queries.actor_definitions(conn, [s.key for s in chunk])
+            for summary in chunk:
+                yield ActorRow(summary, definitions[summary.key])
+
+    return rows()
+
+
+def iter_article_rows(conn: Connection, flt: StatementFilter) -> Iterator[ArticleRow]:
+    """The articles holding the filter's statements (every article when it selects
+    all), newest first, with their authors."""
+    from claimsdb import queries
+    from claimsdb.models import Article
+
+    ids = queries.involved_article_ids(conn, flt)
+    where = Article.id.in_(ids) if ids is not None else None
+
+    def rows() -> Iterator[ArticleRow]:
+        for chunk in _batched(queries.list_articles(conn, where=where), DEFINITION_BATCH):
+            authors = queries.article_authors(conn, [s.key for s in chunk])
+            for summary in chunk:
+                yield ArticleRow(summary, tuple(authors.get(summary.key, ())))
+
+    return rows()
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Table:
+    """One ``--table`` choice: its rows, and how a row becomes CSV and JSON."""
+
+    name: str
+    noun: str  # what one row is, for messages ("wrote 36 statement rows")
+    columns: tuple[str, ...]
+    rows: Callable[[Connection, StatementFilter], Iterator[Any]]
+    record: Callable[[Any], dict[str, Any]]  # flat, for CSV
+    to_json: Callable[[Any], dict[str, Any]]
+    count: Callable[[Connection, StatementFilter], int]
+
+
+def _statement_rows(conn: Connection, flt: StatementFilter) -> Iterator[StatementView]:
+    from claimsdb import queries
+
+    queries.filtered_statement_ids(conn, flt)  # resolve the filter now: fail before writing
+    return queries.iter_statements(conn, flt)
+
+
+def _count_statements(conn: Connection, flt: StatementFilter) -> int:
+    from claimsdb import queries
+
+    return queries.count_statements(conn, flt)
+
+
+def _count_hops(conn: Connection, flt: StatementFilter) -> int:
+    from claimsdb import queries
+
+    return queries.count_rows(conn, queries.hops_select(conn, flt))
+
+
+def _count_relations(conn: Connection, flt: StatementFilter) -> int:
+    from claimsdb import queries
+
+    return queries.count_rows(conn, queries.relations_select(conn, flt))
+
+
+def _count_actors(conn: Connection, flt: StatementFilter) -> int:
+    from claimsdb import queries
+
+    ids = queries.involved_actor_ids(conn, flt) \
+        if queries.selected_statement_ids(conn, flt) is not None else None
+    return len(queries.actor_keys(conn, ids))
+
+
+def _count_articles(conn: Connection, flt: StatementFilter) -> int:
+    from sqlalchemy import func, select
+
+    from claimsdb import queries
+    from claimsdb.models import Article
+
+    ids = queries.involved_article_ids(conn, flt)
+    query = select(func.count()).select_from(Article)
+    if ids is not None:
+        query = query.where(Article.id.in_(ids))
+    return conn.execute(query).scalar_one()
+
+
+def _hop_rows(conn: Connection, flt: StatementFilter) -> Iterator[HopRow]:
+    from claimsdb import queries
+
+    return queries.iter_hops(conn, flt)
+
+
+def _relation_rows(conn: Connection, flt: StatementFilter) -> Iterator[RelationRow]:
+    from claimsdb import queries
+
+    return queries.iter_relations(conn, flt)
+
+
+def _statement_json(view: StatementView) -> dict[str, Any]:
+    from claimsdb.render import statement_json
+
+    return statement_json(view)
+
+
+TABLES: dict[str, Table] = {
+    table.name: table for table in (
+        Table("statements", "statement", STATEMENT_COLUMNS, _statement_rows, statement_record,
+              _statement_json, _count_statements),
+        Table("chain", "hop", HOP_COLUMNS, _hop_rows, hop_record, hop_json, _count_hops),
+        Table("relations", "relation", RELATION_COLUMNS, _relation_rows, relation_record,
+              relation_json, _count_relations),
+        Table("actors", "actor", ACTOR_COLUMNS, iter_actor_rows, actor_record, actor_json,
+              _count_actors),
+        Table("articles", "article", ARTICLE_COLUMNS, iter_article_rows, article_record,
+              article_json, _count_articles),
+    )
+}
+
+
+# -- writers -----------------------------------------------------------------------------------
+
 def write_csv(
     records: Iterable[dict[str, Any]],
     out: TextIO,
@@ -83,6 +406,7 @@ def write_csv(
 
     ``excel`` adds a UTF-8 byte-order mark and CRLF line ends, which Excel needs to
     read UTF-8 correctly; otherwise lines end with LF, which every other tool expects.
+    Line breaks inside a quoted value are written as they are stored.
     """
     if excel:
         out.write("\ufeff")
@@ -102,5 +426,85 @@ def write_csv(
     return count
 
 
-def statement_records(views: Iterable[StatementView]) -> Iterator[dict[str, Any]]:
-    return (statement_record(view) for view in views)
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_jsonl(objects: Iterable[dict[str, Any]], out: TextIO, *,
+                on_row: Callable[[], None] | None = None) -> int:
+    """One compact JSON object per line (JSON Lines); returns the count."""
+    count = 0
+    for obj in objects:
+        out.write(_dumps(obj))
+        out.write("\n")
+        count += 1
+        if on_row is not None:
+            on_row()
+    return count
+
+
+def write_json(objects: Iterable[dict[str, Any]], out: TextIO, *,
+               on_row: Callable[[], None] | None = None) -> int:
+    """One JSON array, written element by element so it never sits in memory whole."""
+    count = 0
+    out.write("[")
+    for obj in objects:
+        out.write(",\n" if count else "\n")
+        out.write(_dumps(obj))
+        count += 1
+        if on_row is not None:
+            on_row()
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+# -- where the output goes -------------------------------------------------------------------
+
+class _StdoutText:
+    """UTF-8 text onto standard output's bytes, whatever the locale says, with no
+    newline translation (CSV rows carry their own line ends)."""
+
+    def __init__(self):
+        sys.stdout.flush()
+        self.buffer = sys.stdout.buffer
+
+    def write(self, text: str) -> int:
+        self.buffer.write(text.encode("utf-8"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.buffer.flush()
+
+
+def is_stdout(target: str | os.PathLike[str]) -> bool:
+    return str(target) == "-"
+
+
+@contextlib.contextmanager
+def open_output(target: str | os.PathLike[str]) -> Iterator[TextIO]:
+    """A text stream to ``target`` ('-' is standard output).
+
+    A file is written under a temporary name beside it and renamed into place at the
+    end, so a failed export never leaves a half-written file where a complete one
+    was expected (or overwrites a good one).
+    """
+    if is_stdout(target):
+        stream = _StdoutText()
+        yield stream  # type: ignore[misc]
+        stream.flush()
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise ClaimsError(f"cannot write {path}: it is a folder; give a file name")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        handle = temporary.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise ClaimsError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

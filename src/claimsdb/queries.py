@@ -836,3 +836,282 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
         profiles.append(dataclasses.replace(profile("all", "all articles", total),
                                             independent_origins=origins.get(None, 0)))
     return profiles
+
+
+# -- rows for export (claimsdb export) ------------------------------------------------------
+# Each table of ``claimsdb export`` streams rows for the statements a StatementFilter
+# selects; the filter is applied through ``filtered_statement_ids`` so every list and
+# every export agree on what a filter means: ``limit`` too counts statements, so
+# ``--table chain --limit 10`` is the chains of ten statements.
+
+@dataclass(frozen=True)
+class StatementEnd:
+    """A statement at one end of a relation: enough to read the row on its own."""
+
+    article: str
+    key: str
+    quote: str
+    speaker: ActorRef | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.article}#{self.key}"
+
+
+@dataclass(frozen=True)
+class HopRow:
+    """One link of one statement's chain: chains in long form, one row per hop."""
+
+    article: str
+    statement: str
+    position: int
+    actor: ActorRef
+    cue: str | None
+    chain_depth: int
+    # The last link is the original speaker; earlier links only relayed the claim.
+
+    @property
+    def ref(self) -> str:
+        return f"{self.article}#{self.statement}"
+
+    @property
+    def is_origin(self) -> bool:
+        return self.position == self.chain_depth - 1
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    type: str
+    source: StatementEnd
+    target: StatementEnd
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    of: str  # the key of the actor the title is held at
+    title: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class ActorDefinition:
+    """An actor exactly as stored: what an article file's ``actors`` entry holds."""
+
+    key: str
+    name: str
+    kind: str
+    identified: str
+    wikidata: str | None
+    description: str | None
+    aliases: tuple[str, ...]
+    roles: tuple[RoleDefinition, ...]
+
+
+def selected_statement_ids(conn: Connection, flt: StatementFilter) -> Select | None:
+    """The ids of the filter's statements, or None when it selects them all (so a
+    whole-database export needs no IN clause)."""
+    if flt == StatementFilter():
+        return None
+    ids = filtered_statement_ids(conn, flt)
+    # Without a limit the order is irrelevant inside IN (...); with one it picks the rows.
+    return ids if flt.limit is not None else ids.order_by(None)
+
+
+def _stream(conn: Connection, query: Select, batch: int) -> Iterator:
+    result = conn.execution_options(yield_per=batch).execute(query)
+    for partition in result.partitions():
+        yield from partition
+
+
+def count_rows(conn: Connection, query: Select) -> int:
+    """How many rows a select returns (for progress bars), without fetching them."""
+    return conn.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+
+
+def hops_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
+    """The chain links of the filter's statements, in statement order then nearest first.
+
+    Built (and the filter's actor names resolved) eagerly, so a bad filter fails
+    before anything is written.
+    """
+    flt = flt or StatementFilter()
+    longest = aliased(Hop, name="longest")
+    depth = (select(func.count()).where(longest.statement_id == Hop.statement_id)
+             .scalar_subquery())
+    query = (
+        select(Article.key.label("article"), Statement.key.label("statement"), Hop.position,
+               Hop.cue, Actor.key.label("actor_key"), Actor.name.label("actor_name"),
+               Actor.kind.label("actor_kind"), Actor.identified.label("actor_identified"),
+               depth.label("chain_depth"))
+        .select_from(Hop)
+        .join(Statement, Hop.statement_id == Statement.id)
+        .join(Article, Statement.article_id == Article.id)
+        .join(Actor, Hop.actor_id == Actor.id)
+        .order_by(Statement.article_id, Statement.id, Hop.position)
+    )
+    ids = selected_statement_ids(conn, flt)
+    if ids is not None:
+        query = query.where(Statement.id.in_(ids))
+    return query
+
+
+def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
+              batch: int = BATCH) -> Iterator[HopRow]:
+    """Every chain link of the statements a filter selects, streamed in batches.
+
+    Statements in the article's own voice have no links and so no rows.
+    """
+    rows = _stream(conn, hops_select(conn, flt), batch)
+    return (HopRow(r.article, r.statement, r.position, _actor("actor", r), r.cue,
+                   r.chain_depth) for r in rows)
+
+
+def relations_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
+    """Relations with either end among the filter's statements, each once, in the
+    source statement's order."""
+    flt = flt or StatementFilter()
+    source, target = aliased(Statement, name="source"), aliased(Statement, name="target")
+    source_article = aliased(Article, name="source_article")
+    target_article = aliased(Article, name="target_article")
+    source_speaker = aliased(Actor, name="source_speaker")
+    target_speaker = aliased(Actor, name="target_speaker")
+    query = (
+        select(Relation.type,
+               source_article.key.label("source_article"), source.key.label("source_key"),
+               source.quote.label("source_quote"),
+               source_speaker.key.label("source_speaker_key"),
+               source_speaker.name.label("source_speaker_name"),
+               source_speaker.kind.label("source_speaker_kind"),
+               source_speaker.identified.label("source_speaker_identified"),
+               target_article.key.label("target_article"), target.key.label("target_key"),
+               target.quote.label("target_quote"),
+               target_speaker.key.label("target_speaker_key"),
+               target_speaker.name.label("target_speaker_name"),
+               target_speaker.kind.label("target_speaker_kind"),
+               target_speaker.identified.label("target_speaker_identified"))
+        .select_from(Relation)
+        .join(source, Relation.source_id == source.id)
+        .join(source_article, source.article_id == source_article.id)
+        .outerjoin(source_speaker, source.speaker_id == source_speaker.id)
+        .join(target, Relation.target_id == target.id)
+        .join(target_article, target.article_id == target_article.id)
+        .outerjoin(target_speaker, target.speaker_id == target_speaker.id)
+        .order_by(source.article_id, source.id, Relation.id)
+    )
+    ids = selected_statement_ids(conn, flt)
+    if ids is not None:
+        query = query.where(or_(Relation.source_id.in_(ids), Relation.target_id.in_(ids)))
+    return query
+
+
+def iter_relations(conn: Connection, flt: StatementFilter | None = None, *,
+                   batch: int = BATCH) -> Iterator[RelationRow]:
+    """Every relation touching the statements a filter selects, streamed in batches."""
+    rows = _stream(conn, relations_select(conn, flt), batch)
+    return (
+        RelationRow(
+            r.type,
+            StatementEnd(r.source_article, r.source_key, r.source_quote,
+                         _actor("source_speaker", r)),
+            StatementEnd(r.target_article, r.target_key, r.target_quote,
+                         _actor("target_speaker", r)),
+        )
+        for r in rows
+    )
+
+
+def involved_actor_ids(conn: Connection, flt: StatementFilter | None = None) -> Select:
+    """Ids of the actors the filter's statements involve: speakers, chain links,
+    subjects (about), and their articles' outlets and authors."""
+    from claimsdb.models import ArticleAuthor
+
+    flt = flt or StatementFilter()
+    statements = selected_statement_ids(conn, flt)
+    if statements is None:
+        statements = select(Statement.id)
+    articles = select(Statement.article_id).where(Statement.id.in_(statements))
+    return (
+        select(Statement.speaker_id.label("actor_id"))
+        .where(Statement.id.in_(statements), Statement.speaker_id.is_not(None))
+        .union(
+            select(Hop.actor_id).where(Hop.statement_id.in_(statements)),
+            select(StatementAbout.actor_id).where(StatementAbout.statement_id.in_(statements)),
+            select(Article.outlet_id).where(Article.id.in_(articles),
+                                            Article.outlet_id.is_not(None)),
+            select(ArticleAuthor.actor_id).where(ArticleAuthor.article_id.in_(articles)),
+        )
+    )
+
+
+def involved_article_ids(conn: Connection, flt: StatementFilter | None = None
+                         ) -> Select | None:
+    """Ids of the articles holding the filter's statements; None means every article."""
+    ids = selected_statement_ids(conn, flt or StatementFilter())
+    if ids is None:
+        return None
+    return select(Statement.article_id).where(Statement.id.in_(ids))
+
+
+def actor_definitions(conn: Connection, keys: Sequence[str]) -> dict[str, ActorDefinition]:
+    """Stored definitions (with aliases and roles) of the actors with these keys."""
+    found: dict[str, ActorDefinition] = {}
+    other = aliased(Actor, name="other")
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), BATCH):
+        chunk = unique[start:start + BATCH]
+        rows = conn.execute(
+            select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
+                   Actor.wikidata, Actor.description).where(Actor.key.in_(chunk))
+        ).all()
+        ids = [a.id for a in rows]
+        aliases: dict[int, list[str]] = defaultdict(list)
+        for actor_id, alias in conn.execute(
+            select(ActorAlias.actor_id, ActorAlias.alias).where(ActorAlias.actor_id.in_(ids))
+            .order_by(ActorAlias.actor_id, ActorAlias.alias)
+        ):
+            aliases[actor_id].append(alias)
+        roles: dict[int, list[RoleDefinition]] = defaultdict(list)
+        for role in conn.execute(
+            select(ActorRole.actor_id, other.key, ActorRole.title, ActorRole.started_on,
+                   ActorRole.ended_on)
+            .join(other, ActorRole.of_actor_id == other.id)
+            .where(ActorRole.actor_id.in_(ids))
+            .order_by(ActorRole.actor_id, ActorRole.id)
+        ):
+            roles[role.actor_id].append(
+                RoleDefinition(role.key, role.title, role.started_on, role.ended_on))
+        for a in rows:
+            found[a.key] = ActorDefinition(
+                a.key, a.name, a.kind, a.identified, a.wikidata, a.description,
+                tuple(aliases[a.id]), tuple(roles[a.id]))
+    return found
+
+
+def actor_keys(conn: Connection, ids: Select | None = None) -> list[str]:
+    """Keys of the actors whose ids a select gives (all actors for None), sorted."""
+    query = select(Actor.key).order_by(Actor.key)
+    if ids is not None:
+        query = query.where(Actor.id.in_(ids))
+    return list(conn.execute(query).scalars())
+
+
+def article_authors(conn: Connection, article_keys: Sequence[str]) -> dict[str, list[ActorRef]]:
+    """The authors of each of these articles, in byline order."""
+    from claimsdb.models import ArticleAuthor
+
+    authors: dict[str, list[ActorRef]] = defaultdict(list)
+    unique = sorted(set(article_keys))
+    for start in range(0, len(unique), BATCH):
+        for row in conn.execute(
+            select(Article.key.label("article"), Actor.key, Actor.name, Actor.kind,
+                   Actor.identified)
+            .join(ArticleAuthor, ArticleAuthor.article_id == Article.id)
+            .join(Actor, ArticleAuthor.actor_id == Actor.id)
+            .where(Article.key.in_(unique[start:start + BATCH]))
+            .order_by(Article.key, ArticleAuthor.position)
+        ):
+            authors[row.article].append(ActorRef(row.key, row.name, row.kind, row.identified))
+    return authors

@@ -1,72 +1,243 @@
-"""``claimsdb export``: query results out to files and pipes."""
+"""``claimsdb export``: query results out to files and pipes.
+
+Every export streams from the query layer and writes to ``-o FILE`` (renamed into
+place when complete) or to standard output (``-o -``, the default). A progress bar
+appears on stderr only when writing to a file from a terminal, so pipes carry
+nothing but data; a reader that goes away (``| head``) ends the export quietly.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
+from claimsdb.cli.options import statement_filter_options
+
+TABLE_NAMES = ("statements", "chain", "relations", "actors", "articles")
 
 
 @click.group()
 def export() -> None:
-    """Write stored data out for spreadsheets and other tools.
+    """Write stored data out for spreadsheets, programs and provenance tools.
+
+    csv, jsonl and json take the same filters as 'claimsdb statements'; article
+    writes one stored article back as an editable article file; prov writes the
+    provenance graph in W3C PROV. docs/export.md describes every column and shape.
 
     \b
-    Example:
+    Examples:
       claimsdb export csv --table statements -o statements.csv
+      claimsdb export jsonl --origin anonymous | jq .speaker.name
+      claimsdb export article putin-stance-stalls-talks -o article.yaml
+      claimsdb export prov -o provenance.json
     """
 
 
+def _output_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-o", "--output", default="-", show_default=True, metavar="FILE",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        help="File to write; '-' is standard output. A file appears only once complete.",
+    )(command)
+
+
+def _table_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--table", type=click.Choice(TABLE_NAMES), default="statements", show_default=True,
+        help="What one row is: a statement; a link of a chain (long form); a relation; "
+        "an actor involved in the statements; an article holding them.",
+    )(command)
+
+
+def _progress(to_file: bool, length: Callable[[], int], noun: str):
+    """A progress bar on stderr when it is a terminal and the data goes to a file;
+    otherwise one that draws nothing (and the count query is not run)."""
+    show = to_file and sys.stderr.isatty()
+    return click.progressbar(length=length() if show else 0, label=f"exporting {noun}s",
+                             file=sys.stderr, hidden=not show)
+
+
+def _export_table(settings: Settings, fmt: str, table_name: str, output: str, flt,
+                  **csv_options: bool) -> None:
+    from claimsdb import export as exporter
+    from claimsdb.db import read_connection
+
+    table = exporter.TABLES[table_name]
+    to_file = not exporter.is_stdout(output)
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        rows = table.rows(conn, flt)  # resolves the filter: a bad one fails before writing
+        with _progress(to_file, lambda: table.count(conn, flt), table.noun) as bar, \
+                exporter.open_output(output) as out:
+            on_row = (lambda: bar.update(1)) if to_file else None
+            if fmt == "csv":
+                count = exporter.write_csv((table.record(r) for r in rows), out, table.columns,
+                                           on_row=on_row, **csv_options)
+            elif fmt == "jsonl":
+                count = exporter.write_jsonl((table.to_json(r) for r in rows), out,
+                                             on_row=on_row)
+            else:
+                count = exporter.write_json((table.to_json(r) for r in rows), out,
+                                            on_row=on_row)
+    if to_file:
+        click.echo(f"wrote {count} {table.noun} rows to {output}", err=True)
+
+
 @export.command("csv")
-@click.option("--table", type=click.Choice(["statements"]), default="statements",
-              show_default=True, help="What one row is.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
-              help="File to write; '-' (the default) is standard output.")
-@click.option("--article", metavar="KEY", help="Only this article's statements.")
+@_table_option
+@_output_option
 @click.option("--excel", is_flag=True,
               help="Add a byte-order mark and CRLF line ends, so Excel reads UTF-8 correctly.")
 @click.option("--no-formula-guard", "formula_guard", flag_value=False, default=True,
               help="Write cells that start with = + - @ tab or CR verbatim. By default they "
               "get a leading apostrophe so a spreadsheet shows them as text instead of "
               "running them as formulas (quotes often start with a dash).")
+@statement_filter_options
 @pass_settings
-def export_csv(settings: Settings, table: str, output, article: str | None, excel: bool,
-               formula_guard: bool) -> None:
-    """Export as CSV (RFC 4180, UTF-8): one row per statement with its speaker, chain,
-    denials and article.
+def export_csv(settings: Settings, table: str, output: str, excel: bool, formula_guard: bool,
+               flt) -> None:
+    """Export as CSV (RFC 4180, UTF-8) for spreadsheets: one row per statement, chain
+    link, relation, actor or article (--table).
 
     \b
-    Columns (the first nine are a stable contract):
+    statements columns (the first nine are a stable contract):
       article, statement, kind, quote, speaker, chain, chain_depth, denies, denied_by,
       speaker_key, speaker_kind, speaker_identified, outlet, cues, contradicts,
       contradicted_by, supports, supported_by, repeats, repeated_by, about, stated_on,
       article_title, published, url, span_start, span_end, context
+    chain: article, statement, position, actor, actor_key, actor_kind,
+      actor_identified, cue, is_origin, chain_depth
+    relations: source, type, target, source_speaker, target_speaker,
+      source_speaker_key, target_speaker_key, source_quote, target_quote
+    actors: actor, name, kind, identified, aliases, roles, wikidata, description,
+      originated, relayed, denials_issued, denials_received
+    articles: article, title, outlet, outlet_key, published, url, language, authors,
+      statements, anonymous, denied
+
+    \b
+    The filters select statements; the other tables show what belongs to them
+    (--limit too counts statements).
 
     \b
     Examples:
       claimsdb export csv --table statements -o statements.csv
-      claimsdb export csv --excel -o for-excel.csv
+      claimsdb export csv --table chain --via bloomberg -o bloomberg-chains.csv
+      claimsdb export csv --table relations --denied --excel -o denials.csv
       claimsdb export csv | head
     """
+    _export_table(settings, "csv", table, output, flt, formula_guard=formula_guard,
+                  excel=excel)
+
+
+@export.command("jsonl")
+@_table_option
+@_output_option
+@statement_filter_options
+@pass_settings
+def export_jsonl(settings: Settings, table: str, output: str, flt) -> None:
+    """Export as JSON Lines: one JSON object per line (per statement by default).
+
+    A statement object has the same shape as 'claimsdb chain --format json', its
+    chain an array of hop objects (docs/export.md).
+
+    \b
+    Examples:
+      claimsdb export jsonl -o statements.jsonl
+      claimsdb export jsonl --speaker peskov | jq -r .quote
+      claimsdb export jsonl --table relations --denied
+    """
+    _export_table(settings, "jsonl", table, output, flt)
+
+
+@export.command("json")
+@_table_option
+@_output_option
+@statement_filter_options
+@pass_settings
+def export_json(settings: Settings, table: str, output: str, flt) -> None:
+    """Export a whole result as one JSON document: an array of objects, the same
+    objects as 'export jsonl' (written one by one, so any size fits in memory).
+
+    \b
+    Examples:
+      claimsdb export json --article putin-stance-stalls-talks -o statements.json
+      claimsdb export json --table actors | jq '.[] | select(.identified == "anonymous")'
+    """
+    _export_table(settings, "json", table, output, flt)
+
+
+@export.command("article")
+@click.argument("key")
+@_output_option
+@pass_settings
+def export_article(settings: Settings, key: str, output: str) -> None:
+    """Write a stored article back as an article file (YAML), ready to edit.
+
+    The file holds the text inline, every actor the article uses (with aliases and
+    roles) and every statement with its chain and relations. Importing it into an
+    empty database recreates the same data; importing it unchanged into this one
+    reports 'unchanged'. To change an article: export it, edit the file, then
+    'claimsdb add --replace FILE'.
+
+    \b
+    Example:
+      claimsdb export article kremlin-denies-report -o kremlin.yaml
+      $EDITOR kremlin.yaml && claimsdb add --replace kremlin.yaml
+    """
+    from claimsdb import article_export
     from claimsdb import export as exporter
-    from claimsdb import queries
     from claimsdb.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        flt = queries.StatementFilter(article=article)
-        views = queries.iter_statements(conn, flt)
-        to_file = output.name not in ("-", "<stdout>")
-        show_bar = to_file and sys.stderr.isatty()
-        with click.progressbar(length=queries.count_statements(conn, flt)
-                               if show_bar else 0,
-                               label="exporting", file=sys.stderr, hidden=not show_bar) as bar:
-            count = exporter.write_csv(
-                exporter.statement_records(views), output, exporter.STATEMENT_COLUMNS,
-                formula_guard=formula_guard, excel=excel,
-                on_row=(lambda: bar.update(1)) if show_bar else None,
-            )
+        document = article_export.article_document(conn, key)
+    text = article_export.to_yaml(document)
+    with exporter.open_output(output) as out:
+        out.write(text)
+    if not exporter.is_stdout(output):
+        click.echo(f"wrote article '{key}' ({len(document['statements'])} statements, "
+                   f"{len(document['actors'])} actors) to {output}", err=True)
+
+
+@export.command("prov")
+@_output_option
+@click.option("--prov-n", "provn", is_flag=True,
+              help="Write PROV-N (the human-readable notation) instead of PROV-JSON.")
+@statement_filter_options
+@pass_settings
+def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
+    """Export the provenance graph in W3C PROV (PROV-JSON by default).
+
+    Statements are entities attributed to their original speakers (agents); each
+    relay of a chain is a derivation step (wasQuotedFrom for direct quotes); articles
+    are entities; denials, contradictions, support and repeats are typed relations.
+    docs/export.md maps every claimsdb concept to PROV. Needs the 'prov' package:
+    pip install 'claimsdb[prov]'.
+
+    \b
+    Examples:
+      claimsdb export prov -o provenance.json
+      claimsdb export prov --prov-n --article putin-stance-stalls-talks
+    """
+    from claimsdb import export as exporter
+    from claimsdb import prov_export, queries
+    from claimsdb.db import read_connection
+
+    prov_export.require_prov()  # a missing package is reported before any work
+    to_file = not exporter.is_stdout(output)
+    engine = settings.for_reading()
+    with read_connection(engine) as conn:
+        queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any work
+        with _progress(to_file, lambda: queries.count_statements(conn, flt),
+                       "statement") as bar:
+            document = prov_export.provenance_document(
+                conn, flt, on_statement=(lambda: bar.update(1)) if to_file else None)
+    with exporter.open_output(output) as out:
+        prov_export.write_prov(document, out, "provn" if provn else "json")
     if to_file:
-        click.echo(f"wrote {count} statement rows to {output.name}", err=True)
+        click.echo(f"wrote the provenance of {len(prov_export.statements_in(document))} "
+                   f"statements to {output}", err=True)

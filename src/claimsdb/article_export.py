@@ -1,0 +1,294 @@
+"""A stored article, written back as an article file (docs/format.md).
+
+This is how a user edits an article: ``claimsdb export article KEY -o FILE``, edit,
+``claimsdb add --replace FILE``. The file must therefore re-import to exactly the
+stored data: into an empty database it recreates the article and every actor it
+needs, and into the database it came from it is reported as unchanged.
+
+So the file carries the text inline (whatever file it was first read from), the full
+stored definition of every actor the article uses (with aliases and roles) plus the
+actors those roles point at (a role's ``of`` actor must be importable too), chains
+with their cues, relations as local keys or ``ARTICLE#KEY`` for other articles, and
+``occurrence:`` only where a quote appears more than once in the text.
+
+The YAML is checked by reading it back before it is returned: a value that YAML
+cannot carry in the readable style (a line separator character in a literal block,
+say) is written double-quoted instead, and any remaining difference is an error
+rather than a file that would silently import different data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import aliased
+
+from claimsdb import __version__, queries, spans, yamlio
+from claimsdb.articles import FORMAT_ID
+from claimsdb.errors import ClaimsError
+from claimsdb.models import (
+    Actor,
+    Article,
+    ArticleAuthor,
+    Hop,
+    Identification,
+    Relation,
+    RelationType,
+    Statement,
+    StatementAbout,
+    StatementKind,
+)
+
+
+class _Flow(dict):
+    """A small mapping written on one line: ``{actor: bloomberg, cue: according to}``."""
+
+
+class _FlowList(list):
+    """A list of keys or names written on one line: ``about: [putin, ukraine]``."""
+
+
+def article_document(conn: Connection, key: str) -> dict[str, Any]:
+    """The article file's content as plain data, in the order a person reads it."""
+    article_id = queries.require_article(conn, key)
+    outlet = aliased(Actor)
+    article = conn.execute(
+        select(Article.key, Article.title, Article.url, Article.published, Article.language,
+               Article.text, outlet.key.label("outlet"))
+        .outerjoin(outlet, Article.outlet_id == outlet.id)
+        .where(Article.id == article_id)
+    ).one()
+    authors = list(conn.execute(
+        select(Actor.key).join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
+        .where(ArticleAuthor.article_id == article_id).order_by(ArticleAuthor.position)
+    ).scalars())
+    # File order: statements were inserted in the order the file listed them.
+    statements = conn.execute(
+        select(Statement.id, Statement.key, Statement.quote, Statement.span_start,
+               Statement.kind, Statement.stated_on)
+        .where(Statement.article_id == article_id).order_by(Statement.id)
+    ).all()
+    chains = _chains(conn, article_id)
+    about = _about(conn, article_id)
+    relations = _relations(conn, article_id, key)
+
+    used: list[str] = []  # actor keys in order of first use
+
+    def use(actor_key: str | None) -> None:
+        if actor_key and actor_key not in used:
+            used.append(actor_key)
+
+    use(article.outlet)
+    for author in authors:
+        use(author)
+    entries = []
+    for s in statements:
+        entry: dict[str, Any] = {"key": s.key, "quote": s.quote}
+        if not spans.is_unique(article.text, s.quote):
+            entry["occurrence"] = spans.occurrence_of(article.text, s.quote, s.span_start)
+        if s.kind != StatementKind.INDIRECT.value:
+            entry["kind"] = s.kind
+        chain = []
+        for actor_key, cue in chains.get(s.id, ()):
+            use(actor_key)
+            chain.append(_Flow(actor=actor_key, cue=cue) if cue is not None else actor_key)
+        entry["chain"] = chain
+        if s.stated_on:
+            entry["stated_on"] = _date_value(s.stated_on)
+        if about.get(s.id):
+            for actor_key in about[s.id]:
+                use(actor_key)
+            entry["about"] = _FlowList(about[s.id])
+        for relation in RelationType:
+            targets = relations.get((s.id, relation.value))
+            if targets:
+                entry[relation.value] = _FlowList(targets)
+        entries.append(entry)
+
+    head: dict[str, Any] = {"key": article.key, "title": article.title}
+    if article.outlet:
+        head["outlet"] = article.outlet
+    if article.url:
+        head["url"] = article.url
+    if article.published:
+        head["published"] = _date_value(article.published)
+    head["language"] = article.language
+    if authors:
+        head["authors"] = _FlowList(authors)
+    head["text"] = article.text
+    return {
+        "format": FORMAT_ID,
+        "article": head,
+        "actors": [_actor_entry(d) for d in _actors_with_role_targets(conn, used)],
+        "statements": entries,
+    }
+
+
+def _chains(conn: Connection, article_id: int) -> dict[int, list[tuple[str, str | None]]]:
+    chains: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for statement_id, actor_key, cue in conn.execute(
+        select(Hop.statement_id, Actor.key, Hop.cue)
+        .join(Actor, Hop.actor_id == Actor.id)
+        .join(Statement, Hop.statement_id == Statement.id)
+        .where(Statement.article_id == article_id)
+        .order_by(Hop.statement_id, Hop.position)
+    ):
+        chains[statement_id].append((actor_key, cue))
+    return chains
+
+
+def _about(conn: Connection, article_id: int) -> dict[int, list[str]]:
+    about: dict[int, list[str]] = defaultdict(list)
+    for statement_id, actor_key in conn.execute(
+        select(StatementAbout.statement_id, Actor.key)
+        .join(Actor, StatementAbout.actor_id == Actor.id)
+        .join(Statement, StatementAbout.statement_id == Statement.id)
+        .where(Statement.article_id == article_id)
+        .order_by(StatementAbout.statement_id, Actor.key)
+    ):
+        about[statement_id].append(actor_key)
+    return about
+
+
+def _relations(conn: Connection, article_id: int, article_key: str
+               ) -> dict[tuple[int, str], list[str]]:
+    """Outgoing relations by (statement id, type): local keys, or ARTICLE#KEY.
+
+    Relations other articles make to this one belong to those articles' files.
+    """
+    source, target = aliased(Statement), aliased(Statement)
+    target_article = aliased(Article)
+    found: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for source_id, relation, target_article_key, target_key in conn.execute(
+        select(Relation.source_id, Relation.type, target_article.key, target.key)
+        .join(source, Relation.source_id == source.id)
+        .join(target, Relation.target_id == target.id)
+        .join(target_article, target.article_id == target_article.id)
+        .where(source.article_id == article_id)
+        .order_by(Relation.id)
+    ):
+        ref = target_key if target_article_key == article_key \
+            else f"{target_article_key}#{target_key}"
+        found[(source_id, relation)].append(ref)
+    return found
+
+
+def _actors_with_role_targets(conn: Connection, keys: list[str]
+                              ) -> list[queries.ActorDefinition]:
+    """The definitions of these actors, then of every actor their roles point at
+    (and theirs, and so on), so each role's ``of`` resolves in an empty database."""
+    ordered = list(keys)
+    definitions: dict[str, queries.ActorDefinition] = {}
+    pending = list(keys)
+    while pending:
+        found = queries.actor_definitions(conn, pending)
+        definitions.update(found)
+        pending = []
+        for actor_key in list(found):
+            for role in found[actor_key].roles:
+                if role.of not in definitions and role.of not in pending:
+                    pending.append(role.of)
+                    ordered.append(role.of)
+    return [definitions[k] for k in ordered]
+
+
+def _actor_entry(actor: queries.ActorDefinition) -> dict[str, Any]:
+    entry: dict[str, Any] = {"key": actor.key, "name": actor.name, "kind": actor.kind}
+    if actor.identified != Identification.NAMED.value:
+        entry["identified"] = actor.identified
+    if actor.aliases:
+        entry["aliases"] = _FlowList(actor.aliases)
+    if actor.wikidata:
+        entry["wikidata"] = actor.wikidata
+    if actor.description:
+        entry["description"] = actor.description
+    if actor.roles:
+        roles = []
+        for role in actor.roles:
+            item = _Flow({"of": role.of, "title": role.title})
+            if role.started_on:
+                item["from"] = role.started_on
+            if role.ended_on:
+                item["to"] = role.ended_on
+            roles.append(item)
+        entry["roles"] = roles
+    return entry
+
+
+def _date_value(iso: str) -> dt.date | str:
+    """A plain date as a YAML date (unquoted); a date and time stays exact text."""
+    try:
+        return dt.date.fromisoformat(iso) if len(iso) == 10 else iso
+    except ValueError:
+        return iso
+
+
+# -- YAML ----------------------------------------------------------------------------------
+
+class _Dumper(yaml.SafeDumper):
+    """Block style with indented lists, which reads like the examples in the docs."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+
+def _exact(value: str, style: str | None) -> bool:
+    text = yaml.dump(value, Dumper=yaml.SafeDumper, default_style=style, allow_unicode=True,
+                     width=100)
+    return yaml.safe_load(text) == value
+
+
+def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
+    # A literal block for multi-line text (article bodies, long quotes); YAML's
+    # default choice otherwise. Either must read back exactly, or the value is
+    # double-quoted, which can carry any character.
+    if "\n" in value:
+        style = "|" if _exact(value, "|") else '"'
+    else:
+        style = '"' if any(ch in value for ch in "\r\x85\u2028\u2029\ufeff") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_flow(dumper: _Dumper, value: _Flow) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+
+
+_Dumper.add_representer(str, _represent_str)
+def _represent_flow_list(dumper: _Dumper, value: _FlowList) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(_FlowList, _represent_flow_list)
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    header = (
+        f"# Article '{document['article']['key']}', exported by claimsdb {__version__}.\n"
+        "# Edit it, then store your changes with: claimsdb add --replace THIS-FILE\n"
+    )
+    body = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)
+    text = header + body
+    if yamlio.load(text) != _plain(document):
+        raise ClaimsError(
+            f"could not write article '{document['article']['key']}' as YAML that reads back "
+            "exactly; please report this as a claimsdb bug")
+    return text
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def export_article(conn: Connection, key: str) -> str:
+    """The stored article ``key`` as the text of an article file (YAML)."""
+    return to_yaml(article_document(conn, key))
