@@ -200,6 +200,9 @@ def test_copy_reproduces_the_database_byte_for_byte(databases, tmp_path, source_
     assert rows_with_ids(target) == rows_with_ids(source)
     with target.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head_revision()
+    checked = Cli(target_db)("check")  # spans, chains, speakers, full-text index, storage
+    assert checked.exit_code == 0, checked.stdout
+    assert "no problems found (4 articles, 43 statements" in checked.stdout
     source.dispose()
     target.dispose()
 
