@@ -33,6 +33,7 @@ PG_ENV = "CLAIMSDB_TEST_POSTGRES"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REQUIRE_PG_ENV = "CLAIMSDB_TEST_REQUIRE_POSTGRES"
 BACKENDS = ("sqlite", "postgresql")
+INCONSISTENT = "inconsistent_db"  # marker: see _check_integrity
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -118,20 +119,48 @@ def backend(request) -> str:
     return request.param
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"{INCONSISTENT}: the test leaves its database inconsistent on purpose "
+        "(it corrupts it), so the integrity check after it is skipped")
+
+
+def _check_integrity(request, target: str) -> None:
+    """Every database a test built must pass 'claimsdb check' when the test is done,
+    unless the test marks itself as corrupting it on purpose."""
+    if request.node.get_closest_marker(INCONSISTENT):
+        return
+    from claimsdb.checks import check_database
+
+    engine = make_engine(target, create=False)
+    try:
+        report = check_database(engine)
+    finally:
+        engine.dispose()
+    if not report.ok:
+        pytest.fail(f"the test left an inconsistent database:\n{report.summary()}",
+                    pytrace=False)
+
+
 @pytest.fixture
 def db(backend: str, request, tmp_path: Path) -> Iterator[str]:
-    """The --db value of a fresh database at the latest schema, on the test's backend."""
+    """The --db value of a fresh database at the latest schema, on the test's backend;
+    checked with claimsdb's integrity checks after the test."""
     if backend == "sqlite":
         path = tmp_path / "claims.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield str(path)
+        _check_integrity(request, str(path))
         return
     server: PostgresServer = request.getfixturevalue("postgres")
     template = request.getfixturevalue("postgres_template")
     name = f"claimsdb_t_{_run_id}_{next(_counter)}"
     url = server.create(name, template=template)
     yield url
-    server.drop(name)
+    try:
+        _check_integrity(request, url)
+    finally:
+        server.drop(name)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +38,10 @@ WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
 # C0 control characters other than tab, line feed and carriage return: PostgreSQL
 # cannot store NUL, and none of them belongs in a news article.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The largest article file (and text_file) read, so that a runaway or hostile file is
+# refused before it is read into memory; $CLAIMSDB_MAX_FILE_BYTES changes it.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES_ENV = "CLAIMSDB_MAX_FILE_BYTES"
 # Column sizes in models.py, checked here so that both backends refuse the same files
 # (PostgreSQL enforces them, SQLite would store anything).
 LANGUAGE_LENGTH = 35
@@ -117,6 +121,8 @@ class ArticleSpec:
     actors: tuple[ActorSpec, ...] = ()
     statements: tuple[StatementSpec, ...] = ()
     source: str = "<article>"
+    # Lines of article fields ("outlet", "authors", "url") in the file, for error messages.
+    lines: Mapping[str, int | None] = field(default_factory=dict, compare=False)
 
     def ref(self, statement_key: str) -> str:
         return f"{self.key}#{statement_key}"
@@ -137,6 +143,29 @@ class ArticleSpec:
             for about in statement.about:
                 used.setdefault(about, f"statement '{statement.key}' about")
         return used
+
+    def actor_use_lines(self) -> dict[str, int]:
+        """The file line of each actor key's first use (as ``actor_keys_used`` orders
+        them), where the file says it, so a database-side error can point there."""
+        lines: dict[str, int] = {}
+
+        def note(key: str, line: int | None) -> None:
+            if line is not None:
+                lines.setdefault(key, line)
+
+        if self.outlet:
+            note(self.outlet, self.lines.get("outlet"))
+        for author in self.authors:
+            note(author, self.lines.get("authors"))
+        for actor in self.actors:
+            for role in actor.roles:
+                note(role.of, actor.line)
+        for statement in self.statements:
+            for hop in statement.chain:
+                note(hop.actor, statement.line)
+            for about in statement.about:
+                note(about, statement.line)
+        return {key: lines[key] for key in self.actor_keys_used() if key in lines}
 
     def external_references(self) -> set[str]:
         """Statement references that point into other (stored) articles."""
@@ -191,11 +220,13 @@ def read_article(path: str | Path) -> ArticleSpec:
     path = Path(path)
     source = str(path)
     try:
+        limit = max_file_bytes(source)
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             raise ArticleError(source, [Problem(
-                f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one "
-                "article file; put a long text in a text_file"
+                f"the file is {size:,} bytes, over the {limit:,}-byte limit for one "
+                f"article file; set {MAX_FILE_BYTES_ENV} to a larger number of bytes if "
+                "it is genuine"
             )])
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -225,6 +256,22 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
     if validator.problems or spec is None:
         raise ArticleError(source, validator.problems or [Problem("nothing to import")])
     return spec
+
+
+def max_file_bytes(source: str = "<article>") -> int:
+    """The size limit for article and text files: $CLAIMSDB_MAX_FILE_BYTES or 64 MiB."""
+    raw = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
+    if not raw:
+        return MAX_FILE_BYTES
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ArticleError(source, [Problem(
+            f"{MAX_FILE_BYTES_ENV} must be a whole number of bytes above 0, not {raw!r}"
+        )])
+    return value
 
 
 def decode_utf8(raw: bytes) -> tuple[str, str | None]:
@@ -435,6 +482,7 @@ class _Validator:
             key=key, title=title, text=text, outlet=outlet, url=url, published=published,
             language=language, authors=tuple(authors), actors=actors, statements=statements,
             source=self.source,
+            lines={name: _line(article, name) for name in ("outlet", "authors", "url")},
         )
 
     def article_text(self, article: dict, item: str) -> str | None:
@@ -461,6 +509,12 @@ class _Validator:
             return None
         path = self.base_dir / name
         try:
+            limit = max_file_bytes(self.source)
+            if path.stat().st_size > limit:
+                self.fail(f"{path} is {path.stat().st_size:,} bytes, over the {limit:,}-byte "
+                          f"limit; set {MAX_FILE_BYTES_ENV} to a larger number of bytes if it "
+                          "is genuine", item, "text_file", line)
+                return None
             raw = path.read_bytes()
         except OSError as error:
             reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
@@ -554,10 +608,9 @@ class _Validator:
 
     def statements(self, top: dict, article_key: str | None, text: str | None,
                    outlet: str | None) -> tuple[StatementSpec, ...]:
+        # An empty list is fine: an article can be stored before it is annotated.
         raw_list = self.list_of(top, "statements", "file")
-        if "statements" in top and isinstance(top.get("statements"), list) and not raw_list:
-            self.fail("is empty; list at least one statement", "file", "statements",
-                      _line(top, "statements"))
+        located = self.locate_quotes(raw_list, text)
         # An invalid article key must not hide reference problems: stand in for it.
         own_key = article_key or "\x00this-article"
         result: list[StatementSpec] = []
@@ -572,7 +625,7 @@ class _Validator:
                 continue
             key = self.key(statement, "key", label)
             item = f"statement '{key}'" if key else label
-            span = self.quote_span(statement, item, text)
+            span = self.quote_span(statement, item, text, located.get(index))
             kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
             chain = self.chain(statement, item, outlet)
             stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
@@ -598,8 +651,29 @@ class _Validator:
         self.local_references(linked, own_key)
         return tuple(result)
 
-    def quote_span(self, statement: dict, item: str, text: str | None
-                   ) -> tuple[str, int, int] | None:
+    def locate_quotes(self, raw_list: list, text: str | None) -> dict[int, spans.Located]:
+        """Every well-formed quote's span, found together (``spans.locate_all`` reads a
+        long text once for all quotes instead of once per quote); problems are still
+        reported statement by statement, in file order, by ``quote_span``."""
+        if text is None:
+            return {}
+        numbers: list[int] = []
+        requests: list[spans.Request] = []
+        for index, raw in enumerate(raw_list):
+            if not isinstance(raw, dict):
+                continue
+            quote, occurrence = raw.get("quote"), raw.get("occurrence")
+            if not isinstance(quote, str) or not quote.strip():
+                continue
+            if occurrence is not None and (isinstance(occurrence, bool)
+                                           or not isinstance(occurrence, int) or occurrence < 1):
+                continue
+            numbers.append(index)
+            requests.append((quote, occurrence))
+        return dict(zip(numbers, spans.locate_all(text, requests), strict=True))
+
+    def quote_span(self, statement: dict, item: str, text: str | None,
+                   located: spans.Located | None = None) -> tuple[str, int, int] | None:
         quote = self.text(statement, "quote", item, required=True)
         line = _line(statement, "quote")
         occurrence = statement.get("occurrence")
@@ -611,7 +685,11 @@ class _Validator:
         if quote is None or text is None:
             return None
         try:
-            start, end = spans.locate(text, quote, occurrence)
+            if located is None:
+                located = spans.locate_all(text, [(quote, occurrence)])[0]
+            if isinstance(located, Exception):
+                raise located
+            start, end = located
         except spans.QuoteNotFound:
             near = spans.near_miss(text, quote)
             hint = (f"; the text has «{_clip(near, 120)}», which differs in case, quote marks, "

@@ -89,21 +89,45 @@ class CheckReport:
 
 
 def check_database(engine: Engine) -> CheckReport:
-    """Run every check and return the findings; never writes to the database."""
+    """Run every check and return the findings; never writes to the database.
+
+    A database too damaged to read at all is a finding too (not a crash): each group
+    of checks runs in its own savepoint, and what it could not read is reported.
+    """
     report = CheckReport(_describe(engine))
-    with read_connection(engine) as conn:
-        if not _schema(conn, report):
-            return report  # the rest would only report the schema's differences again
-        if conn.dialect.name == "sqlite":
-            _sqlite_storage(conn, report)
-        else:
-            _postgres_storage(conn, report)
-        _orphans(conn, report)
-        _articles(conn, report)
-        _repeat_cycles(conn, report)
-    if engine.dialect.name == "sqlite":
-        _sqlite_search_index(engine, report)
+    try:
+        with read_connection(engine) as conn:
+            if not _schema(conn, report):
+                return report  # the rest would only report the schema's differences again
+            storage = _sqlite_storage if conn.dialect.name == "sqlite" else _postgres_storage
+            for name, run in (("storage", storage), ("orphan", _orphans),
+                              ("article", _articles), ("repeats", _repeat_cycles)):
+                _guarded(conn, report, name, run)
+        if engine.dialect.name == "sqlite":
+            _sqlite_search_index(engine, report)
+    except sa_exc.DBAPIError as error:
+        advice = ("; restore it from a backup, or salvage what is readable with: "
+                  f"sqlite3 {report.database} .recover > recovered.sql"
+                  if engine.dialect.name == "sqlite" else "")
+        report.add("storage", "database", f"cannot be read: {_first_line(error)}{advice}")
     return report
+
+
+def _guarded(conn: Connection, report: CheckReport, name: str, run) -> None:
+    savepoint = conn.begin_nested()
+    try:
+        run(conn, report)
+    except sa_exc.DBAPIError as error:
+        savepoint.rollback()
+        report.add("storage", "database",
+                   f"the {name} checks could not read the database: {_first_line(error)}")
+    else:
+        savepoint.commit()
+
+
+def _first_line(error: sa_exc.DBAPIError) -> str:
+    text_ = str(error.orig).strip()
+    return text_.splitlines()[0] if text_ else type(error.orig).__name__
 
 
 def _describe(engine: Engine) -> str:
@@ -192,9 +216,8 @@ def _postgres_storage(conn: Connection, report: CheckReport) -> None:
         except sa_exc.DBAPIError as error:
             savepoint.rollback()
             bad += 1
-            first = str(error.orig).strip().splitlines()[0]
-            report.add("storage", f"index '{name}'", f"amcheck bt_index_check: {first}; "
-                       f"rebuild it with REINDEX INDEX {name}")
+            report.add("storage", f"index '{name}'", f"amcheck bt_index_check: "
+                       f"{_first_line(error)}; rebuild it with REINDEX INDEX {name}")
     if not bad:
         report.verified.append(f"amcheck bt_index_check on {len(indexes)} B-tree indexes")
 
@@ -285,10 +308,13 @@ class _Batch:
             .outerjoin(outlet, outlet.id == Article.outlet_id)
             .where(Article.id.in_(ids)).order_by(Article.id)
         ).all()
+        speaker = aliased(Actor)
         self.statements: dict[int, list[Any]] = _group(conn.execute(
             select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
                    Statement.span_start, Statement.span_end, Statement.kind,
-                   Statement.stated_on, Statement.speaker_id)
+                   Statement.stated_on, Statement.speaker_id,
+                   speaker.key.label("speaker_key"))
+            .outerjoin(speaker, speaker.id == Statement.speaker_id)
             .where(Statement.article_id.in_(ids)).order_by(Statement.id)
         ), "article_id")
         statement_ids = [s.id for rows in self.statements.values() for s in rows]
@@ -359,9 +385,15 @@ def _chain(article: Any, statement: Any, hops: list[Any], where: str,
                    f"'{hops[0].actor_key}', which is the implicit first link")
     expected = hops[-1].actor_id if hops else article.outlet_id
     if statement.speaker_id != expected:
-        said = "the chain's last actor" if hops else "the article's outlet (own voice)"
-        report.add("speaker", where, f"the stored speaker (actor id {statement.speaker_id}) "
-                   f"is not {said} (actor id {expected})")
+        if hops:
+            should = f"the chain's last actor, '{hops[-1].actor_key}'"
+        elif article.outlet_id is not None:
+            should = f"the article's outlet, '{article.outlet_key}' (the article's own voice)"
+        else:
+            should = "none (the article's own voice, and the article has no outlet)"
+        have = f"'{statement.speaker_key}'" if statement.speaker_id is not None else "none"
+        report.add("speaker", where, f"the stored original speaker is {have}, but it must "
+                   f"be {should}")
 
 
 def _content_hash(article: Any, batch: _Batch, statements: list[Any],

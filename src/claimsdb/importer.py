@@ -56,6 +56,8 @@ class ImportResult:
     actors_added: int = 0
     actors_updated: int = 0
     dry_run: bool = False
+    # With --update-actors: per corrected actor, "actor 'key': field 'old' -> 'new', ...".
+    actors_corrected: tuple[str, ...] = ()
 
     def describe(self) -> str:
         verb = {ADDED: "would add" if self.dry_run else "added",
@@ -74,6 +76,8 @@ class ImportResult:
                          "updated")
         if extra:
             text += "; " + ", ".join(extra)
+        for correction in self.actors_corrected:
+            text += f"; corrected {correction}"
         return text
 
 
@@ -88,6 +92,7 @@ def import_files(
     replace: bool = False,
     dry_run: bool = False,
     on_result: Callable[[ImportResult], None] | None = None,
+    update_actors: bool = False,
 ) -> list[ImportResult]:
     """Import article files, one transaction each; stops at the first file that fails.
 
@@ -97,7 +102,8 @@ def import_files(
     results = []
     for path in paths:
         spec = read_article(path)
-        result = import_spec(engine, spec, replace=replace, dry_run=dry_run)
+        result = import_spec(engine, spec, replace=replace, dry_run=dry_run,
+                             update_actors=update_actors)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -105,13 +111,14 @@ def import_files(
 
 
 def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
-                dry_run: bool = False) -> ImportResult:
+                dry_run: bool = False, update_actors: bool = False) -> ImportResult:
     """Import one validated article in its own transaction (rolled back for a dry run)."""
     outcome: list[ImportResult] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
             with write_transaction(engine) as conn:
-                outcome.append(import_article(conn, spec, replace=replace))
+                outcome.append(import_article(conn, spec, replace=replace,
+                                              update_actors=update_actors))
                 if dry_run:
                     raise _RollBack
         except _RollBack:
@@ -129,8 +136,13 @@ def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
     return result
 
 
-def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False) -> ImportResult:
-    """Write one article on a connection already inside a transaction."""
+def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,
+                   update_actors: bool = False) -> ImportResult:
+    """Write one article on a connection already inside a transaction.
+
+    ``update_actors``: the file's explicit actor fields overwrite stored ones that
+    differ (correcting an actor), instead of being refused as conflicts.
+    """
     _lock_article_key(conn, spec.key)
     stored = conn.execute(
         select(Article.id, Article.content_hash).where(Article.key == spec.key)
@@ -139,15 +151,16 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     problems: list[Problem] = []
 
     if stored is not None and stored.content_hash == content_hash:
-        actors = _ActorMerge(conn, spec, problems)
+        actors = _ActorMerge(conn, spec, problems, update=update_actors)
         actors.run()
         _raise_if(spec, problems)
         return ImportResult(spec.source, spec.key, UNCHANGED, len(spec.statements),
-                            actors.added, actors.updated)
+                            actors.added, actors.updated,
+                            actors_corrected=tuple(actors.corrected))
     if stored is not None and not replace:
         raise ArticleConflict(spec.source, spec.key)
 
-    actors = _ActorMerge(conn, spec, problems)
+    actors = _ActorMerge(conn, spec, problems, update=update_actors)
     actors.run()
     external = _resolve_external_statements(conn, spec, problems)
     if spec.url:
@@ -156,7 +169,8 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
         ).scalar()
         if other:
             problems.append(Problem(f"'{spec.url}' is already the URL of article '{other}'; "
-                                    "each URL belongs to one article", "article", "url"))
+                                    "each URL belongs to one article", "article", "url",
+                                    spec.lines.get("url")))
     _raise_if(spec, problems)
 
     incoming: list[Any] = []
@@ -171,7 +185,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     _raise_if(spec, problems)
     status = REPLACED if stored is not None else ADDED
     return ImportResult(spec.source, spec.key, status, len(spec.statements),
-                        actors.added, actors.updated)
+                        actors.added, actors.updated, actors_corrected=tuple(actors.corrected))
 
 
 def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
@@ -215,18 +229,22 @@ class _ActorMerge:
 
     Agreeing definitions merge (new aliases and roles are added, empty fields are
     filled); a differing name, kind, identification, Wikidata id or description is a
-    conflict reported with both values.
+    conflict reported with both values, unless ``update`` (``add --update-actors``)
+    says the file's values are corrections.
     """
 
     SCALARS = ("name", "kind", "identified", "wikidata", "description")
 
-    def __init__(self, conn: Connection, spec: ArticleSpec, problems: list[Problem]):
+    def __init__(self, conn: Connection, spec: ArticleSpec, problems: list[Problem], *,
+                 update: bool = False):
         self.conn = conn
         self.spec = spec
         self.problems = problems
+        self.update = update
         self.ids: dict[str, int] = {}
         self.added = 0
         self.updated = 0
+        self.corrected: list[str] = []
 
     def run(self) -> None:
         defined = {a.key: a for a in self.spec.actors}
@@ -249,13 +267,14 @@ class _ActorMerge:
             self.added = len(ours)
         stored.update(self._lock_for_merge(defined, stored, ours))
         missing = [key for key in used if key not in stored]
+        lines = self.spec.actor_use_lines() if missing else {}
         for key in missing:
             candidates = list(defined) + self._similar_keys(key)
             self.problems.append(Problem(
                 f"unknown actor '{key}' (used in {used[key]}); define it in this file's "
                 f"'actors' list with key, name and kind"
                 f"{suggest(key, candidates, list_options=False)}",
-                "actors", None,
+                "actors", None, lines.get(key),
             ))
         self.ids = {key: row.id for key, row in stored.items()}
         changed: set[str] = set()
@@ -294,7 +313,9 @@ class _ActorMerge:
 
     def _may_change(self, actor: ActorSpec, row: Any) -> bool:
         return bool(actor.aliases or actor.roles or any(
-            getattr(actor, name) is not None and getattr(row, name) is None
+            getattr(actor, name) is not None
+            and (getattr(row, name) is None
+                 or (self.update and getattr(actor, name) != getattr(row, name)))
             for name in self.SCALARS))
 
     def _load(self, keys: list[str]) -> dict[str, Any]:
@@ -317,6 +338,7 @@ class _ActorMerge:
 
     def _merge_scalars(self, actor: ActorSpec, row: Any) -> bool:
         fill: dict[str, Any] = {}
+        changes: list[str] = []
         for name in self.SCALARS:
             given = getattr(actor, name)
             have = getattr(row, name)
@@ -325,13 +347,20 @@ class _ActorMerge:
             if have is None:
                 fill[name] = given
                 continue
+            if self.update:
+                fill[name] = given
+                changes.append(f"{name} '{have}' -> '{given}'")
+                continue
             self.problems.append(Problem(
                 f"'{given}' conflicts with the stored {name} '{have}'. Use the stored value, "
-                "or give a different actor a different key",
+                "or give a different actor a different key (or, if the stored value is "
+                "wrong, import with --update-actors to correct it)",
                 f"actor '{actor.key}'", name, actor.line,
             ))
         if fill and not self.problems:
             self.conn.execute(update(Actor).where(Actor.id == row.id).values(**fill))
+            if changes:
+                self.corrected.append(f"actor '{actor.key}': {', '.join(changes)}")
             return True
         return False
 
@@ -463,9 +492,14 @@ def _check_repeat_cycles(conn: Connection, spec: ArticleSpec, external: dict[str
         graph.setdefault(source_name, []).append(spec.ref(relation.target_key))
     cycle = find_cycle(graph)
     if cycle:
+        # Start the loop at one of this file's statements: that is where to fix it.
+        own = next((i for i, name in enumerate(cycle[:-1]) if name.startswith(f"{spec.key}#")), 0)
+        cycle = [*cycle[own:-1], *cycle[:own], cycle[own]]
+        key = cycle[0].split("#", 1)[1]
+        line = next((s.line for s in spec.statements if s.key == key), None)
         problems.append(Problem(
             f"'repeats' links would form a cycle through stored articles: {' -> '.join(cycle)}",
-            f"statement '{cycle[0].split('#', 1)[1]}'", "repeats",
+            f"statement '{key}'", "repeats", line,
         ))
 
 

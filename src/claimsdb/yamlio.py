@@ -143,7 +143,12 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
         line = mark.line + 1 if mark is not None else None
         what = error.problem or str(error)
         if error.context and error.problem:
-            what = f"{error.context}: {error.problem}"
+            # "while parsing a flow sequence" is reported where the parser gave up; an
+            # unclosed bracket is usually where the sequence began, so say that too.
+            began = error.context_mark
+            where = f" (begun on line {began.line + 1})" if began is not None and \
+                mark is not None and began.line != mark.line else ""
+            what = f"{error.context}{where}: {error.problem}"
         if "could not determine a constructor" in what:
             what = (f"{what.split(';')[0].strip()}; only plain YAML values are allowed "
                     "(no tags that build objects)")

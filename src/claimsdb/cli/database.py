@@ -60,6 +60,10 @@ def seed(settings: Settings, quiet: bool) -> None:
 @click.option("--replace", is_flag=True,
               help="Overwrite a stored article whose content changed (one transaction; "
               "relations other articles make to its statements are kept).")
+@click.option("--update-actors", is_flag=True,
+              help="Let the files' actor fields (name, kind, identified, wikidata, "
+              "description) overwrite differing stored values, to correct an actor; "
+              "the output lists each change. Without it such a difference is an error.")
 @click.option("--dry-run", is_flag=True,
               help="Check everything, including references to stored data; write nothing.")
 @click.option("--keep-going", is_flag=True,
@@ -67,8 +71,8 @@ def seed(settings: Settings, quiet: bool) -> None:
               "(exit code 1 if any failed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @pass_settings
-def add(settings: Settings, files: tuple[Path, ...], replace: bool, dry_run: bool,
-        keep_going: bool, quiet: bool) -> None:
+def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actors: bool,
+        dry_run: bool, keep_going: bool, quiet: bool) -> None:
     """Import article files (YAML or JSON); a folder means the article files in it.
 
     Each file is one transaction: a file with any problem changes nothing, and every
@@ -80,15 +84,16 @@ def add(settings: Settings, files: tuple[Path, ...], replace: bool, dry_run: boo
       claimsdb add kremlin-denies.yaml
       claimsdb add --dry-run drafts/
       claimsdb add --replace kremlin-denies.yaml
+      claimsdb add --update-actors corrected-actors.yaml
     """
     from claimsdb.seeds import article_files
 
     _import(settings, article_files(list(files)), replace=replace, dry_run=dry_run,
-            keep_going=keep_going, quiet=quiet)
+            update_actors=update_actors, keep_going=keep_going, quiet=quiet)
 
 
 def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
-            keep_going: bool, quiet: bool) -> None:
+            keep_going: bool, quiet: bool, update_actors: bool = False) -> None:
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.importer import import_spec
@@ -104,7 +109,7 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
         for path in bar:
             try:
                 result = import_spec(engine, read_article(path), replace=replace,
-                                     dry_run=dry_run)
+                                     dry_run=dry_run, update_actors=update_actors)
             except (ArticleError, ArticleConflict) as error:
                 if not keep_going:
                     _report_stop(counts, dry_run)

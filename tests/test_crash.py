@@ -1,0 +1,185 @@
+"""A ``claimsdb add`` killed with SIGKILL mid-import leaves all of the article or none.
+
+A real subprocess imports a large article; it is killed at several points: while the
+file is still being parsed, and at several moments after its write transaction has
+begun (found by watching the database: SQLite's write lock is taken, or the
+PostgreSQL backend holds a transaction id). Each time the database must open, pass
+SQLite's ``PRAGMA integrity_check`` (or amcheck's B-tree checks on PostgreSQL) and
+``claimsdb check``, and hold either the whole article (every statement, hop,
+relation and actor) or nothing of it. Then the same file imports cleanly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bigarticles import write_big_article
+from claimsdb.checks import check_database
+from claimsdb.db import make_engine
+
+CLAIMSDB = Path(sys.executable).with_name("claimsdb")
+STATEMENTS = 12_000
+# What the article brings, by table (see bigarticles.write_big_article).
+WHOLE = {"articles": 1, "statements": STATEMENTS, "actors": 4,
+         "chain_hops": 2 * len(range(0, STATEMENTS, 3)) + len(range(1, STATEMENTS, 3)),
+         "relations": 2 * (STATEMENTS // 10)}
+# Moments to kill at, as fractions of the write transaction's measured duration.
+WRITE_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.95)
+
+pytestmark = pytest.mark.slow
+
+
+class Target:
+    """Fresh databases of one backend, and a way to see whether an import is writing."""
+
+    def __init__(self, backend: str, request, tmp_path: Path):
+        self.backend = backend
+        self.request = request
+        self.tmp_path = tmp_path
+        self.created: list[str] = []
+
+    def fresh(self) -> str:
+        if self.backend == "sqlite":
+            path = self.tmp_path / f"crash-{uuid.uuid4().hex[:8]}.db"
+            shutil.copyfile(self.request.getfixturevalue("sqlite_template"), path)
+            return str(path)
+        server = self.request.getfixturevalue("postgres")
+        name = f"claimsdb_crash_{uuid.uuid4().hex[:10]}"
+        url = server.create(name, template=self.request.getfixturevalue("postgres_template"))
+        self.created.append(name)
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:  # for bt_index_check in 'claimsdb check'
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+        admin.dispose()
+        return url
+
+    def writing(self, db: str) -> bool:
+        """Is a write transaction open on ``db`` right now?"""
+        if self.backend == "sqlite":
+            probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                return True  # the importer holds the write lock
+            else:
+                probe.execute("ROLLBACK")
+                return False
+            finally:
+                probe.close()
+        engine = create_engine(db, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                return bool(conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")).scalar())
+        finally:
+            engine.dispose()
+
+    def drop_all(self) -> None:
+        if self.created:
+            server = self.request.getfixturevalue("postgres")
+            for name in self.created:
+                server.drop(name)
+
+
+def start(db: str, path: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(CLAIMSDB), "--db", db, "add", "-q", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_for_writing(target: Target, db: str, process: subprocess.Popen,
+                     timeout: float = 120) -> float | None:
+    """Seconds until the import's write transaction is open (None: it ended first)."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        if process.poll() is not None:
+            return None
+        if target.writing(db):
+            return time.monotonic()
+        time.sleep(0.005)
+    raise AssertionError("the import never started writing")
+
+
+def counts(db: str) -> dict[str, int]:
+    engine = make_engine(db, create=False)
+    try:
+        with engine.connect() as conn:
+            return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                    for table in WHOLE}
+    finally:
+        engine.dispose()
+
+
+def assert_sound(db: str, backend: str) -> str:
+    """The database opens, passes every check, and holds all or none of the article."""
+    if backend == "sqlite":
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    engine = make_engine(db, create=False)
+    try:
+        report = check_database(engine)
+    finally:
+        engine.dispose()
+    assert report.ok, report.summary()
+    if backend == "postgresql":
+        assert any(v.startswith("amcheck bt_index_check") for v in report.verified)
+    found = counts(db)
+    assert found in (dict.fromkeys(WHOLE, 0), WHOLE), found
+    return "all" if found == WHOLE else "none"
+
+
+def test_sigkill_mid_import_leaves_all_or_nothing(backend, request, tmp_path):
+    target = Target(backend, request, tmp_path)
+    article = write_big_article(tmp_path / "big.yaml", statements=STATEMENTS)
+    try:
+        # Calibrate: how long after it starts writing does a full import commit?
+        db = target.fresh()
+        process = start(db, article)
+        writing_from = wait_for_writing(target, db, process)
+        assert writing_from is not None, "the import finished before it was seen writing"
+        assert process.wait(timeout=600) == 0, process.stderr.read()
+        write_time = time.monotonic() - writing_from
+        assert assert_sound(db, backend) == "all"
+
+        outcomes = []
+        # Killed while the file is still being read: nothing was written.
+        db = target.fresh()
+        process = start(db, article)
+        time.sleep(0.3)
+        assert not target.writing(db)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        outcomes.append(("parsing", assert_sound(db, backend)))
+        # Killed at moments through the write transaction.
+        for fraction in WRITE_FRACTIONS:
+            db = target.fresh()
+            process = start(db, article)
+            began = wait_for_writing(target, db, process)
+            if began is not None:
+                time.sleep(max(0.0, fraction * write_time - (time.monotonic() - began)))
+            process.send_signal(signal.SIGKILL)
+            assert process.wait() in (-signal.SIGKILL, 0)
+            outcomes.append((f"{fraction:.0%} into writing", assert_sound(db, backend)))
+
+        print(f"\n{backend}: write transaction {write_time:.2f} s; killed: "
+              + ", ".join(f"{when} -> {what}" for when, what in outcomes))
+        assert outcomes[0] == ("parsing", "none")
+        # Most kills land inside the transaction: they must have left nothing.
+        assert sum(what == "none" for _, what in outcomes[1:]) >= 3, outcomes
+
+        # The crashed database takes the same import afterwards, whole.
+        process = start(db, article)
+        assert process.wait(timeout=600) == 0, process.stderr.read()
+        assert assert_sound(db, backend) == "all"
+    finally:
+        target.drop_all()
