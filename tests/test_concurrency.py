@@ -384,6 +384,28 @@ def test_two_versions_of_one_article_key_one_wins_the_other_is_refused(
         assert title == expected
 
 
+
+def test_two_claimsdb_commands_started_together_store_an_article_once(
+        db, base, write_article):
+    """The same race through the installed entry point, two whole ``claimsdb add``
+    processes at a time (less tightly overlapped than the workers, so fewer rounds)."""
+    engine = base
+    exe = str(Path(sys.executable).with_name("claimsdb"))
+    for i in range(3):
+        path = write_article(round_article("right", 100 + i), name=f"both-{i}.yaml")
+        processes = [subprocess.Popen([exe, "--db", db, "add", str(path)], text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                     for _ in range(2)]
+        outputs = [(*p.communicate(timeout=120), p.returncode) for p in processes]
+        assert [code for _, _, code in outputs] == [0, 0], outputs
+        lines = sorted(out.strip().split(": ", 1)[1] for out, _, _ in outputs)
+        assert lines == [
+            f"added article 'right-{100 + i}' (2 statements); 2 new actors, 1 actor updated",
+            f"unchanged article 'right-{100 + i}' (already stored)",
+        ]
+        assert article_count(engine, f"right-{100 + i}") == 1
+        assert statement_count(engine, f"right-{100 + i}") == 2
+
 # -- readers and an open import ------------------------------------------------------------
 
 def test_readers_are_not_blocked_by_an_open_import(db, base, workers, write_article, backend):

@@ -30,6 +30,7 @@ _WRITE_OPTION = "claimsdb_write"
 # PostgreSQL's serialization_failure and deadlock_detected: the server rolled the
 # transaction back because of a concurrent one; running it again may well succeed.
 _CONFLICT_SQLSTATES = ("40001", "40P01")
+_SQLITE_BUSY_SNAPSHOT = 517
 
 
 class TransactionConflict(DatabaseError):
@@ -164,7 +165,15 @@ def translate_errors(engine: Engine) -> Iterator[None]:
 
 def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str:
     text = str(error.orig)
-    where = _safe(str(engine.url))
+    sqlite = engine.dialect.name == "sqlite"
+    where = (engine.url.database or ":memory:") if sqlite else _safe(str(engine.url))
+    if getattr(error.orig, "sqlite_errorcode", None) == _SQLITE_BUSY_SNAPSHOT:
+        # A read transaction tried to write after another process had written: waiting
+        # cannot help, since its snapshot is already out of date.
+        return (
+            f"{where} was changed by another process while this command was reading it; "
+            "nothing was changed. Run the command again."
+        )
     if "database is locked" in text or "database table is locked" in text:
         return (
             f"{where} is locked by another process and stayed locked for "
