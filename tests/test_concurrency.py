@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select, text
 
+from claimsdb.errors import DatabaseError
 from claimsdb.importer import import_files
 from claimsdb.models import Actor, ActorAlias, ActorRole, Article, Statement
 from helpers import dump
@@ -561,3 +562,29 @@ def select_ready(worker: Worker) -> bool:
     with selectors.DefaultSelector() as selector:
         selector.register(worker.process.stdout, selectors.EVENT_READ)
         return bool(selector.select(timeout=0))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_a_reader_that_writes_after_another_commit_is_told_to_run_again(db, base):
+    """A transaction that began as a reader cannot write once another connection has
+    committed (its snapshot is out of date); waiting would not help, so the message
+    must not say it waited."""
+    from claimsdb.db import translate_errors, write_transaction
+
+    engine = base
+    actor = {"kind": "person", "identified": "named"}
+
+    def read_then_write():
+        with translate_errors(engine), engine.connect() as reader, reader.begin():
+            reader.execute(select(func.count()).select_from(Actor)).scalar()
+            with write_transaction(engine) as writer:
+                writer.execute(insert(Actor), {"key": "first", "name": "First", **actor})
+            reader.execute(insert(Actor), {"key": "second", "name": "Second", **actor})
+
+    with pytest.raises(DatabaseError) as caught:
+        read_then_write()
+    assert str(caught.value) == (
+        f"{db} was changed by another process while this command was reading it; "
+        "nothing was changed. Run the command again.")
+    assert actor_count(engine, "first") == 1
+    assert actor_count(engine, "second") == 0
