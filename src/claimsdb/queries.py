@@ -969,9 +969,10 @@ def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
                    r.chain_depth) for r in rows)
 
 
-def relations_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
-    """Relations with either end among the filter's statements, each once, in the
-    source statement's order."""
+def relations_select(conn: Connection, flt: StatementFilter | None = None, *,
+                     both_ends: bool = False) -> Select:
+    """Relations with either end (``both_ends``: both) among the filter's statements,
+    each once, in the source statement's order."""
     flt = flt or StatementFilter()
     source, target = aliased(Statement, name="source"), aliased(Statement, name="target")
     source_article = aliased(Article, name="source_article")
@@ -1003,14 +1004,16 @@ def relations_select(conn: Connection, flt: StatementFilter | None = None) -> Se
     )
     ids = selected_statement_ids(conn, flt)
     if ids is not None:
-        query = query.where(or_(Relation.source_id.in_(ids), Relation.target_id.in_(ids)))
+        within = and_ if both_ends else or_
+        query = query.where(within(Relation.source_id.in_(ids), Relation.target_id.in_(ids)))
     return query
 
 
 def iter_relations(conn: Connection, flt: StatementFilter | None = None, *,
-                   batch: int = BATCH) -> Iterator[RelationRow]:
-    """Every relation touching the statements a filter selects, streamed in batches."""
-    rows = _stream(conn, relations_select(conn, flt), batch)
+                   both_ends: bool = False, batch: int = BATCH) -> Iterator[RelationRow]:
+    """Every relation touching the statements a filter selects (``both_ends``: only
+    those between two of them), streamed in batches."""
+    rows = _stream(conn, relations_select(conn, flt, both_ends=both_ends), batch)
     return (
         RelationRow(
             r.type,

@@ -231,13 +231,11 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
     to_file = not exporter.is_stdout(output)
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any work
+        queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any output
         with _progress(to_file, lambda: queries.count_statements(conn, flt),
-                       "statement") as bar:
-            document = prov_export.provenance_document(
+                       "statement") as bar, exporter.open_output(output) as out:
+            pieces = prov_export.iter_provenance(
                 conn, flt, on_statement=(lambda: bar.update(1)) if to_file else None)
-    with exporter.open_output(output) as out:
-        prov_export.write_prov(document, out, "provn" if provn else "json")
+            count = prov_export.write_prov(pieces, out, "provn" if provn else "json")
     if to_file:
-        click.echo(f"wrote the provenance of {len(prov_export.statements_in(document))} "
-                   f"statements to {output}", err=True)
+        click.echo(f"wrote the provenance of {count} statements to {output}", err=True)
