@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import subprocess
 import sys
 import time
@@ -59,9 +60,11 @@ class Release(Exception):
 
 
 held = None
+base_environment = dict(os.environ)
 for line in sys.stdin:
     command = json.loads(line)
-    os.environ.update(command.get("env", {}))
+    os.environ.clear()
+    os.environ.update(base_environment, **command.get("env", {}))  # per command
     if command["op"] == "cli":
         runner = CliRunner()
         reply(ready=True)
@@ -156,19 +159,30 @@ class Worker:
     """One claimsdb process that runs commands when told to."""
 
     def __init__(self, script: Path, cwd: Path):
+        # Unbuffered bytes: a reply read ahead into a buffer would hide from select().
         self.process = subprocess.Popen(
             [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, cwd=cwd, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            bufsize=0, cwd=cwd, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
 
     def send(self, **command) -> None:
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
+        self.process.stdin.write(json.dumps(command).encode() + b"\n")
 
-    def receive(self) -> dict:
+    def receive(self, timeout: float = 120) -> dict:
+        """The worker's next reply; a worker stuck (say, waiting for a lock forever)
+        fails the test instead of hanging it."""
+        if not self.ready(timeout):
+            self.process.kill()
+            raise AssertionError(f"no reply from the worker within {timeout} s")
         line = self.process.stdout.readline()
         assert line, f"worker died (exit code {self.process.poll()})"
-        return json.loads(line)
+        return json.loads(line.decode())
+
+    def ready(self, timeout: float = 0) -> bool:
+        """Whether a reply is waiting to be read."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            return bool(selector.select(timeout=timeout))
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -543,7 +557,7 @@ def _wait_until_a_session_waits_for_a_lock(engine: Engine, worker: Worker) -> No
     deadline = time.monotonic() + 30
     with engine.connect() as conn:
         while time.monotonic() < deadline:
-            if select_ready(worker):
+            if worker.ready():
                 raise AssertionError(f"the import finished without waiting: {worker.receive()}")
             waiting = conn.execute(text(
                 "SELECT count(*) FROM pg_stat_activity "
@@ -554,14 +568,6 @@ def _wait_until_a_session_waits_for_a_lock(engine: Engine, worker: Worker) -> No
                 return
             time.sleep(0.02)
     raise AssertionError("the import never waited for the other session's row")
-
-
-def select_ready(worker: Worker) -> bool:
-    import selectors
-
-    with selectors.DefaultSelector() as selector:
-        selector.register(worker.process.stdout, selectors.EVENT_READ)
-        return bool(selector.select(timeout=0))
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
