@@ -160,22 +160,33 @@ def test_sigkill_mid_import_leaves_all_or_nothing(backend, request, tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
         outcomes.append(("parsing", assert_sound(db, backend)))
-        # Killed at moments through the write transaction.
-        for fraction in WRITE_FRACTIONS:
+        # Killed at moments through the write transaction. Whether the transaction was
+        # still open is probed just before each kill (a kill can come after a fast
+        # commit on a busy machine: then the whole article must be there).
+        mid_transaction = []
+        for attempt in range(12):
+            fraction = WRITE_FRACTIONS[attempt % len(WRITE_FRACTIONS)]
+            if attempt >= len(WRITE_FRACTIONS) and len(mid_transaction) >= 3:
+                break
             db = target.fresh()
             process = start(db, article)
             began = wait_for_writing(target, db, process)
             if began is not None:
                 time.sleep(max(0.0, fraction * write_time - (time.monotonic() - began)))
+            open_before_kill = process.poll() is None and target.writing(db)
             process.send_signal(signal.SIGKILL)
             assert process.wait() in (-signal.SIGKILL, 0)
-            outcomes.append((f"{fraction:.0%} into writing", assert_sound(db, backend)))
+            outcome = assert_sound(db, backend)
+            outcomes.append((f"{fraction:.0%} into writing", outcome))
+            if open_before_kill:
+                mid_transaction.append(outcome)
 
         print(f"\n{backend}: write transaction {write_time:.2f} s; killed: "
               + ", ".join(f"{when} -> {what}" for when, what in outcomes))
         assert outcomes[0] == ("parsing", "none")
-        # Most kills land inside the transaction: they must have left nothing.
-        assert sum(what == "none" for _, what in outcomes[1:]) >= 3, outcomes
+        # Kills inside the transaction left nothing (at most one may have raced a commit).
+        assert len(mid_transaction) >= 3, outcomes
+        assert mid_transaction.count("none") >= len(mid_transaction) - 1, outcomes
 
         # The crashed database takes the same import afterwards, whole.
         process = start(db, article)

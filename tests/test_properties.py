@@ -279,9 +279,12 @@ def _round_trip(engine, document):
 
 
 def test_valid_generated_articles_import_exactly(cli, engine, tmp_path):
+    ran: list = []
+
     @settings(DB_SETTINGS, max_examples=EXAMPLES["valid"])
     @given(case=articles())
     def run(case):
+        ran.append(case)
         document, expected_spans = case
         path = _write(tmp_path, document)
         result = cli("add", path)
@@ -306,6 +309,7 @@ def test_valid_generated_articles_import_exactly(cli, engine, tmp_path):
         assert again.exit_code == 0 and "unchanged" in again.output
 
     run()
+    assert len(ran) == EXAMPLES["valid"]
 
 
 MUTATIONS = {
@@ -340,9 +344,12 @@ MUTATIONS = {
 def test_nearly_valid_generated_articles_are_refused_and_change_nothing(cli, engine, tmp_path):
     cli("seed", "-q")  # something to leave untouched
 
+    ran: list = []
+
     @settings(DB_SETTINGS, max_examples=EXAMPLES["invalid"])
     @given(case=articles(), mutation=st.sampled_from(sorted(MUTATIONS)))
     def run(case, mutation):
+        ran.append(mutation)
         document, _spans = case
         document = json.loads(json.dumps(document))  # a private copy to mutate
         MUTATIONS[mutation](document)
@@ -355,3 +362,5 @@ def test_nearly_valid_generated_articles_are_refused_and_change_nothing(cli, eng
         assert dump(engine) == before, mutation
 
     run()
+    assert len(ran) == EXAMPLES["invalid"]
+    assert len(set(ran)) > 5  # many different mutations, not one
