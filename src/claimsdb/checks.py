@@ -104,7 +104,10 @@ def check_database(engine: Engine) -> CheckReport:
                               ("article", _articles), ("repeats", _repeat_cycles)):
                 _guarded(conn, report, name, run)
         if engine.dialect.name == "sqlite":
-            _sqlite_search_index(engine, report)
+            try:
+                _sqlite_search_index(engine, report)
+            except DatabaseError as error:  # a writer held the lock past the busy timeout
+                report.notes.append(f"full-text index not checked: {error}")
     except sa_exc.DBAPIError as error:
         advice = ("; restore it from a backup, or salvage what is readable with: "
                   f"sqlite3 {report.database} .recover > recovered.sql"
@@ -180,6 +183,12 @@ def _sqlite_search_index(engine: Engine, report: CheckReport) -> None:
             conn.exec_driver_sql(
                 "INSERT INTO statements_fts(statements_fts, rank) VALUES ('integrity-check', 1)"
             )
+        except sa_exc.OperationalError as error:
+            if "locked" not in str(error.orig):
+                raise
+            report.notes.append("full-text index not checked: a writer held the database "
+                                "longer than the busy timeout; run the check again later")
+            return
         except sa_exc.DatabaseError as error:
             report.add("search-index", "table 'statements_fts'",
                        f"the full-text index does not match the statements' quotes "
