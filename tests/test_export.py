@@ -262,7 +262,7 @@ def test_every_table_follows_the_statement_filter(seeded, cli, engine, option):
     assert [json.loads(line)["ref"] for line in lines] == refs
 
 
-def test_export_takes_exactly_the_statements_command_filters():
+def test_exports_take_the_statement_filters_of_the_statements_command():
     from claimsdb.cli import main
 
     def options(*path):
