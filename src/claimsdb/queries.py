@@ -1065,10 +1065,12 @@ def actor_definitions(conn: Connection, keys: Sequence[str]) -> dict[str, ActorD
     unique = sorted(set(keys))
     for start in range(0, len(unique), BATCH):
         chunk = unique[start:start + BATCH]
-        rows = conn.execute(
+        # Sorted here, not by the database: callers list the definitions in this order,
+        # which must not depend on the backend's row order or collation.
+        rows = sorted(conn.execute(
             select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
                    Actor.wikidata, Actor.description).where(Actor.key.in_(chunk))
-        ).all()
+        ).all(), key=lambda row: row.key)
         ids = [a.id for a in rows]
         aliases: dict[int, list[str]] = defaultdict(list)
         for actor_id, alias in conn.execute(
