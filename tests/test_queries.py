@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from claimsdb import queries
+from claimsdb.articles import parse_article
 from claimsdb.db import make_engine, read_connection
 from claimsdb.errors import NotFound
 from claimsdb.importer import import_files, import_spec
-from claimsdb.articles import parse_article
 from claimsdb.models import Statement
 from conftest import DATA
 
@@ -406,3 +406,21 @@ statements: [{{key: refusal, quote: said no}}]
     assert "first-report#refusal" in result.stderr
     assert "second-report#refusal" in result.stderr
     assert cli("chain", "first-report#refusal").exit_code == 0
+
+
+def test_streaming_a_list_leaves_the_connection_as_it_was(corpus, engine):
+    """Streaming options belong to the statement: set on the connection they would
+    linger (SQLAlchemy 2 changes a Connection in place), and every later statement,
+    SAVEPOINT and RELEASE included, would go through a PostgreSQL server-side cursor."""
+    from claimsdb import tracing
+
+    with read_connection(engine) as conn:
+        before = dict(conn.get_execution_options())
+        list(queries.iter_statements(conn, F(limit=5)))
+        list(queries.iter_denials(conn))
+        list(queries.list_actors(conn))
+        list(queries.list_articles(conn))
+        tracing.families(conn)
+        assert dict(conn.get_execution_options()) == before
+        with conn.begin_nested():  # a savepoint works afterwards, on both backends
+            assert len(list(queries.iter_statements(conn, F(limit=2)))) == 2

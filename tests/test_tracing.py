@@ -236,3 +236,13 @@ def test_no_loops_in_the_seed(seeded, cli):
     result = cli("loops")
     assert result.exit_code == 0
     assert "no circular reporting found" in result.output
+
+
+def test_check_notes_circular_reporting_without_failing(corpus, cli):
+    result = cli("check")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert ("note: circular reporting in alpha-news-mayor#mayor-resigned, "
+            "beta-daily-mayor#mayor-resigned, gamma-wire-mayor#mayor-resigned: outlets cite "
+            "each other for the same claim: alpha-news -> beta-daily -> alpha-news"
+            ) in result.output
+    assert "a chain passes through the same actor twice" in result.output

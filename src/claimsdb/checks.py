@@ -101,7 +101,8 @@ def check_database(engine: Engine) -> CheckReport:
                 return report  # the rest would only report the schema's differences again
             storage = _sqlite_storage if conn.dialect.name == "sqlite" else _postgres_storage
             for name, run in (("storage", storage), ("orphan", _orphans),
-                              ("article", _articles), ("repeats", _repeat_cycles)):
+                              ("article", _articles), ("repeats", _repeat_cycles),
+                              ("circular reporting", _circular_reporting)):
                 _guarded(conn, report, name, run)
         if engine.dialect.name == "sqlite":
             try:
@@ -462,6 +463,18 @@ def _repeat_cycles(conn: Connection, report: CheckReport) -> None:
         report.add("repeats", f"statement {names.get(loop[0], loop[0])}",
                    f"'repeats' links form a cycle ({path}); repeats must point toward the "
                    "origin, so one of these links is wrong")
+
+
+def _circular_reporting(conn: Connection, report: CheckReport) -> None:
+    """Outlets citing each other and chains that come back to an actor are findings
+    about the reporting, not damage to the database: noted, not failed. (A ``repeats``
+    cycle is reported above as a problem.)"""
+    from claimsdb.tracing import find_loops
+
+    for loop in find_loops(conn):
+        if loop.kind != "repeats":
+            report.notes.append(f"circular reporting in {', '.join(loop.statements)}: "
+                                f"{loop.describe()} (see 'claimsdb loops')")
 
 
 def strongly_connected(graph: Mapping[int, list[int]]) -> list[list[int]]:

@@ -395,7 +395,7 @@ def iter_statements(conn: Connection, flt: StatementFilter | None = None, *,
         Statement.article_id, Statement.id)
     if flt.limit is not None:
         query = query.limit(flt.limit)
-    result = conn.execution_options(yield_per=batch).execute(query)
+    result = conn.execute(query.execution_options(yield_per=batch))
     for partition in result.partitions():
         yield from _enrich(conn, partition)
 
@@ -587,7 +587,7 @@ def list_actors(conn: Connection, *, kind: str | None = None, identified: str | 
     query = query.order_by(text("originated DESC"), text("relayed DESC"), Actor.key)
     if limit is not None:
         query = query.limit(limit)
-    for row in conn.execution_options(yield_per=BATCH).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=BATCH)):
         yield ActorSummary(row.key, row.name, row.kind, row.identified, row.originated,
                            row.relayed, row.denials_issued, row.denials_received)
 
@@ -681,7 +681,7 @@ def iter_denials(conn: Connection, flt: StatementFilter | None = None,
              .order_by(Relation.target_id, Relation.id))
     if flt.limit is not None:
         pairs = pairs.limit(flt.limit)
-    result = conn.execution_options(yield_per=batch).execute(pairs)
+    result = conn.execute(pairs.execution_options(yield_per=batch))
     for partition in result.partitions():
         ids = sorted({i for pair in partition for i in pair})
         views = {v.id: v for v in _enrich(conn, conn.execute(
@@ -737,7 +737,7 @@ def list_articles(conn: Connection, *, limit: int | None = None,
         query = query.where(where)
     if limit is not None:
         query = query.limit(limit)
-    for row in conn.execution_options(yield_per=BATCH).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=BATCH)):
         yield ArticleSummary(row.key, row.title, _actor("outlet", row), row.published, row.url,
                              row.language, row.statements, row.anonymous, row.denied)
 
@@ -919,7 +919,7 @@ def selected_statement_ids(conn: Connection, flt: StatementFilter) -> Select | N
 
 
 def _stream(conn: Connection, query: Select, batch: int) -> Iterator:
-    result = conn.execution_options(yield_per=batch).execute(query)
+    result = conn.execute(query.execution_options(yield_per=batch))
     for partition in result.partitions():
         yield from partition
 

@@ -299,8 +299,8 @@ def families(conn: Connection) -> list[set[int]]:
             x = parent[x]
         return x
 
-    rows = conn.execution_options(yield_per=10_000).execute(
-        select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS))
+    edges = select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS)
+    rows = conn.execute(edges.execution_options(yield_per=10_000))
     for source, target in rows:
         parent[find(source)] = find(target)
     groups: dict[int, set[int]] = defaultdict(set)
@@ -566,7 +566,7 @@ def independent_origin_counts(conn: Connection, article_id: int | None = None
     current = None
     path: list[str] = []
     article = origin = None
-    for row in conn.execution_options(yield_per=10_000).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=10_000)):
         if row.id != current:
             if current is not None:
                 flush(article, origin, path)
