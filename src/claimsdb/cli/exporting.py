@@ -24,9 +24,10 @@ TABLE_NAMES = ("statements", "chain", "relations", "actors", "articles")
 def export() -> None:
     """Write stored data out for spreadsheets, programs and provenance tools.
 
-    csv, jsonl and json take the same filters as 'claimsdb statements'; article
-    writes one stored article back as an editable article file; prov writes the
-    provenance graph in W3C PROV. docs/export.md describes every column and shape.
+    csv, jsonl, json and prov take the same filters as 'claimsdb statements';
+    article writes one stored article back as an editable article file; prov writes
+    the provenance graph in W3C PROV. docs/export.md describes every column, shape
+    and PROV mapping.
 
     \b
     Examples:
@@ -70,11 +71,16 @@ def _export_table(settings: Settings, fmt: str, table_name: str, output: str, fl
     to_file = not exporter.is_stdout(output)
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        rows = table.rows(conn, flt)  # resolves the filter: a bad one fails before writing
+        flat = fmt == "csv" and table.csv_rows is not None
+        # resolves the filter: a bad one fails before writing
+        rows = table.csv_rows(conn, flt) if flat else table.rows(conn, flt)
         with _progress(to_file, lambda: table.count(conn, flt), table.noun) as bar, \
                 exporter.open_output(output) as out:
-            on_row = (lambda: bar.update(1)) if to_file else None
-            if fmt == "csv":
+            on_row = (lambda: bar.update(1)) if to_file and not bar.hidden else None
+            if flat:
+                count = exporter.write_csv_rows(rows, out, table.columns, on_row=on_row,
+                                                **csv_options)
+            elif fmt == "csv":
                 count = exporter.write_csv((table.record(r) for r in rows), out, table.columns,
                                            on_row=on_row, **csv_options)
             elif fmt == "jsonl":
