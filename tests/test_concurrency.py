@@ -421,6 +421,29 @@ def test_two_claimsdb_commands_started_together_store_an_article_once(
         assert article_count(engine, f"right-{100 + i}") == 1
         assert statement_count(engine, f"right-{100 + i}") == 2
 
+def test_two_seeds_on_a_brand_new_database_both_succeed(empty_db, tmp_path, backend):
+    """Both processes find the database empty and initialise it: the second waits for
+    the first's migration (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), then
+    finds the schema in place and the article stored."""
+    from claimsdb.db import make_engine
+
+    exe = str(Path(sys.executable).with_name("claimsdb"))
+    rounds = 6 if backend == "sqlite" else 2
+    for i in range(rounds):
+        target = str(tmp_path / f"new-{i}.db") if backend == "sqlite" else empty_db
+        if backend == "postgresql" and i:
+            break  # one empty server database per test
+        processes = [subprocess.Popen([exe, "--db", target, "seed"], text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                     for _ in range(2)]
+        outputs = [(*p.communicate(timeout=120), p.returncode) for p in processes]
+        assert [code for _, _, code in outputs] == [0, 0], outputs
+        engine = make_engine(target)
+        assert article_count(engine, "putin-stance-stalls-talks") == 1
+        assert statement_count(engine, "putin-stance-stalls-talks") == 36
+        engine.dispose()
+
+
 # -- readers and an open import ------------------------------------------------------------
 
 def test_readers_are_not_blocked_by_an_open_import(db, base, workers, write_article, backend):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from claimsdb.db import translate_errors
+from claimsdb.db import translate_errors, writing
 from claimsdb.errors import DatabaseError
 
 # Objects that migrations create but the ORM does not model (full-text search: the
@@ -78,7 +78,9 @@ def run_migrations_on(engine: Engine) -> Iterator[Connection]:
     checked afterwards. PostgreSQL: an advisory lock makes concurrent ``init`` runs
     queue instead of racing.
     """
-    with translate_errors(engine), engine.connect() as conn:
+    # Start as a writer (SQLite: BEGIN IMMEDIATE): a second process initialising the
+    # same new file then waits for the first instead of failing on a lock upgrade.
+    with translate_errors(engine), writing(engine).connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
             conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
