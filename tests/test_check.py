@@ -348,6 +348,7 @@ def test_backup_on_postgresql_points_to_pg_dump(cli, db, backend, tmp_path):
     result = cli("backup", tmp_path / "x.db")
     assert result.exit_code == 1
     assert "for PostgreSQL use its own tools, for example: pg_dump" in result.stderr
+    assert "claimsdb copy --to claims-backup.db" in result.stderr
     assert not (tmp_path / "x.db").exists()
 
 

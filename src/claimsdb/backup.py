@@ -44,7 +44,8 @@ def backup_sqlite(engine: Engine, destination: str | Path, *, overwrite: bool = 
         raise DatabaseError(
             "backup copies SQLite database files; for PostgreSQL use its own tools, "
             "for example: pg_dump --format=custom --file=claims.dump "
-            "'postgresql://USER@HOST/DBNAME' (restore with pg_restore)"
+            "'postgresql://USER@HOST/DBNAME' (restore with pg_restore); or take a "
+            "claimsdb copy as a SQLite file: claimsdb copy --to claims-backup.db"
         )
     destination = Path(destination).expanduser().absolute()
     if not source.exists():

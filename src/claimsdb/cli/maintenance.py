@@ -52,7 +52,7 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
     Uses SQLite's online backup API: other processes may keep reading and importing
     meanwhile, and FILE holds exactly the articles committed when the backup began,
     each complete. The copy is verified with SQLite's integrity check and is a single
-    self-contained file. For PostgreSQL use pg_dump.
+    self-contained file. For PostgreSQL use pg_dump, or 'claimsdb copy --to FILE.db'.
 
     \b
     Examples:
