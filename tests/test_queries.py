@@ -424,3 +424,9 @@ def test_streaming_a_list_leaves_the_connection_as_it_was(corpus, engine):
         assert dict(conn.get_execution_options()) == before
         with conn.begin_nested():  # a savepoint works afterwards, on both backends
             assert len(list(queries.iter_statements(conn, F(limit=2)))) == 2
+
+
+def test_with_members_without_speaker_is_a_usage_error(corpus, cli):
+    result = cli("statements", "--with-members")
+    assert result.exit_code == 2
+    assert "--with-members needs --speaker" in result.stderr

@@ -53,6 +53,8 @@ def statement_filter_options(command):
         from claimsdb.queries import StatementFilter
 
         since, until = kwargs.pop("since"), kwargs.pop("until")
+        if kwargs["with_members"] and not kwargs["speaker"]:
+            raise click.UsageError("--with-members needs --speaker")
         kwargs["flt"] = StatementFilter(
             article=kwargs.pop("article"), speaker=kwargs.pop("speaker"),
             with_members=kwargs.pop("with_members"), via=kwargs.pop("via"),
@@ -62,8 +64,6 @@ def statement_filter_options(command):
             since=since.date() if since else None, until=until.date() if until else None,
             later_denied=kwargs.pop("later_denied"), limit=kwargs.pop("limit"),
         )
-        if kwargs["flt"].with_members and not kwargs["flt"].speaker:
-            raise click.UsageError("--with-members needs --speaker")
         return command(*args, **kwargs)
 
     for option in reversed(options):
