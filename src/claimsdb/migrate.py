@@ -8,6 +8,8 @@ the top-level ``migrations/`` folder that ``alembic`` itself uses.
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -119,6 +121,8 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def require_current_schema(connection: Connection) -> None:
     """Refuse to work on a database that is empty, older or newer than this claimsdb."""
+    if _head_from_files() is not None and _stored_revisions(connection) == [_head_from_files()]:
+        return  # the usual case, settled without importing Alembic (a fifth of a second)
     current = current_revision(connection)
     head = head_revision()
     if current == head:
@@ -144,6 +148,47 @@ def require_current_schema(connection: Connection) -> None:
         f"the database schema ({current}) is older than this claimsdb ({head}); "
         "run 'claimsdb init' to upgrade it"
     )
+
+
+_REVISION = re.compile(r"""^revision(?:\s*:[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"""^down_revision(?:\s*:[^=]*)?=\s*(?:None|["']([^"']+)["'])\s*$""", re.MULTILINE)
+
+
+@functools.cache
+def _head_from_files() -> str | None:
+    """The head revision, read from the migration files' ``revision`` and
+    ``down_revision`` lines without Alembic; None whenever that is not plain (then
+    Alembic decides). Every read command checks the schema, so this is start-up time."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        files = sorted((migrations_dir() / "versions").glob("*.py"))
+        for path in files:
+            source = path.read_text(encoding="utf-8")
+            revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+            if len(revision) != 1 or len(down) != 1:
+                return None
+            revisions.add(revision[0])
+            if down[0]:
+                parents.add(down[0])
+    except (OSError, DatabaseError):
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _stored_revisions(connection: Connection) -> list[str] | None:
+    """The revisions recorded in the database (Alembic's table), or None without it."""
+    if connection.dialect.name == "sqlite":
+        found = connection.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        )).first()
+    else:
+        found = connection.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+    if not found:
+        return None
+    return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def is_empty(connection: Connection) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -58,6 +56,9 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
 
 
 def _draw_svg(dot_source: str, target: Path) -> None:
+    import shutil  # here, not at the top: 'claimsdb --help' must stay quick
+    import subprocess
+
     dot = shutil.which("dot")
     if dot is None:
         raise click.ClickException(
