@@ -136,6 +136,60 @@ def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
     return result
 
 
+def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool = False,
+                 dry_run: bool = False, update_actors: bool = False, keep_going: bool = False
+                 ) -> list[ImportResult | ArticleError | ArticleConflict]:
+    """Import validated articles in one transaction (``add --batch``); per article, its
+    result or the error that refused it.
+
+    Each article still stands alone: it runs in a savepoint, so one with a problem is
+    rolled back by itself, and the outcome list stops after it unless ``keep_going``.
+    The articles before it are committed, as with one transaction per file. A batch
+    of new articles is written in bulk (``claimsdb.bulk``), which gives the same rows.
+    """
+    from claimsdb import bulk
+
+    outcomes: list[ImportResult | ArticleError | ArticleConflict] = []
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        outcomes = []
+        try:
+            with write_transaction(engine) as conn:
+                written = None
+                if not update_actors:
+                    try:
+                        with conn.begin_nested():
+                            written = bulk.import_new_articles(conn, specs)
+                    except bulk.Declined:
+                        written = None
+                if written is not None:
+                    outcomes = [ImportResult(w["source"], w["key"], ADDED, w["statements"],
+                                             w["actors_added"], w["actors_updated"])
+                                for w in written]
+                else:
+                    for spec in specs:
+                        try:
+                            with conn.begin_nested():
+                                outcomes.append(import_article(conn, spec, replace=replace,
+                                                               update_actors=update_actors))
+                        except (ArticleError, ArticleConflict) as error:
+                            outcomes.append(error)
+                            if not keep_going:
+                                break
+                if dry_run:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        except TransactionConflict:
+            if attempt == TRANSACTION_ATTEMPTS:
+                raise
+            continue
+        break
+    if dry_run:
+        outcomes = [ImportResult(**{**o.__dict__, "dry_run": True})
+                    if isinstance(o, ImportResult) else o for o in outcomes]
+    return outcomes
+
+
 def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,
                    update_actors: bool = False) -> ImportResult:
     """Write one article on a connection already inside a transaction.
@@ -607,6 +661,7 @@ __all__ = [
     "ImportResult",
     "delete_article",
     "import_article",
+    "import_batch",
     "import_files",
     "import_spec",
     "insert_ignoring_duplicates",

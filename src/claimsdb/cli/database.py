@@ -69,15 +69,20 @@ def seed(settings: Settings, quiet: bool) -> None:
 @click.option("--keep-going", is_flag=True,
               help="After a file fails, go on with the next and report every failure "
               "(exit code 1 if any failed).")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="N",
+              help="Import N files per transaction, for loading many files quickly. A "
+              "file with a problem is still rolled back alone (the files before it are "
+              "kept); a database failure loses the whole batch.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @pass_settings
 def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actors: bool,
-        dry_run: bool, keep_going: bool, quiet: bool) -> None:
+        dry_run: bool, keep_going: bool, batch: int, quiet: bool) -> None:
     """Import article files (YAML or JSON); a folder means the article files in it.
 
-    Each file is one transaction: a file with any problem changes nothing, and every
-    problem in it is listed. A file whose article is already stored with the same
-    content is reported as unchanged.
+    Each file is one transaction (or, with --batch, its own savepoint): a file with
+    any problem changes nothing, and every problem in it is listed. A file whose
+    article is already stored with the same content is reported as unchanged.
 
     \b
     Examples:
@@ -85,18 +90,19 @@ def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actor
       claimsdb add --dry-run drafts/
       claimsdb add --replace kremlin-denies.yaml
       claimsdb add --update-actors corrected-actors.yaml
+      claimsdb add --batch 500 archive/2024/
     """
     from claimsdb.seeds import article_files
 
     _import(settings, article_files(list(files)), replace=replace, dry_run=dry_run,
-            update_actors=update_actors, keep_going=keep_going, quiet=quiet)
+            update_actors=update_actors, keep_going=keep_going, quiet=quiet, batch=batch)
 
 
 def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
-            keep_going: bool, quiet: bool, update_actors: bool = False) -> None:
+            keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1) -> None:
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.importer import import_spec
+    from claimsdb.importer import ImportResult, import_batch, import_spec
 
     if not files:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
@@ -104,21 +110,53 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
     counts: dict[str, int] = {}
     failures: list[str] = []
     show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
-    with click.progressbar(files, label="importing", file=sys.stderr,
+    pending: list = []  # parsed files waiting for their batch's transaction
+
+    def record(outcome) -> None:
+        if not isinstance(outcome, ImportResult):
+            if not keep_going:
+                _report_stop(counts, dry_run)
+                raise outcome
+            failures.append(str(outcome))
+            return
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if not quiet and not show_bar:
+            click.echo(outcome.describe())
+
+    def flush() -> None:
+        outcomes = import_batch(engine, pending, replace=replace, dry_run=dry_run,
+                                update_actors=update_actors, keep_going=keep_going)
+        done = len(pending)
+        pending.clear()
+        for outcome in outcomes:
+            record(outcome)
+        bar.update(done)
+
+    with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
-        for path in bar:
-            try:
-                result = import_spec(engine, read_article(path), replace=replace,
-                                     dry_run=dry_run, update_actors=update_actors)
-            except (ArticleError, ArticleConflict) as error:
-                if not keep_going:
-                    _report_stop(counts, dry_run)
-                    raise
-                failures.append(str(error))
-                continue
-            counts[result.status] = counts.get(result.status, 0) + 1
-            if not quiet and not show_bar:
-                click.echo(result.describe())
+        if batch == 1:
+            for path in files:
+                try:
+                    record(import_spec(engine, read_article(path), replace=replace,
+                                       dry_run=dry_run, update_actors=update_actors))
+                except (ArticleError, ArticleConflict) as error:
+                    record(error)
+                bar.update(1)
+        else:
+            from claimsdb.prefetch import parsed
+
+            for _path, spec in parsed(files, batch):  # the next batches parse meanwhile
+                if isinstance(spec, ArticleError):
+                    if pending:  # the files before this one come first
+                        flush()
+                    record(spec)
+                    bar.update(1)
+                    continue
+                pending.append(spec)
+                if len(pending) >= batch:
+                    flush()
+            if pending:
+                flush()
     if not quiet and (show_bar or len(files) > 1):
         click.echo(_summary(counts, dry_run, len(failures)))
     if failures:

@@ -1,0 +1,367 @@
+"""Writing a batch of new articles with a few bulk statements (``claimsdb add --batch``).
+
+Imported one at a time, every article costs about a dozen round trips (load its
+actors, merge aliases and roles, resolve references, insert each table's rows), and
+at tens of thousands of files those round trips, not the rows, are the import. When
+every article of a batch is new, as when loading an archive, this module checks the
+whole batch against the database in a handful of queries, replays the file-by-file
+actor merging in memory in file order (so each file's counts, and the ids, are those
+the file-by-file path would give), and writes each table once, with executemany.
+
+It declines, before writing anything, whenever the file-by-file path could answer
+differently: a stored article key (unchanged, conflicting or replaced), a URL or key
+used twice, any actor problem, a reference to a statement that is not stored and not
+in an earlier file of the batch, ``--update-actors``. The batch is then imported file
+by file (``importer.import_batch``), which reports every problem as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text, update
+
+from claimsdb.articles import ArticleSpec
+from claimsdb.models import (
+    Actor,
+    ActorAlias,
+    ActorRole,
+    Article,
+    ArticleAuthor,
+    Hop,
+    Relation,
+    Statement,
+    StatementAbout,
+)
+
+CHUNK = 5000  # keys per IN list and rows per RETURNING batch, well under parameter limits
+SCALARS = ("name", "kind", "identified", "wikidata", "description")
+ADDED = "added"
+
+
+class Declined(Exception):
+    """The batch needs the file-by-file path (raised before anything is written, or to
+    roll back the caller's savepoint when a concurrent import got in first)."""
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[dict[str, Any]]:
+    """Write every article of the batch, or raise ``Declined`` having written nothing.
+
+    Returns per article what ``importer.ImportResult`` needs: key, source, statements,
+    actors added and updated.
+    """
+    if not specs:
+        return []
+    keys = [spec.key for spec in specs]
+    if len(set(keys)) != len(keys):
+        raise Declined
+    _lock_article_keys(conn, keys)
+    if _any_stored(conn, Article.key, keys):
+        raise Declined
+    urls = [spec.url for spec in specs if spec.url]
+    if len(set(urls)) != len(urls) or _any_stored(conn, Article.url, urls):
+        raise Declined
+    actors = _ActorPlan(conn, specs)
+    per_file = actors.simulate()
+    external = _resolve_references(conn, specs)
+    actors.write()
+    _write_articles(conn, specs, actors.ids, external)
+    return [
+        {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
+         "actors_added": added, "actors_updated": updated}
+        for spec, (added, updated) in zip(specs, per_file, strict=True)
+    ]
+
+
+def _lock_article_keys(conn: Connection, keys: list[str]) -> None:
+    """PostgreSQL: the advisory locks the file-by-file path takes per article key, all
+    at once, in key order (so two batches cannot deadlock on them)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        text("SELECT count(pg_advisory_xact_lock(hashtextextended('claimsdb:article:' || k, 0))) "
+             "FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS ordered"),
+        {"keys": sorted(keys)},
+    )
+
+
+def _any_stored(conn: Connection, column: Any, values: list[str]) -> bool:
+    for chunk in _chunks(sorted(set(values))):
+        if conn.execute(select(column).where(column.in_(chunk)).limit(1)).first():
+            return True
+    return False
+
+
+def _keys_used(spec: ArticleSpec) -> set[str]:
+    """``spec.actor_keys_used()`` without saying where each is used (that is for error
+    messages, which the file-by-file path gives): a tenth of the cost."""
+    keys = set(spec.authors)
+    if spec.outlet:
+        keys.add(spec.outlet)
+    for actor in spec.actors:
+        keys.update(role.of for role in actor.roles)
+    for statement in spec.statements:
+        keys.update(hop.actor for hop in statement.chain)
+        keys.update(statement.about)
+    return keys
+
+
+class _ActorPlan:
+    """The file-by-file actor merging (``importer._ActorMerge``) for a whole batch.
+
+    The stored actors the batch names are read once; each file's definitions are then
+    merged in memory, in file order, exactly as importing the files one by one would
+    merge them: new actors are created by the first file that defines them (in key
+    order within a file, which is also the order of their ids), empty fields are
+    filled, aliases and roles added. A conflicting value or an unknown key declines.
+    """
+
+    def __init__(self, conn: Connection, specs: Sequence[ArticleSpec]):
+        self.conn = conn
+        self.specs = specs
+        self.state: dict[str, dict[str, Any]] = {}
+        self.stored: set[str] = set()
+        self.new: list[str] = []  # actors to create, in creation order
+        self.fills: dict[str, dict[str, Any]] = {}  # stored actor key -> filled fields
+        self.aliases: dict[tuple[str, str], None] = {}  # (actor key, alias), in order
+        self.roles: dict[tuple[Any, ...], None] = {}  # (key, of key, title, from, to)
+        self.new_aliases: list[tuple[str, str]] = []
+        self.new_roles: list[list[tuple[Any, ...]]] = []  # per file
+        self.ids: dict[str, int] = {}
+        self.used: list[set[str]] = []
+
+    def _load(self) -> None:
+        self.used = [_keys_used(spec) for spec in self.specs]
+        wanted: set[str] = set()
+        for spec, used in zip(self.specs, self.used, strict=True):
+            wanted.update(a.key for a in spec.actors)
+            wanted |= used
+        columns = Actor.__table__.c
+        rows: dict[str, Any] = {}
+        for chunk in _chunks(sorted(wanted)):
+            for row in self.conn.execute(select(*columns).where(Actor.key.in_(chunk))):
+                rows[row.key] = row
+        if self.conn.dialect.name == "postgresql":
+            rows.update(self._lock_for_merge(rows))
+        self.stored = set(rows)
+        self.state = {key: {name: getattr(row, name) for name in ("id", *SCALARS)}
+                      for key, row in rows.items()}
+        ids = sorted(row.id for row in rows.values())
+        key_of = {row.id: key for key, row in rows.items()}
+        for chunk in _chunks(ids):
+            for actor_id, alias in self.conn.execute(
+                select(ActorAlias.actor_id, ActorAlias.alias)
+                .where(ActorAlias.actor_id.in_(chunk))
+            ):
+                self.aliases[(key_of[actor_id], alias)] = None
+            of_actor = Actor.__table__.alias("of_actor")
+            for key, of_key, title, started, ended in self.conn.execute(
+                select(Actor.key, of_actor.c.key, ActorRole.title, ActorRole.started_on,
+                       ActorRole.ended_on)
+                .join(Actor, ActorRole.actor_id == Actor.id)
+                .join(of_actor, ActorRole.of_actor_id == of_actor.c.id)
+                .where(ActorRole.actor_id.in_(chunk))
+            ):
+                self.roles[(key, of_key, title, started, ended)] = None
+
+    def _lock_for_merge(self, rows: dict[str, Any]) -> dict[str, Any]:
+        """PostgreSQL: lock the stored actors the batch may add to, in key order, and
+        read them again (as ``importer._ActorMerge._lock_for_merge`` does per file)."""
+        keys = sorted({
+            a.key for spec in self.specs for a in spec.actors
+            if a.key in rows and (a.aliases or a.roles or any(
+                getattr(a, name) is not None and getattr(rows[a.key], name) is None
+                for name in SCALARS))
+        })
+        locked: dict[str, Any] = {}
+        for chunk in _chunks(keys):
+            for row in self.conn.execute(
+                select(*Actor.__table__.c).where(Actor.key.in_(chunk))
+                .order_by(Actor.key).with_for_update(key_share=True)
+            ):
+                locked[row.key] = row
+        return locked
+
+    def simulate(self) -> list[tuple[int, int]]:
+        """(actors added, actors updated) per file; declines on any actor problem."""
+        self._load()
+        counts = []
+        for spec, used in zip(self.specs, self.used, strict=True):
+            defined = {a.key: a for a in spec.actors}
+            created = sorted(key for key in defined if key not in self.state)
+            for key in created:
+                actor = defined[key]
+                self.state[key] = {"id": None, "name": actor.name, "kind": actor.kind,
+                                   "identified": actor.identified or "named",
+                                   "wikidata": actor.wikidata, "description": actor.description}
+                self.new.append(key)
+            if not used <= self.state.keys():
+                raise Declined
+            changed: set[str] = set()
+            new_roles: list[tuple[Any, ...]] = []
+            self.new_roles.append(new_roles)
+            for key, actor in defined.items():
+                row = self.state[key]
+                for name in SCALARS:
+                    given, have = getattr(actor, name), row[name]
+                    if given is None or given == have:
+                        continue
+                    if have is not None:
+                        raise Declined  # a conflict: the file-by-file path reports it
+                    row[name] = given
+                    changed.add(key)
+                    if key in self.stored:
+                        self.fills.setdefault(key, {})[name] = given
+            for key, actor in defined.items():
+                for alias in actor.aliases:
+                    if (key, alias) not in self.aliases:
+                        self.aliases[(key, alias)] = None
+                        self.new_aliases.append((key, alias))
+                        changed.add(key)
+                for role in actor.roles:
+                    entry = (key, role.of, role.title, role.started_on, role.ended_on)
+                    if entry not in self.roles:
+                        self.roles[entry] = None
+                        new_roles.append(entry)
+                        changed.add(key)
+            counts.append((len(created), len(changed - set(created))))
+        return counts
+
+    def write(self) -> None:
+        from claimsdb.importer import insert_ignoring_duplicates
+
+        self.ids = {key: row["id"] for key, row in self.state.items() if key in self.stored}
+        if self.new:
+            rows = [{"key": key, **{name: self.state[key][name] for name in SCALARS}}
+                    for key in self.new]
+            inserted: list[str] = []
+            for chunk in _chunks(rows):
+                inserted += insert_ignoring_duplicates(self.conn, Actor.__table__, list(chunk),
+                                                       returning=Actor.__table__.c.key)
+            if len(inserted) != len(rows):
+                raise Declined  # a concurrent import created one first: merge file by file
+            for chunk in _chunks(self.new):
+                self.ids.update(self.conn.execute(
+                    select(Actor.key, Actor.id).where(Actor.key.in_(chunk))).all())
+        for key, fill in self.fills.items():
+            self.conn.execute(update(Actor).where(Actor.id == self.ids[key]).values(**fill))
+        if self.new_aliases:
+            insert_ignoring_duplicates(self.conn, ActorAlias.__table__, [
+                {"actor_id": self.ids[key], "alias": alias} for key, alias in self.new_aliases])
+        roles = []
+        for per_file in self.new_roles:
+            # In the order the file-by-file path inserts them, so the ids agree too.
+            roles += sorted(((self.ids[key], self.ids[of], title, started, ended)
+                             for key, of, title, started, ended in per_file), key=repr)
+        if roles:
+            self.conn.execute(insert(ActorRole), [
+                {"actor_id": a, "of_actor_id": o, "title": t, "started_on": s, "ended_on": e}
+                for a, o, t, s, e in roles])
+
+
+def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec]) -> dict[str, int | None]:
+    """Statement references outside their own file: stored ids, or None for statements
+    of an earlier file of this batch (their ids are known once they are written)."""
+    resolved: dict[str, int | None] = {}
+    earlier: set[str] = set()
+    stored_refs: set[str] = set()
+    for spec in specs:
+        for ref in spec.external_references():
+            if ref in earlier:
+                resolved[ref] = None
+            else:
+                stored_refs.add(ref)
+        earlier.update(spec.ref(s.key) for s in spec.statements)
+    batch_articles = {spec.key for spec in specs}
+    if any(ref.split("#", 1)[0] in batch_articles for ref in stored_refs):
+        raise Declined  # a reference to a later file of the batch, or to no statement
+    pairs = sorted(tuple(ref.split("#", 1)) for ref in stored_refs)
+    for chunk in _chunks(pairs, 500):
+        for article_key, statement_key, statement_id in conn.execute(
+            select(Article.key, Statement.key, Statement.id)
+            .join(Statement, Statement.article_id == Article.id)
+            .where(Article.key.in_(sorted({a for a, _ in chunk})),
+                   Statement.key.in_(sorted({s for _, s in chunk})))
+        ):
+            ref = f"{article_key}#{statement_key}"
+            if ref in stored_refs:
+                resolved[ref] = statement_id
+    if any(ref not in resolved for ref in stored_refs):
+        raise Declined
+    return resolved
+
+
+def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
+    """Ids for ``count`` new rows, so they can be written with a plain executemany
+    instead of one INSERT ... RETURNING per row (SQLite cannot return the ids of a
+    multi-row insert in row order). They are the ids the database would have given:
+    on SQLite the write lock is held, and a new rowid is one more than the largest;
+    on PostgreSQL they come from the column's own sequence."""
+    if count == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        return list(conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :count)"),
+            {"table": table.name, "count": count},
+        ).scalars())
+    largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(largest + 1, largest + 1 + count))
+
+
+def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: dict[str, int],
+                    external: dict[str, int | None]) -> None:
+    from claimsdb.importer import speaker_key
+
+    now = dt.datetime.now(dt.UTC)
+    article_ids = _reserve_ids(conn, Article.__table__, len(specs))
+    conn.execute(insert(Article), [
+        {"id": article_id, "key": spec.key, "title": spec.title,
+         "outlet_id": actor_ids[spec.outlet] if spec.outlet else None,
+         "url": spec.url, "published": spec.published, "language": spec.language,
+         "text": spec.text, "content_hash": spec.content_hash(), "imported_at": now}
+        for spec, article_id in zip(specs, article_ids, strict=True)
+    ])
+    authors = [{"article_id": article_id, "position": i, "actor_id": actor_ids[a]}
+               for spec, article_id in zip(specs, article_ids, strict=True)
+               for i, a in enumerate(spec.authors)]
+    if authors:
+        conn.execute(insert(ArticleAuthor), authors)
+    statement_ids = iter(_reserve_ids(conn, Statement.__table__,
+                                      sum(len(spec.statements) for spec in specs)))
+    rows = [
+        {"id": next(statement_ids), "article_id": article_id, "key": s.key, "quote": s.quote,
+         "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
+         "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or "")}
+        for spec, article_id in zip(specs, article_ids, strict=True) for s in spec.statements
+    ]
+    if rows:
+        conn.execute(insert(Statement), rows)
+    ids = iter(row["id"] for row in rows)
+    by_ref = {spec.ref(s.key): next(ids) for spec in specs for s in spec.statements}
+    hops, about, relations = [], [], []
+    for spec in specs:
+        for s in spec.statements:
+            statement_id = by_ref[spec.ref(s.key)]
+            hops += [{"statement_id": statement_id, "position": i,
+                      "actor_id": actor_ids[h.actor], "cue": h.cue}
+                     for i, h in enumerate(s.chain)]
+            about += [{"statement_id": statement_id, "actor_id": actor_ids[a]} for a in s.about]
+            for relation, targets in s.relations.items():
+                for target in targets:
+                    target_id = by_ref.get(target) or external.get(target)
+                    relations.append({"source_id": statement_id, "type": relation,
+                                      "target_id": target_id})
+    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations)):
+        if data:
+            conn.execute(insert(table), data)
+
+
+__all__ = ["Declined", "import_new_articles"]

@@ -1,0 +1,259 @@
+"""``claimsdb add --batch N``: many files per transaction, the same rows as one by one.
+
+The batch path writes new articles in bulk (``claimsdb.bulk``) and falls back to one
+savepoint per file whenever that could answer differently. Every test compares it
+with the one-file-per-transaction path on the same files, on both backends: same
+rows (ids included), same per-file results, same refusals.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event
+
+from claimsdb import migrate
+from claimsdb.articles import parse_article, read_article
+from claimsdb.db import make_engine
+from claimsdb.errors import ArticleConflict, ArticleError
+from claimsdb.importer import ADDED, UNCHANGED, ImportResult, import_batch, import_spec
+from helpers import dump
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while defined
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    """The benchmark's synthetic corpus, small: chains, anonymous origins, denials and
+    repeats across articles, Cyrillic, stock quotes that need ``occurrence``."""
+    folder = tmp_path_factory.mktemp("corpus") / "c"
+    _generator().write_corpus(folder, 1500, seed=7)
+    return sorted(folder.glob("part-*/*.yaml"))
+
+
+@pytest.fixture
+def other(backend, request, tmp_path) -> Engine:
+    """A second database at the latest schema on the same backend, to compare with."""
+    target = request.getfixturevalue("empty_db")
+    engine = make_engine(target)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def without_import_times(rows: dict) -> dict:
+    """A database dump with each article's import time (which differs by run) left out."""
+    out = dict(rows)
+    out["articles"] = sorted((row[:-1] for row in rows["articles"]), key=repr)
+    return out
+
+
+def one_by_one(engine: Engine, specs) -> list[ImportResult]:
+    return [import_spec(engine, spec) for spec in specs]
+
+
+def batched(engine: Engine, specs, size: int, **options) -> list:
+    outcomes = []
+    for start in range(0, len(specs), size):
+        outcomes += import_batch(engine, specs[start:start + size], **options)
+    return outcomes
+
+
+def doc(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def article(key: str, actors: str, statements: str, text: str = "Officials said it rained.\n"
+            ) -> str:
+    """An article file of the wire ``wire``; ``actors`` and ``statements`` are YAML lists."""
+    return "\n".join([
+        "format: claimsdb/article@1",
+        "article:",
+        f"  key: {key}",
+        f"  title: {key}",
+        "  outlet: wire",
+        f"  text: {text!r}",
+        "actors:",
+        textwrap.indent(doc(actors), "  "),
+        "statements:",
+        textwrap.indent(doc(statements), "  "),
+    ])
+
+
+# -- the same rows ------------------------------------------------------------------------
+
+def test_a_batched_corpus_is_stored_exactly_as_file_by_file(engine, other, corpus):
+    specs = [read_article(path) for path in corpus]
+    expected = one_by_one(other, specs)
+    outcomes = batched(engine, specs, 25)
+    assert outcomes == expected
+    assert all(o.status == ADDED for o in outcomes)
+    # ids included: references between articles, and anything a user noted down by id,
+    # mean the same statements whichever way the files were loaded
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+    statements = sum(len(spec.statements) for spec in specs)
+    assert len(dump(engine)["statements"]) == statements == 1500
+
+
+def test_a_batch_of_new_articles_costs_a_few_statements_not_a_dozen_per_file(engine, corpus):
+    specs = [read_article(path) for path in corpus[:40]]
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        outcomes = import_batch(engine, specs)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [o.status for o in outcomes] == [ADDED] * 40
+    # Written in bulk (claimsdb.bulk): one file at a time would be over 400 statements.
+    assert len(sent) < 40, sent
+
+
+def test_actor_definitions_merge_across_the_files_of_one_batch(engine, other):
+    first = article("first", """
+        - {key: wire, name: Wire, kind: outlet}
+        - {key: officials, name: Officials, kind: group, identified: anonymous}
+        - {key: ministry, name: Ministry, kind: government}
+        """, "- {key: rain, quote: it rained, chain: [officials]}")
+    # fills an empty field, adds an alias and a role, defines a new actor
+    second = article("second", """
+        - {key: wire, name: Wire, kind: outlet, aliases: [The Wire]}
+        - key: officials
+          name: Officials
+          kind: group
+          description: Unnamed officials.
+          roles: [{of: ministry, title: staff}]
+        - {key: ministry, name: Ministry, kind: government}
+        - {key: aide, name: Олена Коваленко, kind: person}
+        """, "- {key: rain, quote: it rained, chain: [aide, officials]}")
+    third = article("third", """
+        - {key: wire, name: Wire, kind: outlet, aliases: [The Wire]}
+        - {key: aide, name: Олена Коваленко, kind: person, aliases: [Коваленко]}
+        """, "- {key: rain, quote: it rained, chain: [aide], repeats: [second#rain]}")
+    specs = [parse_article(t, source=f"{n}.yaml")
+             for n, t in (("first", first), ("second", second), ("third", third))]
+    expected = one_by_one(other, specs)
+    assert [(r.actors_added, r.actors_updated) for r in expected] == [(3, 0), (1, 2), (0, 1)]
+    assert batched(engine, specs, 10) == expected
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+
+
+# -- falling back to one savepoint per file ----------------------------------------------------
+
+def test_a_stored_article_in_a_batch_is_unchanged_and_the_others_are_added(engine, other,
+                                                                            corpus):
+    specs = [read_article(path) for path in corpus[:6]]
+    for spec in specs[:3]:  # (later articles refer to earlier ones)
+        import_spec(engine, spec)
+        import_spec(other, spec)
+    expected = one_by_one(other, specs)
+    assert [o.status for o in expected] == [UNCHANGED] * 3 + [ADDED] * 3
+    assert import_batch(engine, specs) == expected
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+
+
+def test_a_bad_file_is_rolled_back_alone_and_the_files_before_it_are_kept(engine, other):
+    good = article("good", "- {key: wire, name: Wire, kind: outlet}",
+                   "- {key: rain, quote: it rained}")
+    conflicting = article("conflicting", "- {key: wire, name: Wire Service, kind: outlet}",
+                          "- {key: rain, quote: it rained}")
+    after = article("after", "- {key: wire, name: Wire, kind: outlet}",
+                    "- {key: rain, quote: it rained}")
+    specs = [parse_article(t, source=f"{i}.yaml")
+             for i, t in enumerate((good, conflicting, after))]
+    outcomes = import_batch(engine, specs)
+    assert isinstance(outcomes[0], ImportResult) and outcomes[0].status == ADDED
+    assert isinstance(outcomes[1], ArticleError)
+    assert "conflicts with the stored name 'Wire'" in str(outcomes[1])
+    assert len(outcomes) == 2  # stopped at the bad file
+    import_spec(other, specs[0])
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+
+    outcomes = import_batch(engine, specs, keep_going=True)
+    assert [type(o) for o in outcomes] == [ImportResult, ArticleError, ImportResult]
+    assert [o.status for o in outcomes if isinstance(o, ImportResult)] == [UNCHANGED, ADDED]
+
+
+def test_a_reference_to_a_later_file_of_the_batch_is_refused_as_file_by_file(engine):
+    earlier = article("earlier", "- {key: wire, name: Wire, kind: outlet}",
+                      "- {key: rain, quote: it rained, repeats: [later#rain]}")
+    later = article("later", "- {key: wire, name: Wire, kind: outlet}",
+                    "- {key: rain, quote: it rained}")
+    specs = [parse_article(earlier, source="earlier.yaml"),
+             parse_article(later, source="later.yaml")]
+    outcomes = import_batch(engine, specs, keep_going=True)
+    assert isinstance(outcomes[0], ArticleError)
+    assert "no article 'later' is stored" in str(outcomes[0])
+    assert isinstance(outcomes[1], ImportResult) and outcomes[1].status == ADDED
+
+
+def test_a_changed_article_in_a_batch_is_a_conflict_unless_replaced(engine):
+    one = article("story", "- {key: wire, name: Wire, kind: outlet}",
+                  "- {key: rain, quote: it rained}")
+    two = article("story", "- {key: wire, name: Wire, kind: outlet}",
+                  "- {key: rain, quote: it rained}", text="Officials said it rained hard.\n")
+    import_spec(engine, parse_article(one, source="one.yaml"))
+    outcomes = import_batch(engine, [parse_article(two, source="two.yaml")])
+    assert isinstance(outcomes[0], ArticleConflict)
+    outcomes = import_batch(engine, [parse_article(two, source="two.yaml")], replace=True)
+    assert outcomes[0].status == "replaced"
+
+
+def test_a_dry_run_batch_writes_nothing(engine, corpus):
+    specs = [read_article(path) for path in corpus[:5]]
+    before = dump(engine)
+    outcomes = import_batch(engine, specs, dry_run=True)
+    assert [o.status for o in outcomes] == [ADDED] * 5
+    assert all(o.dry_run for o in outcomes)
+    assert dump(engine) == before
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+def test_add_batch_imports_every_file_and_reports_each(cli, corpus, engine, other):
+    files = corpus[:12]
+    result = cli("add", "--batch", "5", *files)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == "12 added"
+    assert sum("added article" in line for line in lines) == 12
+    one_by_one(other, [read_article(path) for path in files])
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+
+
+def test_add_batch_stops_at_a_bad_file_keeping_the_ones_before(cli, corpus, write_article,
+                                                               engine):
+    bad = write_article(article("broken", "- {key: wire, name: Wire, kind: outlet}",
+                                "- {key: rain, quote: it snowed}"), name="b-broken.yaml")
+    files = [*corpus[:3], bad, *corpus[3:5]]
+    result = cli("add", "--batch", "4", *map(str, files))
+    assert result.exit_code == 1
+    assert "«it snowed» is not in the article text" in result.output
+    assert "the 3 file(s) before it were imported" in result.output
+    assert len(dump(engine)["articles"]) == 3
+
+    result = cli("add", "--batch", "4", "--keep-going", *map(str, files))
+    assert result.exit_code == 1
+    assert "2 added, 3 unchanged, 1 failed" in result.output
+    assert len(dump(engine)["articles"]) == 5
+
+
+def test_add_batch_must_be_a_positive_number(cli, corpus):
+    result = cli("add", "--batch", "0", str(corpus[0]))
+    assert result.exit_code == 2
+    assert "--batch" in result.output

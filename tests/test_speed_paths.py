@@ -1,0 +1,136 @@
+"""The quick paths taken for speed give exactly what the plain paths give.
+
+Each shortcut exists because the plain path was too slow at corpus scale (see
+docs/performance.md); each test here pins it to the plain path on real data, on both
+backends, so a shortcut can never drift into a different answer.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from claimsdb import export, migrate, queries
+from claimsdb.articles import read_article
+from claimsdb.db import read_connection
+from claimsdb.importer import import_batch
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    folder = tmp_path_factory.mktemp("corpus") / "c"
+    module.write_corpus(folder, 1200, seed=11)
+    return sorted(folder.glob("part-*/*.yaml"))
+
+
+FORMULAS = """\
+format: claimsdb/article@1
+article:
+  key: formulas
+  title: "=SUM(A1) and other cells a spreadsheet would run"
+  outlet: formula-wire
+  text: "He wrote =HYPERLINK(x) and then -5% and @home, as quoted."
+actors:
+  - {key: formula-wire, name: "=Wire", kind: outlet}
+  - {key: formula-officials, name: "-Officials", kind: group, identified: anonymous}
+statements:
+  - {key: eq, quote: "=HYPERLINK(x)"}
+  - {key: minus, quote: "-5%", chain: [{actor: formula-officials, cue: "+said"}]}
+  - {key: at, quote: "@home", denies: [minus]}
+"""
+
+
+@pytest.fixture
+def loaded(engine: Engine, seeded, corpus, tmp_path) -> Engine:
+    """The seed article, a synthetic corpus (chains, denials, repeats, Cyrillic) and
+    cells that start like spreadsheet formulas (the guard changes them)."""
+    outcomes = import_batch(engine, [read_article(path) for path in corpus])
+    assert all(o.status == "added" for o in outcomes)
+    formulas = tmp_path / "formulas.yaml"
+    formulas.write_text(FORMULAS, encoding="utf-8")
+    assert import_batch(engine, [read_article(formulas)])[0].status == "added"
+    return engine
+
+
+@pytest.mark.parametrize("formula_guard", [True, False])
+def test_flat_statement_rows_are_the_records_of_the_views(loaded, formula_guard):
+    with read_connection(loaded) as conn:
+        views = list(queries.iter_statements(conn))
+        flat = list(export.statement_csv_rows(conn, queries.StatementFilter()))
+    assert len(flat) == len(views) > 1200 + 3
+    for view, row in zip(views, flat, strict=True):
+        record = export.statement_record(view)
+        assert row == [record[column] for column in export.STATEMENT_COLUMNS], view.ref
+    # and written out, byte for byte
+    by_views, by_rows = io.StringIO(), io.StringIO()
+    export.write_csv((export.statement_record(v) for v in views), by_views,
+                     export.STATEMENT_COLUMNS, formula_guard=formula_guard)
+    export.write_csv_rows(iter(flat), by_rows, export.STATEMENT_COLUMNS,
+                          formula_guard=formula_guard)
+    assert by_rows.getvalue() == by_views.getvalue()
+    assert ("'=HYPERLINK(x)" in by_rows.getvalue()) is formula_guard
+
+
+def test_flat_rows_follow_the_filter(loaded):
+    flt = queries.StatementFilter(origin="anonymous", denied=True)
+    with read_connection(loaded) as conn:
+        expected = [export.statement_record(v) for v in queries.iter_statements(conn, flt)]
+        flat = list(export.statement_csv_rows(conn, flt))
+    assert expected, "the corpus has denied statements with anonymous origins"
+    assert flat == [[r[c] for c in export.STATEMENT_COLUMNS] for r in expected]
+
+
+def test_export_csv_command_writes_what_the_views_give(cli, loaded, tmp_path):
+    target = tmp_path / "statements.csv"
+    result = cli("export", "csv", "--table", "statements", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    expected = io.StringIO()
+    with read_connection(loaded) as conn:
+        export.write_csv((export.statement_record(v) for v in queries.iter_statements(conn)),
+                         expected, export.STATEMENT_COLUMNS)
+    assert target.read_text(encoding="utf-8") == expected.getvalue()
+
+
+def test_a_single_statement_is_the_same_view_as_in_a_list(loaded):
+    with read_connection(loaded) as conn:
+        views = list(queries.iter_statements(conn))
+        for view in views[::37]:
+            assert queries.statement(conn, view.ref) == view
+        lonely = next(v for v in views if v.article == "putin-stance-stalls-talks")
+        # a bare key that only one article uses resolves, through the slower path
+        bare = [v for v in views if v.key == lonely.key]
+        if len(bare) == 1:
+            assert queries.statement(conn, lonely.key) == lonely
+
+
+def test_chain_links_relations_and_about_keep_their_order(loaded):
+    with read_connection(loaded) as conn:
+        for view in queries.iter_statements(conn):
+            assert [h.position for h in view.chain] == list(range(len(view.chain)))
+            assert [a.key for a in view.about] == sorted(a.key for a in view.about)
+            for pool in (view.outgoing, view.incoming):
+                assert [r.type for r in pool] == sorted(r.type for r in pool)
+
+
+def test_the_head_read_from_the_migration_files_is_alembics():
+    assert migrate._head_from_files() == migrate.head_revision()
+
+
+def test_an_older_schema_is_still_refused(db, engine):
+    migrate.downgrade(engine, "0001")
+    with read_connection(engine) as conn, pytest.raises(Exception, match="older than"):
+        migrate.require_current_schema(conn)
+    migrate.upgrade(engine)
+    with read_connection(engine) as conn:
+        migrate.require_current_schema(conn)
