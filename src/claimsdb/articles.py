@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -346,20 +347,22 @@ class _Validator:
                 self.missing(mapping, name, item)
             return None
         value = mapping[name]
-        line = _line(mapping, name)
+        # The line is looked up only for a problem: this runs for every text in a file.
         if not isinstance(value, str):
-            self.fail(f"must be text, not {_type_name(value)} (put it in quotes)", item, name, line)
+            self.fail(f"must be text, not {_type_name(value)} (put it in quotes)", item, name,
+                      _line(mapping, name))
             return None
         if not allow_blank and not value.strip():
-            self.fail("must not be empty", item, name, line)
+            self.fail("must not be empty", item, name, _line(mapping, name))
             return None
         if max_length is not None and len(value) > max_length:
             self.fail(f"is {len(value):,} characters long; the limit is {max_length:,}",
-                      item, name, line)
+                      item, name, _line(mapping, name))
             return None
         bad = CONTROL_CHARACTERS.search(value)
         if bad:
-            self.fail(f"contains the control character U+{ord(bad.group()):04X}", item, name, line)
+            self.fail(f"contains the control character U+{ord(bad.group()):04X}", item, name,
+                      _line(mapping, name))
             return None
         return value
 
@@ -390,7 +393,7 @@ class _Validator:
         if name not in mapping or mapping[name] is None:
             return default
         value = mapping[name]
-        allowed = [o.value for o in options]
+        allowed = _values(options)
         if value not in allowed:
             self.fail(f"'{value}' is not one of: {', '.join(allowed)}{_close(value, allowed)}",
                       item, name, _line(mapping, name))
@@ -828,6 +831,12 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
                 path.pop()
                 stack.pop()
     return None
+
+
+@functools.cache
+def _values(options: type) -> list[str]:
+    """An enumeration's values, built once (a validation looks them up per field)."""
+    return [o.value for o in options]
 
 
 def _line(mapping: Any, key: Any = None) -> int | None:

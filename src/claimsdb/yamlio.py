@@ -10,6 +10,7 @@ walks it. libyaml's C parser is used when PyYAML was built with it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -20,6 +21,9 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_EXPANDED_NODES = 2_000_000
+# Where an alias (*name) could start: the start of a node. Text such as "5 * 3" or a
+# "* item" bullet does not match; a false match only costs the expansion walk.
+_ALIAS = re.compile(r"(?:^|[\s\[\{,])\*[^\s\[\]\{\},]")
 
 
 class YamlProblem(Exception):
@@ -60,23 +64,36 @@ def _clip_value(node: yaml.Node) -> str:
     return repr(value if len(value) <= 60 else value[:59] + "…")
 
 
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_FLATTENED = (_MERGE, "tag:yaml.org,2002:value")  # the keys flatten_mapping rewrites
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     # Keys brought in by merge keys (<<: *anchor) come first after flattening and are
     # overridden by the mapping's own keys, as YAML defines; only a key written twice
     # in the mapping itself is a duplicate.
-    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
-    loader.flatten_mapping(node)
-    first_own = len(node.value) - own
+    first_own = 0
+    if any(key_node.tag in _FLATTENED for key_node, _ in node.value):
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+        loader.flatten_mapping(node)
+        first_own = len(node.value) - own
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
     written: dict[Any, int] = {}
+    scalar = yaml.ScalarNode
     for index, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
-        try:
-            hash(key)
-        except TypeError:
-            raise YamlProblem("a mapping key must be a plain value", line) from None
+        # Plain text is most of an article file: take it straight from the node, which
+        # is what PyYAML's str constructor returns, without its four calls per scalar.
+        if key_node.tag == _STR and type(key_node) is scalar:
+            key = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise YamlProblem("a mapping key must be a plain value", line) from None
         if index >= first_own:
             if key in written:
                 raise YamlProblem(
@@ -84,9 +101,20 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
                     line,
                 )
             written[key] = line
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        if value_node.tag == _STR and type(value_node) is scalar:
+            mapping[key] = value_node.value
+        else:
+            mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = line
     return mapping
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> list[Any]:
+    if not isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)  # raises PyYAML's own error, with its line
+    scalar = yaml.ScalarNode
+    return [child.value if child.tag == _STR and type(child) is scalar
+            else loader.construct_object(child, deep=True) for child in node.value]
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
@@ -99,6 +127,7 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
@@ -130,7 +159,9 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node, {}, max_nodes) > max_nodes:
+        # Without an alias every node is written out in the text, so the file's size
+        # limit already bounds the document: the walk is needed only when one occurs.
+        if _ALIAS.search(text) and _expanded_size(node, {}, max_nodes) > max_nodes:
             raise YamlProblem(
                 f"the document expands to more than {max_nodes:,} values through YAML "
                 "aliases (&anchor/*alias); this looks like an alias bomb and is refused"
