@@ -267,6 +267,14 @@ def test_actor_and_article_commands(corpus, cli):
     assert "Originated 7 statement(s)" in peskov
     assert json.loads(cli("actor", "kremlin", "--format", "json").output)["members"][0][
         "actor"]["key"] == "peskov"
+    peskov_json = json.loads(cli("actor", "peskov", "--format", "json").output)
+    assert (peskov_json["originated"], peskov_json["relayed"]) == (7, 0)  # counts stay counts
+    assert len(peskov_json["statements_said"]) == 7
+    assert peskov_json["statements_relayed"] == []
+    article_json = json.loads(cli("article", SEED, "--format", "json").output)
+    assert article_json["statement_count"] == 36
+    assert [s["statement"] for s in article_json["statements"]][0] == (
+        "headline-unyielding-stance-stalls-talks")
     shown = cli("article", SEED).output
     assert "⟦36 " in shown and "36 statements, 6 from anonymous origins, 4 denied" in shown
     missing = cli("actor", "nobody-at-all")

@@ -28,7 +28,7 @@ def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
 
 
 def statement_json(view: StatementView) -> dict[str, Any]:
-    """The stable JSON shape of one statement (documented in docs/json.md)."""
+    """The stable JSON shape of one statement (documented in docs/export.md)."""
     return {
         "ref": view.ref,
         "article": view.article,
@@ -426,8 +426,10 @@ def actor_detail_json(detail) -> dict[str, Any]:
                      "from": r.started_on.isoformat() if r.started_on else None,
                      "to": r.ended_on.isoformat() if r.ended_on else None}
                     for r in detail.members],
-        "said": [statement_json(v) for v in detail.said],
-        "relayed": [statement_json(v) for v in detail.relayed],
+        # The counts above keep the names of the `actors` list; the statements
+        # themselves get their own names, so no key means two things.
+        "statements_said": [statement_json(v) for v in detail.said],
+        "statements_relayed": [statement_json(v) for v in detail.relayed],
     }
 
 
@@ -469,6 +471,10 @@ def article_text(detail, width: int = 100) -> str:
 
 
 def article_detail_json(detail) -> dict[str, Any]:
-    return {**article_json(detail.summary), "text": detail.text,
+    """The `articles` row (with its count renamed statement_count), the text, the
+    authors and every statement in text order."""
+    summary = article_json(detail.summary)
+    summary["statement_count"] = summary.pop("statements")
+    return {**summary, "text": detail.text,
             "authors": [actor_json(a) for a in detail.authors],
             "statements": [statement_json(v) for v in detail.statements]}
