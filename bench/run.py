@@ -261,16 +261,19 @@ def claimsdb_stages(target: str, files: Sequence[Path], batch: int) -> tuple[flo
     from claimsdb import importer
     from claimsdb.articles import read_article
     from claimsdb.db import make_engine
+    from claimsdb.prefetch import gc_paused, parse_group
 
     engine = make_engine(target)
     parse_s = database_s = parse_cpu = database_cpu = 0.0
     try:
         for group in chunks(files, max(batch, 1)):
             start, cpu_start = time.perf_counter(), time.process_time()
-            specs = [read_article(path) for path in group]
+            # as 'claimsdb add --batch' does it, less the worker process
+            specs = parse_group(group) if batch > 1 else [read_article(p) for p in group]
             middle, cpu_middle = time.perf_counter(), time.process_time()
             if batch > 1:
-                outcomes = importer.import_batch(engine, specs)
+                with gc_paused():
+                    outcomes = importer.import_batch(engine, specs)
                 failed = [o for o in outcomes if not isinstance(o, importer.ImportResult)]
                 if failed:
                     raise RuntimeError(f"import failed: {failed[0]}")

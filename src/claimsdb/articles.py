@@ -212,8 +212,14 @@ class ArticleSpec:
         }
 
     def content_hash(self) -> str:
-        encoded = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+        # Kept once computed (the spec is frozen): ``add --batch`` computes it in the
+        # process that parses the file, and the value travels with the spec.
+        known = self.__dict__.get("_content_hash")
+        if known is None:
+            encoded = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True)
+            known = hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+            object.__setattr__(self, "_content_hash", known)
+        return known
 
 
 def read_article(path: str | Path) -> ArticleSpec:

@@ -136,6 +136,7 @@ class _ActorPlan:
         self.new_roles: list[list[tuple[Any, ...]]] = []  # per file
         self.ids: dict[str, int] = {}
         self.used: list[set[str]] = []
+        self.merged: set[tuple[Any, ...]] = set()  # definitions already merged
 
     def _load(self) -> None:
         self.used = [_keys_used(spec) for spec in self.specs]
@@ -208,6 +209,13 @@ class _ActorPlan:
             new_roles: list[tuple[Any, ...]] = []
             self.new_roles.append(new_roles)
             for key, actor in defined.items():
+                # Merging a definition a second time changes nothing: most files of a
+                # batch repeat the same definitions, so each is merged once.
+                signature = (key, actor.name, actor.kind, actor.identified, actor.aliases,
+                             actor.wikidata, actor.description, actor.roles)
+                if signature in self.merged:
+                    continue
+                self.merged.add(signature)
                 row = self.state[key]
                 for name in SCALARS:
                     given, have = getattr(actor, name), row[name]
@@ -219,7 +227,6 @@ class _ActorPlan:
                     changed.add(key)
                     if key in self.stored:
                         self.fills.setdefault(key, {})[name] = given
-            for key, actor in defined.items():
                 for alias in actor.aliases:
                     if (key, alias) not in self.aliases:
                         self.aliases[(key, alias)] = None

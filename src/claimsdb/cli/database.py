@@ -103,6 +103,7 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.importer import ImportResult, import_batch, import_spec
+    from claimsdb.prefetch import gc_paused, parsed
 
     if not files:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
@@ -124,8 +125,9 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
             click.echo(outcome.describe())
 
     def flush() -> None:
-        outcomes = import_batch(engine, pending, replace=replace, dry_run=dry_run,
-                                update_actors=update_actors, keep_going=keep_going)
+        with gc_paused():  # holding a batch of parsed articles: see claimsdb.prefetch
+            outcomes = import_batch(engine, pending, replace=replace, dry_run=dry_run,
+                                    update_actors=update_actors, keep_going=keep_going)
         done = len(pending)
         pending.clear()
         for outcome in outcomes:
@@ -143,8 +145,6 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
                     record(error)
                 bar.update(1)
         else:
-            from claimsdb.prefetch import parsed
-
             for _path, spec in parsed(files, batch):  # the next batches parse meanwhile
                 if isinstance(spec, ArticleError):
                     if pending:  # the files before this one come first
