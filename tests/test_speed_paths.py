@@ -23,15 +23,26 @@ from claimsdb.importer import import_batch
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> list[Path]:
+def generated(tmp_path_factory, statements: int) -> list[Path]:
+    """The benchmark's synthetic corpus (bench/generate.py), ``statements`` big."""
     spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     folder = tmp_path_factory.mktemp("corpus") / "c"
-    module.write_corpus(folder, 1200, seed=11)
+    module.write_corpus(folder, statements, seed=11)
     return sorted(folder.glob("part-*/*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    return generated(tmp_path_factory, 1200)
+
+
+@pytest.fixture(scope="module")
+def larger_corpus(tmp_path_factory) -> list[Path]:
+    # Below about 10,000 statements the planner rightly prefers another plan.
+    return generated(tmp_path_factory, 12_000)
 
 
 FORMULAS = """\
@@ -134,3 +145,37 @@ def test_an_older_schema_is_still_refused(db, engine):
     migrate.upgrade(engine)
     with read_connection(engine) as conn:
         migrate.require_current_schema(conn)
+
+
+def test_add_leaves_statistics_so_a_selective_filter_is_led_by_its_index(cli, backend, engine,
+                                                                         request):
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's own statistics: the next test")
+    corpus = request.getfixturevalue("larger_corpus")
+    assert cli("add", "--batch", "200", *map(str, corpus)).exit_code == 0
+    with read_connection(engine) as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar() > 0
+        relay = conn.exec_driver_sql(
+            "SELECT a.key FROM chain_hops h JOIN actors a ON a.id = h.actor_id "
+            "WHERE a.kind = 'person' AND a.identified = 'named' "
+            "GROUP BY a.key ORDER BY count(*) DESC LIMIT 1").scalar()
+        query = queries.filtered_statement_ids(
+            conn, queries.StatementFilter(via=relay, origin="anonymous"))
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = " / ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    # X's chain links and X's articles first, not every anonymous statement
+    assert "MULTI-INDEX OR" in plan, plan
+    assert "ix_chain_hops_actor_id_statement_id" in plan, plan
+
+
+def test_a_large_import_analyzes_postgresql_at_once(engine, backend):
+    if backend != "postgresql":
+        pytest.skip("SQLite: the previous test")
+    from claimsdb.db import update_planner_statistics
+
+    update_planner_statistics(engine, thorough=True)
+    with read_connection(engine) as conn:
+        analyzed = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_user_tables "
+            "WHERE relname = 'statements' AND last_analyze IS NOT NULL").scalar()
+    assert analyzed == 1

@@ -10,6 +10,7 @@ import click
 from claimsdb.cli.context import Settings, describe, pass_settings
 
 PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawing
+ANALYZE_FILES = 500  # an import this large refreshes PostgreSQL's planner statistics at once
 
 
 @click.command()
@@ -157,6 +158,10 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
                     flush()
             if pending:
                 flush()
+    if not dry_run and (counts.get("added") or counts.get("replaced")):
+        from claimsdb.db import update_planner_statistics
+
+        update_planner_statistics(engine, thorough=len(files) >= ANALYZE_FILES)
     if not quiet and (show_bar or len(files) > 1):
         click.echo(_summary(counts, dry_run, len(failures)))
     if failures:
