@@ -105,7 +105,9 @@ def test_init_creates_then_reports_up_to_date(empty_db):
 def test_seed_twice_changes_nothing(cli, engine):
     first = cli("seed")
     assert first.exit_code == 0, first.stderr
-    assert "added article 'putin-stance-stalls-talks' (36 statements)" in first.output
+    assert first.output.startswith(
+        "seed putin-stance-stalls-talks.yaml: added article 'putin-stance-stalls-talks' "
+        "(36 statements)")
     before = dump(engine)
     second = cli("seed")
     assert second.exit_code == 0

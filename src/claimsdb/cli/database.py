@@ -52,7 +52,10 @@ def seed(settings: Settings, quiet: bool) -> None:
     """
     from claimsdb.seeds import seed_files
 
-    _import(settings, seed_files(), replace=False, dry_run=False, keep_going=False, quiet=quiet)
+    # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside the
+    # installed package, which means nothing to the user.
+    _import(settings, seed_files(), replace=False, dry_run=False, keep_going=False, quiet=quiet,
+            label=lambda source: f"seed {Path(source).name}")
 
 
 @click.command()
@@ -100,7 +103,10 @@ def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actor
 
 
 def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
-            keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1) -> None:
+            keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
+            label=None) -> None:
+    import dataclasses
+
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.importer import ImportResult, import_batch, import_spec
@@ -123,6 +129,8 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
             return
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if not quiet and not show_bar:
+            if label is not None:
+                outcome = dataclasses.replace(outcome, source=label(outcome.source))
             click.echo(outcome.describe())
 
     def flush() -> None:
