@@ -1046,6 +1046,11 @@ def run_postgres(report: Report, size: str, files: Sequence[Path], dirs: Sequenc
                  pg: PostgresDatabases, data: dict[str, Any], work: Path) -> None:
     stage_url = pg.create(f"{size}_stage")
     _parse_s, stage_s = claimsdb_stages(stage_url, files, args.batch)
+    from claimsdb.db import make_engine, update_planner_statistics
+
+    engine = make_engine(stage_url)
+    update_planner_statistics(engine, thorough=True)  # as 'claimsdb add' does after it
+    engine.dispose()
     if count_rows(stage_url) != rows:
         raise RuntimeError("PostgreSQL holds different rows from SQLite")
     copy_url = pg.create(f"{size}_copy")

@@ -391,10 +391,12 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
     """
     from claimsdb import queries
 
-    batches = queries.statement_batches(conn, flt)  # a bad filter fails here, before writing
+    # lean: the keys, names and cues the columns need; a bad filter fails here
+    batches = queries.statement_batches(conn, flt, lean=True)
     sentence = queries.sentence_around
     names = {"denies": 0, "contradicts": 1, "supports": 2, "repeats": 3}
     empty: tuple = ()
+    unrelated = ("",) * 8  # most statements relate to nothing
 
     def rows() -> Iterator[list[Any]]:
         for batch, details in batches:
@@ -405,21 +407,24 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                  _outlet_identified, speaker_key, speaker_name, speaker_kind,
                  speaker_identified, window_start, window) = row
                 hops = hops_of.get(statement_id, empty)
-                # denies, contradicts, supports, repeats; then the same received
-                related = [[], [], [], [], [], [], [], []]
-                for incoming, relation, ref, _quote, _speaker in related_of.get(statement_id,
-                                                                                empty):
-                    related[names[relation] + 4 * incoming].append(ref)
+                mine = related_of.get(statement_id)
+                if mine:
+                    # denies, contradicts, supports, repeats; then the same received
+                    lists: list[list[str]] = [[], [], [], [], [], [], [], []]
+                    for incoming, relation, ref, _quote, _speaker in mine:
+                        lists[names[relation] + 4 * incoming].append(ref)
+                    related = [JOIN.join(refs) for refs in lists]
+                else:
+                    related = unrelated
+                about = about_of.get(statement_id)
                 yield [
                     article, key, kind, quote, speaker_name or "",
                     CHAIN_JOIN.join([hop[3] for hop in hops]), len(hops),
-                    JOIN.join(related[0]), JOIN.join(related[4]),
+                    related[0], related[4],
                     speaker_key or "", speaker_kind or "", speaker_identified or "",
                     outlet_name or "", CHAIN_JOIN.join([hop[1] or "" for hop in hops]),
-                    JOIN.join(related[1]), JOIN.join(related[5]),
-                    JOIN.join(related[2]), JOIN.join(related[6]),
-                    JOIN.join(related[3]), JOIN.join(related[7]),
-                    JOIN.join([actor[0] for actor in about_of.get(statement_id, empty)]),
+                    related[1], related[5], related[2], related[6], related[3], related[7],
+                    JOIN.join([actor[0] for actor in about]) if about else "",
                     stated_on or "", title, published or "", url or "", span_start, span_end,
                     sentence(window or "", span_start - window_start, span_end - window_start),
                 ]
