@@ -192,4 +192,6 @@ def _stored_revisions(connection: Connection) -> list[str] | None:
 
 
 def is_empty(connection: Connection) -> bool:
-    return current_revision(connection) is None and not inspect(connection).get_table_names()
+    # Alembic's own reading of the version is not needed to tell "no schema at all"
+    # (and importing Alembic costs every 'claimsdb add' a fifth of a second).
+    return not _stored_revisions(connection) and not inspect(connection).get_table_names()
