@@ -257,3 +257,19 @@ def test_add_batch_must_be_a_positive_number(cli, corpus):
     result = cli("add", "--batch", "0", str(corpus[0]))
     assert result.exit_code == 2
     assert "--batch" in result.output
+
+
+def test_files_parsed_ahead_by_workers_come_back_in_order_with_their_errors(corpus, tmp_path):
+    from claimsdb.prefetch import parsed
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: claimsdb/article@1\narticle: {key: Bad Key}\n", encoding="utf-8")
+    files = [*corpus[:7], bad, *corpus[7:13]]
+    results = list(parsed(files, 3))  # five batches: parsed by worker processes
+    assert [path for path, _ in results] == files
+    assert [type(r).__name__ for _, r in results] == ["ArticleSpec"] * 7 + ["ArticleError"] + \
+        ["ArticleSpec"] * 6
+    error = results[7][1]
+    assert error.source == str(bad) and "'Bad Key' is not a valid key" in str(error)
+    assert [r.key for _, r in results[:3]] == [read_article(p).key for p in corpus[:3]]
+    assert results[0][1].content_hash() == read_article(corpus[0]).content_hash()
