@@ -47,6 +47,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -243,13 +244,25 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 CPU: dict[str, float] = {}  # CPU seconds of the in-process measurements, for the JSON
 
 
-def parse_only(files: Sequence[Path]) -> float:
+def parse_only(folder: Path) -> float:
+    """Baseline (a): read and parse every file with yaml.CSafeLoader, nothing else, in
+    a fresh process (this one holds a large heap, which would slow its cycle collector
+    and so the baseline); the child's own wall time of the loop."""
+    done = subprocess.run([PYTHON, __file__, "--child-parse", str(folder)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    CPU["parse_only"] = result["cpu"]
+    return result["seconds"]
+
+
+def child_parse(folder: str) -> None:
+    files = corpus_files(Path(folder))
     loader = yaml.CSafeLoader
     start, cpu = time.perf_counter(), time.process_time()
     for path in files:
         yaml.load(path.read_bytes().decode("utf-8"), Loader=loader)
-    CPU["parse_only"] = time.process_time() - cpu
-    return time.perf_counter() - start
+    print(json.dumps({"seconds": time.perf_counter() - start,
+                      "cpu": time.process_time() - cpu}))
 
 
 # -- claimsdb import -----------------------------------------------------------------------------
@@ -1007,7 +1020,7 @@ def run_size(report: Report, statements: int, args: argparse.Namespace,
     parse_s = claimsdb_parse_s = stage_s = cli_s = raw_s = float("inf")
     cli_db = work / "claimsdb.db"
     for _ in range(repeats):
-        parse_s = min(parse_s, parse_only(files))
+        parse_s = min(parse_s, parse_only(folder))
         stage_db = fresh_sqlite(work / "stage.db")
         parsed_s, written_s = claimsdb_stages(stage_db, files, args.batch)
         claimsdb_parse_s, stage_s = min(claimsdb_parse_s, parsed_s), min(stage_s, written_s)
@@ -1137,10 +1150,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--child-export", nargs=3, metavar=("MODE", "DB", "OUT"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--child-parse", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_export:
         child_export(*args.child_export)
         return 0
+    if args.child_parse:
+        child_parse(args.child_parse)
+        return 0
+    # A kill ends the run through its cleanup (the PostgreSQL databases it made).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = Report(args)
     env = report.data["environment"]
     print(f"{env['cpu_model']}, {env['nproc']} CPUs; Python {env['python']}, SQLite "
