@@ -274,7 +274,9 @@ def claimsdb_stages(target: str, files: Sequence[Path], batch: int) -> tuple[flo
     from claimsdb import importer
     from claimsdb.articles import read_article
     from claimsdb.db import make_engine
-    from claimsdb.prefetch import gc_paused, parse_group
+
+    if batch > 1:
+        from claimsdb.prefetch import gc_paused, parse_group
 
     engine = make_engine(target)
     parse_s = database_s = parse_cpu = database_cpu = 0.0
@@ -1075,11 +1077,12 @@ def run_postgres(report: Report, size: str, files: Sequence[Path], dirs: Sequenc
                  pg: PostgresDatabases, data: dict[str, Any], work: Path) -> None:
     stage_url = pg.create(f"{size}_stage")
     _parse_s, stage_s = claimsdb_stages(stage_url, files, args.batch)
-    from claimsdb.db import make_engine, update_planner_statistics
+    from claimsdb import db
 
-    engine = make_engine(stage_url)
-    update_planner_statistics(engine, thorough=True)  # as 'claimsdb add' does after it
-    engine.dispose()
+    if hasattr(db, "update_planner_statistics"):  # (absent from versions before it)
+        engine = db.make_engine(stage_url)
+        db.update_planner_statistics(engine, thorough=True)  # as 'claimsdb add' does
+        engine.dispose()
     if count_rows(stage_url) != rows:
         raise RuntimeError("PostgreSQL holds different rows from SQLite")
     copy_url = pg.create(f"{size}_copy")

@@ -491,8 +491,8 @@ def write_csv_rows(
     for row in rows:
         if formula_guard:
             # csv.writer writes None as an empty cell and numbers as str() does
-            row = ["'" + value if isinstance(value, str) and value[:1] in triggers else value
-                   for value in row]
+            row = ["'" + value if isinstance(value, str) and value and value[0] in triggers
+                   else value for value in row]
         write(row)
         count += 1
         if on_row is not None:

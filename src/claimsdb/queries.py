@@ -253,10 +253,13 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             conditions.append(Statement.speaker_id == speaker_id)
     if flt.via is not None:
         via_id = _actor_id(conn, flt.via)
-        conditions.append(or_(
-            Statement.id.in_(select(Hop.statement_id).where(Hop.actor_id == via_id)),
-            Statement.article_id.in_(select(Article.id).where(Article.outlet_id == via_id)),
-        ))
+        # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
+        # hashed subplans through indexes and scanned every statement (190 ms at 1M
+        # statements); this way both backends start from X's chain links and articles.
+        outlet_statements = (select(Statement.id).join(Article, Statement.article_id == Article.id)
+                             .where(Article.outlet_id == via_id))
+        conditions.append(Statement.id.in_(
+            select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
         # Through the speaker index: actors identified so, then their statements.
         identified = Statement.speaker_id.in_(
