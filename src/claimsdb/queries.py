@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Row,
     Select,
     and_,
@@ -36,7 +37,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     literal_column,
     null,
     or_,
@@ -359,6 +359,10 @@ def _close_keys(conn: Connection, query: Select, key: str) -> list[str]:
 # entities costs milliseconds of Python, and a reused statement also keeps its cache
 # key, so SQLAlchemy goes straight to the compiled SQL.
 
+def _constant(number: int) -> ColumnElement[int]:
+    return literal_column(str(int(number)), Integer)
+
+
 @functools.cache
 def _statement_by_ref() -> Select:
     return (select(Statement.id).join(Article, Statement.article_id == Article.id)
@@ -381,9 +385,12 @@ def _statement_row_by_ref() -> Select:
 def _statement_select() -> Select:
     speaker = aliased(Actor, name="speaker")
     outlet = aliased(Actor, name="outlet")
+    # Constants of the code, written into the SQL rather than bound: SQLAlchemy then
+    # has fewer parameters to process on every execution of this hot statement.
+    width = _constant(CONTEXT_WINDOW)
     window_start = case(
-        (Statement.span_start > CONTEXT_WINDOW, Statement.span_start - CONTEXT_WINDOW),
-        else_=literal(0),
+        (Statement.span_start > width, Statement.span_start - width),
+        else_=_constant(0),
     )
     return (
         select(
@@ -396,8 +403,8 @@ def _statement_select() -> Select:
             speaker.kind.label("speaker_kind"), speaker.identified.label("speaker_identified"),
             window_start.label("window_start"),
             func.substr(
-                Article.text, window_start + 1,
-                Statement.span_end - window_start + CONTEXT_WINDOW,
+                Article.text, window_start + _constant(1),
+                Statement.span_end - window_start + width,
             ).label("window"),
         )
         .join(Article, Statement.article_id == Article.id)
@@ -473,23 +480,33 @@ def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
     empty = ()
     views = []
     for row in rows:
-        mine = related.get(row.id, empty)
+        # Unpacked by position (the columns of _statement_select): two dozen lookups by
+        # name cost as much as building the view.
+        (statement_id, article, key, quote, kind, span_start, span_end, stated_on, title,
+         published, url, outlet_key, outlet_name, outlet_kind, outlet_identified,
+         speaker_key, speaker_name, speaker_kind, speaker_identified, window_start,
+         window) = row
+        mine = related.get(statement_id)
+        chain = hops.get(statement_id)
+        about_of = about.get(statement_id)
         views.append(StatementView(
-            id=row.id, article=row.article, key=row.key, quote=row.quote, kind=row.kind,
-            span_start=row.span_start, span_end=row.span_end, stated_on=row.stated_on,
-            article_title=row.article_title, published=row.published, url=row.url,
-            outlet=ActorRef(row.outlet_key, row.outlet_name, row.outlet_kind,
-                            row.outlet_identified) if row.outlet_key is not None else None,
-            speaker=ActorRef(row.speaker_key, row.speaker_name, row.speaker_kind,
-                             row.speaker_identified) if row.speaker_key is not None else None,
-            context=sentence_around(row.window or "", row.span_start - row.window_start,
-                                    row.span_end - row.window_start),
-            chain=tuple(HopView(position, ActorRef(key, name, kind, identified), cue)
-                        for position, cue, key, name, kind, identified
-                        in hops.get(row.id, empty)),
-            outgoing=tuple(RelatedStatement(*r[1:]) for r in mine if not r[0]),
-            incoming=tuple(RelatedStatement(*r[1:]) for r in mine if r[0]),
-            about=tuple(ActorRef(*a) for a in about.get(row.id, empty)),
+            id=statement_id, article=article, key=key, quote=quote, kind=kind,
+            span_start=span_start, span_end=span_end, stated_on=stated_on,
+            article_title=title, published=published, url=url,
+            outlet=ActorRef(outlet_key, outlet_name, outlet_kind, outlet_identified)
+            if outlet_key is not None else None,
+            speaker=ActorRef(speaker_key, speaker_name, speaker_kind, speaker_identified)
+            if speaker_key is not None else None,
+            context=sentence_around(window or "", span_start - window_start,
+                                    span_end - window_start),
+            # (most statements relate to nothing and are about nothing: no work then)
+            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
+                         for position, cue, actor, name, actor_kind, identified in chain]
+                        ) if chain else empty,
+            outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
+                           ) if mine else empty,
+            incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
+            about=tuple([ActorRef(*a) for a in about_of]) if about_of else empty,
         ))
     return views
 
@@ -522,7 +539,7 @@ def _details_query(one: bool = False, lean: bool = False) -> Select:
 
     blank = literal_column("''")
     hops = (
-        select(literal(_HOP).label("part"), Hop.statement_id.label("statement_id"),
+        select(_constant(_HOP).label("part"), Hop.statement_id.label("statement_id"),
                blank.label("sort_text"), Hop.position.label("sort_number"),
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
@@ -537,7 +554,7 @@ def _details_query(one: bool = False, lean: bool = False) -> Select:
         other_article = aliased(Article, name=f"other_article_{part}")
         other_speaker = aliased(Actor, name=f"other_speaker_{part}")
         branch = (
-            select(literal(part), mine, Relation.type, Relation.id, Relation.type,
+            select(_constant(part), mine, Relation.type, Relation.id, Relation.type,
                    other_article.key, other.key,
                    nothing if lean else other.quote, nothing if lean else other_speaker.name)
             .join(other, theirs == other.id)
@@ -548,7 +565,7 @@ def _details_query(one: bool = False, lean: bool = False) -> Select:
             branch = branch.outerjoin(other_speaker, other.speaker_id == other_speaker.id)
         branches.append(branch)
     branches.append(
-        select(literal(_ABOUT), StatementAbout.statement_id, Actor.key, literal(0),
+        select(_constant(_ABOUT), StatementAbout.statement_id, Actor.key, _constant(0),
                nothing, Actor.key, nothing if lean else Actor.name,
                nothing if lean else Actor.kind, nothing if lean else Actor.identified)
         .join(Actor, StatementAbout.actor_id == Actor.id)
