@@ -24,7 +24,7 @@ from typing import Any
 
 from claimsdb import spans, yamlio
 from claimsdb.errors import ArticleError, Problem
-from claimsdb.models import (
+from claimsdb.vocabulary import (
     KEY_LENGTH,
     ActorKind,
     Identification,

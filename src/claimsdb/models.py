@@ -37,6 +37,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from claimsdb.vocabulary import (
+    KEY_LENGTH,
+    ActorKind,
+    Identification,
+    RelationType,
+    StatementKind,
+)
+
 # Every constraint gets a predictable name, so migrations (including SQLite batch
 # mode, which must name what it drops) can refer to them.
 NAMING_CONVENTION = {
@@ -47,35 +55,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-KEY_LENGTH = 200
-
-
-class ActorKind(StrEnum):
-    PERSON = "person"
-    ORGANIZATION = "organization"
-    OUTLET = "outlet"
-    GOVERNMENT = "government"
-    GROUP = "group"
-
-
-class Identification(StrEnum):
-    """How far the article lets a reader identify the actor."""
-
-    NAMED = "named"
-    ROLE = "role"  # "a senior US official"
-    ANONYMOUS = "anonymous"  # "sources close to the Kremlin"
-
-
-class StatementKind(StrEnum):
-    INDIRECT = "indirect"  # reported or paraphrased
-    DIRECT = "direct"  # the speaker's own words
-
-
-class RelationType(StrEnum):
-    DENIES = "denies"
-    CONTRADICTS = "contradicts"
-    SUPPORTS = "supports"
-    REPEATS = "repeats"
+# The vocabularies live in claimsdb.vocabulary (no SQLAlchemy there, for the
+# article parser); re-exported here, where the schema uses them.
+__all__ = ["KEY_LENGTH", "ActorKind", "Identification", "RelationType", "StatementKind"]
 
 
 def _in(column: str, values: type[StrEnum]) -> str:

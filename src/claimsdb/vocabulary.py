@@ -1,0 +1,41 @@
+"""The product's closed vocabularies: kinds of actor, identification, statement kinds,
+relation types, and the length of a key.
+
+Kept apart from ``claimsdb.models`` (which re-exports them) so that reading and
+validating article files needs no SQLAlchemy: ``add --batch``'s parsing workers start
+in a tenth of the time without it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+KEY_LENGTH = 200
+
+
+class ActorKind(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    OUTLET = "outlet"
+    GOVERNMENT = "government"
+    GROUP = "group"
+
+
+class Identification(StrEnum):
+    """How far the article lets a reader identify the actor."""
+
+    NAMED = "named"
+    ROLE = "role"  # "a senior US official"
+    ANONYMOUS = "anonymous"  # "sources close to the Kremlin"
+
+
+class StatementKind(StrEnum):
+    INDIRECT = "indirect"  # reported or paraphrased
+    DIRECT = "direct"  # the speaker's own words
+
+
+class RelationType(StrEnum):
+    DENIES = "denies"
+    CONTRADICTS = "contradicts"
+    SUPPORTS = "supports"
+    REPEATS = "repeats"
