@@ -273,7 +273,7 @@ def test_actor_and_article_commands(corpus, cli):
     assert peskov_json["statements_relayed"] == []
     article_json = json.loads(cli("article", SEED, "--format", "json").output)
     assert article_json["statement_count"] == 36
-    assert [s["statement"] for s in article_json["statements"]][0] == (
+    assert next(s["statement"] for s in article_json["statements"]) == (
         "headline-unyielding-stance-stalls-talks")
     shown = cli("article", SEED).output
     assert "⟦36 " in shown and "36 statements, 6 from anonymous origins, 4 denied" in shown
