@@ -205,3 +205,13 @@ def test_a_large_import_analyzes_postgresql_at_once(engine, backend):
             "SELECT count(*) FROM pg_stat_user_tables "
             "WHERE relname = 'statements' AND last_analyze IS NOT NULL").scalar()
     assert analyzed == 1
+
+
+def test_postgresql_plans_streamed_reads_for_all_their_rows(engine, backend):
+    """Server-side cursors (lists, exports) are planned for every row, not the first
+    tenth: a selective filter was otherwise walked in ORDER BY order over every
+    statement."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with read_connection(engine) as conn:
+        assert conn.exec_driver_sql("SHOW cursor_tuple_fraction").scalar() == "1"

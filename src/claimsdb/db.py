@@ -62,9 +62,18 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
     parsed = _parse_url(url)
     options: dict = {}
-    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        # libpq would wait for minutes on a host that drops packets.
-        options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    if parsed.get_backend_name() == "postgresql":
+        connect_args: dict = {}
+        if "connect_timeout" not in parsed.query:
+            # libpq would wait for minutes on a host that drops packets.
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        if "options" not in parsed.query:
+            # Lists and exports stream through server-side cursors, which PostgreSQL
+            # plans for the first tenth of the rows by default: '--via X' then walked
+            # every statement in order (270 ms at 1M statements, against 23 ms planned
+            # for all rows). claimsdb reads what it asks for to the end.
+            connect_args["options"] = "-c cursor_tuple_fraction=1"
+        options["connect_args"] = connect_args
     try:
         engine = create_engine(parsed, **options)
     except ModuleNotFoundError as error:
