@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -438,6 +440,8 @@ def test_two_seeds_on_a_brand_new_database_both_succeed(empty_db, tmp_path, back
                      for _ in range(2)]
         outputs = [(*p.communicate(timeout=120), p.returncode) for p in processes]
         assert [code for _, _, code in outputs] == [0, 0], outputs
+        announced = [err for _, err, _ in outputs if "initialised a new claimsdb" in err]
+        assert len(announced) == 1, outputs  # the other found the schema in place
         engine = make_engine(target)
         assert article_count(engine, "putin-stance-stalls-talks") == 1
         assert statement_count(engine, "putin-stance-stalls-talks") == 36
@@ -524,6 +528,53 @@ def test_sqlite_writer_waits_within_the_busy_timeout_then_succeeds(
     assert article_count(engine, "left-1") == 1
     assert article_count(engine, "right-2") == 1
     assert actor_count(engine, "envoy-1") == 1
+
+
+
+def _locked_new_file(path: Path) -> sqlite3.Connection:
+    """A new SQLite file (rollback journal, as every new file starts) that another
+    connection is about to write, as a second process creating it is for a moment while
+    it switches the file to WAL. Against that reserved lock SQLite fails the switch at
+    once, without calling the busy handler."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_sqlite_switching_a_new_file_to_wal_waits_for_a_lock_like_any_write(tmp_path):
+    """SQLite answers ``PRAGMA journal_mode = WAL`` on a locked file with "database is
+    locked" at once, without the busy handler: two commands creating one new database
+    failed on it now and then. The switch now waits within the busy timeout."""
+    from claimsdb.db import make_engine
+
+    path = tmp_path / "new.db"
+    holder = _locked_new_file(path)
+    threading.Timer(0.4, lambda: holder.execute("COMMIT")).start()
+    started = time.monotonic()
+    engine = make_engine(str(path))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert time.monotonic() - started >= 0.3  # it waited for the lock
+    engine.dispose()
+    holder.close()
+
+
+def test_sqlite_a_new_file_locked_beyond_the_busy_timeout_says_so(tmp_path, monkeypatch):
+    from claimsdb.db import make_engine, read_connection
+
+    monkeypatch.setenv("CLAIMSDB_BUSY_TIMEOUT", "200")
+    path = tmp_path / "new.db"
+    holder = _locked_new_file(path)
+    engine = make_engine(str(path))
+    started = time.monotonic()
+    with pytest.raises(DatabaseError, match="locked by another process and stayed locked "
+                       r"for 0\.2 s"), read_connection(engine):
+        pass
+    assert time.monotonic() - started >= 0.2
+    engine.dispose()
+    holder.execute("ROLLBACK")
+    holder.close()
 
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
@@ -127,7 +129,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor, timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -135,6 +137,27 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection):
         write = connection.get_execution_options().get(_WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, timeout_ms: int) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting like the busy timeout would.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite reports a lock held
+    by another process at once, without calling the busy handler: two commands that
+    both create the same new database (two ``claimsdb seed`` started together) would
+    fail on it now and then. A file already in WAL answers at once and takes no lock.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    pause = 0.002
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
 
 @contextlib.contextmanager

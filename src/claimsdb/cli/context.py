@@ -44,11 +44,10 @@ class Settings:
             empty = migrate.is_empty(conn)
             if not empty:
                 migrate.require_current_schema(conn)
-        if empty:
-            migrate.upgrade(engine)
-            if not quiet:
-                click.echo(f"initialised a new claimsdb database at {describe(engine)}",
-                           err=True)
+        # Another command may have initialised it meanwhile; then upgrade finds the
+        # schema in place, changes nothing, and there is nothing to announce.
+        if empty and migrate.upgrade(engine)[0] is None and not quiet:
+            click.echo(f"initialised a new claimsdb database at {describe(engine)}", err=True)
         return engine
 
 
