@@ -520,11 +520,14 @@ def raw_sqlite_import(path: Path, files: Sequence[Path]) -> tuple[float, dict[st
 # -- queries --------------------------------------------------------------------------------------
 
 class Capture:
-    """The SQL an engine sends to its driver while a block runs."""
+    """The SQL an engine sends to its driver while a block runs: through SQLAlchemy
+    (its ``before_cursor_execute`` event) and through ``claimsdb.db.fetch_on_driver``,
+    which runs hot lookups on the DB-API cursor, where no event fires."""
 
     def __init__(self, engine: Any):
         self.engine = engine
         self.statements: list[tuple[str, Any]] = []
+        self._patched: list[tuple[Any, Any]] = []
 
     def _hook(self, _conn, _cursor, statement, parameters, _context, executemany):
         if not executemany and not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
@@ -533,13 +536,29 @@ class Capture:
     def __enter__(self) -> Capture:
         from sqlalchemy import event
 
+        from claimsdb.db import driver_statement
+
         event.listen(self.engine, "before_cursor_execute", self._hook)
+
+        def make_recorder(original):
+            def recording(conn, query, parameters):
+                self.statements.append(driver_statement(conn.dialect, query, parameters))
+                return original(conn, query, parameters)
+            return recording
+
+        for name, module in list(sys.modules.items()):
+            original = getattr(module, "fetch_on_driver", None)
+            if name.startswith("claimsdb") and original is not None:
+                self._patched.append((module, original))
+                module.fetch_on_driver = make_recorder(original)
         return self
 
     def __exit__(self, *exc: object) -> None:
         from sqlalchemy import event
 
         event.remove(self.engine, "before_cursor_execute", self._hook)
+        for module, original in self._patched:
+            module.fetch_on_driver = original
 
 
 def substitute(parameters: Any, mapping: dict[Any, Any]) -> Any:

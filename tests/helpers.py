@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
+from sqlalchemy.engine import Engine as EngineClass
 
 from claimsdb.models import Base
 
@@ -56,3 +59,30 @@ def content(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
                           for row in conn.execute(text(sql))), key=repr)
             for name, sql in queries.items()
         }
+
+
+@contextlib.contextmanager
+def counted_queries(target: Engine | type[EngineClass] = EngineClass) -> Iterator[list[str]]:
+    """Every SQL statement sent to the database inside the block (``target``: one
+    engine, or by default every engine): through SQLAlchemy, and through
+    ``fetch_on_driver``, which runs hot lookups on the DB-API cursor unseen by events."""
+    import claimsdb.queries
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    original = claimsdb.queries.fetch_on_driver
+
+    def counting(conn, query, parameters):
+        seen.append(str(query))
+        return original(conn, query, parameters)
+
+    event.listen(target, "before_cursor_execute", count)
+    claimsdb.queries.fetch_on_driver = counting
+    try:
+        yield seen
+    finally:
+        claimsdb.queries.fetch_on_driver = original
+        event.remove(target, "before_cursor_execute", count)

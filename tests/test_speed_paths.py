@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from claimsdb import export, migrate, queries
 from claimsdb.articles import read_article
-from claimsdb.db import read_connection
+from claimsdb.db import fetch_on_driver, read_connection
 from claimsdb.importer import import_batch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,6 +123,81 @@ def test_a_single_statement_is_the_same_view_as_in_a_list(loaded):
         bare = [v for v in views if v.key == lonely.key]
         if len(bare) == 1:
             assert queries.statement(conn, lonely.key) == lonely
+
+
+def test_queries_run_on_the_driver_give_the_rows_execute_gives(loaded):
+    """``fetch_on_driver`` (the chain lookup's two queries) against ``conn.execute`` of
+    the same Core queries, on statements with chains, relations and Cyrillic text."""
+    with read_connection(loaded) as conn:
+        views = list(queries.iter_statements(conn))
+        picked = [v for v in views if v.chain or v.incoming or v.outgoing or v.about][::23]
+        picked += [v for v in views if not v.chain][:3]
+        assert len(picked) > 20
+        for view in picked:
+            by_ref = {"article_key": view.article, "statement_key": view.key}
+            details = {queries._IDS: view.id}
+            for query, parameters in ((queries._statement_row_by_ref(), by_ref),
+                                      (queries._details_query(True), details),
+                                      (queries._details_query(True, True), details)):
+                driver = fetch_on_driver(conn, query, parameters)
+                assert driver, view.ref
+                assert [tuple(row) for row in conn.execute(query, parameters)] == \
+                    [tuple(row) for row in driver], view.ref
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_details_of_a_batch_are_each_statements_own_whatever_the_ids(loaded, lean):
+    """``StatementDetails.load`` reads a run of ids as a range (on the driver), a run
+    with gaps as a range filtered afterwards, and scattered ids as a list: all three
+    must give each statement exactly what loading it alone gives."""
+    from sqlalchemy import select
+
+    from claimsdb.models import Statement
+
+    with read_connection(loaded) as conn:
+        ids = list(conn.execute(select(Statement.id).order_by(Statement.id)).scalars())
+        run, gappy, scattered = ids[100:400], ids[100:400:2] + ids[401:402], ids[::97]
+        for batch in (run, gappy, scattered):
+            together = queries.StatementDetails.load(conn, batch, lean=lean)
+            for statement_id in batch:
+                alone = queries.StatementDetails.load(conn, [statement_id], lean=lean)
+                for part in ("hops", "related", "about"):
+                    assert getattr(together, part).get(statement_id, []) == \
+                        getattr(alone, part).get(statement_id, []), (part, statement_id)
+            assert set(together.hops) <= set(batch) and set(together.related) <= set(batch)
+        assert any(queries.StatementDetails.load(conn, run, lean=lean).related.values())
+
+
+def test_the_driver_path_refuses_what_only_execute_does(engine):
+    from sqlalchemy import String, TypeDecorator, bindparam, select, type_coerce
+
+    from claimsdb.models import Article, Statement
+
+    expanding = select(Statement.id).where(Statement.id.in_(bindparam("ids", expanding=True)))
+    with read_connection(engine) as conn, pytest.raises(TypeError, match="expanding"):
+        fetch_on_driver(conn, expanding, {"ids": [1, 2]})
+
+    class Upper(TypeDecorator):
+        impl = String
+        cache_ok = True
+
+        def process_result_value(self, value, dialect):
+            return value.upper()
+
+    converting = select(Article.id, type_coerce(Article.key, Upper))
+    with read_connection(engine) as conn, pytest.raises(TypeError, match="converts values"):
+        fetch_on_driver(conn, converting, {})
+
+
+def test_driver_errors_come_out_as_sqlalchemys(engine):
+    """So ``translate_errors`` turns them into messages, as for ``conn.execute``."""
+    from sqlalchemy import Column, Integer, MetaData, Table, select
+    from sqlalchemy import exc as sa_exc
+
+    missing = Table("no_such_table", MetaData(), Column("id", Integer))
+    with read_connection(engine) as conn, pytest.raises(sa_exc.DBAPIError) as raised:
+        fetch_on_driver(conn, select(missing.c.id), {})
+    assert "no_such_table" in str(raised.value)
 
 
 def test_chain_links_relations_and_about_keep_their_order(loaded):

@@ -10,13 +10,14 @@ BEGIN IMMEDIATE so two importers queue for the lock instead of deadlocking on it
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sqlite3
 import time
 from collections.abc import Iterator
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Dialect, Engine, Select, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -287,3 +288,50 @@ def _safe(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def fetch_on_driver(conn: Connection, query: Select, parameters: dict) -> list[tuple]:
+    """The rows of a Core query, run on the connection's DB-API cursor.
+
+    For hot lookups that return plain integers and strings (one statement's row and
+    details, what ``claimsdb chain`` shows): ``conn.execute`` spends about 25 µs per
+    call hashing the query's cache key and building result metadata, two thirds of a
+    lookup that SQLite answers in 30 µs. The query is still built with Core and
+    compiled by SQLAlchemy (once per dialect); it runs in the connection's transaction,
+    and driver errors come out as SQLAlchemy's, as from ``conn.execute``. SQLAlchemy's
+    cursor events do not fire for it.
+    """
+    sql, bound = driver_statement(conn.dialect, query, parameters)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, bound)
+        return cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise sa_exc.DBAPIError.instance(sql, bound, error, conn.dialect.loaded_dbapi.Error,
+                                         dialect=conn.dialect) from error
+    finally:
+        cursor.close()
+
+
+def driver_statement(dialect: Dialect, query: Select, parameters: dict
+                     ) -> tuple[str, tuple | dict]:
+    """What ``fetch_on_driver`` hands the driver: SQL text and bound values in the
+    driver's parameter style."""
+    sql, names, defaults = _compiled_text(query, dialect)
+    values = {**defaults, **parameters}
+    return sql, tuple(values[name] for name in names) if names is not None else values
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+    """SQL text, parameter order (None: named parameters) and the query's own bound
+    values. Refuses what only ``conn.execute`` can do: expanding IN lists, and result
+    types that convert values (dates, JSON), which the driver's rows would skip."""
+    compiled = query.compile(dialect=dialect)
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise TypeError("a query with expanding parameters needs conn.execute")
+    if any(column.type.result_processor(dialect, None) is not None
+           for column in query.selected_columns):
+        raise TypeError("a result type converts values; the query needs conn.execute")
+    names = tuple(compiled.positiontup) if compiled.positional else None
+    return str(compiled), names, compiled.params

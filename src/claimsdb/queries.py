@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from claimsdb.db import fetch_on_driver
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.models import (
     Actor,
@@ -418,8 +419,8 @@ def statement(conn: Connection, ref: str) -> StatementView:
     rows = []
     if "#" in ref:  # the usual ARTICLE#STATEMENT: straight to the row, one round trip
         article_key, statement_key = ref.strip().rsplit("#", 1)
-        rows = conn.execute(_statement_row_by_ref(), {"article_key": article_key,
-                                                      "statement_key": statement_key}).all()
+        rows = fetch_on_driver(conn, _statement_row_by_ref(),
+                                {"article_key": article_key, "statement_key": statement_key})
     if not rows:  # a bare key, or nothing stored: resolve it (or say what is close)
         statement_id = find_statement_id(conn, ref)
         rows = conn.execute(_statement_by_id(), {"statement_id": statement_id}).all()
@@ -472,7 +473,7 @@ def _actor(prefix: str, row) -> ActorRef | None:
 
 def _enrich(conn: Connection, rows: Sequence) -> list[StatementView]:
     """Attach chains, relations and about-actors to a batch with one more query."""
-    return _views(rows, StatementDetails.load(conn, [row.id for row in rows]))
+    return _views(rows, StatementDetails.load(conn, [row[0] for row in rows]))
 
 
 def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
@@ -516,10 +517,28 @@ _HOP, _OUTGOING, _INCOMING, _ABOUT = range(4)
 
 
 @functools.cache
-def _details_query(one: bool = False, lean: bool = False) -> Select:
+def _details_query(one: bool = False, lean: bool = False, ranged: bool = False) -> Select:
     """Chain links, relations both ways and about-actors of a set of statements, as one
-    query (UNION ALL of one branch each): one round trip instead of four, which is most
-    of a chain lookup's time, on a server above all.
+    query (UNION ALL of ``_detail_branches``): one round trip instead of four, which is
+    most of a chain lookup's time, on a server above all."""
+    combined = union_all(*_detail_branches(one, lean, ranged)).subquery("details")
+    return select(combined).order_by(combined.c.part, combined.c.statement_id,
+                                     combined.c.sort_text, combined.c.sort_number)
+
+
+@functools.cache
+def _detail_queries(lean: bool = False, ranged: bool = False) -> tuple[Select, ...]:
+    """The branches as four queries, each sorted through its own index. For a batch on
+    SQLite (no round trips to save) this is a third cheaper than sorting their union."""
+    hops, outgoing, incoming, about = _detail_branches(False, lean, ranged)
+    return (hops.order_by(Hop.statement_id, Hop.position),
+            *(branch.order_by(*list(branch.selected_columns)[1:4])  # mine, type, id
+              for branch in (outgoing, incoming)),
+            about.order_by(StatementAbout.statement_id, Actor.key))
+
+
+def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select]:
+    """One select each for chain links, outgoing and incoming relations, about-actors.
 
     Every branch has the same columns: what it is (``part``), the statement, two sort
     keys (text, number) and five text values:
@@ -529,12 +548,15 @@ def _details_query(one: bool = False, lean: bool = False) -> Select:
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
     SQLAlchemy more Python than the whole query costs SQLite). ``lean``: only keys,
     names and cues (the rest NULL), without the other statements' quotes and speakers:
-    what a CSV export needs, and a third cheaper for SQLite.
+    what a CSV export needs, and a third cheaper for SQLite. ``ranged``: the statements
+    with ids from ``lo`` to ``hi`` (see ``StatementDetails.load``).
     """
     ids = bindparam(_IDS, expanding=not one)
     nothing = null()
 
     def chosen(column):
+        if ranged:
+            return column.between(bindparam("lo"), bindparam("hi"))
         return column == ids if one else column.in_(ids)
 
     blank = literal_column("''")
@@ -571,9 +593,7 @@ def _details_query(one: bool = False, lean: bool = False) -> Select:
         .join(Actor, StatementAbout.actor_id == Actor.id)
         .where(chosen(StatementAbout.statement_id))
     )
-    combined = union_all(*branches).subquery("details")
-    return select(combined).order_by(combined.c.part, combined.c.statement_id,
-                                     combined.c.sort_text, combined.c.sort_number)
+    return branches
 
 
 @dataclass
@@ -600,8 +620,28 @@ class StatementDetails:
         about: dict[int, list[tuple]] = defaultdict(list)
         if ids:
             one = len(ids) == 1
-            rows = conn.execute(_details_query(one, lean),
-                                {_IDS: ids[0] if one else ids}).all()
+            lowest, highest = min(ids), max(ids)
+            # A batch of a whole export is (nearly) a run of consecutive ids: read the
+            # run through the indexes' ranges instead of a list of a thousand ids, which
+            # costs SQLAlchemy more to expand than the database to read. Ids of the run
+            # that are not in the batch are left out below.
+            ranged = not one and highest - lowest < 2 * len(ids)
+            wanted = set(ids) if ranged and highest - lowest + 1 != len(ids) else None
+            parameters = ({"lo": lowest, "hi": highest} if ranged
+                          else {_IDS: ids[0] if one else ids})
+            # One statement, or a run of ids (no list to expand): on the driver's cursor,
+            # skipping SQLAlchemy's per-query and per-row work (see fetch_on_driver).
+            def fetch(query: Select) -> Sequence[Sequence]:
+                if one or ranged:
+                    return fetch_on_driver(conn, query, parameters)
+                return conn.execute(query, parameters).all()
+
+            if one or conn.dialect.name != "sqlite":
+                rows = fetch(_details_query(one, lean, ranged))
+            else:
+                rows = [row for query in _detail_queries(lean, ranged) for row in fetch(query)]
+            if wanted is not None:
+                rows = [row for row in rows if row[1] in wanted]
             for part, statement_id, _text, number, v1, v2, v3, v4, v5 in rows:
                 if part == _HOP:
                     hops[statement_id].append((number, v1, v2, v3, v4, v5))
