@@ -259,13 +259,18 @@ def test_add_batch_must_be_a_positive_number(cli, corpus):
     assert "--batch" in result.output
 
 
-def test_files_parsed_ahead_by_workers_come_back_in_order_with_their_errors(corpus, tmp_path):
-    from claimsdb.prefetch import parsed
+def test_files_parsed_ahead_by_workers_come_back_in_order_with_their_errors(
+        corpus, tmp_path, monkeypatch):
+    from claimsdb import prefetch
 
+    monkeypatch.setattr(prefetch, "WORKER_THRESHOLD", 1)  # workers even for a few files
+    monkeypatch.setattr(prefetch, "MIN_CHUNK", 1)
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: claimsdb/article@1\narticle: {key: Bad Key}\n", encoding="utf-8")
     files = [*corpus[:7], bad, *corpus[7:13]]
-    results = list(parsed(files, 3))  # five batches: parsed by worker processes
+    with prefetch.ParsedFiles(files, 3) as parsing:
+        assert parsing._pool is not None  # seven tasks of two files, in worker processes
+        results = list(parsing)
     assert [path for path, _ in results] == files
     assert [type(r).__name__ for _, r in results] == ["ArticleSpec"] * 7 + ["ArticleError"] + \
         ["ArticleSpec"] * 6
@@ -273,3 +278,109 @@ def test_files_parsed_ahead_by_workers_come_back_in_order_with_their_errors(corp
     assert error.source == str(bad) and "'Bad Key' is not a valid key" in str(error)
     assert [r.key for _, r in results[:3]] == [read_article(p).key for p in corpus[:3]]
     assert results[0][1].content_hash() == read_article(corpus[0]).content_hash()
+
+
+def _unreadable(tmp_path: Path) -> Path:
+    bad = tmp_path / "unreadable.yaml"
+    bad.write_text("format: claimsdb/article@1\narticle: {key: Bad Key}\n", encoding="utf-8")
+    return bad
+
+
+def test_batches_are_cut_at_their_size_and_around_an_unreadable_file(corpus, tmp_path,
+                                                                     monkeypatch):
+    """Groups (what one task parses: two files here) are handed over as they come; a
+    batch ends at its size or before a file that could not be read, which comes alone."""
+    from claimsdb import prefetch
+
+    monkeypatch.setattr(prefetch, "MIN_CHUNK", 1)
+    bad = _unreadable(tmp_path)
+    files = [*corpus[:7], bad, *corpus[7:13]]
+    shape = []
+    with prefetch.ParsedFiles(files, 3) as parsing:
+        for item in parsing.batches(3):
+            if isinstance(item, ArticleError):
+                shape.append(Path(item.source).name)
+            else:
+                shape.append([[Path(spec.source).name for spec in group] for group in item])
+    names = [path.name for path in files]
+    assert shape == [
+        [names[0:2], names[2:3]], [names[3:4], names[4:6]], [names[6:7]],
+        "unreadable.yaml",
+        [names[8:10], names[10:11]], [names[11:12], names[12:14]],
+    ]
+
+
+def test_a_batch_must_be_consumed_before_the_next(corpus):
+    from claimsdb import prefetch
+
+    with prefetch.ParsedFiles(corpus[:6], 2) as parsing:
+        batches = parsing.batches(2)
+        next(batches)
+        with pytest.raises(RuntimeError, match="not consumed"):
+            next(batches)
+
+
+def test_a_streamed_batch_writes_each_group_before_taking_the_next(engine, corpus,
+                                                                   monkeypatch):
+    """What lets a one-batch import write while its last files are still parsed."""
+    from claimsdb import bulk
+    from claimsdb.importer import import_stream
+
+    events = []
+    write = bulk.import_new_articles
+
+    def logged(conn, specs):
+        events.append(("wrote", [spec.key for spec in specs]))
+        return write(conn, specs)
+
+    monkeypatch.setattr(bulk, "import_new_articles", logged)
+    specs = [read_article(path) for path in corpus[:6]]
+    groups = [specs[0:2], specs[2:3], specs[3:6]]
+
+    def arriving():
+        for group in groups:
+            events.append(("parsed", [spec.key for spec in group]))
+            yield group
+
+    outcomes = import_stream(engine, arriving())
+    assert [o.status for o in outcomes] == [ADDED] * 6
+    assert events == [(kind, [s.key for s in group]) for group in groups
+                      for kind in ("parsed", "wrote")]
+
+
+def test_a_streamed_batch_is_stored_exactly_as_file_by_file(engine, other, corpus):
+    from claimsdb.importer import import_stream
+
+    specs = [read_article(path) for path in corpus]
+    expected = one_by_one(other, specs)
+    groups = [specs[start:start + 7] for start in range(0, len(specs), 7)]
+    assert import_stream(engine, iter(groups)) == expected
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+
+
+def test_a_transaction_run_again_gets_the_groups_it_had_consumed_then_the_rest():
+    from claimsdb.importer import _Replaying
+
+    source = _Replaying(iter("abcde"))
+    first = iter(source)
+    assert [next(first), next(first)] == ["a", "b"]  # then the transaction was rolled back
+    assert list(source) == list("abcde")
+    assert list(source) == list("abcde")
+
+
+def test_add_batch_with_parsing_workers_gives_what_file_by_file_gives(cli, corpus, engine,
+                                                                      other, tmp_path):
+    """The whole corpus (more files than WORKER_THRESHOLD) through ``add --batch``:
+    parsed by worker processes in groups smaller than a batch, each batch written as
+    its groups arrive; an unreadable file in the middle fails alone (--keep-going)."""
+    from claimsdb import prefetch
+
+    assert len(corpus) >= prefetch.WORKER_THRESHOLD
+    middle = len(corpus) // 2
+    files = [*corpus[:middle], _unreadable(tmp_path), *corpus[middle:]]
+    result = cli("add", "--batch", "30", "--keep-going", *map(str, files))
+    assert result.exit_code == 1
+    assert f"\n{len(corpus)} added, 1 failed\n" in result.output
+    assert "'Bad Key' is not a valid key" in result.output
+    one_by_one(other, [read_article(path) for path in corpus])
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))

@@ -147,34 +147,33 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
     The articles before it are committed, as with one transaction per file. A batch
     of new articles is written in bulk (``claimsdb.bulk``), which gives the same rows.
     """
-    from claimsdb import bulk
+    return import_stream(engine, [specs], replace=replace, dry_run=dry_run,
+                         update_actors=update_actors, keep_going=keep_going)
 
+
+def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
+                  replace: bool = False, dry_run: bool = False, update_actors: bool = False,
+                  keep_going: bool = False) -> list[ImportResult | ArticleError | ArticleConflict]:
+    """``import_batch`` of the articles of ``groups``, one transaction for all of them,
+    written group by group as the groups arrive.
+
+    ``add --batch`` hands over each group as soon as a worker has parsed it, so the
+    first groups of a batch are written while the last ones are still being parsed
+    (an import that is one batch no longer parses everything, then writes
+    everything). Each group is written in bulk when it can be, file by file when not;
+    the outcome is the same either way. Groups that were consumed are kept, so a
+    transaction the server rolls back is run again from the start.
+    """
+    source = _Replaying(groups)
     outcomes: list[ImportResult | ArticleError | ArticleConflict] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         outcomes = []
         try:
             with write_transaction(engine) as conn:
-                written = None
-                if not update_actors:
-                    try:
-                        with conn.begin_nested():
-                            written = bulk.import_new_articles(conn, specs)
-                    except bulk.Declined:
-                        written = None
-                if written is not None:
-                    outcomes = [ImportResult(w["source"], w["key"], ADDED, w["statements"],
-                                             w["actors_added"], w["actors_updated"])
-                                for w in written]
-                else:
-                    for spec in specs:
-                        try:
-                            with conn.begin_nested():
-                                outcomes.append(import_article(conn, spec, replace=replace,
-                                                               update_actors=update_actors))
-                        except (ArticleError, ArticleConflict) as error:
-                            outcomes.append(error)
-                            if not keep_going:
-                                break
+                for specs in source:
+                    if not _import_group(conn, specs, outcomes, replace=replace,
+                                         update_actors=update_actors, keep_going=keep_going):
+                        break
                 if dry_run:
                     raise _RollBack
         except _RollBack:
@@ -188,6 +187,51 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
         outcomes = [ImportResult(**{**o.__dict__, "dry_run": True})
                     if isinstance(o, ImportResult) else o for o in outcomes]
     return outcomes
+
+
+def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
+                  outcomes: list[ImportResult | ArticleError | ArticleConflict], *,
+                  replace: bool, update_actors: bool, keep_going: bool) -> bool:
+    """Write one group into the open transaction, appending its outcomes; False when
+    an article was refused and the import stops there (no ``keep_going``)."""
+    from claimsdb import bulk
+
+    if not update_actors:
+        try:
+            with conn.begin_nested():
+                written = bulk.import_new_articles(conn, specs)
+        except bulk.Declined:
+            pass
+        else:
+            outcomes.extend(ImportResult(w["source"], w["key"], ADDED, w["statements"],
+                                         w["actors_added"], w["actors_updated"])
+                            for w in written)
+            return True
+    for spec in specs:
+        try:
+            with conn.begin_nested():
+                outcomes.append(import_article(conn, spec, replace=replace,
+                                               update_actors=update_actors))
+        except (ArticleError, ArticleConflict) as error:
+            outcomes.append(error)
+            if not keep_going:
+                return False
+    return True
+
+
+class _Replaying:
+    """An iterable over ``items`` that can be iterated again: the items consumed so
+    far first, then the rest."""
+
+    def __init__(self, items: Iterable[Any]):
+        self._rest = iter(items)
+        self._seen: list[Any] = []
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from list(self._seen)
+        for item in self._rest:
+            self._seen.append(item)
+            yield item
 
 
 def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,

@@ -2,14 +2,18 @@
 
 Loading an archive spends about twice as long parsing and validating files (YAML,
 then every field, in Python) as writing them. With two or more cores, worker
-processes parse the next batches while this process writes the current one, so a
-large import takes about as long as the slowest part rather than the sum. Parsing is
+processes parse the next files while this process writes, so an import takes about
+as long as the slowest part rather than the sum. Workers get tasks smaller than a
+transaction batch and each task's files are written as soon as they arrive
+(``importer.import_stream``), so this holds within a batch too: an import that is one
+batch of 500 files is not parsed whole before its first row is written. Parsing is
 pure (no database), so the outcome is the same: files come back in their order, each
 as its ``ArticleSpec`` or the ``ArticleError`` that ``read_article`` raised for it.
 
 Workers are fresh interpreters ("spawn"): a forked one would inherit this process's
-open SQLite connections, which SQLite forbids using or closing across a fork. At most
-``AHEAD`` batches wait parsed, so memory stays bounded.
+open SQLite connections, which SQLite forbids using or closing across a fork. They
+start before the command opens the database, which they then come up beside. At most
+``AHEAD`` batches' worth of files wait parsed, so memory stays bounded.
 
 Python's cycle collector is paused while a batch is parsed (``gc_paused``): parsing
 allocates millions of short-lived objects while the batch's parsed articles stay
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -30,39 +33,114 @@ from pathlib import Path
 from claimsdb.articles import ArticleSpec, read_article
 from claimsdb.errors import ArticleError
 
-AHEAD = 3  # batches parsed ahead of the one being written
+AHEAD = 3  # transaction batches' worth of files parsed ahead of the one being written
 # Parsing costs about twice what writing does, so two workers keep the writer busy;
 # more would only wait for it. (On two cores the writer is often waiting for a batch,
 # so three processes still share them well: measured in docs/performance.md.)
 WORKERS = 2
+# Below this many files, parsing them here is quicker than starting a worker.
+WORKER_THRESHOLD = 64
+MIN_CHUNK = 16  # files per task sent to a worker: fewer would cost more in messages
 
 
-def parsed(files: Sequence[Path], batch: int) -> Iterator[tuple[Path, ArticleSpec | ArticleError]]:
-    """Every file, parsed and validated, in order; read ahead in worker processes when
-    there are several batches and a second core to run them on."""
-    groups = [list(files[start:start + batch]) for start in range(0, len(files), batch)]
-    if len(groups) < 2 or (os.cpu_count() or 1) < 2:
-        for group in groups:
-            yield from zip(group, parse_group(group), strict=True)
-        return
-    import concurrent.futures
-    import multiprocessing
+class ParsedFiles:
+    """Every file, parsed and validated, in order, as (path, spec or ArticleError).
 
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        remaining = iter(groups)
-        waiting = deque(pool.submit(_parse_group, [str(p) for p in group])
-                        for group in itertools.islice(remaining, AHEAD))
-        while waiting:
-            results = waiting.popleft().result()
-            following = next(remaining, None)
-            if following is not None:
-                waiting.append(pool.submit(_parse_group, [str(p) for p in following]))
-            for path, spec, problem in results:
-                yield Path(path), spec if spec is not None else ArticleError(*problem)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    With a second core and enough files, worker processes start as soon as this is
+    made, so they come up while the command opens the database; close it (or use it
+    as a context manager) to stop them. Workers get tasks smaller than a transaction
+    batch: an import that is a single batch (``add --batch 500`` of 500 files) is
+    still parsed by both workers at once.
+    """
+
+    def __init__(self, files: Sequence[Path], batch: int):
+        files = list(files)
+        chunk = max(MIN_CHUNK, min(batch, -(-len(files) // (WORKERS * 4))))
+        self._groups = deque(files[start:start + chunk] for start in range(0, len(files), chunk))
+        self._pool = None
+        self._waiting: deque = deque()
+        if len(files) < WORKER_THRESHOLD or len(self._groups) < 2 or (os.cpu_count() or 1) < 2:
+            return
+        import concurrent.futures
+        import multiprocessing
+
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        self._in_flight = max(AHEAD, -(-AHEAD * batch // chunk))
+        self._submit()
+
+    def _submit(self) -> None:
+        while self._groups and len(self._waiting) < self._in_flight:
+            group = self._groups.popleft()
+            self._waiting.append(self._pool.submit(_parse_group, [str(p) for p in group]))
+
+    def __iter__(self) -> Iterator[tuple[Path, ArticleSpec | ArticleError]]:
+        for group in self._parsed_groups():
+            yield from group
+
+    def _parsed_groups(self) -> Iterator[list[tuple[Path, ArticleSpec | ArticleError]]]:
+        """The files a task parsed, as soon as it has."""
+        if self._pool is None:
+            while self._groups:
+                group = self._groups.popleft()
+                yield list(zip(group, parse_group(group), strict=True))
+            return
+        while self._waiting:
+            results = self._waiting.popleft().result()
+            self._submit()
+            yield [(Path(path), spec if spec is not None else ArticleError(*problem))
+                   for path, spec, problem in results]
+
+    def batches(self, size: int) -> Iterator[ArticleError | Iterator[list[ArticleSpec]]]:
+        """The files as transaction batches of at most ``size``, in order.
+
+        A batch is an iterator over lists of parsed articles, each list handed over as
+        soon as a worker has parsed it, so that the import can write the first while
+        the next are parsed (``importer.import_stream``). A file that could not be
+        read comes between two batches, as its ArticleError, after the files before
+        it. Each batch must be consumed (or the command ended) before the next.
+        """
+        pending: deque[tuple[Path, ArticleSpec | ArticleError]] = deque()
+        groups = self._parsed_groups()
+
+        def refill() -> bool:
+            group = next(groups, None)
+            pending.extend(group or ())
+            return group is not None
+
+        def failed() -> bool:
+            return bool(pending) and isinstance(pending[0][1], ArticleError)
+
+        taken = [0]  # files handed over in the current batch
+
+        def batch() -> Iterator[list[ArticleSpec]]:
+            while taken[0] < size and not failed() and (pending or refill()):
+                piece = []
+                while pending and taken[0] < size and not failed():
+                    piece.append(pending.popleft()[1])
+                    taken[0] += 1
+                if piece:
+                    yield piece
+
+        while pending or refill():
+            if failed():
+                yield pending.popleft()[1]
+                continue
+            taken[0] = 0
+            yield batch()
+            if not taken[0]:
+                raise RuntimeError("a batch was not consumed before the next was asked for")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ParsedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def parse_group(paths: Sequence[Path]) -> list[ArticleSpec | ArticleError]:

@@ -105,20 +105,34 @@ def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actor
 def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
             keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
             label=None) -> None:
+    from claimsdb.prefetch import ParsedFiles
+
+    if not files:
+        raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
+    # With --batch, parsing starts first: its workers come up while the database opens.
+    parsing = ParsedFiles(files, batch) if batch > 1 else None
+    try:
+        _import_into(settings.for_writing(quiet=quiet), files, parsing, replace=replace,
+                     dry_run=dry_run, keep_going=keep_going, quiet=quiet,
+                     update_actors=update_actors, batch=batch, label=label)
+    finally:
+        if parsing is not None:
+            parsing.close()
+
+
+def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: bool,
+                 keep_going: bool, quiet: bool, update_actors: bool, batch: int,
+                 label) -> None:
     import dataclasses
 
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.importer import ImportResult, import_batch, import_spec
-    from claimsdb.prefetch import gc_paused, parsed
+    from claimsdb.importer import ImportResult, import_spec, import_stream
+    from claimsdb.prefetch import gc_paused
 
-    if not files:
-        raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
-    engine = settings.for_writing(quiet=quiet)
     counts: dict[str, int] = {}
     failures: list[str] = []
     show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
-    pending: list = []  # parsed files waiting for their batch's transaction
 
     def record(outcome) -> None:
         if not isinstance(outcome, ImportResult):
@@ -133,15 +147,6 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
                 outcome = dataclasses.replace(outcome, source=label(outcome.source))
             click.echo(outcome.describe())
 
-    def flush() -> None:
-        with gc_paused():  # holding a batch of parsed articles: see claimsdb.prefetch
-            outcomes = import_batch(engine, pending, replace=replace, dry_run=dry_run,
-                                    update_actors=update_actors, keep_going=keep_going)
-        done = len(pending)
-        pending.clear()
-        for outcome in outcomes:
-            record(outcome)
-        bar.update(done)
 
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
@@ -154,18 +159,18 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
                     record(error)
                 bar.update(1)
         else:
-            for _path, spec in parsed(files, batch):  # the next batches parse meanwhile
-                if isinstance(spec, ArticleError):
-                    if pending:  # the files before this one come first
-                        flush()
-                    record(spec)
+            for item in parsing.batches(batch):  # later files parse meanwhile
+                if isinstance(item, ArticleError):  # a file that could not be read
+                    record(item)
                     bar.update(1)
                     continue
-                pending.append(spec)
-                if len(pending) >= batch:
-                    flush()
-            if pending:
-                flush()
+                with gc_paused():  # holding a batch of parsed articles: see prefetch
+                    outcomes = import_stream(engine, item, replace=replace, dry_run=dry_run,
+                                             update_actors=update_actors,
+                                             keep_going=keep_going)
+                for outcome in outcomes:
+                    record(outcome)
+                bar.update(len(outcomes))
     if not dry_run and (counts.get("added") or counts.get("replaced")):
         from claimsdb.db import update_planner_statistics
 
