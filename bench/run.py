@@ -111,21 +111,7 @@ class Report:
         return row
 
     def table(self, size: str) -> str:
-        lines = [f"#### {size} statements", "",
-                 "| backend | measure | claimsdb | baseline | baseline figure | ratio | target |",
-                 "|---|---|---:|---|---:|---:|---|"]
-        for r in self.rows:
-            if r["size"] != size:
-                continue
-            ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else ""
-            target = r["target"]
-            if r["met"] is not None:
-                target = f"{target} {'**met**' if r['met'] else '**missed**'}"
-            measure = r["measure"] + (f" ({r['note']})" if r["note"] else "")
-            lines.append(f"| {r['backend']} | {measure} | {fmt(r['value'], r['unit'])} | "
-                         f"{r['baseline_name']} | {fmt(r['baseline'], r['unit'])} | {ratio} | "
-                         f"{target} |")
-        return "\n".join(lines)
+        return results_table(self.rows, size)
 
     def save(self, out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
@@ -136,6 +122,79 @@ class Report:
         path.write_text(json.dumps(self.data, indent=2, ensure_ascii=False, default=str) + "\n")
         shutil.copyfile(path, out / "latest.json")
         return path
+
+
+def results_table(rows: Sequence[dict[str, Any]], size: str) -> str:
+    """The Markdown table of one size's rows (or of "trace", "across sizes")."""
+    title = f"{size} statements" if size[0].isdigit() else size
+    lines = [f"#### {title}", "",
+             "| backend | measure | claimsdb | baseline | baseline figure | ratio | target |",
+             "|---|---|---:|---|---:|---:|---|"]
+    for r in rows:
+        if r["size"] != size:
+            continue
+        ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else ""
+        target = r["target"]
+        if r["met"] is not None:
+            target = f"{target} {'**met**' if r['met'] else '**missed**'}"
+        measure = r["measure"] + (f" ({r['note']})" if r["note"] else "")
+        lines.append(f"| {r['backend']} | {measure} | {fmt(r['value'], r['unit'])} | "
+                     f"{r['baseline_name']} | {fmt(r['baseline'], r['unit'])} | {ratio} | "
+                     f"{target} |")
+    return "\n".join(lines)
+
+
+DOC_START = "<!-- bench:results:start -->"
+DOC_END = "<!-- bench:results:end -->"
+
+
+def render_results(data: dict[str, Any]) -> str:
+    """A run's whole results section, from its JSON: what ran, where, the verdicts,
+    every table. What ``--doc`` writes into docs/performance.md."""
+    env, args, rows = data["environment"], data["arguments"], data["rows"]
+    started = dt.datetime.fromisoformat(data["started"])
+    finished = dt.datetime.fromisoformat(data["finished"])
+    tree = ("with uncommitted changes under src/" if env.get("git_dirty")
+            else "no uncommitted changes under src/")
+    memory = next((line.split()[1] for line in env.get("free_h", "").splitlines()
+                   if line.startswith("Mem:")), "?")
+    load = ", ".join(f"{x:.2f}" for x in env.get("load_average", ()))
+    judged = [r for r in rows if r["met"] is not None]
+    missed = [f"{r['backend']} {r['measure']} at {r['size']} ({r['ratio']:.2f}x, target "
+              f"{r['target']})" for r in judged if not r["met"]]
+    verdict = (f"**{len(judged) - len(missed)} of {len(judged)} targets met**"
+               + (f"; missed: {'; '.join(missed)}." if missed else "; none missed."))
+    parts = [
+        DOC_START,
+        "<!-- Written by `python bench/run.py --doc docs/performance.md` (or `--render "
+        "JSON`) from the run's JSON; edit the script, not this block. -->",
+        "",
+        f"Run of `python bench/run.py --sizes {args.get('sizes')} --batch {args.get('batch')}"
+        f" --repeat {args.get('repeat')}` at commit `{env.get('git_commit')}` ({tree}), "
+        f"{started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC.",
+        "",
+        f"Machine: {env.get('nproc')} cores ({env.get('cpu_model')}), "
+        f"{memory.replace('Gi', ' GiB')} of memory; "
+        f"{env.get('platform')}; Python {env.get('python')}, SQLite {env.get('sqlite')}, "
+        f"SQLAlchemy {env.get('sqlalchemy')}, PyYAML {env.get('pyyaml')}, psycopg "
+        f"{env.get('psycopg', 'not installed')}; {env.get('postgresql', '').split(' on ')[0]}"
+        f" on the same machine. Load average at the start: {load}.",
+        "",
+        verdict,
+    ]
+    for size in dict.fromkeys(r["size"] for r in rows):
+        parts += ["", results_table(rows, size)]
+    parts += ["", DOC_END]
+    return "\n".join(parts)
+
+
+def write_doc(doc: Path, section: str) -> None:
+    """Replace the results block of ``doc`` (between DOC_START and DOC_END)."""
+    text = doc.read_text(encoding="utf-8")
+    start, end = text.find(DOC_START), text.find(DOC_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{doc} has no results block ({DOC_START} ... {DOC_END})")
+    doc.write_text(text[:start] + section + text[end + len(DOC_END):], encoding="utf-8")
 
 
 def fmt(value: float | None, unit: str) -> str:
@@ -1170,6 +1229,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-trace", action="store_true", help="skip the tracing corpus")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite databases")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--doc", type=Path, metavar="MARKDOWN",
+                        help="write the results into this file's results block (as in "
+                        "docs/performance.md)")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="run nothing: render a saved run's results (into --doc, or "
+                        "to standard output)")
     parser.add_argument("--child-export", nargs=3, metavar=("MODE", "DB", "OUT"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--child-parse", metavar="FOLDER", help=argparse.SUPPRESS)
@@ -1179,6 +1244,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child_parse:
         child_parse(args.child_parse)
+        return 0
+    if args.render:
+        section = render_results(json.loads(args.render.read_text(encoding="utf-8")))
+        if args.doc:
+            write_doc(args.doc, section)
+        else:
+            print(section)
         return 0
     # A kill ends the run through its cleanup (the PostgreSQL databases it made).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -1217,6 +1289,9 @@ def main(argv: list[str] | None = None) -> int:
         print(report.table(size))
         print()
     print(f"results: {path}")
+    if args.doc:
+        write_doc(args.doc, render_results(report.data))
+        print(f"written into {args.doc}")
     return 0
 
 
