@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import selectors
 import sqlite3
 import subprocess
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine, func, insert, select, text
 
 from claimsdb.errors import DatabaseError
@@ -422,6 +424,58 @@ def test_two_claimsdb_commands_started_together_store_an_article_once(
         ]
         assert article_count(engine, f"right-{100 + i}") == 1
         assert statement_count(engine, f"right-{100 + i}") == 2
+
+def _corpus_twice(folder: Path) -> tuple[Path, Path]:
+    """The benchmark's synthetic corpus (75 files, actors defined in every file), and
+    a copy under other article keys and URLs: two archives naming the same actors."""
+    import importlib.util
+
+    repo = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bench_generate", repo / "bench" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate
+    spec.loader.exec_module(generate)
+    first = folder / "first"
+    generate.write_corpus(first, 1500, seed=5)
+    (first / "manifest.json").unlink()
+    second = folder / "second"
+    for path in first.glob("part-*/*.yaml"):
+        text = re.sub(r"\ba(\d{7}-)", r"b\1", path.read_text(encoding="utf-8"))
+        text = re.sub(r"(url: \S+)", r"\1-second", text)
+        copy = second / path.parent.name / ("b" + path.name[1:])
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text, encoding="utf-8")
+    return first, second
+
+
+def test_two_batch_imports_of_archives_sharing_their_actors_both_succeed(db, engine, tmp_path):
+    """Two ``add --batch`` processes at once (parsing workers, each batch written group
+    by group as its files are parsed), on new actors that both archives define: both
+    succeed and every actor is stored once."""
+    first, second = _corpus_twice(tmp_path)
+    exe = str(Path(sys.executable).with_name("claimsdb"))
+    processes = [subprocess.Popen([exe, "--db", db, "add", "--batch", "20", "-q",
+                                   *map(str, sorted(folder.glob("part-*")))],
+                                  text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for folder in (first, second)]
+    outputs = [(*p.communicate(timeout=300), p.returncode) for p in processes]
+    assert [code for _, _, code in outputs] == [0, 0], outputs
+    files = len(list(first.glob("part-*/*.yaml")))
+    assert files >= 64  # enough for the parsing workers to start
+    with engine.connect() as conn:
+        articles = conn.execute(select(func.count()).select_from(Article)).scalar_one()
+        statements = conn.execute(select(func.count()).select_from(Statement)).scalar_one()
+        actors = conn.execute(select(Actor.key)).scalars().all()
+        aliases = conn.execute(select(ActorAlias.actor_id, ActorAlias.alias)).all()
+        roles = conn.execute(select(ActorRole.actor_id, ActorRole.of_actor_id,
+                                    ActorRole.title)).all()
+    assert articles == 2 * files and statements == 2 * 1500
+    assert len(actors) == len(set(actors))
+    assert len(aliases) == len(set(aliases)) and len(roles) == len(set(roles))
+    defined = {actor["key"] for path in first.glob("part-*/*.yaml")
+               for actor in yaml.safe_load(path.read_text(encoding="utf-8"))["actors"]}
+    assert set(actors) == defined
+
 
 def test_two_seeds_on_a_brand_new_database_both_succeed(empty_db, tmp_path, backend):
     """Both processes find the database empty and initialise it: the second waits for
