@@ -222,6 +222,18 @@ def test_an_older_schema_is_still_refused(db, engine):
         migrate.require_current_schema(conn)
 
 
+def _selective_filter_sql(conn) -> str:
+    """``--via X --origin anonymous`` as SQL, X the named person relaying the most
+    statements: a filter whose plan must start from X's few chain links."""
+    relay = conn.exec_driver_sql(
+        "SELECT a.key FROM chain_hops h JOIN actors a ON a.id = h.actor_id "
+        "WHERE a.kind = 'person' AND a.identified = 'named' "
+        "GROUP BY a.key ORDER BY count(*) DESC LIMIT 1").scalar()
+    query = queries.filtered_statement_ids(
+        conn, queries.StatementFilter(via=relay, origin="anonymous"))
+    return str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+
+
 def test_add_leaves_statistics_so_a_selective_filter_is_led_by_its_index(cli, backend, engine,
                                                                          request):
     if backend != "sqlite":
@@ -230,13 +242,7 @@ def test_add_leaves_statistics_so_a_selective_filter_is_led_by_its_index(cli, ba
     assert cli("add", "--batch", "200", *map(str, corpus)).exit_code == 0
     with read_connection(engine) as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar() > 0
-        relay = conn.exec_driver_sql(
-            "SELECT a.key FROM chain_hops h JOIN actors a ON a.id = h.actor_id "
-            "WHERE a.kind = 'person' AND a.identified = 'named' "
-            "GROUP BY a.key ORDER BY count(*) DESC LIMIT 1").scalar()
-        query = queries.filtered_statement_ids(
-            conn, queries.StatementFilter(via=relay, origin="anonymous"))
-        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        sql = _selective_filter_sql(conn)
         plan = " / ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     # X's chain links and X's articles first, then their statements by key: not every
     # anonymous statement (through the speaker index), not every statement
@@ -256,13 +262,7 @@ def test_a_selective_filter_is_led_by_its_index_on_postgresql(engine, backend, r
         import_batch(engine, specs[start:start + 200])
     update_planner_statistics(engine, thorough=True)
     with read_connection(engine) as conn:
-        relay = conn.exec_driver_sql(
-            "SELECT a.key FROM chain_hops h JOIN actors a ON a.id = h.actor_id "
-            "WHERE a.kind = 'person' AND a.identified = 'named' "
-            "GROUP BY a.key ORDER BY count(*) DESC LIMIT 1").scalar()
-        query = queries.filtered_statement_ids(
-            conn, queries.StatementFilter(via=relay, origin="anonymous"))
-        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        sql = _selective_filter_sql(conn)
         plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql))
     # an OR of two IN lists made PostgreSQL read every statement
     assert "Seq Scan on statements" not in plan, plan
