@@ -147,7 +147,6 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                 outcome = dataclasses.replace(outcome, source=label(outcome.source))
             click.echo(outcome.describe())
 
-
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
         if batch == 1:
