@@ -297,7 +297,7 @@ def test_batches_are_cut_at_their_size_and_around_an_unreadable_file(corpus, tmp
     files = [*corpus[:7], bad, *corpus[7:13]]
     shape = []
     with prefetch.ParsedFiles(files, 3) as parsing:
-        for item in parsing.batches(3):
+        for item in parsing.batches():
             if isinstance(item, ArticleError):
                 shape.append(Path(item.source).name)
             else:
@@ -314,7 +314,7 @@ def test_a_batch_must_be_consumed_before_the_next(corpus):
     from claimsdb import prefetch
 
     with prefetch.ParsedFiles(corpus[:6], 2) as parsing:
-        batches = parsing.batches(2)
+        batches = parsing.batches()
         next(batches)
         with pytest.raises(RuntimeError, match="not consumed"):
             next(batches)

@@ -55,6 +55,7 @@ class ParsedFiles:
 
     def __init__(self, files: Sequence[Path], batch: int):
         files = list(files)
+        self._batch = batch
         chunk = max(MIN_CHUNK, min(batch, -(-len(files) // (WORKERS * 4))))
         self._groups = deque(files[start:start + chunk] for start in range(0, len(files), chunk))
         self._pool = None
@@ -91,8 +92,9 @@ class ParsedFiles:
             yield [(Path(path), spec if spec is not None else ArticleError(*problem))
                    for path, spec, problem in results]
 
-    def batches(self, size: int) -> Iterator[ArticleError | Iterator[list[ArticleSpec]]]:
-        """The files as transaction batches of at most ``size``, in order.
+    def batches(self) -> Iterator[ArticleError | Iterator[list[ArticleSpec]]]:
+        """The files as transaction batches of at most ``batch`` files (what the tasks
+        were sized and the read-ahead bounded for), in order.
 
         A batch is an iterator over lists of parsed articles, each list handed over as
         soon as a worker has parsed it, so that the import can write the first while
@@ -111,6 +113,7 @@ class ParsedFiles:
         def failed() -> bool:
             return bool(pending) and isinstance(pending[0][1], ArticleError)
 
+        size = self._batch
         taken = [0]  # files handed over in the current batch
 
         def batch() -> Iterator[list[ArticleSpec]]:

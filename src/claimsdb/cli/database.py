@@ -158,7 +158,7 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                     record(error)
                 bar.update(1)
         else:
-            for item in parsing.batches(batch):  # later files parse meanwhile
+            for item in parsing.batches():  # later files parse meanwhile
                 if isinstance(item, ArticleError):  # a file that could not be read
                     record(item)
                     bar.update(1)
