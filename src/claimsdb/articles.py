@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsdb import spans, yamlio
-from claimsdb.errors import ArticleError, Problem
+from claimsdb import inputfiles, spans, yamlio
+from claimsdb.errors import ArticleError, NotAnArticle, Problem
 from claimsdb.vocabulary import (
     KEY_LENGTH,
     ActorKind,
@@ -222,27 +222,74 @@ class ArticleSpec:
         return known
 
 
-def read_article(path: str | Path) -> ArticleSpec:
-    """Read and validate one article file (YAML or JSON)."""
+STDIN_SOURCE = "<stdin>"
+
+
+@dataclass(frozen=True)
+class ArticleBytes:
+    """An article file's content that was read from somewhere other than a named file
+    (standard input, for ``claimsdb add -``), with the folder its ``text_file`` is
+    relative to. Reading stopped at the size limit (``over_limit``) for a stream that
+    went on past it, which is then refused rather than read whole (``read_stream``)."""
+
+    source: str
+    raw: bytes
+    base_dir: Path
+    over_limit: bool = False
+
+
+def read_stream(stream: Any, *, source: str = STDIN_SOURCE, base_dir: Path | None = None
+                ) -> ArticleBytes:
+    """Read one article file from a binary stream (standard input): never more than
+    the size limit plus one byte. ``text_file`` is then relative to ``base_dir``, by
+    default the current folder."""
+    limit = max_file_bytes(source)
+    base_dir = base_dir or Path.cwd()
+    try:
+        raw = inputfiles.read_limited(stream, limit)
+    except inputfiles.TooLarge:
+        return ArticleBytes(source=source, raw=b"", base_dir=base_dir, over_limit=True)
+    except OSError as error:
+        raise ArticleError(source, [Problem(f"cannot read it: {error.strerror}")]) from None
+    return ArticleBytes(source=source, raw=raw, base_dir=base_dir)
+
+
+def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
+    """Read and validate one article file (YAML or JSON), or content already read
+    (``ArticleBytes``). Only a regular file is read, and never past the size limit."""
+    if isinstance(path, ArticleBytes):
+        if path.over_limit:
+            raise ArticleError(path.source, [Problem(_over_limit(None, "the input"))])
+        return parse_article(path.raw, source=path.source, base_dir=path.base_dir)
     path = Path(path)
     source = str(path)
     try:
         limit = max_file_bytes(source)
-        size = path.stat().st_size
-        if size > limit:
-            raise ArticleError(source, [Problem(
-                f"the file is {size:,} bytes, over the {limit:,}-byte limit for one "
-                f"article file; set {MAX_FILE_BYTES_ENV} to a larger number of bytes if "
-                "it is genuine"
-            )])
-        raw = path.read_bytes()
+        raw = inputfiles.read_regular_file(path, limit)
+    except inputfiles.TooLarge as error:
+        raise ArticleError(source, [Problem(_over_limit(error.size))]) from None
+    except inputfiles.InputProblem as error:
+        # Process substitution (add <(curl ...)) and named pipes are FIFOs.
+        hint = "; to import from a pipe, send it to 'claimsdb add -' (standard input)" \
+            if error.is_pipe else ""
+        raise ArticleError(source, [Problem(error.message + hint)]) from None
     except FileNotFoundError:
-        raise ArticleError(source, [Problem("no such file")]) from None
+        broken = os.path.islink(path)
+        raise ArticleError(source, [Problem(
+            "is a link to a file that does not exist" if broken else "no such file")]) from None
     except IsADirectoryError:
         raise ArticleError(source, [Problem("is a folder, not an article file")]) from None
     except OSError as error:
         raise ArticleError(source, [Problem(f"cannot read the file: {error.strerror}")]) from None
     return parse_article(raw, source=source, base_dir=path.parent)
+
+
+def _over_limit(size: int | None, what: str = "the file") -> str:
+    limit = max_file_bytes()
+    amount = (f"{what} is {size:,} bytes, over" if size is not None else
+              f"{what} goes on past")  # read no further than the limit: no size known
+    return (f"{amount} the {limit:,}-byte limit for one article file; set "
+            f"{MAX_FILE_BYTES_ENV} to a larger number of bytes if it is genuine")
 
 
 def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
@@ -258,11 +305,31 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
         data = yamlio.load(text)
     except yamlio.YamlProblem as error:
         raise ArticleError(source, [Problem(error.message, line=error.line)]) from None
+    reason = _not_an_article(data)
+    if reason:
+        raise NotAnArticle(source, [Problem(reason)])
     validator = _Validator(source, base_dir)
     spec = validator.article_file(data)
     if validator.problems or spec is None:
         raise ArticleError(source, validator.problems or [Problem("nothing to import")])
     return spec
+
+
+def _not_an_article(data: Any) -> str | None:
+    """Why a mapping is some other kind of file (a package.json, a manifest), or None.
+
+    What marks an article file is its top-level fields: one that has none of
+    ``format``, ``article``, ``actors`` and ``statements``, nor a misspelling of one
+    (which the validator reports as a typo), is not an attempt at an article."""
+    if not isinstance(data, dict) or not data:
+        return None
+    for name in data:
+        if name in TOP_FIELDS or difflib.get_close_matches(str(name), TOP_FIELDS, n=1,
+                                                           cutoff=0.6):
+            return None
+    names = [_clip(str(name), 40) for name in list(data)[:5]]
+    more = ", …" if len(data) > 5 else ""
+    return f"no 'format' or 'article' field at the top, only {', '.join(names)}{more}"
 
 
 def max_file_bytes(source: str = "<article>") -> int:
@@ -518,13 +585,21 @@ class _Validator:
             return None
         path = self.base_dir / name
         try:
+            # Only a file inside the article file's folder, links resolved: an article
+            # file must not be able to import any file its reader can read.
+            inputfiles.inside_folder(self.base_dir, name)
             limit = max_file_bytes(self.source)
-            if path.stat().st_size > limit:
-                self.fail(f"{path} is {path.stat().st_size:,} bytes, over the {limit:,}-byte "
-                          f"limit; set {MAX_FILE_BYTES_ENV} to a larger number of bytes if it "
-                          "is genuine", item, "text_file", line)
-                return None
-            raw = path.read_bytes()
+            raw = inputfiles.read_regular_file(path, limit)
+        except inputfiles.TooLarge as error:
+            amount = (f"is {error.size:,} bytes, over" if error.size is not None
+                      else "goes on past")
+            self.fail(f"{path} {amount} the {limit:,}-byte limit; set {MAX_FILE_BYTES_ENV} to "
+                      "a larger number of bytes if it is genuine", item, "text_file", line)
+            return None
+        except inputfiles.InputProblem as error:
+            where = "" if error.message.startswith("'") else f"{path} "
+            self.fail(where + error.message, item, "text_file", line)
+            return None
         except OSError as error:
             reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
             self.fail(f"cannot read {path}: {reason}", item, "text_file", line)

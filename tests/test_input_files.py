@@ -1,0 +1,339 @@
+"""What an article file may make claimsdb read, and how its bytes are judged (issue 11).
+
+Item 4: a ``text_file`` must lie inside the article file's folder, links resolved.
+Item 8: only regular files are read, never past the size limit (FIFOs, /dev/zero,
+/proc files, folders holding them). Item 27: ``claimsdb add -`` reads standard input.
+Item 29: a file that is not an article (a package.json) is named as such, and
+``--keep-going`` goes past it. Item 5: C1 control characters and DEL are refused like
+C0 ones. Item 23: a quote cut short by a YAML comment is caught. Item 25c: UTF-16 and
+UTF-32 are named as such. The hostile files of the same items are in
+tests/data/hostile (run by test_hostile.py).
+
+Anything that could hang or fill memory on a regression runs in a real process with
+a timeout and a memory limit, so a failure is a failed test, not a stuck machine.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from claimsdb.articles import ArticleBytes, parse_article, read_article
+from claimsdb.errors import ArticleError, NotAnArticle
+from helpers import dump
+
+ROOT = Path(__file__).resolve().parents[1]
+CLAIMSDB = Path(sys.executable).with_name("claimsdb")
+MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space for a claimsdb process here
+TIMEOUT = 60  # seconds; every case here finishes in a second or two
+
+ARTICLE = """\
+format: claimsdb/article@1
+article:
+  key: {key}
+  title: Talks stalled
+  {text}
+statements:
+  - {{key: stalled, quote: the talks have stalled}}
+"""
+BODY = "Officials say the talks have stalled.\n"
+
+
+def article(key: str = "talks", text: str = f"text: {BODY.strip()!r}") -> str:
+    return ARTICLE.format(key=key, text=text)
+
+
+def problems(source: str | Path | ArticleBytes) -> list:
+    with pytest.raises(ArticleError) as caught:
+        read_article(source)
+    return caught.value.problems
+
+
+def parse_problems(document: str | bytes, base_dir: Path | None = None) -> list:
+    with pytest.raises(ArticleError) as caught:
+        parse_article(document if isinstance(document, bytes) else document.encode(),
+                      source="a.yaml", base_dir=base_dir)
+    return caught.value.problems
+
+
+def _limited() -> None:  # runs in the child before claimsdb starts
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run(db: str, *args: str, stdin=None, env: dict | None = None, cwd: Path | None = None
+        ) -> subprocess.CompletedProcess:
+    """``claimsdb add ...`` in a real process, bounded in time and memory."""
+    return subprocess.run([str(CLAIMSDB), "--db", db, *args], stdin=stdin,
+                          capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd,
+                          env={**os.environ, **(env or {})}, preexec_fn=_limited)
+
+
+# -- item 4: a text_file stays inside the article file's folder ------------------------------
+
+@pytest.mark.parametrize("name", ["../secret.txt", "texts/../../secret.txt", "ABSOLUTE",
+                                  "link-out.txt", "linked-folder/secret.txt"])
+def test_item4_a_text_file_outside_the_article_files_folder_is_refused(tmp_path, name):
+    """Issue 11 item 4: ``..``, absolute paths and links leading out are all refused."""
+    (tmp_path / "secret.txt").write_text(BODY, encoding="utf-8")
+    folder = tmp_path / "articles"
+    (folder / "texts").mkdir(parents=True)
+    (folder / "link-out.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "linked-folder").symlink_to(tmp_path)
+    name = str(tmp_path / "secret.txt") if name == "ABSOLUTE" else name
+    path = folder / "a.yaml"
+    path.write_text(article(text=f"text_file: {name}"), encoding="utf-8")
+    [problem] = problems(path)
+    assert (problem.item, problem.field, problem.line) == ("article", "text_file", 5)
+    assert f"'{name}'" in problem.message
+    assert ("leads outside the article file's folder" in problem.message
+            or "is an absolute path" in problem.message)
+    assert "inside" in problem.message
+
+
+def test_item4_text_files_inside_the_folder_are_read_through_links(tmp_path):
+    """Issue 11 item 4: subfolders, ``..`` that stays inside, a link to a file inside,
+    and an article folder reached through a link all keep working."""
+    real = tmp_path / "real"
+    (real / "texts").mkdir(parents=True)
+    (real / "texts" / "body.txt").write_text(BODY, encoding="utf-8")
+    (real / "same.txt").symlink_to(real / "texts" / "body.txt")
+    (tmp_path / "via-link").symlink_to(real)
+    for index, name in enumerate(["texts/body.txt", "texts/../texts/body.txt", "same.txt"]):
+        path = tmp_path / "via-link" / f"a{index}.yaml"
+        path.write_text(article(text=f"text_file: {name}"), encoding="utf-8")
+        assert read_article(path).text == BODY
+
+
+LEADING_OUT = {"text-file-parent-path.yaml", "text-file-absolute-path.yaml"}  # hostile
+
+
+def test_item4_every_bundled_and_example_article_keeps_its_text_file_inside_its_folder():
+    """Issue 11 item 4: the rule keeps every version-1 file of the project importing."""
+    from claimsdb.inputfiles import inside_folder
+
+    checked = 0
+    for folder in ("seeds", "examples", "tests/data"):
+        for path in sorted((ROOT / folder).rglob("*.y*ml")):
+            if path.name in LEADING_OUT:
+                continue
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+                continue  # the hostile files that are not YAML at all
+            name = data.get("article", {}).get("text_file") \
+                if isinstance(data, dict) and isinstance(data.get("article"), dict) else None
+            if not isinstance(name, str):
+                continue
+            inside_folder(path.parent, name)  # raises for a file outside
+            checked += 1
+    assert checked >= 6
+    assert len(read_article(ROOT / "seeds" / "putin-stance-stalls-talks.yaml").text) > 1000
+
+
+# -- item 8: only regular files, never past the limit -------------------------------------
+
+@pytest.fixture
+def fifo(tmp_path):
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    return path
+
+
+def test_item8_a_fifo_as_article_file_is_refused_without_hanging(db, engine, fifo):
+    """Issue 11 item 8: no writer ever opens the FIFO; the import must not wait for one."""
+    before = dump(engine)
+    done = run(db, "add", str(fifo))
+    assert done.returncode == 1, done.stderr
+    assert f"{fifo}: 1 problem" in done.stderr
+    assert "is a named pipe (FIFO), not a regular file" in done.stderr
+    assert "claimsdb add -" in done.stderr  # what to do instead
+    assert "Traceback" not in done.stderr
+    assert dump(engine) == before
+
+
+def test_item8_dev_zero_as_article_file_is_refused_before_reading(db, engine, tmp_path):
+    """Issue 11 item 8: a link to /dev/zero named like an article (4 GB in 12 s before)."""
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    before = dump(engine)
+    done = run(db, "add", str(link))
+    assert done.returncode == 1, done.stderr
+    assert "is a character device, not a regular file" in done.stderr
+    assert dump(engine) == before
+
+
+def test_item8_a_fifo_or_device_as_text_file_is_refused(db, engine, tmp_path):
+    """Issue 11 item 8: a FIFO inside the folder is refused by type, not waited on."""
+    os.mkfifo(tmp_path / "body.txt")
+    path = tmp_path / "a.yaml"
+    path.write_text(article(text="text_file: body.txt"), encoding="utf-8")
+    before = dump(engine)
+    done = run(db, "add", str(path))
+    assert done.returncode == 1, done.stderr
+    assert ("line 5, article, field 'text_file': "
+            f"{tmp_path / 'body.txt'} is a named pipe (FIFO), not a regular file") in done.stderr
+    assert dump(engine) == before
+
+
+def test_item8_the_limit_holds_while_reading_whatever_stat_says(tmp_path):
+    """Issue 11 item 8: /proc files report size 0 but hold more; reading stops at the
+    limit (the stat check alone let them through)."""
+    os.environ["CLAIMSDB_MAX_FILE_BYTES"] = "50"
+    try:
+        [problem] = problems(Path("/proc/self/status"))
+        assert "goes on past the 50-byte limit" in problem.message
+    finally:
+        del os.environ["CLAIMSDB_MAX_FILE_BYTES"]
+
+
+def test_item8_reading_never_takes_more_than_the_limit_plus_one_byte():
+    """Issue 11 item 8: an endless stream costs limit + 1 bytes, not memory without end."""
+    from claimsdb.inputfiles import TooLarge, read_limited
+
+    class Endless:
+        taken = 0
+
+        def read(self, size: int) -> bytes:
+            self.taken += size
+            return b"x" * size
+
+    stream = Endless()
+    with pytest.raises(TooLarge):
+        read_limited(stream, 10_000_000)
+    assert stream.taken == 10_000_001
+
+
+def test_item8_a_folder_with_special_files_names_each_and_keeps_going(db, engine, tmp_path):
+    """Issue 11 item 8: folder expansion neither hangs on nor silently drops a FIFO or
+    a device named like an article; --keep-going imports the real article."""
+    os.mkfifo(tmp_path / "b-pipe.yaml")
+    (tmp_path / "c-zero.json").symlink_to("/dev/zero")
+    (tmp_path / "a.yaml").write_text(article(), encoding="utf-8")
+    done = run(db, "add", "--keep-going", str(tmp_path))
+    assert done.returncode == 1, done.stderr
+    assert "1 added, 2 failed" in done.stdout
+    assert f"{tmp_path / 'b-pipe.yaml'}: 1 problem" in done.stderr
+    assert f"{tmp_path / 'c-zero.json'}: 1 problem" in done.stderr
+    assert "is a character device" in done.stderr
+    with engine.connect() as conn:
+        from sqlalchemy import text as sql
+        assert conn.execute(sql("SELECT key FROM articles")).scalars().all() == ["talks"]
+
+
+# -- item 27: claimsdb add - -----------------------------------------------------------------
+
+def test_item27_add_dash_reads_one_article_file_from_standard_input(cli, engine):
+    """Issue 11 item 27: imported, and named "<stdin>" in what is printed."""
+    result = cli("add", "-", input=article())
+    assert result.exit_code == 0, result.output
+    assert "<stdin>: added article 'talks' (1 statement)" in result.output
+    assert cli("add", "-", input=article()).output.startswith("<stdin>: unchanged")
+
+
+def test_item27_errors_name_stdin_and_change_nothing(cli, engine):
+    """Issue 11 item 27."""
+    before = dump(engine)
+    result = cli("add", "-", input=article().replace("talks have stalled}", "talks went}"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <stdin>: 1 problem, nothing was imported")
+    assert dump(engine) == before
+
+
+def test_item27_text_file_from_stdin_is_relative_to_the_current_folder(cli, engine, tmp_path,
+                                                                       monkeypatch):
+    """Issue 11 item 27: the current folder stands for the article file's folder, with
+    the same rule as item 4: nothing outside it."""
+    (tmp_path / "inside").mkdir()
+    (tmp_path / "inside" / "body.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "outside.txt").write_text(BODY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "inside")
+    before = dump(engine)
+    refused = cli("add", "-", input=article(text="text_file: ../outside.txt"))
+    assert refused.exit_code == 1
+    assert "'../outside.txt' leads outside the article file's folder" in refused.stderr
+    assert dump(engine) == before
+    result = cli("add", "-", input=article(text="text_file: body.txt"))
+    assert result.exit_code == 0, result.output
+
+
+def test_item27_the_size_limit_applies_to_standard_input(db, engine):
+    """Issue 11 item 27 (and 8): ``add - < /dev/zero`` stops at the limit."""
+    before = dump(engine)
+    with open("/dev/zero", "rb") as zero:
+        done = run(db, "add", "-", stdin=zero, env={"CLAIMSDB_MAX_FILE_BYTES": "1000000"})
+    assert done.returncode == 1, done.stderr
+    assert "<stdin>: 1 problem" in done.stderr
+    assert "the input goes on past the 1,000,000-byte limit" in done.stderr
+    assert dump(engine) == before
+
+
+def test_item27_dash_twice_is_a_usage_error(cli):
+    result = cli("add", "-", "-", input=article())
+    assert result.exit_code == 2
+    assert "'-' (standard input) can be given only once" in result.stderr
+
+
+def test_item27_stdin_among_files_with_parsing_workers(db, engine, tmp_path):
+    """Issue 11 item 27: with --batch and enough files for worker processes, standard
+    input (which a worker cannot read) is imported in its place in the order."""
+    names = []
+    for index in range(70):
+        path = tmp_path / f"a{index:02}.yaml"
+        path.write_text(article(key=f"a{index:02}"), encoding="utf-8")
+        names.append(str(path))
+    stdin = tmp_path / "stdin.yaml"
+    stdin.write_text(article(key="from-stdin"), encoding="utf-8")
+    with open(stdin, "rb") as stream:
+        done = run(db, "add", "--batch", "20", *names[:35], "-", *names[35:], stdin=stream)
+    assert done.returncode == 0, done.stderr
+    assert "<stdin>: added article 'from-stdin'" in done.stdout
+    assert "71 added" in done.stdout
+
+
+# -- item 29: files that are not articles ---------------------------------------------------
+
+PACKAGE_JSON = '{"name": "site", "version": "1.0.0", "scripts": {"build": "vite"}}\n'
+
+
+def test_item29_a_json_manifest_is_not_an_article_file():
+    """Issue 11 item 29: one line, not a list of every missing article field."""
+    with pytest.raises(NotAnArticle) as caught:
+        parse_article(PACKAGE_JSON, source="site/package.json")
+    assert str(caught.value) == (
+        "site/package.json: not an article file (no 'format' or 'article' field at the "
+        "top, only name, version, scripts); an article file starts with 'format: "
+        "claimsdb/article@1' and 'article:' (see docs/format.md); nothing was imported")
+    # It survives the trip back from a parsing worker (add --batch) as what it is.
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is NotAnArticle and str(again) == str(caught.value)
+
+
+def test_item29_a_misspelt_article_is_still_an_article_with_its_typo_reported():
+    """Issue 11 item 29: 'artcle' is a typo of an article file, not some other file."""
+    found = parse_problems("artcle: {key: a, title: A, text: Hi.}\nstatments: []\n")
+    assert any("did you mean 'article'" in p.message for p in found)
+
+
+@pytest.mark.parametrize("batch", ["1", "100"])
+def test_item29_a_folder_with_a_manifest_imports_its_articles_with_keep_going(
+        cli, engine, tmp_path, batch):
+    """Issue 11 item 29: named as not an article; --keep-going imports the rest."""
+    (tmp_path / "package.json").write_text(PACKAGE_JSON, encoding="utf-8")
+    (tmp_path / "talks.yaml").write_text(article(), encoding="utf-8")
+    before = dump(engine)
+    stopped = cli("add", "--batch", batch, tmp_path)
+    assert stopped.exit_code == 1
+    assert f"Error: {tmp_path / 'package.json'}: not an article file (" in stopped.stderr
+    assert dump(engine) == before  # package.json sorts first: nothing was imported
+    going = cli("add", "--batch", batch, "--keep-going", tmp_path)
+    assert going.exit_code == 1
+    assert "added article 'talks'" in going.output
+    assert "1 added, 1 failed" in going.output
+    assert f"Error: {tmp_path / 'package.json'}: not an article file (" in going.stderr
