@@ -337,3 +337,64 @@ def test_item29_a_folder_with_a_manifest_imports_its_articles_with_keep_going(
     assert "added article 'talks'" in going.output
     assert "1 added, 1 failed" in going.output
     assert f"Error: {tmp_path / 'package.json'}: not an article file (" in going.stderr
+
+
+# -- item 5: C1 control characters and DEL ---------------------------------------------------
+
+@pytest.mark.parametrize("character", ["\x7f", "\x80", "\x85", "\x9b", "\x9f"])
+@pytest.mark.parametrize("where", ["title", "text", "name", "key", "alias"])
+@pytest.mark.parametrize("syntax", ["yaml", "json"])
+def test_item5_c1_and_del_are_refused_in_text_keys_and_names(character, where, syntax):
+    """Issue 11 item 5: as YAML escapes and as JSON escapes alike."""
+    escape = f"\\u{ord(character):04x}"
+    values = {"title": "Talks", "text": "Officials say the talks have stalled.",
+              "name": "Reuters", "key": "reuters", "alias": "Reuters agency"}
+    values[where] = values[where][:3] + escape + values[where][3:]
+    if syntax == "yaml":
+        document = (f'article: {{key: a, title: "{values["title"]}", text: "{values["text"]}"}}\n'
+                    f'actors:\n  - {{key: "{values["key"]}", name: "{values["name"]}", '
+                    f'kind: outlet, aliases: ["{values["alias"]}"]}}\nstatements: []\n')
+    else:
+        document = (f'{{"article": {{"key": "a", "title": "{values["title"]}", '
+                    f'"text": "{values["text"]}"}}, "actors": [{{"key": "{values["key"]}", '
+                    f'"name": "{values["name"]}", "kind": "outlet", '
+                    f'"aliases": ["{values["alias"]}"]}}], "statements": []}}\n')
+    [problem] = parse_problems(document)
+    assert f"contains the control character U+{ord(character):04X}" in problem.message
+    field = {"alias": "aliases[0]"}.get(where, where)
+    assert problem.field == field
+
+
+def test_item5_c1_in_a_text_file_is_refused_naming_what_was_meant(tmp_path):
+    """Issue 11 item 5: Windows-1252 quotes read as Latin-1 become U+0093/U+0094."""
+    (tmp_path / "body.txt").write_text("Peskov said \x93no\x94.\n", encoding="utf-8")
+    [problem] = parse_problems(article(text="text_file: body.txt"), tmp_path)
+    assert "contains the control character U+0093" in problem.message
+    assert "it stands for '“'" in problem.message
+    assert problem.field == "text_file"
+
+
+def test_item5_a_raw_next_line_is_refused_before_yaml_turns_it_into_a_line_break():
+    """Issue 11 item 5: raw U+0085 is a YAML line break; stored text would change."""
+    document = "article:\n  key: a\n  title: A\n  text: |\n    one\x85two\nstatements: []\n"
+    [problem] = parse_problems(document)
+    assert problem.line == 5
+    assert "U+0085 (NEXT LINE" in problem.message
+    assert "YAML reads as a line break" in problem.message
+
+
+@pytest.mark.parametrize("character", ["\x7f", "\x9b"])
+def test_item5_raw_del_and_c1_in_yaml_are_refused_with_their_line(character):
+    document = f"article:\n  key: a\n  title: A{character}B\n  text: Hi.\nstatements: []\n"
+    [problem] = parse_problems(document)
+    assert problem.line == 3
+    assert f"U+{ord(character):04X}" in problem.message
+    assert "text_file" not in problem.message  # a text_file refuses them just the same
+
+
+def test_item5_tab_line_feed_and_carriage_return_stay_allowed(tmp_path):
+    (tmp_path / "body.txt").write_bytes(b"Officials\tsay\r\nthe talks have stalled.\n")
+    spec = parse_article(article(text="text_file: body.txt").encode(), base_dir=tmp_path)
+    assert spec.text == "Officials\tsay\r\nthe talks have stalled.\n"
+    spec = parse_article(article(text='text: "Officials\\tsay\\r\\nthe talks have stalled."'))
+    assert spec.title == "Talks stalled" and "\t" in spec.text

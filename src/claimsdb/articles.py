@@ -36,9 +36,12 @@ FORMAT_ID = "claimsdb/article@1"
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
-# C0 control characters other than tab, line feed and carriage return: PostgreSQL
-# cannot store NUL, and none of them belongs in a news article.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters other than tab, line feed and carriage return: C0, DEL and C1
+# (U+0080-U+009F). PostgreSQL cannot store NUL, none of them belongs in a news
+# article, and a terminal acts on them (ESC and CSI start escape sequences) when a
+# value is shown. C1 characters in text usually mean Windows-1252 text was decoded as
+# Latin-1: the message names the character that was probably meant.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # The largest article file (and text_file) read, so that a runaway or hostile file is
 # refused before it is read into memory; $CLAIMSDB_MAX_FILE_BYTES changes it.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -365,6 +368,21 @@ def decode_utf8(raw: bytes) -> tuple[str, str | None]:
         )
 
 
+def control_character(character: str) -> str:
+    """"control character U+001B"; for C1, also the character that was probably meant
+    (C1 in text is almost always Windows-1252 read as Latin-1: 0x93 is a left quote)."""
+    code = ord(character)
+    described = f"control character U+{code:04X}"
+    if 0x80 <= code <= 0x9F:
+        try:
+            meant = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            return described + " (a C1 control character)"
+        return (f"{described} (a C1 control character; in text from Windows-1252 read "
+                f"as Latin-1 it stands for '{meant}')")
+    return described
+
+
 def suggest(name: str, allowed: Iterable[str], *, list_options: bool = True) -> str:
     """A "did you mean" for a misspelt name; lists the options when they are few (and
     are all the options: ``list_options=False`` when they are only a sample)."""
@@ -434,7 +452,7 @@ class _Validator:
             return None
         bad = CONTROL_CHARACTERS.search(value)
         if bad:
-            self.fail(f"contains the control character U+{ord(bad.group()):04X}", item, name,
+            self.fail(f"contains the {control_character(bad.group())}", item, name,
                       _line(mapping, name))
             return None
         return value
@@ -610,7 +628,7 @@ class _Validator:
             return None
         bad = CONTROL_CHARACTERS.search(text)
         if bad:
-            self.fail(f"{path} contains the control character U+{ord(bad.group()):04X} on line "
+            self.fail(f"{path} contains the {control_character(bad.group())} on line "
                       f"{spans.line_of(text, bad.start())}; remove it", item, "text_file", line)
             return None
         if not text.strip():
@@ -649,7 +667,7 @@ class _Validator:
                     self.fail("is longer than 500 characters", item, f"aliases[{alias_index}]",
                               _line(actor, "aliases"))
                 elif bad := CONTROL_CHARACTERS.search(alias):
-                    self.fail(f"contains the control character U+{ord(bad.group()):04X}", item,
+                    self.fail(f"contains the {control_character(bad.group())}", item,
                               f"aliases[{alias_index}]", _line(actor, "aliases"))
                 elif alias not in aliases and alias != name:
                     aliases.append(alias)

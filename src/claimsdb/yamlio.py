@@ -154,6 +154,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
 
 def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
     """Parse one YAML (or JSON) document; raises YamlProblem with a line number."""
+    problem = _line_break_problem(text)
+    if problem is not None:
+        raise problem
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -190,8 +193,8 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
         found = text.find(chr(error.character)) if isinstance(error.character, int) else -1
         line = text.count("\n", 0, found if found >= 0 else error.position) + 1
         raise YamlProblem(
-            f"contains the control character U+{error.character:04X}, which YAML does not "
-            "allow; remove it (or put the text in a text_file)", line
+            f"contains the {describe_character(error.character)}, which YAML does not "
+            "allow; remove it", line
         ) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"not valid YAML: {error}") from None
@@ -199,6 +202,31 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
         raise YamlProblem("the YAML is nested too deeply (or refers to itself)") from None
     finally:
         loader.dispose()
+
+
+# Characters YAML 1.1 reads as line breaks but that are not line breaks anywhere else.
+# NEL (U+0085) is also a C1 control character, which article files must not contain:
+# in a plain or quoted value YAML turns it into a space and in a "|" block into a line
+# feed, so the stored text would silently differ from the file, and PyYAML counts it
+# as a line, so every later line number would be wrong. It is refused before parsing.
+_NEL = "\x85"
+
+
+def _line_break_problem(text: str) -> YamlProblem | None:
+    found = text.find(_NEL)
+    if found < 0:
+        return None
+    return YamlProblem(
+        "contains the character U+0085 (NEXT LINE, a C1 control character), which YAML "
+        "reads as a line break, so the text would silently change; replace it with a "
+        "line break or a space (it usually comes from text decoded as Latin-1 that was "
+        "Windows-1252, where byte 0x85 is '…')", text.count("\n", 0, found) + 1)
+
+
+def describe_character(code: int) -> str:
+    """"control character U+001B" or, for what is not a control, "character U+FFFE"."""
+    control = code < 0x20 or 0x7F <= code <= 0x9F
+    return f"{'control character' if control else 'character'} U+{code:04X}"
 
 
 def dump(data: Any) -> str:
