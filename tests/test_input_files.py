@@ -398,3 +398,42 @@ def test_item5_tab_line_feed_and_carriage_return_stay_allowed(tmp_path):
     assert spec.text == "Officials\tsay\r\nthe talks have stalled.\n"
     spec = parse_article(article(text='text: "Officials\\tsay\\r\\nthe talks have stalled."'))
     assert spec.title == "Talks stalled" and "\t" in spec.text
+
+
+# -- item 23: a quote cut short by a YAML comment ---------------------------------------------
+
+SUMMIT = """\
+article:
+  key: summit
+  title: Summit
+  text: |
+    Leaders met at the G20 summit #1 of leading economies in Rome.
+statements:
+  - key: summit
+    quote: {quote}
+"""
+
+
+def test_item23_a_quote_cut_by_a_comment_that_the_text_continues_is_caught():
+    """Issue 11 item 23: "the G20 summit" would have been stored silently."""
+    [problem] = parse_problems(SUMMIT.format(quote="the G20 summit #1 of leading economies"))
+    assert problem.line == 8 and problem.field == "quote"
+    assert "the quote ends where YAML starts a comment ('#1 of leading economies')" in \
+        problem.message
+    assert "put the quote in quotes" in problem.message
+
+
+@pytest.mark.parametrize("quote", [
+    '"the G20 summit #1 of leading economies"',  # quoted: the '#' is kept
+    "the G20 summit   # the first summit in Rome",  # a real comment, not in the text
+    "'the G20 summit' #1 of leading economies",  # quoted on purpose, then a comment
+])
+def test_item23_quoted_quotes_and_real_comments_are_left_alone(quote):
+    spec = parse_article(SUMMIT.format(quote=quote))
+    assert spec.statements[0].quote.startswith("the G20 summit")
+
+
+def test_item23_a_multi_line_plain_quote_is_checked_on_its_last_line():
+    document = SUMMIT.format(quote="the G20\n      summit #1 of leading economies")
+    [problem] = parse_problems(document)
+    assert "('#1 of leading economies')" in problem.message

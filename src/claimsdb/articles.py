@@ -816,7 +816,30 @@ class _Validator:
                       f"{missing.found} time(s)", item, "occurrence",
                       _line(statement, "occurrence"))
             return None
+        cut = self.cut_by_comment(statement, quote, text)
+        if cut:
+            self.fail(f"the quote ends where YAML starts a comment ('#{_clip(cut[1], 40)}'), "
+                      f"but the text goes on with those words: «{_clip(cut[0], 120)}»; put the "
+                      "quote in quotes (quote: \"...\") so that YAML keeps the '#'",
+                      item, "quote", line)
+            return None
         return quote, start, end
+
+    @staticmethod
+    def cut_by_comment(statement: dict, quote: str, text: str) -> tuple[str, str] | None:
+        """(the words the text has, the comment) when a plain quote was cut by a ``#``
+        that YAML took for a comment: the quote, the spaces and the comment's words
+        appear together in the text. A real comment after a quote is not in the text."""
+        if not isinstance(statement, yamlio.LineDict):
+            return None
+        comment = statement.comment_after("quote")
+        if comment is None or not comment[1].strip():
+            return None
+        spaces, words = comment
+        for whole in (f"{quote}{spaces}#{words}", f"{quote} #{words}"):
+            if whole in text:
+                return whole, words
+        return None
 
     def chain(self, statement: dict, item: str, outlet: str | None) -> tuple[HopSpec, ...]:
         hops: list[HopSpec] = []
