@@ -15,6 +15,7 @@ a timeout and a memory limit, so a failure is a failed test, not a stuck machine
 
 from __future__ import annotations
 
+import codecs
 import os
 import pickle
 import resource
@@ -437,3 +438,32 @@ def test_item23_a_multi_line_plain_quote_is_checked_on_its_last_line():
     document = SUMMIT.format(quote="the G20\n      summit #1 of leading economies")
     [problem] = parse_problems(document)
     assert "('#1 of leading economies')" in problem.message
+
+
+# -- item 25c: UTF-16 and UTF-32 ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("encode", "says"), [
+    (lambda t: t.encode("utf-16-le"), "looks like UTF-16 (little-endian) text without a byte"),
+    (lambda t: t.encode("utf-16-be"), "looks like UTF-16 (big-endian) text without a byte"),
+    (lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"),
+     "is UTF-16 (little-endian) text (it starts with a UTF-16 byte-order mark)"),
+    (lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+     "is UTF-16 (big-endian) text (it starts with a UTF-16 byte-order mark)"),
+    (lambda t: t.encode("utf-32-le"), "looks like UTF-32 (little-endian) text"),
+    (lambda t: codecs.BOM_UTF32_BE + t.encode("utf-32-be"),
+     "is UTF-32 (big-endian) text (it starts with a UTF-32 byte-order mark)"),
+])
+def test_item25c_utf16_and_utf32_are_named_not_reported_as_nul(tmp_path, encode, says):
+    """Issue 11 item 25c: article files and text files alike."""
+    [problem] = parse_problems(encode(article()))
+    assert says in problem.message and "save the file as UTF-8" in problem.message
+    assert "U+0000" not in problem.message
+    (tmp_path / "body.txt").write_bytes(encode("Переговоры зашли в тупик, – said Peskov.\n"))
+    [problem] = parse_problems(article(text="text_file: body.txt"), tmp_path)
+    assert problem.field == "text_file"
+    assert says in problem.message and "save the file as UTF-8" in problem.message
+
+
+def test_item25c_a_utf8_file_with_a_nul_still_names_the_nul():
+    [problem] = parse_problems(article().encode() + b"# \x00\n")
+    assert "U+0000" in problem.message

@@ -355,7 +355,13 @@ def decode_utf8(raw: bytes) -> tuple[str, str | None]:
     """UTF-8 text without a byte-order mark, or a problem naming the bad byte's place.
 
     The mark is stripped before decoding: "utf-8-sig" would count error offsets from
-    after it and so name the wrong byte."""
+    after it and so name the wrong byte. UTF-16 and UTF-32, which Windows editors save
+    as "Unicode", are recognised and named (``other_encoding``): without a mark, UTF-16
+    text in Latin script is valid UTF-8 with a NUL after every letter, which would
+    otherwise be reported as "the control character U+0000"."""
+    other = other_encoding(raw)
+    if other:
+        return "", f"{other}; claimsdb reads UTF-8 only: save the file as UTF-8"
     bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         return raw[bom:].decode("utf-8"), None
@@ -366,6 +372,56 @@ def decode_utf8(raw: bytes) -> tuple[str, str | None]:
             f"is not valid UTF-8 (byte 0x{raw[start]:02x} at byte {start:,}, "
             f"line {line}); save the file as UTF-8"
         )
+
+
+_WIDE_MARKS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+)
+SNIFF_BYTES = 4096  # enough of the start to tell UTF-16/32 from UTF-8 by its zero bytes
+
+
+def other_encoding(raw: bytes) -> str | None:
+    """"is UTF-16 (little-endian) text ..." when ``raw`` is UTF-16 or UTF-32, with or
+    without a byte-order mark, else None.
+
+    Without a mark, the zero bytes tell: UTF-8 text never has one (a NUL is refused
+    anyway), while UTF-16 has one in every character below U+0100 (YAML's keys, spaces,
+    digits and punctuation, whatever the script of the words), all at odd offsets for
+    little-endian and at even ones for big-endian; UTF-32 has three in every four
+    bytes. The guess must also decode cleanly, so a UTF-8 file with a few stray NULs
+    is still reported as having them."""
+    for mark, name in _WIDE_MARKS:
+        if raw.startswith(mark):
+            return f"is {name} text (it starts with a {name.split()[0]} byte-order mark)"
+    sample = raw[:SNIFF_BYTES]
+    if sample.count(0) < max(8, len(sample) / 16):  # stray NULs, not an encoding
+        return None
+    zeros = [0, 0, 0, 0]  # zero bytes by offset modulo 4
+    for offset, byte in enumerate(sample):
+        if not byte:
+            zeros[offset % 4] += 1
+    total = sum(zeros)
+    odd = zeros[1] + zeros[3]
+    candidates = []
+    if zeros[0] == 0 and min(zeros[1:]) > 0 and zeros[2] >= total / 4:
+        candidates.append(("utf-32-le", "UTF-32 (little-endian)", 4))
+    if zeros[3] == 0 and min(zeros[:3]) > 0 and zeros[1] >= total / 4:
+        candidates.append(("utf-32-be", "UTF-32 (big-endian)", 4))
+    if odd >= total * 0.9:
+        candidates.append(("utf-16-le", "UTF-16 (little-endian)", 2))
+    if total - odd >= total * 0.9:
+        candidates.append(("utf-16-be", "UTF-16 (big-endian)", 2))
+    for codec, name, width in candidates:
+        try:
+            decoded = sample[:len(sample) - len(sample) % width].decode(codec, "surrogatepass")
+        except UnicodeDecodeError:
+            continue
+        if not CONTROL_CHARACTERS.search(decoded.rstrip("\x00")):
+            return f"looks like {name} text without a byte-order mark"
+    return None
 
 
 def control_character(character: str) -> str:
