@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsdb import spans, yamlio
-from claimsdb.errors import ArticleError, Problem
+from claimsdb import inputfiles, spans, yamlio
+from claimsdb.errors import ArticleError, NotAnArticle, Problem
 from claimsdb.vocabulary import (
     KEY_LENGTH,
     ActorKind,
@@ -36,9 +36,12 @@ FORMAT_ID = "claimsdb/article@1"
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
-# C0 control characters other than tab, line feed and carriage return: PostgreSQL
-# cannot store NUL, and none of them belongs in a news article.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters other than tab, line feed and carriage return: C0, DEL and C1
+# (U+0080-U+009F). PostgreSQL cannot store NUL, none of them belongs in a news
+# article, and a terminal acts on them (ESC and CSI start escape sequences) when a
+# value is shown. C1 characters in text usually mean Windows-1252 text was decoded as
+# Latin-1: the message names the character that was probably meant.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # The largest article file (and text_file) read, so that a runaway or hostile file is
 # refused before it is read into memory; $CLAIMSDB_MAX_FILE_BYTES changes it.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -222,27 +225,74 @@ class ArticleSpec:
         return known
 
 
-def read_article(path: str | Path) -> ArticleSpec:
-    """Read and validate one article file (YAML or JSON)."""
+STDIN_SOURCE = "<stdin>"
+
+
+@dataclass(frozen=True)
+class ArticleBytes:
+    """An article file's content that was read from somewhere other than a named file
+    (standard input, for ``claimsdb add -``), with the folder its ``text_file`` is
+    relative to. Reading stopped at the size limit (``over_limit``) for a stream that
+    went on past it, which is then refused rather than read whole (``read_stream``)."""
+
+    source: str
+    raw: bytes
+    base_dir: Path
+    over_limit: bool = False
+
+
+def read_stream(stream: Any, *, source: str = STDIN_SOURCE, base_dir: Path | None = None
+                ) -> ArticleBytes:
+    """Read one article file from a binary stream (standard input): never more than
+    the size limit plus one byte. ``text_file`` is then relative to ``base_dir``, by
+    default the current folder."""
+    limit = max_file_bytes(source)
+    base_dir = base_dir or Path.cwd()
+    try:
+        raw = inputfiles.read_limited(stream, limit)
+    except inputfiles.TooLarge:
+        return ArticleBytes(source=source, raw=b"", base_dir=base_dir, over_limit=True)
+    except OSError as error:
+        raise ArticleError(source, [Problem(f"cannot read it: {error.strerror}")]) from None
+    return ArticleBytes(source=source, raw=raw, base_dir=base_dir)
+
+
+def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
+    """Read and validate one article file (YAML or JSON), or content already read
+    (``ArticleBytes``). Only a regular file is read, and never past the size limit."""
+    if isinstance(path, ArticleBytes):
+        if path.over_limit:
+            raise ArticleError(path.source, [Problem(_over_limit(None, "the input"))])
+        return parse_article(path.raw, source=path.source, base_dir=path.base_dir)
     path = Path(path)
     source = str(path)
     try:
         limit = max_file_bytes(source)
-        size = path.stat().st_size
-        if size > limit:
-            raise ArticleError(source, [Problem(
-                f"the file is {size:,} bytes, over the {limit:,}-byte limit for one "
-                f"article file; set {MAX_FILE_BYTES_ENV} to a larger number of bytes if "
-                "it is genuine"
-            )])
-        raw = path.read_bytes()
+        raw = inputfiles.read_regular_file(path, limit)
+    except inputfiles.TooLarge as error:
+        raise ArticleError(source, [Problem(_over_limit(error.size))]) from None
+    except inputfiles.InputProblem as error:
+        # Process substitution (add <(curl ...)) and named pipes are FIFOs.
+        hint = "; to import from a pipe, send it to 'claimsdb add -' (standard input)" \
+            if error.is_pipe else ""
+        raise ArticleError(source, [Problem(error.message + hint)]) from None
     except FileNotFoundError:
-        raise ArticleError(source, [Problem("no such file")]) from None
+        broken = os.path.islink(path)
+        raise ArticleError(source, [Problem(
+            "is a link to a file that does not exist" if broken else "no such file")]) from None
     except IsADirectoryError:
         raise ArticleError(source, [Problem("is a folder, not an article file")]) from None
     except OSError as error:
         raise ArticleError(source, [Problem(f"cannot read the file: {error.strerror}")]) from None
     return parse_article(raw, source=source, base_dir=path.parent)
+
+
+def _over_limit(size: int | None, what: str = "the file") -> str:
+    limit = max_file_bytes()
+    amount = (f"{what} is {size:,} bytes, over" if size is not None else
+              f"{what} goes on past")  # read no further than the limit: no size known
+    return (f"{amount} the {limit:,}-byte limit for one article file; set "
+            f"{MAX_FILE_BYTES_ENV} to a larger number of bytes if it is genuine")
 
 
 def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
@@ -258,11 +308,31 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
         data = yamlio.load(text)
     except yamlio.YamlProblem as error:
         raise ArticleError(source, [Problem(error.message, line=error.line)]) from None
+    reason = _not_an_article(data)
+    if reason:
+        raise NotAnArticle(source, [Problem(reason)])
     validator = _Validator(source, base_dir)
     spec = validator.article_file(data)
     if validator.problems or spec is None:
         raise ArticleError(source, validator.problems or [Problem("nothing to import")])
     return spec
+
+
+def _not_an_article(data: Any) -> str | None:
+    """Why a mapping is some other kind of file (a package.json, a manifest), or None.
+
+    What marks an article file is its top-level fields: one that has none of
+    ``format``, ``article``, ``actors`` and ``statements``, nor a misspelling of one
+    (which the validator reports as a typo), is not an attempt at an article."""
+    if not isinstance(data, dict) or not data:
+        return None
+    for name in data:
+        if name in TOP_FIELDS or difflib.get_close_matches(str(name), TOP_FIELDS, n=1,
+                                                           cutoff=0.6):
+            return None
+    names = [_clip(str(name), 40) for name in list(data)[:5]]
+    more = ", …" if len(data) > 5 else ""
+    return f"no 'format' or 'article' field at the top, only {', '.join(names)}{more}"
 
 
 def max_file_bytes(source: str = "<article>") -> int:
@@ -285,7 +355,13 @@ def decode_utf8(raw: bytes) -> tuple[str, str | None]:
     """UTF-8 text without a byte-order mark, or a problem naming the bad byte's place.
 
     The mark is stripped before decoding: "utf-8-sig" would count error offsets from
-    after it and so name the wrong byte."""
+    after it and so name the wrong byte. UTF-16 and UTF-32, which Windows editors save
+    as "Unicode", are recognised and named (``other_encoding``): without a mark, UTF-16
+    text in Latin script is valid UTF-8 with a NUL after every letter, which would
+    otherwise be reported as "the control character U+0000"."""
+    other = other_encoding(raw)
+    if other:
+        return "", f"{other}; claimsdb reads UTF-8 only: save the file as UTF-8"
     bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         return raw[bom:].decode("utf-8"), None
@@ -296,6 +372,71 @@ def decode_utf8(raw: bytes) -> tuple[str, str | None]:
             f"is not valid UTF-8 (byte 0x{raw[start]:02x} at byte {start:,}, "
             f"line {line}); save the file as UTF-8"
         )
+
+
+_WIDE_MARKS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+)
+SNIFF_BYTES = 4096  # enough of the start to tell UTF-16/32 from UTF-8 by its zero bytes
+
+
+def other_encoding(raw: bytes) -> str | None:
+    """"is UTF-16 (little-endian) text ..." when ``raw`` is UTF-16 or UTF-32, with or
+    without a byte-order mark, else None.
+
+    Without a mark, the zero bytes tell: UTF-8 text never has one (a NUL is refused
+    anyway), while UTF-16 has one in every character below U+0100 (YAML's keys, spaces,
+    digits and punctuation, whatever the script of the words), all at odd offsets for
+    little-endian and at even ones for big-endian; UTF-32 has three in every four
+    bytes. The guess must also decode cleanly, so a UTF-8 file with a few stray NULs
+    is still reported as having them."""
+    for mark, name in _WIDE_MARKS:
+        if raw.startswith(mark):
+            return f"is {name} text (it starts with a {name.split()[0]} byte-order mark)"
+    sample = raw[:SNIFF_BYTES]
+    if sample.count(0) < max(8, len(sample) / 16):  # stray NULs, not an encoding
+        return None
+    zeros = [0, 0, 0, 0]  # zero bytes by offset modulo 4
+    for offset, byte in enumerate(sample):
+        if not byte:
+            zeros[offset % 4] += 1
+    total = sum(zeros)
+    odd = zeros[1] + zeros[3]
+    candidates = []
+    if zeros[0] == 0 and min(zeros[1:]) > 0 and zeros[2] >= total / 4:
+        candidates.append(("utf-32-le", "UTF-32 (little-endian)", 4))
+    if zeros[3] == 0 and min(zeros[:3]) > 0 and zeros[1] >= total / 4:
+        candidates.append(("utf-32-be", "UTF-32 (big-endian)", 4))
+    if odd >= total * 0.9:
+        candidates.append(("utf-16-le", "UTF-16 (little-endian)", 2))
+    if total - odd >= total * 0.9:
+        candidates.append(("utf-16-be", "UTF-16 (big-endian)", 2))
+    for codec, name, width in candidates:
+        try:
+            decoded = sample[:len(sample) - len(sample) % width].decode(codec, "surrogatepass")
+        except UnicodeDecodeError:
+            continue
+        if not CONTROL_CHARACTERS.search(decoded.rstrip("\x00")):
+            return f"looks like {name} text without a byte-order mark"
+    return None
+
+
+def control_character(character: str) -> str:
+    """"control character U+001B"; for C1, also the character that was probably meant
+    (C1 in text is almost always Windows-1252 read as Latin-1: 0x93 is a left quote)."""
+    code = ord(character)
+    described = f"control character U+{code:04X}"
+    if 0x80 <= code <= 0x9F:
+        try:
+            meant = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            return described + " (a C1 control character)"
+        return (f"{described} (a C1 control character; in text from Windows-1252 read "
+                f"as Latin-1 it stands for '{meant}')")
+    return described
 
 
 def suggest(name: str, allowed: Iterable[str], *, list_options: bool = True) -> str:
@@ -367,7 +508,7 @@ class _Validator:
             return None
         bad = CONTROL_CHARACTERS.search(value)
         if bad:
-            self.fail(f"contains the control character U+{ord(bad.group()):04X}", item, name,
+            self.fail(f"contains the {control_character(bad.group())}", item, name,
                       _line(mapping, name))
             return None
         return value
@@ -518,13 +659,21 @@ class _Validator:
             return None
         path = self.base_dir / name
         try:
+            # Only a file inside the article file's folder, links resolved: an article
+            # file must not be able to import any file its reader can read.
+            inputfiles.inside_folder(self.base_dir, name)
             limit = max_file_bytes(self.source)
-            if path.stat().st_size > limit:
-                self.fail(f"{path} is {path.stat().st_size:,} bytes, over the {limit:,}-byte "
-                          f"limit; set {MAX_FILE_BYTES_ENV} to a larger number of bytes if it "
-                          "is genuine", item, "text_file", line)
-                return None
-            raw = path.read_bytes()
+            raw = inputfiles.read_regular_file(path, limit)
+        except inputfiles.TooLarge as error:
+            amount = (f"is {error.size:,} bytes, over" if error.size is not None
+                      else "goes on past")
+            self.fail(f"{path} {amount} the {limit:,}-byte limit; set {MAX_FILE_BYTES_ENV} to "
+                      "a larger number of bytes if it is genuine", item, "text_file", line)
+            return None
+        except inputfiles.InputProblem as error:
+            where = "" if error.message.startswith("'") else f"{path} "
+            self.fail(where + error.message, item, "text_file", line)
+            return None
         except OSError as error:
             reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
             self.fail(f"cannot read {path}: {reason}", item, "text_file", line)
@@ -535,7 +684,7 @@ class _Validator:
             return None
         bad = CONTROL_CHARACTERS.search(text)
         if bad:
-            self.fail(f"{path} contains the control character U+{ord(bad.group()):04X} on line "
+            self.fail(f"{path} contains the {control_character(bad.group())} on line "
                       f"{spans.line_of(text, bad.start())}; remove it", item, "text_file", line)
             return None
         if not text.strip():
@@ -574,7 +723,7 @@ class _Validator:
                     self.fail("is longer than 500 characters", item, f"aliases[{alias_index}]",
                               _line(actor, "aliases"))
                 elif bad := CONTROL_CHARACTERS.search(alias):
-                    self.fail(f"contains the control character U+{ord(bad.group()):04X}", item,
+                    self.fail(f"contains the {control_character(bad.group())}", item,
                               f"aliases[{alias_index}]", _line(actor, "aliases"))
                 elif alias not in aliases and alias != name:
                     aliases.append(alias)
@@ -723,7 +872,30 @@ class _Validator:
                       f"{missing.found} time(s)", item, "occurrence",
                       _line(statement, "occurrence"))
             return None
+        cut = self.cut_by_comment(statement, quote, text)
+        if cut:
+            self.fail(f"the quote ends where YAML starts a comment ('#{_clip(cut[1], 40)}'), "
+                      f"but the text goes on with those words: «{_clip(cut[0], 120)}»; put the "
+                      "quote in quotes (quote: \"...\") so that YAML keeps the '#'",
+                      item, "quote", line)
+            return None
         return quote, start, end
+
+    @staticmethod
+    def cut_by_comment(statement: dict, quote: str, text: str) -> tuple[str, str] | None:
+        """(the words the text has, the comment) when a plain quote was cut by a ``#``
+        that YAML took for a comment: the quote, the spaces and the comment's words
+        appear together in the text. A real comment after a quote is not in the text."""
+        if not isinstance(statement, yamlio.LineDict):
+            return None
+        comment = statement.comment_after("quote")
+        if comment is None or not comment[1].strip():
+            return None
+        spaces, words = comment
+        for whole in (f"{quote}{spaces}#{words}", f"{quote} #{words}"):
+            if whole in text:
+                return whole, words
+        return None
 
     def chain(self, statement: dict, item: str, outlet: str | None) -> tuple[HopSpec, ...]:
         hops: list[HopSpec] = []

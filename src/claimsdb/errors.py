@@ -48,6 +48,22 @@ class ArticleError(ClaimsError):
         head = f"{self.source}: {count} problem{'s' if count != 1 else ''}, nothing was imported"
         return "\n".join([head, *("  - " + p.describe() for p in self.problems)])
 
+    def __reduce__(self):
+        # Parsing workers (add --batch) send errors back pickled; the default would
+        # call the constructor with the message alone.
+        return (type(self), (self.source, self.problems))
+
+
+class NotAnArticle(ArticleError):
+    """The file is something else (a package.json, a manifest): one line says so, not
+    a list of every field an article would need. A folder given to ``add`` may hold
+    such files beside its articles; ``--keep-going`` goes on past them."""
+
+    def describe(self) -> str:
+        return (f"{self.source}: not an article file ({self.problems[0].message}); an "
+                "article file starts with 'format: claimsdb/article@1' and 'article:' "
+                "(see docs/format.md); nothing was imported")
+
 
 class ArticleConflict(ClaimsError):
     """The article key is stored with different content and replacing was not asked for."""

@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from claimsdb.articles import ArticleSpec, read_article
+from claimsdb.articles import ArticleBytes, ArticleSpec, read_article
 from claimsdb.errors import ArticleError
 
 AHEAD = 3  # transaction batches' worth of files parsed ahead of the one being written
@@ -73,7 +73,7 @@ class ParsedFiles:
     def _submit(self) -> None:
         while self._groups and len(self._waiting) < self._in_flight:
             group = self._groups.popleft()
-            self._waiting.append(self._pool.submit(_parse_group, [str(p) for p in group]))
+            self._waiting.append(self._pool.submit(_parse_group, list(group)))
 
     def __iter__(self) -> Iterator[tuple[Path, ArticleSpec | ArticleError]]:
         for group in self._parsed_groups():
@@ -89,8 +89,7 @@ class ParsedFiles:
         while self._waiting:
             results = self._waiting.popleft().result()
             self._submit()
-            yield [(Path(path), spec if spec is not None else ArticleError(*problem))
-                   for path, spec, problem in results]
+            yield results
 
     def batches(self) -> Iterator[ArticleError | Iterator[list[ArticleSpec]]]:
         """The files as transaction batches of at most ``batch`` files (what the tasks
@@ -146,7 +145,7 @@ class ParsedFiles:
         self.close()
 
 
-def parse_group(paths: Sequence[Path]) -> list[ArticleSpec | ArticleError]:
+def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[ArticleSpec | ArticleError]:
     """``read_article`` of each file (its ArticleError in place of a spec), with the
     cycle collector paused. The content hash, which the import compares with the
     stored one, is computed here too: it is pure work on the file, and here it runs
@@ -179,9 +178,8 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _parse_group(paths: list[str]) -> list[tuple[str, ArticleSpec | None, tuple | None]]:
-    """Runs in the worker. Errors travel as (source, problems): an ArticleError itself
-    does not survive pickling (its constructor takes more than its message)."""
-    return [(path, None, (result.source, result.problems)) if isinstance(result, ArticleError)
-            else (path, result, None)
-            for path, result in zip(paths, parse_group([Path(p) for p in paths]), strict=True)]
+def _parse_group(paths: list[Path | ArticleBytes]
+                 ) -> list[tuple[Path | ArticleBytes, ArticleSpec | ArticleError]]:
+    """Runs in the worker; paths, specs and errors all travel pickled (an ArticleError
+    pickles as its source and problems, so a NotAnArticle stays one)."""
+    return list(zip(paths, parse_group(paths), strict=True))

@@ -25,12 +25,17 @@ def seed_files() -> list[Path]:
 
 
 def article_files(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for the article files directly inside it, sorted."""
+    """Files as given; a folder stands for the article files directly inside it, sorted.
+
+    In a folder, every entry named like an article file (.yaml, .yml, .json) that is not
+    itself a folder counts, including a FIFO, a device or a broken link so named: the
+    reader then refuses it with a message saying what it is, rather than the folder's
+    import silently leaving it out (or hanging on it)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.iterdir()
-                                if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file()))
+                                if p.suffix.lower() in ARTICLE_SUFFIXES and not p.is_dir()))
         else:
             files.append(path)
     return files

@@ -6,6 +6,13 @@ that construct objects are refused by PyYAML's safe constructor), duplicate keys
 an error instead of silently keeping the last one, and a document whose aliases
 would expand past a limit (the "billion laughs" attack) is refused before anything
 walks it. libyaml's C parser is used when PyYAML was built with it.
+
+PyYAML drops comments, yet one kind of comment is a mistake worth catching: a plain
+(unquoted) value cut short by `` #`` ("quote: the G20 summit #1 of leading
+economies" reads as "the G20 summit"). So for each plain value followed by a comment
+on its last line, the mapping remembers that comment (``LineDict.comment_after``),
+read from the raw source line at the value's end, for the validator to compare with
+the article text.
 """
 
 from __future__ import annotations
@@ -45,8 +52,23 @@ class LineDict(dict):
     def line_of(self, key: Any) -> int | None:
         return self.lines.get(key, self.line)
 
+    def comment_after(self, key: Any) -> tuple[str, str] | None:
+        """(the spaces before ``#``, the comment's text after ``#``) when the key's value
+        is plain (unquoted) text followed by a comment on the line where it ends."""
+        comments = self.__dict__.get("comments")
+        return comments.get(key) if comments else None
+
+
+# A comment after a plain value: at least one space or tab, then "#" and its text.
+_COMMENT_AFTER = re.compile(r"([ \t]+)#(.*)")
+
 
 class _Loader(_BaseLoader):
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        # Lines of the source holding a "#", by 0-based number; set by ``load``.
+        self.comment_lines: dict[int, str] = {}
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # PyYAML's scalar constructors raise bare ValueErrors (an explicit "!!int 0x",
         # "!!float abc"); without this they would escape as crashes with no line.
@@ -103,10 +125,22 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             written[key] = line
         if value_node.tag == _STR and type(value_node) is scalar:
             mapping[key] = value_node.value
+            if not value_node.style and value_node.end_mark.line in loader.comment_lines:
+                _note_comment(loader, mapping, key, value_node)
         else:
             mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = line
     return mapping
+
+
+def _note_comment(loader: _Loader, mapping: LineDict, key: Any, node: yaml.ScalarNode
+                  ) -> None:
+    end = node.end_mark
+    rest = loader.comment_lines[end.line][end.column:]
+    found = _COMMENT_AFTER.match(rest)
+    if found:
+        mapping.__dict__.setdefault("comments", {})[key] = (
+            found.group(1), found.group(2).rstrip("\r \t"))
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> list[Any]:
@@ -154,7 +188,14 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
 
 def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
     """Parse one YAML (or JSON) document; raises YamlProblem with a line number."""
+    problem = _line_break_problem(text)
+    if problem is not None:
+        raise problem
     loader = _Loader(text)
+    # Only lines with a "#" can hold a comment; most values are on other lines, so the
+    # check per value is one dictionary lookup.
+    loader.comment_lines = {number: line for number, line in enumerate(text.split("\n"))
+                            if "#" in line} if "#" in text else {}
     try:
         node = loader.get_single_node()
         if node is None:
@@ -190,8 +231,8 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
         found = text.find(chr(error.character)) if isinstance(error.character, int) else -1
         line = text.count("\n", 0, found if found >= 0 else error.position) + 1
         raise YamlProblem(
-            f"contains the control character U+{error.character:04X}, which YAML does not "
-            "allow; remove it (or put the text in a text_file)", line
+            f"contains the {describe_character(error.character)}, which YAML does not "
+            "allow; remove it", line
         ) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"not valid YAML: {error}") from None
@@ -199,6 +240,31 @@ def load(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
         raise YamlProblem("the YAML is nested too deeply (or refers to itself)") from None
     finally:
         loader.dispose()
+
+
+# Characters YAML 1.1 reads as line breaks but that are not line breaks anywhere else.
+# NEL (U+0085) is also a C1 control character, which article files must not contain:
+# in a plain or quoted value YAML turns it into a space and in a "|" block into a line
+# feed, so the stored text would silently differ from the file, and PyYAML counts it
+# as a line, so every later line number would be wrong. It is refused before parsing.
+_NEL = "\x85"
+
+
+def _line_break_problem(text: str) -> YamlProblem | None:
+    found = text.find(_NEL)
+    if found < 0:
+        return None
+    return YamlProblem(
+        "contains the character U+0085 (NEXT LINE, a C1 control character), which YAML "
+        "reads as a line break, so the text would silently change; replace it with a "
+        "line break or a space (it usually comes from text decoded as Latin-1 that was "
+        "Windows-1252, where byte 0x85 is '…')", text.count("\n", 0, found) + 1)
+
+
+def describe_character(code: int) -> str:
+    """"control character U+001B" or, for what is not a control, "character U+FFFE"."""
+    control = code < 0x20 or 0x7F <= code <= 0x9F
+    return f"{'control character' if control else 'character'} U+{code:04X}"
 
 
 def dump(data: Any) -> str:

@@ -60,7 +60,7 @@ def seed(settings: Settings, quiet: bool) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+                type=click.Path(exists=True, allow_dash=True))
 @click.option("--replace", is_flag=True,
               help="Overwrite a stored article whose content changed (one transaction; "
               "relations other articles make to its statements are kept).")
@@ -80,9 +80,10 @@ def seed(settings: Settings, quiet: bool) -> None:
               "kept); a database failure loses the whole batch.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @pass_settings
-def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actors: bool,
+def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors: bool,
         dry_run: bool, keep_going: bool, batch: int, quiet: bool) -> None:
-    """Import article files (YAML or JSON); a folder means the article files in it.
+    """Import article files (YAML or JSON); a folder means the article files in it,
+    and - means one article file read from standard input.
 
     Each file is one transaction (or, with --batch, its own savepoint): a file with
     any problem changes nothing, and every problem in it is listed. A file whose
@@ -95,10 +96,23 @@ def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actor
       claimsdb add --replace kremlin-denies.yaml
       claimsdb add --update-actors corrected-actors.yaml
       claimsdb add --batch 500 archive/2024/
+      curl -s https://example.org/a.yaml | claimsdb add -
     """
+    from claimsdb.articles import read_stream
     from claimsdb.seeds import article_files
 
-    _import(settings, article_files(list(files)), replace=replace, dry_run=dry_run,
+    if files.count("-") > 1:
+        raise click.UsageError("'-' (standard input) can be given only once")
+    # Standard input is read here, in order, before any parsing worker starts: it is
+    # one stream, which a worker process could not read. Its text_file is relative to
+    # the current folder, and must lie inside it.
+    items: list = []
+    for name in files:
+        if name == "-":
+            items.append(read_stream(sys.stdin.buffer))
+        else:
+            items.extend(article_files([Path(name)]))
+    _import(settings, items, replace=replace, dry_run=dry_run,
             update_actors=update_actors, keep_going=keep_going, quiet=quiet, batch=batch)
 
 
