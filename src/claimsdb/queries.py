@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from claimsdb import search
 from claimsdb.db import fetch_on_driver
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.models import (
@@ -216,28 +217,19 @@ def fts_available(conn: Connection) -> bool:
     )).first() is not None
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
 def search_condition(conn: Connection, words: str) -> ColumnElement[bool]:
-    """Statements whose quote contains every word (case-insensitive, any language)."""
-    tokens = _WORD.findall(words)
-    if not tokens:
-        raise ClaimsError(f"nothing to search for in {words!r}: give at least one word")
+    """Statements whose quote has every word of ``words`` (see ``claimsdb.search``:
+    stemmed, ``word*`` for a prefix, alike on both backends)."""
+    terms = search.parse(words)
     if conn.dialect.name == "postgresql":
-        # The configuration must be a constant, exactly as in the GIN index's expression:
-        # a bound parameter cast to regconfig is not folded when the query is planned,
-        # so the planner would not match the index and would scan the table.
-        simple = literal_column("'simple'::regconfig")
-        return func.to_tsvector(simple, Statement.quote).op("@@")(
-            func.plainto_tsquery(simple, " ".join(tokens)))
+        return search.postgres_condition(Statement.quote, terms)
     if fts_available(conn):
-        query = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         return Statement.id.in_(
             select(text("rowid")).select_from(text("statements_fts"))
-            .where(text("statements_fts MATCH :fts_query").bindparams(fts_query=query))
+            .where(text("statements_fts MATCH :fts_query").bindparams(
+                fts_query=search.sqlite_match(terms)))
         )
-    return and_(*(Statement.quote.ilike(f"%{t}%") for t in tokens))
+    return search.substring_condition(Statement.quote, terms)
 
 
 def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnElement[bool]]:
