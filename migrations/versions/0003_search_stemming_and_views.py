@@ -83,11 +83,20 @@ POSTGRES_SEARCH_UP = [
     "ALTER TEXT SEARCH CONFIGURATION claimsdb_search ALTER MAPPING FOR asciiword, asciihword, "
     "hword_asciipart, word, hword, hword_part, numword, numhword, hword_numpart "
     "WITH claimsdb_porter",
+    # Most text has no Latin diacritic and no combining diacritical mark: then NFC and
+    # the separators are all there is to do (normalize() is the costly part, and the
+    # check for normal form is cheaper than normalizing). Otherwise: NFD, separators
+    # to spaces, FTS5's diacritics dropped after a Latin letter (which is how it folds
+    # é, ñ, ệ but not Greek ά or Cyrillic й), NFC, and FTS5's diacritics dropped where
+    # NFC left them on their own (a stress mark over a Cyrillic vowel).
     "CREATE FUNCTION claimsdb_search_text(quote text) RETURNS text "
-    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT "
-    "normalize(regexp_replace(normalize(regexp_replace(regexp_replace(normalize(quote, NFC), "
-    f"'[{SEPARATORS}]', ' ', 'g'), '[{DIACRITICS}]', '', 'g'), NFD), "
-    f"'([A-Za-z])[{DIACRITICS}]+', '\\1', 'g'), NFC) $$",
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT CASE "
+    r"WHEN quote !~ '[\u0300-\u036F\u00C0-\u024F\u1E00-\u1EFF]' THEN regexp_replace("
+    "CASE WHEN quote IS NFC NORMALIZED THEN quote ELSE normalize(quote, NFC) END, "
+    f"'[{SEPARATORS}]', ' ', 'g') "
+    "ELSE regexp_replace(normalize(regexp_replace(regexp_replace(normalize(quote, NFD), "
+    f"'[{SEPARATORS}]', ' ', 'g'), '([A-Za-z])[{DIACRITICS}]+', '\\1', 'g'), NFC), "
+    f"'[{DIACRITICS}]', '', 'g') END $$",
     "DROP INDEX IF EXISTS ix_statements_quote_fts",
     "CREATE INDEX ix_statements_quote_fts ON statements USING gin "
     "(to_tsvector('claimsdb_search'::regconfig, claimsdb_search_text(quote)))",

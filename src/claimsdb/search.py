@@ -86,10 +86,9 @@ def parse(words: str) -> list[Term]:
 
 def fold(word: str) -> str:
     """A word as the PostgreSQL side indexes it (``claimsdb_search_text``), lower-case:
-    NFC, stray diacritics dropped, Latin letters without their diacritics."""
-    word = _DIACRITIC.sub("", unicodedata.normalize("NFC", word))
+    Latin letters without their diacritics, NFC, stray diacritics dropped."""
     word = _LATIN_DIACRITICS.sub(r"\1", unicodedata.normalize("NFD", word))
-    return unicodedata.normalize("NFC", word).lower()
+    return _DIACRITIC.sub("", unicodedata.normalize("NFC", word)).lower()
 
 
 def sqlite_match(terms: list[Term]) -> str:
