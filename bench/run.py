@@ -769,7 +769,8 @@ SELECT s.id, a.key, s.key, s.quote, s.kind, s.span_start, s.span_end, s.stated_o
        CASE WHEN s.span_start > 400 THEN s.span_start - 400 ELSE 0 END AS window_start,
        substr(a.text, (CASE WHEN s.span_start > 400 THEN s.span_start - 400 ELSE 0 END) + 1,
               s.span_end - (CASE WHEN s.span_start > 400 THEN s.span_start - 400 ELSE 0 END)
-              + 400)
+              + 400),
+       a.language
 FROM statements s JOIN articles a ON s.article_id = a.id
 LEFT JOIN actors sp ON s.speaker_id = sp.id LEFT JOIN actors o ON a.outlet_id = o.id
 ORDER BY s.article_id, s.id
@@ -836,7 +837,8 @@ def raw_export(target: str, out_path: str) -> int:
             for statement_id, key in side.fetchall():
                 about.setdefault(statement_id, []).append(key)
             for (sid, article, key, quote, kind, start, end, stated_on, title, published, url,
-                 outlet, sp_key, sp_name, sp_kind, sp_ident, window_start, window) in batch:
+                 outlet, sp_key, sp_name, sp_kind, sp_ident, window_start, window,
+                 language) in batch:
                 chain = chains.get(sid, ())
 
                 def rel(kind: str, incoming: bool, sid: int = sid,
@@ -851,7 +853,8 @@ def raw_export(target: str, out_path: str) -> int:
                         rel("supports", False), rel("supports", True), rel("repeats", False),
                         rel("repeats", True), "; ".join(about.get(sid, ())), stated_on or "",
                         title, published or "", url or "")
-                context = sentence_around(window or "", start - window_start, end - window_start)
+                context = sentence_around(window or "", start - window_start, end - window_start,
+                                          language)
                 writer.writerow([*map(guard_formula, text), len(chain),
                                  *map(guard_formula, rest), start, end, guard_formula(context)])
                 count += 1

@@ -246,3 +246,49 @@ def test_check_notes_circular_reporting_without_failing(corpus, cli):
             "each other for the same claim: alpha-news -> beta-daily -> alpha-news"
             ) in result.output
     assert "a chain passes through the same actor twice" in result.output
+
+
+OWN_VOICE_AND_THREE_MINISTERS = """\
+format: claimsdb/article@1
+article:
+  key: three-ministers
+  title: Three ministers speak
+  outlet: gazette
+  published: 2025-06-01
+  text: |
+    The finance minister said taxes will rise. The defence minister said troops will stay.
+    The health minister said clinics will open. Prices rose again this week.
+actors:
+  - {key: gazette, name: The Gazette, kind: outlet}
+  - {key: finance-minister, name: Finance minister, kind: person, identified: role}
+  - {key: defence-minister, name: Defence minister, kind: person, identified: role}
+  - {key: health-minister, name: Health minister, kind: person, identified: role}
+statements:
+  - key: taxes
+    quote: taxes will rise
+    chain: [{actor: finance-minister, cue: said}]
+  - key: troops
+    quote: troops will stay
+    chain: [{actor: defence-minister, cue: said}]
+  - key: clinics
+    quote: clinics will open
+    chain: [{actor: health-minister, cue: said}]
+  - key: prices
+    quote: Prices rose again this week
+"""
+
+
+def test_issue_11_item_14_own_voice_does_not_fold_every_origin_into_one(db, engine, tmp_path):
+    """Issue 11 item 14: three ministers and one own-voice sentence are four origins
+    (the outlet is one of them), not one: the article's outlet relays every statement
+    of the article, so passing through it does not make two sources one."""
+    from claimsdb.queries import sourcing_profiles
+
+    path = tmp_path / "three-ministers.yaml"
+    path.write_text(OWN_VOICE_AND_THREE_MINISTERS, encoding="utf-8")
+    import_files(engine, [path])
+    with read_connection(engine) as conn:
+        profiles = {p.scope: p for p in sourcing_profiles(conn)}
+    assert profiles["three-ministers"].own_voice == 1
+    assert profiles["three-ministers"].independent_origins == 4
+    assert profiles["all"].independent_origins == 4

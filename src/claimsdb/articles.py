@@ -769,6 +769,7 @@ class _Validator:
         # An empty list is fine: an article can be stored before it is annotated.
         raw_list = self.list_of(top, "statements", "file")
         located = self.locate_quotes(raw_list, text)
+        near_misses = spans.NearMisses(text) if text is not None else None
         # An invalid article key must not hide reference problems: stand in for it.
         own_key = article_key or "\x00this-article"
         result: list[StatementSpec] = []
@@ -783,7 +784,7 @@ class _Validator:
                 continue
             key = self.key(statement, "key", label)
             item = f"statement '{key}'" if key else label
-            span = self.quote_span(statement, item, text, located.get(index))
+            span = self.quote_span(statement, item, text, located.get(index), near_misses)
             kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
             chain = self.chain(statement, item, outlet)
             stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
@@ -831,7 +832,9 @@ class _Validator:
         return dict(zip(numbers, spans.locate_all(text, requests), strict=True))
 
     def quote_span(self, statement: dict, item: str, text: str | None,
-                   located: spans.Located | None = None) -> tuple[str, int, int] | None:
+                   located: spans.Located | None = None,
+                   near_misses: spans.NearMisses | None = None
+                   ) -> tuple[str, int, int] | None:
         quote = self.text(statement, "quote", item, required=True)
         line = _line(statement, "quote")
         occurrence = statement.get("occurrence")
@@ -849,14 +852,21 @@ class _Validator:
                 raise located
             start, end = located
         except spans.QuoteNotFound:
-            near = spans.near_miss(text, quote)
+            if near_misses is None:
+                near_misses = spans.NearMisses(text)
+            searching = near_misses.available()
+            near = near_misses.find(quote) if searching else None
             hint = (f"; the text has «{_clip(near, 120)}», which differs in case, quote marks, "
                     "dashes or spacing; copy it exactly") if near else \
                 "; copy the words exactly as they appear in the text"
+            if not searching:
+                hint += (f" (not compared ignoring case, quote marks and spacing: only the "
+                         f"first {near_misses.limit} missing quotes of a text are; is it "
+                         "the right text?)")
             # The near miss folds whitespace, so a quote that differs only by LF versus
             # CRLF line breaks would be shown words that look identical to it.
-            crlf_only = quote.replace("\n", "\r\n") in text
-            if "\r\n" in text and "\n" in quote and (near is None or crlf_only):
+            crlf_only = searching and quote.replace("\n", "\r\n") in text
+            if searching and "\r\n" in text and "\n" in quote and (near is None or crlf_only):
                 hint = ("; the text has Windows (CRLF) line breaks, so a quote across lines "
                         "must contain them too (or save the text with LF line breaks)")
             self.fail(f"«{_clip(quote)}» is not in the article text{hint}", item, "quote", line)

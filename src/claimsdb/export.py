@@ -405,7 +405,7 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                 (statement_id, article, key, quote, kind, span_start, span_end, stated_on,
                  title, published, url, _outlet_key, outlet_name, _outlet_kind,
                  _outlet_identified, speaker_key, speaker_name, speaker_kind,
-                 speaker_identified, window_start, window) = row
+                 speaker_identified, window_start, window, language) = row
                 hops = hops_of.get(statement_id, empty)
                 mine = related_of.get(statement_id)
                 if mine:
@@ -426,7 +426,8 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                     related[1], related[5], related[2], related[6], related[3], related[7],
                     JOIN.join([actor[0] for actor in about]) if about else "",
                     stated_on or "", title, published or "", url or "", span_start, span_end,
-                    sentence(window or "", span_start - window_start, span_end - window_start),
+                    sentence(window or "", span_start - window_start, span_end - window_start,
+                             language),
                 ]
 
     return rows()

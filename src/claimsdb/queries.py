@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from claimsdb import search
 from claimsdb.db import fetch_on_driver
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.models import (
@@ -216,28 +216,19 @@ def fts_available(conn: Connection) -> bool:
     )).first() is not None
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
 def search_condition(conn: Connection, words: str) -> ColumnElement[bool]:
-    """Statements whose quote contains every word (case-insensitive, any language)."""
-    tokens = _WORD.findall(words)
-    if not tokens:
-        raise ClaimsError(f"nothing to search for in {words!r}: give at least one word")
+    """Statements whose quote has every word of ``words`` (see ``claimsdb.search``:
+    stemmed, ``word*`` for a prefix, alike on both backends)."""
+    terms = search.parse(words)
     if conn.dialect.name == "postgresql":
-        # The configuration must be a constant, exactly as in the GIN index's expression:
-        # a bound parameter cast to regconfig is not folded when the query is planned,
-        # so the planner would not match the index and would scan the table.
-        simple = literal_column("'simple'::regconfig")
-        return func.to_tsvector(simple, Statement.quote).op("@@")(
-            func.plainto_tsquery(simple, " ".join(tokens)))
+        return search.postgres_condition(Statement.quote, terms)
     if fts_available(conn):
-        query = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         return Statement.id.in_(
             select(text("rowid")).select_from(text("statements_fts"))
-            .where(text("statements_fts MATCH :fts_query").bindparams(fts_query=query))
+            .where(text("statements_fts MATCH :fts_query").bindparams(
+                fts_query=search.sqlite_match(terms)))
         )
-    return and_(*(Statement.quote.ilike(f"%{t}%") for t in tokens))
+    return search.substring_condition(Statement.quote, terms)
 
 
 def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnElement[bool]]:
@@ -407,6 +398,7 @@ def _statement_select() -> Select:
                 Article.text, window_start + _constant(1),
                 Statement.span_end - window_start + width,
             ).label("window"),
+            Article.language,
         )
         .join(Article, Statement.article_id == Article.id)
         .outerjoin(speaker, Statement.speaker_id == speaker.id)
@@ -486,7 +478,7 @@ def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
         (statement_id, article, key, quote, kind, span_start, span_end, stated_on, title,
          published, url, outlet_key, outlet_name, outlet_kind, outlet_identified,
          speaker_key, speaker_name, speaker_kind, speaker_identified, window_start,
-         window) = row
+         window, language) = row
         mine = related.get(statement_id)
         chain = hops.get(statement_id)
         about_of = about.get(statement_id)
@@ -499,7 +491,7 @@ def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
             speaker=ActorRef(speaker_key, speaker_name, speaker_kind, speaker_identified)
             if speaker_key is not None else None,
             context=sentence_around(window or "", span_start - window_start,
-                                    span_end - window_start),
+                                    span_end - window_start, language),
             # (most statements relate to nothing and are about nothing: no work then)
             chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
                          for position, cue, actor, name, actor_kind, identified in chain]
@@ -652,19 +644,57 @@ class StatementDetails:
         return cls(hops, related, about)
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s|\n")
+def sentence_around(window: str, start: int, end: int, language: str = "en") -> str:
+    """The sentence(s) of the window that hold [start, end), cut at line breaks outside
+    the span, whitespace-folded.
 
-
-def sentence_around(window: str, start: int, end: int) -> str:
-    """The sentence (or line) of the window that holds [start, end), whitespace-folded."""
-    left = 0
-    for match in _SENTENCE_END.finditer(window, 0, max(start, 0)):
-        left = match.end()
-    right_match = _SENTENCE_END.search(window, max(end, start))
-    right = right_match.start() + 1 if right_match else len(window)
-    if right_match and window[right_match.start()] == "\n":
-        right = right_match.start()
+    Sentences come from sentencex (a rule-based segmenter with abbreviation lists for
+    some 300 languages, chosen by the article's language tag), so "U.S." or "Dr." do
+    not end a sentence and cut the attribution off the context. Only the window
+    around the span is segmented, never the whole article.
+    """
+    start = max(start, 0)
+    end = max(end, start)
+    left, right = 0, len(window)
+    for sentence in _sentences(_segmenter_language(language), window):
+        if sentence[1] <= start:
+            left = sentence[1]
+        elif sentence[0] >= max(end, start + 1):
+            right = sentence[0]
+            break
+    # A line break ends the context as a sentence end does (headings, list items,
+    # paragraphs), except inside the span itself.
+    left = max(left, window.rfind("\n", 0, start) + 1)
+    line_end = window.find("\n", end)
+    if line_end >= 0:
+        right = min(right, line_end)
     return " ".join(window[left:right].split())
+
+
+def _sentences(language: str, window: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence. ``segment`` returns the pieces of the text in
+    order, a third of the cost of ``get_sentence_boundaries`` (dicts per sentence);
+    its offsets are summed, and the slower call is the fallback should the pieces
+    ever not add up to the text."""
+    from sentencex import get_sentence_boundaries, segment
+
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for piece in segment(language, window):
+        spans.append((offset, offset + len(piece)))
+        offset += len(piece)
+    if offset == len(window):
+        return spans
+    return [(b["start_index"], b["end_index"])
+            for b in get_sentence_boundaries(language, window)]
+
+
+@functools.lru_cache(maxsize=256)
+def _segmenter_language(tag: str | None) -> str:
+    """The language subtag of a BCP 47 tag (pt-BR: pt); sentencex falls back along
+    its own language chains (and to English rules) for what it does not know."""
+    primary = (tag or "en").split("-")[0].split("_")[0].strip().lower()
+    return primary or "en"
 
 
 def require_article(conn: Connection, key: str) -> int:

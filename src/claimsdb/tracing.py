@@ -558,24 +558,30 @@ def independent_origin_counts(conn: Connection, article_id: int | None = None
     per_article: dict[str, _Groups] = defaultdict(_Groups)
     total = _Groups()
 
-    def flush(article: str, origin: str, path: list[str]) -> None:
-        relays = path[:-1] if path and path[-1] == origin else path
+    def flush(article: str, origin: str, outlet: str | None, path: list[str]) -> None:
+        # The article's own outlet relays every statement of the article (it is the
+        # implicit first link, and may be written as an explicit one): passing through
+        # it says nothing about whether two origins are one. Counting it as a relay made
+        # a single own-voice statement, which makes the outlet an origin, fold every
+        # source of the article into one.
+        relays = [r for r in (path[:-1] if path and path[-1] == origin else path)
+                  if r != outlet]
         per_article[article].add(origin, relays)
         total.add(origin, relays)
 
     current = None
     path: list[str] = []
-    article = origin = None
+    article = origin = outlet = None
     for row in conn.execute(query.execution_options(yield_per=10_000)):
         if row.id != current:
             if current is not None:
-                flush(article, origin, path)
-            current, article, origin = row.id, row.article, row.speaker
-            path = [row.outlet] if row.outlet and row.outlet != row.speaker else []
+                flush(article, origin, outlet, path)
+            current, article, origin, outlet = row.id, row.article, row.speaker, row.outlet
+            path = []
         if row.hop is not None:
             path.append(row.hop)
     if current is not None:
-        flush(article, origin, path)
+        flush(article, origin, outlet, path)
     counts: dict[str | None, int] = {key: groups.count() for key, groups in per_article.items()}
     counts[None] = total.count()
     return counts

@@ -245,3 +245,37 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
             count = prov_export.write_prov(pieces, out, "provn" if provn else "json")
     if to_file:
         click.echo(f"wrote the provenance of {count} statements to {output}", err=True)
+
+
+@export.command("datasette-metadata")
+@_output_option
+@pass_settings
+def export_datasette_metadata(settings: Settings, output: str) -> None:
+    """Write a Datasette metadata file for this SQLite database (docs/datasette.md).
+
+    It names rows by their key or name, hides claimsdb's internal tables, describes
+    the views statement_sources, denials and article_sourcing, and lets the
+    statements and statement_sources pages search quotes. Datasette reads SQLite
+    files only; for a PostgreSQL database, 'claimsdb copy' it to a file first.
+
+    \b
+    Example:
+      claimsdb export datasette-metadata -o metadata.json
+      datasette claims.db --metadata metadata.json
+    """
+    import json
+    from pathlib import Path
+
+    from claimsdb import datasette
+    from claimsdb import export as exporter
+    from claimsdb.errors import ClaimsError
+
+    engine = settings.for_reading()
+    if engine.dialect.name != "sqlite":
+        raise ClaimsError("Datasette reads SQLite files only; copy this database to one "
+                          "with 'claimsdb copy' and write the metadata for that")
+    name = Path(engine.url.database or "claims").stem
+    with exporter.open_output(output) as out:
+        out.write(json.dumps(datasette.metadata(name), indent=2, ensure_ascii=False) + "\n")
+    if not exporter.is_stdout(output):
+        click.echo(f"wrote Datasette metadata for database '{name}' to {output}", err=True)

@@ -37,7 +37,8 @@ def statement_filter_options(command):
         click.option("--denials", is_flag=True, help="Only statements that deny something."),
         click.option("--about", metavar="ACTOR", help="Statements about this actor."),
         click.option("--search", metavar="WORDS",
-                     help="Quotes containing all these words (full-text, any language)."),
+                     help="Quotes containing all these words, stemmed ('hijack' finds "
+                     "'hijacked'); word* for a prefix. Any language."),
         click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
                      help="Articles published on or after this date (YYYY-MM-DD)."),
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
