@@ -218,8 +218,32 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
             raise TransactionConflict(_describe_operational(engine, error)) from None
         raise DatabaseError(_describe_operational(engine, error)) from None
+    except sa_exc.IntegrityError as error:
+        raise _refused_write(engine, error) from None
     except sa_exc.InterfaceError as error:
         raise DatabaseError(f"cannot use {_safe(str(engine.url))}: {error.orig}") from None
+
+
+def _refused_write(engine: Engine, error: sa_exc.IntegrityError) -> DatabaseError:
+    """A constraint refused a write that claimsdb had checked: the transaction was
+    rolled back, so nothing was changed.
+
+    On PostgreSQL a concurrent command can commit between the check and the write (two
+    articles with one URL imported at once): that is a conflict, and running the
+    transaction again meets the check that explains it. SQLite runs one writer at a
+    time, so there it is reported as it is.
+    """
+    text = str(error.orig).strip()
+    reason = " ".join(text.splitlines()[:2]) if text else type(error.orig).__name__
+    if engine.dialect.name == "postgresql":
+        return TransactionConflict(
+            f"{_safe(str(engine.url))}: another command changed the database at the same "
+            f"time, and the server refused this change ({reason}); nothing was changed. "
+            "Run the command again."
+        )
+    where = engine.url.database or ":memory:"
+    return DatabaseError(f"{where}: the database refused the change ({reason}); "
+                         "nothing was changed")
 
 
 def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str:
