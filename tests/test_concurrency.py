@@ -948,3 +948,153 @@ def test_item10_a_constraint_a_concurrent_import_breaks_is_retried_then_explaine
     assert "Traceback" not in result["stderr"]
     assert article_count(engine, "story-first") == 1
     assert article_count(engine, "story-second") == 0
+
+
+# -- Issue 11 item 3b: one read, one snapshot ---------------------------------------------
+
+def test_item3b_one_read_sees_one_snapshot_on_sqlalchemy_and_the_driver_cursor(
+        base, write_article):
+    """Issue 11 item 3b: every query of one read, including those run on the DB-API
+    cursor (fetch_on_driver), sees the database as of the read's first query, even when
+    another connection commits in between (PostgreSQL ran each in its own READ
+    COMMITTED snapshot)."""
+    from claimsdb.db import fetch_on_driver, read_connection
+
+    engine = base
+    statements = select(func.count()).select_from(Statement)
+    with read_connection(engine) as conn:
+        before = conn.execute(statements).scalar_one()
+        import_files(engine, [write_article(round_article("left", 1), name="meanwhile.yaml")])
+        (on_driver,) = fetch_on_driver(conn, statements, {})
+        assert on_driver[0] == before
+        assert conn.execute(statements).scalar_one() == before
+    assert count(engine, statements) == before + 2
+
+
+def test_item3b_a_read_on_postgresql_is_repeatable_read_and_read_only(base):
+    """Issue 11 item 3b: what a read transaction is on each backend."""
+    from claimsdb.db import read_connection
+
+    engine = base
+    with read_connection(engine) as conn:
+        if conn.dialect.name != "postgresql":
+            pytest.skip("SQLite: a read transaction is one snapshot by design (WAL)")
+        assert conn.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
+        assert conn.execute(text("SHOW transaction_read_only")).scalar() == "on"
+    with engine.connect() as conn:  # the pooled connection was handed back reset
+        assert conn.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+        assert conn.execute(text("SHOW transaction_read_only")).scalar() == "off"
+
+
+BIG_OLD, BIG_NEW = 1500, 1000
+
+
+def _big_expectations(statements: int) -> dict[str, tuple[int, int]]:
+    """Per statement key of tests/bigarticles.py's article: (chain length, relations)."""
+    expected = {}
+    for i in range(statements):
+        outgoing = (i % 10 == 9) + (i % 10 == 5)
+        incoming = (i % 10 == 8 and i + 1 < statements) + (i % 10 == 0 and i + 5 < statements)
+        expected[f"s{i}"] = ((2, 1, 0)[i % 3], outgoing + incoming)
+    return expected
+
+
+@pytest.mark.parametrize("command", [["export", "jsonl"], ["export", "json"]])
+def test_item3b_an_export_while_the_article_is_replaced_is_whole(
+        db, engine, workers, tmp_path, backend, command):
+    """Issue 11 item 3b: an export of article A reads A's statements, then their chains
+    and relations batch by batch. A replace of A is held open by another process and
+    committed (by an event hook of this test) right after the export's statement query
+    ran: before the fix PostgreSQL then found no chain and no relation for the old
+    statements and the export exited 0 with every chain empty. The export must show one
+    version, whole: here the old one, as its snapshot began before the commit."""
+    import sqlalchemy
+    from click.testing import CliRunner
+
+    from bigarticles import write_big_article
+    from claimsdb.cli import main
+
+    old = write_big_article(tmp_path / "old.yaml", statements=BIG_OLD)
+    new = write_big_article(tmp_path / "new.yaml", statements=BIG_NEW)
+    import_files(engine, [old])
+    (holder,) = workers(1)
+    holder.send(op="hold", db=db, path=str(new), replace=True)
+    assert holder.receive() == {"holding": True}
+
+    committed = []
+
+    def commit_the_replace(_conn, _cursor, statement, *_args):
+        if not committed and "statements.span_start" in statement:
+            holder.send(op="release", commit=True)
+            assert holder.receive() == {"released": True}
+            committed.append(True)
+
+    sqlalchemy.event.listen(sqlalchemy.Engine, "after_cursor_execute", commit_the_replace)
+    try:
+        result = CliRunner().invoke(main, ["--db", db, *command, "--article", "big-article"])
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.Engine, "after_cursor_execute", commit_the_replace)
+    assert committed, "the hook never ran: the test did not interleave the commit"
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    if command[1] == "jsonl":
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+    else:
+        rows = json.loads(result.stdout)
+        rows = rows["statements"] if isinstance(rows, dict) else rows
+    (title,) = {row["article_title"] for row in rows}
+    assert title.startswith(f"{BIG_OLD:,} statements")
+    seen = {row["statement"]: (len(row["chain"]), len(row["relations"])) for row in rows}
+    assert seen == _big_expectations(BIG_OLD)
+    # The replace did commit meanwhile: the next read sees the new version, whole.
+    after = CliRunner().invoke(main, ["--db", db, "export", "jsonl", "--article", "big-article"])
+    rows = [json.loads(line) for line in after.stdout.splitlines()]
+    assert {(row["statement"], len(row["chain"]), len(row["relations"])) for row in rows} == {
+        (key, *value) for key, value in _big_expectations(BIG_NEW).items()}
+
+
+SEED_STATEMENT = "putin-stance-stalls-talks#officials-putin-maximalist-demands"
+READ_COMMANDS = [
+    ["chain", SEED_STATEMENT], ["trace", SEED_STATEMENT], ["trace", "--format", "json",
+                                                             SEED_STATEMENT],
+    ["statements"], ["statements", "--search", "talks"], ["actors"], ["actor", "bloomberg"],
+    ["denials"], ["articles"], ["article", "putin-stance-stalls-talks"], ["sources"],
+    ["claims"], ["loops"], ["export", "csv"], ["export", "csv", "--table", "relations"],
+    ["export", "json"], ["export", "jsonl"], ["export", "prov"],
+    ["export", "article", "putin-stance-stalls-talks"], ["check"], ["copy", "--to", "COPY"],
+]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c))
+def test_item3b_every_read_command_reads_in_one_repeatable_read_transaction(
+        seeded, tmp_path, command):
+    """Issue 11 item 3b: every query a read command sends to the database runs in a
+    REPEATABLE READ, READ ONLY transaction (the driver-cursor queries, which fire no
+    events, run in the same transactions: see the snapshot test above). 'copy' is
+    checked on its source side."""
+    import sqlalchemy
+    from click.testing import CliRunner
+
+    from claimsdb.cli import main
+
+    database = sqlalchemy.engine.make_url(seeded).database
+    seen: list[tuple[str, object, object]] = []
+
+    def record(conn, _cursor, statement, *_args):
+        if conn.engine.url.database == database:
+            options = conn.get_execution_options()
+            seen.append((statement, options.get("isolation_level"),
+                         options.get("postgresql_readonly")))
+
+    args = [str(tmp_path / "copy.db") if arg == "COPY" else arg for arg in command]
+    sqlalchemy.event.listen(sqlalchemy.Engine, "before_cursor_execute", record)
+    try:
+        result = CliRunner().invoke(main, ["--db", seeded, *args])
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.Engine, "before_cursor_execute", record)
+    assert result.exit_code == 0, result.output
+    assert seen
+    outside = [statement for statement, level, readonly in seen
+               if (level, readonly) != ("REPEATABLE READ", True)]
+    assert outside == []

@@ -204,9 +204,22 @@ def writing(engine: Engine) -> Engine:
 
 @contextlib.contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection in one read transaction, so a query sees one consistent snapshot."""
-    with translate_errors(engine), engine.connect() as conn, conn.begin():
-        yield conn
+    """A connection in one read transaction: every query of it, those run on the
+    driver's cursor (``fetch_on_driver``) included, sees the database as of the first.
+
+    A read is many queries (statements, then their chains and relations batch by
+    batch). Under PostgreSQL's default READ COMMITTED each would see the latest commit,
+    so an export running while its article was replaced found the old statements but
+    no chain or relation for any of them, and exited 0. REPEATABLE READ gives the
+    transaction one snapshot; READ ONLY lets the server rule out writes (a reader never
+    takes part in serialization conflicts). SQLAlchemy puts the pooled connection back
+    to the defaults afterwards. SQLite's read transaction (WAL) is one snapshot anyway.
+    """
+    with translate_errors(engine), engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
 
 
 @contextlib.contextmanager
