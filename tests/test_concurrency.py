@@ -85,7 +85,11 @@ for line in sys.stdin:
         spec = read_article(command["path"])
         held = contextlib.ExitStack()
         conn = held.enter_context(write_transaction(engine))
-        import_article(conn, spec)
+        if command.get("bulk"):
+            from claimsdb.bulk import import_new_articles
+            import_new_articles(conn, [spec])
+        else:
+            import_article(conn, spec, replace=command.get("replace", False))
         reply(holding=True)
     elif command["op"] == "release":
         if command["commit"]:
@@ -722,3 +726,375 @@ def test_sqlite_a_reader_that_writes_after_another_commit_is_told_to_run_again(d
         "nothing was changed. Run the command again.")
     assert actor_count(engine, "first") == 1
     assert actor_count(engine, "second") == 0
+
+
+# -- Issue 11 item 3: replacing an article while another adds relations to it -------------
+#
+# Each race is made deterministic rather than hoped for: one side is held inside its open
+# write transaction by a worker process (the "hold" op), the other side runs as a real
+# 'claimsdb' command in a second worker; the test waits until that command is blocked on
+# the database (PostgreSQL: a session waiting for a lock in pg_stat_activity; SQLite: the
+# command has not finished half a second later, and finishes only after the release),
+# then commits the held side.
+
+DENIER = """\
+format: claimsdb/article@1
+article:
+  key: denier
+  title: The ministry denies the noon briefing
+  outlet: wire
+  text: |
+    The ministry said there was no briefing planned at all.
+actors:
+  - {key: wire, name: Wire Service, kind: outlet}
+  - {key: ministry, name: Ministry of Information, kind: government}
+statements:
+  - key: no-briefing
+    quote: there was no briefing planned at all
+    chain: [{actor: ministry, cue: said}]
+    denies: [agency-briefing#briefing-at-noon]
+"""
+
+
+def new_base(*, keep_statement: bool = True) -> str:
+    """A new version of BASE (other title and text); without ``keep_statement`` it drops
+    the statement DENIER denies."""
+    version = BASE.replace("брифинг «в полдень»", "briefing moved").replace(
+        "on Monday", "on Tuesday")
+    if not keep_statement:
+        version = version.replace("key: briefing-at-noon", "key: briefing-moved")
+    return version
+
+
+def denials_of_base(engine: Engine) -> list[tuple[str, str]]:
+    """(denier ref, denied ref) of every relation into agency-briefing."""
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(
+            "SELECT sa.key || '#' || s.key, ta.key || '#' || t.key FROM relations r "
+            "JOIN statements s ON s.id = r.source_id JOIN articles sa ON sa.id = s.article_id "
+            "JOIN statements t ON t.id = r.target_id JOIN articles ta ON ta.id = t.article_id "
+            "WHERE ta.key = 'agency-briefing' AND sa.key <> 'agency-briefing'"))]
+
+
+def _wait_until_blocked(engine: Engine, worker: Worker, backend: str) -> None:
+    """Until the worker's command waits for the held transaction (see above)."""
+    if backend == "postgresql":
+        _wait_until_a_session_waits_for_a_lock(engine, worker)
+    else:
+        time.sleep(0.5)
+        assert not worker.ready(), "the command finished without waiting for the lock"
+
+
+def _check_is_clean(db: str) -> None:
+    from click.testing import CliRunner
+
+    from claimsdb.cli import main
+
+    result = CliRunner().invoke(main, ["--db", db, "check"])
+    assert result.exit_code == 0, result.output
+    assert "no problems found" in result.output
+
+
+@pytest.mark.parametrize("mode", ["article", "bulk"])
+def test_item3_relation_added_while_its_target_is_replaced_is_kept(
+        db, base, workers, write_article, backend, mode):
+    """Issue 11 item 3: 'add denier.yaml' is inside its transaction (its denial of
+    agency-briefing#briefing-at-noon written, not committed) when 'add --replace' of
+    agency-briefing starts. Before the fix the replace read the relations into the
+    article without the uncommitted denial, then deleted the old statements (waiting
+    for the denier), and the cascade silently removed the denial once the denier
+    committed; both exited 0 and 'check' blamed the denier. Now the replace waits for
+    the denier, then keeps its denial (file by file and on the bulk path)."""
+    engine = base
+    holder, replacer = workers(2)
+    denier = write_article(DENIER, name="denier.yaml")
+    replacement = write_article(new_base(), name="base-v2.yaml")
+
+    holder.send(op="hold", db=db, path=str(denier), bulk=mode == "bulk")
+    assert holder.receive() == {"holding": True}
+    replacer.send(op="cli", args=["--db", db, "add", "--replace", str(replacement)],
+                  env={"CLAIMSDB_BUSY_TIMEOUT": "30000"})
+    assert replacer.receive() == {"ready": True}
+    replacer.send(op="go")
+    _wait_until_blocked(engine, replacer, backend)
+    holder.send(op="release", commit=True)
+    released_at = time.monotonic()
+    assert holder.receive() == {"released": True}
+    result = replacer.receive()
+
+    assert result["crash"] is None, result
+    assert result["code"] == 0, result["stderr"]
+    assert "replaced article 'agency-briefing'" in result["stdout"]
+    assert result["end"] >= released_at - 0.05  # it waited for the denier
+    assert denials_of_base(engine) == [("denier#no-briefing", "agency-briefing#briefing-at-noon")]
+    assert "Tuesday" in count_title(engine)
+    _check_is_clean(db)
+
+
+def count_title(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(select(Article.text).where(Article.key == "agency-briefing")
+                            ).scalar_one()
+
+
+@pytest.mark.parametrize("batch", ["1", "2"])
+def test_item3_relation_added_while_its_target_is_being_replaced_waits_for_it(
+        db, base, workers, write_article, backend, batch):
+    """Issue 11 items 3 and 10: 'add --replace' of agency-briefing is inside its
+    transaction (old statements deleted, new ones written) when 'add denier.yaml'
+    starts. Before the fix the denier resolved the old statement's id, waited on its
+    deleted row and died with a ForeignKeyViolation traceback once the replace
+    committed. Now it waits for the replace, then links to the new statement (file by
+    file and with --batch)."""
+    engine = base
+    holder, adder = workers(2)
+    denier = write_article(DENIER, name="denier.yaml")
+    replacement = write_article(new_base(), name="base-v2.yaml")
+
+    holder.send(op="hold", db=db, path=str(replacement), replace=True)
+    assert holder.receive() == {"holding": True}
+    adder.send(op="cli", args=["--db", db, "add", "--batch", batch, str(denier)],
+               env={"CLAIMSDB_BUSY_TIMEOUT": "30000"})
+    assert adder.receive() == {"ready": True}
+    adder.send(op="go")
+    _wait_until_blocked(engine, adder, backend)
+    holder.send(op="release", commit=True)
+    assert holder.receive() == {"released": True}
+    result = adder.receive()
+
+    assert result["crash"] is None, result
+    assert result["code"] == 0, result["stderr"]
+    assert "added article 'denier'" in result["stdout"]
+    assert denials_of_base(engine) == [("denier#no-briefing", "agency-briefing#briefing-at-noon")]
+    assert "Tuesday" in count_title(engine)
+    _check_is_clean(db)
+
+
+def test_item3_relation_to_a_statement_the_concurrent_replace_drops_is_refused_clearly(
+        db, base, workers, write_article, backend):
+    """Issue 11 items 3 and 10: the same race, but the new version no longer has the
+    denied statement: the denier is refused with a one-line reason (no traceback), and
+    nothing of it is stored."""
+    engine = base
+    holder, adder = workers(2)
+    denier = write_article(DENIER, name="denier.yaml")
+    replacement = write_article(new_base(keep_statement=False), name="base-v2.yaml")
+
+    holder.send(op="hold", db=db, path=str(replacement), replace=True)
+    assert holder.receive() == {"holding": True}
+    adder.send(op="cli", args=["--db", db, "add", str(denier)],
+               env={"CLAIMSDB_BUSY_TIMEOUT": "30000"})
+    assert adder.receive() == {"ready": True}
+    adder.send(op="go")
+    _wait_until_blocked(engine, adder, backend)
+    holder.send(op="release", commit=True)
+    assert holder.receive() == {"released": True}
+    result = adder.receive()
+
+    assert result["crash"] is None, result
+    assert result["code"] == 1
+    assert "article 'agency-briefing' has no statement 'briefing-at-noon'" in result["stderr"]
+    assert "nothing was imported" in result["stderr"]
+    assert "Traceback" not in result["stderr"]
+    assert article_count(engine, "denier") == 0
+    _check_is_clean(db)
+
+
+URL_TWIN = """\
+format: claimsdb/article@1
+article:
+  key: {key}
+  title: One story, filed twice
+  url: https://news.example/one-story
+  outlet: wire
+  text: |
+    The agency said the story was filed twice.
+actors:
+  - {{key: wire, name: Wire Service, kind: outlet}}
+  - {{key: agency, name: The Agency, kind: organization}}
+statements:
+  - key: filed-twice
+    quote: the story was filed twice
+    chain: [{{actor: agency, cue: said}}]
+"""
+
+
+def test_item10_a_constraint_a_concurrent_import_breaks_is_retried_then_explained(
+        db, base, workers, write_article, backend):
+    """Issue 11 item 10: two articles with the same URL imported at once. The second
+    checked the URL before the first committed, then hit the unique index: a raw
+    IntegrityError traceback. Now the transaction is run again, and the usual check
+    explains the problem in one line; the database keeps only the first."""
+    engine = base
+    holder, adder = workers(2)
+    first = write_article(URL_TWIN.format(key="story-first"), name="first.yaml")
+    second = write_article(URL_TWIN.format(key="story-second"), name="second.yaml")
+
+    holder.send(op="hold", db=db, path=str(first))
+    assert holder.receive() == {"holding": True}
+    adder.send(op="cli", args=["--db", db, "add", str(second)],
+               env={"CLAIMSDB_BUSY_TIMEOUT": "30000"})
+    assert adder.receive() == {"ready": True}
+    adder.send(op="go")
+    _wait_until_blocked(engine, adder, backend)
+    holder.send(op="release", commit=True)
+    assert holder.receive() == {"released": True}
+    result = adder.receive()
+
+    assert result["crash"] is None, result
+    assert result["code"] == 1
+    assert ("'https://news.example/one-story' is already the URL of article 'story-first'"
+            in result["stderr"])
+    assert "Traceback" not in result["stderr"]
+    assert article_count(engine, "story-first") == 1
+    assert article_count(engine, "story-second") == 0
+
+
+# -- Issue 11 item 3b: one read, one snapshot ---------------------------------------------
+
+def test_item3b_one_read_sees_one_snapshot_on_sqlalchemy_and_the_driver_cursor(
+        base, write_article):
+    """Issue 11 item 3b: every query of one read, including those run on the DB-API
+    cursor (fetch_on_driver), sees the database as of the read's first query, even when
+    another connection commits in between (PostgreSQL ran each in its own READ
+    COMMITTED snapshot)."""
+    from claimsdb.db import fetch_on_driver, read_connection
+
+    engine = base
+    statements = select(func.count()).select_from(Statement)
+    with read_connection(engine) as conn:
+        before = conn.execute(statements).scalar_one()
+        import_files(engine, [write_article(round_article("left", 1), name="meanwhile.yaml")])
+        (on_driver,) = fetch_on_driver(conn, statements, {})
+        assert on_driver[0] == before
+        assert conn.execute(statements).scalar_one() == before
+    assert count(engine, statements) == before + 2
+
+
+def test_item3b_a_read_on_postgresql_is_repeatable_read_and_read_only(base):
+    """Issue 11 item 3b: what a read transaction is on each backend."""
+    from claimsdb.db import read_connection
+
+    engine = base
+    with read_connection(engine) as conn:
+        if conn.dialect.name != "postgresql":
+            pytest.skip("SQLite: a read transaction is one snapshot by design (WAL)")
+        assert conn.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
+        assert conn.execute(text("SHOW transaction_read_only")).scalar() == "on"
+    with engine.connect() as conn:  # the pooled connection was handed back reset
+        assert conn.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+        assert conn.execute(text("SHOW transaction_read_only")).scalar() == "off"
+
+
+BIG_OLD, BIG_NEW = 1500, 1000
+
+
+def _big_expectations(statements: int) -> dict[str, tuple[int, int]]:
+    """Per statement key of tests/bigarticles.py's article: (chain length, relations)."""
+    expected = {}
+    for i in range(statements):
+        outgoing = (i % 10 == 9) + (i % 10 == 5)
+        incoming = (i % 10 == 8 and i + 1 < statements) + (i % 10 == 0 and i + 5 < statements)
+        expected[f"s{i}"] = ((2, 1, 0)[i % 3], outgoing + incoming)
+    return expected
+
+
+@pytest.mark.parametrize("command", [["export", "jsonl"], ["export", "json"]])
+def test_item3b_an_export_while_the_article_is_replaced_is_whole(
+        db, engine, workers, tmp_path, backend, command):
+    """Issue 11 item 3b: an export of article A reads A's statements, then their chains
+    and relations batch by batch. A replace of A is held open by another process and
+    committed (by an event hook of this test) right after the export's statement query
+    ran: before the fix PostgreSQL then found no chain and no relation for the old
+    statements and the export exited 0 with every chain empty. The export must show one
+    version, whole: here the old one, as its snapshot began before the commit."""
+    import sqlalchemy
+    from click.testing import CliRunner
+
+    from bigarticles import write_big_article
+    from claimsdb.cli import main
+
+    old = write_big_article(tmp_path / "old.yaml", statements=BIG_OLD)
+    new = write_big_article(tmp_path / "new.yaml", statements=BIG_NEW)
+    import_files(engine, [old])
+    (holder,) = workers(1)
+    holder.send(op="hold", db=db, path=str(new), replace=True)
+    assert holder.receive() == {"holding": True}
+
+    committed = []
+
+    def commit_the_replace(_conn, _cursor, statement, *_args):
+        if not committed and "statements.span_start" in statement:
+            holder.send(op="release", commit=True)
+            assert holder.receive() == {"released": True}
+            committed.append(True)
+
+    sqlalchemy.event.listen(sqlalchemy.Engine, "after_cursor_execute", commit_the_replace)
+    try:
+        result = CliRunner().invoke(main, ["--db", db, *command, "--article", "big-article"])
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.Engine, "after_cursor_execute", commit_the_replace)
+    assert committed, "the hook never ran: the test did not interleave the commit"
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    if command[1] == "jsonl":
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+    else:
+        rows = json.loads(result.stdout)
+        rows = rows["statements"] if isinstance(rows, dict) else rows
+    (title,) = {row["article_title"] for row in rows}
+    assert title.startswith(f"{BIG_OLD:,} statements")
+    seen = {row["statement"]: (len(row["chain"]), len(row["relations"])) for row in rows}
+    assert seen == _big_expectations(BIG_OLD)
+    # The replace did commit meanwhile: the next read sees the new version, whole.
+    after = CliRunner().invoke(main, ["--db", db, "export", "jsonl", "--article", "big-article"])
+    rows = [json.loads(line) for line in after.stdout.splitlines()]
+    assert {(row["statement"], len(row["chain"]), len(row["relations"])) for row in rows} == {
+        (key, *value) for key, value in _big_expectations(BIG_NEW).items()}
+
+
+SEED_STATEMENT = "putin-stance-stalls-talks#officials-putin-maximalist-demands"
+READ_COMMANDS = [
+    ["chain", SEED_STATEMENT], ["trace", SEED_STATEMENT], ["trace", "--format", "json",
+                                                             SEED_STATEMENT],
+    ["statements"], ["statements", "--search", "talks"], ["actors"], ["actor", "bloomberg"],
+    ["denials"], ["articles"], ["article", "putin-stance-stalls-talks"], ["sources"],
+    ["claims"], ["loops"], ["export", "csv"], ["export", "csv", "--table", "relations"],
+    ["export", "json"], ["export", "jsonl"], ["export", "prov"],
+    ["export", "article", "putin-stance-stalls-talks"], ["check"], ["copy", "--to", "COPY"],
+]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c))
+def test_item3b_every_read_command_reads_in_one_repeatable_read_transaction(
+        seeded, tmp_path, command):
+    """Issue 11 item 3b: every query a read command sends to the database runs in a
+    REPEATABLE READ, READ ONLY transaction (the driver-cursor queries, which fire no
+    events, run in the same transactions: see the snapshot test above). 'copy' is
+    checked on its source side."""
+    import sqlalchemy
+    from click.testing import CliRunner
+
+    from claimsdb.cli import main
+
+    database = sqlalchemy.engine.make_url(seeded).database
+    seen: list[tuple[str, object, object]] = []
+
+    def record(conn, _cursor, statement, *_args):
+        if conn.engine.url.database == database:
+            options = conn.get_execution_options()
+            seen.append((statement, options.get("isolation_level"),
+                         options.get("postgresql_readonly")))
+
+    args = [str(tmp_path / "copy.db") if arg == "COPY" else arg for arg in command]
+    sqlalchemy.event.listen(sqlalchemy.Engine, "before_cursor_execute", record)
+    try:
+        result = CliRunner().invoke(main, ["--db", seeded, *args])
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.Engine, "before_cursor_execute", record)
+    assert result.exit_code == 0, result.output
+    assert seen
+    outside = [statement for statement, level, readonly in seen
+               if (level, readonly) != ("REPEATABLE READ", True)]
+    assert outside == []

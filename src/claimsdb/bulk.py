@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from claimsdb.articles import ArticleSpec
+from claimsdb.locking import lock_articles, referred_articles
 from claimsdb.models import (
     Actor,
     ActorAlias,
@@ -62,7 +63,8 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
     keys = [spec.key for spec in specs]
     if len(set(keys)) != len(keys):
         raise Declined
-    _lock_article_keys(conn, keys)
+    lock_articles(conn, keys, referred_articles(
+        ref for spec in specs for ref in spec.external_references()))
     if _any_stored(conn, Article.key, keys):
         raise Declined
     urls = [spec.url for spec in specs if spec.url]
@@ -78,18 +80,6 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
          "actors_added": added, "actors_updated": updated}
         for spec, (added, updated) in zip(specs, per_file, strict=True)
     ]
-
-
-def _lock_article_keys(conn: Connection, keys: list[str]) -> None:
-    """PostgreSQL: the advisory locks the file-by-file path takes per article key, all
-    at once, in key order (so two batches cannot deadlock on them)."""
-    if conn.dialect.name != "postgresql":
-        return
-    conn.execute(
-        text("SELECT count(pg_advisory_xact_lock(hashtextextended('claimsdb:article:' || k, 0))) "
-             "FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS ordered"),
-        {"keys": sorted(keys)},
-    )
 
 
 def _any_stored(conn: Connection, column: Any, values: list[str]) -> bool:

@@ -15,7 +15,6 @@ actors, which is what importing article files does; a copy never guesses.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, Engine, Table, func, insert, select
 
 from claimsdb import migrate
-from claimsdb.db import translate_errors, writing
+from claimsdb.db import read_connection, writing
 from claimsdb.errors import DatabaseError
 from claimsdb.models import Base
 
@@ -74,7 +73,7 @@ def copy_database(
             "copy to another file or database"
         )
     tables = list(Base.metadata.sorted_tables)
-    with _snapshot(source) as reader:
+    with read_connection(source) as reader:
         migrate.require_current_schema(reader)
         counts = {t.name: reader.execute(select(func.count()).select_from(t)).scalar_one()
                   for t in tables}
@@ -100,16 +99,6 @@ def copy_database(
             if writer.dialect.name == "postgresql":
                 _reset_sequences(writer, tables)
     return CopyResult(describe(source), describe(target), counts, initialised)
-
-
-@contextlib.contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """One read-only transaction that sees the whole source as of one moment."""
-    with translate_errors(engine), engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with conn.begin():
-            yield conn
 
 
 def _prepare_target(conn: Connection, where: str) -> bool:

@@ -204,9 +204,22 @@ def writing(engine: Engine) -> Engine:
 
 @contextlib.contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection in one read transaction, so a query sees one consistent snapshot."""
-    with translate_errors(engine), engine.connect() as conn, conn.begin():
-        yield conn
+    """A connection in one read transaction: every query of it, those run on the
+    driver's cursor (``fetch_on_driver``) included, sees the database as of the first.
+
+    A read is many queries (statements, then their chains and relations batch by
+    batch). Under PostgreSQL's default READ COMMITTED each would see the latest commit,
+    so an export running while its article was replaced found the old statements but
+    no chain or relation for any of them, and exited 0. REPEATABLE READ gives the
+    transaction one snapshot; READ ONLY lets the server rule out writes (a reader never
+    takes part in serialization conflicts). SQLAlchemy puts the pooled connection back
+    to the defaults afterwards. SQLite's read transaction (WAL) is one snapshot anyway.
+    """
+    with translate_errors(engine), engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
 
 
 @contextlib.contextmanager
@@ -218,8 +231,32 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
             raise TransactionConflict(_describe_operational(engine, error)) from None
         raise DatabaseError(_describe_operational(engine, error)) from None
+    except sa_exc.IntegrityError as error:
+        raise _refused_write(engine, error) from None
     except sa_exc.InterfaceError as error:
         raise DatabaseError(f"cannot use {_safe(str(engine.url))}: {error.orig}") from None
+
+
+def _refused_write(engine: Engine, error: sa_exc.IntegrityError) -> DatabaseError:
+    """A constraint refused a write that claimsdb had checked: the transaction was
+    rolled back, so nothing was changed.
+
+    On PostgreSQL a concurrent command can commit between the check and the write (two
+    articles with one URL imported at once): that is a conflict, and running the
+    transaction again meets the check that explains it. SQLite runs one writer at a
+    time, so there it is reported as it is.
+    """
+    text = str(error.orig).strip()
+    reason = " ".join(text.splitlines()[:2]) if text else type(error.orig).__name__
+    if engine.dialect.name == "postgresql":
+        return TransactionConflict(
+            f"{_safe(str(engine.url))}: another command changed the database at the same "
+            f"time, and the server refused this change ({reason}); nothing was changed. "
+            "Run the command again."
+        )
+    where = engine.url.database or ":memory:"
+    return DatabaseError(f"{where}: the database refused the change ({reason}); "
+                         "nothing was changed")
 
 
 def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from claimsdb.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
 from claimsdb.db import TransactionConflict, write_transaction
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
+from claimsdb.locking import lock_articles, referred_articles
 from claimsdb.models import (
     Actor,
     ActorAlias,
@@ -241,7 +242,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     ``update_actors``: the file's explicit actor fields overwrite stored ones that
     differ (correcting an actor), instead of being refused as conflicts.
     """
-    _lock_article_key(conn, spec.key)
+    lock_articles(conn, [spec.key], referred_articles(spec.external_references()))
     stored = conn.execute(
         select(Article.id, Article.content_hash).where(Article.key == spec.key)
     ).first()
@@ -289,14 +290,6 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
 def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
     if problems:
         raise ArticleError(spec.source, problems)
-
-
-def _lock_article_key(conn: Connection, key: str) -> None:
-    """Serialise concurrent imports of the same article key (SQLite's BEGIN IMMEDIATE
-    already serialises all writers)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(
-            func.hashtextextended("claimsdb:article:" + key, 0))))
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
