@@ -471,6 +471,10 @@ def write_csv(
 _TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
+def _has_bare_return(row: Sequence[Any]) -> bool:
+    return any(type(value) is str and "\r" in value for value in row)
+
+
 def write_csv_rows(
     rows: Iterable[Sequence[Any]],
     out: TextIO,
@@ -480,12 +484,26 @@ def write_csv_rows(
     excel: bool = False,
     on_row: Callable[[], None] | None = None,
 ) -> int:
-    """``write_csv`` for rows that are already sequences in ``columns`` order."""
+    """``write_csv`` for rows that are already sequences in ``columns`` order.
+
+    Every value holding a line break is quoted, so a spreadsheet reads it as one cell
+    whatever the break. Python's csv module quotes only the characters of its own line
+    terminator: with LF line ends, a bare CR (``"Reuters\rKremlin"``) would be written
+    unquoted, and Excel and LibreOffice end the row there, making the rest of the value
+    the first cell of a new, unguarded row. A row holding a CR is therefore written
+    with every text cell quoted (RFC 4180 allows quoting any field). Once no value can
+    split a row, the only place a spreadsheet looks for a formula is the first
+    character of a cell, which is what the formula guard checks.
+    """
     if excel:
         out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    terminator = "\r\n" if excel else "\n"
+    writer = csv.writer(out, lineterminator=terminator)
     writer.writerow(columns)
     write = writer.writerow
+    # CRLF line ends already make the csv module quote CR and LF
+    quoting = None if excel else csv.writer(out, lineterminator=terminator,
+                                            quoting=csv.QUOTE_NONNUMERIC).writerow
     triggers = _TRIGGER_CHARACTERS
     count = 0
     for row in rows:
@@ -493,7 +511,11 @@ def write_csv_rows(
             # csv.writer writes None as an empty cell and numbers as str() does
             row = ["'" + value if isinstance(value, str) and value and value[0] in triggers
                    else value for value in row]
-        write(row)
+        if quoting is not None and _has_bare_return(row):
+            # QUOTE_NONNUMERIC would write None as a quoted empty string: the same cell
+            quoting(["" if value is None else value for value in row])
+        else:
+            write(row)
         count += 1
         if on_row is not None:
             on_row()
