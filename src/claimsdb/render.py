@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from claimsdb.queries import ActorRef, StatementView
+from claimsdb.terminal import escape, for_display, one_line
 
 RELATION_HEADINGS = {
     ("denies", False): "Denies",
@@ -63,6 +64,7 @@ def _who(actor: ActorRef) -> str:
 
 def chain_text(view: StatementView, width: int = 100) -> str:
     """A statement's provenance, readable at a glance, from the article to the origin."""
+    view = for_display(view)
     wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="  ")
     lines = [f"{view.ref}  ({view.kind})", *wrap.wrap(f"“{view.quote}”")]
     if view.context and view.context != view.quote:
@@ -134,7 +136,9 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
-    return " ".join(str(value).split())  # tables show one line per cell: fold newlines
+    # One line per cell: line breaks show as ⏎, control characters escaped (a bare CR
+    # would otherwise send the terminal back over the row), runs of spaces folded.
+    return " ".join(one_line(str(value)).split())
 
 
 def _fit(text: str, width: int) -> str:
@@ -378,6 +382,7 @@ def sources_json(profile) -> dict[str, Any]:
 # -- single objects as text ----------------------------------------------------------------
 
 def actor_text(detail, width: int = 100) -> str:
+    detail = for_display(detail)
     s = detail.summary
     lines = [f"{s.name}  [{s.key}]", f"  {s.kind}, {s.identified}"]
     if detail.aliases:
@@ -450,6 +455,9 @@ def marked_text(text: str, views: Sequence[StatementView]) -> str:
 
 
 def article_text(detail, width: int = 100) -> str:
+    # The text keeps its paragraphs; the spans index the stored text, so mark first.
+    body = escape(marked_text(detail.text, detail.statements))
+    detail = for_display(detail)
     s = detail.summary
     lines = [s.title, f"  [{s.key}]"]
     meta = [("outlet", s.outlet.name if s.outlet else None), ("published", s.published),
@@ -459,7 +467,7 @@ def article_text(detail, width: int = 100) -> str:
     lines.append(f"  {s.statements} statements, {s.anonymous} from anonymous origins, "
                  f"{s.denied} denied")
     lines.append("")
-    lines.append(marked_text(detail.text, detail.statements))
+    lines.append(body)
     lines.append("")
     lines.append("Statements (numbered as marked above):")
     for number, view in enumerate(detail.statements, start=1):

@@ -13,6 +13,7 @@ from typing import Any
 
 from claimsdb.queries import StatementView
 from claimsdb.render import actor_json, statement_json
+from claimsdb.terminal import for_display
 from claimsdb.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
@@ -43,6 +44,7 @@ def _origins(trace_or_summary) -> str:
 def tree_text(trace: ClaimTrace, width: int = 100) -> str:
     """An indented tree from the first appearances down to every relay, with the
     reactions (denials, contradictions, supports) under the statement they target."""
+    trace = for_display(trace)
     first = trace.first_appearance
     asked = trace.nodes[trace.asked]
     count = len(trace.origins)

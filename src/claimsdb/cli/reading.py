@@ -8,6 +8,7 @@ import click
 
 from claimsdb.cli.context import Settings, pass_settings
 from claimsdb.cli.options import output_options, statement_filter_options
+from claimsdb.cli.show import echo
 
 
 @click.command()
@@ -40,7 +41,7 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
         click.echo(json.dumps(render.statement_json(view), ensure_ascii=False, indent=2))
     else:
         width = min(shutil.get_terminal_size((100, 24)).columns, 120)
-        click.echo(render.chain_text(view, width=width))
+        echo(render.chain_text(view, width=width))
 
 
 def _width() -> int:
@@ -146,7 +147,7 @@ def actor(settings: Settings, name: str, limit, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(render.actor_detail_json(detail), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.actor_text(detail, width=_width()))
+        echo(render.actor_text(detail, width=_width()))
 
 
 @click.command()
@@ -218,7 +219,7 @@ def article(settings: Settings, key: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(render.article_detail_json(detail), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.article_text(detail, width=_width()))
+        echo(render.article_text(detail, width=_width()))
 
 
 @click.command()

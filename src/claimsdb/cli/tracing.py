@@ -9,6 +9,7 @@ import click
 
 from claimsdb.cli.context import Settings, pass_settings
 from claimsdb.cli.options import output_options
+from claimsdb.cli.show import echo
 
 
 @click.command()
@@ -52,7 +53,7 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
     elif fmt == "mermaid":
         click.echo(trace_render.trace_mermaid(graph), nl=False)
     else:
-        click.echo(trace_render.tree_text(graph, width=_width()))
+        echo(trace_render.tree_text(graph, width=_width()))
 
 
 def _draw_svg(dot_source: str, target: Path) -> None:
@@ -68,7 +69,7 @@ def _draw_svg(dot_source: str, target: Path) -> None:
                           capture_output=True, timeout=120, check=False)
     if done.returncode != 0:
         raise click.ClickException(f"Graphviz failed: {done.stderr.strip()}")
-    click.echo(f"drew {target}", err=True)
+    echo(f"drew {target}", err=True)
 
 
 @click.command()
