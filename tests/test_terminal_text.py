@@ -74,8 +74,9 @@ VIEWS = [
 
 @pytest.mark.inconsistent_db  # the names were changed behind claimsdb's back on purpose
 @pytest.mark.parametrize("args", VIEWS, ids=" ".join)
-def test_item_5_views_show_control_characters_escaped(hostile, cli, args):
+def test_item_5_views_show_control_characters_escaped(hostile, cli, args, monkeypatch):
     """Issue 11 item 5: every table and text view escapes stored control characters."""
+    monkeypatch.setenv("COLUMNS", "160")  # room to show the values whole
     result = cli(*args)
     assert result.exit_code == 0, result.output
     assert not RAW.search(result.stdout), repr(result.stdout)

@@ -29,7 +29,6 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
       claimsdb chain officials-putin-maximalist-demands --format json | jq .chain
     """
     import json
-    import shutil
 
     from claimsdb import queries, render
     from claimsdb.db import read_connection
@@ -40,14 +39,15 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(render.statement_json(view), ensure_ascii=False, indent=2))
     else:
-        width = min(shutil.get_terminal_size((100, 24)).columns, 120)
-        echo(render.chain_text(view, width=width))
+        echo(render.chain_text(view, width=min(_width(), 120)))
 
 
 def _width() -> int:
+    """The terminal's width (or $COLUMNS); 80 when the output is not a terminal, the
+    width a pager or a mail keeps. Capped at 160 so text stays readable."""
     import shutil
 
-    return max(min(shutil.get_terminal_size((100, 24)).columns, 160), 60)
+    return max(min(shutil.get_terminal_size((80, 24)).columns, 160), 40)
 
 
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):

@@ -99,7 +99,7 @@ def claims(settings: Settings, single_source: bool, min_origins: int | None,
     from claimsdb.db import read_connection
 
     columns = (
-        render.Column("claim", "first appearance", flex=1),
+        render.Column("claim", "first appearance", key=True),
         render.Column("articles", "articles", numeric=True),
         render.Column("origins", "origins", numeric=True),
         render.Column("single_source", "single"),
@@ -142,7 +142,7 @@ def loops(settings: Settings, output) -> None:
     with read_connection(engine) as conn:
         found = tracing.find_loops(conn)
     columns = (render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
-               render.Column("statements", "statements", flex=1))
+               render.Column("statements", "statements", key=True))
     _emit(output, found, columns=columns, record=trace_render.loop_row,
           to_json=trace_render.loop_json, empty="no circular reporting found")
     if found:
