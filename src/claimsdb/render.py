@@ -101,7 +101,7 @@ def chain_text(view: StatementView, width: int = 100) -> str:
         lines.append("")
         lines.append(f"{heading}:")
         for r in related:
-            who = f" ({r.speaker})" if r.speaker else ""
+            who = f" ({r.speaker.name})" if r.speaker else ""
             item = textwrap.TextWrapper(width=width, initial_indent="  - ",
                                         subsequent_indent="    ")
             lines += item.wrap(f"{r.ref}{who}: «{r.quote}»")
@@ -319,10 +319,6 @@ ACTOR_TABLE = (
 )
 
 
-def actor_row(summary) -> dict[str, Any]:
-    return dataclasses.asdict(summary)
-
-
 DENIAL_TABLE = (
     Column("denier", "denied by", flex=1), Column("denial_quote", "denial", flex=2),
     Column("denied_key", "denied statement", key=True),
@@ -365,11 +361,6 @@ ARTICLE_TABLE = (
     Column("anonymous", "anonymous", numeric=True), Column("denied", "denied", numeric=True),
     Column("title", "title", flex=1),
 )
-ARTICLE_CSV = (*ARTICLE_TABLE, Column("url", "url"), Column("language", "language"))
-
-
-def article_row(summary) -> dict[str, Any]:
-    return {**dataclasses.asdict(summary), "outlet": summary.outlet.name if summary.outlet else ""}
 
 
 def article_json(summary) -> dict[str, Any]:

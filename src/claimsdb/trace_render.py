@@ -135,7 +135,7 @@ def trace_json(trace: ClaimTrace) -> dict[str, Any]:
         "upstream": {trace.nodes[i].ref: d for i, d in sorted(trace.upstream.items())},
         "downstream": {trace.nodes[i].ref: d for i, d in sorted(trace.downstream.items())},
         "reactions": [{"type": r.type, "by": statement_json(r.by),
-                       "target": trace.nodes[r.target_id].ref, "after_first": r.delay}
+                       "target": trace.nodes[r.target_id].ref, "after_first": r.days}
                       for r in trace.reactions],
         "origins": [[actor_json(a) for a in group] for group in trace.origins],
         "independent_origins": len(trace.origins),

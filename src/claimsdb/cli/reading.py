@@ -50,6 +50,12 @@ def _width() -> int:
     return max(min(shutil.get_terminal_size((80, 24)).columns, 160), 40)
 
 
+def _named(names):
+    from claimsdb import render
+
+    return tuple(render.Column(name, name) for name in names)
+
+
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):
     from claimsdb import render
 
@@ -85,8 +91,7 @@ def statements(settings: Settings, flt, output) -> None:
         columns = render.STATEMENT_TABLE
         if flt.article:
             columns = tuple(c for c in columns if c.name != "article")
-        csv_columns = tuple(render.Column(name, name)
-                            for name in (*export.STATEMENT_COLUMNS, "origin"))
+        csv_columns = _named((*export.STATEMENT_COLUMNS, "origin"))
         _emit(output, views, columns=columns, csv_columns=csv_columns,
               record=render.statement_row, to_json=render.statement_json,
               empty="no statement matches")
@@ -109,14 +114,16 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
       claimsdb actors
       claimsdb actors --identified anonymous --format csv
     """
-    from claimsdb import queries, render
+    from claimsdb import export, queries, render
     from claimsdb.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
         rows = queries.list_actors(conn, kind=kind, identified=identified, limit=limit)
-        _emit(output, rows, columns=render.ACTOR_TABLE, record=render.actor_row,
-              to_json=render.actor_row, empty="no actors")
+        # the same rows as 'export --table actors', in CSV and JSON alike
+        _emit(output, export.with_definitions(conn, rows), columns=render.ACTOR_TABLE,
+              csv_columns=_named(export.ACTOR_COLUMNS), record=export.actor_record,
+              to_json=export.actor_json, empty="no actors")
 
 
 @click.command()
@@ -185,14 +192,16 @@ def articles(settings: Settings, limit, output) -> None:
       claimsdb articles
       claimsdb articles --format json | jq '.[].key'
     """
-    from claimsdb import queries, render
+    from claimsdb import export, queries, render
     from claimsdb.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        _emit(output, queries.list_articles(conn, limit=limit), columns=render.ARTICLE_TABLE,
-              csv_columns=render.ARTICLE_CSV, record=render.article_row,
-              to_json=render.article_json, empty="no articles")
+        # the same rows as 'export --table articles', in CSV and JSON alike
+        rows = export.with_authors(conn, queries.list_articles(conn, limit=limit))
+        _emit(output, rows, columns=render.ARTICLE_TABLE,
+              csv_columns=_named(export.ARTICLE_COLUMNS), record=export.article_record,
+              to_json=export.article_json, empty="no articles")
 
 
 @click.command()
