@@ -122,7 +122,8 @@ def test_seed_initialises_a_brand_new_database(empty_db):
     assert "added article" in result.output
 
 
-def test_chain_shows_the_path_to_the_anonymous_origin(seeded, cli):
+def test_chain_shows_the_path_to_the_anonymous_origin(seeded, cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # the quotes below on one line each
     result = cli("chain", MAXIMALIST)
     assert result.exit_code == 0, result.stderr
     out = result.output

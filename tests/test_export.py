@@ -189,7 +189,7 @@ def test_relations_table_has_both_ends_and_speakers(seeded, cli, engine):
 
 
 def test_actors_table_has_definitions_and_counts(seeded, cli, engine):
-    rows = {r["actor"]: r for r in rows_of(cli("export", "csv", "--table", "actors").stdout)}
+    rows = {r["key"]: r for r in rows_of(cli("export", "csv", "--table", "actors").stdout)}
     assert len(rows) == count(engine, "SELECT count(*) FROM actors")
     peskov = rows["peskov"]
     assert peskov["name"] == "Dmitry Peskov"
@@ -202,9 +202,9 @@ def test_actors_table_has_definitions_and_counts(seeded, cli, engine):
 
 
 def test_articles_table(tricky, cli, engine, write_article):
-    rows = {r["article"]: r for r in rows_of(cli("export", "csv", "--table", "articles").stdout)}
+    rows = {r["key"]: r for r in rows_of(cli("export", "csv", "--table", "articles").stdout)}
     assert rows["tricky-text"] == {
-        "article": "tricky-text", "title": "Кремль: «це не так», say officials",
+        "key": "tricky-text", "title": "Кремль: «це не так», say officials",
         "outlet": "Kyiv Wire, Ltd.", "outlet_key": "kyiv-wire", "published": "2025-03-12",
         "url": "https://example.org/tricky", "language": "en", "authors": "Олена Автор",
         "statements": "5", "anonymous": "1", "denied": "1",
@@ -248,7 +248,7 @@ def test_every_table_follows_the_statement_filter(seeded, cli, engine, option):
     assert {(r["source"], r["type"], r["target"]) for r in relations} == expected
     assert len(relations) == len(expected)
 
-    actors = {r["actor"] for r in rows_of(cli("export", "csv", "--table", "actors",
+    actors = {r["key"] for r in rows_of(cli("export", "csv", "--table", "actors",
                                               *option).stdout)}
     involved = {v.speaker.key for v in views if v.speaker} | {
         h.actor.key for v in views for h in v.chain} | {
@@ -256,7 +256,7 @@ def test_every_table_follows_the_statement_filter(seeded, cli, engine, option):
     assert actors == involved
 
     articles = rows_of(cli("export", "csv", "--table", "articles", *option).stdout)
-    assert [r["article"] for r in articles] == [SEED]
+    assert [r["key"] for r in articles] == [SEED]
 
     lines = cli("export", "jsonl", *option).stdout.splitlines()
     assert [json.loads(line)["ref"] for line in lines] == refs
@@ -343,7 +343,9 @@ def test_json_tables_keep_native_types(tricky, cli):
     actors = {a["key"]: a for a in map(json.loads, cli(
         "export", "jsonl", "--table", "actors").stdout.splitlines())}
     assert actors["peskov"]["roles"] == [
-        {"of": "kremlin", "title": "spokesman", "from": None, "to": None}]
+        {"title": "spokesman", "of": {"key": "kremlin", "name": "Kremlin",
+                                      "kind": "organization", "identified": "named"},
+         "from": None, "to": None}]
     relations = json.loads(cli("export", "json", "--table", "relations").stdout)
     denial = next(r for r in relations if r["type"] == "denies")
     assert denial["source"]["quote"] == "Переговори, як завжди, тривають,\nand they go on"

@@ -24,6 +24,7 @@ from typing import Any
 
 from claimsdb import inputfiles, spans, yamlio
 from claimsdb.errors import ArticleError, NotAnArticle, Problem
+from claimsdb.terminal import one_line
 from claimsdb.vocabulary import (
     KEY_LENGTH,
     ActorKind,
@@ -1050,5 +1051,5 @@ def _close(value: Any, allowed: list[str]) -> str:
 
 def _clip(text: str, limit: int = 60) -> str:
     # A bare carriage return would send a terminal back to the start of the line.
-    text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    text = one_line(text)  # line breaks as ⏎, a bare CR as \r (see claimsdb.terminal)
     return text if len(text) <= limit else text[: limit - 1] + "…"

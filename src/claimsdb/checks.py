@@ -37,6 +37,7 @@ from claimsdb.models import (
     Statement,
     StatementAbout,
 )
+from claimsdb.terminal import one_line
 
 BATCH_ARTICLES = 200
 BATCH_TEXT_BYTES = 32 * 1024 * 1024
@@ -553,5 +554,5 @@ def _plural(count: int, name: str) -> str:
 
 
 def _clip(value: str, limit: int = MAX_SHOWN) -> str:
-    value = value.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    value = one_line(value)  # line breaks as ⏎, a bare CR as \r (see claimsdb.terminal)
     return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -65,11 +65,11 @@ RELATION_COLUMNS: tuple[str, ...] = (
     "target_speaker_key", "source_quote", "target_quote",
 )
 ACTOR_COLUMNS: tuple[str, ...] = (
-    "actor", "name", "kind", "identified", "aliases", "roles", "wikidata", "description",
+    "key", "name", "kind", "identified", "aliases", "roles", "wikidata", "description",
     "originated", "relayed", "denials_issued", "denials_received",
 )
 ARTICLE_COLUMNS: tuple[str, ...] = (
-    "article", "title", "outlet", "outlet_key", "published", "url", "language", "authors",
+    "key", "title", "outlet", "outlet_key", "published", "url", "language", "authors",
     "statements", "anonymous", "denied",
 )
 JOIN = "; "
@@ -188,6 +188,8 @@ class ActorRow:
 
     summary: ActorSummary
     definition: ActorDefinition
+    # the actors its roles are held at, by key: JSON names them as actor objects
+    places: dict[str, ActorRef] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def _role_text(role) -> str:
 def actor_record(row: ActorRow) -> dict[str, Any]:
     s, d = row.summary, row.definition
     return {
-        "actor": s.key, "name": s.name, "kind": s.kind, "identified": s.identified,
+        "key": s.key, "name": s.name, "kind": s.kind, "identified": s.identified,
         "aliases": JOIN.join(d.aliases),
         "roles": JOIN.join(_role_text(r) for r in d.roles),
         "wikidata": d.wikidata or "", "description": d.description or "",
@@ -220,7 +222,7 @@ def actor_json(row: ActorRow) -> dict[str, Any]:
     return {
         "key": s.key, "name": s.name, "kind": s.kind, "identified": s.identified,
         "aliases": list(d.aliases),
-        "roles": [{"of": r.of, "title": r.title,
+        "roles": [{"title": r.title, "of": _actor_json(row.places.get(r.of)),
                    "from": r.started_on.isoformat() if r.started_on else None,
                    "to": r.ended_on.isoformat() if r.ended_on else None} for r in d.roles],
         "wikidata": d.wikidata, "description": d.description,
@@ -232,7 +234,7 @@ def actor_json(row: ActorRow) -> dict[str, Any]:
 def article_record(row: ArticleRow) -> dict[str, Any]:
     s = row.summary
     return {
-        "article": s.key, "title": s.title,
+        "key": s.key, "title": s.title,
         "outlet": s.outlet.name if s.outlet else "", "outlet_key": s.outlet.key if s.outlet else "",
         "published": s.published or "", "url": s.url or "", "language": s.language,
         "authors": JOIN.join(a.name for a in row.authors),
@@ -267,16 +269,24 @@ def iter_actor_rows(conn: Connection, flt: StatementFilter) -> Iterator[ActorRow
         # A set of actor keys, not of rows: actors are few next to statements.
         keep = set(queries.actor_keys(conn, queries.involved_actor_ids(conn, flt)))
 
-    def rows() -> Iterator[ActorRow]:
-        summaries = queries.list_actors(conn)
-        if keep is not None:
-            summaries = (s for s in summaries if s.key in keep)
-        for chunk in _batched(summaries, DEFINITION_BATCH):
-            definitions = queries.actor_definitions(conn, [s.key for s in chunk])
-            for summary in chunk:
-                yield ActorRow(summary, definitions[summary.key])
+    summaries = queries.list_actors(conn)
+    if keep is not None:
+        summaries = (s for s in summaries if s.key in keep)
+    return with_definitions(conn, summaries)
 
-    return rows()
+
+def with_definitions(conn: Connection, summaries: Iterable[ActorSummary]
+                     ) -> Iterator[ActorRow]:
+    """Actor summaries (``queries.list_actors``) with their stored definitions: the
+    one shape of an actors row, for ``export --table actors`` and ``claimsdb actors``."""
+    from claimsdb import queries
+
+    for chunk in _batched(summaries, DEFINITION_BATCH):
+        definitions = queries.actor_definitions(conn, [s.key for s in chunk])
+        places = queries.actor_refs(conn, {role.of for d in definitions.values()
+                                           for role in d.roles})
+        for summary in chunk:
+            yield ActorRow(summary, definitions[summary.key], places)
 
 
 def iter_article_rows(conn: Connection, flt: StatementFilter) -> Iterator[ArticleRow]:
@@ -287,14 +297,19 @@ def iter_article_rows(conn: Connection, flt: StatementFilter) -> Iterator[Articl
 
     ids = queries.involved_article_ids(conn, flt)
     where = Article.id.in_(ids) if ids is not None else None
+    return with_authors(conn, queries.list_articles(conn, where=where))
 
-    def rows() -> Iterator[ArticleRow]:
-        for chunk in _batched(queries.list_articles(conn, where=where), DEFINITION_BATCH):
-            authors = queries.article_authors(conn, [s.key for s in chunk])
-            for summary in chunk:
-                yield ArticleRow(summary, tuple(authors.get(summary.key, ())))
 
-    return rows()
+def with_authors(conn: Connection, summaries: Iterable[ArticleSummary]
+                 ) -> Iterator[ArticleRow]:
+    """Article summaries (``queries.list_articles``) with their authors: the one shape
+    of an articles row, for ``export --table articles`` and ``claimsdb articles``."""
+    from claimsdb import queries
+
+    for chunk in _batched(summaries, DEFINITION_BATCH):
+        authors = queries.article_authors(conn, [s.key for s in chunk])
+        for summary in chunk:
+            yield ArticleRow(summary, tuple(authors.get(summary.key, ())))
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -472,6 +487,10 @@ def write_csv(
 _TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
+def _has_bare_return(row: Sequence[Any]) -> bool:
+    return any(type(value) is str and "\r" in value for value in row)
+
+
 def write_csv_rows(
     rows: Iterable[Sequence[Any]],
     out: TextIO,
@@ -481,12 +500,26 @@ def write_csv_rows(
     excel: bool = False,
     on_row: Callable[[], None] | None = None,
 ) -> int:
-    """``write_csv`` for rows that are already sequences in ``columns`` order."""
+    """``write_csv`` for rows that are already sequences in ``columns`` order.
+
+    Every value holding a line break is quoted, so a spreadsheet reads it as one cell
+    whatever the break. Python's csv module quotes only the characters of its own line
+    terminator: with LF line ends, a bare CR (``"Reuters\rKremlin"``) would be written
+    unquoted, and Excel and LibreOffice end the row there, making the rest of the value
+    the first cell of a new, unguarded row. A row holding a CR is therefore written
+    with every text cell quoted (RFC 4180 allows quoting any field). Once no value can
+    split a row, the only place a spreadsheet looks for a formula is the first
+    character of a cell, which is what the formula guard checks.
+    """
     if excel:
         out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    terminator = "\r\n" if excel else "\n"
+    writer = csv.writer(out, lineterminator=terminator)
     writer.writerow(columns)
     write = writer.writerow
+    # CRLF line ends already make the csv module quote CR and LF
+    quoting = None if excel else csv.writer(out, lineterminator=terminator,
+                                            quoting=csv.QUOTE_NONNUMERIC).writerow
     triggers = _TRIGGER_CHARACTERS
     count = 0
     for row in rows:
@@ -494,7 +527,11 @@ def write_csv_rows(
             # csv.writer writes None as an empty cell and numbers as str() does
             row = ["'" + value if isinstance(value, str) and value and value[0] in triggers
                    else value for value in row]
-        write(row)
+        if quoting is not None and _has_bare_return(row):
+            # QUOTE_NONNUMERIC would write None as a quoted empty string: the same cell
+            quoting(["" if value is None else value for value in row])
+        else:
+            write(row)
         count += 1
         if on_row is not None:
             on_row()

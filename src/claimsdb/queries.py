@@ -92,7 +92,7 @@ class RelatedStatement:
     type: str
     ref: str
     quote: str
-    speaker: str | None
+    speaker: ActorRef | None  # its original speaker (None: no outlet, own voice)
 
 
 @dataclass(frozen=True)
@@ -535,7 +535,7 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     Every branch has the same columns: what it is (``part``), the statement, two sort
     keys (text, number) and five text values:
     hop: (cue, actor key, name, kind, identified), sorted by position;
-    relation: (type, other article, other statement, its quote, its speaker's name),
+    relation: (type, other article, other statement, its quote, its speaker's key),
     sorted by type then creation; about: (-, actor key, name, kind, identified).
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
     SQLAlchemy more Python than the whole query costs SQLite). ``lean``: only keys,
@@ -570,7 +570,7 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
         branch = (
             select(_constant(part), mine, Relation.type, Relation.id, Relation.type,
                    other_article.key, other.key,
-                   nothing if lean else other.quote, nothing if lean else other_speaker.name)
+                   nothing if lean else other.quote, nothing if lean else other_speaker.key)
             .join(other, theirs == other.id)
             .join(other_article, other.article_id == other_article.id)
             .where(chosen(mine))
@@ -593,8 +593,9 @@ class StatementDetails:
     """What belongs to each statement of a batch, by statement id, as plain tuples:
 
     - ``hops``: (position, cue, actor key, name, kind, identified), nearest first;
-    - ``related``: (incoming, type, other statement's ref, its quote, its speaker's
-      name), by type then age; ``incoming`` is true when the other one relates to it;
+    - ``related``: (incoming, type, other statement's ref, its quote, its speaker as
+      an ``ActorRef``), by type then age; ``incoming`` is true when the other one
+      relates to it;
     - ``about``: (actor key, name, kind, identified), by key.
     """
 
@@ -641,7 +642,31 @@ class StatementDetails:
                     about[statement_id].append((v2, v3, v4, v5))
                 else:
                     related[statement_id].append((part == _INCOMING, v1, f"{v2}#{v3}", v4, v5))
+            if not lean and related:
+                _speakers_as_actors(conn, related)
         return cls(hops, related, about)
+
+
+def actor_refs(conn: Connection, keys: set[str]) -> dict[str, ActorRef]:
+    """The actors with these keys, as references, by key."""
+    found: dict[str, ActorRef] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), BATCH):
+        for key, name, kind, identified in conn.execute(
+                select(Actor.key, Actor.name, Actor.kind, Actor.identified)
+                .where(Actor.key.in_(ordered[start:start + BATCH]))):
+            found[key] = ActorRef(key, name, kind, identified)
+    return found
+
+
+def _speakers_as_actors(conn: Connection, related: dict[int, list[tuple]]) -> None:
+    """Replace the speaker keys of related statements by actor references: the few
+    distinct speakers in one query, rather than four more columns in every detail row."""
+    actors = actor_refs(conn, {row[4] for rows in related.values() for row in rows
+                               if row[4] is not None})
+    for rows in related.values():
+        rows[:] = [(*row[:4], actors.get(row[4]) if row[4] is not None else None)
+                   for row in rows]
 
 
 def sentence_around(window: str, start: int, end: int, language: str = "en") -> str:

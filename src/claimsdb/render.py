@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from claimsdb.queries import ActorRef, StatementView
+from claimsdb.terminal import escape, for_display, one_line
 
 RELATION_HEADINGS = {
     ("denies", False): "Denies",
@@ -63,6 +64,7 @@ def _who(actor: ActorRef) -> str:
 
 def chain_text(view: StatementView, width: int = 100) -> str:
     """A statement's provenance, readable at a glance, from the article to the origin."""
+    view = for_display(view)
     wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="  ")
     lines = [f"{view.ref}  ({view.kind})", *wrap.wrap(f"“{view.quote}”")]
     if view.context and view.context != view.quote:
@@ -99,7 +101,7 @@ def chain_text(view: StatementView, width: int = 100) -> str:
         lines.append("")
         lines.append(f"{heading}:")
         for r in related:
-            who = f" ({r.speaker})" if r.speaker else ""
+            who = f" ({r.speaker.name})" if r.speaker else ""
             item = textwrap.TextWrapper(width=width, initial_indent="  - ",
                                         subsequent_indent="    ")
             lines += item.wrap(f"{r.ref}{who}: «{r.quote}»")
@@ -119,14 +121,20 @@ class Column:
     # When every row has the same value (and all rows fit in the sample), print it once
     # above the table instead of repeating it in a column.
     collapse: bool = False
+    # A key or reference a user copies into the next command: always shown whole, so
+    # the text columns give way instead, even if the table must then be wider.
+    key: bool = False
 
 
 SAMPLE_ROWS = 200  # rows read before column widths are fixed; the rest stream through
 MAX_COLUMN = 40  # widest a non-flex column gets, unless --full
 MIN_FLEX = 24
 FLEX_SHARE = 0.4  # of the width kept for flexible (text) columns when space is short
-MIN_SHRUNK = 12
+MIN_SHRUNK = 10  # a date stays whole
+MIN_TEXT = 8  # the narrowest a shortened text column gets to make the table fit
+MIN_READABLE = 20  # the narrowest a wrapped one gets (--full)
 GAP = "  "
+NARROW_GAP = " "  # between columns when two spaces would push the table past the width
 
 
 def _cell(value: Any) -> str:
@@ -134,7 +142,9 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
-    return " ".join(str(value).split())  # tables show one line per cell: fold newlines
+    # One line per cell: line breaks show as ⏎, control characters escaped (a bare CR
+    # would otherwise send the terminal back over the row), runs of spaces folded.
+    return " ".join(one_line(str(value)).split())
 
 
 def _fit(text: str, width: int) -> str:
@@ -156,65 +166,78 @@ def table_lines(records: Iterable[dict[str, Any]], columns: Sequence[Column], *,
                 yield f"{column.header}: {values.pop()}"
                 columns = [c for c in columns if c is not column]
     sample = [[_cell(r.get(c.name)) for c in columns] for r in sample_records]
-    widths = _widths(sample, columns, width, full)
+    gap = GAP
+    widths = _widths(sample, columns, width, full, gap)
+    if sum(widths) + len(gap) * (len(columns) - 1) > width:
+        gap = NARROW_GAP
+        widths = _widths(sample, columns, width, full, gap)
 
     def render(cells: list[str]) -> Iterator[str]:
         if full:
             wrapped = [textwrap.wrap(cell, w) or [""]
                        for cell, w in zip(cells, widths, strict=True)]
             for line in itertools.zip_longest(*wrapped, fillvalue=""):
-                yield _join(line, widths, columns)
+                yield _join(line, widths, columns, gap)
         else:
             yield _join([_fit(cell, w) for cell, w in zip(cells, widths, strict=True)],
-                        widths, columns)
+                        widths, columns, gap)
 
-    yield _join([c.header for c in columns], widths, columns)
-    yield _join(["-" * w for w in widths], widths, columns)
+    yield _join([c.header for c in columns], widths, columns, gap)
+    yield _join(["-" * w for w in widths], widths, columns, gap)
     for cells in sample:
         yield from render(cells)
     for record in iterator:
         yield from render([_cell(record.get(c.name)) for c in columns])
 
 
-def _widths(sample: list[list[str]], columns: Sequence[Column], width: int, full: bool
-            ) -> list[int]:
-    """Fixed columns get their natural width (capped); flexible ones share what is left
-    by weight. When even that leaves the text columns too little, the widest fixed
-    columns give way first."""
+def _widths(sample: list[list[str]], columns: Sequence[Column], width: int, full: bool,
+            gap: str = GAP) -> list[int]:
+    """Key columns get their whole width, always. Other fixed columns get their natural
+    width (capped); flexible ones share what is left by weight. When that leaves the
+    text columns too little, the widest fixed columns give way first, then the text
+    columns shrink down to MIN_TEXT. Only keys longer than the width allows make a
+    table wider than ``width``."""
     widths = [max([len(c.header)] + [len(row[i]) for row in sample])
               for i, c in enumerate(columns)]
-    flexible = [i for i, c in enumerate(columns) if c.flex]
-    fixed = [i for i, c in enumerate(columns) if not c.flex]
+    keys = [i for i, c in enumerate(columns) if c.key]
+    flexible = [i for i, c in enumerate(columns) if c.flex and not c.key]
+    fixed = [i for i, c in enumerate(columns) if not c.flex and not c.key]
     if not full:
         for i in fixed:
             widths[i] = min(widths[i], MAX_COLUMN)
-    if not flexible:
-        return widths
-    gaps = len(GAP) * (len(columns) - 1)
+    gaps = len(gap) * (len(columns) - 1)
+    budget = width - gaps - sum(widths[i] for i in keys)
     natural_flex = sum(widths[i] for i in flexible)
     wanted_flex = min(natural_flex, max(MIN_FLEX * len(flexible), int(width * FLEX_SHARE)))
-    while sum(widths[i] for i in fixed) > width - gaps - wanted_flex:
+    while sum(widths[i] for i in fixed) > budget - wanted_flex:
         widest = max(fixed, key=lambda i: widths[i], default=None)
         if widest is None or widths[widest] <= max(len(columns[widest].header), MIN_SHRUNK):
             break
         widths[widest] -= 1
-    room = max(width - gaps - sum(widths[i] for i in fixed), MIN_FLEX * len(flexible))
+    if not flexible:
+        return widths
+    # Shortened text needs only a hint of the value; wrapped text (--full) is read.
+    floor = MIN_READABLE if full else MIN_TEXT
+    least = {i: min(widths[i], max(floor, len(columns[i].header))) for i in flexible}
+    room = max(budget - sum(widths[i] for i in fixed), sum(least.values()))
     # Hand out the room by weight; a column needing less than its share gives the rest
     # to the others.
     pending = sorted(flexible, key=lambda i: widths[i] / columns[i].flex)
     while pending:
         weight = sum(columns[i].flex for i in pending)
         i = pending.pop(0)
-        share = room * columns[i].flex // weight
-        widths[i] = min(widths[i], max(share, 8))
+        # its share, leaving the others at least their narrowest
+        share = min(room * columns[i].flex // weight, room - sum(least[j] for j in pending))
+        widths[i] = min(widths[i], max(share, least[i]))
         room -= widths[i]
     return widths
 
 
-def _join(cells: Sequence[str], widths: Sequence[int], columns: Sequence[Column]) -> str:
+def _join(cells: Sequence[str], widths: Sequence[int], columns: Sequence[Column],
+          gap: str = GAP) -> str:
     parts = [cell.rjust(w) if c.numeric else cell.ljust(w)
              for cell, w, c in zip(cells, widths, columns, strict=True)]
-    return GAP.join(parts).rstrip()
+    return gap.join(parts).rstrip()
 
 
 def emit(items: Iterable[Any], out: TextIO, *, fmt: str, columns: Sequence[Column],
@@ -241,7 +264,7 @@ def emit(items: Iterable[Any], out: TextIO, *, fmt: str, columns: Sequence[Colum
     head: list[str] = []
     for line in lines:
         head.append(line)
-        if line.startswith("-") or line.startswith(GAP):  # the rule under the header
+        if line.startswith("-") or line.startswith(" "):  # the rule under the header
             break
     first = next(lines, None)
     if first is None:
@@ -274,7 +297,8 @@ def _origin(view: StatementView) -> str:
 
 
 STATEMENT_TABLE = (
-    Column("article", "article", collapse=True), Column("statement", "statement", flex=1),
+    Column("article", "article", collapse=True, key=True),
+    Column("statement", "statement", key=True),
     Column("speaker", "speaker", flex=1), Column("origin", "origin"),
     Column("chain_depth", "hops", numeric=True), Column("quote", "quote", flex=2),
 )
@@ -287,7 +311,7 @@ def statement_row(view: StatementView) -> dict[str, Any]:
 
 
 ACTOR_TABLE = (
-    Column("key", "key", flex=1), Column("name", "name", flex=1), Column("kind", "kind"),
+    Column("key", "key", key=True), Column("name", "name", flex=1), Column("kind", "kind"),
     Column("identified", "identified"), Column("originated", "said", numeric=True),
     Column("relayed", "relayed", numeric=True),
     Column("denials_issued", "denials", numeric=True),
@@ -295,13 +319,9 @@ ACTOR_TABLE = (
 )
 
 
-def actor_row(summary) -> dict[str, Any]:
-    return dataclasses.asdict(summary)
-
-
 DENIAL_TABLE = (
     Column("denier", "denied by", flex=1), Column("denial_quote", "denial", flex=2),
-    Column("denied_key", "denied statement", flex=1),
+    Column("denied_key", "denied statement", key=True),
     Column("denied_speaker", "its origin", flex=1),
     Column("denied_origin", "identified"),
 )
@@ -335,30 +355,26 @@ def denial_json(denial) -> dict[str, Any]:
 
 
 ARTICLE_TABLE = (
-    Column("key", "key", flex=1), Column("published", "published"), Column("outlet", "outlet"),
+    Column("key", "key", key=True), Column("published", "published"),
+    Column("outlet", "outlet", flex=1),
     Column("statements", "statements", numeric=True),
     Column("anonymous", "anonymous", numeric=True), Column("denied", "denied", numeric=True),
     Column("title", "title", flex=1),
 )
-ARTICLE_CSV = (*ARTICLE_TABLE, Column("url", "url"), Column("language", "language"))
-
-
-def article_row(summary) -> dict[str, Any]:
-    return {**dataclasses.asdict(summary), "outlet": summary.outlet.name if summary.outlet else ""}
 
 
 def article_json(summary) -> dict[str, Any]:
     return {**dataclasses.asdict(summary), "outlet": actor_json(summary.outlet)}
 
 
-SOURCES_TABLE = (
-    Column("scope", "article", flex=1), Column("statements", "statements", numeric=True),
+SOURCES_TABLE = (  # short headers: ten columns must fit 80 characters beside the keys
+    Column("scope", "article", key=True), Column("statements", "stmts", numeric=True),
     Column("named", "named", numeric=True), Column("role", "role", numeric=True),
-    Column("anonymous", "anonymous", numeric=True),
-    Column("anonymous_pct", "anon %", numeric=True),
-    Column("own_voice", "own voice", numeric=True),
-    Column("average_chain_depth", "avg hops", numeric=True),
-    Column("direct_pct", "direct %", numeric=True),
+    Column("anonymous", "anon", numeric=True),
+    Column("anonymous_pct", "anon%", numeric=True),
+    Column("own_voice", "own", numeric=True),
+    Column("average_chain_depth", "hops", numeric=True),
+    Column("direct_pct", "direct%", numeric=True),
     Column("independent_origins", "origins", numeric=True),
 )
 SOURCES_CSV = (*SOURCES_TABLE, Column("title", "title"))
@@ -378,6 +394,7 @@ def sources_json(profile) -> dict[str, Any]:
 # -- single objects as text ----------------------------------------------------------------
 
 def actor_text(detail, width: int = 100) -> str:
+    detail = for_display(detail)
     s = detail.summary
     lines = [f"{s.name}  [{s.key}]", f"  {s.kind}, {s.identified}"]
     if detail.aliases:
@@ -450,6 +467,9 @@ def marked_text(text: str, views: Sequence[StatementView]) -> str:
 
 
 def article_text(detail, width: int = 100) -> str:
+    # The text keeps its paragraphs; the spans index the stored text, so mark first.
+    body = escape(marked_text(detail.text, detail.statements))
+    detail = for_display(detail)
     s = detail.summary
     lines = [s.title, f"  [{s.key}]"]
     meta = [("outlet", s.outlet.name if s.outlet else None), ("published", s.published),
@@ -459,7 +479,7 @@ def article_text(detail, width: int = 100) -> str:
     lines.append(f"  {s.statements} statements, {s.anonymous} from anonymous origins, "
                  f"{s.denied} denied")
     lines.append("")
-    lines.append(marked_text(detail.text, detail.statements))
+    lines.append(body)
     lines.append("")
     lines.append("Statements (numbered as marked above):")
     for number, view in enumerate(detail.statements, start=1):

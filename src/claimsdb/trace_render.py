@@ -13,6 +13,7 @@ from typing import Any
 
 from claimsdb.queries import StatementView
 from claimsdb.render import actor_json, statement_json
+from claimsdb.terminal import for_display
 from claimsdb.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
@@ -25,13 +26,44 @@ def _when(view: StatementView) -> str:
     return (view.published or "undated").replace("T", " ")[:16]
 
 
-def _via(view: StatementView) -> str:
-    path = passes_through(view)
-    if not path:
-        return "the article's own voice"
-    last = path[-1]
-    names = " > ".join(a.name for a in path)
-    return f"{names} [{last.identified}]" if last.identified != "named" else names
+ELLIPSIS = "…"
+MAX_NAME = 40  # a relay's name in a graph label
+MAX_SPEAKER = 60  # the original speaker's
+
+
+def provenance(view: StatementView, limit: int | None = None) -> str:
+    """Who a statement comes from, in one phrase: "via Outlet > Agency > Officials
+    [anonymous]"; "direct quote of Dmitry Peskov" (a direct quote's speaker said it,
+    he did not relay it); "own voice of Outlet".
+
+    Past ``limit`` characters, relays are dropped from the middle: the first one and
+    the original speaker stay (the speaker is the point, and often anonymous), and a
+    name is shortened only beyond MAX_NAME (MAX_SPEAKER for the speaker).
+    """
+    if not view.chain:
+        return f"own voice of {view.outlet.name}" if view.outlet else "the article's own voice"
+    *relays, origin = passes_through(view)
+    tag = f" [{origin.identified}]" if origin.identified != "named" else ""
+    names = [a.name for a in relays]
+    if view.kind == "direct":
+        def phrase(relayed: list[str], speaker: str) -> str:
+            lead = f"via {' > '.join(relayed)}, " if relayed else ""
+            return f"{lead}direct quote of {speaker}{tag}"
+    else:
+        def phrase(relayed: list[str], speaker: str) -> str:
+            if not relayed:
+                return f"according to {speaker}{tag}"
+            return f"via {' > '.join([*relayed, speaker])}{tag}"
+    text = phrase(names, origin.name)
+    if limit is None or len(text) <= limit:
+        return text
+    kept = names
+    for dropped in range(1, len(names)):  # the first relay stays, then the nearest ones
+        kept = [names[0], ELLIPSIS, *names[1 + dropped:]]
+        if len(phrase(kept, origin.name)) <= limit:
+            break
+    # a name is shortened only when it is very long on its own
+    return phrase([_clip(name, MAX_NAME) for name in kept], _clip(origin.name, MAX_SPEAKER))
 
 
 def _origins(trace_or_summary) -> str:
@@ -43,6 +75,7 @@ def _origins(trace_or_summary) -> str:
 def tree_text(trace: ClaimTrace, width: int = 100) -> str:
     """An indented tree from the first appearances down to every relay, with the
     reactions (denials, contradictions, supports) under the statement they target."""
+    trace = for_display(trace)
     first = trace.first_appearance
     asked = trace.nodes[trace.asked]
     count = len(trace.origins)
@@ -70,7 +103,7 @@ def tree_text(trace: ClaimTrace, width: int = 100) -> str:
         seen.add(statement_id)
         detail = textwrap.TextWrapper(width=width, initial_indent=prefix + child_prefix + "  ",
                                       subsequent_indent=prefix + child_prefix + "    ")
-        lines.extend(detail.wrap(f"via {_via(view)}"))
+        lines.extend(detail.wrap(provenance(view)))
         for reaction in reactions.get(statement_id, []):
             who = reaction.by.speaker.name if reaction.by.speaker else reaction.by.article
             delay = f", {reaction.delay} the first report" if reaction.delay else ""
@@ -102,7 +135,7 @@ def trace_json(trace: ClaimTrace) -> dict[str, Any]:
         "upstream": {trace.nodes[i].ref: d for i, d in sorted(trace.upstream.items())},
         "downstream": {trace.nodes[i].ref: d for i, d in sorted(trace.downstream.items())},
         "reactions": [{"type": r.type, "by": statement_json(r.by),
-                       "target": trace.nodes[r.target_id].ref, "after_first": r.delay}
+                       "target": trace.nodes[r.target_id].ref, "after_first": r.days}
                       for r in trace.reactions],
         "origins": [[actor_json(a) for a in group] for group in trace.origins],
         "independent_origins": len(trace.origins),
@@ -121,9 +154,10 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _label(view: StatementView, limit: int = 60) -> str:
-    """Where and when, the quote, and the chain it came through."""
+    """Where and when, the quote, and the chain it came through (shortened in the
+    middle, so the original speaker is always there)."""
     where = view.outlet.name if view.outlet else view.article
-    via = _clip("via " + _via(view), limit + 10)
+    via = provenance(view, limit + 20)
     return f"{where}, {_when(view)}\n«{_clip(view.quote, limit)}»\n{via}"
 
 

@@ -150,6 +150,14 @@ def published_at(view: StatementView) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def days_between(first: dt.datetime, then: dt.datetime, date_only: bool) -> float | int:
+    """Days from ``first`` to ``then``: whole calendar days when either is only a date
+    (as ``describe_delay`` counts them), else fractional, to the minute."""
+    if date_only:
+        return (then - first).days
+    return round((then - first).total_seconds() / 86400, 4)
+
+
 def describe_delay(delta: dt.timedelta, date_only: bool) -> str:
     if date_only:
         days = delta.days
@@ -177,6 +185,8 @@ class Reaction:
     by: StatementView  # the statement that denies/contradicts/supports
     target_id: int
     delay: str | None  # "6 hours after" the first appearance, when both are dated
+    # the same in days (0.25 for six hours; whole days when either date has no time)
+    days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -264,11 +274,12 @@ def _reactions(conn: Connection, nodes: dict[int, StatementView]) -> list[Reacti
     for target_id, related in wanted:
         by = by_ref[related.ref]
         when = published_at(by)
-        delay = None
+        delay = days = None
         if first_at and when:
             date_only = len(first.published or "") == 10 or len(by.published or "") == 10
             delay = describe_delay(when - first_at, date_only)
-        reactions.append(Reaction(related.type, by, target_id, delay))
+            days = days_between(first_at, when, date_only)
+        reactions.append(Reaction(related.type, by, target_id, delay, days))
     return sorted(reactions, key=lambda r: (r.target_id, r.type, r.by.ref))
 
 

@@ -31,12 +31,17 @@ class ClaimsGroup(click.Group):
     """Turns domain errors into clean messages and keeps piping quiet."""
 
     def invoke(self, ctx: click.Context):
+        from claimsdb.cli.show import error_text
         from claimsdb.errors import ClaimsError
 
         try:
             return super().invoke(ctx)
         except ClaimsError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(error_text(error)) from None
+        except click.ClickException as error:
+            # usage errors quote arguments, others a file's or a tool's words
+            error.message = error_text(error)
+            raise
         except BrokenPipeError:
             _silence_broken_pipe()
             ctx.exit(0)

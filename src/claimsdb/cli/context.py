@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from claimsdb.cli.show import echo
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -47,7 +49,7 @@ class Settings:
         # Another command may have initialised it meanwhile; then upgrade finds the
         # schema in place, changes nothing, and there is nothing to announce.
         if empty and migrate.upgrade(engine)[0] is None and not quiet:
-            click.echo(f"initialised a new claimsdb database at {describe(engine)}", err=True)
+            echo(f"initialised a new claimsdb database at {describe(engine)}", err=True)
         return engine
 
 

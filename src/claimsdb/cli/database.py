@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from claimsdb.cli.context import Settings, describe, pass_settings
+from claimsdb.cli.show import echo, error_text
 
 PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawing
 ANALYZE_FILES = 500  # an import this large refreshes PostgreSQL's planner statistics at once
@@ -31,11 +32,11 @@ def init(settings: Settings) -> None:
     before, after = migrate.upgrade(engine)
     where = describe(engine)
     if before is None:
-        click.echo(f"created the claimsdb schema (version {after}) in {where}")
+        echo(f"created the claimsdb schema (version {after}) in {where}")
     elif before == after:
-        click.echo(f"{where} is up to date (schema version {after})")
+        echo(f"{where} is up to date (schema version {after})")
     else:
-        click.echo(f"upgraded {where} from schema version {before} to {after}")
+        echo(f"upgraded {where} from schema version {before} to {after}")
 
 
 @click.command()
@@ -153,13 +154,13 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
             if not keep_going:
                 _report_stop(counts, dry_run)
                 raise outcome
-            failures.append(str(outcome))
+            failures.append(error_text(outcome))
             return
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if not quiet and not show_bar:
             if label is not None:
                 outcome = dataclasses.replace(outcome, source=label(outcome.source))
-            click.echo(outcome.describe())
+            echo(outcome.describe())
 
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
@@ -189,10 +190,10 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
 
         update_planner_statistics(engine, thorough=len(files) >= ANALYZE_FILES)
     if not quiet and (show_bar or len(files) > 1):
-        click.echo(_summary(counts, dry_run, len(failures)))
+        echo(_summary(counts, dry_run, len(failures)))
     if failures:
         for message in failures:
-            click.echo(f"Error: {message}", err=True)
+            echo(f"Error: {message}", err=True)
         raise click.exceptions.Exit(1)
 
 
@@ -208,5 +209,5 @@ def _summary(counts: dict[str, int], dry_run: bool, failed: int) -> str:
 def _report_stop(counts: dict[str, int], dry_run: bool) -> None:
     done = sum(counts.values())
     if done and not dry_run:
-        click.echo(f"stopped at a bad file; the {done} file(s) before it were imported "
+        echo(f"stopped at a bad file; the {done} file(s) before it were imported "
                    f"({_summary(counts, dry_run, 0)})", err=True)

@@ -16,6 +16,7 @@ import click
 
 from claimsdb.cli.context import Settings, pass_settings
 from claimsdb.cli.options import statement_filter_options
+from claimsdb.cli.show import echo
 
 TABLE_NAMES = ("statements", "chain", "relations", "actors", "articles")
 
@@ -90,7 +91,7 @@ def _export_table(settings: Settings, fmt: str, table_name: str, output: str, fl
                 count = exporter.write_json((table.to_json(r) for r in rows), out,
                                             on_row=on_row)
     if to_file:
-        click.echo(f"wrote {count} {table.noun} rows to {output}", err=True)
+        echo(f"wrote {count} {table.noun} rows to {output}", err=True)
 
 
 @export.command("csv")
@@ -205,7 +206,7 @@ def export_article(settings: Settings, key: str, output: str) -> None:
     with exporter.open_output(output) as out:
         out.write(text)
     if not exporter.is_stdout(output):
-        click.echo(f"wrote article '{key}' ({len(document['statements'])} statements, "
+        echo(f"wrote article '{key}' ({len(document['statements'])} statements, "
                    f"{len(document['actors'])} actors) to {output}", err=True)
 
 
@@ -244,7 +245,7 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
                 conn, flt, on_statement=(lambda: bar.update(1)) if to_file else None)
             count = prov_export.write_prov(pieces, out, "provn" if provn else "json")
     if to_file:
-        click.echo(f"wrote the provenance of {count} statements to {output}", err=True)
+        echo(f"wrote the provenance of {count} statements to {output}", err=True)
 
 
 @export.command("datasette-metadata")
@@ -278,4 +279,4 @@ def export_datasette_metadata(settings: Settings, output: str) -> None:
     with exporter.open_output(output) as out:
         out.write(json.dumps(datasette.metadata(name), indent=2, ensure_ascii=False) + "\n")
     if not exporter.is_stdout(output):
-        click.echo(f"wrote Datasette metadata for database '{name}' to {output}", err=True)
+        echo(f"wrote Datasette metadata for database '{name}' to {output}", err=True)

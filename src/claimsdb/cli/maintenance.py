@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
+from claimsdb.cli.show import echo
 
 
 @click.command()
@@ -33,7 +34,7 @@ def check(settings: Settings) -> None:
     from claimsdb.checks import check_database
 
     report = check_database(settings.engine(create=False))
-    click.echo(report.summary())
+    echo(report.summary())
     if not report.ok:
         count = len(report.findings)
         raise click.ClickException(
@@ -62,7 +63,7 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
     from claimsdb.backup import backup_sqlite
 
     result = backup_sqlite(settings.engine(create=False), file, overwrite=overwrite)
-    click.echo(f"backed up {result.source} to {result.destination} ({result.bytes:,} bytes; "
+    echo(f"backed up {result.source} to {result.destination} ({result.bytes:,} bytes; "
                f"{result.articles:,} article(s), {result.statements:,} statement(s))")
 
 
@@ -109,5 +110,5 @@ def copy(settings: Settings, target: str, quiet: bool) -> None:
         destination.dispose()
     if not quiet:
         if result.initialised:
-            click.echo(f"initialised a new claimsdb database at {result.target}", err=True)
-        click.echo(result.describe())
+            echo(f"initialised a new claimsdb database at {result.target}", err=True)
+        echo(result.describe())

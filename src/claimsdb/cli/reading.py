@@ -8,6 +8,7 @@ import click
 
 from claimsdb.cli.context import Settings, pass_settings
 from claimsdb.cli.options import output_options, statement_filter_options
+from claimsdb.cli.show import echo
 
 
 @click.command()
@@ -28,7 +29,6 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
       claimsdb chain officials-putin-maximalist-demands --format json | jq .chain
     """
     import json
-    import shutil
 
     from claimsdb import queries, render
     from claimsdb.db import read_connection
@@ -39,14 +39,21 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(render.statement_json(view), ensure_ascii=False, indent=2))
     else:
-        width = min(shutil.get_terminal_size((100, 24)).columns, 120)
-        click.echo(render.chain_text(view, width=width))
+        echo(render.chain_text(view, width=min(_width(), 120)))
 
 
 def _width() -> int:
+    """The terminal's width (or $COLUMNS); 80 when the output is not a terminal, the
+    width a pager or a mail keeps. Capped at 160 so text stays readable."""
     import shutil
 
-    return max(min(shutil.get_terminal_size((100, 24)).columns, 160), 60)
+    return max(min(shutil.get_terminal_size((80, 24)).columns, 160), 40)
+
+
+def _named(names):
+    from claimsdb import render
+
+    return tuple(render.Column(name, name) for name in names)
 
 
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):
@@ -84,8 +91,7 @@ def statements(settings: Settings, flt, output) -> None:
         columns = render.STATEMENT_TABLE
         if flt.article:
             columns = tuple(c for c in columns if c.name != "article")
-        csv_columns = tuple(render.Column(name, name)
-                            for name in (*export.STATEMENT_COLUMNS, "origin"))
+        csv_columns = _named((*export.STATEMENT_COLUMNS, "origin"))
         _emit(output, views, columns=columns, csv_columns=csv_columns,
               record=render.statement_row, to_json=render.statement_json,
               empty="no statement matches")
@@ -108,14 +114,16 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
       claimsdb actors
       claimsdb actors --identified anonymous --format csv
     """
-    from claimsdb import queries, render
+    from claimsdb import export, queries, render
     from claimsdb.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
         rows = queries.list_actors(conn, kind=kind, identified=identified, limit=limit)
-        _emit(output, rows, columns=render.ACTOR_TABLE, record=render.actor_row,
-              to_json=render.actor_row, empty="no actors")
+        # the same rows as 'export --table actors', in CSV and JSON alike
+        _emit(output, export.with_definitions(conn, rows), columns=render.ACTOR_TABLE,
+              csv_columns=_named(export.ACTOR_COLUMNS), record=export.actor_record,
+              to_json=export.actor_json, empty="no actors")
 
 
 @click.command()
@@ -146,7 +154,7 @@ def actor(settings: Settings, name: str, limit, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(render.actor_detail_json(detail), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.actor_text(detail, width=_width()))
+        echo(render.actor_text(detail, width=_width()))
 
 
 @click.command()
@@ -184,14 +192,16 @@ def articles(settings: Settings, limit, output) -> None:
       claimsdb articles
       claimsdb articles --format json | jq '.[].key'
     """
-    from claimsdb import queries, render
+    from claimsdb import export, queries, render
     from claimsdb.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        _emit(output, queries.list_articles(conn, limit=limit), columns=render.ARTICLE_TABLE,
-              csv_columns=render.ARTICLE_CSV, record=render.article_row,
-              to_json=render.article_json, empty="no articles")
+        # the same rows as 'export --table articles', in CSV and JSON alike
+        rows = export.with_authors(conn, queries.list_articles(conn, limit=limit))
+        _emit(output, rows, columns=render.ARTICLE_TABLE,
+              csv_columns=_named(export.ARTICLE_COLUMNS), record=export.article_record,
+              to_json=export.article_json, empty="no articles")
 
 
 @click.command()
@@ -218,7 +228,7 @@ def article(settings: Settings, key: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(render.article_detail_json(detail), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.article_text(detail, width=_width()))
+        echo(render.article_text(detail, width=_width()))
 
 
 @click.command()

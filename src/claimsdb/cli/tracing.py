@@ -9,6 +9,7 @@ import click
 
 from claimsdb.cli.context import Settings, pass_settings
 from claimsdb.cli.options import output_options
+from claimsdb.cli.show import echo
 
 
 @click.command()
@@ -52,7 +53,7 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
     elif fmt == "mermaid":
         click.echo(trace_render.trace_mermaid(graph), nl=False)
     else:
-        click.echo(trace_render.tree_text(graph, width=_width()))
+        echo(trace_render.tree_text(graph, width=_width()))
 
 
 def _draw_svg(dot_source: str, target: Path) -> None:
@@ -68,7 +69,7 @@ def _draw_svg(dot_source: str, target: Path) -> None:
                           capture_output=True, timeout=120, check=False)
     if done.returncode != 0:
         raise click.ClickException(f"Graphviz failed: {done.stderr.strip()}")
-    click.echo(f"drew {target}", err=True)
+    echo(f"drew {target}", err=True)
 
 
 @click.command()
@@ -98,7 +99,7 @@ def claims(settings: Settings, single_source: bool, min_origins: int | None,
     from claimsdb.db import read_connection
 
     columns = (
-        render.Column("claim", "first appearance", flex=1),
+        render.Column("claim", "first appearance", key=True),
         render.Column("articles", "articles", numeric=True),
         render.Column("origins", "origins", numeric=True),
         render.Column("single_source", "single"),
@@ -141,7 +142,7 @@ def loops(settings: Settings, output) -> None:
     with read_connection(engine) as conn:
         found = tracing.find_loops(conn)
     columns = (render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
-               render.Column("statements", "statements", flex=1))
+               render.Column("statements", "statements", key=True))
     _emit(output, found, columns=columns, record=trace_render.loop_row,
           to_json=trace_render.loop_json, empty="no circular reporting found")
     if found:
