@@ -135,9 +135,9 @@ def _first_line(error: sa_exc.DBAPIError) -> str:
 
 
 def _describe(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return engine.url.database or ":memory:"
-    return engine.url.render_as_string(hide_password=True)
+    from claimsdb.db import describe_database
+
+    return describe_database(engine)
 
 
 def _schema(conn: Connection, report: CheckReport) -> bool:

@@ -190,9 +190,9 @@ def same_database(a: Engine, b: Engine) -> bool:
 
 
 def describe(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return engine.url.database or ":memory:"
-    return engine.url.render_as_string(hide_password=True)
+    from claimsdb.db import describe_database
+
+    return describe_database(engine)
 
 
 __all__ = ["BATCH_ROWS", "CopyResult", "copy_database", "same_database"]

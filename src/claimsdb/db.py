@@ -21,7 +21,7 @@ from sqlalchemy import URL, Connection, Dialect, Engine, Select, create_engine, 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
-from claimsdb.config import ENV_VAR, is_sqlite, resolve_url, sqlite_path
+from claimsdb.config import ENV_VAR, is_sqlite, redact, remember_secrets, resolve_url, sqlite_path
 from claimsdb.errors import DatabaseError
 
 BUSY_TIMEOUT_ENV = "CLAIMSDB_BUSY_TIMEOUT"
@@ -52,7 +52,9 @@ def busy_timeout_ms() -> int:
 
 def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file."""
-    _refuse_half_url(target if target is not None else os.environ.get(ENV_VAR))
+    given = target if target is not None else os.environ.get(ENV_VAR)
+    remember_secrets(given)  # whatever fails below, its message hides them
+    _refuse_half_url(given)
     url = resolve_url(target)
     path = sqlite_path(url)
     if path is not None:
@@ -211,15 +213,24 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
 
 @contextlib.contextmanager
 def translate_errors(engine: Engine) -> Iterator[None]:
-    """Turn driver failures a user can act on into DatabaseError with advice."""
+    """Turn driver failures a user can act on into DatabaseError with advice (and no
+    password: drivers may echo the connection string)."""
     try:
         yield
     except sa_exc.OperationalError as error:
+        message = redact(_describe_operational(engine, error), str(engine.url))
         if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
-            raise TransactionConflict(_describe_operational(engine, error)) from None
-        raise DatabaseError(_describe_operational(engine, error)) from None
+            raise TransactionConflict(message) from None
+        raise DatabaseError(message) from None
     except sa_exc.InterfaceError as error:
-        raise DatabaseError(f"cannot use {_safe(str(engine.url))}: {error.orig}") from None
+        raise DatabaseError(redact(f"cannot use {_safe(str(engine.url))}: {error.orig}")) from None
+    except sa_exc.DBAPIError as error:
+        if error.statement is not None:
+            raise  # a failed SQL statement is claimsdb's bug, not the user's to fix
+        # Refused before any SQL ran, while connecting: an option in the URL the
+        # driver rejects (psycopg: 'invalid connection option "x"', 'bad value for
+        # connect_timeout').
+        raise DatabaseError(redact(_describe_connect_option(engine, str(error.orig)))) from None
 
 
 def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str:
@@ -273,6 +284,8 @@ def _describe_postgresql(engine: Engine, where: str, text: str) -> str:
             f"the PostgreSQL server refused the login for {where}: {detail}. Check the user "
             "name and password in the URL."
         )
+    if _is_option_complaint(first):
+        return _describe_connect_option(engine, first)
     if first.startswith(("connection failed", "connection timeout", "failed to resolve host",
                          "connection is bad")):
         return (
@@ -282,12 +295,43 @@ def _describe_postgresql(engine: Engine, where: str, text: str) -> str:
     return f"cannot use the PostgreSQL database {where}: {first}"
 
 
+# libpq's and psycopg's complaints about the URL's options themselves (sslmode=bogus,
+# an unknown key, a non-number timeout): the server was never asked, so "cannot reach
+# the server" would send the user looking in the wrong place.
+_OPTION_COMPLAINTS = re.compile(
+    r"invalid (?:\w+ )?value|invalid connection option|bad value for|invalid integer value|"
+    r"invalid sslmode|invalid target_session_attrs|invalid channel_binding|"
+    r"invalid gssencmode|invalid ssl_min_protocol_version|invalid ssl_max_protocol_version|"
+    r"missing \"=\" after|unterminated quoted string|invalid URI query parameter|"
+    r"invalid percent-encoded token|invalid port number",
+    re.IGNORECASE)
+
+
+def _is_option_complaint(text: str) -> bool:
+    return bool(_OPTION_COMPLAINTS.search(text))
+
+
+def _describe_connect_option(engine: Engine, text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    reason = (lines[0] if lines else text).removeprefix("connection is bad: ")
+    backend = "PostgreSQL " if engine.dialect.name == "postgresql" else ""
+    return (f"the {backend}connection options in {_safe(str(engine.url))} are not valid: "
+            f"{reason}. Check the settings after '?' in the URL.")
+
+
 def _safe(url: str) -> str:
-    """A URL fit to print: the password hidden (even in one that does not parse)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+    """A URL fit to print: its password hidden, whatever its shape (even one that
+    does not parse)."""
+    return redact(url, url)
+
+
+def describe_database(engine: Engine) -> str:
+    """The database as messages name it: a SQLite file's path, or the URL without its
+    password (also one given as ``?password=``, which SQLAlchemy's own rendering
+    shows)."""
+    if engine.dialect.name == "sqlite":
+        return engine.url.database or ":memory:"
+    return redact(engine.url.render_as_string(hide_password=True))
 
 
 def fetch_on_driver(conn: Connection, query: Select, parameters: dict) -> list[tuple]:

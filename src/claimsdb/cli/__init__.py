@@ -36,7 +36,10 @@ class ClaimsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ClaimsError as error:
-            raise click.ClickException(str(error)) from None
+            from claimsdb.config import redact
+
+            raise click.ClickException(redact(str(error), ctx.obj.db if ctx.obj else None)
+                                       ) from None
         except BrokenPipeError:
             _silence_broken_pipe()
             ctx.exit(0)
