@@ -136,12 +136,15 @@ def _prepare_target(conn: Connection, where: str) -> bool:
 
 def _batches(conn: Connection, table: Table, size: int) -> Iterator[list[dict[str, Any]]]:
     query = select(table).order_by(*table.primary_key.columns)
-    result = conn.execute(query.execution_options(yield_per=size))
-    try:
-        for partition in result.partitions(size):
-            yield [dict(row._mapping) for row in partition]
-    finally:
-        result.close()
+    # Reading fails in the source's terms (a damaged file is the source's), though
+    # the rows are read inside the target's transaction.
+    with translate_errors(conn.engine):
+        result = conn.execute(query.execution_options(yield_per=size))
+        try:
+            for partition in result.partitions(size):
+                yield [dict(row._mapping) for row in partition]
+        finally:
+            result.close()
 
 
 def _for_target(table: Table, rows: list[dict[str, Any]], conn: Connection

@@ -217,20 +217,53 @@ def translate_errors(engine: Engine) -> Iterator[None]:
     password: drivers may echo the connection string)."""
     try:
         yield
-    except sa_exc.OperationalError as error:
-        message = redact(_describe_operational(engine, error), str(engine.url))
+    except sa_exc.DBAPIError as error:
+        message = describe_failure(engine, error)
+        if message is None:
+            raise  # a failed SQL statement is claimsdb's bug, not the user's to fix
         if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
             raise TransactionConflict(message) from None
         raise DatabaseError(message) from None
-    except sa_exc.InterfaceError as error:
-        raise DatabaseError(redact(f"cannot use {_safe(str(engine.url))}: {error.orig}")) from None
-    except sa_exc.DBAPIError as error:
-        if error.statement is not None:
-            raise  # a failed SQL statement is claimsdb's bug, not the user's to fix
+
+
+def describe_failure(engine: Engine, error: sa_exc.DBAPIError) -> str | None:
+    """What went wrong, for the user, with no password in it; None for a failure
+    only a bug in claimsdb explains."""
+    if engine.dialect.name == "sqlite":
+        damage = sqlite_damage(engine.url.database or ":memory:", error.orig)
+        if damage is not None:
+            return damage
+    if isinstance(error, sa_exc.OperationalError):
+        return redact(_describe_operational(engine, error), str(engine.url))
+    if isinstance(error, sa_exc.InterfaceError):
+        return redact(f"cannot use {_safe(str(engine.url))}: {error.orig}")
+    if error.statement is None:
         # Refused before any SQL ran, while connecting: an option in the URL the
         # driver rejects (psycopg: 'invalid connection option "x"', 'bad value for
         # connect_timeout').
-        raise DatabaseError(redact(_describe_connect_option(engine, str(error.orig)))) from None
+        return redact(_describe_connect_option(engine, str(error.orig)))
+    return None
+
+
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def sqlite_damage(path: str | os.PathLike[str], error: BaseException | None) -> str | None:
+    """The message for a SQLite file that is not a database, or is damaged (cut short,
+    overwritten); None for any other error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    text = str(error)
+    if code is not None:
+        code &= 0xFF  # the primary code, without the extended bits
+    if code == _SQLITE_NOTADB or "file is not a database" in text:
+        return (f"{path} is not a claimsdb database: it is not a SQLite database file "
+                "(check --db)")
+    if code == _SQLITE_CORRUPT or "malformed" in text:
+        return (f"{path} is damaged ({text}): the file was cut short or overwritten. "
+                "Restore it from a backup (or try to salvage it with: sqlite3 "
+                f"{path} .recover)")
+    return None
 
 
 def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str:
@@ -252,8 +285,6 @@ def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str
         )
     if "unable to open database file" in text:
         return f"cannot open {where}: check that the folder exists and is writable"
-    if "file is not a database" in text:
-        return f"{where} is not a SQLite database file"
     if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
         reason = text.strip().splitlines()[0] if text.strip() else text
         return (

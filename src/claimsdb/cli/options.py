@@ -16,6 +16,15 @@ import click
 ORIGINS = ("named", "role", "anonymous")
 KINDS = ("direct", "indirect")
 FORMATS = ("table", "json", "csv")
+# The largest whole number both databases store (a signed 64-bit integer). Every
+# number option is bounded by it: a larger --limit reached SQLite as an OverflowError.
+LARGEST = 2**63 - 1
+
+
+def whole_number(minimum: int) -> click.IntRange:
+    """The type of a number option: at least ``minimum``, at most ``LARGEST``; click
+    names the option and the allowed range when a value is outside it."""
+    return click.IntRange(min=minimum, max=LARGEST)
 
 
 def statement_filter_options(command):
@@ -44,7 +53,7 @@ def statement_filter_options(command):
                      help="Articles published on or before this date (YYYY-MM-DD)."),
         click.option("--later-denied", is_flag=True,
                      help="Only statements whose claim a later article denies (both dated)."),
-        click.option("--limit", type=click.IntRange(min=0), metavar="N",
+        click.option("--limit", type=whole_number(0), metavar="N",
                      help="At most N statements."),
     ]
 
