@@ -79,9 +79,15 @@ def backup_sqlite(engine: Engine, destination: str | Path, *, overwrite: bool = 
 
 
 def _copy(source: Path, partial: Path) -> None:
+    from claimsdb.sqlite_access import read_only_access
+
     timeout = busy_timeout_ms() / 1000
+    # A database that cannot be written (read-only media or folder) is read the way
+    # every command reads it: read-only, immutable where no -shm file can be made.
+    access = read_only_access(source)
     try:
-        src = sqlite3.connect(str(source), timeout=timeout)
+        src = (sqlite3.connect(access.uri, uri=True, timeout=timeout) if access is not None
+               else sqlite3.connect(str(source), timeout=timeout))
     except sqlite3.Error as error:
         raise DatabaseError(f"cannot open {source}: {error}") from None
     try:

@@ -65,8 +65,23 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
             )
         if not path.parent.exists():
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+        if not path.exists():
+            from claimsdb.sqlite_access import why_not_writable
+
+            reason = why_not_writable(path)
+            if reason is not None:
+                raise DatabaseError(f"cannot create {path}: {reason}")
     parsed = _parse_url(url)
     options: dict = {}
+    read_only = None
+    if path is not None and path.is_file():
+        from claimsdb.sqlite_access import read_only_access
+
+        read_only = read_only_access(path)
+        if read_only is not None:
+            # The URL still names the file (for messages, backup, copy); connections
+            # open it read-only, immutable where the folder cannot hold a -shm file.
+            options["creator"] = functools.partial(sqlite3.connect, read_only.uri, uri=True)
     if parsed.get_backend_name() == "postgresql":
         connect_args: dict = {}
         if "connect_timeout" not in parsed.query:
@@ -90,7 +105,7 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     except sa_exc.ArgumentError as error:
         raise DatabaseError(f"not a database URL or path: {_safe(url)} ({error})") from None
     if is_sqlite(url):
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only is not None)
     return engine
 
 
@@ -123,7 +138,7 @@ def _parse_url(url: str) -> URL:
     return parsed
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     timeout = busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
@@ -132,7 +147,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        _switch_to_wal(cursor, timeout)
+        if not read_only:  # switching to WAL writes the file (read_only_access)
+            _switch_to_wal(cursor, timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -245,6 +261,7 @@ def describe_failure(engine: Engine, error: sa_exc.DBAPIError) -> str | None:
     return None
 
 
+SQLITE_READONLY = 8
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
 
@@ -283,6 +300,10 @@ def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str
             f"{busy_timeout_ms() / 1000:g} s; nothing was changed. Try again when the other "
             f"import finishes (or set {BUSY_TIMEOUT_ENV} to wait longer, in milliseconds)."
         )
+    if sqlite and (getattr(error.orig, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_READONLY:
+        from claimsdb.sqlite_access import write_refusal
+
+        return write_refusal(where)
     if "unable to open database file" in text:
         return f"cannot open {where}: check that the folder exists and is writable"
     if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
