@@ -21,10 +21,21 @@ FORMATS = ("table", "json", "csv")
 LARGEST = 2**63 - 1
 
 
-def whole_number(minimum: int) -> click.IntRange:
+class WholeNumber(click.IntRange):
+    """At least a minimum (shown in --help as before), at most ``LARGEST``."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number > LARGEST:
+            self.fail(f"{number} is too large: at most {LARGEST} (the largest number a "
+                      "database stores)", param, ctx)
+        return number
+
+
+def whole_number(minimum: int) -> WholeNumber:
     """The type of a number option: at least ``minimum``, at most ``LARGEST``; click
-    names the option and the allowed range when a value is outside it."""
-    return click.IntRange(min=minimum, max=LARGEST)
+    names the option when a value is outside that."""
+    return WholeNumber(min=minimum)
 
 
 def statement_filter_options(command):
