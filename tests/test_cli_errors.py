@@ -171,3 +171,27 @@ def test_item_10_init_reports_a_dropped_table(db, cli, backend):
     assert ("the database is at the head revision (0002) but table 'statement_about' is "
             "missing") in result.output
     assert "Restore it from a backup" in result.output
+
+
+@pytest.mark.inconsistent_db
+def test_item_10_an_unexpected_database_failure_is_one_line(db, cli, backend, monkeypatch):
+    """Issue 11 item 10: a database failure no handler expected (here a column dropped
+    behind claimsdb's back) is one line on stderr; CLAIMSDB_DEBUG=1 shows the traceback."""
+    from sqlalchemy import exc as sa_exc
+
+    assert cli("add", "-q", SEED).exit_code == 0
+    engine = make_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE actors DROP COLUMN wikidata"))
+    engine.dispose()
+    result = cli("actor", "peskov")
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "wikidata" in lines[0]
+    if backend == "sqlite":
+        return  # SQLite calls it an OperationalError, which the usual handler words
+    assert "set CLAIMSDB_DEBUG=1 to see where it happened" in lines[0]
+    monkeypatch.setenv("CLAIMSDB_DEBUG", "1")
+    with pytest.raises(sa_exc.DBAPIError):
+        cli("actor", "peskov")
