@@ -276,7 +276,7 @@ def sqlite_damage(path: str | os.PathLike[str], error: BaseException | None) -> 
     if code == _SQLITE_NOTADB or "file is not a database" in text:
         return (f"{path} is not a claimsdb database: it is not a SQLite database file "
                 "(check --db)")
-    if code == _SQLITE_CORRUPT or "malformed" in text:
+    if code == _SQLITE_CORRUPT or "database disk image is malformed" in text:
         return (f"{path} is damaged ({text}): the file was cut short or overwritten. "
                 "Restore it from a backup (or try to salvage it with: sqlite3 "
                 f"{path} .recover)")
