@@ -11,6 +11,7 @@ relation and actor) or nothing of it. Then the same file imports cleanly.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import signal
 import sqlite3
@@ -194,3 +195,95 @@ def test_sigkill_mid_import_leaves_all_or_nothing(backend, request, tmp_path):
         assert assert_sound(db, backend) == "all"
     finally:
         target.drop_all()
+
+
+# -- issue 11 item 12: add --batch workers die with the command ----------------------------
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every process: pid -> (parent pid, start time), from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        found[int(entry.name)] = (int(fields[1]), fields[19])
+    return found
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """pid -> start time of every process below ``pid``."""
+    table = _processes()
+    out: dict[int, str] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, started) in table.items():
+            if ppid == parent and child not in out:
+                out[child] = started
+                frontier.append(child)
+    return out
+
+
+def _alive(processes: dict[int, str]) -> dict[int, str]:
+    table = _processes()
+    return {pid: started for pid, started in processes.items()
+            if pid in table and table[pid][1] == started}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_item_12_sigkill_of_add_batch_leaves_no_worker_running(backend, request, tmp_path):
+    """Issue 11 item 12: SIGKILL of 'claimsdb add --batch' mid-import: within a few
+    seconds no process it started (parsing workers, resource tracker) is left."""
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("add --batch parses in workers only with a second core")
+    from test_long_chains import write_relay_chain
+
+    target = Target(backend, request, tmp_path)
+    files = tmp_path / "chain"
+    write_relay_chain(files, length=3_000)
+    try:
+        for _attempt in range(2):
+            db = target.fresh()
+            process = subprocess.Popen(
+                [str(CLAIMSDB), "--db", db, "add", "-q", "--batch", "50", str(files)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            workers: dict[int, str] = {}
+            while time.monotonic() < deadline and process.poll() is None:
+                workers = _descendants(process.pid)
+                if len(workers) >= 2:  # at least two of: workers, resource tracker
+                    break
+                time.sleep(0.02)
+            assert process.poll() is None, "the import ended before its workers were seen"
+            time.sleep(0.3)  # mid-batch
+            workers.update(_descendants(process.pid))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            gone_by = time.monotonic() + 5
+            while _alive(workers) and time.monotonic() < gone_by:
+                time.sleep(0.05)
+            left = _alive(workers)
+            for pid in left:  # do not leave them to the next test
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            assert not left, f"{len(left)} of {len(workers)} processes outlived the command"
+            assert assert_sound_counts(db)
+    finally:
+        target.drop_all()
+
+
+def assert_sound_counts(db: str) -> bool:
+    """The killed import left a database that opens and passes claimsdb check."""
+    engine = make_engine(db, create=False)
+    try:
+        report = check_database(engine)
+    finally:
+        engine.dispose()
+    assert report.ok, report.summary()
+    return True

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from claimsdb.config import sqlite_path
-from claimsdb.db import busy_timeout_ms
+from claimsdb.db import busy_timeout_ms, sqlite_damage
 from claimsdb.errors import DatabaseError
 
 
@@ -79,9 +79,15 @@ def backup_sqlite(engine: Engine, destination: str | Path, *, overwrite: bool = 
 
 
 def _copy(source: Path, partial: Path) -> None:
+    from claimsdb.sqlite_access import read_only_access
+
     timeout = busy_timeout_ms() / 1000
+    # A database that cannot be written (read-only media or folder) is read the way
+    # every command reads it: read-only, immutable where no -shm file can be made.
+    access = read_only_access(source)
     try:
-        src = sqlite3.connect(str(source), timeout=timeout)
+        src = (sqlite3.connect(access.uri, uri=True, timeout=timeout) if access is not None
+               else sqlite3.connect(str(source), timeout=timeout))
     except sqlite3.Error as error:
         raise DatabaseError(f"cannot open {source}: {error}") from None
     try:
@@ -92,16 +98,18 @@ def _copy(source: Path, partial: Path) -> None:
             src.backup(dst, pages=-1)
             problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
             if problems != ["ok"]:
-                raise DatabaseError("the backup copy failed SQLite's integrity check ("
-                                    f"{'; '.join(problems[:3])}); the source database may be "
-                                    "damaged: run 'claimsdb check'")
+                found = "; ".join(" ".join(str(p).split()) for p in problems[:3])
+                raise DatabaseError(f"{source} is damaged: the backup copy failed SQLite's "
+                                    f"integrity check ({found}); nothing was written. Run "
+                                    "'claimsdb check' for the whole list")
             dst.execute("PRAGMA journal_mode = DELETE")
             dst.commit()
             _fsync_file(partial)
         finally:
             dst.close()
     except sqlite3.Error as error:
-        raise DatabaseError(f"backup of {source} failed: {error}") from None
+        raise DatabaseError(sqlite_damage(source, error)
+                            or f"backup of {source} failed: {error}") from None
     finally:
         src.close()
 

@@ -19,13 +19,14 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import aliased
 
-from claimsdb.db import read_connection, translate_errors
+from claimsdb.db import SQLITE_READONLY, read_connection, translate_errors
 from claimsdb.errors import DatabaseError
 from claimsdb.models import (
     Actor,
@@ -136,9 +137,9 @@ def _first_line(error: sa_exc.DBAPIError) -> str:
 
 
 def _describe(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return engine.url.database or ":memory:"
-    return engine.url.render_as_string(hide_password=True)
+    from claimsdb.db import describe_database
+
+    return describe_database(engine)
 
 
 def _schema(conn: Connection, report: CheckReport) -> bool:
@@ -186,6 +187,13 @@ def _sqlite_search_index(engine: Engine, report: CheckReport) -> None:
                 "INSERT INTO statements_fts(statements_fts, rank) VALUES ('integrity-check', 1)"
             )
         except sa_exc.OperationalError as error:
+            if (getattr(error.orig, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_READONLY:
+                from claimsdb.sqlite_access import why_not_writable
+
+                reason = why_not_writable(Path(engine.url.database or ""))
+                report.notes.append("full-text index not checked: FTS5's check needs to "
+                                    f"write, and {reason or 'the database is read-only'}")
+                return
             if "locked" not in str(error.orig):
                 raise
             report.notes.append("full-text index not checked: a writer held the database "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ENV_VAR = "CLAIMSDB_DB"
@@ -36,3 +37,77 @@ def sqlite_path(url: str) -> Path | None:
     if not path or path == ":memory:":
         return None
     return Path(path)
+
+
+# -- keeping passwords out of messages ------------------------------------------------------
+
+MASK = "***"
+# Shorter secrets are masked where they sit in a URL, but not searched for elsewhere in
+# a message: replacing every "ab" would garble the message and still reveal nothing.
+_MIN_SEARCHED = 4
+_DB_SCHEME = r"(?:postgres(?:ql)?|sqlite|mysql|mariadb|oracle|mssql|[A-Za-z][\w.-]*\+[\w.-]+)"
+# Where a password sits in the URL shapes people type, the password being group "pw":
+# scheme://user:PW@host (up to the token's last '@': a raw '@' may be in the password),
+# a scheme without '//' (postgres:PW@host, postgres:user:PW@host), and key=value
+# settings (?password=PW, libpq's "password=PW" connection strings, quoted or not).
+_PASSWORD_PLACES = (
+    re.compile(r"(?P<pre>\b[A-Za-z][\w+.-]*://[^\s:/@]*:)(?P<pw>[^\s]*?)(?=@[^\s@]*(?:\s|$))"),
+    # Without '//', user and password cannot be told apart: both are hidden.
+    re.compile(rf"(?P<pre>\b{_DB_SCHEME}:)(?!//)(?P<pw>[^\s]*?)(?=@[^\s@]*(?:\s|$))",
+               re.IGNORECASE),
+    re.compile(r"""(?P<pre>\b(?:password|passwd|pwd)\s*=\s*)"""
+               r"""(?P<pw>'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&]*)""", re.IGNORECASE),
+)
+_remembered: set[str] = set()
+
+
+def redact(text: str, *urls: str | os.PathLike[str] | None) -> str:
+    """``text`` with every password hidden: those in URLs and ``password=`` settings
+    it contains, in whatever shape, and anywhere else in it the passwords of ``urls``
+    and of every database URL this process has opened (``remember_secrets``), raw,
+    percent-encoded or decoded. Every message that may show a database URL, or an
+    error a driver raised about one (which may echo its connection string), goes
+    through here."""
+    secrets = set(_remembered)
+    for url in urls:
+        if url is not None:
+            secrets |= _secrets_of(os.fspath(url))
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    for place in _PASSWORD_PLACES:
+        text = place.sub(lambda m: m["pre"] + (MASK if m["pw"] else ""), text)
+    return text
+
+
+def remember_secrets(url: str | os.PathLike[str] | None) -> None:
+    """Note the passwords in a database URL, so that ``redact`` hides them in any
+    message, even one that shows them in a shape no pattern expects."""
+    if url is not None:
+        _remembered.update(_secrets_of(os.fspath(url)))
+
+
+def _secrets_of(url: str) -> set[str]:
+    from urllib.parse import quote, unquote
+
+    found: set[str] = set()
+    for place in _PASSWORD_PLACES:
+        for match in place.finditer(url):
+            value = match["pw"]
+            found.add(value)
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+                found.add(value[1:-1])
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        found.add(parsed.password or "")
+        for key, value in parsed.query.items():
+            if key.lower() in ("password", "passwd", "pwd"):
+                found.update([value] if isinstance(value, str) else value)
+    except Exception:  # a URL that does not parse: its patterns above found them
+        pass
+    variants = set()
+    for secret in found:
+        plain = unquote(secret)
+        variants |= {secret, plain, quote(secret, safe=""), quote(plain, safe="")}
+    return {v for v in variants if len(v) >= _MIN_SEARCHED}

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, Engine, Table, func, insert, select
 
 from claimsdb import migrate
-from claimsdb.db import read_connection, writing
+from claimsdb.db import read_connection, translate_errors, writing
 from claimsdb.errors import DatabaseError
 from claimsdb.models import Base
 
@@ -125,12 +125,15 @@ def _prepare_target(conn: Connection, where: str) -> bool:
 
 def _batches(conn: Connection, table: Table, size: int) -> Iterator[list[dict[str, Any]]]:
     query = select(table).order_by(*table.primary_key.columns)
-    result = conn.execute(query.execution_options(yield_per=size))
-    try:
-        for partition in result.partitions(size):
-            yield [dict(row._mapping) for row in partition]
-    finally:
-        result.close()
+    # Reading fails in the source's terms (a damaged file is the source's), though
+    # the rows are read inside the target's transaction.
+    with translate_errors(conn.engine):
+        result = conn.execute(query.execution_options(yield_per=size))
+        try:
+            for partition in result.partitions(size):
+                yield [dict(row._mapping) for row in partition]
+        finally:
+            result.close()
 
 
 def _for_target(table: Table, rows: list[dict[str, Any]], conn: Connection
@@ -179,9 +182,9 @@ def same_database(a: Engine, b: Engine) -> bool:
 
 
 def describe(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return engine.url.database or ":memory:"
-    return engine.url.render_as_string(hide_password=True)
+    from claimsdb.db import describe_database
+
+    return describe_database(engine)
 
 
 __all__ = ["BATCH_ROWS", "CopyResult", "copy_database", "same_database"]

@@ -21,7 +21,7 @@ from sqlalchemy import URL, Connection, Dialect, Engine, Select, create_engine, 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
-from claimsdb.config import ENV_VAR, is_sqlite, resolve_url, sqlite_path
+from claimsdb.config import ENV_VAR, is_sqlite, redact, remember_secrets, resolve_url, sqlite_path
 from claimsdb.errors import DatabaseError
 
 BUSY_TIMEOUT_ENV = "CLAIMSDB_BUSY_TIMEOUT"
@@ -52,7 +52,9 @@ def busy_timeout_ms() -> int:
 
 def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file."""
-    _refuse_half_url(target if target is not None else os.environ.get(ENV_VAR))
+    given = target if target is not None else os.environ.get(ENV_VAR)
+    remember_secrets(given)  # whatever fails below, its message hides them
+    _refuse_half_url(given)
     url = resolve_url(target)
     path = sqlite_path(url)
     if path is not None:
@@ -63,8 +65,23 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
             )
         if not path.parent.exists():
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+        if not path.exists():
+            from claimsdb.sqlite_access import why_not_writable
+
+            reason = why_not_writable(path)
+            if reason is not None:
+                raise DatabaseError(f"cannot create {path}: {reason}")
     parsed = _parse_url(url)
     options: dict = {}
+    read_only = None
+    if path is not None and path.is_file():
+        from claimsdb.sqlite_access import read_only_access
+
+        read_only = read_only_access(path)
+        if read_only is not None:
+            # The URL still names the file (for messages, backup, copy); connections
+            # open it read-only, immutable where the folder cannot hold a -shm file.
+            options["creator"] = functools.partial(sqlite3.connect, read_only.uri, uri=True)
     if parsed.get_backend_name() == "postgresql":
         connect_args: dict = {}
         if "connect_timeout" not in parsed.query:
@@ -88,7 +105,7 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     except sa_exc.ArgumentError as error:
         raise DatabaseError(f"not a database URL or path: {_safe(url)} ({error})") from None
     if is_sqlite(url):
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only is not None)
     return engine
 
 
@@ -121,7 +138,7 @@ def _parse_url(url: str) -> URL:
     return parsed
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     timeout = busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
@@ -130,7 +147,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        _switch_to_wal(cursor, timeout)
+        if not read_only:  # switching to WAL writes the file (read_only_access)
+            _switch_to_wal(cursor, timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -224,17 +242,60 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
 
 @contextlib.contextmanager
 def translate_errors(engine: Engine) -> Iterator[None]:
-    """Turn driver failures a user can act on into DatabaseError with advice."""
+    """Turn driver failures a user can act on into DatabaseError with advice (and no
+    password: drivers may echo the connection string)."""
     try:
         yield
-    except sa_exc.OperationalError as error:
-        if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
-            raise TransactionConflict(_describe_operational(engine, error)) from None
-        raise DatabaseError(_describe_operational(engine, error)) from None
     except sa_exc.IntegrityError as error:
         raise _refused_write(engine, error) from None
-    except sa_exc.InterfaceError as error:
-        raise DatabaseError(f"cannot use {_safe(str(engine.url))}: {error.orig}") from None
+    except sa_exc.DBAPIError as error:
+        message = describe_failure(engine, error)
+        if message is None:
+            raise  # a failed SQL statement is claimsdb's bug, not the user's to fix
+        if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+            raise TransactionConflict(message) from None
+        raise DatabaseError(message) from None
+
+
+def describe_failure(engine: Engine, error: sa_exc.DBAPIError) -> str | None:
+    """What went wrong, for the user, with no password in it; None for a failure
+    only a bug in claimsdb explains."""
+    if engine.dialect.name == "sqlite":
+        damage = sqlite_damage(engine.url.database or ":memory:", error.orig)
+        if damage is not None:
+            return damage
+    if isinstance(error, sa_exc.OperationalError):
+        return redact(_describe_operational(engine, error), str(engine.url))
+    if isinstance(error, sa_exc.InterfaceError):
+        return redact(f"cannot use {_safe(str(engine.url))}: {error.orig}")
+    if error.statement is None:
+        # Refused before any SQL ran, while connecting: an option in the URL the
+        # driver rejects (psycopg: 'invalid connection option "x"', 'bad value for
+        # connect_timeout').
+        return redact(_describe_connect_option(engine, str(error.orig)))
+    return None
+
+
+SQLITE_READONLY = 8
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def sqlite_damage(path: str | os.PathLike[str], error: BaseException | None) -> str | None:
+    """The message for a SQLite file that is not a database, or is damaged (cut short,
+    overwritten); None for any other error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    text = str(error)
+    if code is not None:
+        code &= 0xFF  # the primary code, without the extended bits
+    if code == _SQLITE_NOTADB or "file is not a database" in text:
+        return (f"{path} is not a claimsdb database: it is not a SQLite database file "
+                "(check --db)")
+    if code == _SQLITE_CORRUPT or "database disk image is malformed" in text:
+        return (f"{path} is damaged ({text}): the file was cut short or overwritten. "
+                "Restore it from a backup (or try to salvage it with: sqlite3 "
+                f"{path} .recover)")
+    return None
 
 
 def _refused_write(engine: Engine, error: sa_exc.IntegrityError) -> DatabaseError:
@@ -276,10 +337,12 @@ def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str
             f"{busy_timeout_ms() / 1000:g} s; nothing was changed. Try again when the other "
             f"import finishes (or set {BUSY_TIMEOUT_ENV} to wait longer, in milliseconds)."
         )
+    if sqlite and (getattr(error.orig, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_READONLY:
+        from claimsdb.sqlite_access import write_refusal
+
+        return write_refusal(where)
     if "unable to open database file" in text:
         return f"cannot open {where}: check that the folder exists and is writable"
-    if "file is not a database" in text:
-        return f"{where} is not a SQLite database file"
     if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
         reason = text.strip().splitlines()[0] if text.strip() else text
         return (
@@ -310,6 +373,8 @@ def _describe_postgresql(engine: Engine, where: str, text: str) -> str:
             f"the PostgreSQL server refused the login for {where}: {detail}. Check the user "
             "name and password in the URL."
         )
+    if _is_option_complaint(first):
+        return _describe_connect_option(engine, first)
     if first.startswith(("connection failed", "connection timeout", "failed to resolve host",
                          "connection is bad")):
         return (
@@ -319,12 +384,43 @@ def _describe_postgresql(engine: Engine, where: str, text: str) -> str:
     return f"cannot use the PostgreSQL database {where}: {first}"
 
 
+# libpq's and psycopg's complaints about the URL's options themselves (sslmode=bogus,
+# an unknown key, a non-number timeout): the server was never asked, so "cannot reach
+# the server" would send the user looking in the wrong place.
+_OPTION_COMPLAINTS = re.compile(
+    r"invalid (?:\w+ )?value|invalid connection option|bad value for|invalid integer value|"
+    r"invalid sslmode|invalid target_session_attrs|invalid channel_binding|"
+    r"invalid gssencmode|invalid ssl_min_protocol_version|invalid ssl_max_protocol_version|"
+    r"missing \"=\" after|unterminated quoted string|invalid URI query parameter|"
+    r"invalid percent-encoded token|invalid port number",
+    re.IGNORECASE)
+
+
+def _is_option_complaint(text: str) -> bool:
+    return bool(_OPTION_COMPLAINTS.search(text))
+
+
+def _describe_connect_option(engine: Engine, text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    reason = (lines[0] if lines else text).removeprefix("connection is bad: ")
+    backend = "PostgreSQL " if engine.dialect.name == "postgresql" else ""
+    return (f"the {backend}connection options in {_safe(str(engine.url))} are not valid: "
+            f"{reason}. Check the settings after '?' in the URL.")
+
+
 def _safe(url: str) -> str:
-    """A URL fit to print: the password hidden (even in one that does not parse)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+    """A URL fit to print: its password hidden, whatever its shape (even one that
+    does not parse)."""
+    return redact(url, url)
+
+
+def describe_database(engine: Engine) -> str:
+    """The database as messages name it: a SQLite file's path, or the URL without its
+    password (also one given as ``?password=``, which SQLAlchemy's own rendering
+    shows)."""
+    if engine.dialect.name == "sqlite":
+        return engine.url.database or ":memory:"
+    return redact(engine.url.render_as_string(hide_password=True))
 
 
 def fetch_on_driver(conn: Connection, query: Select, parameters: dict) -> list[tuple]:

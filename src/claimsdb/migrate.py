@@ -107,9 +107,50 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
 
     with run_migrations_on(engine) as conn:
         before = current_revision(conn)
+        if before is not None:
+            _refuse_unknown(before)
         command.upgrade(alembic_config(conn), revision)
         after = current_revision(conn)
+        if after == head_revision():
+            require_complete_schema(conn, after)
     return before, after or ""
+
+
+def _refuse_unknown(current: str) -> None:
+    """A revision the migrations do not know was written by a newer claimsdb (Alembic
+    would say only "Can't locate revision")."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        known = script.get_revision(current) is not None
+    except Exception:  # alembic's CommandError/ResolutionError: not one of ours
+        known = False
+    if not known:
+        raise DatabaseError(
+            f"the database schema ({current}) is newer than this claimsdb "
+            f"({head_revision()}); upgrade claimsdb"
+        )
+
+
+def require_complete_schema(connection: Connection, revision: str) -> None:
+    """Every table the head revision creates is there: a table dropped by hand would
+    otherwise pass as "up to date" and fail later, in the middle of some command."""
+    from claimsdb.models import Base
+
+    present = set(inspect(connection).get_table_names())
+    expected = [t.name for t in Base.metadata.sorted_tables]
+    if connection.dialect.name == "sqlite":
+        expected.append("statements_fts")  # the full-text index (migration 0002)
+    missing = [name for name in expected if name not in present]
+    if missing:
+        names = ", ".join(f"'{name}'" for name in missing)
+        raise DatabaseError(
+            f"the database is at the head revision ({revision}) but "
+            f"table{'s' if len(missing) > 1 else ''} {names} "
+            f"{'are' if len(missing) > 1 else 'is'} missing; it was changed outside "
+            "claimsdb. Restore it from a backup."
+        )
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -134,16 +175,7 @@ def require_current_schema(connection: Connection) -> None:
                 "it is not a claimsdb database (or was made by an unreleased version)"
             )
         raise DatabaseError("the database is empty; run 'claimsdb init' first")
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config())
-    try:
-        script.get_revision(current)
-    except Exception:
-        raise DatabaseError(
-            f"the database schema ({current}) is newer than this claimsdb ({head}); "
-            "upgrade claimsdb"
-        ) from None
+    _refuse_unknown(current)
     raise DatabaseError(
         f"the database schema ({current}) is older than this claimsdb ({head}); "
         "run 'claimsdb init' to upgrade it"

@@ -15,6 +15,13 @@ open SQLite connections, which SQLite forbids using or closing across a fork. Th
 start before the command opens the database, which they then come up beside. At most
 ``AHEAD`` batches' worth of files wait parsed, so memory stays bounded.
 
+Workers die with the command (``die_with_parent``): a worker waits on a queue whose
+writing end it holds itself, so a command killed with SIGKILL (which runs no clean-up)
+used to leave its workers, and the multiprocessing resource tracker they keep open,
+running forever. On Linux the kernel kills a worker when the command dies; elsewhere
+(and as a second line) each worker checks once a second that the command is alive.
+The resource tracker ends by itself once the last worker has gone.
+
 Python's cycle collector is paused while a batch is parsed (``gc_paused``): parsing
 allocates millions of short-lived objects while the batch's parsed articles stay
 alive, and every automatic collection re-scanned those, which made parsing a batch
@@ -66,7 +73,8 @@ class ParsedFiles:
         import multiprocessing
 
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent, initargs=(os.getpid(),))
         self._in_flight = max(AHEAD, -(-AHEAD * batch // chunk))
         self._submit()
 
@@ -143,6 +151,39 @@ class ParsedFiles:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# How often a worker checks that the command that started it is still running.
+PARENT_CHECK_S = 1.0
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when process ``parent`` ends, however it
+    ends (SIGKILL included, which gives the parent no chance to stop its workers)."""
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="claimsdb-parent-watch", daemon=True).start()
 
 
 def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[ArticleSpec | ArticleError]:

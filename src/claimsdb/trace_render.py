@@ -91,15 +91,32 @@ def tree_text(trace: ClaimTrace, width: int = 100) -> str:
     for reaction in trace.reactions:
         reactions.setdefault(reaction.target_id, []).append(reaction)
     seen: set[int] = set()
+    # Indentation stops growing past half the width: a relay chain 1,300 articles long
+    # would otherwise print lines thousands of characters wide (and wrap its details a
+    # character per line). Deeper nodes start again at the margin, with their depth.
+    deepest = max(width // 2, 8)
 
-    def node(statement_id: int, prefix: str, connector: str, child_prefix: str) -> None:
+    # Depth first with an explicit stack, not recursion: one level per repeats link
+    # would exhaust Python's stack on a long relay chain (trace --max-depth 2000).
+    stack: list[tuple[int, str, str, str, int]] = []
+    roots = trace.roots or [trace.asked]
+    # Then whatever is reachable only through a cycle.
+    pending = iter([*roots, *sorted(set(trace.nodes) - set(roots))])
+    while True:
+        if not stack:
+            start = next((i for i in pending if i not in seen), None)
+            if start is None:
+                break
+            stack.append((start, "", "", "", 0))
+        statement_id, prefix, connector, child_prefix, depth = stack.pop()
         view = trace.nodes[statement_id]
         mark = "   <- asked" if statement_id == trace.asked else ""
         outlet = f"  {view.outlet.name}" if view.outlet else ""
-        lines.append(f"{prefix}{connector}{view.ref}  {_when(view)}{outlet}{mark}")
+        level = f"[depth {depth}] " if depth and not connector else ""
+        lines.append(f"{prefix}{connector}{level}{view.ref}  {_when(view)}{outlet}{mark}")
         if statement_id in seen:
             lines.append(f"{prefix}{child_prefix}(already shown above: a loop)")
-            return
+            continue
         seen.add(statement_id)
         detail = textwrap.TextWrapper(width=width, initial_indent=prefix + child_prefix + "  ",
                                       subsequent_indent=prefix + child_prefix + "    ")
@@ -110,16 +127,15 @@ def tree_text(trace: ClaimTrace, width: int = 100) -> str:
             lines.extend(detail.wrap(f"{SYMBOL[reaction.type]} {reaction.by.ref} ({who}"
                                      f"{delay}): «{reaction.by.quote}»"))
         children = trace.children(statement_id)
-        for index, child in enumerate(children):
+        below = prefix + child_prefix
+        restart = len(below) + 4 > deepest  # back to the margin, showing the depth
+        for index in reversed(range(len(children))):
             last = index == len(children) - 1
-            node(child, prefix + child_prefix, "└── " if last else "├── ",
-                 "    " if last else "│   ")
-
-    roots = trace.roots or [trace.asked]
-    for root in roots:
-        node(root, "", "", "")
-    for statement_id in sorted(set(trace.nodes) - seen):  # only reachable through a cycle
-        node(statement_id, "", "", "")
+            if restart:
+                stack.append((children[index], "", "", "", depth + 1))
+            else:
+                stack.append((children[index], below, "└── " if last else "├── ",
+                              "    " if last else "│   ", depth + 1))
     return "\n".join(lines)
 
 

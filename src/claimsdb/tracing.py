@@ -21,12 +21,13 @@ forever.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection, case, func, literal, or_, select
 
 from claimsdb.articles import find_cycle
 from claimsdb.models import Article, Hop, Relation, RelationType, Statement
@@ -214,8 +215,17 @@ class ClaimTrace:
 
     def children(self, node: int) -> list[int]:
         """Statements that repeat ``node`` directly, earliest article first."""
-        kids = [s for s, t in self.repeats if t == node]
+        kids = self._repeated_by.get(node, [])
         return sorted(kids, key=lambda i: (self.nodes[i].published or "~", i))
+
+    @functools.cached_property
+    def _repeated_by(self) -> dict[int, list[int]]:
+        """Built once: looking children up in the edge list for every node took time
+        proportional to the square of a long relay chain."""
+        out: dict[int, list[int]] = defaultdict(list)
+        for source, target in self.repeats:
+            out[target].append(source)
+        return out
 
     @property
     def first_appearance(self) -> StatementView | None:
@@ -231,7 +241,7 @@ def trace(conn: Connection, ref: str, *, max_depth: int = MAX_DEPTH) -> ClaimTra
     asked = find_statement_id(conn, ref)
     upstream = walk(conn, [asked], upstream=True, max_depth=max_depth)
     downstream = walk(conn, [asked], upstream=False, max_depth=max_depth)
-    family = claim_members(conn, [asked], max_depth=max_depth)
+    family = claim_members(conn, [asked])
     nodes = views(conn, family)
     edges = repeats_edges(conn, family)
     reactions = _reactions(conn, nodes)
@@ -239,18 +249,28 @@ def trace(conn: Connection, ref: str, *, max_depth: int = MAX_DEPTH) -> ClaimTra
                       independent_origins(nodes.values()))
 
 
-def claim_members(conn: Connection, start: Iterable[int], *, max_depth: int = MAX_DEPTH
-                  ) -> set[int]:
+def claim_members(conn: Connection, start: Iterable[int]) -> set[int]:
     """Every statement carrying the same claim: the connected family over ``repeats``
     links (up to the roots, down to everything repeating them, and so on until
-    nothing new is reached; siblings repeating the same origin carry the claim too)."""
-    members = set(start)
-    frontier = set(start)
-    while frontier:
-        reached = set(walk(conn, frontier, upstream=True, max_depth=max_depth))
-        reached |= set(walk(conn, frontier, upstream=False, max_depth=max_depth))
-        frontier = reached - members
-        members |= reached
+    nothing new is reached; siblings repeating the same origin carry the claim too).
+
+    One recursive query over statement ids alone, following links both ways: ``UNION``
+    keeps each statement once, so the work grows with the family's size. (Walking up
+    and down in turns with a depth per row, as before, revisited a 1,300-article relay
+    chain once per member: seven seconds.)
+    """
+    start = sorted(set(start))
+    members: set[int] = set()
+    for chunk in _chunks(start):
+        seed = select(Statement.id.label("id")).where(Statement.id.in_(chunk))
+        family = seed.cte("family", recursive=True)
+        step = (select(case((Relation.source_id == family.c.id, Relation.target_id),
+                            else_=Relation.source_id).label("id"))
+                .join(family, or_(Relation.source_id == family.c.id,
+                                  Relation.target_id == family.c.id))
+                .where(Relation.type == REPEATS))
+        family = family.union(step)
+        members.update(conn.execute(select(family.c.id)).scalars())
     return members
 
 

@@ -8,6 +8,7 @@ code 1; Click's usage errors exit with 2.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -33,11 +34,15 @@ class ClaimsGroup(click.Group):
     def invoke(self, ctx: click.Context):
         from claimsdb.cli.show import error_text
         from claimsdb.errors import ClaimsError
+        from claimsdb.terminal import escape
 
         try:
             return super().invoke(ctx)
         except ClaimsError as error:
-            raise click.ClickException(error_text(error)) from None
+            from claimsdb.config import redact
+
+            raise click.ClickException(
+                redact(error_text(error), ctx.obj.db if ctx.obj else None)) from None
         except click.ClickException as error:
             # usage errors quote arguments, others a file's or a tool's words
             error.message = error_text(error)
@@ -45,6 +50,79 @@ class ClaimsGroup(click.Group):
         except BrokenPipeError:
             _silence_broken_pipe()
             ctx.exit(0)
+        except Exception as error:
+            message = _database_failure(ctx, error)
+            if message is None or os.environ.get(DEBUG_ENV) == "1":
+                raise
+            raise click.ClickException(escape(message)) from None
+
+
+DEBUG_ENV = "CLAIMSDB_DEBUG"
+
+
+def _database_failure(ctx: click.Context, error: Exception) -> str | None:
+    """One line for a database failure that reached the command line untranslated (a
+    read streamed after its command's error handling, a corner no handler knew): the
+    driver's complaint, no password, no traceback. ``CLAIMSDB_DEBUG=1`` shows the
+    traceback instead. Anything else is a bug and keeps its traceback."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(error, exc.DBAPIError):
+        return None
+    from claimsdb.config import redact
+
+    settings = ctx.obj
+    engine = getattr(settings, "_engine", None)
+    if engine is not None:
+        from claimsdb.db import describe_database, describe_failure
+
+        described = describe_failure(engine, error)
+        if described is not None:
+            return redact(described, settings.db)
+        where = describe_database(engine)
+    else:
+        where = "the database"
+    lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+    return redact(f"database error on {where}: {lines[0]} (set {DEBUG_ENV}=1 to see where "
+                  "it happened)", settings.db if settings else None)
+
+
+def _refuse_undecodable(command: click.Command) -> None:
+    """Arguments that are not valid UTF-8 (Python hands them over with each bad byte
+    as a lone surrogate) get a usage error naming them, instead of a UnicodeEncodeError
+    where a driver or a file meets them. Paths are exempt: a file name is bytes, and
+    Python opens a non-UTF-8 one correctly."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _refuse_undecodable(sub)
+        return
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        ctx = click.get_current_context()
+        for param in ctx.command.params:
+            if isinstance(param.type, click.Path):
+                continue
+            value = ctx.params.get(param.name)
+            for item in value if isinstance(value, tuple | list) else (value,):
+                if isinstance(item, str) and not _is_utf8(item):
+                    shown = item.encode("utf-8", "surrogateescape").decode("ascii",
+                                                                           "backslashreplace")
+                    raise click.BadParameter(
+                        f"argument '{shown}' is not valid UTF-8; claimsdb reads its "
+                        "arguments as UTF-8 (check the terminal's or script's encoding)",
+                        ctx=ctx, param=param)
+        return callback(*args, **kwargs)
+
+    command.callback = checked
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _silence_broken_pipe() -> None:
@@ -96,4 +174,5 @@ for command in (
     maintenance.backup,
     maintenance.copy,
 ):
+    _refuse_undecodable(command)
     main.add_command(command)

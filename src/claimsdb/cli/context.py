@@ -54,9 +54,9 @@ class Settings:
 
 
 def describe(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return engine.url.database or ":memory:"
-    return engine.url.render_as_string(hide_password=True)
+    from claimsdb.db import describe_database
+
+    return describe_database(engine)
 
 
 pass_settings = click.make_pass_decorator(Settings)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from claimsdb.cli.context import Settings, describe, pass_settings
+from claimsdb.cli.options import whole_number
 from claimsdb.cli.show import echo, error_text
 
 PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawing
@@ -74,7 +75,7 @@ def seed(settings: Settings, quiet: bool) -> None:
 @click.option("--keep-going", is_flag=True,
               help="After a file fails, go on with the next and report every failure "
               "(exit code 1 if any failed).")
-@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--batch", type=whole_number(1), default=1, show_default=True,
               metavar="N",
               help="Import N files per transaction, for loading many files quickly. A "
               "file with a problem is still rolled back alone (the files before it are "

@@ -16,6 +16,26 @@ import click
 ORIGINS = ("named", "role", "anonymous")
 KINDS = ("direct", "indirect")
 FORMATS = ("table", "json", "csv")
+# The largest whole number both databases store (a signed 64-bit integer). Every
+# number option is bounded by it: a larger --limit reached SQLite as an OverflowError.
+LARGEST = 2**63 - 1
+
+
+class WholeNumber(click.IntRange):
+    """At least a minimum (shown in --help as before), at most ``LARGEST``."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number > LARGEST:
+            self.fail(f"{number} is too large: at most {LARGEST} (the largest number a "
+                      "database stores)", param, ctx)
+        return number
+
+
+def whole_number(minimum: int) -> WholeNumber:
+    """The type of a number option: at least ``minimum``, at most ``LARGEST``; click
+    names the option when a value is outside that."""
+    return WholeNumber(min=minimum)
 
 
 def statement_filter_options(command):
@@ -45,7 +65,7 @@ def statement_filter_options(command):
                      help="Articles published on or before this date (YYYY-MM-DD)."),
         click.option("--later-denied", is_flag=True,
                      help="Only statements whose claim a later article denies (both dated)."),
-        click.option("--limit", type=click.IntRange(min=0), metavar="N",
+        click.option("--limit", type=whole_number(0), metavar="N",
                      help="At most N statements."),
     ]
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import output_options, statement_filter_options
+from claimsdb.cli.options import output_options, statement_filter_options, whole_number
 from claimsdb.cli.show import echo
 
 
@@ -102,7 +102,7 @@ def statements(settings: Settings, flt, output) -> None:
                                             "group"]), help="Only actors of this kind.")
 @click.option("--identified", type=click.Choice(["named", "role", "anonymous"]),
               help="Only actors identified this way.")
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="At most N actors.")
+@click.option("--limit", type=whole_number(0), metavar="N", help="At most N actors.")
 @output_options
 @pass_settings
 def actors(settings: Settings, kind, identified, limit, output) -> None:
@@ -128,7 +128,7 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
 
 @click.command()
 @click.argument("name", metavar="ACTOR")
-@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+@click.option("--limit", type=whole_number(0), metavar="N",
               help="Show at most N statements said and N relayed.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -181,7 +181,7 @@ def denials(settings: Settings, flt, output) -> None:
 
 
 @click.command()
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="At most N articles.")
+@click.option("--limit", type=whole_number(0), metavar="N", help="At most N articles.")
 @output_options
 @pass_settings
 def articles(settings: Settings, limit, output) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import output_options
+from claimsdb.cli.options import output_options, whole_number
 from claimsdb.cli.show import echo
 
 
@@ -20,7 +20,7 @@ from claimsdb.cli.show import echo
               "picture.")
 @click.option("--svg", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Also draw the graph to this SVG file (needs Graphviz's 'dot').")
-@click.option("--max-depth", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--max-depth", type=whole_number(1), default=100, show_default=True,
               help="How many repeats links to follow up and down.")
 @pass_settings
 def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: int) -> None:
@@ -75,7 +75,7 @@ def _draw_svg(dot_source: str, target: Path) -> None:
 @click.command()
 @click.option("--single-source", is_flag=True,
               help="Only claims carried by several articles that all rest on one origin.")
-@click.option("--min-origins", type=click.IntRange(min=1), metavar="N",
+@click.option("--min-origins", type=whole_number(1), metavar="N",
               help="Only claims with at least N independent origins.")
 @click.option("--all", "include_single", is_flag=True,
               help="Also claims carried by a single statement.")
