@@ -50,8 +50,12 @@ def busy_timeout_ms() -> int:
         ) from None
 
 
-def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
-    """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file."""
+def make_engine(target: str | None = None, *, create: bool = True,
+                readonly: bool = False) -> Engine:
+    """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file.
+
+    ``readonly`` (SQLite): open the file read-only (``mode=ro``), so nothing this
+    engine runs can change it; for ``add --dry-run``."""
     _refuse_half_url(target if target is not None else os.environ.get(ENV_VAR))
     url = resolve_url(target)
     path = sqlite_path(url)
@@ -64,6 +68,11 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
         if not path.parent.exists():
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
     parsed = _parse_url(url)
+    if readonly and path is not None:
+        from urllib.parse import quote
+
+        parsed = parsed.set(database="file:" + quote(str(path)),
+                            query={**parsed.query, "mode": "ro", "uri": "true"})
     options: dict = {}
     if parsed.get_backend_name() == "postgresql":
         connect_args: dict = {}
@@ -88,7 +97,18 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     except sa_exc.ArgumentError as error:
         raise DatabaseError(f"not a database URL or path: {_safe(url)} ({error})") from None
     if is_sqlite(url):
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, readonly=readonly)
+    return engine
+
+
+def scratch_engine() -> Engine:
+    """A new, empty database in memory, gone when the engine is disposed: what a dry
+    run checks files against when there is no database yet, so that it creates no
+    file. One connection (StaticPool), since each would be a database of its own."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    _configure_sqlite(engine)
     return engine
 
 
@@ -121,7 +141,7 @@ def _parse_url(url: str) -> URL:
     return parsed
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, readonly: bool = False) -> None:
     timeout = busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
@@ -130,8 +150,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        _switch_to_wal(cursor, timeout)
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        if not readonly:  # switching the journal mode writes to the file
+            _switch_to_wal(cursor, timeout)
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -38,9 +38,12 @@ class Problem:
 class ArticleError(ClaimsError):
     """An article file cannot be imported; lists every problem found, not just the first."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem], partial: object = None):
         self.source = source
         self.problems = list(problems)
+        # The file's valid parts (``articles.FileReferences``), for the database checks
+        # that its problems leave meaningful; None once they have run (or cannot).
+        self.partial = partial
         super().__init__(self.describe())
 
     def describe(self) -> str:

@@ -180,8 +180,10 @@ def gc_paused() -> Iterator[None]:
 
 
 def _parse_group(paths: list[str]) -> list[tuple[str, ArticleSpec | None, tuple | None]]:
-    """Runs in the worker. Errors travel as (source, problems): an ArticleError itself
-    does not survive pickling (its constructor takes more than its message)."""
-    return [(path, None, (result.source, result.problems)) if isinstance(result, ArticleError)
+    """Runs in the worker. Errors travel as (source, problems, valid parts): an
+    ArticleError itself does not survive pickling (its constructor takes more than its
+    message)."""
+    return [(path, None, (result.source, result.problems, result.partial))
+            if isinstance(result, ArticleError)
             else (path, result, None)
             for path, result in zip(paths, parse_group([Path(p) for p in paths]), strict=True)]

@@ -112,9 +112,16 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
     # With --batch, parsing starts first: its workers come up while the database opens.
     parsing = ParsedFiles(files, batch) if batch > 1 else None
     try:
-        _import_into(settings.for_writing(quiet=quiet), files, parsing, replace=replace,
-                     dry_run=dry_run, keep_going=keep_going, quiet=quiet,
-                     update_actors=update_actors, batch=batch, label=label)
+        if dry_run:
+            engine, scratch = settings.for_dry_run(quiet=quiet)
+        else:
+            engine, scratch = settings.for_writing(quiet=quiet), False
+        # A scratch database (no database yet) takes the import for real, so later
+        # files see earlier ones exactly as in a real add; it vanishes afterwards.
+        _import_into(engine, files, parsing, replace=replace,
+                     dry_run=dry_run and not scratch, keep_going=keep_going, quiet=quiet,
+                     update_actors=update_actors, batch=batch, label=label,
+                     shown_as_dry_run=dry_run)
     finally:
         if parsing is not None:
             parsing.close()
@@ -122,12 +129,18 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
 
 def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: bool,
                  keep_going: bool, quiet: bool, update_actors: bool, batch: int,
-                 label) -> None:
+                 label, shown_as_dry_run: bool = False) -> None:
     import dataclasses
 
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.importer import ImportResult, import_spec, import_stream
+    from claimsdb.importer import (
+        DryRunPlan,
+        ImportResult,
+        check_broken_file,
+        import_spec,
+        import_stream,
+    )
     from claimsdb.prefetch import gc_paused
 
     counts: dict[str, int] = {}
@@ -135,25 +148,35 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
     show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
 
     def record(outcome) -> None:
+        if isinstance(outcome, ArticleError) and outcome.partial is not None:
+            # A file with problems of its own: the checks against the database that
+            # those problems leave meaningful are reported with them, in one pass.
+            outcome = check_broken_file(engine, outcome)
         if not isinstance(outcome, ImportResult):
             if not keep_going:
-                _report_stop(counts, dry_run)
+                _report_stop(counts, shown_as_dry_run)
                 raise outcome
             failures.append(str(outcome))
             return
+        if shown_as_dry_run:
+            outcome = dataclasses.replace(outcome, dry_run=True)
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if label is not None:
+            outcome = dataclasses.replace(outcome, source=label(outcome.source))
+        for warning in outcome.warnings:
+            click.echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
         if not quiet and not show_bar:
-            if label is not None:
-                outcome = dataclasses.replace(outcome, source=label(outcome.source))
             click.echo(outcome.describe())
 
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
         if batch == 1:
+            plan = DryRunPlan() if dry_run else None
             for path in files:
                 try:
                     record(import_spec(engine, read_article(path), replace=replace,
-                                       dry_run=dry_run, update_actors=update_actors))
+                                       dry_run=dry_run, update_actors=update_actors,
+                                       plan=plan))
                 except (ArticleError, ArticleConflict) as error:
                     record(error)
                 bar.update(1)
@@ -170,12 +193,12 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                 for outcome in outcomes:
                     record(outcome)
                 bar.update(len(outcomes))
-    if not dry_run and (counts.get("added") or counts.get("replaced")):
+    if not dry_run and not shown_as_dry_run and (counts.get("added") or counts.get("replaced")):
         from claimsdb.db import update_planner_statistics
 
         update_planner_statistics(engine, thorough=len(files) >= ANALYZE_FILES)
     if not quiet and (show_bar or len(files) > 1):
-        click.echo(_summary(counts, dry_run, len(failures)))
+        click.echo(_summary(counts, shown_as_dry_run, len(failures)))
     if failures:
         for message in failures:
             click.echo(f"Error: {message}", err=True)
