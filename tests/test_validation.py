@@ -206,6 +206,41 @@ def test_issue11_item16_library_dry_run_writes_nothing(db, engine):
     assert dry.actors_updated == 1 == import_spec(engine, spec).actors_updated
 
 
+def test_issue11_item16_dry_run_of_several_files_counts_as_the_real_run(db, engine, tmp_path):
+    """Issue 11 item 16: a later file that repeats what an earlier file of the same
+    dry run fills in or adds (a description, an alias) is counted as in the real run."""
+    import_spec(engine, parse_article(STORED, source="stored.yaml"))
+    filled = STORED.replace("kind: person, aliases: [Yenin]",
+                            "kind: person, aliases: [Yenin, Y. Yenin], description: Envoy")
+    paths = [write(tmp_path, "one.yaml", filled.replace("key: stored\n", "key: one\n")),
+             write(tmp_path, "two.yaml", filled.replace("key: stored\n", "key: two\n"))]
+    before = dump(engine)
+    dry = import_files(engine, paths, dry_run=True)
+    assert dump(engine) == before
+    real = import_files(engine, paths)
+    assert [(r.status, r.actors_added, r.actors_updated) for r in dry] == [
+        (r.status, r.actors_added, r.actors_updated) for r in real] == [
+        ("added", 0, 1), ("added", 0, 0)]
+
+
+def test_issue11_item16_the_dry_run_transaction_cannot_write(db):
+    """Issue 11 item 16: what a dry run checks in refuses writes: SQLite opened with
+    mode=ro, PostgreSQL in a READ ONLY transaction."""
+    from sqlalchemy import exc
+
+    from claimsdb.errors import DatabaseError
+    from claimsdb.importer import read_only_transaction
+
+    engine = make_engine(db, create=False, readonly=True)
+    try:
+        with pytest.raises((exc.DBAPIError, DatabaseError), match=r"read-only|readonly"), \
+                read_only_transaction(engine) as conn:
+            conn.execute(insert(Actor), [{"key": "x", "name": "X", "kind": "person",
+                                          "identified": "named"}])
+    finally:
+        engine.dispose()
+
+
 # -- item 19: links whose dates run backwards ----------------------------------------------
 
 def test_issue11_item19_backwards_links_warn_at_import_and_in_check(cli, tmp_path):
@@ -258,6 +293,28 @@ def test_issue11_item19_batch_import_warns_alike(cli, tmp_path):
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert [w.split(": ")[2] for w in warnings] == [
         "line 10, statement 'echo', field 'repeats'", "line 11, statement 'deny', field 'denies'"]
+
+
+def test_issue11_item19_replacing_an_article_warns_about_links_into_it(engine):
+    """Issue 11 item 19: a replaced article whose new dates put a stored denial of it
+    before the claim is imported with a warning naming the denial and both dates."""
+    import_spec(engine, parse_article(STORED, source="stored.yaml"))
+    denier = """\
+article: {key: denier, title: Denier, published: 2025-03-21, text: He denied it.}
+statements:
+  - {key: d, quote: denied it, stated_on: 2025-03-20, denies: [stored#stalled]}
+"""
+    assert import_spec(engine, parse_article(denier, source="d.yaml")).warnings == ()
+    moved = STORED.replace("stated_on: 2025-03-11", "stated_on: 2025-03-25")
+    for dry_run in (True, False):
+        result = import_spec(engine, parse_article(moved, source="stored.yaml"), replace=True,
+                             dry_run=dry_run)
+        (warning,) = result.warnings
+        assert warning.item == "statement 'stalled'"
+        assert warning.message == (
+            "denier#d denies this statement, and denier#d is dated 2025-03-20 (stated_on), "
+            "before its target, dated 2025-03-25 (stated_on): a denial cannot come before "
+            "the claim it denies; check the dates and the link")
 
 
 def test_issue11_item19_a_same_day_or_undated_link_is_not_judged(engine):

@@ -99,6 +99,27 @@ def warnings_for(spec, stored: Mapping[str, Dated]) -> list[Problem]:
     return found
 
 
+def incoming_warnings(spec, incoming: Iterable, stored: Mapping[str, Dated]) -> list[Problem]:
+    """The backwards links that stored articles make to a replaced article's
+    statements (rows with ``type``, ``source_article``, ``source_key``,
+    ``target_key``): the new version's dates may put them in the wrong order."""
+    mine = {s.key: s for s in spec.statements}
+    found: list[Problem] = []
+    order = {s.key: n for n, s in enumerate(spec.statements)}  # file order, then source
+    for relation in sorted(incoming, key=lambda r: (
+            order.get(r.target_key, -1), r.source_article, r.source_key, r.type)):
+        source = f"{relation.source_article}#{relation.source_key}"
+        statement = mine.get(relation.target_key)
+        if statement is None or source not in stored:
+            continue
+        why = backwards(relation.type, stored[source],
+                        Dated(spec.key, statement.stated_on, spec.published))
+        if why:
+            found.append(Problem(f"{source} {relation.type} this statement, and {source} {why}",
+                                 f"statement '{statement.key}'", None, statement.line))
+    return found
+
+
 def stored_dates(conn: Connection, ids: Mapping[str, int | None]) -> dict[str, Dated]:
     """The dates of stored statements, by reference, for ``warnings_for``."""
     wanted = sorted({i for i in ids.values() if i is not None})
@@ -119,4 +140,5 @@ def spec_dates(specs: Iterable) -> dict[str, Dated]:
             for spec in specs for s in spec.statements}
 
 
-__all__ = ["Dated", "backwards", "spec_dates", "stored_dates", "warnings_for"]
+__all__ = ["Dated", "backwards", "incoming_warnings", "spec_dates", "stored_dates",
+           "warnings_for"]

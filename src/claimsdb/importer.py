@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, 
 from sqlalchemy.orm import aliased
 
 from claimsdb.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
-from claimsdb.chronology import stored_dates, warnings_for
+from claimsdb.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
 from claimsdb.models import (
@@ -172,7 +172,8 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
 
 def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
                   replace: bool = False, dry_run: bool = False, update_actors: bool = False,
-                  keep_going: bool = False) -> list[ImportResult | ArticleError | ArticleConflict]:
+                  keep_going: bool = False, plan: DryRunPlan | None = None
+                  ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """``import_batch`` of the articles of ``groups``, one transaction for all of them,
     written group by group as the groups arrive.
 
@@ -185,7 +186,8 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
     """
     if dry_run:
         return _check_stream(engine, groups, replace=replace, update_actors=update_actors,
-                             keep_going=keep_going)
+                             keep_going=keep_going,
+                             plan=plan if plan is not None else DryRunPlan())
     source = _Replaying(groups)
     outcomes: list[ImportResult | ArticleError | ArticleConflict] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
@@ -205,12 +207,13 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
 
 
 def _check_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *, replace: bool,
-                  update_actors: bool, keep_going: bool
+                  update_actors: bool, keep_going: bool, plan: DryRunPlan
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """A dry run of ``import_stream``: every article checked, in one read-only
-    transaction, file by file, writing nothing."""
+    transaction, file by file, writing nothing (``plan``: what earlier files of the
+    run, in earlier calls too, would add)."""
     outcomes: list[ImportResult | ArticleError | ArticleConflict] = []
-    planned = DryRunPlan()
+    planned = plan
     with read_only_transaction(engine) as conn:
         for specs in groups:
             for spec in specs:
@@ -303,6 +306,8 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
                              planned=planned)
         actors.run()
         _raise_if(spec, problems)
+        if planned is not None:
+            planned.merged[spec.key] = actors.merged
         return ImportResult(spec.source, spec.key, UNCHANGED, len(spec.statements),
                             actors.added, actors.updated,
                             actors_corrected=tuple(actors.corrected))
@@ -327,8 +332,11 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     _raise_if(spec, problems)
 
     incoming: list[Any] = []
-    if stored is not None and stored.id is not None:
-        incoming = _incoming_relations(conn, stored.id)
+    if stored is not None:
+        if stored.id is not None:
+            incoming = _incoming_relations(conn, stored.id)
+        if planned is not None:  # links earlier files of this dry run would add
+            incoming += planned.incoming.get(spec.key, [])
         if write:
             conn.execute(delete(Article).where(Article.id == stored.id))
         _check_repeat_cycles(conn, spec, external, incoming, problems,
@@ -342,7 +350,13 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     _restore_incoming(conn, spec, statement_ids, incoming, problems, write=write)
     _raise_if(spec, problems)
     status = REPLACED if stored is not None else ADDED
+    if planned is not None:
+        planned.merged[spec.key] = actors.merged
     warnings = warnings_for(spec, stored_dates(conn, external))
+    warnings += incoming_warnings(spec, incoming, {
+        **stored_dates(conn, {f"{r.source_article}#{r.source_key}": r.source_id
+                              for r in incoming}),
+        **(planned.dates if planned is not None else {})})
     return ImportResult(spec.source, spec.key, status, len(spec.statements),
                         actors.added, actors.updated, actors_corrected=tuple(actors.corrected),
                         warnings=tuple(warnings))
@@ -452,6 +466,7 @@ class _ActorMerge:
         self.update = update
         self.write = write  # False: compare only (a dry run), the counts are the same
         self.planned = planned
+        self.merged: dict[str, Any] = {}  # dry run: stored actors as this file leaves them
         self.ids: dict[str, int] = {}
         self.added = 0
         self.updated = 0
@@ -464,7 +479,7 @@ class _ActorMerge:
         stored = self._load(wanted)
         if self.planned is not None:  # actors earlier files of this dry run would add
             stored.update({key: self.planned.actors[key] for key in wanted
-                           if key not in stored and key in self.planned.actors})
+                           if key in self.planned.actors})
         # Sorted by key: concurrent imports then wait for each other's new actors in
         # one order, which cannot deadlock.
         new = sorted((a for key, a in defined.items() if key not in stored),
@@ -560,6 +575,12 @@ class _ActorMerge:
         if fill and not self.problems:
             if self.write:
                 self.conn.execute(update(Actor).where(Actor.id == row.id).values(**fill))
+            else:  # what a later file of the dry run must see as stored
+                from types import SimpleNamespace
+
+                self.merged[actor.key] = SimpleNamespace(**{
+                    **{name: getattr(row, name) for name in ("id", "key", *self.SCALARS)},
+                    **fill})
             if changes:
                 self.corrected.append(f"actor '{actor.key}': {', '.join(changes)}")
             return True
@@ -646,14 +667,37 @@ class DryRunPlan:
         self.statements: set[str] = set()
         self.articles: dict[str, str] = {}  # key -> content hash
         self.urls: dict[str, str] = {}  # url -> article key
+        # article key -> stored actors as its file's merge would leave them (filled
+        # fields, corrections), handed over by ``import_article``
+        self.merged: dict[str, dict[str, Any]] = {}
+        # article key -> the relations into it that the files add (as
+        # ``_incoming_relations`` rows), and the dates of the files' statements
+        self.incoming: dict[str, list[Any]] = {}
+        self.dates: dict[str, Any] = {}
 
     def add(self, spec: ArticleSpec) -> None:
+        """Note what ``spec`` (checked without problems) would have added."""
+        self.actors.update(self.merged.pop(spec.key, {}))
         for actor in spec.actors:
             self.actors.setdefault(actor.key, _planned_row(actor))
             self.aliases.update((actor.key, alias) for alias in actor.aliases)
             self.roles.update((actor.key, r.of, r.title, r.started_on, r.ended_on)
                               for r in actor.roles)
+        from types import SimpleNamespace
+
+        from claimsdb.chronology import spec_dates
+
         self.statements.update(spec.ref(s.key) for s in spec.statements)
+        self.dates.update(spec_dates([spec]))
+        own = f"{spec.key}#"
+        for statement in spec.statements:
+            for relation, targets in statement.relations.items():
+                for target in targets:
+                    if not target.startswith(own):
+                        article, key = target.split("#", 1)
+                        self.incoming.setdefault(article, []).append(SimpleNamespace(
+                            type=relation, source_id=None, source_article=spec.key,
+                            source_key=statement.key, target_key=key))
         self.articles[spec.key] = spec.content_hash()
         if spec.url:
             self.urls[spec.url] = spec.key

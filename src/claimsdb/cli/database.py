@@ -69,7 +69,9 @@ def seed(settings: Settings, quiet: bool) -> None:
               "description) overwrite differing stored values, to correct an actor; "
               "the output lists each change. Without it such a difference is an error.")
 @click.option("--dry-run", is_flag=True,
-              help="Check everything, including references to stored data; write nothing.")
+              help="Check everything, including references to stored data, and report what "
+              "an add would; write nothing (the database is opened read-only; with no "
+              "database yet, the files are checked alone and none is created).")
 @click.option("--keep-going", is_flag=True,
               help="After a file fails, go on with the next and report every failure "
               "(exit code 1 if any failed).")
@@ -85,8 +87,11 @@ def add(settings: Settings, files: tuple[Path, ...], replace: bool, update_actor
     """Import article files (YAML or JSON); a folder means the article files in it.
 
     Each file is one transaction (or, with --batch, its own savepoint): a file with
-    any problem changes nothing, and every problem in it is listed. A file whose
-    article is already stored with the same content is reported as unchanged.
+    any problem changes nothing, and every problem in it is listed, those only the
+    database can find (unknown actors, conflicting actors, references) included. A
+    file whose article is already stored with the same content is reported as
+    unchanged. A link whose dates run backwards (a 'repeats' of a later article, a
+    denial dated before the claim it denies) is imported with a warning on stderr.
 
     \b
     Examples:
@@ -170,8 +175,8 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
 
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
+        plan = DryRunPlan() if dry_run else None
         if batch == 1:
-            plan = DryRunPlan() if dry_run else None
             for path in files:
                 try:
                     record(import_spec(engine, read_article(path), replace=replace,
@@ -189,7 +194,7 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                 with gc_paused():  # holding a batch of parsed articles: see prefetch
                     outcomes = import_stream(engine, item, replace=replace, dry_run=dry_run,
                                              update_actors=update_actors,
-                                             keep_going=keep_going)
+                                             keep_going=keep_going, plan=plan)
                 for outcome in outcomes:
                     record(outcome)
                 bar.update(len(outcomes))
