@@ -495,3 +495,20 @@ def test_dry_run_leaves_no_file_behind_in_a_real_process(tmp_path):
                             text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert files_in(tmp_path) == {"stored.yaml"}
+
+
+def test_issue11_item20_dry_run_of_a_broken_file_knows_the_earlier_files(cli, tmp_path):
+    """Issue 11 items 16 and 20: in a dry run, the database checks of a broken file see
+    the actors and statements that earlier files of the run would add, as in the real
+    run (where those files are committed first)."""
+    files = [write(tmp_path, "1-stored.yaml", STORED), write(tmp_path, "2-broken.yaml", """\
+        article: {key: broken, title: Broken, text: Yenin said no. Someone said 42.}
+        statements:
+          - {key: one, quote: said no, chain: [yevgeny-yenin], repeats: [stored#stalled]}
+          - {key: two, quote: 42}
+        """)]
+    dry = cli("add", "--dry-run", *files)
+    real = cli("add", *files)
+    assert dry.exit_code == real.exit_code == 1
+    assert _warnings(dry.stderr) == _warnings(real.stderr)
+    assert "1 problem, nothing was imported" in real.stderr

@@ -106,7 +106,7 @@ def import_files(
         try:
             spec = read_article(path)
         except ArticleError as error:
-            raise check_broken_file(engine, error) from None
+            raise check_broken_file(engine, error, plan) from None
         result = import_spec(engine, spec, replace=replace, dry_run=dry_run,
                              update_actors=update_actors, plan=plan)
         results.append(result)
@@ -362,11 +362,13 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
                         warnings=tuple(warnings))
 
 
-def check_broken_file(engine: Engine, error: ArticleError) -> ArticleError:
+def check_broken_file(engine: Engine, error: ArticleError,
+                      plan: DryRunPlan | None = None) -> ArticleError:
     """``error`` (a file refused for its own problems) with the problems the database
     would also find in the file's valid parts (``articles.FileReferences``), so that
     a user fixes a file in one pass instead of in rounds. Read-only; a database that
     cannot be read leaves the error as it was (its own problems are what matters).
+    In a dry run, ``plan`` holds the actors and statements earlier files would add.
     """
     partial = error.partial
     if partial is None:
@@ -375,13 +377,14 @@ def check_broken_file(engine: Engine, error: ArticleError) -> ArticleError:
 
     try:
         with read_only_transaction(engine) as conn:
-            found = database_problems(conn, partial)
+            found = database_problems(conn, partial, plan)
     except DatabaseError:
         found = []
     return ArticleError(error.source, [*error.problems, *found])
 
 
-def database_problems(conn: Connection, partial: Any) -> list[Problem]:
+def database_problems(conn: Connection, partial: Any, plan: DryRunPlan | None = None
+                      ) -> list[Problem]:
     """The database checks of ``import_article`` that need only the given parts of a
     file: unknown actors, actor definitions that conflict with stored ones, references
     to statements that are not stored, a URL another article has."""
@@ -392,6 +395,8 @@ def database_problems(conn: Connection, partial: Any) -> list[Problem]:
     for chunk in _chunks(keys):
         for row in conn.execute(select(*Actor.__table__.c).where(Actor.key.in_(chunk))):
             stored[row.key] = row
+    if plan is not None:
+        stored = {**stored, **{k: plan.actors[k] for k in keys if k in plan.actors}}
     if partial.actors_complete:
         missing = [use for use in partial.uses
                    if use[0] not in stored and use[0] not in partial.defined]
@@ -399,7 +404,8 @@ def database_problems(conn: Connection, partial: Any) -> list[Problem]:
     for key, actor in defined.items():
         if key in stored:
             problems += scalar_conflicts(actor, stored[key])
-    _resolve_references(conn, list(partial.references), problems)
+    _resolve_references(conn, [ref for ref in partial.references
+                               if plan is None or ref[0] not in plan.statements], problems)
     if partial.url and partial.article_key:
         other = conn.execute(
             select(Article.key).where(Article.url == partial.url,

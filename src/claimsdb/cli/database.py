@@ -152,11 +152,13 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
     failures: list[str] = []
     show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
 
+    plan = DryRunPlan() if dry_run else None  # what earlier files of a dry run would add
+
     def record(outcome) -> None:
         if isinstance(outcome, ArticleError) and outcome.partial is not None:
             # A file with problems of its own: the checks against the database that
             # those problems leave meaningful are reported with them, in one pass.
-            outcome = check_broken_file(engine, outcome)
+            outcome = check_broken_file(engine, outcome, plan)
         if not isinstance(outcome, ImportResult):
             if not keep_going:
                 _report_stop(counts, shown_as_dry_run)
@@ -175,7 +177,6 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
 
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
-        plan = DryRunPlan() if dry_run else None
         if batch == 1:
             for path in files:
                 try:
