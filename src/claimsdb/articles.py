@@ -258,6 +258,31 @@ def read_stream(stream: Any, *, source: str = STDIN_SOURCE, base_dir: Path | Non
     return ArticleBytes(source=source, raw=raw, base_dir=base_dir)
 
 
+@dataclass(frozen=True)
+class FileReferences:
+    """What the database checks of a file with problems can still use: its valid
+    parts (``ArticleError.partial``).
+
+    A file is refused whole at the first problem, but the problems the database would
+    find (unknown actors, conflicting actor definitions, references to statements that
+    are not stored, a URL taken) are reported with the file's own, in one pass, for
+    every part that was valid: a wrong type in one statement must not hide an unknown
+    actor in another. Parts that are broken are left out, and so are the checks that
+    depend on them (``actors_complete``: every actor definition's key was readable, so
+    a key defined nowhere is really unknown).
+    """
+
+    source: str
+    article_key: str | None = None
+    url: str | None = None
+    url_line: int | None = None
+    actors: tuple[ActorSpec, ...] = ()  # the valid definitions
+    defined: frozenset[str] = frozenset()  # every key defined, valid definition or not
+    actors_complete: bool = True
+    uses: tuple[tuple[str, str, int | None], ...] = ()  # (actor key, used where, line)
+    references: tuple[tuple[str, str, str, int | None], ...] = ()  # (ref, item, field, line)
+
+
 def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
     """Read and validate one article file (YAML or JSON), or content already read
     (``ArticleBytes``). Only a regular file is read, and never past the size limit."""
@@ -315,7 +340,8 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
     validator = _Validator(source, base_dir)
     spec = validator.article_file(data)
     if validator.problems or spec is None:
-        raise ArticleError(source, validator.problems or [Problem("nothing to import")])
+        raise ArticleError(source, validator.problems or [Problem("nothing to import")],
+                           partial=validator.partial() if validator.problems else None)
     return spec
 
 
@@ -462,6 +488,23 @@ class _Validator:
         # (id of mapping, field) pairs already reported as misspelt, e.g. 'titel' for
         # 'title': saying "title is required" as well would only add noise.
         self.misspelt: set[tuple[int, str]] = set()
+        # The valid parts, for the database checks of a file with problems.
+        self.found: dict[str, Any] = {"uses": {}, "references": [], "defined": set(),
+                                      "actors": (), "actors_complete": True}
+
+    def use(self, key: str | None, where: str, line: int | None) -> None:
+        if key is not None and key not in self.found["uses"]:
+            self.found["uses"][key] = (where, line)
+
+    def partial(self) -> FileReferences:
+        found = self.found
+        return FileReferences(
+            source=self.source, article_key=found.get("key"), url=found.get("url"),
+            url_line=found.get("url_line"), actors=tuple(found["actors"]),
+            defined=frozenset(found["defined"]), actors_complete=found["actors_complete"],
+            uses=tuple((key, where, line) for key, (where, line) in found["uses"].items()),
+            references=tuple(found["references"]),
+        )
 
     def fail(self, message: str, item: str | None = None, field_: str | None = None,
              line: int | None = None) -> None:
@@ -608,6 +651,7 @@ class _Validator:
         title = self.text(article, "title", item, required=bool(article))
         text = self.article_text(article, item)
         outlet = self.key(article, "outlet", item, required=False)
+        self.use(outlet, "article outlet", _line(article, "outlet"))
         url = self.text(article, "url", item, max_length=2000)
         published = self.date_text(article, "published", item, allow_time=True)
         language = self.text(article, "language", item, max_length=LANGUAGE_LENGTH) or "en"
@@ -617,12 +661,15 @@ class _Validator:
         authors = []
         for index, author in enumerate(self.list_of(article, "authors", item)):
             checked = self.check_key(author, item, f"authors[{index}]", _line(article, "authors"))
+            self.use(checked, "article authors", _line(article, "authors"))
             if checked:
                 authors.append(checked)
         if len(set(authors)) != len(authors):
             self.fail("lists an author twice", item, "authors", _line(article, "authors"))
 
+        self.found.update(key=key, url=url, url_line=_line(article, "url"))
         actors = self.actors(top)
+        self.found["actors"] = actors
         if "statements" not in top:
             self.fail("is required (a list of the claims the article reports)", "file",
                       "statements", 1)
@@ -696,13 +743,22 @@ class _Validator:
     def actors(self, top: dict) -> tuple[ActorSpec, ...]:
         result: list[ActorSpec] = []
         seen: dict[str, int | None] = {}
+        if top.get("actors") is not None and not isinstance(top.get("actors"), list):
+            self.found["actors_complete"] = False
         for index, raw in enumerate(self.list_of(top, "actors", "file")):
             line = _line(raw) if isinstance(raw, dict) else _line(top, "actors")
             label = f"actors[{index}]"
             actor = self.mapping(raw, label, None, line, ACTOR_FIELDS)
             if actor is None:
+                self.found["actors_complete"] = False
                 continue
             key = self.key(actor, "key", label)
+            if key is None and isinstance(actor.get("key"), str):
+                self.found["defined"].add(actor["key"])  # invalid, so it matches no use
+            elif key is None:
+                self.found["actors_complete"] = False
+            else:
+                self.found["defined"].add(key)
             item = f"actor '{key}'" if key else label
             if key in seen:
                 self.fail(f"is defined twice in this file (first on line {seen[key]})", item,
@@ -750,6 +806,7 @@ class _Validator:
             if role is None:
                 continue
             of = self.key(role, "of", f"{item} {label}")
+            self.use(of, f"{item} roles", _line(actor))
             title = self.text(role, "title", f"{item} {label}", required=True)
             started = self.date(role, "from", f"{item} {label}")
             ended = self.date(role, "to", f"{item} {label}")
@@ -793,6 +850,7 @@ class _Validator:
             for about_index, actor in enumerate(self.list_of(statement, "about", item)):
                 checked = self.check_key(actor, item, f"about[{about_index}]",
                                          _line(statement, "about"))
+                self.use(checked, f"{item} about", line)
                 if checked and checked not in about:
                     about.append(checked)
             relations = self.relations(statement, item, key, own_key)
@@ -922,6 +980,7 @@ class _Validator:
             else:
                 actor = self.check_key(raw, item, label, line)
                 cue = None
+            self.use(actor, f"{item} chain", _line(statement))
             if actor is None:
                 continue
             if hops and hops[-1].actor == actor:
@@ -950,6 +1009,8 @@ class _Validator:
                 global_ref = self.statement_ref(ref, item, label, line, article_key)
                 if global_ref is None:
                     continue
+                if not global_ref.startswith(f"{article_key}#"):
+                    self.found["references"].append((global_ref, item, relation.value, line))
                 if key and global_ref == f"{article_key}#{key}":
                     self.fail(f"a statement cannot {VERB[relation]} itself",
                               item, label, line)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from claimsdb.articles import ArticleSpec
+from claimsdb.chronology import spec_dates, stored_dates, warnings_for
 from claimsdb.locking import lock_articles, referred_articles
 from claimsdb.models import (
     Actor,
@@ -56,7 +57,7 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
     """Write every article of the batch, or raise ``Declined`` having written nothing.
 
     Returns per article what ``importer.ImportResult`` needs: key, source, statements,
-    actors added and updated.
+    actors added and updated, warnings (``claimsdb.chronology``).
     """
     if not specs:
         return []
@@ -75,9 +76,11 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
     external = _resolve_references(conn, specs)
     actors.write()
     _write_articles(conn, specs, actors.ids, external)
+    dates = {**stored_dates(conn, external), **spec_dates(specs)}
     return [
         {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
-         "actors_added": added, "actors_updated": updated}
+         "actors_added": added, "actors_updated": updated,
+         "warnings": tuple(warnings_for(spec, dates))}
         for spec, (added, updated) in zip(specs, per_file, strict=True)
     ]
 

@@ -64,6 +64,10 @@ class Finding:
 class CheckReport:
     database: str
     findings: list[Finding] = field(default_factory=list)
+    # Not damage, but data worth a look (links whose dates run backwards): listed
+    # apart from the findings and not failing the check (``claimsdb check --strict``
+    # fails on them too).
+    warnings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     # What was verified beyond the row checks, and what could not be (and why).
     verified: list[str] = field(default_factory=list)
@@ -83,8 +87,12 @@ class CheckReport:
         else:
             count = len(self.findings)
             head = f"{self.database}: {count} problem{'s' if count != 1 else ''} found"
+        if self.warnings:
+            count = len(self.warnings)
+            head += f", {count} warning{'s' if count != 1 else ''}"
         lines = [head + (f" ({counted} checked)" if counted else "")]
         lines += [f"  - {finding.describe()}" for finding in self.findings]
+        lines += [f"  warning: {finding.describe()}" for finding in self.warnings]
         lines += [f"  ok: {item}" for item in self.verified] if self.ok else []
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
@@ -104,7 +112,8 @@ def check_database(engine: Engine) -> CheckReport:
             storage = _sqlite_storage if conn.dialect.name == "sqlite" else _postgres_storage
             for name, run in (("storage", storage), ("orphan", _orphans),
                               ("article", _articles), ("repeats", _repeat_cycles),
-                              ("circular reporting", _circular_reporting)):
+                              ("circular reporting", _circular_reporting),
+                              ("dates", _backwards_links)):
                 _guarded(conn, report, name, run)
         if engine.dialect.name == "sqlite":
             try:
@@ -472,6 +481,35 @@ def _repeat_cycles(conn: Connection, report: CheckReport) -> None:
         report.add("repeats", f"statement {names.get(loop[0], loop[0])}",
                    f"'repeats' links form a cycle ({path}); repeats must point toward the "
                    "origin, so one of these links is wrong")
+
+
+def _backwards_links(conn: Connection, report: CheckReport) -> None:
+    """``repeats`` of a later article, denials dated before what they deny
+    (``claimsdb.chronology``): warnings, since the data may be odd but true."""
+    from claimsdb.chronology import JUDGED, Dated, backwards
+
+    source, target = aliased(Statement), aliased(Statement)
+    source_article, target_article = aliased(Article), aliased(Article)
+    rows = conn.execute(
+        select(Relation.type, source_article.key, source.key, source.stated_on,
+               source_article.published, target_article.key, target.key, target.stated_on,
+               target_article.published)
+        .join(source, source.id == Relation.source_id)
+        .join(source_article, source_article.id == source.article_id)
+        .join(target, target.id == Relation.target_id)
+        .join(target_article, target_article.id == target.article_id)
+        .where(Relation.type.in_(JUDGED))
+        .order_by(source_article.key, source.key, Relation.type, target_article.key,
+                  target.key)
+    )
+    for kind, s_article, s_key, s_stated, s_published, t_article, t_key, t_stated, \
+            t_published in rows:
+        why = backwards(kind, Dated(s_article, s_stated, s_published),
+                        Dated(t_article, t_stated, t_published))
+        if why:
+            report.warnings.append(Finding(
+                "dates", f"article '{s_article}', statement '{s_key}', field '{kind}'",
+                f"{kind} '{t_article}#{t_key}': this statement {why}"))
 
 
 def _circular_reporting(conn: Connection, report: CheckReport) -> None:

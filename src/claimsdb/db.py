@@ -50,8 +50,12 @@ def busy_timeout_ms() -> int:
         ) from None
 
 
-def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
-    """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file."""
+def make_engine(target: str | None = None, *, create: bool = True,
+                readonly: bool = False) -> Engine:
+    """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file.
+
+    ``readonly`` (SQLite): open the file read-only (``mode=ro``), so nothing this
+    engine runs can change it; for ``add --dry-run``."""
     given = target if target is not None else os.environ.get(ENV_VAR)
     remember_secrets(given)  # whatever fails below, its message hides them
     _refuse_half_url(given)
@@ -72,6 +76,11 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
             if reason is not None:
                 raise DatabaseError(f"cannot create {path}: {reason}")
     parsed = _parse_url(url)
+    if readonly and path is not None:
+        from urllib.parse import quote
+
+        parsed = parsed.set(database="file:" + quote(str(path)),
+                            query={**parsed.query, "mode": "ro", "uri": "true"})
     options: dict = {}
     read_only = None
     if path is not None and path.is_file():
@@ -105,7 +114,18 @@ def make_engine(target: str | None = None, *, create: bool = True) -> Engine:
     except sa_exc.ArgumentError as error:
         raise DatabaseError(f"not a database URL or path: {_safe(url)} ({error})") from None
     if is_sqlite(url):
-        _configure_sqlite(engine, read_only=read_only is not None)
+        _configure_sqlite(engine, read_only=readonly or read_only is not None)
+    return engine
+
+
+def scratch_engine() -> Engine:
+    """A new, empty database in memory, gone when the engine is disposed: what a dry
+    run checks files against when there is no database yet, so that it creates no
+    file. One connection (StaticPool), since each would be a database of its own."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    _configure_sqlite(engine)
     return engine
 
 

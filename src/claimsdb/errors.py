@@ -38,9 +38,12 @@ class Problem:
 class ArticleError(ClaimsError):
     """An article file cannot be imported; lists every problem found, not just the first."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem], partial: object = None):
         self.source = source
         self.problems = list(problems)
+        # The file's valid parts (``articles.FileReferences``), for the database checks
+        # that its problems leave meaningful; None once they have run (or cannot).
+        self.partial = partial
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -51,7 +54,7 @@ class ArticleError(ClaimsError):
     def __reduce__(self):
         # Parsing workers (add --batch) send errors back pickled; the default would
         # call the constructor with the message alone.
-        return (type(self), (self.source, self.problems))
+        return (type(self), (self.source, self.problems, self.partial))
 
 
 class NotAnArticle(ArticleError):

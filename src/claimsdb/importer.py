@@ -14,17 +14,19 @@ hot path for large corpora.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from claimsdb.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
-from claimsdb.db import TransactionConflict, write_transaction
+from claimsdb.chronology import incoming_warnings, stored_dates, warnings_for
+from claimsdb.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
 from claimsdb.locking import lock_articles, referred_articles
 from claimsdb.models import (
@@ -59,6 +61,9 @@ class ImportResult:
     dry_run: bool = False
     # With --update-actors: per corrected actor, "actor 'key': field 'old' -> 'new', ...".
     actors_corrected: tuple[str, ...] = ()
+    # Imported all the same, but worth a look: links whose dates run backwards
+    # (claimsdb.chronology), each naming the statement, field and both dates.
+    warnings: tuple[Problem, ...] = ()
 
     def describe(self) -> str:
         verb = {ADDED: "would add" if self.dry_run else "added",
@@ -82,10 +87,6 @@ class ImportResult:
         return text
 
 
-class _RollBack(Exception):
-    """Raised inside a transaction to undo it on purpose (dry runs)."""
-
-
 def import_files(
     engine: Engine,
     paths: Iterable[str | Path],
@@ -101,10 +102,14 @@ def import_files(
     failing file changes nothing.
     """
     results = []
+    plan = DryRunPlan() if dry_run else None
     for path in paths:
-        spec = read_article(path)
+        try:
+            spec = read_article(path)
+        except ArticleError as error:
+            raise check_broken_file(engine, error, plan) from None
         result = import_spec(engine, spec, replace=replace, dry_run=dry_run,
-                             update_actors=update_actors)
+                             update_actors=update_actors, plan=plan)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -112,18 +117,24 @@ def import_files(
 
 
 def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
-                dry_run: bool = False, update_actors: bool = False) -> ImportResult:
-    """Import one validated article in its own transaction (rolled back for a dry run)."""
+                dry_run: bool = False, update_actors: bool = False,
+                plan: DryRunPlan | None = None) -> ImportResult:
+    """Import one validated article in its own transaction (for a dry run, checked in a
+    read-only transaction that writes nothing; ``plan`` carries what the earlier
+    files of the same dry run would have added)."""
+    if dry_run:
+        with read_only_transaction(engine) as conn:
+            result = import_article(conn, spec, replace=replace, update_actors=update_actors,
+                                    write=False, planned=plan)
+        if plan is not None:
+            plan.add(spec)
+        return ImportResult(**{**result.__dict__, "dry_run": True})
     outcome: list[ImportResult] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
             with write_transaction(engine) as conn:
                 outcome.append(import_article(conn, spec, replace=replace,
                                               update_actors=update_actors))
-                if dry_run:
-                    raise _RollBack
-        except _RollBack:
-            pass
         except TransactionConflict:
             # The server broke a deadlock with another import by rolling this one back;
             # the transaction changed nothing, so running it again is safe.
@@ -131,10 +142,18 @@ def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
                 raise
             continue
         break
-    result = outcome[-1]
-    if dry_run:
-        result = ImportResult(**{**result.__dict__, "dry_run": True})
-    return result
+    return outcome[-1]
+
+
+@contextlib.contextmanager
+def read_only_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that cannot write: what a dry run checks in. On SQLite the engine
+    is opened read-only by the caller (``db.make_engine(readonly=True)``) where it can
+    be; PostgreSQL is told the transaction is READ ONLY, so a write would fail."""
+    with read_connection(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        yield conn
 
 
 def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool = False,
@@ -154,7 +173,8 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
 
 def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
                   replace: bool = False, dry_run: bool = False, update_actors: bool = False,
-                  keep_going: bool = False) -> list[ImportResult | ArticleError | ArticleConflict]:
+                  keep_going: bool = False, plan: DryRunPlan | None = None
+                  ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """``import_batch`` of the articles of ``groups``, one transaction for all of them,
     written group by group as the groups arrive.
 
@@ -165,6 +185,10 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
     the outcome is the same either way. Groups that were consumed are kept, so a
     transaction the server rolls back is run again from the start.
     """
+    if dry_run:
+        return _check_stream(engine, groups, replace=replace, update_actors=update_actors,
+                             keep_going=keep_going,
+                             plan=plan if plan is not None else DryRunPlan())
     source = _Replaying(groups)
     outcomes: list[ImportResult | ArticleError | ArticleConflict] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
@@ -175,18 +199,36 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
                     if not _import_group(conn, specs, outcomes, replace=replace,
                                          update_actors=update_actors, keep_going=keep_going):
                         break
-                if dry_run:
-                    raise _RollBack
-        except _RollBack:
-            pass
         except TransactionConflict:
             if attempt == TRANSACTION_ATTEMPTS:
                 raise
             continue
         break
-    if dry_run:
-        outcomes = [ImportResult(**{**o.__dict__, "dry_run": True})
-                    if isinstance(o, ImportResult) else o for o in outcomes]
+    return outcomes
+
+
+def _check_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *, replace: bool,
+                  update_actors: bool, keep_going: bool, plan: DryRunPlan
+                  ) -> list[ImportResult | ArticleError | ArticleConflict]:
+    """A dry run of ``import_stream``: every article checked, in one read-only
+    transaction, file by file, writing nothing (``plan``: what earlier files of the
+    run, in earlier calls too, would add)."""
+    outcomes: list[ImportResult | ArticleError | ArticleConflict] = []
+    planned = plan
+    with read_only_transaction(engine) as conn:
+        for specs in groups:
+            for spec in specs:
+                try:
+                    result = import_article(conn, spec, replace=replace,
+                                            update_actors=update_actors, write=False,
+                                            planned=planned)
+                except (ArticleError, ArticleConflict) as error:
+                    outcomes.append(error)
+                    if not keep_going:
+                        return outcomes
+                else:
+                    planned.add(spec)
+                    outcomes.append(ImportResult(**{**result.__dict__, "dry_run": True}))
     return outcomes
 
 
@@ -205,7 +247,8 @@ def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
             pass
         else:
             outcomes.extend(ImportResult(w["source"], w["key"], ADDED, w["statements"],
-                                         w["actors_added"], w["actors_updated"])
+                                         w["actors_added"], w["actors_updated"],
+                                         warnings=w["warnings"])
                             for w in written)
             return True
     for spec in specs:
@@ -236,36 +279,53 @@ class _Replaying:
 
 
 def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,
-                   update_actors: bool = False) -> ImportResult:
+                   update_actors: bool = False, write: bool = True,
+                   planned: DryRunPlan | None = None) -> ImportResult:
     """Write one article on a connection already inside a transaction.
 
     ``update_actors``: the file's explicit actor fields overwrite stored ones that
     differ (correcting an actor), instead of being refused as conflicts.
+
+    ``write=False`` (a dry run) makes every check and gives the same result, problems
+    and warnings without a single write, so it runs in a read-only transaction: new
+    actors, aliases, roles and the replaced article are compared, not stored.
     """
-    lock_articles(conn, [spec.key], referred_articles(spec.external_references()))
+    if write:
+        lock_articles(conn, [spec.key], referred_articles(spec.external_references()))
     stored = conn.execute(
         select(Article.id, Article.content_hash).where(Article.key == spec.key)
     ).first()
     content_hash = spec.content_hash()
     problems: list[Problem] = []
+    if stored is None and planned is not None and spec.key in planned.articles:
+        from types import SimpleNamespace
+
+        stored = SimpleNamespace(id=None, content_hash=planned.articles[spec.key])
 
     if stored is not None and stored.content_hash == content_hash:
-        actors = _ActorMerge(conn, spec, problems, update=update_actors)
+        actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
+                             planned=planned)
         actors.run()
         _raise_if(spec, problems)
+        if planned is not None:
+            planned.merged[spec.key] = actors.merged
         return ImportResult(spec.source, spec.key, UNCHANGED, len(spec.statements),
                             actors.added, actors.updated,
                             actors_corrected=tuple(actors.corrected))
     if stored is not None and not replace:
         raise ArticleConflict(spec.source, spec.key)
 
-    actors = _ActorMerge(conn, spec, problems, update=update_actors)
+    actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
+                         planned=planned)
     actors.run()
-    external = _resolve_external_statements(conn, spec, problems)
+    external = _resolve_external_statements(conn, spec, problems,
+                                            planned.statements if planned else frozenset())
     if spec.url:
         other = conn.execute(
             select(Article.key).where(Article.url == spec.url, Article.key != spec.key)
         ).scalar()
+        if not other and planned is not None and planned.urls.get(spec.url, spec.key) != spec.key:
+            other = planned.urls[spec.url]
         if other:
             problems.append(Problem(f"'{spec.url}' is already the URL of article '{other}'; "
                                     "each URL belongs to one article", "article", "url",
@@ -274,17 +334,88 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
 
     incoming: list[Any] = []
     if stored is not None:
-        incoming = _incoming_relations(conn, stored.id)
-        conn.execute(delete(Article).where(Article.id == stored.id))
-        _check_repeat_cycles(conn, spec, external, incoming, problems)
+        if stored.id is not None:
+            incoming = _incoming_relations(conn, stored.id)
+        if planned is not None:  # links earlier files of this dry run would add
+            incoming += planned.incoming.get(spec.key, [])
+        if write:
+            conn.execute(delete(Article).where(Article.id == stored.id))
+        _check_repeat_cycles(conn, spec, external, incoming, problems,
+                             replaced=None if write else stored.id)
         _raise_if(spec, problems)
 
-    statement_ids = _insert_article(conn, spec, actors.ids, external, content_hash)
-    _restore_incoming(conn, spec, statement_ids, incoming, problems)
+    if write:
+        statement_ids = _insert_article(conn, spec, actors.ids, external, content_hash)
+    else:
+        statement_ids = {s.key: 0 for s in spec.statements}
+    _restore_incoming(conn, spec, statement_ids, incoming, problems, write=write)
     _raise_if(spec, problems)
     status = REPLACED if stored is not None else ADDED
+    if planned is not None:
+        planned.merged[spec.key] = actors.merged
+    warnings = warnings_for(spec, stored_dates(conn, external))
+    warnings += incoming_warnings(spec, incoming, {
+        **stored_dates(conn, {f"{r.source_article}#{r.source_key}": r.source_id
+                              for r in incoming}),
+        **(planned.dates if planned is not None else {})})
     return ImportResult(spec.source, spec.key, status, len(spec.statements),
-                        actors.added, actors.updated, actors_corrected=tuple(actors.corrected))
+                        actors.added, actors.updated, actors_corrected=tuple(actors.corrected),
+                        warnings=tuple(warnings))
+
+
+def check_broken_file(engine: Engine, error: ArticleError,
+                      plan: DryRunPlan | None = None) -> ArticleError:
+    """``error`` (a file refused for its own problems) with the problems the database
+    would also find in the file's valid parts (``articles.FileReferences``), so that
+    a user fixes a file in one pass instead of in rounds. Read-only; a database that
+    cannot be read leaves the error as it was (its own problems are what matters).
+    In a dry run, ``plan`` holds the actors and statements earlier files would add.
+    """
+    partial = error.partial
+    if partial is None:
+        return error
+    from claimsdb.errors import DatabaseError
+
+    try:
+        with read_only_transaction(engine) as conn:
+            found = database_problems(conn, partial, plan)
+    except DatabaseError:
+        found = []
+    return ArticleError(error.source, [*error.problems, *found])
+
+
+def database_problems(conn: Connection, partial: Any, plan: DryRunPlan | None = None
+                      ) -> list[Problem]:
+    """The database checks of ``import_article`` that need only the given parts of a
+    file: unknown actors, actor definitions that conflict with stored ones, references
+    to statements that are not stored, a URL another article has."""
+    problems: list[Problem] = []
+    defined = {a.key: a for a in partial.actors}
+    keys = sorted({key for key, _, _ in partial.uses} | set(defined))
+    stored: dict[str, Any] = {}
+    for chunk in _chunks(keys):
+        for row in conn.execute(select(*Actor.__table__.c).where(Actor.key.in_(chunk))):
+            stored[row.key] = row
+    if plan is not None:
+        stored = {**stored, **{k: plan.actors[k] for k in keys if k in plan.actors}}
+    if partial.actors_complete:
+        missing = [use for use in partial.uses
+                   if use[0] not in stored and use[0] not in partial.defined]
+        problems += unknown_actor_problems(conn, missing, partial.actors)
+    for key, actor in defined.items():
+        if key in stored:
+            problems += scalar_conflicts(actor, stored[key])
+    _resolve_references(conn, [ref for ref in partial.references
+                               if plan is None or ref[0] not in plan.statements], problems)
+    if partial.url and partial.article_key:
+        other = conn.execute(
+            select(Article.key).where(Article.url == partial.url,
+                                      Article.key != partial.article_key)).scalar()
+        if other:
+            problems.append(Problem(f"'{partial.url}' is already the URL of article '{other}'; "
+                                    "each URL belongs to one article", "article", "url",
+                                    partial.url_line))
+    return problems
 
 
 def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
@@ -327,11 +458,14 @@ class _ActorMerge:
     SCALARS = ("name", "kind", "identified", "wikidata", "description")
 
     def __init__(self, conn: Connection, spec: ArticleSpec, problems: list[Problem], *,
-                 update: bool = False):
+                 update: bool = False, write: bool = True, planned: DryRunPlan | None = None):
         self.conn = conn
         self.spec = spec
         self.problems = problems
         self.update = update
+        self.write = write  # False: compare only (a dry run), the counts are the same
+        self.planned = planned
+        self.merged: dict[str, Any] = {}  # dry run: stored actors as this file leaves them
         self.ids: dict[str, int] = {}
         self.added = 0
         self.updated = 0
@@ -342,12 +476,19 @@ class _ActorMerge:
         used = self.spec.actor_keys_used()
         wanted = sorted(set(defined) | set(used))
         stored = self._load(wanted)
+        if self.planned is not None:  # actors earlier files of this dry run would add
+            stored.update({key: self.planned.actors[key] for key in wanted
+                           if key in self.planned.actors})
         # Sorted by key: concurrent imports then wait for each other's new actors in
         # one order, which cannot deadlock.
         new = sorted((a for key, a in defined.items() if key not in stored),
                      key=lambda a: a.key)
         ours: set[str] = set()
-        if new:
+        if new and not self.write:
+            ours = {a.key for a in new}
+            stored.update({a.key: _planned_row(a) for a in new})
+            self.added = len(ours)
+        elif new:
             ours = set(insert_ignoring_duplicates(self.conn, Actor.__table__, [
                 {"key": a.key, "name": a.name, "kind": a.kind,
                  "identified": a.identified or "named", "wikidata": a.wikidata,
@@ -356,17 +497,13 @@ class _ActorMerge:
             ], returning=Actor.__table__.c.key))
             stored = self._load(wanted)
             self.added = len(ours)
-        stored.update(self._lock_for_merge(defined, stored, ours))
+        if self.write:
+            stored.update(self._lock_for_merge(defined, stored, ours))
         missing = [key for key in used if key not in stored]
         lines = self.spec.actor_use_lines() if missing else {}
-        for key in missing:
-            candidates = list(defined) + self._similar_keys(key)
-            self.problems.append(Problem(
-                f"unknown actor '{key}' (used in {used[key]}); define it in this file's "
-                f"'actors' list with key, name and kind"
-                f"{suggest(key, candidates, list_options=False)}",
-                "actors", None, lines.get(key),
-            ))
+        self.problems.extend(unknown_actor_problems(
+            self.conn, [(key, used[key], lines.get(key)) for key in missing],
+            self.spec.actors))
         self.ids = {key: row.id for key, row in stored.items()}
         changed: set[str] = set()
         for key, actor in defined.items():
@@ -418,15 +555,6 @@ class _ActorMerge:
                 rows[row.key] = row
         return rows
 
-    def _similar_keys(self, key: str) -> list[str]:
-        """Stored keys worth offering for a misspelt one, without reading every actor:
-        those sharing the first three characters, closest in length first. (Matching
-        the whole first word missed the commonest typo, one in a one-word key.)"""
-        return list(self.conn.execute(
-            select(Actor.key).where(Actor.key.like(f"{key[:3]}%"))
-            .order_by(func.abs(func.length(Actor.key) - len(key)), Actor.key).limit(200)
-        ).scalars())
-
     def _merge_scalars(self, actor: ActorSpec, row: Any) -> bool:
         fill: dict[str, Any] = {}
         changes: list[str] = []
@@ -442,64 +570,201 @@ class _ActorMerge:
                 fill[name] = given
                 changes.append(f"{name} '{have}' -> '{given}'")
                 continue
-            self.problems.append(Problem(
-                f"'{given}' conflicts with the stored {name} '{have}'. Use the stored value, "
-                "or give a different actor a different key (or, if the stored value is "
-                "wrong, import with --update-actors to correct it)",
-                f"actor '{actor.key}'", name, actor.line,
-            ))
+            self.problems.append(_conflict(actor, name, given, have))
         if fill and not self.problems:
-            self.conn.execute(update(Actor).where(Actor.id == row.id).values(**fill))
+            if self.write:
+                self.conn.execute(update(Actor).where(Actor.id == row.id).values(**fill))
+            else:  # what a later file of the dry run must see as stored
+                from types import SimpleNamespace
+
+                self.merged[actor.key] = SimpleNamespace(**{
+                    **{name: getattr(row, name) for name in ("id", "key", *self.SCALARS)},
+                    **fill})
             if changes:
                 self.corrected.append(f"actor '{actor.key}': {', '.join(changes)}")
             return True
         return False
 
     def _merge_aliases(self, defined: dict[str, ActorSpec]) -> set[str]:
-        wanted = {(self.ids[key], alias) for key, a in defined.items() for alias in a.aliases}
+        """Adds the file's new aliases; the keys of the actors that got one."""
+        wanted = {(key, alias) for key, a in defined.items() for alias in a.aliases}
         if not wanted:
             return set()
-        ids = sorted({actor_id for actor_id, _ in wanted})
-        have: set[tuple[int, str]] = set()
+        key_of = {v: k for k, v in self.ids.items() if v is not None}
+        ids = sorted({self.ids[key] for key, _ in wanted if self.ids[key] is not None})
+        have: set[tuple[str, str]] = set()
         for chunk in _chunks(ids):
-            have.update(self.conn.execute(
+            have.update((key_of[i], alias) for i, alias in self.conn.execute(
                 select(ActorAlias.actor_id, ActorAlias.alias).where(ActorAlias.actor_id.in_(chunk))
             ))
+        if self.planned is not None:
+            have |= self.planned.aliases
         new = sorted(wanted - have)
-        insert_ignoring_duplicates(self.conn, ActorAlias.__table__,
-                                   [{"actor_id": i, "alias": a} for i, a in new])
-        by_id = {v: k for k, v in self.ids.items()}
-        return {by_id[i] for i, _ in new}
+        if self.write:
+            insert_ignoring_duplicates(self.conn, ActorAlias.__table__,
+                                       [{"actor_id": self.ids[k], "alias": a} for k, a in new])
+        return {key for key, _ in new}
 
     def _merge_roles(self, defined: dict[str, ActorSpec]) -> set[str]:
+        """Adds the file's new roles; the keys of the actors that got one."""
         wanted = {
-            (self.ids[key], self.ids[r.of], r.title, r.started_on, r.ended_on)
+            (key, r.of, r.title, r.started_on, r.ended_on)
             for key, a in defined.items() for r in a.roles
         }
         if not wanted:
             return set()
-        ids = sorted({w[0] for w in wanted})
+        key_of = {v: k for k, v in self.ids.items() if v is not None}
+        ids = sorted({self.ids[w[0]] for w in wanted if self.ids[w[0]] is not None})
         have: set[tuple[Any, ...]] = set()
         for chunk in _chunks(ids):
-            have.update(self.conn.execute(
-                select(ActorRole.actor_id, ActorRole.of_actor_id, ActorRole.title,
-                       ActorRole.started_on, ActorRole.ended_on)
-                .where(ActorRole.actor_id.in_(chunk))
-            ))
-        new = sorted(wanted - have, key=repr)
-        if new:
+            have.update(
+                (key_of.get(a), key_of.get(o), t, s, e) for a, o, t, s, e in self.conn.execute(
+                    select(ActorRole.actor_id, ActorRole.of_actor_id, ActorRole.title,
+                           ActorRole.started_on, ActorRole.ended_on)
+                    .where(ActorRole.actor_id.in_(chunk))
+                ))
+        if self.planned is not None:
+            have |= self.planned.roles
+        new = wanted - have
+        if new and self.write:
+            # In id order (as ``bulk`` inserts them), so both paths give the same ids.
+            rows = sorted(((self.ids[a], self.ids[o], t, s, e) for a, o, t, s, e in new),
+                          key=repr)
             self.conn.execute(insert(ActorRole), [
                 {"actor_id": a, "of_actor_id": o, "title": t, "started_on": s, "ended_on": e}
-                for a, o, t, s, e in new
+                for a, o, t, s, e in rows
             ])
-        by_id = {v: k for k, v in self.ids.items()}
-        return {by_id[w[0]] for w in new}
+        return {w[0] for w in new}
 
 
-def _resolve_external_statements(conn: Connection, spec: ArticleSpec, problems: list[Problem]
-                                 ) -> dict[str, int]:
-    """Ids of statements in stored articles that this article's relations name."""
-    refs = sorted(spec.external_references())
+def _conflict(actor: ActorSpec, name: str, given: Any, have: Any) -> Problem:
+    return Problem(
+        f"'{given}' conflicts with the stored {name} '{have}'{_unicode_form(given, have)}"
+        ". Use the stored value, or give a different actor a different key (or, if the "
+        "stored value is wrong, import with --update-actors to correct it)",
+        f"actor '{actor.key}'", name, actor.line,
+    )
+
+
+def scalar_conflicts(actor: ActorSpec, row: Any) -> list[Problem]:
+    """The file's actor fields that differ from the stored actor's (set) ones."""
+    return [_conflict(actor, name, getattr(actor, name), getattr(row, name))
+            for name in _ActorMerge.SCALARS
+            if getattr(actor, name) is not None and getattr(row, name) is not None
+            and getattr(actor, name) != getattr(row, name)]
+
+
+class DryRunPlan:
+    """What the files checked so far in one dry run would have added: a dry run writes
+    nothing, yet a later file may use an actor, statement or article an earlier file
+    of the same run adds, as it may in a real import."""
+
+    def __init__(self) -> None:
+        self.actors: dict[str, Any] = {}
+        self.aliases: set[tuple[str, str]] = set()
+        self.roles: set[tuple[Any, ...]] = set()
+        self.statements: set[str] = set()
+        self.articles: dict[str, str] = {}  # key -> content hash
+        self.urls: dict[str, str] = {}  # url -> article key
+        # article key -> stored actors as its file's merge would leave them (filled
+        # fields, corrections), handed over by ``import_article``
+        self.merged: dict[str, dict[str, Any]] = {}
+        # article key -> the relations into it that the files add (as
+        # ``_incoming_relations`` rows), and the dates of the files' statements
+        self.incoming: dict[str, list[Any]] = {}
+        self.dates: dict[str, Any] = {}
+
+    def add(self, spec: ArticleSpec) -> None:
+        """Note what ``spec`` (checked without problems) would have added."""
+        self.actors.update(self.merged.pop(spec.key, {}))
+        for actor in spec.actors:
+            self.actors.setdefault(actor.key, _planned_row(actor))
+            self.aliases.update((actor.key, alias) for alias in actor.aliases)
+            self.roles.update((actor.key, r.of, r.title, r.started_on, r.ended_on)
+                              for r in actor.roles)
+        from types import SimpleNamespace
+
+        from claimsdb.chronology import spec_dates
+
+        self.statements.update(spec.ref(s.key) for s in spec.statements)
+        self.dates.update(spec_dates([spec]))
+        own = f"{spec.key}#"
+        for statement in spec.statements:
+            for relation, targets in statement.relations.items():
+                for target in targets:
+                    if not target.startswith(own):
+                        article, key = target.split("#", 1)
+                        self.incoming.setdefault(article, []).append(SimpleNamespace(
+                            type=relation, source_id=None, source_article=spec.key,
+                            source_key=statement.key, target_key=key))
+        self.articles[spec.key] = spec.content_hash()
+        if spec.url:
+            self.urls[spec.url] = spec.key
+
+
+def _planned_row(actor: ActorSpec) -> Any:
+    """The row a new actor would get, for a dry run that does not insert it."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(id=None, key=actor.key, name=actor.name, kind=actor.kind,
+                           identified=actor.identified or "named", wikidata=actor.wikidata,
+                           description=actor.description)
+
+
+def _unicode_form(given: Any, have: Any) -> str:
+    """A note for two values that look identical but are not: they differ only in
+    Unicode normalisation (an "é" typed as one character or as "e" and an accent)."""
+    import unicodedata
+
+    if not (isinstance(given, str) and isinstance(have, str)) or given == have:
+        return ""
+    if unicodedata.normalize("NFC", given) != unicodedata.normalize("NFC", have):
+        return ""
+
+    def form(value: str) -> str:
+        for name in ("NFC", "NFD"):
+            if unicodedata.is_normalized(name, value):
+                return name
+        return "neither NFC nor NFD"
+
+    return (f" (they look the same but differ only in Unicode normalisation: the file's is "
+            f"{form(given)}, the stored one {form(have)}; names are stored exactly as "
+            "written, so save the file's text in the stored form)")
+
+
+def unknown_actor_problems(conn: Connection, missing: list[tuple[str, str, int | None]],
+                           defined: Iterable[ActorSpec]) -> list[Problem]:
+    """"unknown actor" for each (key, where it is used, line), with a suggestion from
+    the file's own actors and the stored ones, by key, name and alias."""
+    from claimsdb.suggestions import actor_candidate, actor_candidates, did_you_mean
+
+    own = [actor_candidate(a.key, a.name, a.aliases) for a in defined]
+    return [Problem(
+        f"unknown actor '{key}' (used in {where}); define it in this file's "
+        f"'actors' list with key, name and kind"
+        f"{did_you_mean(key, [*own, *actor_candidates(conn, key)])}",
+        "actors", None, line,
+    ) for key, where, line in missing]
+
+
+def _resolve_external_statements(conn: Connection, spec: ArticleSpec, problems: list[Problem],
+                                 planned: Set[str] = frozenset()) -> dict[str, int]:
+    """Ids of statements in stored articles that this article's relations name (a dry
+    run's ``planned`` ones, which earlier files would add, are known but get none)."""
+    own = f"{spec.key}#"
+    return _resolve_references(conn, [
+        (target, f"statement '{statement.key}'", relation, statement.line)
+        for statement in spec.statements
+        for relation, targets in statement.relations.items()
+        for target in targets if not target.startswith(own) and target not in planned
+    ], problems)
+
+
+def _resolve_references(conn: Connection, references: list[tuple[str, str, str, int | None]],
+                        problems: list[Problem]) -> dict[str, int]:
+    """Ids of the stored statements that (reference, item, field, line) name; a
+    problem, with a suggestion, for each reference to nothing stored."""
+    refs = sorted({ref for ref, _, _, _ in references})
     if not refs:
         return {}
     found: dict[str, int] = {}
@@ -514,24 +779,23 @@ def _resolve_external_statements(conn: Connection, spec: ArticleSpec, problems: 
         )
         for article_key, statement_key, statement_id in rows:
             found[f"{article_key}#{statement_key}"] = statement_id
-    for statement in spec.statements:
-        for relation, targets in statement.relations.items():
-            for target in targets:
-                if target.startswith(f"{spec.key}#") or target in found:
-                    continue
-                article_key, statement_key = target.split("#", 1)
-                exists = conn.execute(select(Article.id).where(Article.key == article_key)).scalar()
-                if exists is None:
-                    why = (f"no article '{article_key}' is stored; import it first, "
-                           "or fix the reference")
-                else:
-                    keys = conn.execute(
-                        select(Statement.key).where(Statement.article_id == exists)
-                    ).scalars().all()
-                    why = (f"article '{article_key}' has no statement '{statement_key}'"
-                           f"{suggest(statement_key, keys)}")
-                problems.append(Problem(f"{relation} '{target}': {why}",
-                                        f"statement '{statement.key}'", relation, statement.line))
+    for target, item, relation, line in references:
+        if target in found:
+            continue
+        article_key, statement_key = target.split("#", 1)
+        exists = conn.execute(select(Article.id).where(Article.key == article_key)).scalar()
+        if exists is None:
+            from claimsdb.suggestions import article_candidates, did_you_mean
+
+            why = (f"no article '{article_key}' is stored; import it first, or fix the "
+                   f"reference{did_you_mean(article_key, article_candidates(conn, article_key))}")
+        else:
+            keys = conn.execute(
+                select(Statement.key).where(Statement.article_id == exists)
+            ).scalars().all()
+            why = (f"article '{article_key}' has no statement '{statement_key}'"
+                   f"{suggest(statement_key, keys)}")
+        problems.append(Problem(f"{relation} '{target}': {why}", item, relation, line))
     return found
 
 
@@ -551,10 +815,14 @@ def _incoming_relations(conn: Connection, article_id: int) -> list[Any]:
 
 
 def _check_repeat_cycles(conn: Connection, spec: ArticleSpec, external: dict[str, int],
-                         incoming: list[Any], problems: list[Problem]) -> None:
+                         incoming: list[Any], problems: list[Problem], *,
+                         replaced: int | None = None) -> None:
     """A replaced article keeps the ``repeats`` links other articles make to it; its own
     new ``repeats`` links must not close a loop through them. A new article cannot be
-    part of a stored loop, since nothing stored points at it yet."""
+    part of a stored loop, since nothing stored points at it yet.
+
+    ``replaced``: the id of the stored version when it is still there (a dry run does
+    not delete it); its links are left out of the walk, as if it were deleted."""
     back = [r for r in incoming if r.type == RelationType.REPEATS.value]
     if not back:
         return
@@ -569,10 +837,13 @@ def _check_repeat_cycles(conn: Connection, spec: ArticleSpec, external: dict[str
         seen |= frontier
         rows = []
         for chunk in _chunks(sorted(frontier)):
-            rows.extend(conn.execute(
-                select(Relation.source_id, Relation.target_id)
-                .where(Relation.type == "repeats", Relation.source_id.in_(chunk))
-            ))
+            query = (select(Relation.source_id, Relation.target_id)
+                     .where(Relation.type == "repeats", Relation.source_id.in_(chunk)))
+            if replaced is not None:
+                old = select(Statement.id).where(Statement.article_id == replaced)
+                query = query.where(Relation.source_id.not_in(old),
+                                    Relation.target_id.not_in(old))
+            rows.extend(conn.execute(query))
         targets = {t for _, t in rows}
         names.update(_statement_names(conn, targets - set(names)))
         for source_id, target_id in rows:
@@ -666,7 +937,8 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
 
 
 def _restore_incoming(conn: Connection, spec: ArticleSpec, statement_ids: dict[str, int],
-                      incoming: list[Any], problems: list[Problem]) -> None:
+                      incoming: list[Any], problems: list[Problem], *, write: bool = True
+                      ) -> None:
     keep = []
     for relation in incoming:
         target_id = statement_ids.get(relation.target_key)
@@ -681,7 +953,7 @@ def _restore_incoming(conn: Connection, spec: ArticleSpec, statement_ids: dict[s
             continue
         keep.append({"source_id": relation.source_id, "type": relation.type,
                      "target_id": target_id})
-    if keep and not problems:
+    if keep and not problems and write:
         conn.execute(insert(Relation), keep)
 
 
@@ -695,6 +967,7 @@ __all__ = [
     "ADDED",
     "REPLACED",
     "UNCHANGED",
+    "DryRunPlan",
     "ImportResult",
     "delete_article",
     "import_article",

@@ -61,6 +61,7 @@ from claimsdb.models import (
     StatementAbout,
     StatementKind,
 )
+from claimsdb.suggestions import rank, statement_candidates
 
 BATCH = 1000
 CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
@@ -192,14 +193,13 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
     if len(rows) > 1:
         raise NotFound(f"'{name}' names several actors; use a key:",
                        [f"{r.key}  ({r.name}, {r.kind})" for r in rows])
-    similar = conn.execute(
-        select(Actor.key, Actor.name).where(
-            or_(func.lower(Actor.name).like(f"%{folded}%"), Actor.key.like(f"%{folded}%"))
-        ).order_by(Actor.key).limit(10)
-    ).all()
-    candidates = [f"{k}  ({n})" for k, n in similar] or [
-        f"{k}" for k in _close_keys(conn, select(Actor.key), name)]
-    raise NotFound(f"no actor '{name}'" + ("; similar:" if candidates else ""), candidates)
+    from claimsdb.suggestions import suggest_actors
+
+    similar = suggest_actors(conn, name)
+    candidates = [f"{s.key}  ({s.candidate.labels[0]})" if s.kind == "key" else
+                  f"{s.key}  ({s.candidate.labels[0]}; {s.kind} '{s.matched}')"
+                  if s.kind == "alias" else f"{s.key}  ({s.matched})" for s in similar]
+    raise NotFound(f"no actor '{name}'" + ("; did you mean:" if candidates else ""), candidates)
 
 
 def _actor_id(conn: Connection, name: str) -> int:
@@ -311,13 +311,12 @@ def find_statement_id(conn: Connection, ref: str) -> int:
             return found
         article_id = conn.execute(select(Article.id).where(Article.key == article_key)).scalar()
         if article_id is None:
-            raise NotFound(f"no article '{article_key}' is stored",
-                           _close_keys(conn, select(Article.key), article_key))
-        candidates = _close_keys(
-            conn, select(Statement.key).where(Statement.article_id == article_id), statement_key
-        )
-        raise NotFound(f"article '{article_key}' has no statement '{statement_key}'",
-                       [f"{article_key}#{c}" for c in candidates])
+            similar = _similar_articles(conn, article_key)
+            raise NotFound(f"no article '{article_key}' is stored"
+                           + ("; did you mean:" if similar else ""), similar)
+        candidates = rank(statement_key, statement_candidates(conn, statement_key, article_id))
+        raise NotFound(f"article '{article_key}' has no statement '{statement_key}'"
+                       + ("; did you mean:" if candidates else ""), [c.key for c in candidates])
     rows = conn.execute(
         select(Statement.id, Article.key).join(Article, Statement.article_id == Article.id)
         .where(Statement.key == ref).limit(21)
@@ -327,21 +326,17 @@ def find_statement_id(conn: Connection, ref: str) -> int:
     if len(rows) > 1:
         raise NotFound(f"statement key '{ref}' is in several articles; say which one:",
                        [f"{article}#{ref}" for _, article in rows[:20]])
-    pattern = f"%{ref}%"
-    similar = conn.execute(
-        select(Article.key, Statement.key).join(Article, Statement.article_id == Article.id)
-        .where(Statement.key.like(pattern)).order_by(Article.key, Statement.key).limit(20)
-    ).all()
-    raise NotFound(f"no statement '{ref}'" + ("; similar keys:" if similar else
+    similar = rank(ref, statement_candidates(conn, ref), n=10)
+    raise NotFound(f"no statement '{ref}'" + ("; did you mean:" if similar else
                                                " (use ARTICLE#STATEMENT)"),
-                   [f"{a}#{s}" for a, s in similar])
+                   [c.key for c in similar])
 
 
-def _close_keys(conn: Connection, query: Select, key: str) -> list[str]:
-    import difflib
+def _similar_articles(conn: Connection, key: str) -> list[str]:
+    """Stored articles a misspelt key (or a title) may mean, as lines to show."""
+    from claimsdb.suggestions import suggest_articles
 
-    keys = conn.execute(query.limit(50_000)).scalars().all()
-    return difflib.get_close_matches(key, keys, n=5, cutoff=0.5)
+    return [f"{s.key}  ({s.candidate.labels[0]})" for s in suggest_articles(conn, key)]
 
 
 # -- statements --------------------------------------------------------------------------
@@ -726,7 +721,9 @@ def require_article(conn: Connection, key: str) -> int:
     """The id of a stored article, or NotFound with similar keys."""
     found = conn.execute(select(Article.id).where(Article.key == key)).scalar()
     if found is None:
-        raise NotFound(f"no article '{key}' is stored", _close_keys(conn, select(Article.key), key))
+        similar = _similar_articles(conn, key)
+        raise NotFound(f"no article '{key}' is stored" + ("; did you mean:" if similar else ""),
+                       similar)
     return found
 
 

@@ -53,6 +53,42 @@ class Settings:
         return engine
 
 
+    def for_dry_run(self, *, quiet: bool = False) -> tuple[Engine, bool]:
+        """The database ``add --dry-run`` checks against, opened so that nothing is
+        written, and whether it is a scratch one.
+
+        An existing database is opened read-only (SQLite ``mode=ro``; on PostgreSQL the
+        dry run's transaction is READ ONLY). Where there is no database yet (no SQLite
+        file, or a database without the claimsdb schema) the files are checked against
+        an empty database in memory (True): a real ``add`` would start from an empty
+        one too, and no file is created, not even -wal or -shm.
+        """
+        from claimsdb import migrate
+        from claimsdb.config import resolve_url, sqlite_path
+        from claimsdb.db import make_engine, read_connection, scratch_engine
+
+        path = sqlite_path(resolve_url(self.db))
+        if path is not None and not path.exists():
+            missing = f"no database at {path} yet"
+        else:
+            engine = make_engine(self.db, create=False, readonly=True)
+            click.get_current_context().call_on_close(engine.dispose)
+            with read_connection(engine) as conn:
+                empty = migrate.is_empty(conn)
+                if not empty:
+                    migrate.require_current_schema(conn)
+            if not empty:
+                return engine, False
+            where = str(path) if path is not None else describe(engine)
+            missing = f"{where} has no claimsdb schema yet"
+        if not quiet:
+            echo(f"{missing}; checked the files alone (nothing was created)", err=True)
+        scratch = scratch_engine()
+        click.get_current_context().call_on_close(scratch.dispose)
+        migrate.upgrade(scratch)
+        return scratch, True
+
+
 def describe(engine: Engine) -> str:
     from claimsdb.db import describe_database
 

@@ -71,7 +71,9 @@ def seed(settings: Settings, quiet: bool) -> None:
               "description) overwrite differing stored values, to correct an actor; "
               "the output lists each change. Without it such a difference is an error.")
 @click.option("--dry-run", is_flag=True,
-              help="Check everything, including references to stored data; write nothing.")
+              help="Check everything, including references to stored data, and report what "
+              "an add would; write nothing (the database is opened read-only; with no "
+              "database yet, the files are checked alone and none is created).")
 @click.option("--keep-going", is_flag=True,
               help="After a file fails, go on with the next and report every failure "
               "(exit code 1 if any failed).")
@@ -88,8 +90,11 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
     and - means one article file read from standard input.
 
     Each file is one transaction (or, with --batch, its own savepoint): a file with
-    any problem changes nothing, and every problem in it is listed. A file whose
-    article is already stored with the same content is reported as unchanged.
+    any problem changes nothing, and every problem in it is listed, those only the
+    database can find (unknown actors, conflicting actors, references) included. A
+    file whose article is already stored with the same content is reported as
+    unchanged. A link whose dates run backwards (a 'repeats' of a later article, a
+    denial dated before the claim it denies) is imported with a warning on stderr.
 
     \b
     Examples:
@@ -128,9 +133,16 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
     # With --batch, parsing starts first: its workers come up while the database opens.
     parsing = ParsedFiles(files, batch) if batch > 1 else None
     try:
-        _import_into(settings.for_writing(quiet=quiet), files, parsing, replace=replace,
-                     dry_run=dry_run, keep_going=keep_going, quiet=quiet,
-                     update_actors=update_actors, batch=batch, label=label)
+        if dry_run:
+            engine, scratch = settings.for_dry_run(quiet=quiet)
+        else:
+            engine, scratch = settings.for_writing(quiet=quiet), False
+        # A scratch database (no database yet) takes the import for real, so later
+        # files see earlier ones exactly as in a real add; it vanishes afterwards.
+        _import_into(engine, files, parsing, replace=replace,
+                     dry_run=dry_run and not scratch, keep_going=keep_going, quiet=quiet,
+                     update_actors=update_actors, batch=batch, label=label,
+                     shown_as_dry_run=dry_run)
     finally:
         if parsing is not None:
             parsing.close()
@@ -138,29 +150,45 @@ def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bo
 
 def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: bool,
                  keep_going: bool, quiet: bool, update_actors: bool, batch: int,
-                 label) -> None:
+                 label, shown_as_dry_run: bool = False) -> None:
     import dataclasses
 
     from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.importer import ImportResult, import_spec, import_stream
+    from claimsdb.importer import (
+        DryRunPlan,
+        ImportResult,
+        check_broken_file,
+        import_spec,
+        import_stream,
+    )
     from claimsdb.prefetch import gc_paused
 
     counts: dict[str, int] = {}
     failures: list[str] = []
     show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
 
+    plan = DryRunPlan() if dry_run else None  # what earlier files of a dry run would add
+
     def record(outcome) -> None:
+        if isinstance(outcome, ArticleError) and outcome.partial is not None:
+            # A file with problems of its own: the checks against the database that
+            # those problems leave meaningful are reported with them, in one pass.
+            outcome = check_broken_file(engine, outcome, plan)
         if not isinstance(outcome, ImportResult):
             if not keep_going:
-                _report_stop(counts, dry_run)
+                _report_stop(counts, shown_as_dry_run)
                 raise outcome
             failures.append(error_text(outcome))
             return
+        if shown_as_dry_run:
+            outcome = dataclasses.replace(outcome, dry_run=True)
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if label is not None:
+            outcome = dataclasses.replace(outcome, source=label(outcome.source))
+        for warning in outcome.warnings:
+            echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
         if not quiet and not show_bar:
-            if label is not None:
-                outcome = dataclasses.replace(outcome, source=label(outcome.source))
             echo(outcome.describe())
 
     with click.progressbar(length=len(files), label="importing", file=sys.stderr,
@@ -169,7 +197,8 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
             for path in files:
                 try:
                     record(import_spec(engine, read_article(path), replace=replace,
-                                       dry_run=dry_run, update_actors=update_actors))
+                                       dry_run=dry_run, update_actors=update_actors,
+                                       plan=plan))
                 except (ArticleError, ArticleConflict) as error:
                     record(error)
                 bar.update(1)
@@ -182,16 +211,16 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                 with gc_paused():  # holding a batch of parsed articles: see prefetch
                     outcomes = import_stream(engine, item, replace=replace, dry_run=dry_run,
                                              update_actors=update_actors,
-                                             keep_going=keep_going)
+                                             keep_going=keep_going, plan=plan)
                 for outcome in outcomes:
                     record(outcome)
                 bar.update(len(outcomes))
-    if not dry_run and (counts.get("added") or counts.get("replaced")):
+    if not dry_run and not shown_as_dry_run and (counts.get("added") or counts.get("replaced")):
         from claimsdb.db import update_planner_statistics
 
         update_planner_statistics(engine, thorough=len(files) >= ANALYZE_FILES)
     if not quiet and (show_bar or len(files) > 1):
-        echo(_summary(counts, dry_run, len(failures)))
+        echo(_summary(counts, shown_as_dry_run, len(failures)))
     if failures:
         for message in failures:
             echo(f"Error: {message}", err=True)

@@ -13,8 +13,11 @@ from claimsdb.cli.show import echo
 
 
 @click.command()
+@click.option("--strict", is_flag=True,
+              help="Exit with code 1 on warnings too (links whose dates run backwards), "
+              "not only on integrity problems.")
 @pass_settings
-def check(settings: Settings) -> None:
+def check(settings: Settings, strict: bool) -> None:
     """Verify the database's integrity, beyond what its constraints enforce.
 
     Reports every problem, naming the article and statement (or table): spans that
@@ -25,6 +28,11 @@ def check(settings: Settings) -> None:
     and foreign_key_check, the full-text index; on PostgreSQL, amcheck's B-tree
     checks when the amcheck extension is installed). Reads only; exit code 1 when
     anything is wrong.
+
+    Warnings are listed apart ("warning:" lines) and do not change the exit code
+    unless --strict: a 'repeats' link to an article published later, or a denial
+    dated before the claim it denies. They are usually a wrong date or link, but the
+    data may be odd and true, and it is not damage to the database.
 
     \b
     Examples:
@@ -41,6 +49,11 @@ def check(settings: Settings) -> None:
             f"{count} integrity problem{'s' if count != 1 else ''} in {report.database} "
             "(listed above)"
         )
+    if strict and report.warnings:
+        count = len(report.warnings)
+        raise click.ClickException(
+            f"{count} warning{'s' if count != 1 else ''} in {report.database} (listed "
+            "above; --strict fails on warnings)")
 
 
 @click.command()
