@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from claimsdb.db import make_engine
+from claimsdb.migrate import head_revision
 from conftest import REPO, Cli
 
 CLAIMSDB = Path(sys.executable).with_name("claimsdb")
@@ -137,6 +138,9 @@ def test_item_10_a_file_that_is_not_a_sound_database(tmp_path, damage):
     assert failed >= 5
 
 
+HEAD = head_revision()
+
+
 # -- schema newer than this claimsdb, or with a table dropped --------------------------------
 
 def test_item_10_init_on_a_newer_schema_says_so(db, cli):
@@ -149,11 +153,11 @@ def test_item_10_init_on_a_newer_schema_says_so(db, cli):
         for command in ("init", "statements", "seed"):
             result = cli(command)
             assert result.exit_code == 1, result.output
-            assert ("the database schema (0099) is newer than this claimsdb (0002); "
+            assert (f"the database schema (0099) is newer than this claimsdb ({HEAD}); "
                     "upgrade claimsdb") in result.output
     finally:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+            conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": HEAD})
         engine.dispose()
 
 
@@ -168,7 +172,7 @@ def test_item_10_init_reports_a_dropped_table(db, cli, backend):
     result = cli("init")
     assert result.exit_code == 1, result.output
     assert "up to date" not in result.output
-    assert ("the database is at the head revision (0002) but table 'statement_about' is "
+    assert (f"the database is at the head revision ({HEAD}) but table 'statement_about' is "
             "missing") in result.output
     assert "Restore it from a backup" in result.output
 
