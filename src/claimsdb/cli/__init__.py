@@ -8,6 +8,7 @@ code 1; Click's usage errors exit with 2.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -36,10 +37,25 @@ class ClaimsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ClaimsError as error:
+            from claimsdb.outputs import OutputError
+
+            if isinstance(error, OutputError) and error.standard_output:
+                _silence_broken_pipe()  # what is left in its buffer cannot be written
             raise click.ClickException(str(error)) from None
         except BrokenPipeError:
             _silence_broken_pipe()
             ctx.exit(0)
+        except OSError as error:
+            if error.errno not in _STORAGE_FULL:
+                raise
+            # A full disk under standard output (click.echo of a large result): one
+            # line, not a traceback.
+            _silence_broken_pipe()
+            where = error.filename or "standard output"
+            raise click.ClickException(f"cannot write {where}: {error.strerror}") from None
+
+
+_STORAGE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _silence_broken_pipe() -> None:

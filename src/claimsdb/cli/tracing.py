@@ -44,7 +44,7 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
     with read_connection(engine) as conn:
         graph = tracing.trace(conn, ref, max_depth=max_depth)
     if svg is not None:
-        _draw_svg(trace_render.trace_dot(graph), svg)
+        _draw_svg(trace_render.trace_dot(graph), svg, settings.protected_files())
     if fmt == "json":
         click.echo(json.dumps(trace_render.trace_json(graph), ensure_ascii=False, indent=2))
     elif fmt == "dot":
@@ -55,19 +55,27 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
         click.echo(trace_render.tree_text(graph, width=_width()))
 
 
-def _draw_svg(dot_source: str, target: Path) -> None:
+def _draw_svg(dot_source: str, target: Path, protect: tuple[Path, ...]) -> None:
+    """Graphviz draws to a pipe; the picture is then written like every other output
+    (claimsdb.outputs), so a FIFO stays a FIFO and the database is never a target."""
     import shutil  # here, not at the top: 'claimsdb --help' must stay quick
     import subprocess
 
+    from claimsdb.outputs import destination, open_output
+
+    destination(target, protect=protect)  # refuse a bad target before drawing
     dot = shutil.which("dot")
     if dot is None:
         raise click.ClickException(
             "Graphviz's 'dot' is not installed, so no SVG was drawn; install graphviz, or "
             "use --format dot and render it elsewhere")
-    done = subprocess.run([dot, "-Tsvg", "-o", str(target)], input=dot_source, text=True,
+    done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode("utf-8"),
                           capture_output=True, timeout=120, check=False)
     if done.returncode != 0:
-        raise click.ClickException(f"Graphviz failed: {done.stderr.strip()}")
+        raise click.ClickException(
+            f"Graphviz failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    with open_output(target, protect=protect, binary=True) as out:
+        out.write(done.stdout)
     click.echo(f"drew {target}", err=True)
 
 
