@@ -135,7 +135,7 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
 
 
 def _refuse(text: str, database_file: Path) -> OutputError:
-    what = "the database"
+    what = "the database itself"
     for suffix in DATABASE_COMPANIONS:
         if database_file.name.endswith(suffix):
             what = f"the database's {suffix} file"
