@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import statement_filter_options
+from claimsdb.cli.options import KeyArgumentCommand, statement_filter_options
 
 TABLE_NAMES = ("statements", "chain", "relations", "actors", "articles")
 
@@ -180,7 +180,7 @@ def export_json(settings: Settings, table: str, output: str, flt) -> None:
     _export_table(settings, "json", table, output, flt)
 
 
-@export.command("article")
+@export.command("article", cls=KeyArgumentCommand)
 @click.argument("key")
 @_output_option
 @pass_settings

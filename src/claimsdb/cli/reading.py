@@ -7,10 +7,14 @@ import sys
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import output_options, statement_filter_options
+from claimsdb.cli.options import (
+    KeyArgumentCommand,
+    output_options,
+    statement_filter_options,
+)
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("ref", metavar="ARTICLE#STATEMENT")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for reading, json for programs (jq).")
@@ -118,7 +122,7 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
               to_json=render.actor_row, empty="no actors")
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("name", metavar="ACTOR")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N",
               help="Show at most N statements said and N relayed.")
@@ -194,7 +198,7 @@ def articles(settings: Settings, limit, output) -> None:
               to_json=render.article_json, empty="no articles")
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)

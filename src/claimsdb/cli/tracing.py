@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import output_options
+from claimsdb.cli.options import KeyArgumentCommand, output_options
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("ref", metavar="ARTICLE#STATEMENT")
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot", "mermaid"]),
               default="tree", show_default=True,
