@@ -243,8 +243,8 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
         with _progress(to_file, lambda: queries.count_statements(conn, flt),
                        "statement") as bar, \
                 outputs.open_output(output, protect=settings.protected_files()) as out:
-            pieces = prov_export.iter_provenance(
-                conn, flt, on_statement=(lambda: bar.update(1)) if to_file else None)
-            count = prov_export.write_prov(pieces, out, "provn" if provn else "json")
+            count = prov_export.stream_prov(
+                conn, flt, out, "provn" if provn else "json",
+                on_statement=(lambda: bar.update(1)) if to_file else None)
     if to_file:
         click.echo(f"wrote the provenance of {count} statements to {output}", err=True)
