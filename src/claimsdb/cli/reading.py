@@ -25,6 +25,8 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     statement denies and what denies it.
 
     REF is ARTICLE#STATEMENT; a statement key alone works when only one article has it.
+    A key that starts with '-' is taken as it is (claimsdb chain -key#statement), here
+    and in trace, article, actor and export article.
 
     \b
     Examples:
