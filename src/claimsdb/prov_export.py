@@ -318,21 +318,28 @@ def _new_piece(model) -> ProvDocument:
     return document
 
 
-def _add(document: ProvDocument, record: Record, model) -> None:
-    """One record into a ``prov`` document, built by the package itself."""
+def _add(document: ProvDocument, record: Record, model, names: dict[str, Any]) -> None:
+    """One record into a ``prov`` document, built by the package itself. ``names``:
+    the document's qualified names by text, each resolved once."""
     from prov.constants import PROV_RECORD_IDS_MAP
 
     kind, identifier, attributes = record
 
+    def name(text: str) -> Any:
+        found = names.get(text)
+        if found is None:
+            found = names[text] = document.valid_qualified_name(text)
+        return found
+
     def value(item: Any) -> Any:
         if isinstance(item, QName):
-            return document.valid_qualified_name(item.text)
+            return name(item.text)
         if isinstance(item, Typed):
-            return model.Literal(item.text, document.valid_qualified_name(item.datatype))
+            return model.Literal(item.text, name(item.datatype))
         return item
 
     document.new_record(PROV_RECORD_IDS_MAP[kind], identifier,
-                        [(name, value(item)) for name, item in attributes])
+                        [(key, value(item)) for key, item in attributes])
 
 
 def iter_provenance(conn: Connection, flt: StatementFilter,
@@ -350,9 +357,10 @@ def iter_provenance(conn: Connection, flt: StatementFilter,
                    _article_source(conn, flt), _actor_source(conn, flt)):
         for chunk in _batched(source):
             piece = _new_piece(model)
+            names: dict[str, Any] = {}
             for records in chunk:
                 for record in records:
-                    _add(piece, record, model)
+                    _add(piece, record, model, names)
             yield piece
 
 
