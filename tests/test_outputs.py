@@ -121,6 +121,22 @@ def test_issue11_item1_the_database_is_never_an_output(seeded, engine, backend, 
     assert run(seeded, "check").returncode == 0
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_issue11_item1_standard_output_appended_to_the_database_is_refused(seeded, engine,
+                                                                          backend):
+    """Issue 11 item 1: 'claimsdb export csv >> claims.db' is refused too (standard
+    output that is the database), instead of appending CSV to it."""
+    database = Path(seeded)
+    before = dump(engine)
+    engine.dispose()
+    with open(database, "ab") as appending:
+        done = run(seeded, "export", "csv", stdout=appending)
+    assert done.returncode == 1
+    assert "standard output: it is the database itself" in one_line_error(done)
+    assert b"article,statement,kind" not in database.read_bytes()
+    assert dump(engine) == before
+
+
 @pytest.mark.parametrize("name", ["export csv", "export article"])
 def test_issue11_item1_a_file_that_only_looks_like_a_database_is_written(seeded, tmp_path,
                                                                         name):

@@ -49,6 +49,9 @@ STANDARD_OUTPUT = "-"
 # Names that mean "a descriptor this process already has", not a file to create.
 _DESCRIPTOR_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
 _DESCRIPTOR_PATH = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
+# (POSIX flags; 0 where the platform has no such flag)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 # Files SQLite keeps beside a database: each is part of it.
 DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
 
@@ -77,10 +80,6 @@ class Destination:
     path: Path | None = None  # the file written, links followed (replace, through)
     descriptor: int | None = None  # descriptor
     replaces: os.stat_result | None = None  # the regular file a replace overwrites
-
-    @property
-    def to_standard_output(self) -> bool:
-        return self.how == "stdout"
 
 
 def is_stdout(target: str | os.PathLike[str]) -> bool:
@@ -267,7 +266,7 @@ def open_output(target: str | os.PathLike[str], *, protect: Iterable[Path] = (),
             descriptor = os.dup(where.descriptor)
         else:
             # O_NOCTTY: a terminal named here must not become our controlling one.
-            descriptor = os.open(where.path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+            descriptor = os.open(where.path, os.O_WRONLY | _NOCTTY | _CLOEXEC)
     except OSError as error:
         raise OutputError(f"cannot write {label}: {error.strerror}") from None
     stream = _stream(descriptor, label, binary)
@@ -287,7 +286,7 @@ def _temporary_name(path: Path) -> Path:
 def _create(temporary: Path, where: Destination) -> int:
     try:
         # 0o666: a new file gets the user's umask, as any tool's
-        return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666)
     except OSError as error:
         raise OutputError(f"cannot write {where.target}: {error.strerror} (in "
                           f"{temporary.parent})") from None
@@ -349,7 +348,7 @@ def output_file(target: str | os.PathLike[str], *, protect: Iterable[Path] = ()
         os.close(_create(temporary, where))
         try:
             yield temporary, where
-            descriptor = os.open(temporary, os.O_RDONLY | os.O_CLOEXEC)
+            descriptor = os.open(temporary, os.O_RDONLY | _CLOEXEC)
             try:
                 if where.replaces is not None:
                     _keep_owner_and_mode(descriptor, where.replaces)
@@ -373,10 +372,11 @@ def output_file(target: str | os.PathLike[str], *, protect: Iterable[Path] = ()
 def _keep_owner_and_mode(descriptor: int, previous: os.stat_result) -> None:
     """The replacement keeps the replaced file's permission bits (and, where this
     process may, its owner and group)."""
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, AttributeError):  # (no owners on Windows)
         if (previous.st_uid, previous.st_gid) != (os.getuid(), os.getgid()):
             os.fchown(descriptor, previous.st_uid, previous.st_gid)
-    os.fchmod(descriptor, stat.S_IMODE(previous.st_mode))
+    with contextlib.suppress(AttributeError):
+        os.fchmod(descriptor, stat.S_IMODE(previous.st_mode))
 
 
 def _sync(descriptor: int, label: str) -> None:
