@@ -221,3 +221,59 @@ def test_streamed_pieces_add_up_to_the_whole_document(corpus, engine, monkeypatc
         expected = whole.get_provn().splitlines()
         assert sorted(line.strip() for line in lines if line.strip()) == sorted(
             line.strip() for line in expected if line.strip())
+
+
+# -- issue 11 item 28: streamed, and the same document as before ----------------------------
+
+GOLDEN = DATA / "prov"  # written by claimsdb at fc4814f, before the export streamed
+
+
+@pytest.mark.parametrize("fmt", ["json", "provn"])
+def test_issue11_item28_streamed_prov_is_the_document_it_was(corpus, cli, fmt):
+    """Issue 11 item 28: the streamed export holds what the buffered one held: PROV-JSON
+    parsed by ``prov`` equals the earlier output; PROV-N has the same lines."""
+    args = ["export", "prov"] + (["--prov-n"] if fmt == "provn" else [])
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    if fmt == "json":
+        before = prov.read(str(GOLDEN / "seed-and-corpus.prov.json"), format="json")
+        now = read_json(result.stdout)
+        assert len(now.get_records()) == len(before.get_records())
+        assert now == before
+    else:
+        before = (GOLDEN / "seed-and-corpus.provn").read_text(encoding="utf-8")
+        assert sorted(result.stdout.splitlines()) == sorted(before.splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["json", "provn"])
+def test_issue11_item28_records_are_written_as_statements_are_read(corpus, engine, fmt,
+                                                                   monkeypatch):
+    """Issue 11 item 28: the first statement's records are in the output before the
+    second statement is read (PROV-JSON used to wait for the whole graph; PROV-N is
+    written a piece of PIECE statements at a time, here one)."""
+    monkeypatch.setattr(prov_export, "PIECE", 1)
+    out = io.StringIO()
+    seen: list[str] = []
+    with read_connection(engine) as conn:
+        count = prov_export.stream_prov(conn, queries.StatementFilter(), out, fmt,
+                                        on_statement=lambda: seen.append(out.getvalue()))
+    assert count == len(seen) > 1
+    written_before_the_second = seen[1]
+    first = f"{SEED}/headline-unyielding-stance-stalls-talks"
+    record = f'"statement:{first}": {{' if fmt == "json" else f"entity(statement:{first}, "
+    assert record in written_before_the_second, written_before_the_second[:300]
+
+
+def test_issue11_item28_export_prov_spools_nothing(corpus, cli, monkeypatch):
+    """Issue 11 item 28: no temporary spool of the document (the JSON sections used to
+    be written to temporary files and joined at the end)."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("export prov made a temporary file")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    for args in (["export", "prov"], ["export", "prov", "--prov-n"]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.stderr

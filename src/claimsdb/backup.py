@@ -9,19 +9,23 @@ exactly the articles committed when the backup began, each complete.
 The copy is written next to the destination under a temporary name, checked with
 ``PRAGMA integrity_check``, switched to a self-contained rollback journal (no
 ``-wal`` file to carry along), and only then renamed into place, so an interrupted
-backup never leaves a half-written file under the name the user asked for.
+backup never leaves a half-written file under the name the user asked for. Where the
+destination is not a regular file (a FIFO, ``/dev/stdout``, a pipe), the finished
+copy is written through to it instead (``claimsdb.outputs`` decides, and refuses
+the database's own files as a destination).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from claimsdb import outputs
 from claimsdb.config import sqlite_path
 from claimsdb.db import busy_timeout_ms, sqlite_damage
 from claimsdb.errors import DatabaseError
@@ -47,38 +51,28 @@ def backup_sqlite(engine: Engine, destination: str | Path, *, overwrite: bool = 
             "'postgresql://USER@HOST/DBNAME' (restore with pg_restore); or take a "
             "claimsdb copy as a SQLite file: claimsdb copy --to claims-backup.db"
         )
-    destination = Path(destination).expanduser().absolute()
     if not source.exists():
         raise DatabaseError(f"no database at {source}")
-    if destination.exists() and destination.samefile(source):
-        raise DatabaseError(f"{destination} is the database itself; choose another file")
-    if destination.is_dir():
-        raise DatabaseError(f"{destination} is a folder; give a file name for the backup")
-    if destination.exists() and not overwrite:
+    where = outputs.destination(destination, protect=outputs.database_files(source))
+    if where.replaces is not None and not overwrite:
         raise DatabaseError(f"{destination} already exists; choose a new name, or pass "
                             "--overwrite to replace it")
-    if not destination.parent.is_dir():
-        raise DatabaseError(f"cannot write {destination}: folder {destination.parent} "
-                            "does not exist")
-
-    handle, partial_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".partial",
-                                            dir=destination.parent)
-    os.close(handle)
-    partial = Path(partial_name)
-    try:
-        _copy(source, partial)
-        os.replace(partial, destination)
-    except BaseException:
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"),
-                         Path(f"{partial}-journal")):
-            leftover.unlink(missing_ok=True)
-        raise
-    _fsync_folder(destination.parent)
-    articles, statements = _counts(destination)
-    return BackupResult(source, destination, destination.stat().st_size, articles, statements)
+    with outputs.output_file(destination, protect=outputs.database_files(source)) as (
+            partial, _):
+        try:
+            _copy(source, partial, str(destination))
+        finally:
+            for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm"),
+                             Path(f"{partial}-journal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        size = partial.stat().st_size
+        articles, statements = _counts(partial)
+    shown = where.path if where.path is not None else Path(where.target)
+    return BackupResult(source, shown, size, articles, statements)
 
 
-def _copy(source: Path, partial: Path) -> None:
+def _copy(source: Path, partial: Path, label: str) -> None:
     from claimsdb.sqlite_access import read_only_access
 
     timeout = busy_timeout_ms() / 1000
@@ -109,7 +103,7 @@ def _copy(source: Path, partial: Path) -> None:
             dst.close()
     except sqlite3.Error as error:
         raise DatabaseError(sqlite_damage(source, error)
-                            or f"backup of {source} failed: {error}") from None
+                            or f"backup of {source} to {label} failed: {error}") from None
     finally:
         src.close()
 
@@ -118,20 +112,6 @@ def _fsync_file(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); not possible on every platform."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:  # pragma: no cover
-        pass
     finally:
         os.close(descriptor)
 

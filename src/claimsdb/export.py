@@ -17,19 +17,15 @@ What one row is, per table (docs/export.md has every column):
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import itertools
 import json
-import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from claimsdb.errors import ClaimsError
+from claimsdb import outputs
 from claimsdb.queries import (
     ActorDefinition,
     ActorRef,
@@ -571,52 +567,7 @@ def write_json(objects: Iterable[dict[str, Any]], out: TextIO, *,
 
 
 # -- where the output goes -------------------------------------------------------------------
-
-class _StdoutText:
-    """UTF-8 text onto standard output's bytes, whatever the locale says, with no
-    newline translation (CSV rows carry their own line ends)."""
-
-    def __init__(self):
-        sys.stdout.flush()
-        self.buffer = sys.stdout.buffer
-
-    def write(self, text: str) -> int:
-        self.buffer.write(text.encode("utf-8"))
-        return len(text)
-
-    def flush(self) -> None:
-        self.buffer.flush()
-
-
-def is_stdout(target: str | os.PathLike[str]) -> bool:
-    return str(target) == "-"
-
-
-@contextlib.contextmanager
-def open_output(target: str | os.PathLike[str]) -> Iterator[TextIO]:
-    """A text stream to ``target`` ('-' is standard output).
-
-    A file is written under a temporary name beside it and renamed into place at the
-    end, so a failed export never leaves a half-written file where a complete one
-    was expected (or overwrites a good one).
-    """
-    if is_stdout(target):
-        stream = _StdoutText()
-        yield stream  # type: ignore[misc]
-        stream.flush()
-        return
-    path = Path(target)
-    if path.is_dir():
-        raise ClaimsError(f"cannot write {path}: it is a folder; give a file name")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        handle = temporary.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise ClaimsError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+# One place decides how every user-named output is written (claimsdb.outputs); these
+# names stay importable from here.
+open_output = outputs.open_output
+is_stdout = outputs.is_stdout

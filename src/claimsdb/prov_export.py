@@ -18,12 +18,15 @@ in short:
   and so on; repeats (the same claim again, pointing upstream) is ``wasDerivedFrom``
   typed ``claimsdb:repeats``.
 
-Memory: the ``prov`` package serialises a whole document held in memory (about
-20 KB per statement). So the graph is built in pieces of a few hundred statements,
-each a small ``ProvDocument``; every record is still encoded by the package, and the
-pieces are written one after another as one PROV-N document, or, for PROV-JSON, with
-each record section spooled to a temporary file and the sections joined at the end.
-An export of any size thus needs the memory of one piece (plus disk for the spool).
+One mapping, two encoders: ``statement_records`` and its siblings turn each concept
+into plain PROV records once. The ``prov`` package builds documents from them
+(``iter_provenance``, ``provenance_document``) and encodes PROV-N, a piece of a few
+hundred statements at a time. PROV-JSON groups records by kind, so ``stream_prov``
+writes it section by section, one pass over the records' sources per kind, encoding
+each record as the package does: the first entity reaches the reader at once,
+nothing is spooled, and memory stays flat however large the export (the tests parse
+the output with ``prov`` and compare it with the package's document and with the
+output of the buffered writer it replaced).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from claimsdb.errors import ClaimsError
@@ -74,190 +78,290 @@ def require_prov():
     return prov.model
 
 
-class _Piece:
-    """One small PROV document, and how each claimsdb concept becomes its records."""
+@dataclass(frozen=True)
+class QName:
+    """A qualified name as an attribute value ("claimsdb:Statement", "wd:Q7747")."""
 
-    def __init__(self, model):
-        self.model = model
-        self.doc: ProvDocument = model.ProvDocument()
-        self.ns = {prefix: self.doc.add_namespace(prefix, uri)
-                   for prefix, uri in NAMESPACES.items()}
+    text: str
 
-    def q(self, prefix: str, local: str):
-        return self.ns[prefix][local]
 
-    def typed(self, name: str):
-        return self.q("claimsdb", name)
+@dataclass(frozen=True)
+class Typed:
+    """A literal with an XSD datatype ("2025-03-12" as xsd:date)."""
 
-    def statement_id(self, ref: str):
-        return self.q("statement", ref.replace("#", "/", 1))
+    text: str
+    datatype: str
 
-    def date(self, iso: str):
-        from prov.constants import XSD_DATE, XSD_DATETIME
 
-        return self.model.Literal(iso, XSD_DATE if len(iso) == 10 else XSD_DATETIME)
+# kind (the PROV-JSON section / PROV-N keyword), identifier (None for relations), and
+# attributes in order: the formal ones ("prov:entity", ...) first, then the others.
+Record = tuple[str, "str | None", list[tuple[str, Any]]]
 
-    # -- statements and their chains ------------------------------------------------------
-    def statement(self, view: StatementView) -> None:
-        doc = self.doc
-        claim = self.statement_id(view.ref)
-        attributes: list[tuple[Any, Any]] = [
-            ("prov:type", self.typed("Statement")),
-            ("prov:label", view.ref),
-            ("prov:value", view.quote),
-            ("claimsdb:ref", view.ref),
-            ("claimsdb:kind", view.kind),
-        ]
-        if view.stated_on:
-            attributes.append(("claimsdb:statedOn", self.date(view.stated_on)))
-        attributes += [("claimsdb:about", self.q("actor", a.key)) for a in view.about]
-        doc.entity(claim, attributes)
-        if view.speaker is not None:
-            doc.wasAttributedTo(claim, self.q("actor", view.speaker.key))
-        article = self.q("article", view.article)
-        if not view.chain:
-            # The article's own voice: the printed words are the claim itself.
-            doc.hadMember(article, claim)
-            return
-        printed = self.q("report", view.ref.replace("#", "/", 1))
-        doc.entity(printed, [("prov:type", self.typed("Report")),
-                             ("claimsdb:span", f"{view.span_start}-{view.span_end}")])
-        doc.hadMember(article, printed)
-        if view.outlet is not None:
-            doc.wasAttributedTo(printed, self.q("actor", view.outlet.key))
-        derive: Callable[..., Any] = doc.wasQuotedFrom if view.kind == "direct" else self._relay
-        newer = printed
-        for hop in view.chain:  # nearest first: each link's version comes from the next
-            if hop.position == len(view.chain) - 1:
-                older = claim
-            else:
-                older = self.q("report", f"{view.article}/{view.key}/hop-{hop.position}")
-                doc.entity(older, [("prov:type", self.typed("Report")),
-                                   ("claimsdb:position", hop.position)])
-                doc.wasAttributedTo(older, self.q("actor", hop.actor.key))
-            derive(newer, older,
-                   other_attributes=[("claimsdb:cue", hop.cue)] if hop.cue else None)
-            newer = older
-        doc.hadPrimarySource(printed, claim)
 
-    def _relay(self, newer, older, other_attributes=None):
-        attributes = [("prov:type", self.typed("Relay")), *(other_attributes or [])]
-        return self.doc.wasDerivedFrom(newer, older, other_attributes=attributes)
+def _statement_id(ref: str) -> str:
+    return "statement:" + ref.replace("#", "/", 1)
 
-    # -- relations, articles, actors ---------------------------------------------------------
-    def relation(self, row: RelationRow) -> None:
-        source, target = self.statement_id(row.source.ref), self.statement_id(row.target.ref)
-        attributes = [("prov:type", self.typed(row.type))]
-        if row.type == "repeats":
-            self.doc.wasDerivedFrom(source, target, other_attributes=attributes)
+
+def _date(iso: str) -> Typed:
+    return Typed(iso, "xsd:date" if len(iso) == 10 else "xsd:dateTime")
+
+
+def _attributed(entity: str, agent: str, *other: tuple[str, Any]) -> Record:
+    return ("wasAttributedTo", None, [("prov:entity", entity), ("prov:agent", agent), *other])
+
+
+def _derived(newer: str, older: str, *other: tuple[str, Any]) -> Record:
+    return ("wasDerivedFrom", None,
+            [("prov:generatedEntity", newer), ("prov:usedEntity", older), *other])
+
+
+def statement_records(view: StatementView) -> Iterator[Record]:
+    """A statement, the passage printing it and its chain of relays, as PROV records."""
+    return _statement_records(
+        view.article, view.key, view.quote, view.kind, view.stated_on,
+        [a.key for a in view.about], view.speaker.key if view.speaker else None,
+        view.outlet.key if view.outlet else None, view.span_start, view.span_end,
+        [(hop.position, hop.cue, hop.actor.key) for hop in view.chain])
+
+
+def _statement_records(article_key: str, key: str, quote: str, kind: str,
+                       stated_on: str | None, about: list[str], speaker: str | None,
+                       outlet: str | None, span_start: int, span_end: int,
+                       chain: list[tuple[int, str | None, str]]) -> Iterator[Record]:
+    """``statement_records`` from plain values; ``chain``: (position, cue, actor key),
+    nearest first."""
+    ref = f"{article_key}#{key}"
+    claim = _statement_id(ref)
+    attributes: list[tuple[str, Any]] = [
+        ("prov:type", QName("claimsdb:Statement")),
+        ("prov:label", ref),
+        ("prov:value", quote),
+        ("claimsdb:ref", ref),
+        ("claimsdb:kind", kind),
+    ]
+    if stated_on:
+        attributes.append(("claimsdb:statedOn", _date(stated_on)))
+    attributes += [("claimsdb:about", QName(f"actor:{actor}")) for actor in about]
+    yield ("entity", claim, attributes)
+    if speaker is not None:
+        yield _attributed(claim, f"actor:{speaker}")
+    article = f"article:{article_key}"
+    if not chain:
+        # The article's own voice: the printed words are the claim itself.
+        yield ("hadMember", None, [("prov:collection", article), ("prov:entity", claim)])
+        return
+    printed = f"report:{article_key}/{key}"
+    yield ("entity", printed, [("prov:type", QName("claimsdb:Report")),
+                               ("claimsdb:span", f"{span_start}-{span_end}")])
+    yield ("hadMember", None, [("prov:collection", article), ("prov:entity", printed)])
+    if outlet is not None:
+        yield _attributed(printed, f"actor:{outlet}")
+    # a direct quote's words travel (wasQuotedFrom); reported speech is a relay
+    how = QName("prov:Quotation") if kind == "direct" else QName("claimsdb:Relay")
+    newer = printed
+    for position, cue, actor in chain:  # each link's version comes from the next
+        if position == len(chain) - 1:
+            older = claim
         else:
-            self.doc.wasInfluencedBy(source, target, other_attributes=attributes)
-
-    def article(self, summary: ArticleSummary, authors: Iterable[ActorRef]) -> None:
-        article = self.q("article", summary.key)
-        attributes: list[tuple[Any, Any]] = [
-            ("prov:type", self.typed("Article")),
-            ("prov:type", self.model.PROV["Collection"]),
-            ("prov:label", summary.title),
-            ("claimsdb:language", summary.language),
-        ]
-        if summary.url:
-            attributes.append(("claimsdb:url", summary.url))
-        if summary.published:
-            attributes.append(("claimsdb:published", self.date(summary.published)))
-        self.doc.entity(article, attributes)
-        if summary.outlet is not None:
-            self.doc.wasAttributedTo(article, self.q("actor", summary.outlet.key),
-                                     other_attributes=[("prov:type", self.typed("outlet"))])
-        for author in authors:
-            self.doc.wasAttributedTo(article, self.q("actor", author.key),
-                                     other_attributes=[("prov:type", self.typed("author"))])
-
-    def actor(self, actor: ActorDefinition) -> None:
-        agent = self.q("actor", actor.key)
-        attributes: list[tuple[Any, Any]] = []
-        prov_type = {"person": "Person", "organization": "Organization",
-                     "outlet": "Organization", "government": "Organization"}.get(actor.kind)
-        if prov_type:
-            attributes.append(("prov:type", self.model.PROV[prov_type]))
-        attributes += [
-            ("prov:type", self.typed(actor.kind)),
-            ("prov:label", actor.name),
-            ("claimsdb:identified", actor.identified),
-            *(("claimsdb:alias", alias) for alias in actor.aliases),
-        ]
-        if actor.wikidata:
-            attributes.append(("claimsdb:wikidata", self.q("wd", actor.wikidata)))
-        if actor.description:
-            attributes.append(("claimsdb:description", actor.description))
-        self.doc.agent(agent, attributes)
-        for role in actor.roles:
-            role_attributes: list[tuple[Any, Any]] = [("claimsdb:title", role.title)]
-            if role.started_on:
-                role_attributes.append(("claimsdb:from", self.date(role.started_on.isoformat())))
-            if role.ended_on:
-                role_attributes.append(("claimsdb:to", self.date(role.ended_on.isoformat())))
-            self.doc.actedOnBehalfOf(agent, self.q("actor", role.of),
-                                     other_attributes=role_attributes)
+            older = f"report:{article_key}/{key}/hop-{position}"
+            yield ("entity", older, [("prov:type", QName("claimsdb:Report")),
+                                     ("claimsdb:position", position)])
+            yield _attributed(older, f"actor:{actor}")
+        cued = [("claimsdb:cue", cue)] if cue else []
+        # (attributes in the order the package's wasQuotedFrom gives them: PROV-N
+        # lines stay the same as before)
+        typed = [*cued, ("prov:type", how)] if kind == "direct" else [("prov:type", how), *cued]
+        yield _derived(newer, older, *typed)
+        newer = older
+    yield _derived(printed, claim, ("prov:type", QName("prov:PrimarySource")))
 
 
-def _batched(items: Iterable[Any], size: int = PIECE) -> Iterator[list[Any]]:
+def relation_records(row: RelationRow) -> Iterator[Record]:
+    """repeats is a derivation (the same claim again); the others typed influences."""
+    source, target = _statement_id(row.source.ref), _statement_id(row.target.ref)
+    typed = ("prov:type", QName(f"claimsdb:{row.type}"))
+    if row.type == "repeats":
+        yield _derived(source, target, typed)
+    else:
+        yield ("wasInfluencedBy", None,
+               [("prov:influencee", source), ("prov:influencer", target), typed])
+
+
+def article_records(summary: ArticleSummary, authors: Iterable[ActorRef]) -> Iterator[Record]:
+    article = f"article:{summary.key}"
+    attributes: list[tuple[str, Any]] = [
+        ("prov:type", QName("claimsdb:Article")),
+        ("prov:type", QName("prov:Collection")),
+        ("prov:label", summary.title),
+        ("claimsdb:language", summary.language),
+    ]
+    if summary.url:
+        attributes.append(("claimsdb:url", summary.url))
+    if summary.published:
+        attributes.append(("claimsdb:published", _date(summary.published)))
+    yield ("entity", article, attributes)
+    if summary.outlet is not None:
+        yield _attributed(article, f"actor:{summary.outlet.key}",
+                          ("prov:type", QName("claimsdb:outlet")))
+    for author in authors:
+        yield _attributed(article, f"actor:{author.key}",
+                          ("prov:type", QName("claimsdb:author")))
+
+
+_AGENT_TYPES = {"person": "Person", "organization": "Organization",
+                "outlet": "Organization", "government": "Organization"}
+
+
+def actor_records(actor: ActorDefinition) -> Iterator[Record]:
+    """An actor is an agent; each of its roles an actedOnBehalfOf."""
+    agent = f"actor:{actor.key}"
+    attributes: list[tuple[str, Any]] = []
+    if actor.kind in _AGENT_TYPES:
+        attributes.append(("prov:type", QName(f"prov:{_AGENT_TYPES[actor.kind]}")))
+    attributes += [
+        ("prov:type", QName(f"claimsdb:{actor.kind}")),
+        ("prov:label", actor.name),
+        ("claimsdb:identified", actor.identified),
+        *(("claimsdb:alias", alias) for alias in actor.aliases),
+    ]
+    if actor.wikidata:
+        attributes.append(("claimsdb:wikidata", QName(f"wd:{actor.wikidata}")))
+    if actor.description:
+        attributes.append(("claimsdb:description", actor.description))
+    yield ("agent", agent, attributes)
+    for role in actor.roles:
+        other: list[tuple[str, Any]] = [("claimsdb:title", role.title)]
+        if role.started_on:
+            other.append(("claimsdb:from", _date(role.started_on.isoformat())))
+        if role.ended_on:
+            other.append(("claimsdb:to", _date(role.ended_on.isoformat())))
+        yield ("actedOnBehalfOf", None,
+               [("prov:delegate", agent), ("prov:responsible", f"actor:{role.of}"), *other])
+
+
+# -- where the records come from -------------------------------------------------------------
+
+def _statement_source(conn: Connection, flt: StatementFilter,
+                      on_statement: Callable[[], None] | None = None
+                      ) -> Iterator[list[Record]]:
+    """Straight from the query layer's lean row batches: a view per statement (with
+    its context sentence) would cost more than the records themselves."""
+    from claimsdb import queries
+
+    for batch, details in queries.statement_batches(conn, flt, lean=True):
+        hops_of, about_of = details.hops, details.about
+        for row in batch:
+            (statement_id, article, key, quote, kind, span_start, span_end, stated_on,
+             _title, _published, _url, outlet_key, *_outlet, speaker_key) = row[:16]
+            hops = hops_of.get(statement_id, ())
+            about = about_of.get(statement_id, ())
+            yield list(_statement_records(
+                article, key, quote, kind, stated_on, [actor[0] for actor in about],
+                speaker_key, outlet_key, span_start, span_end,
+                [(hop[0], hop[1], hop[2]) for hop in hops]))
+            if on_statement is not None:
+                on_statement()
+
+
+def _relation_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Record]]:
+    """Relations between two exported statements (one whose other end is not exported
+    would name an entity the document does not describe)."""
+    from claimsdb import queries
+
+    for row in queries.iter_relations(conn, flt, both_ends=True):
+        yield list(relation_records(row))
+
+
+def _article_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Record]]:
+    from claimsdb import queries
+    from claimsdb.models import Article
+
+    ids = queries.involved_article_ids(conn, flt)
+    articles = queries.list_articles(conn, where=Article.id.in_(ids) if ids is not None
+                                     else None)
+    for chunk in _batched(articles):
+        authors = queries.article_authors(conn, [s.key for s in chunk])
+        for summary in chunk:
+            yield list(article_records(summary, authors.get(summary.key, ())))
+
+
+def _actor_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Record]]:
+    """Every actor for the whole database; for a filtered export, those its statements
+    and articles involve, plus whom their roles point at (so every actedOnBehalfOf
+    names a described agent)."""
+    from claimsdb import queries
+
+    everyone = queries.selected_statement_ids(conn, flt) is None
+    keys = queries.actor_keys(conn, None if everyone else queries.involved_actor_ids(conn, flt))
+    done: set[str] = set()
+    while keys:
+        targets: set[str] = set()
+        for chunk in _batched(keys):
+            for definition in queries.actor_definitions(conn, chunk).values():
+                yield list(actor_records(definition))
+                targets.update(role.of for role in definition.roles)
+            done.update(chunk)
+        keys = sorted(targets - done)
+
+
+def _batched(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    size = size or PIECE
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
+def _new_piece(model) -> ProvDocument:
+    document = model.ProvDocument()
+    for prefix, uri in NAMESPACES.items():
+        document.add_namespace(prefix, uri)
+    return document
+
+
+def _add(document: ProvDocument, record: Record, model, names: dict[str, Any]) -> None:
+    """One record into a ``prov`` document, built by the package itself. ``names``:
+    the document's qualified names by text, each resolved once."""
+    from prov.constants import PROV_RECORD_IDS_MAP
+
+    kind, identifier, attributes = record
+
+    def name(text: str) -> Any:
+        found = names.get(text)
+        if found is None:
+            found = names[text] = document.valid_qualified_name(text)
+        return found
+
+    def value(item: Any) -> Any:
+        if isinstance(item, QName):
+            return name(item.text)
+        if isinstance(item, Typed):
+            return model.Literal(item.text, name(item.datatype))
+        return item
+
+    document.new_record(PROV_RECORD_IDS_MAP[kind], identifier,
+                        [(key, value(item)) for key, item in attributes])
+
+
 def iter_provenance(conn: Connection, flt: StatementFilter,
                     on_statement: Callable[[], None] | None = None
                     ) -> Iterator[ProvDocument]:
-    """The PROV graph of the statements a filter selects, as small documents whose
-    union is the whole graph.
-
-    In turn: the statements (with their reports and chains), the relations between
-    two exported statements (one whose other end is not exported would name an
-    entity the document does not describe), the articles holding them, and the
-    actors: every actor for the whole database; for a filtered export, those its
-    statements and articles involve, plus whom their roles point at.
-    """
+    """The PROV graph of the statements a filter selects, as small ``prov`` documents
+    (a few hundred statements, relations, articles or actors each) whose union is the
+    whole graph: the statements (with their reports and chains), the relations
+    between two exported statements, the articles holding them, and the actors."""
     from claimsdb import queries
-    from claimsdb.models import Article
 
     model = require_prov()
     queries.filtered_statement_ids(conn, flt)  # resolve the filter before any work
-    for chunk in _batched(queries.iter_statements(conn, flt)):
-        piece = _Piece(model)
-        for view in chunk:
-            piece.statement(view)
-            if on_statement is not None:
-                on_statement()
-        yield piece.doc
-    for chunk in _batched(queries.iter_relations(conn, flt, both_ends=True)):
-        piece = _Piece(model)
-        for row in chunk:
-            piece.relation(row)
-        yield piece.doc
-    ids = queries.involved_article_ids(conn, flt)
-    articles = queries.list_articles(conn, where=Article.id.in_(ids) if ids is not None
-                                     else None)
-    for chunk in _batched(articles):
-        piece = _Piece(model)
-        authors = queries.article_authors(conn, [s.key for s in chunk])
-        for summary in chunk:
-            piece.article(summary, authors.get(summary.key, ()))
-        yield piece.doc
-    everyone = queries.selected_statement_ids(conn, flt) is None
-    keys = queries.actor_keys(conn, None if everyone else queries.involved_actor_ids(conn, flt))
-    done: set[str] = set()
-    while keys:  # role targets too, so every actedOnBehalfOf names a described agent
-        targets: set[str] = set()
-        for chunk in _batched(keys):
-            piece = _Piece(model)
-            for definition in queries.actor_definitions(conn, chunk).values():
-                piece.actor(definition)
-                targets.update(role.of for role in definition.roles)
-            done.update(chunk)
-            yield piece.doc
-        keys = sorted(targets - done)
+    for source in (_statement_source(conn, flt, on_statement), _relation_source(conn, flt),
+                   _article_source(conn, flt), _actor_source(conn, flt)):
+        for chunk in _batched(source):
+            piece = _new_piece(model)
+            names: dict[str, Any] = {}
+            for records in chunk:
+                for record in records:
+                    _add(piece, record, model, names)
+            yield piece
 
 
 def provenance_document(conn: Connection, flt: StatementFilter) -> ProvDocument:
@@ -339,8 +443,105 @@ def _write_json(pieces: Iterable[ProvDocument], out: TextIO) -> int:
     return statements
 
 
+# PROV-JSON holds each kind of record in one object, in this order (the package's).
+JSON_SECTIONS = ("entity", "agent", "wasAttributedTo", "hadMember", "wasDerivedFrom",
+                 "wasInfluencedBy", "actedOnBehalfOf")
+# Which sources give records of each kind.
+_SOURCES_OF = {
+    "entity": ("statements", "articles"),
+    "agent": ("actors",),
+    "wasAttributedTo": ("statements", "articles"),
+    "hadMember": ("statements",),
+    "wasDerivedFrom": ("statements", "relations"),
+    "wasInfluencedBy": ("relations",),
+    "actedOnBehalfOf": ("actors",),
+}
+
+
+def stream_prov(conn: Connection, flt: StatementFilter, out: TextIO, fmt: str = "json", *,
+                on_statement: Callable[[], None] | None = None) -> int:
+    """Write the PROV graph of the filter's statements as it is read, in constant
+    memory; returns the statement count.
+
+    PROV-N takes records in any order, so the pieces of ``iter_provenance`` are written
+    as the package encodes them. PROV-JSON groups records by kind (every entity, then
+    every agent, ...), so it is written section by section, each a pass over the
+    sources of that kind's records (statements are read four times, which costs less
+    than encoding them through the package once), with each record encoded here as
+    the package encodes it (the tests parse the result with ``prov`` and compare it
+    with the package's own document). Nothing is held back: the first entities
+    reach the reader at once.
+    """
+    if fmt not in FORMATS:
+        raise ClaimsError(f"unknown PROV format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "provn":
+        return _write_provn(iter_provenance(conn, flt, on_statement), out)
+    from claimsdb import queries
+
+    queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any output
+    counted = [0]
+
+    def count() -> None:
+        counted[0] += 1
+        if on_statement is not None:
+            on_statement()
+
+    sources: dict[str, Callable[[], Iterator[list[Record]]]] = {
+        "statements": lambda: _statement_source(conn, flt, count if not counted[0] else None),
+        "articles": lambda: _article_source(conn, flt),
+        "relations": lambda: _relation_source(conn, flt),
+        "actors": lambda: _actor_source(conn, flt),
+    }
+    blank = itertools.count(1)
+    out.write("{\n")
+    for kind in JSON_SECTIONS:
+        first = True
+        for source in _SOURCES_OF[kind]:
+            for records in sources[source]():
+                for record_kind, identifier, attributes in records:
+                    if record_kind != kind:
+                        continue
+                    name = identifier if identifier is not None else f"_:id{next(blank)}"
+                    out.write(f"  {_dumps(kind)}: {{\n    " if first else ",\n    ")
+                    out.write(_dumps(name) + ": " + _dumps(_json_attributes(attributes)))
+                    first = False
+        if not first:
+            out.write("\n  },\n")
+    out.write(f'  "prefix": {_dumps(NAMESPACES)}\n}}\n')
+    return counted[0]
+
+
+def _json_value(item: Any) -> Any:
+    if isinstance(item, QName):
+        return {"$": item.text, "type": "xsd:QName"}
+    if isinstance(item, Typed):
+        return {"$": item.text, "type": item.datatype}
+    if isinstance(item, bool):  # pragma: no cover - no boolean attributes today
+        return {"$": "true" if item else "false", "type": "xsd:boolean"}
+    if isinstance(item, int):
+        return {"$": str(item), "type": "xsd:int"}
+    return item
+
+
+def _json_attributes(attributes: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Attributes as PROV-JSON has them: a name given several values maps to a list."""
+    encoded: dict[str, Any] = {}
+    for name, item in attributes:
+        value = _json_value(item)
+        if name not in encoded:
+            encoded[name] = value
+        elif isinstance(encoded[name], list):
+            encoded[name].append(value)
+        else:
+            encoded[name] = [encoded[name], value]
+    return encoded
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _encode(value)
 
 
 def statements_in(doc: ProvDocument) -> list[Any]:

@@ -8,6 +8,7 @@ code 1; Click's usage errors exit with 2.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -40,7 +41,10 @@ class ClaimsGroup(click.Group):
             return super().invoke(ctx)
         except ClaimsError as error:
             from claimsdb.config import redact
+            from claimsdb.outputs import OutputError
 
+            if isinstance(error, OutputError) and error.standard_output:
+                _silence_broken_pipe()  # what is left in its buffer cannot be written
             raise click.ClickException(
                 redact(error_text(error), ctx.obj.db if ctx.obj else None)) from None
         except click.ClickException as error:
@@ -50,6 +54,15 @@ class ClaimsGroup(click.Group):
         except BrokenPipeError:
             _silence_broken_pipe()
             ctx.exit(0)
+        except OSError as error:
+            if error.errno not in _STORAGE_FULL:
+                raise
+            # A full disk under standard output (click.echo of a large result): one
+            # line, not a traceback.
+            _silence_broken_pipe()
+            where = error.filename or "standard output"
+            raise click.ClickException(escape(f"cannot write {where}: {error.strerror}")
+                                       ) from None
         except Exception as error:
             message = _database_failure(ctx, error)
             if message is None or os.environ.get(DEBUG_ENV) == "1":
@@ -57,6 +70,7 @@ class ClaimsGroup(click.Group):
             raise click.ClickException(escape(message)) from None
 
 
+_STORAGE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 DEBUG_ENV = "CLAIMSDB_DEBUG"
 
 

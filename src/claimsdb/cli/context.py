@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -25,6 +26,13 @@ class Settings:
             self._engine = make_engine(self.db, create=create)
             click.get_current_context().call_on_close(self._engine.dispose)
         return self._engine
+
+    def protected_files(self) -> tuple[Path, ...]:
+        """The database's own files, which no output may overwrite (none on a server)."""
+        from claimsdb.config import resolve_url, sqlite_path
+        from claimsdb.outputs import database_files
+
+        return database_files(sqlite_path(resolve_url(self.db)))
 
     def for_reading(self) -> Engine:
         """An engine on an existing database at the current schema version."""

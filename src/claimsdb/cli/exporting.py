@@ -1,7 +1,9 @@
 """``claimsdb export``: query results out to files and pipes.
 
-Every export streams from the query layer and writes to ``-o FILE`` (renamed into
-place when complete) or to standard output (``-o -``, the default). A progress bar
+Every export streams from the query layer and writes to ``-o FILE`` or to standard
+output (``-o -``, the default); ``claimsdb.outputs`` decides how (a regular file is
+renamed into place when complete, a FIFO or device is written through, the database
+itself is refused). A progress bar
 appears on stderr only when writing to a file from a terminal, so pipes carry
 nothing but data; a reader that goes away (``| head``) ends the export quietly.
 """
@@ -15,7 +17,7 @@ from typing import Any
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import statement_filter_options
+from claimsdb.cli.options import KeyArgumentCommand, statement_filter_options
 from claimsdb.cli.show import echo
 
 TABLE_NAMES = ("statements", "chain", "relations", "actors", "articles")
@@ -43,7 +45,8 @@ def _output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "-o", "--output", default="-", show_default=True, metavar="FILE",
         type=click.Path(dir_okay=False, allow_dash=True),
-        help="File to write; '-' is standard output. A file appears only once complete.",
+        help="File to write; '-' is standard output. A regular file appears only once "
+        "complete; a FIFO, device or /dev/fd/N is written through.",
     )(command)
 
 
@@ -66,17 +69,18 @@ def _progress(to_file: bool, length: Callable[[], int], noun: str):
 def _export_table(settings: Settings, fmt: str, table_name: str, output: str, flt,
                   **csv_options: bool) -> None:
     from claimsdb import export as exporter
+    from claimsdb import outputs
     from claimsdb.db import read_connection
 
     table = exporter.TABLES[table_name]
-    to_file = not exporter.is_stdout(output)
+    to_file = not outputs.is_stdout(output)
     engine = settings.for_reading()
     with read_connection(engine) as conn:
         flat = fmt == "csv" and table.csv_rows is not None
         # resolves the filter: a bad one fails before writing
         rows = table.csv_rows(conn, flt) if flat else table.rows(conn, flt)
         with _progress(to_file, lambda: table.count(conn, flt), table.noun) as bar, \
-                exporter.open_output(output) as out:
+                outputs.open_output(output, protect=settings.protected_files()) as out:
             on_row = (lambda: bar.update(1)) if to_file and not bar.hidden else None
             if flat:
                 count = exporter.write_csv_rows(rows, out, table.columns, on_row=on_row,
@@ -177,7 +181,7 @@ def export_json(settings: Settings, table: str, output: str, flt) -> None:
     _export_table(settings, "json", table, output, flt)
 
 
-@export.command("article")
+@export.command("article", cls=KeyArgumentCommand)
 @click.argument("key")
 @_output_option
 @pass_settings
@@ -195,19 +199,18 @@ def export_article(settings: Settings, key: str, output: str) -> None:
       claimsdb export article kremlin-denies-report -o kremlin.yaml
       $EDITOR kremlin.yaml && claimsdb add --replace kremlin.yaml
     """
-    from claimsdb import article_export
-    from claimsdb import export as exporter
+    from claimsdb import article_export, outputs
     from claimsdb.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
         document = article_export.article_document(conn, key)
     text = article_export.to_yaml(document)
-    with exporter.open_output(output) as out:
+    with outputs.open_output(output, protect=settings.protected_files()) as out:
         out.write(text)
-    if not exporter.is_stdout(output):
+    if not outputs.is_stdout(output):
         echo(f"wrote article '{key}' ({len(document['statements'])} statements, "
-                   f"{len(document['actors'])} actors) to {output}", err=True)
+             f"{len(document['actors'])} actors) to {output}", err=True)
 
 
 @export.command("prov")
@@ -230,20 +233,20 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
       claimsdb export prov -o provenance.json
       claimsdb export prov --prov-n --article putin-stance-stalls-talks
     """
-    from claimsdb import export as exporter
-    from claimsdb import prov_export, queries
+    from claimsdb import outputs, prov_export, queries
     from claimsdb.db import read_connection
 
     prov_export.require_prov()  # a missing package is reported before any work
-    to_file = not exporter.is_stdout(output)
+    to_file = not outputs.is_stdout(output)
     engine = settings.for_reading()
     with read_connection(engine) as conn:
         queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any output
         with _progress(to_file, lambda: queries.count_statements(conn, flt),
-                       "statement") as bar, exporter.open_output(output) as out:
-            pieces = prov_export.iter_provenance(
-                conn, flt, on_statement=(lambda: bar.update(1)) if to_file else None)
-            count = prov_export.write_prov(pieces, out, "provn" if provn else "json")
+                       "statement") as bar, \
+                outputs.open_output(output, protect=settings.protected_files()) as out:
+            count = prov_export.stream_prov(
+                conn, flt, out, "provn" if provn else "json",
+                on_statement=(lambda: bar.update(1)) if to_file else None)
     if to_file:
         echo(f"wrote the provenance of {count} statements to {output}", err=True)
 
@@ -267,8 +270,7 @@ def export_datasette_metadata(settings: Settings, output: str) -> None:
     import json
     from pathlib import Path
 
-    from claimsdb import datasette
-    from claimsdb import export as exporter
+    from claimsdb import datasette, outputs
     from claimsdb.errors import ClaimsError
 
     engine = settings.for_reading()
@@ -276,7 +278,7 @@ def export_datasette_metadata(settings: Settings, output: str) -> None:
         raise ClaimsError("Datasette reads SQLite files only; copy this database to one "
                           "with 'claimsdb copy' and write the metadata for that")
     name = Path(engine.url.database or "claims").stem
-    with exporter.open_output(output) as out:
+    with outputs.open_output(output, protect=settings.protected_files()) as out:
         out.write(json.dumps(datasette.metadata(name), indent=2, ensure_ascii=False) + "\n")
-    if not exporter.is_stdout(output):
+    if not outputs.is_stdout(output):
         echo(f"wrote Datasette metadata for database '{name}' to {output}", err=True)

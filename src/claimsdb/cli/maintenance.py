@@ -57,7 +57,7 @@ def check(settings: Settings, strict: bool) -> None:
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
 @pass_settings
 def backup(settings: Settings, file: Path, overwrite: bool) -> None:
@@ -66,7 +66,9 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
     Uses SQLite's online backup API: other processes may keep reading and importing
     meanwhile, and FILE holds exactly the articles committed when the backup began,
     each complete. The copy is verified with SQLite's integrity check and is a single
-    self-contained file. For PostgreSQL use pg_dump, or 'claimsdb copy --to FILE.db'.
+    self-contained file. FILE may be '-' (standard output), a FIFO or a device: the
+    finished copy is written through. The database itself is refused. For PostgreSQL
+    use pg_dump, or 'claimsdb copy --to FILE.db'.
 
     \b
     Examples:
@@ -74,10 +76,13 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
       claimsdb --db team.db backup /mnt/backups/team.db --overwrite
     """
     from claimsdb.backup import backup_sqlite
+    from claimsdb.outputs import is_stdout
 
     result = backup_sqlite(settings.engine(create=False), file, overwrite=overwrite)
-    echo(f"backed up {result.source} to {result.destination} ({result.bytes:,} bytes; "
-               f"{result.articles:,} article(s), {result.statements:,} statement(s))")
+    where = "standard output" if is_stdout(file) else result.destination
+    echo(f"backed up {result.source} to {where} ({result.bytes:,} bytes; "
+         f"{result.articles:,} article(s), {result.statements:,} statement(s))",
+         err=is_stdout(file))  # the copy itself went to standard output
 
 
 @click.command()

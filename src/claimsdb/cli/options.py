@@ -9,6 +9,7 @@ passed to the command as ``flt``. ``output_options`` gives list commands
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import click
@@ -123,3 +124,84 @@ def output_options(command):
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+# -- keys that start with '-' ----------------------------------------------------------------
+
+# A key (or ARTICLE#STATEMENT reference) as the article format allows it: [a-z0-9-]+.
+_KEY_LIKE = re.compile(r"-[a-z0-9-]*(#[a-z0-9-]*)?", re.IGNORECASE)
+
+
+class KeyArgumentCommand(click.Command):
+    """A command whose positional key may start with '-', as keys may.
+
+    Click reads any word starting with '-' as an option, so ``claimsdb chain
+    -weird-key#s`` failed with "No such option". Before Click parses, a word that is
+    not one of the command's options (nor an option's value) and looks like a key is
+    moved behind ``--``, where Click takes it as the argument; real options keep
+    working wherever they stand. A word that still fails gets a hint to use ``--``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        original = list(args)
+        args = _keys_after_double_dash(self, ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            # Click names "-s" for "-stray" (short options cluster): hint the word given
+            word = next((w for w in original if w.startswith(error.option_name)
+                         and _KEY_LIKE.fullmatch(w)), None)
+            if word is None:
+                raise
+            hint = (f"{error.format_message()} If {word} is a key, put -- before it: "
+                    f"{ctx.command_path} -- {word}")
+            raise click.UsageError(hint, ctx) from None
+
+
+def _keys_after_double_dash(command: click.Command, ctx: click.Context,
+                            args: list[str]) -> list[str]:
+    takes_value: set[str] = set()
+    flags: set[str] = set()
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option):
+            names = [*param.opts, *param.secondary_opts]
+            (flags if param.is_flag or param.count else takes_value).update(names)
+    slots = sum(p.nargs if p.nargs > 0 else 1_000_000 for p in command.get_params(ctx)
+                if isinstance(p, click.Argument))
+    options: list[str] = []
+    positional: list[tuple[int, str]] = []  # (position, word): keys keep their order
+    dashed: list[tuple[int, str]] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            positional += [(i, w) for i, w in enumerate(args[index + 1:], index + 1)]
+            break
+        if not word.startswith("-") or word == "-":
+            positional.append((index, word))
+        elif word.split("=", 1)[0] in takes_value:
+            options.append(word)
+            if "=" not in word and index + 1 < len(args):  # its value, whatever it is
+                index += 1
+                options.append(args[index])
+        elif word in flags:
+            options.append(word)
+        else:
+            # an unknown option, a key, or -oFILE (a short option with its value
+            # attached): decided below, once the keys given plainly are counted
+            dashed.append((index, word))
+        index += 1
+    free = slots - len(positional)
+    moved: list[tuple[int, str]] = []
+    for position, word in dashed:
+        # "--word" is more likely a mistyped option than a key, unless it is a reference
+        is_key = _KEY_LIKE.fullmatch(word) is not None and (
+            not word.startswith("--") or "#" in word)
+        if free > 0 and is_key:
+            moved.append((position, word))
+            free -= 1
+        else:
+            options.append(word)
+    if not moved:
+        return args
+    return [*options, "--", *(word for _, word in sorted(positional + moved))]

@@ -7,11 +7,16 @@ import sys
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import output_options, statement_filter_options, whole_number
+from claimsdb.cli.options import (
+    KeyArgumentCommand,
+    output_options,
+    statement_filter_options,
+    whole_number,
+)
 from claimsdb.cli.show import echo
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("ref", metavar="ARTICLE#STATEMENT")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for reading, json for programs (jq).")
@@ -22,6 +27,8 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     statement denies and what denies it.
 
     REF is ARTICLE#STATEMENT; a statement key alone works when only one article has it.
+    A key that starts with '-' is taken as it is (claimsdb chain -key#statement), here
+    and in trace, article, actor and export article.
 
     \b
     Examples:
@@ -126,7 +133,7 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
               to_json=export.actor_json, empty="no actors")
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("name", metavar="ACTOR")
 @click.option("--limit", type=whole_number(0), metavar="N",
               help="Show at most N statements said and N relayed.")
@@ -204,7 +211,7 @@ def articles(settings: Settings, limit, output) -> None:
               to_json=export.article_json, empty="no articles")
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)

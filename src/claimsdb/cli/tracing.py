@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from claimsdb.cli.context import Settings, pass_settings
-from claimsdb.cli.options import output_options, whole_number
+from claimsdb.cli.options import KeyArgumentCommand, output_options, whole_number
 from claimsdb.cli.show import echo
 
 
-@click.command()
+@click.command(cls=KeyArgumentCommand)
 @click.argument("ref", metavar="ARTICLE#STATEMENT")
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot", "mermaid"]),
               default="tree", show_default=True,
@@ -45,7 +45,7 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
     with read_connection(engine) as conn:
         graph = tracing.trace(conn, ref, max_depth=max_depth)
     if svg is not None:
-        _draw_svg(trace_render.trace_dot(graph), svg)
+        _draw_svg(trace_render.trace_dot(graph), svg, settings.protected_files())
     if fmt == "json":
         click.echo(json.dumps(trace_render.trace_json(graph), ensure_ascii=False, indent=2))
     elif fmt == "dot":
@@ -56,19 +56,27 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
         echo(trace_render.tree_text(graph, width=_width()))
 
 
-def _draw_svg(dot_source: str, target: Path) -> None:
+def _draw_svg(dot_source: str, target: Path, protect: tuple[Path, ...]) -> None:
+    """Graphviz draws to a pipe; the picture is then written like every other output
+    (claimsdb.outputs), so a FIFO stays a FIFO and the database is never a target."""
     import shutil  # here, not at the top: 'claimsdb --help' must stay quick
     import subprocess
 
+    from claimsdb.outputs import destination, open_output
+
+    destination(target, protect=protect)  # refuse a bad target before drawing
     dot = shutil.which("dot")
     if dot is None:
         raise click.ClickException(
             "Graphviz's 'dot' is not installed, so no SVG was drawn; install graphviz, or "
             "use --format dot and render it elsewhere")
-    done = subprocess.run([dot, "-Tsvg", "-o", str(target)], input=dot_source, text=True,
+    done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode("utf-8"),
                           capture_output=True, timeout=120, check=False)
     if done.returncode != 0:
-        raise click.ClickException(f"Graphviz failed: {done.stderr.strip()}")
+        raise click.ClickException(
+            f"Graphviz failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    with open_output(target, protect=protect, binary=True) as out:
+        out.write(done.stdout)
     echo(f"drew {target}", err=True)
 
 
