@@ -109,3 +109,25 @@ def test_item_17_width_is_80_off_a_terminal(corpus, cli, monkeypatch):
     table = cli("articles").stdout
     assert max(len(line) for line in table.splitlines()) <= 80
     assert "harbour-on-hold" in table
+
+
+def test_item_17_views_never_split_a_ref_across_lines(seeded, cli, monkeypatch):
+    """Issue 11 item 17: the text views (chain, actor, trace) wrap at the width, but a
+    ref or key is never broken inside: the seed's refs run past 80 columns, and a
+    line break at one of their dashes handed the user a ref that does not exist."""
+    monkeypatch.setenv("COLUMNS", "80")
+    asked = "officials-putin-maximalist-demands"
+    long_ref = ("putin-stance-stalls-talks#"
+                "putin-demanded-ukrainian-withdrawal-from-four-regions")
+    assert len(long_ref) + 4 > 80  # longer than a line: it may only overflow
+    views = {
+        "chain": cli("chain", asked).stdout,
+        "actor": cli("actor", "putin").stdout,
+        "trace": cli("trace", asked).stdout,
+    }
+    for name, text in views.items():
+        assert f"{long_ref} " in text or text.rstrip().endswith(long_ref) or \
+            f"{long_ref}\n" in text, (name, text)
+        for line in text.splitlines():
+            # a line that ends in the middle of a ref ends with a dash or '#'
+            assert not re.search(r"[a-z0-9]+-$", line), (name, line)

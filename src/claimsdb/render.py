@@ -62,14 +62,23 @@ def _who(actor: ActorRef) -> str:
     return f"{actor.name}  [{actor.describe()}]"
 
 
+def wrapper(width: int, initial: str, subsequent: str, *, whole: str = ""
+            ) -> textwrap.TextWrapper:
+    """Wraps a view's lines at the width without ever splitting a key or ref (``whole``,
+    which starts the text): a line break inside one would hand a user who copies it a
+    key that does not exist. A ref longer than the line stays whole and overflows."""
+    return textwrap.TextWrapper(width=width, initial_indent=initial,
+                                subsequent_indent=subsequent, break_on_hyphens=False,
+                                break_long_words=len(initial) + len(whole) <= width)
+
+
 def chain_text(view: StatementView, width: int = 100) -> str:
     """A statement's provenance, readable at a glance, from the article to the origin."""
     view = for_display(view)
-    wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="  ")
+    wrap = wrapper(width, "  ", "  ")
     lines = [f"{view.ref}  ({view.kind})", *wrap.wrap(f"“{view.quote}”")]
     if view.context and view.context != view.quote:
-        context = textwrap.TextWrapper(width=width, initial_indent="  in: ",
-                                       subsequent_indent="      ")
+        context = wrapper(width, "  in: ", "      ")
         lines += context.wrap(view.context)
     lines.append("")
     source = view.outlet.name if view.outlet else "the article itself (no outlet given)"
@@ -102,8 +111,7 @@ def chain_text(view: StatementView, width: int = 100) -> str:
         lines.append(f"{heading}:")
         for r in related:
             who = f" ({r.speaker.name})" if r.speaker else ""
-            item = textwrap.TextWrapper(width=width, initial_indent="  - ",
-                                        subsequent_indent="    ")
+            item = wrapper(width, "  - ", "    ", whole=r.ref)
             lines += item.wrap(f"{r.ref}{who}: «{r.quote}»")
     return "\n".join(lines)
 
@@ -418,8 +426,7 @@ def actor_text(detail, width: int = 100) -> str:
         lines.append(f"{heading}:")
         for view in views:
             via = " > ".join(view.chain_names()) or "own voice"
-            item = textwrap.TextWrapper(width=width, initial_indent="  - ",
-                                        subsequent_indent="    ")
+            item = wrapper(width, "  - ", "    ", whole=view.ref)
             lines += item.wrap(f"{view.ref} ({via}): «{view.quote}»")
     return "\n".join(lines)
 
@@ -484,8 +491,7 @@ def article_text(detail, width: int = 100) -> str:
     lines.append("Statements (numbered as marked above):")
     for number, view in enumerate(detail.statements, start=1):
         via = " > ".join(view.chain_names()) or "own voice"
-        item = textwrap.TextWrapper(width=width, initial_indent=f"  {number:>3}. ",
-                                    subsequent_indent=" " * 7)
+        item = wrapper(width, f"  {number:>3}. ", " " * 7, whole=view.key)
         lines += item.wrap(f"{view.key} [{view.kind}; {via}]")
     return "\n".join(lines)
 

@@ -8,11 +8,10 @@ from them escapes it again for XML.
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 from typing import Any
 
 from claimsdb.queries import StatementView
-from claimsdb.render import actor_json, statement_json
+from claimsdb.render import actor_json, statement_json, wrapper
 from claimsdb.terminal import for_display
 from claimsdb.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 
@@ -118,13 +117,15 @@ def tree_text(trace: ClaimTrace, width: int = 100) -> str:
             lines.append(f"{prefix}{child_prefix}(already shown above: a loop)")
             continue
         seen.add(statement_id)
-        detail = textwrap.TextWrapper(width=width, initial_indent=prefix + child_prefix + "  ",
-                                      subsequent_indent=prefix + child_prefix + "    ")
-        lines.extend(detail.wrap(provenance(view)))
+        indent = prefix + child_prefix
+        lines.extend(wrapper(width, indent + "  ", indent + "    ").wrap(provenance(view)))
         for reaction in reactions.get(statement_id, []):
             who = reaction.by.speaker.name if reaction.by.speaker else reaction.by.article
             delay = f", {reaction.delay} the first report" if reaction.delay else ""
-            lines.extend(detail.wrap(f"{SYMBOL[reaction.type]} {reaction.by.ref} ({who}"
+            symbol = SYMBOL[reaction.type]
+            detail = wrapper(width, indent + "  ", indent + "    ",
+                             whole=f"{symbol} {reaction.by.ref}")
+            lines.extend(detail.wrap(f"{symbol} {reaction.by.ref} ({who}"
                                      f"{delay}): «{reaction.by.quote}»"))
         children = trace.children(statement_id)
         below = prefix + child_prefix
