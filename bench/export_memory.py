@@ -38,9 +38,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
 
-from claimsdb import migrate
-from claimsdb.db import make_engine
-from claimsdb.models import (
+from claimsdb.store import migrate
+from claimsdb.store.db import make_engine
+from claimsdb.store.models import (
     Actor,
     ActorRole,
     Article,

@@ -15,7 +15,7 @@ already there) it measures, on SQLite and then on PostgreSQL:
   command calls) against (b) raw ``sqlite3`` ``executemany`` of the same rows in one
   transaction (PostgreSQL: psycopg ``COPY`` and ``executemany``), in a schema made by
   claimsdb's migrations, so indexes and full-text triggers are the same;
-- chain lookup: ``claimsdb.queries.statement`` for random statements (p50/p99) against
+- chain lookup: ``claimsdb.query.queries.statement`` for random statements (p50/p99) against
   the same SQL statements, captured once with a ``before_cursor_execute`` listener and
   replayed on the raw driver with each statement's own parameters;
 - a selective filter (``--via X --origin anonymous``) and full-text searches, against
@@ -330,12 +330,12 @@ def claimsdb_stages(target: str, files: Sequence[Path], batch: int) -> tuple[flo
     """claimsdb's own parse-and-validate time and its database stage, in-process, through
     the functions ``claimsdb add`` calls (``--batch`` files per transaction; 1 = one
     transaction per file, the default of the command)."""
-    from claimsdb import importer
-    from claimsdb.articles import read_article
-    from claimsdb.db import make_engine
+    from claimsdb.format.articles import read_article
+    from claimsdb.ingest import importer
+    from claimsdb.store.db import make_engine
 
     if batch > 1:
-        from claimsdb.prefetch import gc_paused, parse_group
+        from claimsdb.ingest.prefetch import gc_paused, parse_group
 
     engine = make_engine(target)
     parse_s = database_s = parse_cpu = database_cpu = 0.0
@@ -410,7 +410,7 @@ def cli_import(target: str, dirs: Sequence[Path], batch: int) -> dict[str, Any]:
 def count_rows(target: str) -> dict[str, int]:
     from sqlalchemy import text
 
-    from claimsdb.db import make_engine
+    from claimsdb.store.db import make_engine
 
     engine = make_engine(target, create=False)
     try:
@@ -423,8 +423,8 @@ def count_rows(target: str) -> dict[str, int]:
 
 def fresh_sqlite(path: Path) -> str:
     """A new SQLite file at claimsdb's schema (through its migrations)."""
-    from claimsdb import migrate
-    from claimsdb.db import make_engine
+    from claimsdb.store import migrate
+    from claimsdb.store.db import make_engine
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -580,7 +580,7 @@ def raw_sqlite_import(path: Path, files: Sequence[Path]) -> tuple[float, dict[st
 
 class Capture:
     """The SQL an engine sends to its driver while a block runs: through SQLAlchemy
-    (its ``before_cursor_execute`` event) and through ``claimsdb.db.fetch_on_driver``,
+    (its ``before_cursor_execute`` event) and through ``claimsdb.store.db.fetch_on_driver``,
     which runs hot lookups on the DB-API cursor, where no event fires."""
 
     def __init__(self, engine: Any):
@@ -595,7 +595,7 @@ class Capture:
     def __enter__(self) -> Capture:
         from sqlalchemy import event
 
-        from claimsdb.db import driver_statement
+        from claimsdb.store.db import driver_statement
 
         event.listen(self.engine, "before_cursor_execute", self._hook)
 
@@ -657,7 +657,7 @@ class RawDriver:
 def random_refs(target: str, count: int, seed: int) -> list[tuple[str, str, int]]:
     from sqlalchemy import text
 
-    from claimsdb.db import make_engine
+    from claimsdb.store.db import make_engine
 
     engine = make_engine(target, create=False)
     with engine.connect() as conn:
@@ -671,8 +671,8 @@ def random_refs(target: str, count: int, seed: int) -> list[tuple[str, str, int]
 
 def chain_lookups(report: Report, size: str, backend: str, target: str, seed: int
                   ) -> dict[str, Any]:
-    from claimsdb import queries
-    from claimsdb.db import make_engine, read_connection
+    from claimsdb.query import queries
+    from claimsdb.store.db import make_engine, read_connection
 
     refs = random_refs(target, LOOKUPS + WARMUP + 1, seed)
     probe = next(r for r in refs if r[2] > 1000 or len(refs) < 1000)
@@ -713,7 +713,7 @@ def chain_lookups(report: Report, size: str, backend: str, target: str, seed: in
 def busiest_named_relay(target: str) -> str:
     from sqlalchemy import text
 
-    from claimsdb.db import make_engine
+    from claimsdb.store.db import make_engine
 
     engine = make_engine(target, create=False)
     with engine.connect() as conn:
@@ -727,8 +727,8 @@ def busiest_named_relay(target: str) -> str:
 
 def filtered_queries(report: Report, size: str, backend: str, target: str) -> dict[str, Any]:
     """A selective filter and full-text searches: the query layer against its own SQL."""
-    from claimsdb import queries
-    from claimsdb.db import make_engine, read_connection
+    from claimsdb.query import queries
+    from claimsdb.store.db import make_engine, read_connection
 
     via = busiest_named_relay(target)
     cases = [(f"--via {via} --origin anonymous",
@@ -793,8 +793,8 @@ WHERE x.statement_id IN ({ids}) ORDER BY x.statement_id, a.key
 def raw_export(target: str, out_path: str) -> int:
     """Every statement to CSV with sqlite3 (or psycopg) and csv.writer: the same rows and
     columns as ``claimsdb export csv --table statements``, the fewest layers possible."""
-    from claimsdb.export import STATEMENT_COLUMNS, guard_formula
-    from claimsdb.queries import sentence_around
+    from claimsdb.output.export import STATEMENT_COLUMNS, guard_formula
+    from claimsdb.query.queries import sentence_around
 
     postgres = "://" in target
     if postgres:
@@ -866,17 +866,17 @@ def child_export(mode: str, target: str, out_path: str) -> None:
     """Runs in a child process: one export, then its time and peak RSS as JSON."""
     if mode == "claimsdb":
         # Imported before the clock starts: start-up is measured on its own.
-        import claimsdb.db
-        import claimsdb.export
-        import claimsdb.migrate
-        import claimsdb.queries
+        import claimsdb.output.export
+        import claimsdb.query.queries
+        import claimsdb.store.db
+        import claimsdb.store.migrate
         from claimsdb.cli import main
 
         def run() -> None:
             main(["--db", target, "export", "csv", "--table", "statements", "-o", out_path],
                  standalone_mode=False)
     else:
-        import claimsdb.export  # noqa: F401
+        import claimsdb.output.export  # noqa: F401
 
         def run() -> None:
             raw_export(target, out_path)
@@ -975,8 +975,8 @@ class PostgresDatabases:
         self.names.append(name)
         base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
         url = f"{base}/{name}"
-        from claimsdb import migrate
-        from claimsdb.db import make_engine
+        from claimsdb.store import migrate
+        from claimsdb.store.db import make_engine
 
         engine = make_engine(url)
         migrate.upgrade(engine)
@@ -1026,9 +1026,9 @@ def raw_postgres_import(url: str, files: Sequence[Path], copy: bool) -> tuple[fl
 
 def tracing(report: Report, backend: str, target: str, batch: int) -> dict[str, Any]:
     """The tracing stress corpus: 50 relays deep and 10,000 statements wide."""
-    from claimsdb import tracing as trace_module
-    from claimsdb.db import make_engine, read_connection
-    from claimsdb.queries import find_statement_id
+    from claimsdb.query import tracing as trace_module
+    from claimsdb.query.queries import find_statement_id
+    from claimsdb.store.db import make_engine, read_connection
 
     folder = HERE / "corpus" / "trace"
     if not (folder / "manifest.json").exists():
@@ -1158,7 +1158,7 @@ def run_postgres(report: Report, size: str, files: Sequence[Path], dirs: Sequenc
                  pg: PostgresDatabases, data: dict[str, Any], work: Path) -> None:
     stage_url = pg.create(f"{size}_stage")
     _parse_s, stage_s = claimsdb_stages(stage_url, files, args.batch)
-    from claimsdb import db
+    from claimsdb.store import db
 
     if hasattr(db, "update_planner_statistics"):  # (absent from versions before it)
         engine = db.make_engine(stage_url)

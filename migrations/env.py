@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from claimsdb.db import make_engine
-from claimsdb.migrate import include_name, include_object, run_migrations_on
-from claimsdb.models import Base
+from claimsdb.store.db import make_engine
+from claimsdb.store.migrate import include_name, include_object, run_migrations_on
+from claimsdb.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

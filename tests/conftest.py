@@ -24,10 +24,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from claimsdb import migrate
 from claimsdb.cli import main
-from claimsdb.db import make_engine
-from claimsdb.seeds import seed_files
+from claimsdb.format.seeds import seed_files
+from claimsdb.store import migrate
+from claimsdb.store.db import make_engine
 
 PG_ENV = "CLAIMSDB_TEST_POSTGRES"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -130,7 +130,7 @@ def _check_integrity(request, target: str) -> None:
     unless the test marks itself as corrupting it on purpose."""
     if request.node.get_closest_marker(INCONSISTENT):
         return
-    from claimsdb.checks import check_database
+    from claimsdb.query.checks import check_database
 
     engine = make_engine(target, create=False)
     try:
@@ -186,7 +186,7 @@ def engine(db: str) -> Iterator[Engine]:
 @pytest.fixture
 def seeded(db: str, engine: Engine) -> str:
     """A database holding the bundled seed articles."""
-    from claimsdb.importer import import_files
+    from claimsdb.ingest.importer import import_files
 
     import_files(engine, seed_files())
     return db

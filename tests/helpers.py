@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, event, select
 from sqlalchemy.engine import Engine as EngineClass
 
-from claimsdb.models import Base
+from claimsdb.store.models import Base
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -66,23 +66,23 @@ def counted_queries(target: Engine | type[EngineClass] = EngineClass) -> Iterato
     """Every SQL statement sent to the database inside the block (``target``: one
     engine, or by default every engine): through SQLAlchemy, and through
     ``fetch_on_driver``, which runs hot lookups on the DB-API cursor unseen by events."""
-    import claimsdb.queries
+    import claimsdb.query.queries
 
     seen: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
 
-    original = claimsdb.queries.fetch_on_driver
+    original = claimsdb.query.queries.fetch_on_driver
 
     def counting(conn, query, parameters):
         seen.append(str(query))
         return original(conn, query, parameters)
 
     event.listen(target, "before_cursor_execute", count)
-    claimsdb.queries.fetch_on_driver = counting
+    claimsdb.query.queries.fetch_on_driver = counting
     try:
         yield seen
     finally:
-        claimsdb.queries.fetch_on_driver = original
+        claimsdb.query.queries.fetch_on_driver = original
         event.remove(target, "before_cursor_execute", count)

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claimsdb import spans
-from claimsdb.articles import (
+from claimsdb.errors import ArticleError, Problem
+from claimsdb.format import spans
+from claimsdb.format.articles import (
     FORMAT_ID,
     ActorSpec,
     ArticleSpec,
@@ -28,7 +29,6 @@ from claimsdb.articles import (
     parse_article,
     read_article,
 )
-from claimsdb.errors import ArticleError, Problem
 
 # -- helpers -------------------------------------------------------------------------
 

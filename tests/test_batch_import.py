@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event
 
-from claimsdb import migrate
-from claimsdb.articles import parse_article, read_article
-from claimsdb.db import make_engine
 from claimsdb.errors import ArticleConflict, ArticleError
-from claimsdb.importer import ADDED, UNCHANGED, ImportResult, import_batch, import_spec
+from claimsdb.format.articles import parse_article, read_article
+from claimsdb.ingest.importer import ADDED, UNCHANGED, ImportResult, import_batch, import_spec
+from claimsdb.store import migrate
+from claimsdb.store.db import make_engine
 from helpers import dump
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ def test_a_batch_of_new_articles_costs_a_few_statements_not_a_dozen_per_file(eng
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [o.status for o in outcomes] == [ADDED] * 40
-    # Written in bulk (claimsdb.bulk): one file at a time would be over 400 statements.
+    # Written in bulk (claimsdb.ingest.bulk): one file at a time would be over 400 statements.
     assert len(sent) < 40, sent
 
 
@@ -261,7 +261,7 @@ def test_add_batch_must_be_a_positive_number(cli, corpus):
 
 def test_files_parsed_ahead_by_workers_come_back_in_order_with_their_errors(
         corpus, tmp_path, monkeypatch):
-    from claimsdb import prefetch
+    from claimsdb.ingest import prefetch
 
     monkeypatch.setattr(prefetch, "WORKER_THRESHOLD", 1)  # workers even for a few files
     monkeypatch.setattr(prefetch, "MIN_CHUNK", 1)
@@ -290,7 +290,7 @@ def test_batches_are_cut_at_their_size_and_around_an_unreadable_file(corpus, tmp
                                                                      monkeypatch):
     """Groups (what one task parses: two files here) are handed over as they come; a
     batch ends at its size or before a file that could not be read, which comes alone."""
-    from claimsdb import prefetch
+    from claimsdb.ingest import prefetch
 
     monkeypatch.setattr(prefetch, "MIN_CHUNK", 1)
     bad = _unreadable(tmp_path)
@@ -311,7 +311,7 @@ def test_batches_are_cut_at_their_size_and_around_an_unreadable_file(corpus, tmp
 
 
 def test_a_batch_must_be_consumed_before_the_next(corpus):
-    from claimsdb import prefetch
+    from claimsdb.ingest import prefetch
 
     with prefetch.ParsedFiles(corpus[:6], 2) as parsing:
         batches = parsing.batches()
@@ -323,8 +323,8 @@ def test_a_batch_must_be_consumed_before_the_next(corpus):
 def test_a_streamed_batch_writes_each_group_before_taking_the_next(engine, corpus,
                                                                    monkeypatch):
     """What lets a one-batch import write while its last files are still parsed."""
-    from claimsdb import bulk
-    from claimsdb.importer import import_stream
+    from claimsdb.ingest import bulk
+    from claimsdb.ingest.importer import import_stream
 
     events = []
     write = bulk.import_new_articles
@@ -349,7 +349,7 @@ def test_a_streamed_batch_writes_each_group_before_taking_the_next(engine, corpu
 
 
 def test_a_streamed_batch_is_stored_exactly_as_file_by_file(engine, other, corpus):
-    from claimsdb.importer import import_stream
+    from claimsdb.ingest.importer import import_stream
 
     specs = [read_article(path) for path in corpus]
     expected = one_by_one(other, specs)
@@ -359,7 +359,7 @@ def test_a_streamed_batch_is_stored_exactly_as_file_by_file(engine, other, corpu
 
 
 def test_a_transaction_run_again_gets_the_groups_it_had_consumed_then_the_rest():
-    from claimsdb.importer import _Replaying
+    from claimsdb.ingest.importer import _Replaying
 
     source = _Replaying(iter("abcde"))
     first = iter(source)
@@ -373,7 +373,7 @@ def test_add_batch_with_parsing_workers_gives_what_file_by_file_gives(cli, corpu
     """The whole corpus (more files than WORKER_THRESHOLD) through ``add --batch``:
     parsed by worker processes in groups smaller than a batch, each batch written as
     its groups arrive; an unreadable file in the middle fails alone (--keep-going)."""
-    from claimsdb import prefetch
+    from claimsdb.ingest import prefetch
 
     assert len(corpus) >= prefetch.WORKER_THRESHOLD
     middle = len(corpus) // 2

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sql
 
-from claimsdb.checks import check_database, strongly_connected
-from claimsdb.db import make_engine
+from claimsdb.query.checks import check_database, strongly_connected
+from claimsdb.store.db import make_engine
 from helpers import dump
 
 corrupts = pytest.mark.inconsistent_db

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from claimsdb.db import make_engine
-from claimsdb.migrate import head_revision
+from claimsdb.store.db import make_engine
+from claimsdb.store.migrate import head_revision
 from conftest import REPO, Cli
 
 CLAIMSDB = Path(sys.executable).with_name("claimsdb")

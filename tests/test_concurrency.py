@@ -26,8 +26,8 @@ import yaml
 from sqlalchemy import Engine, func, insert, select, text
 
 from claimsdb.errors import DatabaseError
-from claimsdb.importer import import_files
-from claimsdb.models import Actor, ActorAlias, ActorRole, Article, Statement
+from claimsdb.ingest.importer import import_files
+from claimsdb.store.models import Actor, ActorAlias, ActorRole, Article, Statement
 from helpers import dump
 
 ROUNDS = 10
@@ -42,10 +42,10 @@ import contextlib, json, os, sys, time
 
 from click.testing import CliRunner
 
-from claimsdb.articles import read_article
+from claimsdb.format.articles import read_article
 from claimsdb.cli import main
-from claimsdb.db import make_engine, write_transaction
-from claimsdb.importer import import_article
+from claimsdb.store.db import make_engine, write_transaction
+from claimsdb.ingest.importer import import_article
 
 
 def reply(**data):
@@ -86,7 +86,7 @@ for line in sys.stdin:
         held = contextlib.ExitStack()
         conn = held.enter_context(write_transaction(engine))
         if command.get("bulk"):
-            from claimsdb.bulk import import_new_articles
+            from claimsdb.ingest.bulk import import_new_articles
             import_new_articles(conn, [spec])
         else:
             import_article(conn, spec, replace=command.get("replace", False))
@@ -485,7 +485,7 @@ def test_two_seeds_on_a_brand_new_database_both_succeed(empty_db, tmp_path, back
     """Both processes find the database empty and initialise it: the second waits for
     the first's migration (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), then
     finds the schema in place and the article stored."""
-    from claimsdb.db import make_engine
+    from claimsdb.store.db import make_engine
 
     exe = str(Path(sys.executable).with_name("claimsdb"))
     rounds = 6 if backend == "sqlite" else 2
@@ -604,7 +604,7 @@ def test_sqlite_switching_a_new_file_to_wal_waits_for_a_lock_like_any_write(tmp_
     """SQLite answers ``PRAGMA journal_mode = WAL`` on a locked file with "database is
     locked" at once, without the busy handler: two commands creating one new database
     failed on it now and then. The switch now waits within the busy timeout."""
-    from claimsdb.db import make_engine
+    from claimsdb.store.db import make_engine
 
     path = tmp_path / "new.db"
     holder = _locked_new_file(path)
@@ -619,7 +619,7 @@ def test_sqlite_switching_a_new_file_to_wal_waits_for_a_lock_like_any_write(tmp_
 
 
 def test_sqlite_a_new_file_locked_beyond_the_busy_timeout_says_so(tmp_path, monkeypatch):
-    from claimsdb.db import make_engine, read_connection
+    from claimsdb.store.db import make_engine, read_connection
 
     monkeypatch.setenv("CLAIMSDB_BUSY_TIMEOUT", "200")
     path = tmp_path / "new.db"
@@ -707,7 +707,7 @@ def test_sqlite_a_reader_that_writes_after_another_commit_is_told_to_run_again(d
     """A transaction that began as a reader cannot write once another connection has
     committed (its snapshot is out of date); waiting would not help, so the message
     must not say it waited."""
-    from claimsdb.db import translate_errors, write_transaction
+    from claimsdb.store.db import translate_errors, write_transaction
 
     engine = base
     actor = {"kind": "person", "identified": "named"}
@@ -958,7 +958,7 @@ def test_item3b_one_read_sees_one_snapshot_on_sqlalchemy_and_the_driver_cursor(
     cursor (fetch_on_driver), sees the database as of the read's first query, even when
     another connection commits in between (PostgreSQL ran each in its own READ
     COMMITTED snapshot)."""
-    from claimsdb.db import fetch_on_driver, read_connection
+    from claimsdb.store.db import fetch_on_driver, read_connection
 
     engine = base
     statements = select(func.count()).select_from(Statement)
@@ -973,7 +973,7 @@ def test_item3b_one_read_sees_one_snapshot_on_sqlalchemy_and_the_driver_cursor(
 
 def test_item3b_a_read_on_postgresql_is_repeatable_read_and_read_only(base):
     """Issue 11 item 3b: what a read transaction is on each backend."""
-    from claimsdb.db import read_connection
+    from claimsdb.store.db import read_connection
 
     engine = base
     with read_connection(engine) as conn:

@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from claimsdb import migrate
-from claimsdb.copying import copy_database
-from claimsdb.db import make_engine
 from claimsdb.errors import DatabaseError
-from claimsdb.importer import import_files
-from claimsdb.models import Article, Statement
-from claimsdb.queries import search_condition
-from claimsdb.seeds import seed_files
+from claimsdb.format.seeds import seed_files
+from claimsdb.ingest.importer import import_files
+from claimsdb.query.queries import search_condition
+from claimsdb.store import migrate
+from claimsdb.store.copying import copy_database
+from claimsdb.store.db import make_engine
+from claimsdb.store.models import Article, Statement
 from conftest import REPO, Cli
 from helpers import content, dump
 
@@ -271,7 +271,7 @@ def test_a_target_holding_data_is_refused_and_left_as_it_was(databases, tmp_path
 def test_a_failed_copy_leaves_an_empty_target_empty(databases, tmp_path, source_backend,
                                                     target_backend, monkeypatch):
     """All or nothing: the schema and the rows are one transaction on the target."""
-    import claimsdb.copying as copying
+    import claimsdb.store.copying as copying
 
     source_db = databases.new(source_backend)
     target_db = databases.new(target_backend)

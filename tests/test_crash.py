@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bigarticles import write_big_article
-from claimsdb.checks import check_database
-from claimsdb.db import make_engine
+from claimsdb.query.checks import check_database
+from claimsdb.store.db import make_engine
 
 CLAIMSDB = Path(sys.executable).with_name("claimsdb")
 STATEMENTS = 12_000

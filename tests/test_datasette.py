@@ -13,10 +13,15 @@ import sys
 import pytest
 from sqlalchemy import Engine, text
 
-from claimsdb.db import read_connection
-from claimsdb.importer import import_files
-from claimsdb.queries import StatementFilter, iter_relations, iter_statements, sourcing_profiles
-from claimsdb.seeds import seed_files
+from claimsdb.format.seeds import seed_files
+from claimsdb.ingest.importer import import_files
+from claimsdb.query.queries import (
+    StatementFilter,
+    iter_relations,
+    iter_statements,
+    sourcing_profiles,
+)
+from claimsdb.store.db import read_connection
 from conftest import DATA, Cli
 
 

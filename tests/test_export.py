@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from claimsdb import export as exporter
-from claimsdb import queries
-from claimsdb.db import read_connection
-from claimsdb.importer import import_files
+from claimsdb.ingest.importer import import_files
+from claimsdb.output import export as exporter
+from claimsdb.query import queries
+from claimsdb.store.db import read_connection
 
 SEED = "putin-stance-stalls-talks"
 MAXIMALIST = f"{SEED}#officials-putin-maximalist-demands"

@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
-from claimsdb import spans
-from claimsdb.article_export import export_article
-from claimsdb.articles import parse_article, read_article
-from claimsdb.db import make_engine, read_connection, write_transaction
-from claimsdb.importer import import_files, import_spec
-from claimsdb.models import ActorKind, Base, Identification, RelationType, StatementKind
-from claimsdb.seeds import seed_files
+from claimsdb.format import spans
+from claimsdb.format.articles import parse_article, read_article
+from claimsdb.format.seeds import seed_files
+from claimsdb.ingest.importer import import_files, import_spec
+from claimsdb.output.article_export import export_article
+from claimsdb.store.db import make_engine, read_connection, write_transaction
+from claimsdb.store.models import ActorKind, Base, Identification, RelationType, StatementKind
 from conftest import DATA, REPO
 from helpers import content
 

@@ -17,9 +17,10 @@ import pytest
 from prov.model import ProvDocument
 from sqlalchemy import Engine, text
 
-from claimsdb import prov_export, queries
-from claimsdb.db import read_connection
-from claimsdb.importer import import_files
+from claimsdb.ingest.importer import import_files
+from claimsdb.output import prov_export
+from claimsdb.query import queries
+from claimsdb.store.db import read_connection
 from conftest import DATA
 
 SEED = "putin-stance-stalls-talks"

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from sqlalchemy import Engine
 
-from claimsdb.importer import import_files
+from claimsdb.ingest.importer import import_files
 from conftest import DATA
 
 LONG_CHAIN = """\

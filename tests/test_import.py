@@ -14,9 +14,10 @@ import textwrap
 import pytest
 from sqlalchemy import Engine, text
 
-from claimsdb.articles import ArticleSpec, parse_article, read_article
 from claimsdb.errors import ArticleConflict, ArticleError
-from claimsdb.importer import (
+from claimsdb.format.articles import ArticleSpec, parse_article, read_article
+from claimsdb.format.seeds import seed_files
+from claimsdb.ingest.importer import (
     ADDED,
     REPLACED,
     UNCHANGED,
@@ -24,7 +25,6 @@ from claimsdb.importer import (
     import_files,
     import_spec,
 )
-from claimsdb.seeds import seed_files
 from helpers import content, dump
 
 # -- helpers -------------------------------------------------------------------------

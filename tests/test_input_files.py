@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from claimsdb.articles import ArticleBytes, parse_article, read_article
 from claimsdb.errors import ArticleError, NotAnArticle
+from claimsdb.format.articles import ArticleBytes, parse_article, read_article
 from helpers import dump
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ LEADING_OUT = {"text-file-parent-path.yaml", "text-file-absolute-path.yaml"}  # 
 
 def test_item4_every_bundled_and_example_article_keeps_its_text_file_inside_its_folder():
     """Issue 11 item 4: the rule keeps every version-1 file of the project importing."""
-    from claimsdb.inputfiles import inside_folder
+    from claimsdb.format.inputfiles import inside_folder
 
     checked = 0
     for folder in ("seeds", "examples", "tests/data"):
@@ -196,7 +196,7 @@ def test_item8_the_limit_holds_while_reading_whatever_stat_says(tmp_path):
 
 def test_item8_reading_never_takes_more_than_the_limit_plus_one_byte():
     """Issue 11 item 8: an endless stream costs limit + 1 bytes, not memory without end."""
-    from claimsdb.inputfiles import TooLarge, read_limited
+    from claimsdb.format.inputfiles import TooLarge, read_limited
 
     class Endless:
         taken = 0

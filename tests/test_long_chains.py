@@ -85,9 +85,9 @@ def test_item_12b_every_walk_over_repeats_survives_the_chain(cli, relay_chain):
 def test_item_12b_the_tree_of_a_deep_chain_is_indented_within_the_width():
     """Issue 11 item 12b: the tree is built without recursion and its indentation
     stops growing at half the width."""
-    from claimsdb.queries import ActorRef, StatementView
-    from claimsdb.trace_render import tree_text
-    from claimsdb.tracing import ClaimTrace
+    from claimsdb.output.trace_render import tree_text
+    from claimsdb.query.queries import ActorRef, StatementView
+    from claimsdb.query.tracing import ClaimTrace
 
     def view(i: int) -> StatementView:
         return StatementView(

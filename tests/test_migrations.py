@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from claimsdb import migrate
-from claimsdb.db import make_engine
-from claimsdb.models import Base
+from claimsdb.store import migrate
+from claimsdb.store.db import make_engine
+from claimsdb.store.models import Base
 from conftest import REPO
 
 
@@ -127,10 +127,10 @@ def test_issue_11_item_26_upgrade_from_0002_with_data_loses_nothing_and_search_s
     and back down again."""
     from sqlalchemy import text
 
-    from claimsdb.db import read_connection
-    from claimsdb.importer import import_files
-    from claimsdb.queries import StatementFilter, iter_statements
-    from claimsdb.seeds import seed_files
+    from claimsdb.format.seeds import seed_files
+    from claimsdb.ingest.importer import import_files
+    from claimsdb.query.queries import StatementFilter, iter_statements
+    from claimsdb.store.db import read_connection
     from conftest import DATA
 
     engine = make_engine(empty_db)

@@ -17,8 +17,8 @@ import re
 import pytest
 from sqlalchemy import Engine
 
-from claimsdb.importer import import_files
-from claimsdb.seeds import seed_files
+from claimsdb.format.seeds import seed_files
+from claimsdb.ingest.importer import import_files
 from conftest import DATA, REPO
 
 ACTOR = {"key", "name", "kind", "identified"}

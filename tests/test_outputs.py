@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from claimsdb.outputs import database_files
+from claimsdb.store.outputs import database_files
 from helpers import dump
 
 MAXIMALIST = "putin-stance-stalls-talks#officials-putin-maximalist-demands"

@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from claimsdb import migrate
-from claimsdb.db import make_engine
-from claimsdb.importer import import_files
-from claimsdb.models import Statement
-from claimsdb.queries import search_condition
-from claimsdb.seeds import seed_files
+from claimsdb.format.seeds import seed_files
+from claimsdb.ingest.importer import import_files
+from claimsdb.query.queries import search_condition
+from claimsdb.store import migrate
+from claimsdb.store.db import make_engine
+from claimsdb.store.models import Statement
 from conftest import REPO, Cli
 from test_cli import MAXIMALIST, all_commands
 from test_copy import ANALYSIS, TASS

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text as sql
 
-from claimsdb import spans, yamlio
-from claimsdb.articles import parse_article
 from claimsdb.errors import ArticleError
-from claimsdb.models import ActorKind, Identification, RelationType, StatementKind
+from claimsdb.format import spans, yamlio
+from claimsdb.format.articles import parse_article
+from claimsdb.store.models import ActorKind, Identification, RelationType, StatementKind
 from helpers import dump
 
 EXAMPLES = {
@@ -267,7 +267,7 @@ def _hops_of(statement):
 def _round_trip(engine, document):
     """Export the stored article (when claimsdb can) and compare it to the original."""
     try:
-        from claimsdb.article_export import export_article
+        from claimsdb.output.article_export import export_article
     except ImportError:  # pragma: no cover - before 'export article' existed
         return
     key = document["article"]["key"]

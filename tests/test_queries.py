@@ -16,12 +16,12 @@ import re
 import pytest
 from sqlalchemy import Engine, text
 
-from claimsdb import queries
-from claimsdb.articles import parse_article
-from claimsdb.db import make_engine, read_connection
 from claimsdb.errors import NotFound
-from claimsdb.importer import import_files, import_spec
-from claimsdb.models import Statement
+from claimsdb.format.articles import parse_article
+from claimsdb.ingest.importer import import_files, import_spec
+from claimsdb.query import queries
+from claimsdb.store.db import make_engine, read_connection
+from claimsdb.store.models import Statement
 from conftest import DATA
 from helpers import counted_queries
 
@@ -207,7 +207,7 @@ def test_articles_and_sourcing_profiles(corpus, engine):
 
 
 def test_article_text_marks_every_statement_span(corpus, engine):
-    from claimsdb.render import marked_text
+    from claimsdb.output.render import marked_text
 
     with read_connection(engine) as conn:
         detail = queries.article(conn, SEED)
@@ -415,7 +415,7 @@ def test_streaming_a_list_leaves_the_connection_as_it_was(corpus, engine):
     """Streaming options belong to the statement: set on the connection they would
     linger (SQLAlchemy 2 changes a Connection in place), and every later statement,
     SAVEPOINT and RELEASE included, would go through a PostgreSQL server-side cursor."""
-    from claimsdb import tracing
+    from claimsdb.query import tracing
 
     with read_connection(engine) as conn:
         before = dict(conn.get_execution_options())

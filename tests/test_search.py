@@ -12,11 +12,11 @@ import unicodedata
 import pytest
 from sqlalchemy import Engine
 
-from claimsdb import search
-from claimsdb.db import read_connection
 from claimsdb.errors import ClaimsError
-from claimsdb.importer import import_files
-from claimsdb.queries import StatementFilter, iter_statements
+from claimsdb.ingest.importer import import_files
+from claimsdb.query import search
+from claimsdb.query.queries import StatementFilter, iter_statements
+from claimsdb.store.db import read_connection
 from conftest import DATA
 
 ENGLISH = {  # issue 11 item 25: stems and prefixes

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from claimsdb import export, migrate, queries
-from claimsdb.articles import read_article
-from claimsdb.db import fetch_on_driver, read_connection
-from claimsdb.importer import import_batch
+from claimsdb.format.articles import read_article
+from claimsdb.ingest.importer import import_batch
+from claimsdb.output import export
+from claimsdb.query import queries
+from claimsdb.store import migrate
+from claimsdb.store.db import fetch_on_driver, read_connection
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -152,7 +154,7 @@ def test_details_of_a_batch_are_each_statements_own_whatever_the_ids(loaded, lea
     must give each statement exactly what loading it alone gives."""
     from sqlalchemy import select
 
-    from claimsdb.models import Statement
+    from claimsdb.store.models import Statement
 
     with read_connection(loaded) as conn:
         ids = list(conn.execute(select(Statement.id).order_by(Statement.id)).scalars())
@@ -171,7 +173,7 @@ def test_details_of_a_batch_are_each_statements_own_whatever_the_ids(loaded, lea
 def test_the_driver_path_refuses_what_only_execute_does(engine):
     from sqlalchemy import String, TypeDecorator, bindparam, select, type_coerce
 
-    from claimsdb.models import Article, Statement
+    from claimsdb.store.models import Article, Statement
 
     expanding = select(Statement.id).where(Statement.id.in_(bindparam("ids", expanding=True)))
     with read_connection(engine) as conn, pytest.raises(TypeError, match="expanding"):
@@ -254,7 +256,7 @@ def test_add_leaves_statistics_so_a_selective_filter_is_led_by_its_index(cli, ba
 def test_a_selective_filter_is_led_by_its_index_on_postgresql(engine, backend, request):
     if backend != "postgresql":
         pytest.skip("SQLite: the previous test")
-    from claimsdb.db import update_planner_statistics
+    from claimsdb.store.db import update_planner_statistics
 
     corpus = request.getfixturevalue("larger_corpus")
     specs = [read_article(path) for path in corpus]
@@ -272,7 +274,7 @@ def test_a_selective_filter_is_led_by_its_index_on_postgresql(engine, backend, r
 def test_a_large_import_analyzes_postgresql_at_once(engine, backend):
     if backend != "postgresql":
         pytest.skip("SQLite: the previous test")
-    from claimsdb.db import update_planner_statistics
+    from claimsdb.store.db import update_planner_statistics
 
     update_planner_statistics(engine, thorough=True)
     with read_connection(engine) as conn:

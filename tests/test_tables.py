@@ -13,7 +13,7 @@ import re
 import pytest
 from sqlalchemy import Engine
 
-from claimsdb.importer import import_files
+from claimsdb.ingest.importer import import_files
 from conftest import DATA
 
 # Long names, titles and quotes, next to the invented trace corpus.

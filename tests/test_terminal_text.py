@@ -200,7 +200,7 @@ def _physical_rows(raw: str) -> list[str]:
 
 def test_item_6_writer_quotes_cr_and_guards_each_cell():
     """Issue 11 item 6: the writer itself, both dialects."""
-    from claimsdb.export import write_csv_rows
+    from claimsdb.output.export import write_csv_rows
 
     for excel in (False, True):
         out = io.StringIO()

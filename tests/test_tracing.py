@@ -13,11 +13,11 @@ import shutil
 import pytest
 from sqlalchemy import Engine, insert
 
-from claimsdb import tracing
-from claimsdb.db import read_connection, write_transaction
-from claimsdb.importer import import_files
-from claimsdb.models import Relation
-from claimsdb.queries import StatementFilter, find_statement_id, iter_statements
+from claimsdb.ingest.importer import import_files
+from claimsdb.query import tracing
+from claimsdb.query.queries import StatementFilter, find_statement_id, iter_statements
+from claimsdb.store.db import read_connection, write_transaction
+from claimsdb.store.models import Relation
 from conftest import DATA
 
 HERALD = "vorsk-herald-dam#dam-sabotaged"
@@ -128,7 +128,7 @@ def test_later_denied_combines_with_the_other_filters(corpus, engine):
 
 
 def test_sourcing_profile_counts_independent_origins(corpus, engine):
-    from claimsdb.queries import sourcing_profiles
+    from claimsdb.query.queries import sourcing_profiles
 
     with read_connection(engine) as conn:
         profiles = {p.scope: p for p in sourcing_profiles(conn)}
@@ -282,7 +282,7 @@ def test_issue_11_item_14_own_voice_does_not_fold_every_origin_into_one(db, engi
     """Issue 11 item 14: three ministers and one own-voice sentence are four origins
     (the outlet is one of them), not one: the article's outlet relays every statement
     of the article, so passing through it does not make two sources one."""
-    from claimsdb.queries import sourcing_profiles
+    from claimsdb.query.queries import sourcing_profiles
 
     path = tmp_path / "three-ministers.yaml"
     path.write_text(OWN_VOICE_AND_THREE_MINISTERS, encoding="utf-8")

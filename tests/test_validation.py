@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from claimsdb.articles import parse_article
-from claimsdb.db import make_engine
 from claimsdb.errors import ArticleError
-from claimsdb.importer import import_files, import_spec
-from claimsdb.models import Actor
-from claimsdb.suggestions import LIMIT, Candidate, actor_candidates, fold, rank
+from claimsdb.format.articles import parse_article
+from claimsdb.ingest.importer import import_files, import_spec
+from claimsdb.query.suggestions import LIMIT, Candidate, actor_candidates, fold, rank
+from claimsdb.store.db import make_engine
+from claimsdb.store.models import Actor
 from conftest import Cli
 from helpers import dump
 
@@ -136,8 +136,8 @@ def test_issue11_item16_dry_run_on_a_database_without_schema_leaves_it_empty(emp
         return
     engine = make_engine(empty_db, create=False)
     try:
-        from claimsdb import migrate
-        from claimsdb.db import read_connection
+        from claimsdb.store import migrate
+        from claimsdb.store.db import read_connection
 
         with read_connection(engine) as conn:
             assert migrate.is_empty(conn)
@@ -229,7 +229,7 @@ def test_issue11_item16_the_dry_run_transaction_cannot_write(db):
     from sqlalchemy import exc
 
     from claimsdb.errors import DatabaseError
-    from claimsdb.importer import read_only_transaction
+    from claimsdb.ingest.importer import read_only_transaction
 
     engine = make_engine(db, create=False, readonly=True)
     try:

@@ -1,6 +1,6 @@
 """Initial schema: actors, articles, statements, chain hops and relations.
 
-Constraint names come from the naming convention in claimsdb.models.
+Constraint names come from the naming convention in claimsdb.store.models.
 
 Revision ID: 0001
 Revises:

@@ -8,7 +8,7 @@ configuration folds case without stemming, so it behaves the same for every lang
 and matches SQLite's unicode61 tokenizer.
 
 These objects are not in the ORM models (autogenerate cannot express them); the
-migration environment ignores them when comparing (``claimsdb.migrate.include_name``).
+migration environment ignores them when comparing (``claimsdb.store.migrate.include_name``).
 A later batch-mode rebuild of ``statements`` on SQLite must recreate the triggers.
 
 Revision ID: 0002

@@ -1,6 +1,6 @@
 """Search that stems and takes prefixes, alike on both backends; readable views.
 
-Search (see claimsdb.search for what a search means):
+Search (see claimsdb.query.search for what a search means):
 
 - SQLite: the FTS5 table is rebuilt with the Porter stemmer, and with combining marks
   as word characters (Hindi vowel signs and Thai tone marks split words before). It

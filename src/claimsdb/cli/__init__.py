@@ -41,7 +41,7 @@ class ClaimsGroup(click.Group):
             return super().invoke(ctx)
         except ClaimsError as error:
             from claimsdb.config import redact
-            from claimsdb.outputs import OutputError
+            from claimsdb.store.outputs import OutputError
 
             if isinstance(error, OutputError) and error.standard_output:
                 _silence_broken_pipe()  # what is left in its buffer cannot be written
@@ -87,7 +87,7 @@ def _database_failure(ctx: click.Context, error: Exception) -> str | None:
     settings = ctx.obj
     engine = getattr(settings, "_engine", None)
     if engine is not None:
-        from claimsdb.db import describe_database, describe_failure
+        from claimsdb.store.db import describe_database, describe_failure
 
         described = describe_failure(engine, error)
         if described is not None:

@@ -21,7 +21,7 @@ class Settings:
 
     def engine(self, *, create: bool) -> Engine:
         if self._engine is None:
-            from claimsdb.db import make_engine
+            from claimsdb.store.db import make_engine
 
             self._engine = make_engine(self.db, create=create)
             click.get_current_context().call_on_close(self._engine.dispose)
@@ -30,14 +30,14 @@ class Settings:
     def protected_files(self) -> tuple[Path, ...]:
         """The database's own files, which no output may overwrite (none on a server)."""
         from claimsdb.config import resolve_url, sqlite_path
-        from claimsdb.outputs import database_files
+        from claimsdb.store.outputs import database_files
 
         return database_files(sqlite_path(resolve_url(self.db)))
 
     def for_reading(self) -> Engine:
         """An engine on an existing database at the current schema version."""
-        from claimsdb.db import read_connection
-        from claimsdb.migrate import require_current_schema
+        from claimsdb.store.db import read_connection
+        from claimsdb.store.migrate import require_current_schema
 
         engine = self.engine(create=False)
         with read_connection(engine) as conn:
@@ -46,8 +46,8 @@ class Settings:
 
     def for_writing(self, *, quiet: bool = False) -> Engine:
         """Like ``for_reading``, but a brand-new (empty) database is initialised first."""
-        from claimsdb import migrate
-        from claimsdb.db import read_connection
+        from claimsdb.store import migrate
+        from claimsdb.store.db import read_connection
 
         engine = self.engine(create=True)
         with read_connection(engine) as conn:
@@ -71,9 +71,9 @@ class Settings:
         an empty database in memory (True): a real ``add`` would start from an empty
         one too, and no file is created, not even -wal or -shm.
         """
-        from claimsdb import migrate
         from claimsdb.config import resolve_url, sqlite_path
-        from claimsdb.db import make_engine, read_connection, scratch_engine
+        from claimsdb.store import migrate
+        from claimsdb.store.db import make_engine, read_connection, scratch_engine
 
         path = sqlite_path(resolve_url(self.db))
         if path is not None and not path.exists():
@@ -98,7 +98,7 @@ class Settings:
 
 
 def describe(engine: Engine) -> str:
-    from claimsdb.db import describe_database
+    from claimsdb.store.db import describe_database
 
     return describe_database(engine)
 

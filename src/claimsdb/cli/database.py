@@ -27,7 +27,7 @@ def init(settings: Settings) -> None:
       claimsdb init
       claimsdb --db team.db init
     """
-    from claimsdb import migrate
+    from claimsdb.store import migrate
 
     engine = settings.engine(create=True)
     before, after = migrate.upgrade(engine)
@@ -52,7 +52,7 @@ def seed(settings: Settings, quiet: bool) -> None:
     Example:
       claimsdb seed && claimsdb chain officials-putin-maximalist-demands
     """
-    from claimsdb.seeds import seed_files
+    from claimsdb.format.seeds import seed_files
 
     # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside the
     # installed package, which means nothing to the user.
@@ -105,8 +105,8 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
       claimsdb add --batch 500 archive/2024/
       curl -s https://example.org/a.yaml | claimsdb add -
     """
-    from claimsdb.articles import read_stream
-    from claimsdb.seeds import article_files
+    from claimsdb.format.articles import read_stream
+    from claimsdb.format.seeds import article_files
 
     if files.count("-") > 1:
         raise click.UsageError("'-' (standard input) can be given only once")
@@ -126,7 +126,7 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
 def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
             keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
             label=None) -> None:
-    from claimsdb.prefetch import ParsedFiles
+    from claimsdb.ingest.prefetch import ParsedFiles
 
     if not files:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
@@ -153,16 +153,16 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                  label, shown_as_dry_run: bool = False) -> None:
     import dataclasses
 
-    from claimsdb.articles import read_article
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.importer import (
+    from claimsdb.format.articles import read_article
+    from claimsdb.ingest.importer import (
         DryRunPlan,
         ImportResult,
         check_broken_file,
         import_spec,
         import_stream,
     )
-    from claimsdb.prefetch import gc_paused
+    from claimsdb.ingest.prefetch import gc_paused
 
     counts: dict[str, int] = {}
     failures: list[str] = []
@@ -216,7 +216,7 @@ def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: 
                     record(outcome)
                 bar.update(len(outcomes))
     if not dry_run and not shown_as_dry_run and (counts.get("added") or counts.get("replaced")):
-        from claimsdb.db import update_planner_statistics
+        from claimsdb.store.db import update_planner_statistics
 
         update_planner_statistics(engine, thorough=len(files) >= ANALYZE_FILES)
     if not quiet and (show_bar or len(files) > 1):

@@ -68,9 +68,9 @@ def _progress(to_file: bool, length: Callable[[], int], noun: str):
 
 def _export_table(settings: Settings, fmt: str, table_name: str, output: str, flt,
                   **csv_options: bool) -> None:
-    from claimsdb import export as exporter
-    from claimsdb import outputs
-    from claimsdb.db import read_connection
+    from claimsdb.output import export as exporter
+    from claimsdb.store import outputs
+    from claimsdb.store.db import read_connection
 
     table = exporter.TABLES[table_name]
     to_file = not outputs.is_stdout(output)
@@ -199,8 +199,9 @@ def export_article(settings: Settings, key: str, output: str) -> None:
       claimsdb export article kremlin-denies-report -o kremlin.yaml
       $EDITOR kremlin.yaml && claimsdb add --replace kremlin.yaml
     """
-    from claimsdb import article_export, outputs
-    from claimsdb.db import read_connection
+    from claimsdb.output import article_export
+    from claimsdb.store import outputs
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -233,8 +234,10 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
       claimsdb export prov -o provenance.json
       claimsdb export prov --prov-n --article putin-stance-stalls-talks
     """
-    from claimsdb import outputs, prov_export, queries
-    from claimsdb.db import read_connection
+    from claimsdb.output import prov_export
+    from claimsdb.query import queries
+    from claimsdb.store import outputs
+    from claimsdb.store.db import read_connection
 
     prov_export.require_prov()  # a missing package is reported before any work
     to_file = not outputs.is_stdout(output)
@@ -270,8 +273,9 @@ def export_datasette_metadata(settings: Settings, output: str) -> None:
     import json
     from pathlib import Path
 
-    from claimsdb import datasette, outputs
     from claimsdb.errors import ClaimsError
+    from claimsdb.output import datasette
+    from claimsdb.store import outputs
 
     engine = settings.for_reading()
     if engine.dialect.name != "sqlite":

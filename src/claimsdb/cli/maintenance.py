@@ -39,7 +39,7 @@ def check(settings: Settings, strict: bool) -> None:
       claimsdb check
       claimsdb --db postgresql+psycopg://localhost/claims check
     """
-    from claimsdb.checks import check_database
+    from claimsdb.query.checks import check_database
 
     report = check_database(settings.engine(create=False))
     echo(report.summary())
@@ -75,8 +75,8 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
       claimsdb backup claims-2025-04-02.db
       claimsdb --db team.db backup /mnt/backups/team.db --overwrite
     """
-    from claimsdb.backup import backup_sqlite
-    from claimsdb.outputs import is_stdout
+    from claimsdb.store.backup import backup_sqlite
+    from claimsdb.store.outputs import is_stdout
 
     result = backup_sqlite(settings.engine(create=False), file, overwrite=overwrite)
     where = "standard output" if is_stdout(file) else result.destination
@@ -105,8 +105,8 @@ def copy(settings: Settings, target: str, quiet: bool) -> None:
       claimsdb --db claims.db copy --to postgresql+psycopg://me@db.example.org/claims
       claimsdb --db postgresql+psycopg://me@db.example.org/claims copy --to snapshot.db
     """
-    from claimsdb.copying import copy_database
-    from claimsdb.db import make_engine
+    from claimsdb.store.copying import copy_database
+    from claimsdb.store.db import make_engine
 
     source = settings.for_reading()
     destination = make_engine(target, create=True)

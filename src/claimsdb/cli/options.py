@@ -72,7 +72,7 @@ def statement_filter_options(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from claimsdb.queries import StatementFilter
+        from claimsdb.query.queries import StatementFilter
 
         since, until = kwargs.pop("since"), kwargs.pop("until")
         if kwargs["with_members"] and not kwargs["speaker"]:

@@ -37,8 +37,9 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     """
     import json
 
-    from claimsdb import queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -58,13 +59,13 @@ def _width() -> int:
 
 
 def _named(names):
-    from claimsdb import render
+    from claimsdb.output import render
 
     return tuple(render.Column(name, name) for name in names)
 
 
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):
-    from claimsdb import render
+    from claimsdb.output import render
 
     stream = sys.stdout  # CliRunner swaps it, so tests see the output
     render.emit(items, stream, fmt=output.format,
@@ -89,8 +90,9 @@ def statements(settings: Settings, flt, output) -> None:
       claimsdb statements --denied --format json | jq '.[].ref'
       claimsdb statements --search "peacekeeping forces" --format csv
     """
-    from claimsdb import export, queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import export, render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -121,8 +123,9 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
       claimsdb actors
       claimsdb actors --identified anonymous --format csv
     """
-    from claimsdb import export, queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import export, render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -152,8 +155,9 @@ def actor(settings: Settings, name: str, limit, fmt: str) -> None:
     """
     import json
 
-    from claimsdb import queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -177,8 +181,9 @@ def denials(settings: Settings, flt, output) -> None:
       claimsdb denials
       claimsdb denials --via bloomberg --format json
     """
-    from claimsdb import queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -199,8 +204,9 @@ def articles(settings: Settings, limit, output) -> None:
       claimsdb articles
       claimsdb articles --format json | jq '.[].key'
     """
-    from claimsdb import export, queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import export, render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -226,8 +232,9 @@ def article(settings: Settings, key: str, fmt: str) -> None:
     """
     import json
 
-    from claimsdb import queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -253,8 +260,9 @@ def sources(settings: Settings, article: str | None, total_only: bool, output) -
       claimsdb sources
       claimsdb sources --article putin-stance-stalls-talks --format json
     """
-    from claimsdb import queries, render
-    from claimsdb.db import read_connection
+    from claimsdb.output import render
+    from claimsdb.query import queries
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:

@@ -37,9 +37,10 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
     """
     import json
 
-    from claimsdb import trace_render, tracing
     from claimsdb.cli.reading import _width
-    from claimsdb.db import read_connection
+    from claimsdb.output import trace_render
+    from claimsdb.query import tracing
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:
@@ -58,11 +59,11 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
 
 def _draw_svg(dot_source: str, target: Path, protect: tuple[Path, ...]) -> None:
     """Graphviz draws to a pipe; the picture is then written like every other output
-    (claimsdb.outputs), so a FIFO stays a FIFO and the database is never a target."""
+    (claimsdb.store.outputs), so a FIFO stays a FIFO and the database is never a target."""
     import shutil  # here, not at the top: 'claimsdb --help' must stay quick
     import subprocess
 
-    from claimsdb.outputs import destination, open_output
+    from claimsdb.store.outputs import destination, open_output
 
     destination(target, protect=protect)  # refuse a bad target before drawing
     dot = shutil.which("dot")
@@ -102,9 +103,10 @@ def claims(settings: Settings, single_source: bool, min_origins: int | None,
       claimsdb claims --single-source
       claimsdb claims --min-origins 2 --format json
     """
-    from claimsdb import render, trace_render, tracing
     from claimsdb.cli.reading import _emit
-    from claimsdb.db import read_connection
+    from claimsdb.output import render, trace_render
+    from claimsdb.query import tracing
+    from claimsdb.store.db import read_connection
 
     columns = (
         render.Column("claim", "first appearance", key=True),
@@ -120,7 +122,7 @@ def claims(settings: Settings, single_source: bool, min_origins: int | None,
     engine = settings.for_reading()
     with read_connection(engine) as conn:
         if article is not None:
-            from claimsdb.queries import require_article
+            from claimsdb.query.queries import require_article
 
             require_article(conn, article)
         rows = tracing.iter_claims(conn, single_source=single_source, min_origins=min_origins,
@@ -142,9 +144,10 @@ def loops(settings: Settings, output) -> None:
     Example:
       claimsdb loops
     """
-    from claimsdb import render, trace_render, tracing
     from claimsdb.cli.reading import _emit
-    from claimsdb.db import read_connection
+    from claimsdb.output import render, trace_render
+    from claimsdb.query import tracing
+    from claimsdb.store.db import read_connection
 
     engine = settings.for_reading()
     with read_connection(engine) as conn:

@@ -23,10 +23,10 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Table, func, insert, select
 
-from claimsdb import migrate
-from claimsdb.db import read_connection, translate_errors, writing
 from claimsdb.errors import DatabaseError
-from claimsdb.models import Base
+from claimsdb.store import migrate
+from claimsdb.store.db import read_connection, translate_errors, writing
+from claimsdb.store.models import Base
 
 BATCH_ROWS = 1000
 # What the summary names, in this order; every table is copied.
@@ -182,7 +182,7 @@ def same_database(a: Engine, b: Engine) -> bool:
 
 
 def describe(engine: Engine) -> str:
-    from claimsdb.db import describe_database
+    from claimsdb.store.db import describe_database
 
     return describe_database(engine)
 

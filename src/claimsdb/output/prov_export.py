@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from prov.model import ProvDocument
     from sqlalchemy import Connection
 
-    from claimsdb.queries import (
+    from claimsdb.query.queries import (
         ActorDefinition,
         ActorRef,
         ArticleSummary,
@@ -246,7 +246,7 @@ def _statement_source(conn: Connection, flt: StatementFilter,
                       ) -> Iterator[list[Record]]:
     """Straight from the query layer's lean row batches: a view per statement (with
     its context sentence) would cost more than the records themselves."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     for batch, details in queries.statement_batches(conn, flt, lean=True):
         hops_of, about_of = details.hops, details.about
@@ -266,15 +266,15 @@ def _statement_source(conn: Connection, flt: StatementFilter,
 def _relation_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Record]]:
     """Relations between two exported statements (one whose other end is not exported
     would name an entity the document does not describe)."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     for row in queries.iter_relations(conn, flt, both_ends=True):
         yield list(relation_records(row))
 
 
 def _article_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Record]]:
-    from claimsdb import queries
-    from claimsdb.models import Article
+    from claimsdb.query import queries
+    from claimsdb.store.models import Article
 
     ids = queries.involved_article_ids(conn, flt)
     articles = queries.list_articles(conn, where=Article.id.in_(ids) if ids is not None
@@ -289,7 +289,7 @@ def _actor_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Recor
     """Every actor for the whole database; for a filtered export, those its statements
     and articles involve, plus whom their roles point at (so every actedOnBehalfOf
     names a described agent)."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     everyone = queries.selected_statement_ids(conn, flt) is None
     keys = queries.actor_keys(conn, None if everyone else queries.involved_actor_ids(conn, flt))
@@ -349,7 +349,7 @@ def iter_provenance(conn: Connection, flt: StatementFilter,
     (a few hundred statements, relations, articles or actors each) whose union is the
     whole graph: the statements (with their reports and chains), the relations
     between two exported statements, the articles holding them, and the actors."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     model = require_prov()
     queries.filtered_statement_ids(conn, flt)  # resolve the filter before any work
@@ -476,7 +476,7 @@ def stream_prov(conn: Connection, flt: StatementFilter, out: TextIO, fmt: str = 
         raise ClaimsError(f"unknown PROV format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "provn":
         return _write_provn(iter_provenance(conn, flt, on_statement), out)
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any output
     counted = [0]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from claimsdb.queries import StatementView
-from claimsdb.render import actor_json, statement_json, wrapper
+from claimsdb.output.render import actor_json, statement_json, wrapper
+from claimsdb.query.queries import StatementView
+from claimsdb.query.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 from claimsdb.terminal import for_display
-from claimsdb.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
           "supports": "✓ supported by"}

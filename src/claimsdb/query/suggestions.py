@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, func, or_, select
 
-from claimsdb.models import Actor, ActorAlias, Article, Statement
+from claimsdb.store.models import Actor, ActorAlias, Article, Statement
 
 LIMIT = 200  # candidate rows fetched per lookup
 CUTOFF = 0.6  # difflib's own default: below it, suggestions are mostly noise

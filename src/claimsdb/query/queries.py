@@ -1,11 +1,11 @@
 """The questions users ask, as functions returning typed rows.
 
 This is claimsdb's Python API as much as the CLI's back end: every function takes a
-SQLAlchemy ``Connection`` (see ``claimsdb.db.read_connection``) and returns
+SQLAlchemy ``Connection`` (see ``claimsdb.store.db.read_connection``) and returns
 dataclasses, never Click output. From a notebook::
 
-    from claimsdb.db import make_engine, read_connection
-    from claimsdb import queries
+    from claimsdb.store.db import make_engine, read_connection
+    from claimsdb.query import queries
 
     with read_connection(make_engine("claims.db")) as conn:
         for s in queries.iter_statements(conn):
@@ -45,10 +45,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from claimsdb import search
-from claimsdb.db import fetch_on_driver
 from claimsdb.errors import ClaimsError, NotFound
-from claimsdb.models import (
+from claimsdb.query import search
+from claimsdb.query.suggestions import rank, statement_candidates
+from claimsdb.store.db import fetch_on_driver
+from claimsdb.store.models import (
     Actor,
     ActorAlias,
     ActorRole,
@@ -61,7 +62,6 @@ from claimsdb.models import (
     StatementAbout,
     StatementKind,
 )
-from claimsdb.suggestions import rank, statement_candidates
 
 BATCH = 1000
 CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
@@ -193,7 +193,7 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
     if len(rows) > 1:
         raise NotFound(f"'{name}' names several actors; use a key:",
                        [f"{r.key}  ({r.name}, {r.kind})" for r in rows])
-    from claimsdb.suggestions import suggest_actors
+    from claimsdb.query.suggestions import suggest_actors
 
     similar = suggest_actors(conn, name)
     candidates = [f"{s.key}  ({s.candidate.labels[0]})" if s.kind == "key" else
@@ -275,7 +275,7 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
     if flt.search is not None:
         conditions.append(search_condition(conn, flt.search))
     if flt.later_denied:
-        from claimsdb.tracing import later_denied_ids
+        from claimsdb.query.tracing import later_denied_ids
 
         # Integers only, so inlining them is safe, and no parameter limit applies.
         ids = bindparam("later_denied_ids", sorted(later_denied_ids(conn)), expanding=True,
@@ -334,7 +334,7 @@ def find_statement_id(conn: Connection, ref: str) -> int:
 
 def _similar_articles(conn: Connection, key: str) -> list[str]:
     """Stored articles a misspelt key (or a title) may mean, as lines to show."""
-    from claimsdb.suggestions import suggest_articles
+    from claimsdb.query.suggestions import suggest_articles
 
     return [f"{s.key}  ({s.candidate.labels[0]})" for s in suggest_articles(conn, key)]
 
@@ -965,7 +965,7 @@ class ArticleDetail:
 
 def article(conn: Connection, key: str) -> ArticleDetail:
     """One article: metadata, full text and its statements in the order they appear."""
-    from claimsdb.models import ArticleAuthor
+    from claimsdb.store.models import ArticleAuthor
 
     article_id = require_article(conn, key)
     (summary,) = list_articles(conn, where=Article.id == article_id)
@@ -1033,7 +1033,7 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
                                row.anonymous, row.own_voice, float(row.depth or 0.0),
                                float(row.direct or 0.0))
 
-    from claimsdb.tracing import independent_origin_counts
+    from claimsdb.query.tracing import independent_origin_counts
 
     origins = independent_origin_counts(
         conn, require_article(conn, article) if article is not None else None)
@@ -1242,7 +1242,7 @@ def iter_relations(conn: Connection, flt: StatementFilter | None = None, *,
 def involved_actor_ids(conn: Connection, flt: StatementFilter | None = None) -> Select:
     """Ids of the actors the filter's statements involve: speakers, chain links,
     subjects (about), and their articles' outlets and authors."""
-    from claimsdb.models import ArticleAuthor
+    from claimsdb.store.models import ArticleAuthor
 
     flt = flt or StatementFilter()
     statements = selected_statement_ids(conn, flt)
@@ -1318,7 +1318,7 @@ def actor_keys(conn: Connection, ids: Select | None = None) -> list[str]:
 
 def article_authors(conn: Connection, article_keys: Sequence[str]) -> dict[str, list[ActorRef]]:
     """The authors of each of these articles, in byline order."""
-    from claimsdb.models import ArticleAuthor
+    from claimsdb.store.models import ArticleAuthor
 
     authors: dict[str, list[ActorRef]] = defaultdict(list)
     unique = sorted(set(article_keys))

@@ -27,10 +27,12 @@ import yaml
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import aliased
 
-from claimsdb import __version__, queries, spans, yamlio
-from claimsdb.articles import FORMAT_ID
+from claimsdb import __version__
 from claimsdb.errors import ClaimsError
-from claimsdb.models import (
+from claimsdb.format import spans, yamlio
+from claimsdb.format.articles import FORMAT_ID
+from claimsdb.query import queries
+from claimsdb.store.models import (
     Actor,
     Article,
     ArticleAuthor,

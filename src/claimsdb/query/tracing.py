@@ -29,15 +29,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, case, func, literal, or_, select
 
-from claimsdb.articles import find_cycle
-from claimsdb.models import Article, Hop, Relation, RelationType, Statement
-from claimsdb.queries import (
+from claimsdb.format.articles import find_cycle
+from claimsdb.query.queries import (
     ActorRef,
     StatementView,
     _enrich,
     _statement_select,
     find_statement_id,
 )
+from claimsdb.store.models import Article, Hop, Relation, RelationType, Statement
 
 MAX_DEPTH = 100
 REPEATS = RelationType.REPEATS.value
@@ -569,7 +569,7 @@ def independent_origin_counts(conn: Connection, article_id: int | None = None
     behind all of them together (key None). Streams statements with their hops."""
     from sqlalchemy.orm import aliased
 
-    from claimsdb.models import Actor
+    from claimsdb.store.models import Actor
 
     speaker = aliased(Actor)
     outlet = aliased(Actor)

@@ -25,8 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from claimsdb import outputs
-from claimsdb.queries import (
+from claimsdb.query.queries import (
     ActorDefinition,
     ActorRef,
     HopRow,
@@ -34,11 +33,12 @@ from claimsdb.queries import (
     StatementFilter,
     StatementView,
 )
+from claimsdb.store import outputs
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from claimsdb.queries import ActorSummary, ArticleSummary
+    from claimsdb.query.queries import ActorSummary, ArticleSummary
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -257,7 +257,7 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def iter_actor_rows(conn: Connection, flt: StatementFilter) -> Iterator[ActorRow]:
     """The actors the filter's statements involve (every actor when it selects all),
     in ``queries.list_actors`` order, each with its stored definition."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     involved = queries.selected_statement_ids(conn, flt)
     keep: set[str] | None = None
@@ -275,7 +275,7 @@ def with_definitions(conn: Connection, summaries: Iterable[ActorSummary]
                      ) -> Iterator[ActorRow]:
     """Actor summaries (``queries.list_actors``) with their stored definitions: the
     one shape of an actors row, for ``export --table actors`` and ``claimsdb actors``."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     for chunk in _batched(summaries, DEFINITION_BATCH):
         definitions = queries.actor_definitions(conn, [s.key for s in chunk])
@@ -288,8 +288,8 @@ def with_definitions(conn: Connection, summaries: Iterable[ActorSummary]
 def iter_article_rows(conn: Connection, flt: StatementFilter) -> Iterator[ArticleRow]:
     """The articles holding the filter's statements (every article when it selects
     all), newest first, with their authors."""
-    from claimsdb import queries
-    from claimsdb.models import Article
+    from claimsdb.query import queries
+    from claimsdb.store.models import Article
 
     ids = queries.involved_article_ids(conn, flt)
     where = Article.id.in_(ids) if ids is not None else None
@@ -300,7 +300,7 @@ def with_authors(conn: Connection, summaries: Iterable[ArticleSummary]
                  ) -> Iterator[ArticleRow]:
     """Article summaries (``queries.list_articles``) with their authors: the one shape
     of an articles row, for ``export --table articles`` and ``claimsdb articles``."""
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     for chunk in _batched(summaries, DEFINITION_BATCH):
         authors = queries.article_authors(conn, [s.key for s in chunk])
@@ -327,32 +327,32 @@ class Table:
 
 
 def _statement_rows(conn: Connection, flt: StatementFilter) -> Iterator[StatementView]:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     queries.filtered_statement_ids(conn, flt)  # resolve the filter now: fail before writing
     return queries.iter_statements(conn, flt)
 
 
 def _count_statements(conn: Connection, flt: StatementFilter) -> int:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     return queries.count_statements(conn, flt)
 
 
 def _count_hops(conn: Connection, flt: StatementFilter) -> int:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     return queries.count_rows(conn, queries.hops_select(conn, flt))
 
 
 def _count_relations(conn: Connection, flt: StatementFilter) -> int:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     return queries.count_rows(conn, queries.relations_select(conn, flt))
 
 
 def _count_actors(conn: Connection, flt: StatementFilter) -> int:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     ids = queries.involved_actor_ids(conn, flt) \
         if queries.selected_statement_ids(conn, flt) is not None else None
@@ -362,8 +362,8 @@ def _count_actors(conn: Connection, flt: StatementFilter) -> int:
 def _count_articles(conn: Connection, flt: StatementFilter) -> int:
     from sqlalchemy import func, select
 
-    from claimsdb import queries
-    from claimsdb.models import Article
+    from claimsdb.query import queries
+    from claimsdb.store.models import Article
 
     ids = queries.involved_article_ids(conn, flt)
     query = select(func.count()).select_from(Article)
@@ -373,19 +373,19 @@ def _count_articles(conn: Connection, flt: StatementFilter) -> int:
 
 
 def _hop_rows(conn: Connection, flt: StatementFilter) -> Iterator[HopRow]:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     return queries.iter_hops(conn, flt)
 
 
 def _relation_rows(conn: Connection, flt: StatementFilter) -> Iterator[RelationRow]:
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     return queries.iter_relations(conn, flt)
 
 
 def _statement_json(view: StatementView) -> dict[str, Any]:
-    from claimsdb.render import statement_json
+    from claimsdb.output.render import statement_json
 
     return statement_json(view)
 
@@ -400,7 +400,7 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
     details directly; ``tests/test_export_speed_paths.py`` checks it against
     ``statement_record`` value for value.
     """
-    from claimsdb import queries
+    from claimsdb.query import queries
 
     # lean: the keys, names and cues the columns need; a bad filter fails here
     batches = queries.statement_batches(conn, flt, lean=True)
@@ -567,7 +567,7 @@ def write_json(objects: Iterable[dict[str, Any]], out: TextIO, *,
 
 
 # -- where the output goes -------------------------------------------------------------------
-# One place decides how every user-named output is written (claimsdb.outputs); these
+# One place decides how every user-named output is written (claimsdb.store.outputs); these
 # names stay importable from here.
 open_output = outputs.open_output
 is_stdout = outputs.is_stdout

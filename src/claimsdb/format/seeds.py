@@ -14,7 +14,7 @@ def seeds_dir() -> Path:
     packaged = resources.files("claimsdb") / "_seeds"
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "seeds"
+    checkout = Path(__file__).resolve().parents[3] / "seeds"
     if checkout.is_dir():
         return checkout
     raise ClaimsError("claimsdb's bundled seed articles are missing from this installation")

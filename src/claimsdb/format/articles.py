@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsdb import inputfiles, spans, yamlio
 from claimsdb.errors import ArticleError, NotAnArticle, Problem
-from claimsdb.terminal import one_line
-from claimsdb.vocabulary import (
+from claimsdb.format import inputfiles, spans, yamlio
+from claimsdb.format.vocabulary import (
     KEY_LENGTH,
     ActorKind,
     Identification,
     RelationType,
     StatementKind,
 )
+from claimsdb.terminal import one_line
 
 FORMAT_ID = "claimsdb/article@1"
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")

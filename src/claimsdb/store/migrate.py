@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from claimsdb.db import translate_errors, writing
 from claimsdb.errors import DatabaseError
+from claimsdb.store.db import translate_errors, writing
 
 # Objects that migrations create but the ORM does not model (full-text search: the
 # FTS5 table and its shadow tables on SQLite, the GIN index on PostgreSQL).
@@ -32,7 +32,7 @@ def migrations_dir() -> Path:
     packaged = resources.files("claimsdb") / "_migrations"
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "migrations"
+    checkout = Path(__file__).resolve().parents[3] / "migrations"
     if (checkout / "env.py").is_file():
         return checkout
     raise DatabaseError("claimsdb's migrations are missing from this installation; reinstall it")
@@ -136,7 +136,7 @@ def _refuse_unknown(current: str) -> None:
 def require_complete_schema(connection: Connection, revision: str) -> None:
     """Every table the head revision creates is there: a table dropped by hand would
     otherwise pass as "up to date" and fail later, in the middle of some command."""
-    from claimsdb.models import Base
+    from claimsdb.store.models import Base
 
     present = set(inspect(connection).get_table_names())
     expected = [t.name for t in Base.metadata.sorted_tables]

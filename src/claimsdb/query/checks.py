@@ -26,9 +26,9 @@ from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import aliased
 
-from claimsdb.db import SQLITE_READONLY, read_connection, translate_errors
 from claimsdb.errors import DatabaseError
-from claimsdb.models import (
+from claimsdb.store.db import SQLITE_READONLY, read_connection, translate_errors
+from claimsdb.store.models import (
     Actor,
     Article,
     ArticleAuthor,
@@ -146,13 +146,13 @@ def _first_line(error: sa_exc.DBAPIError) -> str:
 
 
 def _describe(engine: Engine) -> str:
-    from claimsdb.db import describe_database
+    from claimsdb.store.db import describe_database
 
     return describe_database(engine)
 
 
 def _schema(conn: Connection, report: CheckReport) -> bool:
-    from claimsdb import migrate
+    from claimsdb.store import migrate
 
     try:
         migrate.require_current_schema(conn)
@@ -197,7 +197,7 @@ def _sqlite_search_index(engine: Engine, report: CheckReport) -> None:
             )
         except sa_exc.OperationalError as error:
             if (getattr(error.orig, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_READONLY:
-                from claimsdb.sqlite_access import why_not_writable
+                from claimsdb.store.sqlite_access import why_not_writable
 
                 reason = why_not_writable(Path(engine.url.database or ""))
                 report.notes.append("full-text index not checked: FTS5's check needs to "
@@ -428,7 +428,7 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
                   report: CheckReport) -> None:
     """The article as stored must still hash to what was imported: anything changed
     outside claimsdb (a title, a cue, a relation) shows up here."""
-    from claimsdb.articles import ArticleSpec, HopSpec, StatementSpec
+    from claimsdb.format.articles import ArticleSpec, HopSpec, StatementSpec
 
     specs = []
     for s in statements:
@@ -486,7 +486,7 @@ def _repeat_cycles(conn: Connection, report: CheckReport) -> None:
 def _backwards_links(conn: Connection, report: CheckReport) -> None:
     """``repeats`` of a later article, denials dated before what they deny
     (``claimsdb.chronology``): warnings, since the data may be odd but true."""
-    from claimsdb.chronology import JUDGED, Dated, backwards
+    from claimsdb.store.chronology import JUDGED, Dated, backwards
 
     source, target = aliased(Statement), aliased(Statement)
     source_article, target_article = aliased(Article), aliased(Article)
@@ -516,7 +516,7 @@ def _circular_reporting(conn: Connection, report: CheckReport) -> None:
     """Outlets citing each other and chains that come back to an actor are findings
     about the reporting, not damage to the database: noted, not failed. (A ``repeats``
     cycle is reported above as a problem.)"""
-    from claimsdb.tracing import find_loops
+    from claimsdb.query.tracing import find_loops
 
     for loop in find_loops(conn):
         if loop.kind != "repeats":

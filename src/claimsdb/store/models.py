@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from claimsdb.vocabulary import (
+from claimsdb.format.vocabulary import (
     KEY_LENGTH,
     ActorKind,
     Identification,
@@ -55,7 +55,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# The vocabularies live in claimsdb.vocabulary (no SQLAlchemy there, for the
+# The vocabularies live in claimsdb.format.vocabulary (no SQLAlchemy there, for the
 # article parser); re-exported here, where the schema uses them.
 __all__ = ["KEY_LENGTH", "ActorKind", "Identification", "RelationType", "StatementKind"]
 

@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
-from claimsdb.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
-from claimsdb.chronology import incoming_warnings, stored_dates, warnings_for
-from claimsdb.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
-from claimsdb.locking import lock_articles, referred_articles
-from claimsdb.models import (
+from claimsdb.format.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
+from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
+from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
+from claimsdb.store.locking import lock_articles, referred_articles
+from claimsdb.store.models import (
     Actor,
     ActorAlias,
     ActorRole,
@@ -62,7 +62,7 @@ class ImportResult:
     # With --update-actors: per corrected actor, "actor 'key': field 'old' -> 'new', ...".
     actors_corrected: tuple[str, ...] = ()
     # Imported all the same, but worth a look: links whose dates run backwards
-    # (claimsdb.chronology), each naming the statement, field and both dates.
+    # (claimsdb.store.chronology), each naming the statement, field and both dates.
     warnings: tuple[Problem, ...] = ()
 
     def describe(self) -> str:
@@ -237,7 +237,7 @@ def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
                   replace: bool, update_actors: bool, keep_going: bool) -> bool:
     """Write one group into the open transaction, appending its outcomes; False when
     an article was refused and the import stops there (no ``keep_going``)."""
-    from claimsdb import bulk
+    from claimsdb.ingest import bulk
 
     if not update_actors:
         try:
@@ -684,7 +684,7 @@ class DryRunPlan:
                               for r in actor.roles)
         from types import SimpleNamespace
 
-        from claimsdb.chronology import spec_dates
+        from claimsdb.store.chronology import spec_dates
 
         self.statements.update(spec.ref(s.key) for s in spec.statements)
         self.dates.update(spec_dates([spec]))
@@ -736,7 +736,7 @@ def unknown_actor_problems(conn: Connection, missing: list[tuple[str, str, int |
                            defined: Iterable[ActorSpec]) -> list[Problem]:
     """"unknown actor" for each (key, where it is used, line), with a suggestion from
     the file's own actors and the stored ones, by key, name and alias."""
-    from claimsdb.suggestions import actor_candidate, actor_candidates, did_you_mean
+    from claimsdb.query.suggestions import actor_candidate, actor_candidates, did_you_mean
 
     own = [actor_candidate(a.key, a.name, a.aliases) for a in defined]
     return [Problem(
@@ -785,7 +785,7 @@ def _resolve_references(conn: Connection, references: list[tuple[str, str, str, 
         article_key, statement_key = target.split("#", 1)
         exists = conn.execute(select(Article.id).where(Article.key == article_key)).scalar()
         if exists is None:
-            from claimsdb.suggestions import article_candidates, did_you_mean
+            from claimsdb.query.suggestions import article_candidates, did_you_mean
 
             why = (f"no article '{article_key}' is stored; import it first, or fix the "
                    f"reference{did_you_mean(article_key, article_candidates(conn, article_key))}")

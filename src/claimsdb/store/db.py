@@ -70,7 +70,7 @@ def make_engine(target: str | None = None, *, create: bool = True,
         if not path.parent.exists():
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
         if not path.exists():
-            from claimsdb.sqlite_access import why_not_writable
+            from claimsdb.store.sqlite_access import why_not_writable
 
             reason = why_not_writable(path)
             if reason is not None:
@@ -84,7 +84,7 @@ def make_engine(target: str | None = None, *, create: bool = True,
     options: dict = {}
     read_only = None
     if path is not None and path.is_file():
-        from claimsdb.sqlite_access import read_only_access
+        from claimsdb.store.sqlite_access import read_only_access
 
         read_only = read_only_access(path)
         if read_only is not None:
@@ -358,7 +358,7 @@ def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str
             f"import finishes (or set {BUSY_TIMEOUT_ENV} to wait longer, in milliseconds)."
         )
     if sqlite and (getattr(error.orig, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_READONLY:
-        from claimsdb.sqlite_access import write_refusal
+        from claimsdb.store.sqlite_access import write_refusal
 
         return write_refusal(where)
     if "unable to open database file" in text:

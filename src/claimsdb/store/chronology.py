@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from claimsdb.errors import Problem
-from claimsdb.models import Article, RelationType, Statement
+from claimsdb.store.models import Article, RelationType, Statement
 
 IN_CHUNK = 1000
 JUDGED = (RelationType.REPEATS.value, RelationType.DENIES.value, RelationType.CONTRADICTS.value)

@@ -37,8 +37,8 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from claimsdb.articles import ArticleBytes, ArticleSpec, read_article
 from claimsdb.errors import ArticleError
+from claimsdb.format.articles import ArticleBytes, ArticleSpec, read_article
 
 AHEAD = 3  # transaction batches' worth of files parsed ahead of the one being written
 # Parsing costs about twice what writing does, so two workers keep the writer busy;

@@ -9,7 +9,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from claimsdb.queries import ActorRef, StatementView
+from claimsdb.query.queries import ActorRef, StatementView
 from claimsdb.terminal import escape, for_display, one_line
 
 RELATION_HEADINGS = {
@@ -263,7 +263,7 @@ def emit(items: Iterable[Any], out: TextIO, *, fmt: str, columns: Sequence[Colum
         out.write("\n]\n" if count else "]\n")
         return count
     if fmt == "csv":
-        from claimsdb.export import write_csv
+        from claimsdb.output.export import write_csv
 
         return write_csv((record(i) for i in items), out, [c.name for c in columns],
                          formula_guard=formula_guard)
@@ -313,7 +313,7 @@ STATEMENT_TABLE = (
 
 
 def statement_row(view: StatementView) -> dict[str, Any]:
-    from claimsdb.export import statement_record
+    from claimsdb.output.export import statement_record
 
     return {**statement_record(view), "origin": _origin(view)}
 

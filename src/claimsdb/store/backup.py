@@ -25,10 +25,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from claimsdb import outputs
 from claimsdb.config import sqlite_path
-from claimsdb.db import busy_timeout_ms, sqlite_damage
 from claimsdb.errors import DatabaseError
+from claimsdb.store import outputs
+from claimsdb.store.db import busy_timeout_ms, sqlite_damage
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def backup_sqlite(engine: Engine, destination: str | Path, *, overwrite: bool = 
 
 
 def _copy(source: Path, partial: Path, label: str) -> None:
-    from claimsdb.sqlite_access import read_only_access
+    from claimsdb.store.sqlite_access import read_only_access
 
     timeout = busy_timeout_ms() / 1000
     # A database that cannot be written (read-only media or folder) is read the way
