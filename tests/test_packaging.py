@@ -41,7 +41,7 @@ def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):
     # The wheel's copy must win over the editable checkout this test runs from.
     env = {**os.environ, "PYTHONPATH": str(target), "CLAIMSDB_DB": str(work / "w.db")}
     program = (
-        "import sys; from claimsdb import migrate, seeds\n"
+        "import sys; from claimsdb.format import seeds; from claimsdb.store import migrate\n"
         "print(migrate.migrations_dir()); print(seeds.seeds_dir())\n"
         "from claimsdb.cli import main\n"
         "main(sys.argv[1:])"

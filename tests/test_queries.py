@@ -415,7 +415,7 @@ def test_streaming_a_list_leaves_the_connection_as_it_was(corpus, engine):
     """Streaming options belong to the statement: set on the connection they would
     linger (SQLAlchemy 2 changes a Connection in place), and every later statement,
     SAVEPOINT and RELEASE included, would go through a PostgreSQL server-side cursor."""
-    from claimsdb.query import tracing
+    from claimsdb.query import graph
 
     with read_connection(engine) as conn:
         before = dict(conn.get_execution_options())
@@ -423,7 +423,7 @@ def test_streaming_a_list_leaves_the_connection_as_it_was(corpus, engine):
         list(queries.iter_denials(conn))
         list(queries.list_actors(conn))
         list(queries.list_articles(conn))
-        tracing.families(conn)
+        graph.families(conn)
         assert dict(conn.get_execution_options()) == before
         with conn.begin_nested():  # a savepoint works afterwards, on both backends
             assert len(list(queries.iter_statements(conn, F(limit=2)))) == 2

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from claimsdb.format.articles import ArticleSpec
+from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
 from claimsdb.store.chronology import spec_dates, stored_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
 from claimsdb.store.models import (
@@ -235,8 +236,6 @@ class _ActorPlan:
         return counts
 
     def write(self) -> None:
-        from claimsdb.ingest.importer import insert_ignoring_duplicates
-
         self.ids = {key: row["id"] for key, row in self.state.items() if key in self.stored}
         if self.new:
             rows = [{"key": key, **{name: self.state[key][name] for name in SCALARS}}
@@ -318,8 +317,6 @@ def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
 
 def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: dict[str, int],
                     external: dict[str, int | None]) -> None:
-    from claimsdb.ingest.importer import speaker_key
-
     now = dt.datetime.now(dt.UTC)
     article_ids = _reserve_ids(conn, Article.__table__, len(specs))
     conn.execute(insert(Article), [

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
 from claimsdb.format.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
+from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -426,24 +427,6 @@ def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]],
-                               returning: Any = None) -> list[Any]:
-    """INSERT ... ON CONFLICT DO NOTHING: the row may have been added by a concurrent
-    import, which is fine because the definitions are compared afterwards. With
-    ``returning`` (a column), gives that column of the rows this call inserted."""
-    if not rows:
-        return []
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(table).on_conflict_do_nothing()
-    if returning is None:
-        conn.execute(statement, rows)
-        return []
-    return list(conn.execute(statement.returning(returning), rows).scalars())
 
 
 class _ActorMerge:
@@ -877,11 +860,6 @@ def _statement_names(conn: Connection, ids: set[int]) -> dict[int, str]:
     return names
 
 
-def speaker_key(spec: ArticleSpec, chain: Sequence[Any]) -> str | None:
-    """The original speaker: the chain's last actor, else the outlet (own voice)."""
-    return chain[-1].actor if chain else spec.outlet
-
-
 def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, int],
                     external: dict[str, int], content_hash: str) -> dict[str, int]:
     article_id = conn.execute(
@@ -974,5 +952,4 @@ __all__ = [
     "import_batch",
     "import_files",
     "import_spec",
-    "insert_ignoring_duplicates",
 ]

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from claimsdb.output.shapes import statement_json
 from claimsdb.query.queries import (
     ActorDefinition,
     ActorRef,
@@ -384,12 +385,6 @@ def _relation_rows(conn: Connection, flt: StatementFilter) -> Iterator[RelationR
     return queries.iter_relations(conn, flt)
 
 
-def _statement_json(view: StatementView) -> dict[str, Any]:
-    from claimsdb.output.render import statement_json
-
-    return statement_json(view)
-
-
 def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[Any]]:
     """``statement_record`` of every statement the filter selects, as lists in
     ``STATEMENT_COLUMNS`` order, straight from the query layer's row batches.
@@ -447,7 +442,7 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
 TABLES: dict[str, Table] = {
     table.name: table for table in (
         Table("statements", "statement", STATEMENT_COLUMNS, _statement_rows, statement_record,
-              _statement_json, _count_statements, statement_csv_rows),
+              statement_json, _count_statements, statement_csv_rows),
         Table("chain", "hop", HOP_COLUMNS, _hop_rows, hop_record, hop_json, _count_hops),
         Table("relations", "relation", RELATION_COLUMNS, _relation_rows, relation_record,
               relation_json, _count_relations),

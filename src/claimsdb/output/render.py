@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
+from claimsdb.output.shapes import actor_json, statement_json
 from claimsdb.query.queries import ActorRef, StatementView
 from claimsdb.terminal import escape, for_display, one_line
 
@@ -22,40 +23,6 @@ RELATION_HEADINGS = {
     ("repeats", False): "Repeats (upstream)",
     ("repeats", True): "Repeated by (downstream)",
 }
-
-
-def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
-    return dataclasses.asdict(actor) if actor else None
-
-
-def statement_json(view: StatementView) -> dict[str, Any]:
-    """The stable JSON shape of one statement (documented in docs/export.md)."""
-    return {
-        "ref": view.ref,
-        "article": view.article,
-        "statement": view.key,
-        "kind": view.kind,
-        "quote": view.quote,
-        "span": [view.span_start, view.span_end],
-        "stated_on": view.stated_on,
-        "context": view.context,
-        "article_title": view.article_title,
-        "published": view.published,
-        "url": view.url,
-        "outlet": actor_json(view.outlet),
-        "speaker": actor_json(view.speaker),
-        "chain": [
-            {"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue}
-            for hop in view.chain
-        ],
-        "chain_depth": view.chain_depth,
-        "about": [actor_json(a) for a in view.about],
-        "relations": [
-            {"direction": "outgoing", **dataclasses.asdict(r)} for r in view.outgoing
-        ] + [
-            {"direction": "incoming", **dataclasses.asdict(r)} for r in view.incoming
-        ],
-    }
 
 
 def _who(actor: ActorRef) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from claimsdb.output.render import actor_json, statement_json, wrapper
+from claimsdb.output.render import wrapper
+from claimsdb.output.shapes import actor_json, statement_json
 from claimsdb.query.queries import StatementView
 from claimsdb.query.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
 from claimsdb.terminal import for_display

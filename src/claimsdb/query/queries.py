@@ -47,6 +47,7 @@ from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.query import search
+from claimsdb.query.graph import independent_origin_counts, later_denied_ids
 from claimsdb.query.suggestions import rank, statement_candidates
 from claimsdb.store.db import fetch_on_driver
 from claimsdb.store.models import (
@@ -275,8 +276,6 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
     if flt.search is not None:
         conditions.append(search_condition(conn, flt.search))
     if flt.later_denied:
-        from claimsdb.query.tracing import later_denied_ids
-
         # Integers only, so inlining them is safe, and no parameter limit applies.
         ids = bindparam("later_denied_ids", sorted(later_denied_ids(conn)), expanding=True,
                         literal_execute=True)
@@ -1032,8 +1031,6 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
         return SourcingProfile(scope, title, row.statements, row.named, row.role,
                                row.anonymous, row.own_voice, float(row.depth or 0.0),
                                float(row.direct or 0.0))
-
-    from claimsdb.query.tracing import independent_origin_counts
 
     origins = independent_origin_counts(
         conn, require_article(conn, article) if article is not None else None)

@@ -1,0 +1,38 @@
+"""Row writing that both import paths share: one article at a time (``importer``) and
+many new articles at once (``bulk``).
+
+It lives apart from both so that neither imports the other for it: the importer hands
+whole batches to ``bulk``, and ``bulk`` needs only these two pieces back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+from claimsdb.format.articles import ArticleSpec
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]],
+                               returning: Any = None) -> list[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING: the row may have been added by a concurrent
+    import, which is fine because the definitions are compared afterwards. With
+    ``returning`` (a column), gives that column of the rows this call inserted."""
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table).on_conflict_do_nothing()
+    if returning is None:
+        conn.execute(statement, rows)
+        return []
+    return list(conn.execute(statement.returning(returning), rows).scalars())
+
+
+def speaker_key(spec: ArticleSpec, chain: Sequence[Any]) -> str | None:
+    """The original speaker: the chain's last actor, else the outlet (own voice)."""
+    return chain[-1].actor if chain else spec.outlet

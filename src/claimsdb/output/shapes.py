@@ -1,0 +1,48 @@
+"""The stable JSON shape of a statement (docs/export.md), one definition for every output.
+
+The text views (``--json``), the JSON and JSON Lines exports and the trace graphs all
+write a statement this way; keeping the shape here, below both ``render`` and
+``export``, is what lets ``render`` use the CSV writer without ``export`` importing
+``render`` back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from claimsdb.query.queries import ActorRef, StatementView
+
+
+def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
+    return dataclasses.asdict(actor) if actor else None
+
+
+def statement_json(view: StatementView) -> dict[str, Any]:
+    """The stable JSON shape of one statement (documented in docs/export.md)."""
+    return {
+        "ref": view.ref,
+        "article": view.article,
+        "statement": view.key,
+        "kind": view.kind,
+        "quote": view.quote,
+        "span": [view.span_start, view.span_end],
+        "stated_on": view.stated_on,
+        "context": view.context,
+        "article_title": view.article_title,
+        "published": view.published,
+        "url": view.url,
+        "outlet": actor_json(view.outlet),
+        "speaker": actor_json(view.speaker),
+        "chain": [
+            {"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue}
+            for hop in view.chain
+        ],
+        "chain_depth": view.chain_depth,
+        "about": [actor_json(a) for a in view.about],
+        "relations": [
+            {"direction": "outgoing", **dataclasses.asdict(r)} for r in view.outgoing
+        ] + [
+            {"direction": "incoming", **dataclasses.asdict(r)} for r in view.incoming
+        ],
+    }

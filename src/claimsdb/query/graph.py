@@ -1,0 +1,178 @@
+"""Claims as a graph: statements joined by ``repeats`` into families, and what a
+family's dates and chains say about it.
+
+These are the pieces both the statement queries (``queries``: the ``later_denied``
+filter, the sourcing profile's independent origins) and the claim tracing
+(``tracing``) need. They sit below both, so neither imports the other for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import aliased
+
+from claimsdb.store.models import Actor, Article, Hop, Relation, RelationType, Statement
+
+REPEATS = RelationType.REPEATS.value
+CHUNK = 5000  # ids per IN list, well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def families(conn: Connection) -> list[set[int]]:
+    """Every claim carried by more than one statement (union-find over repeats)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    edges = select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS)
+    rows = conn.execute(edges.execution_options(yield_per=10_000))
+    for source, target in rows:
+        parent[find(source)] = find(target)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for node in list(parent):
+        groups[find(node)].add(node)
+    return sorted(groups.values(), key=min)
+
+
+def later_denied_ids(conn: Connection) -> set[int]:
+    """Statements whose claim is denied by a statement in a later article.
+
+    "Later" needs both articles dated; a denial in the same article or an undated one
+    does not count, because nothing then says it came after.
+    """
+    denials = conn.execute(
+        select(Relation.source_id, Relation.target_id).where(Relation.type == "denies")
+    ).all()
+    if not denials:
+        return set()
+    member_of: dict[int, int] = {}
+    groups = families(conn)
+    for index, group in enumerate(groups):
+        for node in group:
+            member_of[node] = index
+    involved = {i for pair in denials for i in pair}
+    for group in groups:
+        if involved & group:
+            involved |= group
+    dates = _dates(conn, involved)
+
+    def moment(statement_id: int) -> dt.datetime | None:
+        text = dates.get(statement_id)
+        if not text:
+            return None
+        value = dt.datetime.fromisoformat(text)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+    result: set[int] = set()
+    for denial, target in denials:
+        denied_at = moment(denial)
+        if denied_at is None:
+            continue
+        claim = groups[member_of[target]] if target in member_of else {target}
+        for statement in claim:
+            said_at = moment(statement)
+            if said_at is not None and said_at < denied_at:
+                result.add(statement)
+    return result
+
+
+def _dates(conn: Connection, ids: set[int]) -> dict[int, str | None]:
+    dates: dict[int, str | None] = {}
+    for chunk in _chunks(sorted(ids)):
+        dates.update(tuple(row) for row in conn.execute(
+            select(Statement.id, Article.published)
+            .join(Article, Statement.article_id == Article.id).where(Statement.id.in_(chunk))
+        ))
+    return dates
+
+
+# -- independent origins per article, for the sourcing profile ------------------------------
+
+class _Groups:
+    """Origins and what each passed its claims through; relays join two origins only
+    when the relay is itself an origin (a shared outlet does not make two sources one)."""
+
+    def __init__(self):
+        self.relays: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, origin: str, relays: Sequence[str]) -> None:
+        self.relays[origin].update(r for r in relays if r != origin)
+
+    def count(self) -> int:
+        parent = {origin: origin for origin in self.relays}
+
+        def find(key: str) -> str:
+            while parent[key] != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        for origin, relays in self.relays.items():
+            for relay in relays:
+                if relay in parent:
+                    parent[find(relay)] = find(origin)
+        return len({find(origin) for origin in parent})
+
+
+def independent_origin_counts(conn: Connection, article_id: int | None = None
+                              ) -> dict[str | None, int]:
+    """Independent origins behind each article's statements (keyed by article key) and
+    behind all of them together (key None). Streams statements with their hops."""
+    speaker = aliased(Actor)
+    outlet = aliased(Actor)
+    hop_actor = aliased(Actor)
+    query = (
+        select(Statement.id, Article.key.label("article"), speaker.key.label("speaker"),
+               outlet.key.label("outlet"), hop_actor.key.label("hop"))
+        .join(Article, Statement.article_id == Article.id)
+        .join(speaker, Statement.speaker_id == speaker.id)
+        .outerjoin(outlet, Article.outlet_id == outlet.id)
+        .outerjoin(Hop, Hop.statement_id == Statement.id)
+        .outerjoin(hop_actor, Hop.actor_id == hop_actor.id)
+        .order_by(Statement.id, Hop.position)
+    )
+    if article_id is not None:
+        query = query.where(Statement.article_id == article_id)
+    per_article: dict[str, _Groups] = defaultdict(_Groups)
+    total = _Groups()
+
+    def flush(article: str, origin: str, outlet: str | None, path: list[str]) -> None:
+        # The article's own outlet relays every statement of the article (it is the
+        # implicit first link, and may be written as an explicit one): passing through
+        # it says nothing about whether two origins are one. Counting it as a relay made
+        # a single own-voice statement, which makes the outlet an origin, fold every
+        # source of the article into one.
+        relays = [r for r in (path[:-1] if path and path[-1] == origin else path)
+                  if r != outlet]
+        per_article[article].add(origin, relays)
+        total.add(origin, relays)
+
+    current = None
+    path: list[str] = []
+    article = origin = outlet = None
+    for row in conn.execute(query.execution_options(yield_per=10_000)):
+        if row.id != current:
+            if current is not None:
+                flush(article, origin, outlet, path)
+            current, article, origin, outlet = row.id, row.article, row.speaker, row.outlet
+            path = []
+        if row.hop is not None:
+            path.append(row.hop)
+    if current is not None:
+        flush(article, origin, outlet, path)
+    counts: dict[str | None, int] = {key: groups.count() for key, groups in per_article.items()}
+    counts[None] = total.count()
+    return counts
