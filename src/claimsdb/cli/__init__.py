@@ -85,7 +85,7 @@ def _database_failure(ctx: click.Context, error: Exception) -> str | None:
     from claimsdb.config import redact
 
     settings = ctx.obj
-    engine = getattr(settings, "_engine", None)
+    engine = settings.opened_engine() if settings is not None else None
     if engine is not None:
         from claimsdb.store.db import describe_database, describe_failure
 

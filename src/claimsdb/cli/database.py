@@ -12,7 +12,6 @@ from claimsdb.cli.options import whole_number
 from claimsdb.cli.show import echo, error_text
 
 PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawing
-ANALYZE_FILES = 500  # an import this large refreshes PostgreSQL's planner statistics at once
 
 
 @click.command()
@@ -27,11 +26,8 @@ def init(settings: Settings) -> None:
       claimsdb init
       claimsdb --db team.db init
     """
-    from claimsdb.store import migrate
-
-    engine = settings.engine(create=True)
-    before, after = migrate.upgrade(engine)
-    where = describe(engine)
+    before, after = settings.database().init()
+    where = describe(settings.engine(create=True))
     if before is None:
         echo(f"created the claimsdb schema (version {after}) in {where}")
     elif before == after:
@@ -112,7 +108,7 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
         raise click.UsageError("'-' (standard input) can be given only once")
     # Standard input is read here, in order, before any parsing worker starts: it is
     # one stream, which a worker process could not read. Its text_file is relative to
-    # the current folder, and must lie inside it.
+    # the current folder, and must lie inside it. A folder stands for its article files.
     items: list = []
     for name in files:
         if name == "-":
@@ -123,121 +119,56 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
             update_actors=update_actors, keep_going=keep_going, quiet=quiet, batch=batch)
 
 
-def _import(settings: Settings, files: list[Path], *, replace: bool, dry_run: bool,
+def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
             keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
             label=None) -> None:
-    from claimsdb.ingest.prefetch import ParsedFiles
-
-    if not files:
-        raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
-    # With --batch, parsing starts first: its workers come up while the database opens.
-    parsing = ParsedFiles(files, batch) if batch > 1 else None
-    try:
-        if dry_run:
-            engine, scratch = settings.for_dry_run(quiet=quiet)
-        else:
-            engine, scratch = settings.for_writing(quiet=quiet), False
-        # A scratch database (no database yet) takes the import for real, so later
-        # files see earlier ones exactly as in a real add; it vanishes afterwards.
-        _import_into(engine, files, parsing, replace=replace,
-                     dry_run=dry_run and not scratch, keep_going=keep_going, quiet=quiet,
-                     update_actors=update_actors, batch=batch, label=label,
-                     shown_as_dry_run=dry_run)
-    finally:
-        if parsing is not None:
-            parsing.close()
-
-
-def _import_into(engine, files: list[Path], parsing, *, replace: bool, dry_run: bool,
-                 keep_going: bool, quiet: bool, update_actors: bool, batch: int,
-                 label, shown_as_dry_run: bool = False) -> None:
+    """Run the import through the library and show it: each file's outcome as it comes
+    (or a progress bar on a terminal, for many files), warnings and failures on stderr,
+    then the totals."""
     import dataclasses
 
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.format.articles import read_article
-    from claimsdb.ingest.importer import (
-        DryRunPlan,
-        ImportResult,
-        check_broken_file,
-        import_spec,
-        import_stream,
-    )
-    from claimsdb.ingest.prefetch import gc_paused
+    from claimsdb.ingest.adding import DatabaseNotice, summary
+    from claimsdb.ingest.importer import ImportResult
 
+    if not items:
+        raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
+    show_bar = not quiet and len(items) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
     counts: dict[str, int] = {}
     failures: list[str] = []
-    show_bar = not quiet and len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
 
-    plan = DryRunPlan() if dry_run else None  # what earlier files of a dry run would add
-
-    def record(outcome) -> None:
-        if isinstance(outcome, ArticleError) and outcome.partial is not None:
-            # A file with problems of its own: the checks against the database that
-            # those problems leave meaningful are reported with them, in one pass.
-            outcome = check_broken_file(engine, outcome, plan)
-        if not isinstance(outcome, ImportResult):
-            if not keep_going:
-                _report_stop(counts, shown_as_dry_run)
-                raise outcome
-            failures.append(error_text(outcome))
-            return
-        if shown_as_dry_run:
-            outcome = dataclasses.replace(outcome, dry_run=True)
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        if label is not None:
-            outcome = dataclasses.replace(outcome, source=label(outcome.source))
-        for warning in outcome.warnings:
-            echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
-        if not quiet and not show_bar:
-            echo(outcome.describe())
-
-    with click.progressbar(length=len(files), label="importing", file=sys.stderr,
+    with click.progressbar(length=len(items), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
-        if batch == 1:
-            for path in files:
-                try:
-                    record(import_spec(engine, read_article(path), replace=replace,
-                                       dry_run=dry_run, update_actors=update_actors,
-                                       plan=plan))
-                except (ArticleError, ArticleConflict) as error:
-                    record(error)
-                bar.update(1)
-        else:
-            for item in parsing.batches():  # later files parse meanwhile
-                if isinstance(item, ArticleError):  # a file that could not be read
-                    record(item)
-                    bar.update(1)
-                    continue
-                with gc_paused():  # holding a batch of parsed articles: see prefetch
-                    outcomes = import_stream(engine, item, replace=replace, dry_run=dry_run,
-                                             update_actors=update_actors,
-                                             keep_going=keep_going, plan=plan)
-                for outcome in outcomes:
-                    record(outcome)
-                bar.update(len(outcomes))
-    if not dry_run and not shown_as_dry_run and (counts.get("added") or counts.get("replaced")):
-        from claimsdb.store.db import update_planner_statistics
+        def show(outcome) -> None:
+            if isinstance(outcome, DatabaseNotice):
+                if not quiet:
+                    echo(outcome.message, err=True)
+                return
+            bar.update(1)
+            if not isinstance(outcome, ImportResult):  # a failure, with --keep-going
+                failures.append(error_text(outcome))
+                return
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            if label is not None:
+                outcome = dataclasses.replace(outcome, source=label(outcome.source))
+            for warning in outcome.warnings:
+                echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
+            if not quiet and not show_bar:
+                echo(outcome.describe())
 
-        update_planner_statistics(engine, thorough=len(files) >= ANALYZE_FILES)
-    if not quiet and (show_bar or len(files) > 1):
-        echo(_summary(counts, shown_as_dry_run, len(failures)))
+        try:
+            settings.database().add(items, replace=replace, dry_run=dry_run, batch=batch,
+                                    update_actors=update_actors, keep_going=keep_going,
+                                    on_progress=show)
+        except (ArticleError, ArticleConflict):
+            done = sum(counts.values())
+            if done and not dry_run:
+                echo(f"stopped at a bad file; the {done} file(s) before it were imported "
+                     f"({summary(counts, dry_run)})", err=True)
+            raise
+    if not quiet and (show_bar or len(items) > 1):
+        echo(summary(counts, dry_run, len(failures)))
     if failures:
         for message in failures:
             echo(f"Error: {message}", err=True)
         raise click.exceptions.Exit(1)
-
-
-def _summary(counts: dict[str, int], dry_run: bool, failed: int) -> str:
-    parts = [f"{counts.get(s, 0)} {s}" for s in ("added", "replaced", "unchanged")
-             if counts.get(s)]
-    if failed:
-        parts.append(f"{failed} failed")
-    prefix = "dry run, nothing written: " if dry_run else ""
-    return prefix + (", ".join(parts) if parts else "nothing imported")
-
-
-def _report_stop(counts: dict[str, int], dry_run: bool) -> None:
-    done = sum(counts.values())
-    if done and not dry_run:
-        echo(f"stopped at a bad file; the {done} file(s) before it were imported "
-                   f"({_summary(counts, dry_run, 0)})", err=True)
