@@ -76,24 +76,11 @@ def _export_table(settings: Settings, fmt: str, table_name: str, output: str, fl
     to_file = not outputs.is_stdout(output)
     engine = settings.for_reading()
     with read_connection(engine) as conn:
-        flat = fmt == "csv" and table.csv_rows is not None
-        # resolves the filter: a bad one fails before writing
-        rows = table.csv_rows(conn, flt) if flat else table.rows(conn, flt)
+        write = exporter.table_writer(conn, fmt, table_name, flt, **csv_options)
         with _progress(to_file, lambda: table.count(conn, flt), table.noun) as bar, \
                 outputs.open_output(output, protect=settings.protected_files()) as out:
-            on_row = (lambda: bar.update(1)) if to_file and not bar.hidden else None
-            if flat:
-                count = exporter.write_csv_rows(rows, out, table.columns, on_row=on_row,
-                                                **csv_options)
-            elif fmt == "csv":
-                count = exporter.write_csv((table.record(r) for r in rows), out, table.columns,
-                                           on_row=on_row, **csv_options)
-            elif fmt == "jsonl":
-                count = exporter.write_jsonl((table.to_json(r) for r in rows), out,
-                                             on_row=on_row)
-            else:
-                count = exporter.write_json((table.to_json(r) for r in rows), out,
-                                            on_row=on_row)
+            count = write(out, on_row=(lambda: bar.update(1)) if to_file and not bar.hidden
+                          else None)
     if to_file:
         echo(f"wrote {count} {table.noun} rows to {output}", err=True)
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from claimsdb.errors import ClaimsError
 from claimsdb.output.shapes import statement_json
 from claimsdb.query.queries import (
     ActorDefinition,
@@ -566,3 +567,34 @@ def write_json(objects: Iterable[dict[str, Any]], out: TextIO, *,
 # names stay importable from here.
 open_output = outputs.open_output
 is_stdout = outputs.is_stdout
+
+
+def table_writer(conn: Connection, fmt: str, table_name: str, flt: StatementFilter,
+                 **csv_options: bool) -> Callable[..., int]:
+    """How to write one table (``TABLES``) of the filter's rows as ``csv``, ``jsonl`` or
+    ``json``: a function of the stream (and an optional ``on_row``) returning the row
+    count. ``claimsdb export csv|jsonl|json`` and ``Database.export`` both come here,
+    so a Python user gets the command's exact bytes.
+
+    The filter is resolved now, before the caller opens its output, so a bad one fails
+    before anything is created or written.
+    """
+    if fmt not in ("csv", "jsonl", "json"):
+        raise ClaimsError(f"not a table format: {fmt!r} (csv, jsonl or json)")
+    if table_name not in TABLES:
+        raise ClaimsError(f"no table {table_name!r} (one of {', '.join(TABLES)})")
+    table = TABLES[table_name]
+    flat = fmt == "csv" and table.csv_rows is not None
+    rows = table.csv_rows(conn, flt) if flat else table.rows(conn, flt)
+
+    def write(out: TextIO, on_row: Callable[[], None] | None = None) -> int:
+        if flat:
+            return write_csv_rows(rows, out, table.columns, on_row=on_row, **csv_options)
+        if fmt == "csv":
+            return write_csv((table.record(r) for r in rows), out, table.columns,
+                             on_row=on_row, **csv_options)
+        if fmt == "jsonl":
+            return write_jsonl((table.to_json(r) for r in rows), out, on_row=on_row)
+        return write_json((table.to_json(r) for r in rows), out, on_row=on_row)
+
+    return write
