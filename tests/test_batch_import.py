@@ -1,6 +1,6 @@
 """``claimsdb add --batch N``: many files per transaction, the same rows as one by one.
 
-The batch path writes new articles in bulk (``claimsdb.bulk``) and falls back to one
+The batch path writes new articles in bulk (``claimsdb.ingest.bulk``) and falls back to one
 savepoint per file whenever that could answer differently. Every test compares it
 with the one-file-per-transaction path on the same files, on both backends: same
 rows (ids included), same per-file results, same refusals.

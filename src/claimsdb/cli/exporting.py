@@ -1,7 +1,7 @@
 """``claimsdb export``: query results out to files and pipes.
 
 Every export streams from the query layer and writes to ``-o FILE`` or to standard
-output (``-o -``, the default); ``claimsdb.outputs`` decides how (a regular file is
+output (``-o -``, the default); ``claimsdb.store.outputs`` decides how (a regular file is
 renamed into place when complete, a FIFO or device is written through, the database
 itself is refused). A progress bar
 appears on stderr only when writing to a file from a terminal, so pipes carry

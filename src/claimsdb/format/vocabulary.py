@@ -1,7 +1,7 @@
 """The product's closed vocabularies: kinds of actor, identification, statement kinds,
 relation types, and the length of a key.
 
-Kept apart from ``claimsdb.models`` (which re-exports them) so that reading and
+Kept apart from ``claimsdb.store.models`` (which re-exports them) so that reading and
 validating article files needs no SQLAlchemy: ``add --batch``'s parsing workers start
 in a tenth of the time without it.
 """

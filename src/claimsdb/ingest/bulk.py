@@ -58,7 +58,7 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
     """Write every article of the batch, or raise ``Declined`` having written nothing.
 
     Returns per article what ``importer.ImportResult`` needs: key, source, statements,
-    actors added and updated, warnings (``claimsdb.chronology``).
+    actors added and updated, warnings (``claimsdb.store.chronology``).
     """
     if not specs:
         return []

@@ -166,7 +166,7 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
     Each article still stands alone: it runs in a savepoint, so one with a problem is
     rolled back by itself, and the outcome list stops after it unless ``keep_going``.
     The articles before it are committed, as with one transaction per file. A batch
-    of new articles is written in bulk (``claimsdb.bulk``), which gives the same rows.
+    of new articles is written in bulk (``claimsdb.ingest.bulk``), which gives the same rows.
     """
     return import_stream(engine, [specs], replace=replace, dry_run=dry_run,
                          update_actors=update_actors, keep_going=keep_going)

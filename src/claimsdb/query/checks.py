@@ -485,7 +485,7 @@ def _repeat_cycles(conn: Connection, report: CheckReport) -> None:
 
 def _backwards_links(conn: Connection, report: CheckReport) -> None:
     """``repeats`` of a later article, denials dated before what they deny
-    (``claimsdb.chronology``): warnings, since the data may be odd but true."""
+    (``claimsdb.store.chronology``): warnings, since the data may be odd but true."""
     from claimsdb.store.chronology import JUDGED, Dated, backwards
 
     source, target = aliased(Statement), aliased(Statement)

@@ -218,7 +218,7 @@ def fts_available(conn: Connection) -> bool:
 
 
 def search_condition(conn: Connection, words: str) -> ColumnElement[bool]:
-    """Statements whose quote has every word of ``words`` (see ``claimsdb.search``:
+    """Statements whose quote has every word of ``words`` (see ``claimsdb.query.search``:
     stemmed, ``word*`` for a prefix, alike on both backends)."""
     terms = search.parse(words)
     if conn.dialect.name == "postgresql":

@@ -11,7 +11,7 @@ The copy is written next to the destination under a temporary name, checked with
 ``-wal`` file to carry along), and only then renamed into place, so an interrupted
 backup never leaves a half-written file under the name the user asked for. Where the
 destination is not a regular file (a FIFO, ``/dev/stdout``, a pipe), the finished
-copy is written through to it instead (``claimsdb.outputs`` decides, and refuses
+copy is written through to it instead (``claimsdb.store.outputs`` decides, and refuses
 the database's own files as a destination).
 """
 

@@ -1,0 +1,260 @@
+"""claimsdb from Python: one object for a database, with everything the command line does.
+
+Every front end calls this: the command line parses options, makes a call here (or to
+the layer below) and renders what comes back; the workbench will do the same. So it
+returns typed results and never prints or exits: progress goes to a callback, problems
+are ``claimsdb.errors.ClaimsError`` subclasses carrying what a user needs.
+
+Each question opens one read transaction, so what it returns is one consistent
+snapshot. ``docs/python.md`` has runnable examples (a test runs them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from claimsdb.format.articles import ArticleBytes, ArticleSpec, read_article, read_stream
+from claimsdb.format.seeds import article_files, seed_files
+from claimsdb.ingest.adding import AddReport, DatabaseNotice, Outcome, add_files
+from claimsdb.query import checks, queries, tracing
+from claimsdb.query.queries import StatementFilter
+from claimsdb.store import migrate, opening
+from claimsdb.store.db import make_engine, read_connection
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+__all__ = [
+    "AddReport",
+    "Database",
+    "DatabaseNotice",
+    "StatementFilter",
+    "article_files",
+    "open",
+    "read_article",
+    "read_stream",
+]
+
+
+class Database:
+    """A claimsdb database, named by a SQLite path or a SQLAlchemy URL (``None``: the
+    ``$CLAIMSDB_DB`` variable or ``claims.db``, as on the command line).
+
+    Nothing is opened until the first call, and a SQLite file is created only by a
+    call that writes (``init``, ``add``): a question or a dry run on a missing file
+    is an error or a check against nothing, never a new empty file.
+    """
+
+    def __init__(self, target: str | Path | None = None):
+        self.target = str(target) if target is not None else None
+        self._engine: Engine | None = None
+
+    def engine(self, *, create: bool = True) -> Engine:
+        """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
+        if self._engine is None:
+            self._engine = make_engine(self.target, create=create)
+        return self._engine
+
+    @property
+    def opened_engine(self) -> Engine | None:
+        """The engine if a call has made it (for describing a failure), else None."""
+        return self._engine
+
+    def close(self) -> None:
+        """Close the pooled connections. The engine is kept: a later call (or an error
+        message describing the database) may still use it, and reconnects."""
+        if self._engine is not None:
+            self._engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- creating and writing ---------------------------------------------------------
+
+    def init(self) -> tuple[str | None, str]:
+        """Create the schema, or upgrade it to this version of claimsdb; the schema
+        version before (``None``: there was none) and after. Safe at any time."""
+        return migrate.upgrade(self.engine(create=True))
+
+    upgrade = init
+
+    def add(self, items: Iterable[str | Path | ArticleBytes] | str | Path, *,
+            replace: bool = False, dry_run: bool = False, batch: int = 1,
+            update_actors: bool = False, keep_going: bool = False,
+            on_progress: Callable[[Outcome | DatabaseNotice], None] | None = None
+            ) -> AddReport:
+        """Import article files: paths or ``ArticleBytes`` (an article read from a
+        stream with ``read_stream``). ``article_files`` turns folders into the article
+        files in them, as the command line does.
+
+        The options are ``claimsdb add``'s: ``replace`` overwrites a stored article
+        whose content changed; ``dry_run`` checks everything and writes nothing;
+        ``batch`` files per transaction (with worker processes parsing ahead);
+        ``update_actors`` lets the files correct stored actors; ``keep_going``
+        reports every failing file instead of raising the first. ``on_progress``
+        gets each file's outcome as soon as it is known.
+        """
+        if isinstance(items, str | Path):
+            items = [items]
+        files = [item if isinstance(item, ArticleBytes) else Path(item) for item in items]
+        return add_files(self.target, files, engine=lambda: self.engine(create=True),
+                         replace=replace, dry_run=dry_run, batch=batch,
+                         update_actors=update_actors, keep_going=keep_going,
+                         on_progress=on_progress)
+
+    def seed(self, **options: Any) -> AddReport:
+        """Import the bundled seed articles (``claimsdb seed``); options as for ``add``."""
+        return self.add(seed_files(), **options)
+
+    def add_article(self, spec: ArticleSpec, *, replace: bool = False,
+                    dry_run: bool = False, update_actors: bool = False):
+        """Import one parsed article (``read_article``, ``parse_article``) in its own
+        transaction; its ``ImportResult``."""
+        from claimsdb.ingest.importer import import_spec
+
+        engine = self.engine(create=True)
+        opening.prepare_for_writing(engine)
+        return import_spec(engine, spec, replace=replace, dry_run=dry_run,
+                           update_actors=update_actors)
+
+    # -- questions ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction at the current schema: everything asked through the
+        connection sees one snapshot (``claimsdb.query`` functions take it)."""
+        engine = self.engine(create=False)
+        opening.require_readable(engine)
+        with read_connection(engine) as conn:
+            yield conn
+
+    def chain(self, ref: str) -> queries.StatementView:
+        """One statement with its attribution chain (``claimsdb chain REF``)."""
+        with self.reading() as conn:
+            return queries.statement(conn, ref)
+
+    def statements(self, flt: StatementFilter | None = None) -> list[queries.StatementView]:
+        """Statements matching the filter (``claimsdb statements``), in the command's order."""
+        with self.reading() as conn:
+            return list(queries.iter_statements(conn, flt))
+
+    def actors(self, *, kind: str | None = None, identified: str | None = None,
+               limit: int | None = None) -> list[queries.ActorSummary]:
+        """Every actor with its counts, most statements originated first."""
+        with self.reading() as conn:
+            return list(queries.list_actors(conn, kind=kind, identified=identified,
+                                            limit=limit))
+
+    def actor(self, name: str, *, limit: int | None = None) -> queries.ActorDetail:
+        """One actor: roles, members, what it said and relayed (``claimsdb actor``)."""
+        with self.reading() as conn:
+            return queries.actor(conn, name, limit=limit)
+
+    def denials(self, flt: StatementFilter | None = None) -> list[queries.DenialView]:
+        """Every denial whose denied statement matches the filter."""
+        with self.reading() as conn:
+            return list(queries.iter_denials(conn, flt))
+
+    def sources(self, *, article: str | None = None, by_article: bool = True
+                ) -> list[queries.SourcingProfile]:
+        """The sourcing profile of each article (unless ``by_article`` is false), then the
+        total (``claimsdb sources``)."""
+        with self.reading() as conn:
+            return queries.sourcing_profiles(conn, article=article, by_article=by_article)
+
+    def articles(self, *, limit: int | None = None) -> list[queries.ArticleSummary]:
+        with self.reading() as conn:
+            return list(queries.list_articles(conn, limit=limit))
+
+    def article(self, key: str) -> queries.ArticleDetail:
+        with self.reading() as conn:
+            return queries.article(conn, key)
+
+    def trace(self, ref: str, *, max_depth: int = tracing.MAX_DEPTH) -> tracing.ClaimTrace:
+        """A claim across articles: its origins, who carried it, who denied it."""
+        with self.reading() as conn:
+            return tracing.trace(conn, ref, max_depth=max_depth)
+
+    def claims(self, *, single_source: bool = False, min_origins: int | None = None,
+               include_single: bool = False, article: str | None = None
+               ) -> list[tracing.ClaimSummary]:
+        """Claims with their corroboration, largest first (``claimsdb claims``)."""
+        with self.reading() as conn:
+            return list(tracing.iter_claims(conn, single_source=single_source,
+                                            min_origins=min_origins,
+                                            include_single=include_single, article=article))
+
+    def loops(self) -> list[tracing.Loop]:
+        """Circular reporting: chains and citations that come back to where they began."""
+        with self.reading() as conn:
+            return tracing.find_loops(conn)
+
+    def check(self) -> checks.CheckReport:
+        """Every integrity check (``claimsdb check``); never writes."""
+        return checks.check_database(self.engine(create=False))
+
+    # -- exports ------------------------------------------------------------------------
+
+    def export(self, fmt: str, stream: TextIO, *, table: str = "statements",
+               flt: StatementFilter | None = None, key: str | None = None,
+               on_row: Callable[[], None] | None = None, **options: bool) -> int:
+        """Write an export to ``stream``, byte for byte what ``claimsdb export`` writes;
+        the number of rows (statements for ``prov``, 1 for ``article``).
+
+        ``fmt``: ``csv``, ``jsonl`` or ``json`` (of ``table``: statements, hops,
+        relations, actors or articles), ``prov`` or ``provn`` (W3C PROV-JSON or PROV-N
+        of the filter's statements), ``article`` (the stored article ``key`` as an
+        article file), or ``datasette-metadata``. ``options`` are the CSV options
+        (``bom``, ``excel``, ``crlf``) for ``csv``.
+        """
+        flt = flt or StatementFilter()
+        if fmt == "datasette-metadata":
+            return self._datasette_metadata(stream)
+        with self.reading() as conn:
+            if fmt in ("prov", "provn"):
+                from claimsdb.output import prov_export
+
+                prov_export.require_prov()
+                queries.filtered_statement_ids(conn, flt)
+                return prov_export.stream_prov(conn, flt, stream,
+                                               "provn" if fmt == "provn" else "json",
+                                               on_statement=on_row)
+            if fmt == "article":
+                from claimsdb.output import article_export
+
+                if key is None:
+                    from claimsdb.errors import ClaimsError
+
+                    raise ClaimsError("an article export needs the article's key")
+                stream.write(article_export.to_yaml(article_export.article_document(conn, key)))
+                return 1
+            from claimsdb.output.export import table_writer
+
+            return table_writer(conn, fmt, table, flt, **options)(stream, on_row=on_row)
+
+    def _datasette_metadata(self, stream: TextIO) -> int:
+        import json
+
+        from claimsdb.errors import ClaimsError
+        from claimsdb.output.datasette import metadata
+
+        engine = self.engine(create=False)
+        opening.require_readable(engine)
+        if engine.dialect.name != "sqlite":
+            raise ClaimsError("Datasette reads SQLite files only; copy this database to one "
+                              "with 'claimsdb copy' and write the metadata for that")
+        name = Path(engine.url.database or "claims").stem
+        stream.write(json.dumps(metadata(name), indent=2, ensure_ascii=False) + "\n")
+        return 1
+
+
+def open(target: str | Path | None = None) -> Database:
+    """The database at a SQLite path or SQLAlchemy URL; see ``Database``."""
+    return Database(target)
+
