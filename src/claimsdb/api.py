@@ -16,16 +16,20 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from claimsdb.format.articles import ArticleBytes, ArticleSpec, read_article, read_stream
-from claimsdb.format.seeds import article_files, seed_files
-from claimsdb.ingest.adding import AddReport, DatabaseNotice, Outcome, add_files
-from claimsdb.query import checks, queries, tracing
-from claimsdb.query.queries import StatementFilter
-from claimsdb.store import migrate, opening
-from claimsdb.store.db import make_engine, read_connection
-
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
+
+    from claimsdb.format.articles import ArticleBytes, ArticleSpec, read_article, read_stream
+    from claimsdb.format.seeds import article_files, seed_files
+    from claimsdb.ingest.adding import AddReport, DatabaseNotice, Outcome
+    from claimsdb.ingest.importer import ImportResult
+    from claimsdb.query import checks, queries, tracing
+    from claimsdb.query.queries import StatementFilter
+
+# Every import below is made inside the call that needs it: the command line opens
+# its database through this module, and a command that only reads must not pay for
+# the YAML reader, the importer or the integrity checks. The helpers a Python user
+# reaches through this module load the same way (``__getattr__`` at the end).
 
 __all__ = [
     "AddReport",
@@ -36,6 +40,7 @@ __all__ = [
     "open",
     "read_article",
     "read_stream",
+    "seed_files",
 ]
 
 
@@ -55,6 +60,8 @@ class Database:
     def engine(self, *, create: bool = True) -> Engine:
         """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
         if self._engine is None:
+            from claimsdb.store.db import make_engine
+
             self._engine = make_engine(self.target, create=create)
         return self._engine
 
@@ -80,6 +87,8 @@ class Database:
     def init(self) -> tuple[str | None, str]:
         """Create the schema, or upgrade it to this version of claimsdb; the schema
         version before (``None``: there was none) and after. Safe at any time."""
+        from claimsdb.store import migrate
+
         return migrate.upgrade(self.engine(create=True))
 
     upgrade = init
@@ -100,6 +109,9 @@ class Database:
         reports every failing file instead of raising the first. ``on_progress``
         gets each file's outcome as soon as it is known.
         """
+        from claimsdb.format.articles import ArticleBytes
+        from claimsdb.ingest.adding import add_files
+
         if isinstance(items, str | Path):
             items = [items]
         files = [item if isinstance(item, ArticleBytes) else Path(item) for item in items]
@@ -110,13 +122,16 @@ class Database:
 
     def seed(self, **options: Any) -> AddReport:
         """Import the bundled seed articles (``claimsdb seed``); options as for ``add``."""
+        from claimsdb.format.seeds import seed_files
+
         return self.add(seed_files(), **options)
 
     def add_article(self, spec: ArticleSpec, *, replace: bool = False,
-                    dry_run: bool = False, update_actors: bool = False):
+                    dry_run: bool = False, update_actors: bool = False) -> ImportResult:
         """Import one parsed article (``read_article``, ``parse_article``) in its own
         transaction; its ``ImportResult``."""
         from claimsdb.ingest.importer import import_spec
+        from claimsdb.store import opening
 
         engine = self.engine(create=True)
         opening.prepare_for_writing(engine)
@@ -129,6 +144,9 @@ class Database:
     def reading(self) -> Iterator[Connection]:
         """One read transaction at the current schema: everything asked through the
         connection sees one snapshot (``claimsdb.query`` functions take it)."""
+        from claimsdb.store import opening
+        from claimsdb.store.db import read_connection
+
         engine = self.engine(create=False)
         opening.require_readable(engine)
         with read_connection(engine) as conn:
@@ -136,28 +154,38 @@ class Database:
 
     def chain(self, ref: str) -> queries.StatementView:
         """One statement with its attribution chain (``claimsdb chain REF``)."""
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return queries.statement(conn, ref)
 
     def statements(self, flt: StatementFilter | None = None) -> list[queries.StatementView]:
         """Statements matching the filter (``claimsdb statements``), in the command's order."""
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return list(queries.iter_statements(conn, flt))
 
     def actors(self, *, kind: str | None = None, identified: str | None = None,
                limit: int | None = None) -> list[queries.ActorSummary]:
         """Every actor with its counts, most statements originated first."""
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return list(queries.list_actors(conn, kind=kind, identified=identified,
                                             limit=limit))
 
     def actor(self, name: str, *, limit: int | None = None) -> queries.ActorDetail:
         """One actor: roles, members, what it said and relayed (``claimsdb actor``)."""
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return queries.actor(conn, name, limit=limit)
 
     def denials(self, flt: StatementFilter | None = None) -> list[queries.DenialView]:
         """Every denial whose denied statement matches the filter."""
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return list(queries.iter_denials(conn, flt))
 
@@ -165,26 +193,38 @@ class Database:
                 ) -> list[queries.SourcingProfile]:
         """The sourcing profile of each article (unless ``by_article`` is false), then the
         total (``claimsdb sources``)."""
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return queries.sourcing_profiles(conn, article=article, by_article=by_article)
 
     def articles(self, *, limit: int | None = None) -> list[queries.ArticleSummary]:
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return list(queries.list_articles(conn, limit=limit))
 
     def article(self, key: str) -> queries.ArticleDetail:
+        from claimsdb.query import queries
+
         with self.reading() as conn:
             return queries.article(conn, key)
 
-    def trace(self, ref: str, *, max_depth: int = tracing.MAX_DEPTH) -> tracing.ClaimTrace:
+    def trace(self, ref: str, *, max_depth: int | None = None) -> tracing.ClaimTrace:
         """A claim across articles: its origins, who carried it, who denied it."""
+        from claimsdb.query import tracing
+
         with self.reading() as conn:
+            if max_depth is None:
+                return tracing.trace(conn, ref)
             return tracing.trace(conn, ref, max_depth=max_depth)
 
     def claims(self, *, single_source: bool = False, min_origins: int | None = None,
                include_single: bool = False, article: str | None = None
                ) -> list[tracing.ClaimSummary]:
         """Claims with their corroboration, largest first (``claimsdb claims``)."""
+        from claimsdb.query import tracing
+
         with self.reading() as conn:
             return list(tracing.iter_claims(conn, single_source=single_source,
                                             min_origins=min_origins,
@@ -192,11 +232,15 @@ class Database:
 
     def loops(self) -> list[tracing.Loop]:
         """Circular reporting: chains and citations that come back to where they began."""
+        from claimsdb.query import tracing
+
         with self.reading() as conn:
             return tracing.find_loops(conn)
 
     def check(self) -> checks.CheckReport:
         """Every integrity check (``claimsdb check``); never writes."""
+        from claimsdb.query import checks
+
         return checks.check_database(self.engine(create=False))
 
     # -- exports ------------------------------------------------------------------------
@@ -213,7 +257,9 @@ class Database:
         article file), or ``datasette-metadata``. ``options`` are the CSV options
         (``bom``, ``excel``, ``crlf``) for ``csv``.
         """
-        flt = flt or StatementFilter()
+        from claimsdb.query import queries
+
+        flt = flt or queries.StatementFilter()
         if fmt == "datasette-metadata":
             return self._datasette_metadata(stream)
         with self.reading() as conn:
@@ -243,6 +289,7 @@ class Database:
 
         from claimsdb.errors import ClaimsError
         from claimsdb.output.datasette import metadata
+        from claimsdb.store import opening
 
         engine = self.engine(create=False)
         opening.require_readable(engine)
@@ -258,3 +305,21 @@ def open(target: str | Path | None = None) -> Database:
     """The database at a SQLite path or SQLAlchemy URL; see ``Database``."""
     return Database(target)
 
+
+_LAZY = {
+    "AddReport": "claimsdb.ingest.adding",
+    "DatabaseNotice": "claimsdb.ingest.adding",
+    "StatementFilter": "claimsdb.query.queries",
+    "article_files": "claimsdb.format.seeds",
+    "seed_files": "claimsdb.format.seeds",
+    "read_article": "claimsdb.format.articles",
+    "read_stream": "claimsdb.format.articles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'claimsdb.api' has no attribute {name!r}")
