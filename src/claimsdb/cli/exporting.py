@@ -70,12 +70,10 @@ def _export_table(settings: Settings, fmt: str, table_name: str, output: str, fl
                   **csv_options: bool) -> None:
     from claimsdb.output import export as exporter
     from claimsdb.store import outputs
-    from claimsdb.store.db import read_connection
 
     table = exporter.TABLES[table_name]
     to_file = not outputs.is_stdout(output)
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         write = exporter.table_writer(conn, fmt, table_name, flt, **csv_options)
         with _progress(to_file, lambda: table.count(conn, flt), table.noun) as bar, \
                 outputs.open_output(output, protect=settings.protected_files()) as out:
@@ -188,10 +186,8 @@ def export_article(settings: Settings, key: str, output: str) -> None:
     """
     from claimsdb.output import article_export
     from claimsdb.store import outputs
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         document = article_export.article_document(conn, key)
     text = article_export.to_yaml(document)
     with outputs.open_output(output, protect=settings.protected_files()) as out:
@@ -224,12 +220,10 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
     from claimsdb.output import prov_export
     from claimsdb.query import queries
     from claimsdb.store import outputs
-    from claimsdb.store.db import read_connection
 
     prov_export.require_prov()  # a missing package is reported before any work
     to_file = not outputs.is_stdout(output)
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any output
         with _progress(to_file, lambda: queries.count_statements(conn, flt),
                        "statement") as bar, \

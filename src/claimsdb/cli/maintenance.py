@@ -39,9 +39,7 @@ def check(settings: Settings, strict: bool) -> None:
       claimsdb check
       claimsdb --db postgresql+psycopg://localhost/claims check
     """
-    from claimsdb.query.checks import check_database
-
-    report = check_database(settings.engine(create=False))
+    report = settings.database().check()
     echo(report.summary())
     if not report.ok:
         count = len(report.findings)

@@ -38,12 +38,8 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
     import json
 
     from claimsdb.output import render
-    from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
-        view = queries.statement(conn, ref)
+    view = settings.database().chain(ref)
     if fmt == "json":
         click.echo(json.dumps(render.statement_json(view), ensure_ascii=False, indent=2))
     else:
@@ -92,10 +88,8 @@ def statements(settings: Settings, flt, output) -> None:
     """
     from claimsdb.output import export, render
     from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         views = queries.iter_statements(conn, flt)
         columns = render.STATEMENT_TABLE
         if flt.article:
@@ -125,10 +119,8 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
     """
     from claimsdb.output import export, render
     from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         rows = queries.list_actors(conn, kind=kind, identified=identified, limit=limit)
         # the same rows as 'export --table actors', in CSV and JSON alike
         _emit(output, export.with_definitions(conn, rows), columns=render.ACTOR_TABLE,
@@ -156,12 +148,8 @@ def actor(settings: Settings, name: str, limit, fmt: str) -> None:
     import json
 
     from claimsdb.output import render
-    from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
-        detail = queries.actor(conn, name, limit=limit)
+    detail = settings.database().actor(name, limit=limit)
     if fmt == "json":
         click.echo(json.dumps(render.actor_detail_json(detail), ensure_ascii=False, indent=2))
     else:
@@ -183,10 +171,8 @@ def denials(settings: Settings, flt, output) -> None:
     """
     from claimsdb.output import render
     from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         _emit(output, queries.iter_denials(conn, flt), columns=render.DENIAL_TABLE,
               csv_columns=render.DENIAL_CSV, record=render.denial_row,
               to_json=render.denial_json, empty="no denials")
@@ -206,10 +192,8 @@ def articles(settings: Settings, limit, output) -> None:
     """
     from claimsdb.output import export, render
     from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         # the same rows as 'export --table articles', in CSV and JSON alike
         rows = export.with_authors(conn, queries.list_articles(conn, limit=limit))
         _emit(output, rows, columns=render.ARTICLE_TABLE,
@@ -233,12 +217,8 @@ def article(settings: Settings, key: str, fmt: str) -> None:
     import json
 
     from claimsdb.output import render
-    from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
-        detail = queries.article(conn, key)
+    detail = settings.database().article(key)
     if fmt == "json":
         click.echo(json.dumps(render.article_detail_json(detail), ensure_ascii=False, indent=2))
     else:
@@ -261,11 +241,7 @@ def sources(settings: Settings, article: str | None, total_only: bool, output) -
       claimsdb sources --article putin-stance-stalls-talks --format json
     """
     from claimsdb.output import render
-    from claimsdb.query import queries
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
-        profiles = queries.sourcing_profiles(conn, article=article, by_article=not total_only)
+    profiles = settings.database().sources(article=article, by_article=not total_only)
     _emit(output, profiles, columns=render.SOURCES_TABLE, csv_columns=render.SOURCES_CSV,
           record=render.sources_row, to_json=render.sources_json, empty="no statements")

@@ -39,12 +39,8 @@ def trace(settings: Settings, ref: str, fmt: str, svg: Path | None, max_depth: i
 
     from claimsdb.cli.reading import _width
     from claimsdb.output import trace_render
-    from claimsdb.query import tracing
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
-        graph = tracing.trace(conn, ref, max_depth=max_depth)
+    graph = settings.database().trace(ref, max_depth=max_depth)
     if svg is not None:
         _draw_svg(trace_render.trace_dot(graph), svg, settings.protected_files())
     if fmt == "json":
@@ -106,7 +102,6 @@ def claims(settings: Settings, single_source: bool, min_origins: int | None,
     from claimsdb.cli.reading import _emit
     from claimsdb.output import render, trace_render
     from claimsdb.query import tracing
-    from claimsdb.store.db import read_connection
 
     columns = (
         render.Column("claim", "first appearance", key=True),
@@ -119,8 +114,7 @@ def claims(settings: Settings, single_source: bool, min_origins: int | None,
     )
     csv_columns = (*columns, render.Column("statements", "statements"),
                    render.Column("first_published", "first_published"))
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
+    with settings.database().reading() as conn:
         if article is not None:
             from claimsdb.query.queries import require_article
 
@@ -146,12 +140,8 @@ def loops(settings: Settings, output) -> None:
     """
     from claimsdb.cli.reading import _emit
     from claimsdb.output import render, trace_render
-    from claimsdb.query import tracing
-    from claimsdb.store.db import read_connection
 
-    engine = settings.for_reading()
-    with read_connection(engine) as conn:
-        found = tracing.find_loops(conn)
+    found = settings.database().loops()
     columns = (render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
                render.Column("statements", "statements", key=True))
     _emit(output, found, columns=columns, record=trace_render.loop_row,
