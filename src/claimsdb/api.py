@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
     from claimsdb.format.seeds import article_files, seed_files
     from claimsdb.ingest.adding import AddReport, DatabaseNotice, Outcome
     from claimsdb.ingest.importer import ImportResult
+    from claimsdb.output.export import ActorRow, ArticleRow
     from claimsdb.query import checks, queries, tracing
     from claimsdb.query.queries import StatementFilter
+    from claimsdb.store.backup import BackupResult
+    from claimsdb.store.copying import CopyResult
 
 # Every import below is made inside the call that needs it: the command line opens
 # its database through this module, and a command that only reads must not pay for
@@ -35,6 +39,7 @@ __all__ = [
     "AddReport",
     "Database",
     "DatabaseNotice",
+    "ExportResult",
     "StatementFilter",
     "article_files",
     "open",
@@ -42,6 +47,20 @@ __all__ = [
     "read_stream",
     "seed_files",
 ]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What ``Database.export_file`` wrote: ``rows`` of ``noun`` (for a table export:
+    "statement", "chain link"...; ``prov``: "statement"; ``article``: "article";
+    ``datasette-metadata``: "database"), and for an article its ``statements`` and
+    ``actors``, for Datasette metadata the database ``name``."""
+
+    rows: int
+    noun: str
+    statements: int = 0
+    actors: int = 0
+    name: str | None = None
 
 
 class Database:
@@ -151,6 +170,47 @@ class Database:
         opening.require_readable(engine)
         with read_connection(engine) as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def _streaming(self, rows: Callable[[Connection], Iterator[Any]]) -> Iterator[Iterator[Any]]:
+        with self.reading() as conn:
+            yield rows(conn)
+
+    def stream_statements(self, flt: StatementFilter | None = None
+                          ) -> contextlib.AbstractContextManager[Iterator[queries.StatementView]]:
+        """``statements`` in constant memory: a context manager giving an iterator that
+        reads in batches from one snapshot, open until the ``with`` block ends."""
+        from claimsdb.query import queries
+
+        return self._streaming(lambda conn: queries.iter_statements(conn, flt))
+
+    def stream_denials(self, flt: StatementFilter | None = None
+                       ) -> contextlib.AbstractContextManager[Iterator[queries.DenialView]]:
+        """``denials`` in constant memory, as ``stream_statements``."""
+        from claimsdb.query import queries
+
+        return self._streaming(lambda conn: queries.iter_denials(conn, flt))
+
+    def stream_actors(self, *, kind: str | None = None, identified: str | None = None,
+                      limit: int | None = None
+                      ) -> contextlib.AbstractContextManager[Iterator[ActorRow]]:
+        """``actors`` in constant memory, each with its stored definition (aliases,
+        roles, description): the rows of ``claimsdb actors`` and ``export --table actors``."""
+        from claimsdb.output.export import with_definitions
+        from claimsdb.query import queries
+
+        return self._streaming(lambda conn: with_definitions(conn, queries.list_actors(
+            conn, kind=kind, identified=identified, limit=limit)))
+
+    def stream_articles(self, *, limit: int | None = None
+                        ) -> contextlib.AbstractContextManager[Iterator[ArticleRow]]:
+        """``articles`` in constant memory, each with its authors: the rows of
+        ``claimsdb articles`` and ``export --table articles``."""
+        from claimsdb.output.export import with_authors
+        from claimsdb.query import queries
+
+        return self._streaming(lambda conn: with_authors(
+            conn, queries.list_articles(conn, limit=limit)))
 
     def chain(self, ref: str) -> queries.StatementView:
         """One statement with its attribution chain (``claimsdb chain REF``)."""
@@ -285,10 +345,12 @@ class Database:
             return table_writer(conn, fmt, table, flt, **options)(stream, on_row=on_row)
 
     def _datasette_metadata(self, stream: TextIO) -> int:
-        import json
+        name = self._datasette_name()
+        stream.write(self._datasette_text(name))
+        return 1
 
+    def _datasette_name(self) -> str:
         from claimsdb.errors import ClaimsError
-        from claimsdb.output.datasette import metadata
         from claimsdb.store import opening
 
         engine = self.engine(create=False)
@@ -296,9 +358,125 @@ class Database:
         if engine.dialect.name != "sqlite":
             raise ClaimsError("Datasette reads SQLite files only; copy this database to one "
                               "with 'claimsdb copy' and write the metadata for that")
-        name = Path(engine.url.database or "claims").stem
-        stream.write(json.dumps(metadata(name), indent=2, ensure_ascii=False) + "\n")
-        return 1
+        return Path(engine.url.database or "claims").stem
+
+    @staticmethod
+    def _datasette_text(name: str) -> str:
+        import json
+
+        from claimsdb.output.datasette import metadata
+
+        return json.dumps(metadata(name), indent=2, ensure_ascii=False) + "\n"
+
+    def protected_files(self) -> tuple[Path, ...]:
+        """The database's own files, which no export or backup may overwrite (none on
+        a server)."""
+        from claimsdb.config import resolve_url, sqlite_path
+        from claimsdb.store.outputs import database_files
+
+        return database_files(sqlite_path(resolve_url(self.target)))
+
+    def export_file(self, fmt: str, output: str | Path = "-", *, table: str = "statements",
+                    flt: StatementFilter | None = None, key: str | None = None,
+                    on_progress: Callable[[int, int], None] | None = None,
+                    **options: bool) -> ExportResult:
+        """Write an export to the file ``output`` (``"-"``: standard output), byte for
+        byte what ``claimsdb export -o`` writes, in constant memory from one snapshot.
+
+        Formats and options as for ``export``. A regular file appears only once
+        complete; a FIFO or device is written through; the database's own files are
+        refused. ``on_progress(done, total)`` is called after each row (statement for
+        ``prov``); the total is counted only when it is given.
+        """
+        from claimsdb.store import outputs
+
+        protect = self.protected_files()
+        if fmt == "datasette-metadata":
+            name = self._datasette_name()
+            with outputs.open_output(output, protect=protect) as out:
+                out.write(self._datasette_text(name))
+            return ExportResult(1, "database", name=name)
+        if fmt == "article":
+            from claimsdb.output import article_export
+
+            if key is None:
+                from claimsdb.errors import ClaimsError
+
+                raise ClaimsError("an article export needs the article's key")
+            with self.reading() as conn:
+                document = article_export.article_document(conn, key)
+            text = article_export.to_yaml(document)
+            with outputs.open_output(output, protect=protect) as out:
+                out.write(text)
+            return ExportResult(1, "article", statements=len(document["statements"]),
+                                actors=len(document["actors"]))
+        from claimsdb.query import queries
+
+        flt = flt or queries.StatementFilter()
+        with self.reading() as conn:
+            if fmt in ("prov", "provn"):
+                from claimsdb.output import prov_export
+
+                prov_export.require_prov()  # a missing package is reported before any work
+                queries.filtered_statement_ids(conn, flt)  # a bad filter fails before output
+                on_row = _counter(on_progress, lambda: queries.count_statements(conn, flt))
+                with outputs.open_output(output, protect=protect) as out:
+                    count = prov_export.stream_prov(conn, flt, out,
+                                                    "provn" if fmt == "provn" else "json",
+                                                    on_statement=on_row)
+                return ExportResult(count, "statement")
+            from claimsdb.output.export import TABLES, table_writer
+
+            described = TABLES[table]
+            write = table_writer(conn, fmt, table, flt, **options)
+            on_row = _counter(on_progress, lambda: described.count(conn, flt))
+            with outputs.open_output(output, protect=protect) as out:
+                count = write(out, on_row=on_row)
+            return ExportResult(count, described.noun)
+
+    # -- looking after the database -----------------------------------------------------
+
+    def backup(self, file: str | Path, *, overwrite: bool = False) -> BackupResult:
+        """Copy a SQLite database to ``file`` consistently while it is in use (SQLite's
+        online backup API), verified (``claimsdb backup``). ``file`` may be ``"-"``, a
+        FIFO or a device; the database itself is refused."""
+        from claimsdb.store.backup import backup_sqlite
+
+        return backup_sqlite(self.engine(create=False), file, overwrite=overwrite)
+
+    def copy_to(self, target: str | Path, *,
+                on_progress: Callable[[int, int], None] | None = None) -> CopyResult:
+        """Copy the whole database, same ids, into ``target`` (a SQLite path or a
+        SQLAlchemy URL, on either backend), which must be empty or newly initialised;
+        one transaction on the target (``claimsdb copy``). ``on_progress(done, total)``
+        counts rows."""
+        from claimsdb.store import opening
+        from claimsdb.store.copying import copy_database
+        from claimsdb.store.db import make_engine
+
+        source = self.engine(create=False)
+        opening.require_readable(source)
+        destination = make_engine(str(target), create=True)
+        try:
+            return copy_database(source, destination, on_progress=on_progress)
+        finally:
+            destination.dispose()
+
+
+def _counter(on_progress: Callable[[int, int], None] | None, total: Callable[[], int]
+             ) -> Callable[[], None] | None:
+    """A per-row callback calling ``on_progress(done, total)``; ``total`` counted once."""
+    if on_progress is None:
+        return None
+    length = total()
+    done = 0
+
+    def row() -> None:
+        nonlocal done
+        done += 1
+        on_progress(done, length)
+
+    return row
 
 
 def open(target: str | Path | None = None) -> Database:

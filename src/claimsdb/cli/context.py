@@ -37,10 +37,7 @@ class Settings:
 
     def protected_files(self) -> tuple[Path, ...]:
         """The database's own files, which no output may overwrite (none on a server)."""
-        from claimsdb.config import resolve_url, sqlite_path
-        from claimsdb.store.outputs import database_files
-
-        return database_files(sqlite_path(resolve_url(self.db)))
+        return self.database().protected_files()
 
     def for_reading(self) -> Engine:
         """An engine on an existing database at the current schema version."""

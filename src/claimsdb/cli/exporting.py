@@ -58,29 +58,43 @@ def _table_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _progress(to_file: bool, length: Callable[[], int], noun: str):
-    """A progress bar on stderr when it is a terminal and the data goes to a file;
-    otherwise one that draws nothing (and the count query is not run)."""
-    show = to_file and sys.stderr.isatty()
-    return click.progressbar(length=length() if show else 0, label=f"exporting {noun}s",
-                             file=sys.stderr, hidden=not show)
+def _progress(to_file: bool, noun: str, stack):
+    """A progress callback drawing a bar on stderr when writing to a file from a
+    terminal; otherwise None (and the library runs no count query)."""
+    if not (to_file and sys.stderr.isatty()):
+        return None
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = stack.enter_context(click.progressbar(
+                length=total, label=f"exporting {noun}s", file=sys.stderr))
+        bar.update(done - bar.pos)
+
+    return update
+
+
+def _export_file(settings: Settings, fmt: str, output: str, noun: str, **options: Any):
+    """One ``Database.export_file`` call, with a progress bar when it helps."""
+    import contextlib
+
+    from claimsdb.store import outputs
+
+    with contextlib.ExitStack() as stack:
+        progress = _progress(not outputs.is_stdout(output), noun, stack)
+        return settings.database().export_file(fmt, output, on_progress=progress, **options)
 
 
 def _export_table(settings: Settings, fmt: str, table_name: str, output: str, flt,
                   **csv_options: bool) -> None:
-    from claimsdb.output import export as exporter
+    from claimsdb.output.export import TABLES
     from claimsdb.store import outputs
 
-    table = exporter.TABLES[table_name]
-    to_file = not outputs.is_stdout(output)
-    with settings.database().reading() as conn:
-        write = exporter.table_writer(conn, fmt, table_name, flt, **csv_options)
-        with _progress(to_file, lambda: table.count(conn, flt), table.noun) as bar, \
-                outputs.open_output(output, protect=settings.protected_files()) as out:
-            count = write(out, on_row=(lambda: bar.update(1)) if to_file and not bar.hidden
-                          else None)
-    if to_file:
-        echo(f"wrote {count} {table.noun} rows to {output}", err=True)
+    result = _export_file(settings, fmt, output, TABLES[table_name].noun, table=table_name,
+                          flt=flt, **csv_options)
+    if not outputs.is_stdout(output):
+        echo(f"wrote {result.rows} {result.noun} rows to {output}", err=True)
 
 
 @export.command("csv")
@@ -184,17 +198,12 @@ def export_article(settings: Settings, key: str, output: str) -> None:
       claimsdb export article kremlin-denies-report -o kremlin.yaml
       $EDITOR kremlin.yaml && claimsdb add --replace kremlin.yaml
     """
-    from claimsdb.output import article_export
     from claimsdb.store import outputs
 
-    with settings.database().reading() as conn:
-        document = article_export.article_document(conn, key)
-    text = article_export.to_yaml(document)
-    with outputs.open_output(output, protect=settings.protected_files()) as out:
-        out.write(text)
+    result = settings.database().export_file("article", output, key=key)
     if not outputs.is_stdout(output):
-        echo(f"wrote article '{key}' ({len(document['statements'])} statements, "
-             f"{len(document['actors'])} actors) to {output}", err=True)
+        echo(f"wrote article '{key}' ({result.statements} statements, "
+             f"{result.actors} actors) to {output}", err=True)
 
 
 @export.command("prov")
@@ -217,22 +226,12 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
       claimsdb export prov -o provenance.json
       claimsdb export prov --prov-n --article putin-stance-stalls-talks
     """
-    from claimsdb.output import prov_export
-    from claimsdb.query import queries
     from claimsdb.store import outputs
 
-    prov_export.require_prov()  # a missing package is reported before any work
-    to_file = not outputs.is_stdout(output)
-    with settings.database().reading() as conn:
-        queries.filtered_statement_ids(conn, flt)  # a bad filter fails before any output
-        with _progress(to_file, lambda: queries.count_statements(conn, flt),
-                       "statement") as bar, \
-                outputs.open_output(output, protect=settings.protected_files()) as out:
-            count = prov_export.stream_prov(
-                conn, flt, out, "provn" if provn else "json",
-                on_statement=(lambda: bar.update(1)) if to_file else None)
-    if to_file:
-        echo(f"wrote the provenance of {count} statements to {output}", err=True)
+    result = _export_file(settings, "provn" if provn else "prov", output, "statement",
+                          flt=flt)
+    if not outputs.is_stdout(output):
+        echo(f"wrote the provenance of {result.rows} statements to {output}", err=True)
 
 
 @export.command("datasette-metadata")
@@ -251,19 +250,8 @@ def export_datasette_metadata(settings: Settings, output: str) -> None:
       claimsdb export datasette-metadata -o metadata.json
       datasette claims.db --metadata metadata.json
     """
-    import json
-    from pathlib import Path
-
-    from claimsdb.errors import ClaimsError
-    from claimsdb.output import datasette
     from claimsdb.store import outputs
 
-    engine = settings.for_reading()
-    if engine.dialect.name != "sqlite":
-        raise ClaimsError("Datasette reads SQLite files only; copy this database to one "
-                          "with 'claimsdb copy' and write the metadata for that")
-    name = Path(engine.url.database or "claims").stem
-    with outputs.open_output(output, protect=settings.protected_files()) as out:
-        out.write(json.dumps(datasette.metadata(name), indent=2, ensure_ascii=False) + "\n")
+    result = settings.database().export_file("datasette-metadata", output)
     if not outputs.is_stdout(output):
-        echo(f"wrote Datasette metadata for database '{name}' to {output}", err=True)
+        echo(f"wrote Datasette metadata for database '{result.name}' to {output}", err=True)

@@ -73,10 +73,9 @@ def backup(settings: Settings, file: Path, overwrite: bool) -> None:
       claimsdb backup claims-2025-04-02.db
       claimsdb --db team.db backup /mnt/backups/team.db --overwrite
     """
-    from claimsdb.store.backup import backup_sqlite
     from claimsdb.store.outputs import is_stdout
 
-    result = backup_sqlite(settings.engine(create=False), file, overwrite=overwrite)
+    result = settings.database().backup(file, overwrite=overwrite)
     where = "standard output" if is_stdout(file) else result.destination
     echo(f"backed up {result.source} to {where} ({result.bytes:,} bytes; "
          f"{result.articles:,} article(s), {result.statements:,} statement(s))",
@@ -103,27 +102,19 @@ def copy(settings: Settings, target: str, quiet: bool) -> None:
       claimsdb --db claims.db copy --to postgresql+psycopg://me@db.example.org/claims
       claimsdb --db postgresql+psycopg://me@db.example.org/claims copy --to snapshot.db
     """
-    from claimsdb.store.copying import copy_database
-    from claimsdb.store.db import make_engine
-
-    source = settings.for_reading()
-    destination = make_engine(target, create=True)
     show_bar = not quiet and sys.stderr.isatty()
-    try:
-        with contextlib.ExitStack() as stack:
-            bar = None
+    with contextlib.ExitStack() as stack:
+        bar = None
 
-            def progress(done: int, total: int) -> None:
-                nonlocal bar
-                if bar is None:
-                    bar = stack.enter_context(click.progressbar(
-                        length=total, label="copying", file=sys.stderr))
-                bar.update(done - bar.pos)
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = stack.enter_context(click.progressbar(
+                    length=total, label="copying", file=sys.stderr))
+            bar.update(done - bar.pos)
 
-            result = copy_database(source, destination,
-                                   on_progress=progress if show_bar else None)
-    finally:
-        destination.dispose()
+        result = settings.database().copy_to(target,
+                                             on_progress=progress if show_bar else None)
     if not quiet:
         if result.initialised:
             echo(f"initialised a new claimsdb database at {result.target}", err=True)

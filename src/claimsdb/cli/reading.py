@@ -87,15 +87,13 @@ def statements(settings: Settings, flt, output) -> None:
       claimsdb statements --search "peacekeeping forces" --format csv
     """
     from claimsdb.output import export, render
-    from claimsdb.query import queries
 
-    with settings.database().reading() as conn:
-        views = queries.iter_statements(conn, flt)
-        columns = render.STATEMENT_TABLE
-        if flt.article:
-            columns = tuple(c for c in columns if c.name != "article")
-        csv_columns = _named((*export.STATEMENT_COLUMNS, "origin"))
-        _emit(output, views, columns=columns, csv_columns=csv_columns,
+    columns = render.STATEMENT_TABLE
+    if flt.article:
+        columns = tuple(c for c in columns if c.name != "article")
+    with settings.database().stream_statements(flt) as views:
+        _emit(output, views, columns=columns,
+              csv_columns=_named((*export.STATEMENT_COLUMNS, "origin")),
               record=render.statement_row, to_json=render.statement_json,
               empty="no statement matches")
 
@@ -118,12 +116,11 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
       claimsdb actors --identified anonymous --format csv
     """
     from claimsdb.output import export, render
-    from claimsdb.query import queries
 
-    with settings.database().reading() as conn:
-        rows = queries.list_actors(conn, kind=kind, identified=identified, limit=limit)
-        # the same rows as 'export --table actors', in CSV and JSON alike
-        _emit(output, export.with_definitions(conn, rows), columns=render.ACTOR_TABLE,
+    # the same rows as 'export --table actors', in CSV and JSON alike
+    with settings.database().stream_actors(kind=kind, identified=identified,
+                                           limit=limit) as rows:
+        _emit(output, rows, columns=render.ACTOR_TABLE,
               csv_columns=_named(export.ACTOR_COLUMNS), record=export.actor_record,
               to_json=export.actor_json, empty="no actors")
 
@@ -170,10 +167,9 @@ def denials(settings: Settings, flt, output) -> None:
       claimsdb denials --via bloomberg --format json
     """
     from claimsdb.output import render
-    from claimsdb.query import queries
 
-    with settings.database().reading() as conn:
-        _emit(output, queries.iter_denials(conn, flt), columns=render.DENIAL_TABLE,
+    with settings.database().stream_denials(flt) as views:
+        _emit(output, views, columns=render.DENIAL_TABLE,
               csv_columns=render.DENIAL_CSV, record=render.denial_row,
               to_json=render.denial_json, empty="no denials")
 
@@ -191,11 +187,9 @@ def articles(settings: Settings, limit, output) -> None:
       claimsdb articles --format json | jq '.[].key'
     """
     from claimsdb.output import export, render
-    from claimsdb.query import queries
 
-    with settings.database().reading() as conn:
-        # the same rows as 'export --table articles', in CSV and JSON alike
-        rows = export.with_authors(conn, queries.list_articles(conn, limit=limit))
+    # the same rows as 'export --table articles', in CSV and JSON alike
+    with settings.database().stream_articles(limit=limit) as rows:
         _emit(output, rows, columns=render.ARTICLE_TABLE,
               csv_columns=_named(export.ARTICLE_COLUMNS), record=export.article_record,
               to_json=export.article_json, empty="no articles")
