@@ -39,14 +39,6 @@ class Settings:
         """The database's own files, which no output may overwrite (none on a server)."""
         return self.database().protected_files()
 
-    def for_reading(self) -> Engine:
-        """An engine on an existing database at the current schema version."""
-        from claimsdb.store.opening import require_readable
-
-        engine = self.engine(create=False)
-        require_readable(engine)
-        return engine
-
 
 def describe(engine: Engine) -> str:
     from claimsdb.store.db import describe_database
