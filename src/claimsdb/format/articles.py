@@ -68,6 +68,8 @@ HOP_FIELDS = ("actor", "cue")
 VERB = {
     RelationType.DENIES: "deny", RelationType.CONTRADICTS: "contradict",
     RelationType.SUPPORTS: "support", RelationType.REPEATS: "repeat",
+    RelationType.CONFIRMS: "confirm", RelationType.DISMISSES: "dismiss",
+    RelationType.CORRECTS: "correct", RelationType.RETRACTS: "retract",
 }
 
 
@@ -473,7 +475,7 @@ def suggest(name: str, allowed: Iterable[str], *, list_options: bool = True) -> 
     close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
     if close:
         return f"; did you mean '{close[0]}'?"
-    if not list_options or not options or len(options) > 12:
+    if not list_options or not options or len(options) > 30:
         return ""
     return f"; allowed: {', '.join(options)}"
 

@@ -32,6 +32,7 @@ class Identification(StrEnum):
 class StatementKind(StrEnum):
     INDIRECT = "indirect"  # reported or paraphrased
     DIRECT = "direct"  # the speaker's own words
+    REFUSAL = "refusal"  # "declined to comment", "did not respond" (format 1.1)
 
 
 class RelationType(StrEnum):
@@ -39,3 +40,8 @@ class RelationType(StrEnum):
     CONTRADICTS = "contradicts"
     SUPPORTS = "supports"
     REPEATS = "repeats"
+    # Format 1.1:
+    CONFIRMS = "confirms"  # affirms the referenced statement is true
+    DISMISSES = "dismisses"  # rejects it without a factual denial ("speculation")
+    CORRECTS = "corrects"  # the same speaker or outlet revises an earlier statement
+    RETRACTS = "retracts"  # ... or withdraws it

@@ -11,7 +11,12 @@ Vocabulary (used the same way in the CLI and the docs):
   is the implicit link before position 0 and is not stored as a hop. The last hop's
   actor is the original speaker; a statement without hops is the article's own voice.
 - relation: a typed edge between two statements (denies, contradicts, supports,
-  repeats), possibly across articles. ``repeats`` points upstream, toward the origin.
+  repeats; since format 1.1 also confirms, dismisses, corrects, retracts), possibly
+  across articles. ``repeats`` points upstream, toward the origin.
+- chain: a statement may be carried by several chains ("according to AFP and AP");
+  hops carry their chain's number (0 for the first, the only one in version-1 files).
+- topic: a free tag saying what a claim is about beyond actors.
+- review: a fact-checker's verdict on a statement.
 
 Enumerations are strings with CHECK constraints rather than database enum types, so
 adding a value is one portable migration on SQLite and PostgreSQL alike.
@@ -86,6 +91,7 @@ class Actor(Base):
     identified: Mapped[str] = mapped_column(String(16), default=Identification.NAMED.value)
     wikidata: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     aliases: Mapped[list[ActorAlias]] = relationship(
         back_populates="actor", cascade="all, delete-orphan", order_by="ActorAlias.alias"
@@ -156,6 +162,11 @@ class Article(Base):
     # sha256 of the article's canonical content: tells "same again" from "changed".
     content_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Format 1.1: when the text was retrieved (ISO date as given), where an archived
+    # copy is, and the annotator's note.
+    retrieved: Mapped[str | None] = mapped_column(String(40))
+    archived_url: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str | None] = mapped_column(Text)
 
     outlet: Mapped[Actor | None] = relationship()
     authors: Mapped[list[ArticleAuthor]] = relationship(
@@ -204,13 +215,25 @@ class Statement(Base):
     speaker_id: Mapped[int | None] = mapped_column(
         ForeignKey("actors.id", ondelete="RESTRICT"), index=True
     )
+    # Format 1.1: the quote is the article's translation of words said in this
+    # language (a code such as "ru"), with the original words when the file gives them.
+    translated_from: Mapped[str | None] = mapped_column(String(35))
+    original: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     article: Mapped[Article] = relationship(back_populates="statements")
     speaker: Mapped[Actor | None] = relationship()
     hops: Mapped[list[Hop]] = relationship(
-        back_populates="statement", cascade="all, delete-orphan", order_by="Hop.position"
+        back_populates="statement", cascade="all, delete-orphan",
+        order_by="[Hop.chain, Hop.position]"
     )
     about: Mapped[list[StatementAbout]] = relationship(cascade="all, delete-orphan")
+    topics: Mapped[list[StatementTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="StatementTopic.topic"
+    )
+    reviews: Mapped[list[Review]] = relationship(
+        cascade="all, delete-orphan", order_by="Review.position"
+    )
 
     def __repr__(self) -> str:
         return f"Statement(id={self.id!r}, key={self.key!r})"
@@ -229,18 +252,74 @@ class StatementAbout(Base):
     actor: Mapped[Actor] = relationship()
 
 
-class Hop(Base):
-    """One link of an attribution chain; position 0 is the source the article names."""
+class StatementTopic(Base):
+    """A free tag on a statement, normalised to a lowercase key ("ceasefire-talks")."""
 
-    __tablename__ = "chain_hops"
-    __table_args__ = (CheckConstraint("position >= 0", name="position"),)
+    __tablename__ = "statement_topics"
 
     statement_id: Mapped[int] = mapped_column(
         ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
     )
+    topic: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True, index=True)
+
+
+class Review(Base):
+    """A fact-checker's verdict on a statement (format 1.1 ``reviews:``)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("statement_id", "position"),
+                      CheckConstraint("position >= 0", name="position"))
+
+    id: Mapped[intpk]
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)  # order in the file
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("actors.id", ondelete="RESTRICT"), index=True
+    )
+    rating: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    reviewed_on: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    reviewer: Mapped[Actor] = relationship()
+
+
+class Hop(Base):
+    """One link of an attribution chain; position 0 is the source the article names.
+
+    ``chain`` numbers a statement's chains from 0. Since format 1.1 a hop may record
+    the words that name its source there (``mention``), how identifiable the source is
+    at that point (``identified``; NULL: as the actor is), and the character spans of
+    its cue and mention in the article text (NULL where not located)."""
+
+    __tablename__ = "chain_hops"
+    __table_args__ = (
+        CheckConstraint("position >= 0", name="position"),
+        CheckConstraint("chain >= 0", name="chain"),
+        CheckConstraint(f"identified IS NULL OR {_in('identified', Identification)}",
+                        name="identified"),
+        CheckConstraint("cue_start IS NULL OR (cue_start >= 0 AND cue_end > cue_start)",
+                        name="cue_span"),
+        CheckConstraint("mention_start IS NULL OR "
+                        "(mention_start >= 0 AND mention_end > mention_start)",
+                        name="mention_span"),
+    )
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, server_default="0")
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="RESTRICT"))
     cue: Mapped[str | None] = mapped_column(Text)
+    mention: Mapped[str | None] = mapped_column(Text)
+    identified: Mapped[str | None] = mapped_column(String(16))
+    cue_start: Mapped[int | None] = mapped_column(Integer)
+    cue_end: Mapped[int | None] = mapped_column(Integer)
+    mention_start: Mapped[int | None] = mapped_column(Integer)
+    mention_end: Mapped[int | None] = mapped_column(Integer)
 
     statement: Mapped[Statement] = relationship(back_populates="hops")
     actor: Mapped[Actor] = relationship()

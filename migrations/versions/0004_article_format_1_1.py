@@ -1,0 +1,191 @@
+"""Article format 1.1: what real articles say.
+
+- ``chain_hops``: a ``chain`` number in the primary key (several chains for one
+  statement: "according to AFP and AP"); a hop's ``mention`` (the words naming the
+  source there), its ``identified`` at that point, and the character spans of its cue
+  and mention.
+- ``statements``: ``kind`` may be ``refusal``; ``translated_from``, ``original``, ``note``.
+- ``relations``: ``confirms``, ``dismisses``, ``corrects``, ``retracts``.
+- ``articles``: ``retrieved``, ``archived_url``, ``note``; ``actors``: ``note``.
+- New tables ``statement_topics`` and ``reviews`` (fact-checkers' verdicts).
+
+Every existing row keeps its meaning: hops become chain 0, the new columns are NULL.
+
+SQLite changes a primary key and CHECK constraints only by rebuilding a table (batch
+mode): the views of 0003 are dropped first and created again at the end, and the
+full-text triggers of ``statements`` are created again after its rebuild (the FTS
+table itself keeps its rows: batch mode copies every statement with its id).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+IDENTIFIED = "'named', 'role', 'anonymous'"
+KINDS_BEFORE = "'indirect', 'direct'"
+KINDS_AFTER = "'indirect', 'direct', 'refusal'"
+RELATIONS_BEFORE = "'denies', 'contradicts', 'supports', 'repeats'"
+RELATIONS_AFTER = RELATIONS_BEFORE + ", 'confirms', 'dismisses', 'corrects', 'retracts'"
+
+FTS_TRIGGERS = [
+    "CREATE TRIGGER statements_fts_insert AFTER INSERT ON statements BEGIN "
+    "INSERT INTO statements_fts(rowid, quote) VALUES (new.id, new.quote); END",
+    "CREATE TRIGGER statements_fts_delete AFTER DELETE ON statements BEGIN "
+    "INSERT INTO statements_fts(statements_fts, rowid, quote) "
+    "VALUES ('delete', old.id, old.quote); END",
+    "CREATE TRIGGER statements_fts_update AFTER UPDATE OF quote ON statements BEGIN "
+    "INSERT INTO statements_fts(statements_fts, rowid, quote) "
+    "VALUES ('delete', old.id, old.quote); "
+    "INSERT INTO statements_fts(rowid, quote) VALUES (new.id, new.quote); END",
+]
+VIEW_NAMES = ("article_sourcing", "denials", "statement_sources")
+
+
+def _views_of(revision_id: str) -> list[str]:
+    """The CREATE VIEW statements as ``revision_id`` made them (read from that migration,
+    so the views are written once)."""
+    script = op.get_context().script
+    assert script is not None
+    return script.get_revision(revision_id).module._views(op.get_bind().dialect.name)
+
+
+def _has_fts_table() -> bool:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    return bind.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'statements_fts'").first() is not None
+
+
+def _drop_views() -> None:
+    for name in VIEW_NAMES:
+        op.execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def _recreate_fts_triggers() -> None:
+    if _has_fts_table():
+        for name in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS statements_fts_{name}")
+        for sql in FTS_TRIGGERS:
+            op.execute(sql)
+
+
+def upgrade() -> None:
+    _drop_views()
+    with op.batch_alter_table("actors") as batch:
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True))
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(sa.Column("retrieved", sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column("archived_url", sa.String(length=2000), nullable=True))
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True))
+    with op.batch_alter_table("statements") as batch:
+        batch.add_column(sa.Column("translated_from", sa.String(length=35), nullable=True))
+        batch.add_column(sa.Column("original", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True))
+        batch.drop_constraint(op.f("ck_statements_kind"), type_="check")
+        batch.create_check_constraint("kind", f"kind IN ({KINDS_AFTER})")
+    with op.batch_alter_table("relations") as batch:
+        batch.drop_constraint(op.f("ck_relations_type"), type_="check")
+        batch.create_check_constraint("type", f"type IN ({RELATIONS_AFTER})")
+    with op.batch_alter_table("chain_hops") as batch:
+        batch.add_column(sa.Column("chain", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("mention", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("identified", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("cue_start", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("cue_end", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("mention_start", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("mention_end", sa.Integer(), nullable=True))
+        batch.drop_constraint(op.f("pk_chain_hops"), type_="primary")
+        batch.create_primary_key(op.f("pk_chain_hops"), ["statement_id", "chain", "position"])
+        batch.create_check_constraint("chain", "chain >= 0")
+        batch.create_check_constraint(
+            "identified", f"identified IS NULL OR identified IN ({IDENTIFIED})")
+        batch.create_check_constraint(
+            "cue_span", "cue_start IS NULL OR (cue_start >= 0 AND cue_end > cue_start)")
+        batch.create_check_constraint(
+            "mention_span",
+            "mention_start IS NULL OR (mention_start >= 0 AND mention_end > mention_start)")
+    op.create_table(
+        "statement_topics",
+        sa.Column("statement_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["statement_id"], ["statements.id"], ondelete="CASCADE",
+                                name=op.f("fk_statement_topics_statement_id_statements")),
+        sa.PrimaryKeyConstraint("statement_id", "topic", name=op.f("pk_statement_topics")),
+    )
+    op.create_index(op.f("ix_statement_topics_topic"), "statement_topics", ["topic"])
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("statement_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=False),
+        sa.Column("rating", sa.Text(), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=True),
+        sa.Column("reviewed_on", sa.String(length=40), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.CheckConstraint("position >= 0", name=op.f("ck_reviews_position")),
+        sa.ForeignKeyConstraint(["statement_id"], ["statements.id"], ondelete="CASCADE",
+                                name=op.f("fk_reviews_statement_id_statements")),
+        sa.ForeignKeyConstraint(["reviewer_id"], ["actors.id"], ondelete="RESTRICT",
+                                name=op.f("fk_reviews_reviewer_id_actors")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
+        sa.UniqueConstraint("statement_id", "position",
+                            name=op.f("uq_reviews_statement_id_position")),
+    )
+    op.create_index(op.f("ix_reviews_reviewer_id"), "reviews", ["reviewer_id"])
+    _recreate_fts_triggers()
+    for sql in _views_of("0003"):
+        op.execute(sql)
+
+
+def downgrade() -> None:
+    """Back to 0003. What only format 1.1 can say is lost: hops of chains after the
+    first, the new relation types, refusals (stored as indirect statements), topics,
+    reviews, notes, mentions and spans."""
+    _drop_views()
+    op.drop_index(op.f("ix_reviews_reviewer_id"), table_name="reviews")
+    op.drop_table("reviews")
+    op.drop_index(op.f("ix_statement_topics_topic"), table_name="statement_topics")
+    op.drop_table("statement_topics")
+    op.execute("DELETE FROM chain_hops WHERE chain > 0")
+    # Constants of this module only; nothing of a user's reaches this SQL.
+    op.execute(f"DELETE FROM relations WHERE type NOT IN ({RELATIONS_BEFORE})")  # noqa: S608
+    op.execute(
+        f"UPDATE statements SET kind = 'indirect' WHERE kind NOT IN ({KINDS_BEFORE})")  # noqa: S608
+    with op.batch_alter_table("chain_hops") as batch:
+        batch.drop_constraint(op.f("ck_chain_hops_mention_span"), type_="check")
+        batch.drop_constraint(op.f("ck_chain_hops_cue_span"), type_="check")
+        batch.drop_constraint(op.f("ck_chain_hops_identified"), type_="check")
+        batch.drop_constraint(op.f("ck_chain_hops_chain"), type_="check")
+        batch.drop_constraint(op.f("pk_chain_hops"), type_="primary")
+        batch.create_primary_key(op.f("pk_chain_hops"), ["statement_id", "position"])
+        for column in ("mention_end", "mention_start", "cue_end", "cue_start",
+                       "identified", "mention", "chain"):
+            batch.drop_column(column)
+    with op.batch_alter_table("relations") as batch:
+        batch.drop_constraint(op.f("ck_relations_type"), type_="check")
+        batch.create_check_constraint("type", f"type IN ({RELATIONS_BEFORE})")
+    with op.batch_alter_table("statements") as batch:
+        batch.drop_constraint(op.f("ck_statements_kind"), type_="check")
+        batch.create_check_constraint("kind", f"kind IN ({KINDS_BEFORE})")
+        for column in ("note", "original", "translated_from"):
+            batch.drop_column(column)
+    with op.batch_alter_table("articles") as batch:
+        for column in ("note", "archived_url", "retrieved"):
+            batch.drop_column(column)
+    with op.batch_alter_table("actors") as batch:
+        batch.drop_column("note")
+    _recreate_fts_triggers()
+    for sql in _views_of("0003"):
+        op.execute(sql)
