@@ -293,8 +293,11 @@ def test_database_of_the_previous_release_upgrades_with_nothing_lost(
 
         upgraded = Cli(empty_db)("init")
         assert upgraded.exit_code == 0, upgraded.output
-        assert f"from schema version {PREVIOUS_HEAD} to {migrate.head_revision()}" in \
-            upgraded.output
+        said = upgraded.output.splitlines()
+        assert said[0].startswith("upgraded ") and said[0].endswith(
+            f" from schema version {PREVIOUS_HEAD} to 0004, keeping every stored "
+            "article, statement and actor as it was:")
+        assert said[1:] == ["  0004: Article format 1.1: what real articles say."]
         with engine.connect() as conn:
             assert migrate.current_revision(conn) == migrate.head_revision()
 
@@ -327,6 +330,11 @@ def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db
 
         with claimsdb.open(empty_db) as database:
             assert database.init() == (PREVIOUS_HEAD, migrate.head_revision())
+            assert database.schema_changes(PREVIOUS_HEAD, "0004") == [
+                ("0004", "Article format 1.1: what real articles say.")]
+            assert database.schema_changes("0004", "0004") == []
+            assert [step for step, _ in database.schema_changes(None, "0004")] == \
+                ["0001", "0002", "0003", "0004"]
         assert rows(engine) == rows_at_head
         assert_same_exports(exports_at_head, current_exports(empty_db, tmp_path))
         assert_works_after_upgrade(empty_db, engine, db, tmp_path, REPO)
