@@ -112,6 +112,14 @@ class Database:
 
     upgrade = init
 
+    def schema_changes(self, before: str | None, after: str) -> list[tuple[str, str]]:
+        """What an ``init`` that went from schema version ``before`` to ``after`` did:
+        each migration's revision and one-line summary, oldest first (none when the
+        database was up to date), so an upgrade can be explained to its user."""
+        from claimsdb.store import migrate
+
+        return [] if before == after else migrate.steps_between(before, after)
+
     def add(self, items: Iterable[str | Path | ArticleBytes] | str | Path, *,
             replace: bool = False, dry_run: bool = False, batch: int = 1,
             update_actors: bool = False, keep_going: bool = False,

@@ -26,14 +26,20 @@ def init(settings: Settings) -> None:
       claimsdb init
       claimsdb --db team.db init
     """
-    before, after = settings.database().init()
+    database = settings.database()
+    before, after = database.init()
     where = describe(settings.engine(create=True))
     if before is None:
         echo(f"created the claimsdb schema (version {after}) in {where}")
     elif before == after:
         echo(f"{where} is up to date (schema version {after})")
     else:
-        echo(f"upgraded {where} from schema version {before} to {after}")
+        # A schema version alone means nothing to a user: say that the stored data was
+        # kept, and what each step brought, in its migration's own words.
+        echo(f"upgraded {where} from schema version {before} to {after}, keeping every "
+             "stored article, statement and actor as it was:")
+        for revision, summary in database.schema_changes(before, after):
+            echo(f"  {revision}: {summary}")
 
 
 @click.command()

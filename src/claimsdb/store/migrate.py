@@ -116,6 +116,17 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, after or ""
 
 
+def steps_between(before: str | None, after: str) -> list[tuple[str, str]]:
+    """The migrations that took a database from ``before`` (None: no schema) to
+    ``after``, oldest first, each with the first line of its docstring: what an upgrade
+    changed, in the words of the migration that did it."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = script.iterate_revisions(after, before or "base")
+    return [(step.revision, " ".join((step.doc or "").split())) for step in reversed(list(steps))]
+
+
 def _refuse_unknown(current: str) -> None:
     """A revision the migrations do not know was written by a newer claimsdb (Alembic
     would say only "Can't locate revision")."""
