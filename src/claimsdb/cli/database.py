@@ -129,7 +129,6 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
 
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.ingest.adding import DatabaseNotice, summary
-    from claimsdb.ingest.importer import ImportResult
 
     if not items:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
@@ -145,7 +144,7 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
                     echo(outcome.message, err=True)
                 return
             bar.update(1)
-            if not isinstance(outcome, ImportResult):  # a failure, with --keep-going
+            if isinstance(outcome, ArticleError | ArticleConflict):  # with --keep-going
                 failures.append(error_text(outcome))
                 return
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
