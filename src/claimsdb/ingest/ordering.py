@@ -145,14 +145,14 @@ def cycle_errors(files: list[ArticleSpec]) -> list[ArticleError]:
         + f" (in {target.source})"
         for spec, target, refs in links)
     errors = []
-    for _spec, _target, refs in links:
+    for spec, _target, refs in links:
         key, relation, _ref, line = refs[0]
         message = (f"the files reference each other in a cycle ({path}), so no order "
                    f"imports either first: {described}. Nothing of these files was "
                    "imported: remove one of the references, add the files, then put it "
                    "back and add that file again with --replace")
-        errors.append(ArticleError(_spec.source, [Problem(message, f"statement '{key}'",
-                                                          relation, line)]))
+        errors.append(ArticleError(spec.source, [Problem(message, f"statement '{key}'",
+                                                         relation, line)]))
     return errors
 
 
