@@ -34,6 +34,9 @@ from claimsdb.format.vocabulary import (
 from claimsdb.terminal import one_line
 
 FORMAT_ID = "claimsdb/article@1"
+# A file that only defines actors (a team's actor registry): ``format`` says so.
+ACTORS_FORMAT_ID = "claimsdb/actors@1"
+ACTORS_FORMAT_PREFIX = "claimsdb/actors@"
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
@@ -53,6 +56,7 @@ LANGUAGE_LENGTH = 35
 WIKIDATA_LENGTH = 32
 
 TOP_FIELDS = ("format", "article", "actors", "statements")
+ACTORS_FILE_FIELDS = ("format", "actors")
 ARTICLE_FIELDS = (
     "key", "title", "outlet", "url", "published", "language", "text", "text_file", "authors",
 )
@@ -141,9 +145,8 @@ class ArticleSpec:
             used.setdefault(self.outlet, "article outlet")
         for author in self.authors:
             used.setdefault(author, "article authors")
-        for actor in self.actors:
-            for role in actor.roles:
-                used.setdefault(role.of, f"actor '{actor.key}' roles")
+        for key, where in _role_uses(self.actors).items():
+            used.setdefault(key, where)
         for statement in self.statements:
             for hop in statement.chain:
                 used.setdefault(hop.actor, f"statement '{statement.key}' chain")
@@ -164,9 +167,8 @@ class ArticleSpec:
             note(self.outlet, self.lines.get("outlet"))
         for author in self.authors:
             note(author, self.lines.get("authors"))
-        for actor in self.actors:
-            for role in actor.roles:
-                note(role.of, actor.line)
+        for key, line in _role_use_lines(self.actors).items():
+            note(key, line)
         for statement in self.statements:
             for hop in statement.chain:
                 note(hop.actor, statement.line)
@@ -228,6 +230,52 @@ class ArticleSpec:
         return known
 
 
+def _role_uses(actors: Iterable[ActorSpec]) -> dict[str, str]:
+    """The actor keys that roles name (``of``), with where, in file order."""
+    used: dict[str, str] = {}
+    for actor in actors:
+        for role in actor.roles:
+            used.setdefault(role.of, f"actor '{actor.key}' roles")
+    return used
+
+
+def _role_use_lines(actors: Iterable[ActorSpec]) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for actor in actors:
+        for role in actor.roles:
+            if actor.line is not None:
+                lines.setdefault(role.of, actor.line)
+    return lines
+
+
+@dataclass(frozen=True)
+class ActorsFileSpec:
+    """A file that only defines actors (``format: claimsdb/actors@1``).
+
+    A team keeps its actor registry (people, governments, outlets, their aliases and
+    roles) in one file instead of repeating the definitions in every article. Its
+    entries are an article file's ``actors`` entries, validated by the same code, and
+    importing it merges them by the same rules; it has no article of its own, so it
+    references no statements and nothing depends on its key.
+    """
+
+    actors: tuple[ActorSpec, ...]
+    source: str = "<actors>"
+
+    def actor_keys_used(self) -> dict[str, str]:
+        """The actor keys the roles name, with where (for "unknown actor" errors)."""
+        return _role_uses(self.actors)
+
+    def actor_use_lines(self) -> dict[str, int]:
+        return _role_use_lines(self.actors)
+
+    def external_references(self) -> set[str]:
+        return set()
+
+
+# What ``read_input`` gives: an article, or a file of actors only.
+InputSpec = ArticleSpec | ActorsFileSpec
+
 STDIN_SOURCE = "<stdin>"
 
 
@@ -287,16 +335,33 @@ class FileReferences:
 
 def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
     """Read and validate one article file (YAML or JSON), or content already read
-    (``ArticleBytes``). Only a regular file is read, and never past the size limit."""
+    (``ArticleBytes``). Only a regular file is read, and never past the size limit.
+    A file of actors only is refused here (``read_input`` reads either)."""
+    spec = read_input(path)
+    if isinstance(spec, ActorsFileSpec):
+        raise ArticleError(spec.source, [Problem(
+            f"is a file of actors only ({ACTORS_FORMAT_ID}), not an article; import it "
+            "with 'claimsdb add' (or Database.add)", "file", "format")])
+    return spec
+
+
+def read_input(path: str | Path | ArticleBytes) -> InputSpec:
+    """Read and validate one input file: an article file, or a file that only defines
+    actors (``format: claimsdb/actors@1``). Only a regular file is read, and never
+    past the size limit."""
     if isinstance(path, ArticleBytes):
         if path.over_limit:
             raise ArticleError(path.source, [Problem(_over_limit(None, "the input"))])
-        return parse_article(path.raw, source=path.source, base_dir=path.base_dir)
+        return parse_input(path.raw, source=path.source, base_dir=path.base_dir)
     path = Path(path)
+    return parse_input(_read_file(path), source=str(path), base_dir=path.parent)
+
+
+def _read_file(path: Path) -> bytes:
     source = str(path)
     try:
         limit = max_file_bytes(source)
-        raw = inputfiles.read_regular_file(path, limit)
+        return inputfiles.read_regular_file(path, limit)
     except inputfiles.TooLarge as error:
         raise ArticleError(source, [Problem(_over_limit(error.size))]) from None
     except inputfiles.InputProblem as error:
@@ -312,7 +377,21 @@ def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
         raise ArticleError(source, [Problem("is a folder, not an article file")]) from None
     except OSError as error:
         raise ArticleError(source, [Problem(f"cannot read the file: {error.strerror}")]) from None
-    return parse_article(raw, source=source, base_dir=path.parent)
+
+
+def may_define_actors(item: Path | ArticleBytes) -> bool:
+    """Whether a file might be a file of actors only, judged from its bytes alone
+    (it names the actors format somewhere), without parsing it: ``add`` moves such
+    files first. A file it wrongly picks is only imported earlier; a real actors file
+    always names its format, so none is missed. Anything unreadable says no (reading
+    it for real reports why)."""
+    if isinstance(item, ArticleBytes):
+        return ACTORS_FORMAT_PREFIX.encode() in item.raw
+    try:
+        raw = inputfiles.read_regular_file(item, max_file_bytes(str(item)))
+    except (inputfiles.InputProblem, OSError, ArticleError):
+        return False
+    return ACTORS_FORMAT_PREFIX.encode() in raw
 
 
 def _over_limit(size: int | None, what: str = "the file") -> str:
@@ -326,6 +405,26 @@ def _over_limit(size: int | None, what: str = "the file") -> str:
 def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
                   ) -> ArticleSpec:
     """Validate an article file's content; ``base_dir`` resolves ``text_file``."""
+    return _validate_article(_load(raw, source), source, base_dir)
+
+
+def parse_input(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
+                ) -> InputSpec:
+    """Validate an input file's content: a file of actors only when its ``format``
+    says so, an article file otherwise (as every file without ``format`` is)."""
+    data = _load(raw, source)
+    fmt = data.get("format") if isinstance(data, dict) else None
+    if isinstance(fmt, str) and fmt.startswith(ACTORS_FORMAT_PREFIX):
+        validator = _Validator(source, base_dir)
+        actors = validator.actors_file(data)
+        if validator.problems or actors is None:
+            raise ArticleError(source, validator.problems or [Problem("nothing to import")],
+                               partial=validator.partial() if validator.problems else None)
+        return ActorsFileSpec(actors=actors, source=source)
+    return _validate_article(data, source, base_dir)
+
+
+def _load(raw: bytes | str, source: str) -> Any:
     if isinstance(raw, bytes):
         text, problem = decode_utf8(raw)
         if problem:
@@ -339,6 +438,10 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
     reason = _not_an_article(data)
     if reason:
         raise NotAnArticle(source, [Problem(reason)])
+    return data
+
+
+def _validate_article(data: Any, source: str, base_dir: Path | None) -> ArticleSpec:
     validator = _Validator(source, base_dir)
     spec = validator.article_file(data)
     if validator.problems or spec is None:
@@ -684,6 +787,38 @@ class _Validator:
             source=self.source,
             lines={name: _line(article, name) for name in ("outlet", "authors", "url")},
         )
+
+    def actors_file(self, top: dict) -> tuple[ActorSpec, ...] | None:
+        """A file of actors only: ``format`` and an ``actors`` list whose entries are
+        an article file's actor entries (``actors``, the same validation)."""
+        for name in top:
+            if name in ACTORS_FILE_FIELDS:
+                continue
+            if name in ("article", "statements"):
+                message = (f"a file of actors only ({ACTORS_FORMAT_ID}) holds 'format' and "
+                           f"'actors', and '{name}' belongs in an article file: move the "
+                           f"article to a file of its own (format: {FORMAT_ID}), or remove "
+                           "this file's format line to make it an article file")
+            else:
+                message = f"unknown field '{name}'{suggest(name, ACTORS_FILE_FIELDS)}"
+            self.fail(message, "file", str(name), _line(top, name))
+        fmt = top.get("format")
+        if fmt != ACTORS_FORMAT_ID:
+            self.fail(f"'{_clip(str(fmt))}' is not a format this claimsdb reads; use "
+                      f"'{ACTORS_FORMAT_ID}' (a file of actors only) or '{FORMAT_ID}' (an "
+                      "article)", "file", "format", _line(top, "format"))
+        if top.get("actors") is None:
+            self.fail("is required: the list of actors this file defines (key, name, kind, "
+                      "and optionally aliases, roles, wikidata, description)", "file",
+                      "actors", _line(top, "actors"))
+            return None
+        if top.get("actors") == []:
+            self.fail("is empty; list at least one actor", "file", "actors",
+                      _line(top, "actors"))
+            return None
+        actors = self.actors(top)
+        self.found["actors"] = actors
+        return actors
 
     def article_text(self, article: dict, item: str) -> str | None:
         has_text = article.get("text") is not None

@@ -15,6 +15,7 @@ hot path for large corpora.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
@@ -25,7 +26,15 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
-from claimsdb.format.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
+from claimsdb.format.articles import (
+    ActorsFileSpec,
+    ActorSpec,
+    ArticleSpec,
+    InputSpec,
+    find_cycle,
+    read_article,
+    suggest,
+)
 from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
@@ -48,6 +57,7 @@ from claimsdb.store.models import (
 CHUNK = 5000
 
 ADDED, REPLACED, UNCHANGED = "added", "replaced", "unchanged"
+ACTORS_FILE = "actors file"  # the status of a file of actors only, which has no article
 TRANSACTION_ATTEMPTS = 3
 
 
@@ -88,6 +98,38 @@ class ImportResult:
         return text
 
 
+@dataclass(frozen=True)
+class ActorsResult:
+    """What importing a file of actors only did: how many actors it defines, how many
+    were new and how many stored ones it added to (aliases, roles, empty fields)."""
+
+    source: str
+    actors: int
+    actors_added: int = 0
+    actors_updated: int = 0
+    dry_run: bool = False
+    actors_corrected: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    status: str = ACTORS_FILE
+
+    def describe(self) -> str:
+        verb = "would import " if self.dry_run else ""
+        text = f"{self.source}: {verb}{_count(self.actors, 'actor')}"
+        changes = []
+        if self.actors_added:
+            changes.append(f"{self.actors_added} new")
+        if self.actors_updated:
+            changes.append(f"{self.actors_updated} updated")
+        text += f" ({', '.join(changes) if changes else 'all already stored as defined'})"
+        for correction in self.actors_corrected:
+            text += f"; corrected {correction}"
+        return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
 def import_files(
     engine: Engine,
     paths: Iterable[str | Path],
@@ -117,25 +159,25 @@ def import_files(
     return results
 
 
-def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
+def import_spec(engine: Engine, spec: InputSpec, *, replace: bool = False,
                 dry_run: bool = False, update_actors: bool = False,
-                plan: DryRunPlan | None = None) -> ImportResult:
-    """Import one validated article in its own transaction (for a dry run, checked in a
-    read-only transaction that writes nothing; ``plan`` carries what the earlier
-    files of the same dry run would have added)."""
+                plan: DryRunPlan | None = None) -> ImportResult | ActorsResult:
+    """Import one validated article (or file of actors only) in its own transaction
+    (for a dry run, checked in a read-only transaction that writes nothing; ``plan``
+    carries what the earlier files of the same dry run would have added)."""
     if dry_run:
         with read_only_transaction(engine) as conn:
-            result = import_article(conn, spec, replace=replace, update_actors=update_actors,
-                                    write=False, planned=plan)
+            result = import_input(conn, spec, replace=replace, update_actors=update_actors,
+                                  write=False, planned=plan)
         if plan is not None:
             plan.add(spec)
-        return ImportResult(**{**result.__dict__, "dry_run": True})
-    outcome: list[ImportResult] = []
+        return dataclasses.replace(result, dry_run=True)
+    outcome: list[ImportResult | ActorsResult] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
             with write_transaction(engine) as conn:
-                outcome.append(import_article(conn, spec, replace=replace,
-                                              update_actors=update_actors))
+                outcome.append(import_input(conn, spec, replace=replace,
+                                            update_actors=update_actors))
         except TransactionConflict:
             # The server broke a deadlock with another import by rolling this one back;
             # the transaction changed nothing, so running it again is safe.
@@ -172,7 +214,7 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
                          update_actors=update_actors, keep_going=keep_going)
 
 
-def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
+def import_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *,
                   replace: bool = False, dry_run: bool = False, update_actors: bool = False,
                   keep_going: bool = False, plan: DryRunPlan | None = None
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
@@ -208,7 +250,7 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
     return outcomes
 
 
-def _check_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *, replace: bool,
+def _check_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *, replace: bool,
                   update_actors: bool, keep_going: bool, plan: DryRunPlan
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """A dry run of ``import_stream``: every article checked, in one read-only
@@ -220,24 +262,43 @@ def _check_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *, re
         for specs in groups:
             for spec in specs:
                 try:
-                    result = import_article(conn, spec, replace=replace,
-                                            update_actors=update_actors, write=False,
-                                            planned=planned)
+                    result = import_input(conn, spec, replace=replace,
+                                          update_actors=update_actors, write=False,
+                                          planned=planned)
                 except (ArticleError, ArticleConflict) as error:
                     outcomes.append(error)
                     if not keep_going:
                         return outcomes
                 else:
                     planned.add(spec)
-                    outcomes.append(ImportResult(**{**result.__dict__, "dry_run": True}))
+                    outcomes.append(dataclasses.replace(result, dry_run=True))
     return outcomes
 
 
-def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
-                  outcomes: list[ImportResult | ArticleError | ArticleConflict], *,
-                  replace: bool, update_actors: bool, keep_going: bool) -> bool:
+def _import_group(conn: Connection, specs: Sequence[InputSpec],
+                  outcomes: list[Any], *, replace: bool, update_actors: bool,
+                  keep_going: bool) -> bool:
     """Write one group into the open transaction, appending its outcomes; False when
-    an article was refused and the import stops there (no ``keep_going``)."""
+    a file was refused and the import stops there (no ``keep_going``). Files of
+    actors only are written one by one, the runs of articles between them in bulk."""
+    run: list[ArticleSpec] = []
+    for spec in [*specs, None]:
+        if isinstance(spec, ArticleSpec):
+            run.append(spec)
+            continue
+        if run and not _import_articles(conn, run, outcomes, replace=replace,
+                                        update_actors=update_actors, keep_going=keep_going):
+            return False
+        run = []
+        if spec is not None and not _import_one(conn, spec, outcomes, replace=replace,
+                                                update_actors=update_actors,
+                                                keep_going=keep_going):
+            return False
+    return True
+
+
+def _import_articles(conn: Connection, specs: Sequence[ArticleSpec], outcomes: list[Any], *,
+                     replace: bool, update_actors: bool, keep_going: bool) -> bool:
     from claimsdb.ingest import bulk
 
     if not update_actors:
@@ -252,15 +313,20 @@ def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
                                          warnings=w["warnings"])
                             for w in written)
             return True
-    for spec in specs:
-        try:
-            with conn.begin_nested():
-                outcomes.append(import_article(conn, spec, replace=replace,
-                                               update_actors=update_actors))
-        except (ArticleError, ArticleConflict) as error:
-            outcomes.append(error)
-            if not keep_going:
-                return False
+    return all(_import_one(conn, spec, outcomes, replace=replace, update_actors=update_actors,
+                           keep_going=keep_going) for spec in specs)
+
+
+def _import_one(conn: Connection, spec: InputSpec, outcomes: list[Any], *, replace: bool,
+                update_actors: bool, keep_going: bool) -> bool:
+    """One file in its own savepoint; False when it was refused and the import stops."""
+    try:
+        with conn.begin_nested():
+            outcomes.append(import_input(conn, spec, replace=replace,
+                                         update_actors=update_actors))
+    except (ArticleError, ArticleConflict) as error:
+        outcomes.append(error)
+        return keep_going
     return True
 
 
@@ -277,6 +343,35 @@ class _Replaying:
         for item in self._rest:
             self._seen.append(item)
             yield item
+
+
+def import_input(conn: Connection, spec: InputSpec, *, replace: bool = False,
+                 update_actors: bool = False, write: bool = True,
+                 planned: DryRunPlan | None = None) -> ImportResult | ActorsResult:
+    """``import_article``, or ``import_actors`` for a file of actors only."""
+    if isinstance(spec, ActorsFileSpec):
+        return import_actors(conn, spec, update_actors=update_actors, write=write,
+                             planned=planned)
+    return import_article(conn, spec, replace=replace, update_actors=update_actors,
+                          write=write, planned=planned)
+
+
+def import_actors(conn: Connection, spec: ActorsFileSpec, *, update_actors: bool = False,
+                  write: bool = True, planned: DryRunPlan | None = None) -> ActorsResult:
+    """Write a file of actors only on a connection inside a transaction: its actors are
+    merged exactly as an article file's are (``_ActorMerge``: new actors created,
+    aliases and roles added, a conflicting field refused unless ``update_actors``).
+    Roles may name actors defined further down the same file: every new actor is
+    created before any role is added."""
+    problems: list[Problem] = []
+    actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
+                         planned=planned)
+    actors.run()
+    _raise_if(spec, problems)
+    if planned is not None:
+        planned.merged[spec.source] = actors.merged
+    return ActorsResult(spec.source, len(spec.actors), actors.added, actors.updated,
+                        actors_corrected=tuple(actors.corrected))
 
 
 def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,
@@ -419,7 +514,7 @@ def database_problems(conn: Connection, partial: Any, plan: DryRunPlan | None = 
     return problems
 
 
-def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
+def _raise_if(spec: InputSpec, problems: list[Problem]) -> None:
     if problems:
         raise ArticleError(spec.source, problems)
 
@@ -440,7 +535,7 @@ class _ActorMerge:
 
     SCALARS = ("name", "kind", "identified", "wikidata", "description")
 
-    def __init__(self, conn: Connection, spec: ArticleSpec, problems: list[Problem], *,
+    def __init__(self, conn: Connection, spec: InputSpec, problems: list[Problem], *,
                  update: bool = False, write: bool = True, planned: DryRunPlan | None = None):
         self.conn = conn
         self.spec = spec
@@ -657,14 +752,12 @@ class DryRunPlan:
         self.incoming: dict[str, list[Any]] = {}
         self.dates: dict[str, Any] = {}
 
-    def add(self, spec: ArticleSpec) -> None:
+    def add(self, spec: InputSpec) -> None:
         """Note what ``spec`` (checked without problems) would have added."""
-        self.actors.update(self.merged.pop(spec.key, {}))
-        for actor in spec.actors:
-            self.actors.setdefault(actor.key, _planned_row(actor))
-            self.aliases.update((actor.key, alias) for alias in actor.aliases)
-            self.roles.update((actor.key, r.of, r.title, r.started_on, r.ended_on)
-                              for r in actor.roles)
+        if isinstance(spec, ActorsFileSpec):
+            self._add_actors(spec.actors, self.merged.pop(spec.source, {}))
+            return
+        self._add_actors(spec.actors, self.merged.pop(spec.key, {}))
         from types import SimpleNamespace
 
         from claimsdb.store.chronology import spec_dates
@@ -683,6 +776,14 @@ class DryRunPlan:
         self.articles[spec.key] = spec.content_hash()
         if spec.url:
             self.urls[spec.url] = spec.key
+
+    def _add_actors(self, actors: Iterable[ActorSpec], merged: dict[str, Any]) -> None:
+        self.actors.update(merged)
+        for actor in actors:
+            self.actors.setdefault(actor.key, _planned_row(actor))
+            self.aliases.update((actor.key, alias) for alias in actor.aliases)
+            self.roles.update((actor.key, r.of, r.title, r.started_on, r.ended_on)
+                              for r in actor.roles)
 
 
 def _planned_row(actor: ActorSpec) -> Any:
@@ -942,12 +1043,15 @@ def delete_article(conn: Connection, key: str) -> bool:
 
 
 __all__ = [
+    "ACTORS_FILE",
     "ADDED",
     "REPLACED",
     "UNCHANGED",
+    "ActorsResult",
     "DryRunPlan",
     "ImportResult",
     "delete_article",
+    "import_actors",
     "import_article",
     "import_batch",
     "import_files",
