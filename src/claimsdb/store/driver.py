@@ -120,12 +120,18 @@ class DriverConnection:
         try:
             require_current_schema(self)
             yield self
-        finally:
-            if self.dialect == "sqlite":
-                if self.connection.in_transaction:
-                    self.connection.execute("COMMIT")
-            else:
-                self.connection.rollback()  # it wrote nothing (READ ONLY)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the first failure is the one to report
+                self._end_transaction()
+            raise
+        self._end_transaction()
+
+    def _end_transaction(self) -> None:
+        if self.dialect == "sqlite":
+            if self.connection.in_transaction:
+                self.connection.execute("COMMIT")
+        else:
+            self.connection.rollback()  # it wrote nothing (READ ONLY)
 
     def close(self) -> None:
         self.connection.close()
