@@ -142,6 +142,23 @@ def test_a_reference_that_names_nothing_still_gets_suggestions(loaded, cli):
     assert "officials-putin-maximalist-demands" in result.output
 
 
+def test_the_driver_reads_in_one_snapshot_and_cannot_write(seeded, backend):
+    """As read_connection: PostgreSQL REPEATABLE READ and READ ONLY; SQLite one read
+    transaction (WAL), so every query of a lookup sees the same commit."""
+    connection = driver.connect(seeded)
+    try:
+        with connection.reading() as reader:
+            if backend == "postgresql":
+                assert reader.execute("SHOW transaction_isolation") == [("repeatable read",)]
+                assert reader.execute("SHOW transaction_read_only") == [("on",)]
+            else:
+                assert reader.connection.in_transaction
+                assert reader.execute("PRAGMA journal_mode") == [("wal",)]
+                assert reader.execute("PRAGMA busy_timeout") == [(driver.busy_timeout_ms(),)]
+    finally:
+        connection.close()
+
+
 # -- no SQLAlchemy ---------------------------------------------------------------------------
 
 def _run_chain(db: str, *args: str) -> subprocess.CompletedProcess:
