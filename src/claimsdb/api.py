@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from claimsdb.query.queries import StatementFilter
     from claimsdb.store.backup import BackupResult
     from claimsdb.store.copying import CopyResult
+    from claimsdb.store.driver import DriverConnection
 
 # Every import below is made inside the call that needs it: the command line opens
 # its database through this module, and a command that only reads must not pay for
@@ -75,6 +76,8 @@ class Database:
     def __init__(self, target: str | Path | None = None):
         self.target = str(target) if target is not None else None
         self._engine: Engine | None = None
+        self._driver: DriverConnection | None = None  # for questions asked without SQLAlchemy
+        self._driver_thread: int | None = None
 
     def engine(self, *, create: bool = True) -> Engine:
         """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
@@ -94,6 +97,7 @@ class Database:
         message describing the database) may still use it, and reconnects."""
         if self._engine is not None:
             self._engine.dispose()
+        self._close_driver()
 
     def __enter__(self) -> Database:
         return self
@@ -221,11 +225,61 @@ class Database:
             conn, queries.list_articles(conn, limit=limit)))
 
     def chain(self, ref: str) -> queries.StatementView:
-        """One statement with its attribution chain (``claimsdb chain REF``)."""
+        """One statement with its attribution chain (``claimsdb chain REF``).
+
+        Answered on the database driver, without loading SQLAlchemy, wherever that
+        gives the same answer (``claimsdb.query.readpath``); a reference that names
+        nothing goes the full way, for the message suggesting what was meant."""
+        view = self._chain_on_driver(ref)
+        if view is not None:
+            return view
         from claimsdb.query import queries
 
         with self.reading() as conn:
             return queries.statement(conn, ref)
+
+    def _chain_on_driver(self, ref: str) -> queries.StatementView | None:
+        from claimsdb.query import readpath
+        from claimsdb.store import driver
+
+        connection = None
+        try:
+            connection = self._driver_connection()
+            with connection.reading() as conn:
+                return readpath.statement(conn, ref)
+        except driver.NotOnDriver:
+            return None
+        except Exception as error:
+            if not driver.is_driver_error(error):
+                raise
+            failed = connection.last_sql if connection is not None else None
+            self._close_driver()
+            from claimsdb.store.db import driver_failure
+
+            raise driver_failure(self.engine(create=False), error, failed) from None
+        finally:
+            if connection is not None and connection is not self._driver:
+                connection.close()
+
+    def _driver_connection(self) -> DriverConnection:
+        """This thread's driver-level connection: kept for the thread that opened it
+        first (the next question reuses it), a new one for any other thread."""
+        import threading
+
+        from claimsdb.store import driver
+
+        if self._driver is not None and self._driver_thread == threading.get_ident():
+            return self._driver
+        connection = driver.connect(self.target)
+        if self._driver is None:
+            self._driver, self._driver_thread = connection, threading.get_ident()
+        return connection
+
+    def _close_driver(self) -> None:
+        if self._driver is not None:
+            driver, self._driver = self._driver, None
+            with contextlib.suppress(Exception):  # (it may be what just failed)
+                driver.close()
 
     def statements(self, flt: StatementFilter | None = None) -> list[queries.StatementView]:
         """Statements matching the filter (``claimsdb statements``), in the command's order."""

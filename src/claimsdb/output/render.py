@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from claimsdb.output.shapes import actor_json, statement_json
-from claimsdb.query.queries import ActorRef, StatementView
+from claimsdb.query.results import ActorRef, StatementView
 from claimsdb.terminal import escape, for_display, one_line
 
 RELATION_HEADINGS = {

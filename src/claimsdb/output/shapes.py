@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from claimsdb.query.queries import ActorRef, StatementView
+from claimsdb.query.results import ActorRef, StatementView
 
 
 def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:

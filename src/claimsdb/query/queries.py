@@ -23,7 +23,7 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import (
     ColumnElement,
@@ -48,7 +48,26 @@ from sqlalchemy.orm import aliased
 from claimsdb.errors import ClaimsError, NotFound
 from claimsdb.query import search
 from claimsdb.query.graph import independent_origin_counts, later_denied_ids
+
+# The results live in claimsdb.query.results (no SQLAlchemy); their old names here stay.
+from claimsdb.query.results import ActorRef as ActorRef
+from claimsdb.query.results import HopView as HopView
+from claimsdb.query.results import RelatedStatement as RelatedStatement
+from claimsdb.query.results import StatementView as StatementView
 from claimsdb.query.suggestions import rank, statement_candidates
+from claimsdb.query.views import (
+    ABOUT,
+    HOP,
+    INCOMING,
+    OUTGOING,
+    build_views,
+    group_details,
+    speaker_keys,
+    with_speakers,
+)
+from claimsdb.query.views import (
+    sentence_around as sentence_around,
+)
 from claimsdb.store.db import fetch_on_driver
 from claimsdb.store.models import (
     Actor,
@@ -66,76 +85,6 @@ from claimsdb.store.models import (
 
 BATCH = 1000
 CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
-
-
-@dataclass(frozen=True)
-class ActorRef:
-    key: str
-    name: str
-    kind: str
-    identified: str
-
-    def describe(self) -> str:
-        """'outlet, named' / 'group, anonymous': what a reader needs to weigh a source."""
-        return f"{self.kind}, {self.identified}"
-
-
-@dataclass(frozen=True)
-class HopView:
-    position: int
-    actor: ActorRef
-    cue: str | None
-
-
-@dataclass(frozen=True)
-class RelatedStatement:
-    """A statement at the other end of a relation, with enough to show it in a line."""
-
-    type: str
-    ref: str
-    quote: str
-    speaker: ActorRef | None  # its original speaker (None: no outlet, own voice)
-
-
-@dataclass(frozen=True)
-class StatementView:
-    id: int
-    article: str
-    key: str
-    quote: str
-    kind: str
-    span_start: int
-    span_end: int
-    stated_on: str | None
-    article_title: str
-    published: str | None
-    url: str | None
-    outlet: ActorRef | None
-    speaker: ActorRef | None
-    context: str
-    chain: tuple[HopView, ...] = ()
-    outgoing: tuple[RelatedStatement, ...] = ()  # this statement denies/supports/... them
-    incoming: tuple[RelatedStatement, ...] = ()  # they deny/support/... this statement
-    about: tuple[ActorRef, ...] = field(default=())
-
-    @property
-    def ref(self) -> str:
-        return f"{self.article}#{self.key}"
-
-    @property
-    def chain_depth(self) -> int:
-        return len(self.chain)
-
-    @property
-    def own_voice(self) -> bool:
-        return not self.chain
-
-    def chain_names(self) -> list[str]:
-        return [hop.actor.name for hop in self.chain]
-
-    def related(self, relation: str, *, incoming: bool = False) -> list[str]:
-        pool = self.incoming if incoming else self.outgoing
-        return [r.ref for r in pool if r.type == relation]
 
 
 @dataclass(frozen=True)
@@ -316,10 +265,7 @@ def find_statement_id(conn: Connection, ref: str) -> int:
         candidates = rank(statement_key, statement_candidates(conn, statement_key, article_id))
         raise NotFound(f"article '{article_key}' has no statement '{statement_key}'"
                        + ("; did you mean:" if candidates else ""), [c.key for c in candidates])
-    rows = conn.execute(
-        select(Statement.id, Article.key).join(Article, Statement.article_id == Article.id)
-        .where(Statement.key == ref).limit(21)
-    ).all()
+    rows = conn.execute(_statements_with_key(), {"statement_key": ref}).all()
     if len(rows) == 1:
         return rows[0].id
     if len(rows) > 1:
@@ -354,6 +300,13 @@ def _statement_by_ref() -> Select:
     return (select(Statement.id).join(Article, Statement.article_id == Article.id)
             .where(Article.key == bindparam("article_key"),
                    Statement.key == bindparam("statement_key")))
+
+
+@functools.cache
+def _statements_with_key() -> Select:
+    """The statements with a key, in any article (enough of them to say it is ambiguous)."""
+    return (select(Statement.id, Article.key).join(Article, Statement.article_id == Article.id)
+            .where(Statement.key == bindparam("statement_key")).limit(21))
 
 
 @functools.cache
@@ -457,49 +410,17 @@ def _actor(prefix: str, row) -> ActorRef | None:
                     getattr(row, f"{prefix}_identified"))
 
 
+def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
+    return build_views(rows, details.hops, details.related, details.about)
+
+
 def _enrich(conn: Connection, rows: Sequence) -> list[StatementView]:
     """Attach chains, relations and about-actors to a batch with one more query."""
     return _views(rows, StatementDetails.load(conn, [row[0] for row in rows]))
 
 
-def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
-    hops, related, about = details.hops, details.related, details.about
-    empty = ()
-    views = []
-    for row in rows:
-        # Unpacked by position (the columns of _statement_select): two dozen lookups by
-        # name cost as much as building the view.
-        (statement_id, article, key, quote, kind, span_start, span_end, stated_on, title,
-         published, url, outlet_key, outlet_name, outlet_kind, outlet_identified,
-         speaker_key, speaker_name, speaker_kind, speaker_identified, window_start,
-         window, language) = row
-        mine = related.get(statement_id)
-        chain = hops.get(statement_id)
-        about_of = about.get(statement_id)
-        views.append(StatementView(
-            id=statement_id, article=article, key=key, quote=quote, kind=kind,
-            span_start=span_start, span_end=span_end, stated_on=stated_on,
-            article_title=title, published=published, url=url,
-            outlet=ActorRef(outlet_key, outlet_name, outlet_kind, outlet_identified)
-            if outlet_key is not None else None,
-            speaker=ActorRef(speaker_key, speaker_name, speaker_kind, speaker_identified)
-            if speaker_key is not None else None,
-            context=sentence_around(window or "", span_start - window_start,
-                                    span_end - window_start, language),
-            # (most statements relate to nothing and are about nothing: no work then)
-            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
-                         for position, cue, actor, name, actor_kind, identified in chain]
-                        ) if chain else empty,
-            outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
-                           ) if mine else empty,
-            incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
-            about=tuple([ActorRef(*a) for a in about_of]) if about_of else empty,
-        ))
-    return views
-
-
 _IDS = "statement_ids"
-_HOP, _OUTGOING, _INCOMING, _ABOUT = range(4)
+_HOP, _OUTGOING, _INCOMING, _ABOUT = HOP, OUTGOING, INCOMING, ABOUT
 
 
 @functools.cache
@@ -602,9 +523,7 @@ class StatementDetails:
              ) -> StatementDetails:
         """``lean``: actor kinds and identifications, the other statements' quotes and
         speakers are None (see ``_details_query``)."""
-        hops: dict[int, list[tuple]] = defaultdict(list)
-        related: dict[int, list[tuple]] = defaultdict(list)
-        about: dict[int, list[tuple]] = defaultdict(list)
+        rows: Sequence[Sequence] = []
         if ids:
             one = len(ids) == 1
             lowest, highest = min(ids), max(ids)
@@ -629,15 +548,9 @@ class StatementDetails:
                 rows = [row for query in _detail_queries(lean, ranged) for row in fetch(query)]
             if wanted is not None:
                 rows = [row for row in rows if row[1] in wanted]
-            for part, statement_id, _text, number, v1, v2, v3, v4, v5 in rows:
-                if part == _HOP:
-                    hops[statement_id].append((number, v1, v2, v3, v4, v5))
-                elif part == _ABOUT:
-                    about[statement_id].append((v2, v3, v4, v5))
-                else:
-                    related[statement_id].append((part == _INCOMING, v1, f"{v2}#{v3}", v4, v5))
-            if not lean and related:
-                _speakers_as_actors(conn, related)
+        hops, related, about = group_details(rows)
+        if not lean and related:
+            _speakers_as_actors(conn, related)
         return cls(hops, related, about)
 
 
@@ -653,67 +566,18 @@ def actor_refs(conn: Connection, keys: set[str]) -> dict[str, ActorRef]:
     return found
 
 
+@functools.cache
+def _actor_by_key() -> Select:
+    """One actor as a reference (the driver-level read path looks up related statements'
+    speakers one by one: there are few, and a list of them would need an IN to expand)."""
+    return select(Actor.key, Actor.name, Actor.kind, Actor.identified).where(
+        Actor.key == bindparam("actor_key"))
+
+
 def _speakers_as_actors(conn: Connection, related: dict[int, list[tuple]]) -> None:
     """Replace the speaker keys of related statements by actor references: the few
     distinct speakers in one query, rather than four more columns in every detail row."""
-    actors = actor_refs(conn, {row[4] for rows in related.values() for row in rows
-                               if row[4] is not None})
-    for rows in related.values():
-        rows[:] = [(*row[:4], actors.get(row[4]) if row[4] is not None else None)
-                   for row in rows]
-
-
-def sentence_around(window: str, start: int, end: int, language: str = "en") -> str:
-    """The sentence(s) of the window that hold [start, end), cut at line breaks outside
-    the span, whitespace-folded.
-
-    Sentences come from sentencex (a rule-based segmenter with abbreviation lists for
-    some 300 languages, chosen by the article's language tag), so "U.S." or "Dr." do
-    not end a sentence and cut the attribution off the context. Only the window
-    around the span is segmented, never the whole article.
-    """
-    start = max(start, 0)
-    end = max(end, start)
-    left, right = 0, len(window)
-    for sentence in _sentences(_segmenter_language(language), window):
-        if sentence[1] <= start:
-            left = sentence[1]
-        elif sentence[0] >= max(end, start + 1):
-            right = sentence[0]
-            break
-    # A line break ends the context as a sentence end does (headings, list items,
-    # paragraphs), except inside the span itself.
-    left = max(left, window.rfind("\n", 0, start) + 1)
-    line_end = window.find("\n", end)
-    if line_end >= 0:
-        right = min(right, line_end)
-    return " ".join(window[left:right].split())
-
-
-def _sentences(language: str, window: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence. ``segment`` returns the pieces of the text in
-    order, a third of the cost of ``get_sentence_boundaries`` (dicts per sentence);
-    its offsets are summed, and the slower call is the fallback should the pieces
-    ever not add up to the text."""
-    from sentencex import get_sentence_boundaries, segment
-
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for piece in segment(language, window):
-        spans.append((offset, offset + len(piece)))
-        offset += len(piece)
-    if offset == len(window):
-        return spans
-    return [(b["start_index"], b["end_index"])
-            for b in get_sentence_boundaries(language, window)]
-
-
-@functools.lru_cache(maxsize=256)
-def _segmenter_language(tag: str | None) -> str:
-    """The language subtag of a BCP 47 tag (pt-BR: pt); sentencex falls back along
-    its own language chains (and to English rules) for what it does not know."""
-    primary = (tag or "en").split("-")[0].split("_")[0].strip().lower()
-    return primary or "en"
+    with_speakers(related, actor_refs(conn, speaker_keys(related)))
 
 
 def require_article(conn: Connection, key: str) -> int:

@@ -1,0 +1,81 @@
+"""What a question about one statement returns: the statement, its chain, its relations.
+
+These dataclasses live apart from the queries that fill them (``claimsdb.query.queries``,
+which re-exports them under their old names) so that code holding results needs no
+SQLAlchemy: the renderers, and the read path that answers ``claimsdb chain`` on the
+database driver alone (``claimsdb.query.readpath``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    key: str
+    name: str
+    kind: str
+    identified: str
+
+    def describe(self) -> str:
+        """'outlet, named' / 'group, anonymous': what a reader needs to weigh a source."""
+        return f"{self.kind}, {self.identified}"
+
+
+@dataclass(frozen=True)
+class HopView:
+    position: int
+    actor: ActorRef
+    cue: str | None
+
+
+@dataclass(frozen=True)
+class RelatedStatement:
+    """A statement at the other end of a relation, with enough to show it in a line."""
+
+    type: str
+    ref: str
+    quote: str
+    speaker: ActorRef | None  # its original speaker (None: no outlet, own voice)
+
+
+@dataclass(frozen=True)
+class StatementView:
+    id: int
+    article: str
+    key: str
+    quote: str
+    kind: str
+    span_start: int
+    span_end: int
+    stated_on: str | None
+    article_title: str
+    published: str | None
+    url: str | None
+    outlet: ActorRef | None
+    speaker: ActorRef | None
+    context: str
+    chain: tuple[HopView, ...] = ()
+    outgoing: tuple[RelatedStatement, ...] = ()  # this statement denies/supports/... them
+    incoming: tuple[RelatedStatement, ...] = ()  # they deny/support/... this statement
+    about: tuple[ActorRef, ...] = field(default=())
+
+    @property
+    def ref(self) -> str:
+        return f"{self.article}#{self.key}"
+
+    @property
+    def chain_depth(self) -> int:
+        return len(self.chain)
+
+    @property
+    def own_voice(self) -> bool:
+        return not self.chain
+
+    def chain_names(self) -> list[str]:
+        return [hop.actor.name for hop in self.chain]
+
+    def related(self, relation: str, *, incoming: bool = False) -> list[str]:
+        pool = self.incoming if incoming else self.outgoing
+        return [r.ref for r in pool if r.type == relation]
