@@ -1,0 +1,551 @@
+"""The default extractor: cue lexicons and word-order patterns, no model, no network.
+
+It reads a text sentence by sentence and, for every cue word the lexicon knows
+(said, told, according to, заявил, по словам, ...), tries the few orders in which
+news prose attaches a source and a content to it:
+
+- forward:  ``SOURCE CUE (that) CONTENT`` and ``SOURCE CUE: “QUOTE”``
+- backward: ``CONTENT, SOURCE CUE.`` and ``“QUOTE,” SOURCE CUE.``
+- inverted: ``CONTENT, CUE SOURCE.`` and ``«QUOTE», — CUE SOURCE.``
+- source after the cue: ``according to SOURCE, CONTENT`` and ``CONTENT, according to SOURCE``
+
+then extends the chain ("citing Y", "quoted by X", "sources told X", "X quoted Y as
+saying"), types each source, resolves pronouns, and carries the speaker of a quote
+on to the quotes that continue it. Quoted material is always taken whole, so a
+quotation over several sentences is one statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from claimsdb.draft import denials
+from claimsdb.draft.lexicon import Cue, Lexicon
+from claimsdb.draft.results import Draft, DraftHop, DraftStatement
+from claimsdb.draft.sources import name_mentions, pronoun_class, resolve, source_type
+from claimsdb.draft.text import Reading, Token, is_sentence_end, read
+
+NAME = "rules"
+
+_MAX_SUBJECT = 9  # words; a longer run before a cue is rarely its subject
+_MAX_SOURCE = 12
+_SEPARATORS = frozenset({",", "—", "–", "―", ":"})
+_NAME_INNER = frozenset({"’", "'", "-", "&"})
+_MIN_CONTENT_WORDS = 2
+
+
+@dataclass
+class _Hop:
+    mention: tuple[int, int]  # token range [first, last)
+    cue: tuple[int, int]
+
+
+@dataclass
+class _Found:
+    content: tuple[int, int]  # character span
+    cue: tuple[int, int]  # token range
+    cue_kind: str
+    hops: list[_Hop]
+    confidence: float
+    quoted: bool = False
+    review: list[str] = field(default_factory=list)
+    parts: list[tuple[int, int]] = field(default_factory=list)  # character spans
+
+
+def extract(text: str, lexicon: Lexicon) -> Draft:
+    reading = read(text, lexicon)
+    found = _Finder(reading, lexicon).run()
+    statements = _build(reading, lexicon, found)
+    return Draft(language=lexicon.language, extractor=NAME, statements=tuple(statements),
+                 relations=tuple(denials.guess(statements, lexicon)))
+
+
+class _Finder:
+    def __init__(self, reading: Reading, lexicon: Lexicon):
+        self.r = reading
+        self.lex = lexicon
+        self.tokens = reading.tokens
+        self.quote_by_start = {q.start: n for n, q in enumerate(reading.quotes)}
+        self.quote_by_end = {q.end: n for n, q in enumerate(reading.quotes)}
+        self.used: set[int] = set()  # tokens already part of a found statement
+
+    # -- the passes -------------------------------------------------------------
+
+    def run(self) -> list[_Found]:
+        found: list[_Found] = []
+        for first, last in self.r.sentences:
+            index = first
+            while index < last:
+                hit = None
+                if index not in self.used and self.r.quote_of[index] < 0:
+                    hit = self._at(index, first, last)
+                if hit is not None:
+                    found.append(hit)
+                    self._claim(hit)
+                index += 1
+        found.sort(key=lambda f: f.content[0])
+        return self._continue_quotes(found)
+
+    def _claim(self, hit: _Found) -> None:
+        for hop in hit.hops:
+            self.used.update(range(*hop.mention))
+            self.used.update(range(*hop.cue))
+        self.used.update(range(*hit.cue))
+        first = self.r.token_at(hit.content[0])
+        last = self.r.token_at(hit.content[1])
+        self.used.update(range(first, last))
+
+    def _at(self, index: int, first: int, last: int) -> _Found | None:
+        lower = self.tokens[index].lower
+        for cue in self.lex.source_after_cues:
+            if self._words_at(index, cue.words, last):
+                return self._source_after(index, len(cue.words), cue, first, last)
+        cue = self.lex.verb_cues.get(lower)
+        if cue is None or (index > first and self.tokens[index].capitalized):
+            return None
+        if lower in self.lex.quoted_as:
+            hit = self._quoted_as(index, first, last)
+            if hit is not None:
+                return hit
+        return self._verb(index, cue, first, last)
+
+    # -- a cue verb -----------------------------------------------------------------
+
+    def _verb(self, index: int, cue: Cue, first: int, last: int) -> _Found | None:
+        cue_first = index
+        while cue_first > first and self.tokens[cue_first - 1].lower in self.lex.auxiliaries:
+            cue_first -= 1
+        cue_range = (cue_first, index + 1)
+        subject = self._subject_before(cue_first - 1, first)
+        if subject is None:
+            subject = self._appositive_subject(cue_first - 1, first)
+        after = index + 1
+        if subject is not None:
+            hop = _Hop(subject, cue_range)
+            extra: list[_Hop] = []
+            after, recipient = self._recipient(after, last, cue)
+            if recipient is not None:
+                tail_source = self._is_named(recipient) and self._is_anonymous(subject)
+                if tail_source:  # "sources told Reuters": Reuters, then its sources
+                    extra = [hop]
+                    hop = _Hop(recipient, cue_range)
+            cited = self._tail_hops([hop, *extra], after, last)
+            if len(cited) > 1 + len(extra):  # "X reported, citing Y, that ..."
+                hop, extra = cited[0], cited[1:]
+                after = max(h.mention[1] for h in cited)
+            # forward: SOURCE CUE (that) CONTENT
+            content = self._content_after(after, last, cue)
+            if content is not None:
+                span, quoted, confidence = content
+                return self._finish(span, cue_range, cue, [hop, *extra], confidence, quoted)
+            # backward: CONTENT, SOURCE CUE. (a quotation may be followed by more:
+            # "Sanders said during an interview on CNN")
+            if self._ends_clause(after, last) or self._quote_ends_before(subject[0], first):
+                content = self._content_before(subject[0], first)
+                if content is not None:
+                    span, quoted, confidence = content
+                    hops = self._tail_hops([hop, *extra], after, last)
+                    return self._finish(span, cue_range, cue, hops, confidence, quoted)
+            return None
+        # inverted: CONTENT, CUE SOURCE.
+        if cue_first > first and self.tokens[cue_first - 1].text in _SEPARATORS | {"”", "»"}:
+            source = self._source_forward(index + 1, last)
+            if source is None:
+                return None
+            content = self._content_before(cue_first, first)
+            if content is None:
+                return None
+            span, quoted, confidence = content
+            if cue.only_before_quote and not quoted:
+                return None
+            hops = self._tail_hops([_Hop(source, cue_range)], source[1], last)
+            return self._finish(span, cue_range, cue, hops, confidence - 0.05, quoted)
+        return None
+
+    def _finish(self, span, cue_range, cue: Cue, hops, confidence, quoted) -> _Found | None:
+        if cue.needs_denial_phrase:
+            content = self.r.text[span[0]:span[1]]
+            if not any(p.search(content) for p in self.lex.denial_phrases):
+                return None
+        if cue.kind == "belief":
+            confidence -= 0.1
+        return _Found(span, cue_range, cue.kind, hops, round(min(confidence, 0.95), 2), quoted)
+
+    def _recipient(self, after: int, last: int, cue: Cue) -> tuple[int, tuple[int, int] | None]:
+        """Skip the hearer of "told reporters that": the words up to the
+        complementizer, a colon or an opening quote, when one comes soon."""
+        if not cue.takes_object:
+            return after, None
+        for index in range(after, min(after + 7, last)):
+            token = self.tokens[index]
+            if token.lower in self.lex.complementizers or token.text == ":" or (
+                    token.start in self.quote_by_start):
+                return (index, (after, index)) if index > after else (after, None)
+            if not token.is_word and token.text not in _NAME_INNER:
+                if index > after and (is_sentence_end(token) or token.text in (",", ";")):
+                    return index, (after, index)  # "..., he told reporters."
+                break
+        return after, None
+
+    # -- according to, по словам ------------------------------------------------------
+
+    def _source_after(self, index: int, width: int, cue: Cue, first: int,
+                      last: int) -> _Found | None:
+        cue_range = (index, index + width)
+        source = self._source_forward(index + width, last)
+        if source is None:
+            return None
+        hops = self._tail_hops([_Hop(source, cue_range)], source[1], last)
+        end = max(h.mention[1] for h in hops)
+        if index > first and self.tokens[index - 1].text in _SEPARATORS:
+            content = self._content_before(index, first)  # CONTENT, according to X.
+        else:
+            after = end + 1 if end < last and self.tokens[end].text in _SEPARATORS else end
+            content = self._content_after(after, last, cue)
+        if content is None:
+            return None
+        span, quoted, confidence = content
+        return self._finish(span, cue_range, cue, hops, confidence, quoted)
+
+    def _quoted_as(self, index: int, first: int, last: int) -> _Found | None:
+        """X quoted Y as saying CONTENT: X first, then Y."""
+        subject = self._subject_before(index - 1, first)
+        if subject is None:
+            return None
+        for position in range(index + 1, min(index + _MAX_SOURCE, last - 1)):
+            if self.tokens[position].lower == "as" and (
+                    self.tokens[position + 1].lower in self.lex.verb_cues):
+                verb = self.lex.verb_cues[self.tokens[position + 1].lower]
+                content = self._content_after(position + 2, last, verb)
+                if content is None or position == index + 1:
+                    return None
+                span, quoted, confidence = content
+                hops = [_Hop(subject, (index, index + 1)),
+                        _Hop((index + 1, position), (position, position + 2))]
+                return self._finish(span, (index, index + 1), verb, hops, confidence, quoted)
+        return None
+
+    # -- sources --------------------------------------------------------------------
+
+    def _subject_before(self, index: int, first: int) -> tuple[int, int] | None:
+        """The words naming the source, walking back from the word before the cue to
+        a clause boundary; None when there are none (an inverted or passive cue)."""
+        end = index + 1
+        position = self._before_source_tail(index, first)
+        words = 0
+        while position >= first:
+            token = self.tokens[position]
+            if self.r.quote_of[position] >= 0 or position in self.used:
+                break
+            if not token.is_word:
+                if token.text in _NAME_INNER or (
+                        token.text == "." and position > first
+                        and self.tokens[position - 1].lower in self.lex.titles):
+                    position -= 1
+                    continue
+                break
+            if token.lower in self.lex.subject_stops or token.lower in self.lex.verb_cues:
+                break
+            words += 1
+            if words > _MAX_SUBJECT:
+                return None
+            position -= 1
+        start = position + 1
+        while start < end and not self.tokens[start].is_word:
+            start += 1
+        if start >= end:
+            return None
+        return self._trim_subject(start, end)
+
+    def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
+        """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
+        description, a comma, the cue."""
+        if comma <= first or self.tokens[comma].text != ",":
+            return None
+        description = self._subject_before(comma - 1, first)
+        if description is None:
+            return None
+        start = description[0]
+        # the whole walk, untrimmed: back to the comma before the description
+        while start > first and self.tokens[start - 1].text != "," and (
+                self.tokens[start - 1].is_word):
+            start -= 1
+        if start - 1 <= first or self.tokens[start - 1].text != ",":
+            return None
+        name = self._subject_before(start - 2, first)
+        if name is None or not self.tokens[name[1] - 1].capitalized:
+            return None
+        return (name[0], comma)
+
+    def _before_source_tail(self, index: int, first: int) -> int:
+        """Step over a clause that ends an anonymous source ("a senior official who
+        asked not to be named", "пожелавший остаться неизвестным") to its head."""
+        if index < first or not self.lex.source_tails:
+            return index
+        start = self.tokens[first].start
+        before = self.r.text[start:self.tokens[index].end]
+        for pattern in self.lex.source_tails:
+            match = pattern.search(before)
+            if match:
+                position = self.r.token_at(start + match.start()) - 1
+                while position >= first and self.tokens[position].text == ",":
+                    position -= 1
+                return position
+        return index
+
+    def _trim_subject(self, start: int, end: int) -> tuple[int, int]:
+        """"In a speech Trump" -> "Trump": keep a final capitalised run alone when
+        nothing before it is a role or a name; a final pronoun stands alone."""
+        last = self.tokens[end - 1]
+        if (last.lower,) in self.lex.pronouns:
+            return (end - 1, end)
+        run = end
+        while run > start and (self.tokens[run - 1].capitalized
+                               or self.tokens[run - 1].text in _NAME_INNER | {"."}):
+            run -= 1
+        if start < run < end:
+            before = self.tokens[start:run]
+            if not any(t.capitalized or t.lower in self.lex.roles for t in before):
+                return (run, end)
+        return (start, end)
+
+    def _source_forward(self, index: int, last: int) -> tuple[int, int] | None:
+        """The source named after its cue ("said a spokesman", "according to the
+        ministry"), to the next comma, quote, complementizer or citing cue."""
+        position = index
+        while position < min(last, index + _MAX_SOURCE):
+            token = self.tokens[position]
+            if not token.is_word and token.text not in _NAME_INNER and not (
+                    token.text == "." and position > index
+                    and self.tokens[position - 1].lower in self.lex.titles):
+                break
+            if token.lower in self.lex.complementizers or self._citing_at(position, last):
+                break
+            if position > index and token.lower in self.lex.verb_cues:
+                break
+            position += 1
+        if position == index:
+            return None
+        return (index, position)
+
+    def _tail_hops(self, hops: list[_Hop], after: int, last: int) -> list[_Hop]:
+        """", citing Y" adds Y after the chain so far; ", quoted by X" puts X first."""
+        position = after
+        if position < last and self.tokens[position].text == ",":
+            position += 1
+        width = self._citing_at(position, last)
+        if not width:
+            return hops
+        source = self._source_forward(position + width, last)
+        if source is None:
+            return hops
+        hop = _Hop(source, (position, position + width))
+        if self.tokens[position + width - 1].lower in ("by",):
+            return [hop, *hops]
+        return [*hops, hop]
+
+    def _citing_at(self, index: int, last: int) -> int:
+        for words in self.lex.citing_cues:
+            if self._words_at(index, words, last):
+                return len(words)
+        return 0
+
+    def _words_at(self, index: int, words: tuple[str, ...], last: int) -> bool:
+        if index + len(words) > last:
+            return False
+        return all(self.tokens[index + k].lower == w for k, w in enumerate(words))
+
+    def _is_named(self, span: tuple[int, int]) -> bool:
+        return source_type(self._text(span), self.lex) == "named"
+
+    def _is_anonymous(self, span: tuple[int, int]) -> bool:
+        return source_type(self._text(span), self.lex) == "anonymous"
+
+    def _text(self, span: tuple[int, int]) -> str:
+        return self.r.text[self.tokens[span[0]].start:self.tokens[span[1] - 1].end]
+
+    # -- contents -------------------------------------------------------------------
+
+    def _content_after(self, index: int, last: int, cue: Cue):
+        """(span, quoted, confidence) of the content that follows a cue, or None."""
+        position = index
+        while position < last and self.tokens[position].text in (",", ":"):
+            position += 1
+        if position >= last:
+            return None
+        token = self.tokens[position]
+        quote = self.quote_by_start.get(token.start)
+        if quote is not None:
+            q = self.r.quotes[quote]
+            return (q.inner_start, q.inner_end), True, 0.9
+        if token.lower in self.lex.complementizers:
+            position += 1
+            confidence = 0.85
+        elif (later := self._complementizer_soon(position, last)) is not None:
+            position = later + 1  # "said on Monday that", "said in a statement that"
+            confidence = 0.8
+        elif (cue.needs_complementizer or cue.only_before_quote or position > index
+              or token.lower in self.lex.content_stops):
+            return None
+        else:
+            confidence = 0.7
+        end = self._clause_end(position, last)
+        return self._span(position, end, confidence)
+
+    def _complementizer_soon(self, index: int, last: int) -> int | None:
+        for position in range(index, min(index + 6, last)):
+            token = self.tokens[position]
+            if token.lower in self.lex.complementizers:
+                return position
+            if not token.is_word or token.lower in self.lex.verb_cues:
+                return None
+        return None
+
+    def _content_before(self, index: int, first: int):
+        """The content before ``, SOURCE CUE`` / ``, CUE SOURCE``: the quote that ends
+        there (taken whole), or the sentence up to the comma."""
+        position = index - 1
+        while position >= first and self.tokens[position].text in _SEPARATORS:
+            position -= 1
+        if position < first:
+            return None
+        token = self.tokens[position]
+        quote = self.quote_by_end.get(token.end)
+        if quote is None and position > first and token.text in ",.!?…":
+            quote = self.quote_by_end.get(self.tokens[position - 1].end)
+        if quote is not None:
+            q = self.r.quotes[quote]
+            if self.r.token_at(q.inner_start) in self.used:
+                return None
+            return (q.inner_start, q.inner_end), True, 0.9
+        if position == index - 1:  # no comma or dash: "the report he said" is not speech
+            return None
+        start = first
+        for back in range(position, first - 1, -1):
+            if back in self.used:
+                start = back + 1
+                break
+        return self._span(start, position + 1, 0.75)
+
+    def _span(self, first: int, end: int, confidence: float):
+        while end > first and self.tokens[end - 1].text in ".,;:!?…—–":
+            end -= 1
+        words = sum(1 for t in self.tokens[first:end] if t.is_word)
+        if words < _MIN_CONTENT_WORDS or any(i in self.used for i in range(first, end)):
+            return None
+        return (self.tokens[first].start, self.tokens[end - 1].end), False, confidence
+
+    def _clause_end(self, index: int, last: int) -> int:
+        """The end of the content that starts at ``index``: the sentence end, or a
+        trailing attribution (", he added", ", citing ...", ", according to ...")."""
+        for position in range(index, last):
+            token = self.tokens[position]
+            if token.text in ("—", "–", "-") and position > index and (
+                    self.tokens[position - 1].end < token.start):
+                return position  # a dash aside: "he thought X - except that ..."
+            if token.text != ",":
+                continue
+            if self._citing_at(position + 1, last) or any(
+                    self._words_at(position + 1, c.words, last)
+                    for c in self.lex.source_after_cues):
+                return position
+        return last
+
+    def _quote_ends_before(self, index: int, first: int) -> bool:
+        position = index - 1
+        while position >= first and self.tokens[position].text in _SEPARATORS:
+            position -= 1
+        return position >= first and self.tokens[position].end in self.quote_by_end
+
+    def _ends_clause(self, index: int, last: int) -> bool:
+        while index < last and self.tokens[index].lower in self.lex.auxiliaries:
+            index += 1
+        if index >= last:
+            return True
+        token = self.tokens[index]
+        if is_sentence_end(token) or token.text in (";", ",", "—", "–"):
+            return True
+        return token.lower in self.lex.content_stops
+
+    # -- quotes that continue the previous speaker -------------------------------------
+
+    def _continue_quotes(self, found: list[_Found]) -> list[_Found]:
+        """A quotation with no cue of its own, right after a quoted statement (in the
+        same paragraph or the next), continues it: one statement in several parts,
+        as PolNeAR and a reader take it ("“A,” he said. “B.”")."""
+        for quote in self.r.quotes:
+            inner = (quote.inner_start, quote.inner_end)
+            if any(f.content[0] <= inner[0] and inner[1] <= f.content[1] for f in found):
+                continue
+            if self.r.token_at(quote.inner_start) in self.used:
+                continue
+            if sum(1 for t in self._tokens_in(*inner) if t.is_word) < 3:
+                continue
+            previous = [f for f in found if f.content[1] <= quote.start]
+            if not previous:
+                continue
+            last = max(previous, key=lambda f: f.content[1])
+            gap = self.r.text[last.content[1]:quote.start]
+            if not last.quoted or gap.count("\n") > 2 or len(gap) > 300:
+                continue
+            gap_tokens = range(self.r.token_at(last.content[1]), self.r.token_at(quote.start))
+            if any(i in self.used for i in gap_tokens) and not any(
+                    last.cue[0] <= i < last.cue[1] or any(h.mention[0] <= i < h.mention[1]
+                                                          for h in last.hops)
+                    for i in gap_tokens if i in self.used):
+                continue
+            if not last.parts:
+                last.parts.append(last.content)
+            last.parts.append(inner)
+            last.content = (last.content[0], inner[1])
+            self.used.update(range(self.r.token_at(inner[0]), self.r.token_at(inner[1])))
+            if "continued in a later quotation" not in last.review:
+                last.review.append("continued in a later quotation")
+        return found
+
+    def _tokens_in(self, start: int, end: int) -> list[Token]:
+        return self.tokens[self.r.token_at(start):self.r.token_at(end)]
+
+
+def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[DraftStatement]:
+    """Typed statements: mention and cue texts as written, source types, pronouns
+    resolved to the nearest fitting earlier mention (a drafted source or a name)."""
+    text = reading.text
+    tokens = reading.tokens
+    candidates = name_mentions(text, lexicon)
+    statements = []
+    for item in found:
+        hops = []
+        review = list(item.review)
+        confidence = item.confidence
+        for hop in item.hops:
+            m_start, m_end = tokens[hop.mention[0]].start, tokens[hop.mention[1] - 1].end
+            c_start, c_end = tokens[hop.cue[0]].start, tokens[hop.cue[1] - 1].end
+            mention = text[m_start:m_end]
+            antecedent = None
+            kind = pronoun_class(mention, lexicon)
+            stype = source_type(mention, lexicon)
+            if kind is not None and kind != "speaker":
+                antecedent = resolve(kind, mention, m_start, candidates)
+                if antecedent is None:
+                    review.append(f"'{mention}' not resolved to an earlier mention")
+                    confidence -= 0.1
+                else:
+                    stype = source_type(antecedent.text, lexicon)
+            hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
+                                 (c_start, c_end), stype, antecedent))
+            if kind is None:
+                candidates.append((mention, (m_start, m_end), stype))
+        if item.cue_kind == "denial":
+            review.append("a denial: check what it answers")
+        cue_start, cue_end = tokens[item.cue[0]].start, tokens[item.cue[1] - 1].end
+        start, end = item.content
+        parts = tuple(item.parts) or ((start, end),)
+        statements.append(DraftStatement(
+            content=" ".join(text[s:e] for s, e in parts), content_span=(start, end),
+            parts=parts,
+            kind="direct" if item.quoted else "indirect",
+            cue=text[cue_start:cue_end], cue_span=(cue_start, cue_end),
+            chain=tuple(hops), confidence=round(max(confidence, 0.05), 2),
+            cue_kind=item.cue_kind, review=tuple(review)))
+    return statements
