@@ -53,7 +53,9 @@ class Lexicon:
     denial_phrases: tuple[re.Pattern[str], ...]
     source_tails: tuple[re.Pattern[str], ...] = ()  # clauses that end a source
     content_stops: frozenset[str] = frozenset()  # "said on Monday": no content follows
-    quote_digraphs: tuple[tuple[str, str], ...] = ()  # '' written for a quotation mark
+    quote_digraphs: tuple[tuple[str, str], ...] = ()
+    determiners: frozenset[str] = frozenset()  # "a claim": a noun, not a cue
+    participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks  # '' written for a quotation mark
 
 
 def languages() -> list[str]:
@@ -116,6 +118,8 @@ def _compile(language: str, data: dict) -> Lexicon:
         pronouns={_words(k): v for k, v in (data.get("pronouns") or {}).items()},
         denial_cues=frozenset(str(w).lower() for w in data.get("denial_cues", [])),
         denial_phrases=tuple(re.compile(p, flags) for p in data.get("denial_phrases", [])),
+        determiners=frozenset(str(w).lower() for w in data.get("determiners", [])),
+        participle_endings=tuple(str(w) for w in data.get("participle_endings", [])),
         content_stops=frozenset(str(w).lower() for w in data.get("content_stops", [])),
         quote_digraphs=tuple((str(k), str(v)) for k, v in
                              (data.get("quote_digraphs") or {}).items()),

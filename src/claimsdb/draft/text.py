@@ -76,8 +76,30 @@ def read(text: str, lexicon: Lexicon) -> Reading:
         last = bisect.bisect_left(starts, quote.inner_end)
         for index in range(first, last):
             quote_of[index] = number
-    sentences = _sentences(text, tokens, starts, lexicon.language)
+    sentences = _join(_sentences(text, tokens, starts, lexicon.language), tokens,
+                      quote_of, lexicon)
     return Reading(text, tokens, starts, sentences, quotes, quote_of)
+
+
+def _join(sentences: list[tuple[int, int]], tokens: list[Token], quote_of: list[int],
+          lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Undo the splits a reader would not make: inside one quotation ("“A. B,” he
+    said" is one sentence for attribution) and after a title ("Ms. | Sherry")."""
+    joined: list[tuple[int, int]] = []
+    for first, last in sentences:
+        if joined:
+            before = joined[-1][1] - 1
+            inside = quote_of[before] >= 0 and quote_of[before] == quote_of[first]
+            if not inside and before >= 1 and tokens[before].text in (".", "…"):
+                inside = quote_of[before - 1] >= 0 and quote_of[before - 1] == quote_of[first]
+            title = (before >= 1 and tokens[before].text == "."
+                     and tokens[before - 1].lower in lexicon.titles
+                     and tokens[before].end == tokens[first].start - 1)
+            if inside or title:
+                joined[-1] = (joined[-1][0], last)
+                continue
+        joined.append((first, last))
+    return joined
 
 
 def _sentences(text: str, tokens: list[Token], starts: list[int],

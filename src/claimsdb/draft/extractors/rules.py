@@ -103,6 +103,8 @@ class _Finder:
         cue = self.lex.verb_cues.get(lower)
         if cue is None or (index > first and self.tokens[index].capitalized):
             return None
+        if index > first and self.tokens[index - 1].lower in self.lex.determiners:
+            return None  # "a claim", "his writing": a noun
         if lower in self.lex.quoted_as:
             hit = self._quoted_as(index, first, last)
             if hit is not None:
@@ -138,6 +140,10 @@ class _Finder:
             if content is not None:
                 span, quoted, confidence = content
                 return self._finish(span, cue_range, cue, [hop, *extra], confidence, quoted)
+            # parenthetical: CONTENT, SOURCE CUE, CONTENT.
+            inner = self._parenthetical(subject[0], after, first, last, cue_range, [hop, *extra])
+            if inner is not None:
+                return inner
             # backward: CONTENT, SOURCE CUE. (a quotation may be followed by more:
             # "Sanders said during an interview on CNN")
             if self._ends_clause(after, last) or self._quote_ends_before(subject[0], first):
@@ -147,10 +153,19 @@ class _Finder:
                     hops = self._tail_hops([hop, *extra], after, last)
                     return self._finish(span, cue_range, cue, hops, confidence, quoted)
             return None
+        # participle: "SOURCE did something, saying (that) CONTENT"
+        if (cue_first > first and self.tokens[cue_first - 1].text == ","
+                and any(self.tokens[index].lower.endswith(s) for s in self.lex.participle_endings)):
+            source = self._main_subject(first, cue_first)
+            content = self._content_after(index + 1, last, cue) if source else None
+            if content is not None:
+                span, quoted, confidence = content
+                return self._finish(span, cue_range, cue, [_Hop(source, cue_range)],
+                                    confidence - 0.1, quoted)
         # inverted: CONTENT, CUE SOURCE.
         if cue_first > first and self.tokens[cue_first - 1].text in _SEPARATORS | {"”", "»"}:
             source = self._source_forward(index + 1, last)
-            if source is None:
+            if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
                 return None
             content = self._content_before(cue_first, first)
             if content is None:
@@ -161,6 +176,22 @@ class _Finder:
             hops = self._tail_hops([_Hop(source, cue_range)], source[1], last)
             return self._finish(span, cue_range, cue, hops, confidence - 0.05, quoted)
         return None
+
+    def _parenthetical(self, subject_first, after, first, last, cue_range, hops):
+        """“A comic tone, she said, would make it easier”: one content in two parts."""
+        if not (after < last - 2 and self.tokens[after].text == ","
+                and subject_first - 1 > first and self.tokens[subject_first - 1].text == ","):
+            return None
+        if self.tokens[after + 1].lower in self.lex.content_stops or self._citing_at(
+                after + 1, last):
+            return None
+        before = self._span(first, subject_first - 1, 0.7, minimum=1)
+        rest = self._span(after + 1, self._clause_end(after + 1, last), 0.7)
+        if before is None or rest is None or self.r.quote_of[first] >= 0:
+            return None
+        parts = [before[0], rest[0]]
+        return _Found((parts[0][0], parts[1][1]), cue_range, "speech", hops, 0.7, False,
+                      parts=parts)
 
     def _finish(self, span, cue_range, cue: Cue, hops, confidence, quoted) -> _Found | None:
         if cue.needs_denial_phrase:
@@ -257,6 +288,26 @@ class _Finder:
             return None
         return self._trim_subject(start, end)
 
+    def _main_subject(self, first: int, before: int) -> tuple[int, int] | None:
+        """The subject opening the sentence: a pronoun or a capitalised name."""
+        position = first
+        while position < before and not self.tokens[position].is_word:
+            position += 1
+        if position >= before or self.r.quote_of[position] >= 0:
+            return None
+        token = self.tokens[position]
+        if (token.lower,) in self.lex.pronouns:
+            return (position, position + 1)
+        end = position
+        while end < before and (self.tokens[end].capitalized or (
+                self.tokens[end].text in _NAME_INNER | {"."} and end > position)):
+            end += 1
+        if end == position or self.tokens[position].lower in self.lex.subject_stops:
+            return None
+        if end < before and not self.tokens[end].is_word:
+            return None
+        return (position, end)
+
     def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
         """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
         description, a comma, the cue."""
@@ -327,6 +378,11 @@ class _Finder:
         if position == index:
             return None
         return (index, position)
+
+    def _ends_source(self, index: int, last: int) -> bool:
+        token = self.tokens[index]
+        return (is_sentence_end(token) or token.text in (",", ";", "—", "–", "(")
+                or bool(self._citing_at(index, last)))
 
     def _tail_hops(self, hops: list[_Hop], after: int, last: int) -> list[_Hop]:
         """", citing Y" adds Y after the chain so far; ", quoted by X" puts X first."""
@@ -427,11 +483,11 @@ class _Finder:
                 break
         return self._span(start, position + 1, 0.75)
 
-    def _span(self, first: int, end: int, confidence: float):
+    def _span(self, first: int, end: int, confidence: float, minimum: int = _MIN_CONTENT_WORDS):
         while end > first and self.tokens[end - 1].text in ".,;:!?…—–":
             end -= 1
         words = sum(1 for t in self.tokens[first:end] if t.is_word)
-        if words < _MIN_CONTENT_WORDS or any(i in self.used for i in range(first, end)):
+        if words < minimum or any(i in self.used for i in range(first, end)):
             return None
         return (self.tokens[first].start, self.tokens[end - 1].end), False, confidence
 
@@ -445,6 +501,10 @@ class _Finder:
                 return position  # a dash aside: "he thought X - except that ..."
             if token.text != ",":
                 continue
+            following = self.tokens[position + 1] if position + 1 < last else None
+            if following is not None and following.lower in self.lex.verb_cues and any(
+                    following.lower.endswith(e) for e in self.lex.participle_endings):
+                return position  # ", telling Stephanopoulos that ...": another statement
             if self._citing_at(position + 1, last) or any(
                     self._words_at(position + 1, c.words, last)
                     for c in self.lex.source_after_cues):
@@ -465,7 +525,11 @@ class _Finder:
         token = self.tokens[index]
         if is_sentence_end(token) or token.text in (";", ",", "—", "–"):
             return True
-        return token.lower in self.lex.content_stops
+        if token.lower not in self.lex.content_stops:
+            return False
+        # a short circumstance to the sentence end: "..., he said on Monday."
+        rest = self.tokens[index:last]
+        return len(rest) <= 9 and not any(t.lower in self.lex.complementizers for t in rest)
 
     # -- quotes that continue the previous speaker -------------------------------------
 
@@ -489,11 +553,10 @@ class _Finder:
             if not last.quoted or gap.count("\n") > 2 or len(gap) > 300:
                 continue
             gap_tokens = range(self.r.token_at(last.content[1]), self.r.token_at(quote.start))
-            if any(i in self.used for i in gap_tokens) and not any(
-                    last.cue[0] <= i < last.cue[1] or any(h.mention[0] <= i < h.mention[1]
-                                                          for h in last.hops)
-                    for i in gap_tokens if i in self.used):
-                continue
+            own = {i for h in last.hops for i in range(*h.mention)} | set(range(*last.cue))
+            strangers = [i for i in gap_tokens if self.tokens[i].is_word and i not in own]
+            if len(strangers) > 3 or any(i in self.used for i in strangers):
+                continue  # something else is said in between
             if not last.parts:
                 last.parts.append(last.content)
             last.parts.append(inner)
