@@ -30,6 +30,8 @@ class Cue:
     needs_complementizer: bool = False
     only_before_quote: bool = False
     needs_denial_phrase: bool = False  # "called it false" is a denial, "called him" not
+    particles: tuple[str, ...] = ()  # "called for", "pointed out": part of the cue
+    needs_particle: bool = False  # "pointed" alone is no cue, "pointed out" is
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ def _compile(language: str, data: dict) -> Lexicon:
                 takes_object=bool(entry.get("takes_object")),
                 needs_complementizer=bool(entry.get("needs_complementizer")),
                 only_before_quote=bool(entry.get("only_before_quote")),
-                needs_denial_phrase=bool(entry.get("needs_denial_phrase")))
+                needs_denial_phrase=bool(entry.get("needs_denial_phrase")),
+                particles=tuple(str(p).lower() for p in entry.get("particles", [])),
+                needs_particle=bool(entry.get("needs_particle")))
     flags = re.IGNORECASE | re.UNICODE
     return Lexicon(
         language=language,

@@ -117,11 +117,16 @@ class _Finder:
         cue_first = index
         while cue_first > first and self.tokens[cue_first - 1].lower in self.lex.auxiliaries:
             cue_first -= 1
-        cue_range = (cue_first, index + 1)
+        verb_end = index + 1
+        if verb_end < last and self.tokens[verb_end].lower in cue.particles:
+            verb_end += 1  # "called for", "pointed out"
+        elif cue.needs_particle:
+            return None
+        cue_range = (cue_first, verb_end)
         subject = self._subject_before(cue_first - 1, first)
         if subject is None:
             subject = self._appositive_subject(cue_first - 1, first)
-        after = index + 1
+        after = verb_end
         if subject is not None:
             hop = _Hop(subject, cue_range)
             extra: list[_Hop] = []
@@ -135,8 +140,14 @@ class _Finder:
             if len(cited) > 1 + len(extra):  # "X reported, citing Y, that ..."
                 hop, extra = cited[0], cited[1:]
                 after = max(h.mention[1] for h in cited)
-            # forward: SOURCE CUE (that) CONTENT
+            # forward: SOURCE CUE (that) CONTENT, unless a quotation just ended
+            # before the source ("“...,” Ramos told AFP in an interview")
             content = self._content_after(after, last, cue)
+            if content is not None and not content[1] and self._quote_ends_before(
+                    subject[0], first):
+                before = self._content_before(subject[0], first)
+                if before is not None:
+                    content = before
             if content is not None:
                 span, quoted, confidence = content
                 return self._finish(span, cue_range, cue, [hop, *extra], confidence, quoted)
@@ -157,14 +168,14 @@ class _Finder:
         if (cue_first > first and self.tokens[cue_first - 1].text == ","
                 and any(self.tokens[index].lower.endswith(s) for s in self.lex.participle_endings)):
             source = self._main_subject(first, cue_first)
-            content = self._content_after(index + 1, last, cue) if source else None
+            content = self._content_after(verb_end, last, cue) if source else None
             if content is not None:
                 span, quoted, confidence = content
                 return self._finish(span, cue_range, cue, [_Hop(source, cue_range)],
                                     confidence - 0.1, quoted)
         # inverted: CONTENT, CUE SOURCE.
         if cue_first > first and self.tokens[cue_first - 1].text in _SEPARATORS | {"”", "»"}:
-            source = self._source_forward(index + 1, last)
+            source = self._source_forward(verb_end, last)
             if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
                 return None
             content = self._content_before(cue_first, first)
@@ -438,6 +449,9 @@ class _Finder:
             position += 1
             confidence = 0.85
         elif (later := self._complementizer_soon(position, last)) is not None:
+            if self.tokens[later].text in (":", ","):
+                q = self.r.quotes[self.quote_by_start[self.tokens[later + 1].start]]
+                return (q.inner_start, q.inner_end), True, 0.85
             position = later + 1  # "said on Monday that", "said in a statement that"
             confidence = 0.8
         elif (cue.needs_complementizer or cue.only_before_quote or position > index
@@ -449,9 +463,14 @@ class _Finder:
         return self._span(position, end, confidence)
 
     def _complementizer_soon(self, index: int, last: int) -> int | None:
-        for position in range(index, min(index + 6, last)):
+        """A complementizer, or a colon before a quotation, after a few words:
+        "said on Monday that", "said on Twitter: “...”"."""
+        for position in range(index, min(index + 8, last)):
             token = self.tokens[position]
             if token.lower in self.lex.complementizers:
+                return position
+            if token.text in (":", ",") and position + 1 < last and (
+                    self.tokens[position + 1].start in self.quote_by_start):
                 return position
             if not token.is_word or token.lower in self.lex.verb_cues:
                 return None
@@ -460,15 +479,15 @@ class _Finder:
     def _content_before(self, index: int, first: int):
         """The content before ``, SOURCE CUE`` / ``, CUE SOURCE``: the quote that ends
         there (taken whole), or the sentence up to the comma."""
-        position = index - 1
-        while position >= first and self.tokens[position].text in _SEPARATORS:
-            position -= 1
-        if position < first:
+        position = self._skip_back(index - 1)
+        if position < 0:
             return None
         token = self.tokens[position]
         quote = self.quote_by_end.get(token.end)
-        if quote is None and position > first and token.text in ",.!?…":
+        if quote is None and position > 0 and token.text in ",.!?…":
             quote = self.quote_by_end.get(self.tokens[position - 1].end)
+        if quote is None and position < first:
+            return None
         if quote is not None:
             q = self.r.quotes[quote]
             if self.r.token_at(q.inner_start) in self.used:
@@ -512,10 +531,19 @@ class _Finder:
         return last
 
     def _quote_ends_before(self, index: int, first: int) -> bool:
-        position = index - 1
-        while position >= first and self.tokens[position].text in _SEPARATORS:
-            position -= 1
+        """A quotation ends right before ``index`` in this sentence."""
+        position = self._skip_back(index - 1)
         return position >= first and self.tokens[position].end in self.quote_by_end
+
+    def _skip_back(self, position: int) -> int:
+        """Back over separators, within the line."""
+        start = position
+        while position >= 0 and self.tokens[position].text in _SEPARATORS:
+            position -= 1
+        if position >= 0 and start >= 0 and "\n" in self.r.text[
+                self.tokens[position].end:self.tokens[start].start]:
+            return -1
+        return position
 
     def _ends_clause(self, index: int, last: int) -> bool:
         while index < last and self.tokens[index].lower in self.lex.auxiliaries:
