@@ -93,7 +93,9 @@ def _join(sentences: list[tuple[int, int]], tokens: list[Token], quote_of: list[
             if not inside and before >= 1 and tokens[before].text in (".", "…"):
                 inside = quote_of[before - 1] >= 0 and quote_of[before - 1] == quote_of[first]
             title = (before >= 1 and tokens[before].text == "."
-                     and tokens[before - 1].lower in lexicon.titles
+                     and (tokens[before - 1].lower in lexicon.titles
+                          or (len(tokens[before - 1].text) == 1
+                              and tokens[before - 1].text.isupper()))
                      and tokens[before].end == tokens[first].start - 1)
             if inside or title:
                 joined[-1] = (joined[-1][0], last)

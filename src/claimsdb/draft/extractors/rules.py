@@ -143,8 +143,8 @@ class _Finder:
             # forward: SOURCE CUE (that) CONTENT, unless a quotation just ended
             # before the source ("“...,” Ramos told AFP in an interview")
             content = self._content_after(after, last, cue)
-            if content is not None and not content[1] and self._quote_ends_before(
-                    subject[0], first):
+            if content is not None and not content[1] and cue.takes_object and (
+                    self._quote_ends_before(subject[0], first)):
                 before = self._content_before(subject[0], first)
                 if before is not None:
                     content = before
@@ -174,7 +174,8 @@ class _Finder:
                 return self._finish(span, cue_range, cue, [_Hop(source, cue_range)],
                                     confidence - 0.1, quoted)
         # inverted: CONTENT, CUE SOURCE.
-        if cue_first > first and self.tokens[cue_first - 1].text in _SEPARATORS | {"”", "»"}:
+        if cue_first > first and (self.tokens[cue_first - 1].text in _SEPARATORS
+                                  or self.tokens[cue_first - 1].end in self.quote_by_end):
             source = self._source_forward(verb_end, last)
             if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
                 return None
@@ -279,10 +280,17 @@ class _Finder:
             token = self.tokens[position]
             if self.r.quote_of[position] >= 0 or position in self.used:
                 break
+            if token.text == ")":  # "Sen. Marco Rubio (R-Fla.) said"
+                opening = next((p for p in range(position - 1, max(first, position - 8) - 1, -1)
+                                if self.tokens[p].text == "("), None)
+                if opening is not None and opening > first:
+                    position = opening - 1
+                    continue
+                break
             if not token.is_word:
                 if token.text in _NAME_INNER or (
                         token.text == "." and position > first
-                        and self.tokens[position - 1].lower in self.lex.titles):
+                        and self._abbreviation(position - 1)):
                     position -= 1
                     continue
                 break
@@ -379,7 +387,7 @@ class _Finder:
             token = self.tokens[position]
             if not token.is_word and token.text not in _NAME_INNER and not (
                     token.text == "." and position > index
-                    and self.tokens[position - 1].lower in self.lex.titles):
+                    and self._abbreviation(position - 1)):
                 break
             if token.lower in self.lex.complementizers or self._citing_at(position, last):
                 break
@@ -389,6 +397,11 @@ class _Finder:
         if position == index:
             return None
         return (index, position)
+
+    def _abbreviation(self, index: int) -> bool:
+        """A title ("Mr", "Sen") or an initial ("C" in "Roger C. Altman") before a dot."""
+        token = self.tokens[index]
+        return token.lower in self.lex.titles or (len(token.text) == 1 and token.capitalized)
 
     def _ends_source(self, index: int, last: int) -> bool:
         token = self.tokens[index]
@@ -565,6 +578,7 @@ class _Finder:
         """A quotation with no cue of its own, right after a quoted statement (in the
         same paragraph or the next), continues it: one statement in several parts,
         as PolNeAR and a reader take it ("“A,” he said. “B.”")."""
+        free: list[_Found] = []
         for quote in self.r.quotes:
             inner = (quote.inner_start, quote.inner_end)
             if any(f.content[0] <= inner[0] and inner[1] <= f.content[1] for f in found):
@@ -584,7 +598,14 @@ class _Finder:
             own = {i for h in last.hops for i in range(*h.mention)} | set(range(*last.cue))
             strangers = [i for i in gap_tokens if self.tokens[i].is_word and i not in own]
             if len(strangers) > 3 or any(i in self.used for i in strangers):
-                continue  # something else is said in between
+                # something else is said in between: a quotation of its own, most
+                # likely still the last speaker's, for the reviewer to confirm
+                if self._whole_paragraph(quote) and "\n" in gap:
+                    free.append(_Found(inner, last.cue, last.cue_kind, last.hops, 0.4, True,
+                                       ["speaker guessed: the nearest earlier quoted source"]))
+                    self.used.update(range(self.r.token_at(inner[0]),
+                                           self.r.token_at(inner[1])))
+                continue
             if not last.parts:
                 last.parts.append(last.content)
             last.parts.append(inner)
@@ -592,7 +613,12 @@ class _Finder:
             self.used.update(range(self.r.token_at(inner[0]), self.r.token_at(inner[1])))
             if "continued in a later quotation" not in last.review:
                 last.review.append("continued in a later quotation")
-        return found
+        return sorted(found + free, key=lambda f: f.content[0])
+
+    def _whole_paragraph(self, quote) -> bool:
+        """The quotation opens its line: a paragraph of quoted speech."""
+        line_start = self.r.text.rfind("\n", 0, quote.start) + 1
+        return not self.r.text[line_start:quote.start].strip()
 
     def _tokens_in(self, start: int, end: int) -> list[Token]:
         return self.tokens[self.r.token_at(start):self.r.token_at(end)]
