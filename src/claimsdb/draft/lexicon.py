@@ -55,9 +55,9 @@ class Lexicon:
     denial_phrases: tuple[re.Pattern[str], ...]
     source_tails: tuple[re.Pattern[str], ...] = ()  # clauses that end a source
     content_stops: frozenset[str] = frozenset()  # "said on Monday": no content follows
-    quote_digraphs: tuple[tuple[str, str], ...] = ()
+    quote_digraphs: tuple[tuple[str, str], ...] = ()  # '' written for a quotation mark
     determiners: frozenset[str] = frozenset()  # "a claim": a noun, not a cue
-    participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks  # '' written for a quotation mark
+    participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks
 
 
 def languages() -> list[str]:

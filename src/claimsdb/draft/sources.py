@@ -77,4 +77,15 @@ def name_mentions(text: str, lexicon: Lexicon) -> list[tuple[str, tuple[int, int
                 continue
         found.append((match.group(), (match.start(), match.end()),
                       source_type(match.group(), lexicon)))
+    # Groups a "they" may stand for: "Western officials", "sources".
+    for pattern in lexicon.anonymous:
+        for match in pattern.finditer(text):
+            start = match.start()
+            before = _PREVIOUS_WORD.search(text, 0, start)
+            if before and before.group(1)[0].isupper():
+                start = before.start(1)
+            found.append((text[start:match.end()], (start, match.end()), "anonymous"))
     return found
+
+
+_PREVIOUS_WORD = re.compile(r"(\w+) $", re.UNICODE)

@@ -100,15 +100,15 @@ class _Finder:
         for cue in self.lex.source_after_cues:
             if self._words_at(index, cue.words, last):
                 return self._source_after(index, len(cue.words), cue, first, last)
+        if lower in self.lex.quoted_as:
+            hit = self._quoted_as(index, first, last)
+            if hit is not None:
+                return hit
         cue = self.lex.verb_cues.get(lower)
         if cue is None or (index > first and self.tokens[index].capitalized):
             return None
         if index > first and self.tokens[index - 1].lower in self.lex.determiners:
             return None  # "a claim", "his writing": a noun
-        if lower in self.lex.quoted_as:
-            hit = self._quoted_as(index, first, last)
-            if hit is not None:
-                return hit
         return self._verb(index, cue, first, last)
 
     # -- a cue verb -----------------------------------------------------------------
@@ -294,7 +294,8 @@ class _Finder:
                     position -= 1
                     continue
                 break
-            if token.lower in self.lex.subject_stops or token.lower in self.lex.verb_cues:
+            if token.lower in self.lex.subject_stops or (
+                    token.lower in self.lex.verb_cues and not token.capitalized):
                 break
             words += 1
             if words > _MAX_SUBJECT:
