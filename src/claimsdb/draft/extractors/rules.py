@@ -68,6 +68,10 @@ class _Finder:
         self.quote_by_start = {q.start: n for n, q in enumerate(reading.quotes)}
         self.quote_by_end = {q.end: n for n, q in enumerate(reading.quotes)}
         self.used: set[int] = set()  # tokens already part of a found statement
+        self.source_after: dict[str, list[Cue]] = {}  # by first word, to look up fast
+        for cue in lexicon.source_after_cues:
+            self.source_after.setdefault(cue.words[0], []).append(cue)
+        self.citing_first = {words[0] for words in lexicon.citing_cues}
 
     # -- the passes -------------------------------------------------------------
 
@@ -97,7 +101,7 @@ class _Finder:
 
     def _at(self, index: int, first: int, last: int) -> _Found | None:
         lower = self.tokens[index].lower
-        for cue in self.lex.source_after_cues:
+        for cue in self.source_after.get(lower, ()):
             if self._words_at(index, cue.words, last):
                 return self._source_after(index, len(cue.words), cue, first, last)
         if lower in self.lex.quoted_as:
@@ -426,6 +430,8 @@ class _Finder:
         return [*hops, hop]
 
     def _citing_at(self, index: int, last: int) -> int:
+        if index >= last or self.tokens[index].lower not in self.citing_first:
+            return 0
         for words in self.lex.citing_cues:
             if self._words_at(index, words, last):
                 return len(words)
@@ -540,7 +546,7 @@ class _Finder:
                 return position  # ", telling Stephanopoulos that ...": another statement
             if self._citing_at(position + 1, last) or any(
                     self._words_at(position + 1, c.words, last)
-                    for c in self.lex.source_after_cues):
+                    for c in self.source_after.get(following.lower if following else "", ())):
                 return position
         return last
 
