@@ -32,6 +32,8 @@ class Cue:
     needs_denial_phrase: bool = False  # "called it false" is a denial, "called him" not
     particles: tuple[str, ...] = ()  # "called for", "pointed out": part of the cue
     needs_particle: bool = False  # "pointed" alone is no cue, "pointed out" is
+    infinitive: bool = False  # "wants to leave": the content may be an infinitive
+    needs_infinitive: bool = False  # "plans to", not "plans" the noun
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Lexicon:
     citing_cues: tuple[tuple[str, ...], ...]
     quoted_as: frozenset[str]
     complementizers: frozenset[str]
+    coordinators: frozenset[str]  # "said X and said Y": a second statement, same source
+    infinitive_markers: frozenset[str]
     subject_stops: frozenset[str]
     inverted_starts: frozenset[str]
     anonymous: tuple[re.Pattern[str], ...]
@@ -100,7 +104,9 @@ def _compile(language: str, data: dict) -> Lexicon:
                 only_before_quote=bool(entry.get("only_before_quote")),
                 needs_denial_phrase=bool(entry.get("needs_denial_phrase")),
                 particles=tuple(str(p).lower() for p in entry.get("particles", [])),
-                needs_particle=bool(entry.get("needs_particle")))
+                needs_particle=bool(entry.get("needs_particle")),
+                infinitive=bool(entry.get("infinitive")),
+                needs_infinitive=bool(entry.get("needs_infinitive")))
     flags = re.IGNORECASE | re.UNICODE
     return Lexicon(
         language=language,
@@ -114,6 +120,8 @@ def _compile(language: str, data: dict) -> Lexicon:
         citing_cues=tuple(_words(p) for p in data.get("citing_cues", [])),
         quoted_as=frozenset(str(w).lower() for w in data.get("quoted_as", [])),
         complementizers=frozenset(str(w).lower() for w in data.get("complementizers", [])),
+        coordinators=frozenset(str(w).lower() for w in data.get("coordinators", [])),
+        infinitive_markers=frozenset(str(w).lower() for w in data.get("infinitive_markers", [])),
         subject_stops=frozenset(str(w).lower() for w in data.get("subject_stops", [])),
         inverted_starts=frozenset(str(w).lower() for w in data.get("inverted_starts", [])),
         anonymous=tuple(re.compile(p, flags) for p in data.get("anonymous_patterns", [])),

@@ -27,7 +27,7 @@ from claimsdb.draft.text import Reading, Token, is_sentence_end, read
 
 NAME = "rules"
 
-_MAX_SUBJECT = 9  # words; a longer run before a cue is rarely its subject
+_MAX_SUBJECT = 12  # words; a longer run before a cue is rarely its subject
 _MAX_SOURCE = 12
 _SEPARATORS = frozenset({",", "—", "–", "―", ":"})
 _NAME_INNER = frozenset({"’", "'", "-", "&"})
@@ -68,6 +68,7 @@ class _Finder:
         self.quote_by_start = {q.start: n for n, q in enumerate(reading.quotes)}
         self.quote_by_end = {q.end: n for n, q in enumerate(reading.quotes)}
         self.used: set[int] = set()  # tokens already part of a found statement
+        self.previous: tuple[int, _Found] | None = None  # (its sentence, the last hit)
         self.source_after: dict[str, list[Cue]] = {}  # by first word, to look up fast
         for cue in lexicon.source_after_cues:
             self.source_after.setdefault(cue.words[0], []).append(cue)
@@ -86,6 +87,7 @@ class _Finder:
                 if hit is not None:
                     found.append(hit)
                     self._claim(hit)
+                    self.previous = (first, hit)
                 index += 1
         found.sort(key=lambda f: f.content[0])
         return self._continue_quotes(found)
@@ -168,6 +170,14 @@ class _Finder:
                     hops = self._tail_hops([hop, *extra], after, last)
                     return self._finish(span, cue_range, cue, hops, confidence, quoted)
             return None
+        # coordinated: "He said X and said that Y": the same source
+        if (cue_first > first and self.tokens[cue_first - 1].lower in self.lex.coordinators
+                and self.previous is not None and self.previous[0] == first):
+            content = self._content_after(verb_end, last, cue)
+            if content is not None:
+                span, quoted, confidence = content
+                return self._finish(span, cue_range, cue, list(self.previous[1].hops),
+                                    confidence - 0.1, quoted)
         # participle: "SOURCE did something, saying (that) CONTENT"
         if (cue_first > first and self.tokens[cue_first - 1].text == ","
                 and any(self.tokens[index].lower.endswith(s) for s in self.lex.participle_endings)):
@@ -183,6 +193,7 @@ class _Finder:
             source = self._source_forward(verb_end, last)
             if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
                 return None
+            source = self._with_appositive(source, last)
             content = self._content_before(cue_first, first)
             if content is None:
                 return None
@@ -403,6 +414,28 @@ class _Finder:
             return None
         return (index, position)
 
+    def _with_appositive(self, source: tuple[int, int], last: int) -> tuple[int, int]:
+        """"said Adrian Mapp, a Clinton delegate from New Jersey.": the description
+        belongs to the source, up to the next comma or the sentence end."""
+        comma = source[1]
+        if comma + 1 >= last or self.tokens[comma].text != ",":
+            return source
+        start = self.tokens[comma + 1]
+        if not (start.lower in self.lex.inverted_starts or start.lower in self.lex.roles):
+            return source
+        position = comma + 1
+        while position < min(last, comma + 16):
+            token = self.tokens[position]
+            if not token.is_word and token.text not in _NAME_INNER and not (
+                    token.text == "." and self._abbreviation(position - 1)):
+                break
+            if token.lower in self.lex.verb_cues and not token.capitalized:
+                return source
+            position += 1
+        if position < last and self.tokens[position].text not in (",", ".", ";"):
+            return source
+        return (source[0], position)
+
     def _abbreviation(self, index: int) -> bool:
         """A title ("Mr", "Sen") or an initial ("C" in "Roger C. Altman") before a dot."""
         token = self.tokens[index]
@@ -468,6 +501,10 @@ class _Finder:
         if token.lower in self.lex.complementizers:
             position += 1
             confidence = 0.85
+        elif cue.infinitive and token.lower in self.lex.infinitive_markers:
+            confidence = 0.75  # "wants to leave": PolNeAR's content keeps the "to"
+        elif cue.needs_infinitive:
+            return None
         elif (later := self._complementizer_soon(position, last)) is not None:
             if self.tokens[later].text in (":", ","):
                 q = self.r.quotes[self.quote_by_start[self.tokens[later + 1].start]]
@@ -535,6 +572,12 @@ class _Finder:
         trailing attribution (", he added", ", citing ...", ", according to ...")."""
         for position in range(index, last):
             token = self.tokens[position]
+            if (token.lower in self.lex.coordinators and position > index
+                    and self._cue_follows(position + 1, last)):
+                end = position
+                if self.tokens[end - 1].text == ",":
+                    end -= 1
+                return end  # "said X, and said that Y": Y is another statement
             if token.text in ("—", "–", "-") and position > index and (
                     self.tokens[position - 1].end < token.start):
                 return position  # a dash aside: "he thought X - except that ..."
@@ -564,6 +607,12 @@ class _Finder:
                 self.tokens[position].end:self.tokens[start].start]:
             return -1
         return position
+
+    def _cue_follows(self, index: int, last: int) -> bool:
+        while index < last and self.tokens[index].lower in self.lex.auxiliaries:
+            index += 1
+        return index < last and self.tokens[index].lower in self.lex.verb_cues and (
+            not self.tokens[index].capitalized)
 
     def _ends_clause(self, index: int, last: int) -> bool:
         while index < last and self.tokens[index].lower in self.lex.auxiliaries:
