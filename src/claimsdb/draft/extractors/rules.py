@@ -132,44 +132,57 @@ class _Finder:
         subject = self._subject_before(cue_first - 1, first)
         if subject is None:
             subject = self._appositive_subject(cue_first - 1, first)
-        after = verb_end
         if subject is not None:
-            hop = _Hop(subject, cue_range)
-            extra: list[_Hop] = []
-            after, recipient = self._recipient(after, last, cue)
-            if recipient is not None:
-                tail_source = self._is_named(recipient) and self._is_anonymous(subject)
-                if tail_source:  # "sources told Reuters": Reuters, then its sources
-                    extra = [hop]
-                    hop = _Hop(recipient, cue_range)
-            cited = self._tail_hops([hop, *extra], after, last)
-            if len(cited) > 1 + len(extra):  # "X reported, citing Y, that ..."
-                hop, extra = cited[0], cited[1:]
-                after = max(h.mention[1] for h in cited)
-            # forward: SOURCE CUE (that) CONTENT, unless a quotation just ended
-            # before the source ("“...,” Ramos told AFP in an interview")
-            content = self._content_after(after, last, cue)
-            if content is not None and not content[1] and cue.takes_object and (
-                    self._quote_ends_before(subject[0], first)):
-                before = self._content_before(subject[0], first)
-                if before is not None:
-                    content = before
+            return self._source_first(subject, cue, cue_range, first, last)
+        return self._source_elsewhere(index, cue, cue_range, first, last)
+
+    def _source_first(self, subject, cue: Cue, cue_range, first: int,
+                      last: int) -> _Found | None:
+        """The source stands before its cue: the content follows it, surrounds it or
+        comes before it."""
+        after = cue_range[1]
+        hop = _Hop(subject, cue_range)
+        extra: list[_Hop] = []
+        after, recipient = self._recipient(after, last, cue)
+        if recipient is not None:
+            tail_source = self._is_named(recipient) and self._is_anonymous(subject)
+            if tail_source:  # "sources told Reuters": Reuters, then its sources
+                extra = [hop]
+                hop = _Hop(recipient, cue_range)
+        cited = self._tail_hops([hop, *extra], after, last)
+        if len(cited) > 1 + len(extra):  # "X reported, citing Y, that ..."
+            hop, extra = cited[0], cited[1:]
+            after = max(h.mention[1] for h in cited)
+        # forward: SOURCE CUE (that) CONTENT, unless a quotation just ended
+        # before the source ("“...,” Ramos told AFP in an interview")
+        content = self._content_after(after, last, cue)
+        if content is not None and not content[1] and cue.takes_object and (
+                self._quote_ends_before(subject[0], first)):
+            before = self._content_before(subject[0], first)
+            if before is not None:
+                content = before
+        if content is not None:
+            span, quoted, confidence = content
+            return self._finish(span, cue_range, cue, [hop, *extra], confidence, quoted)
+        # parenthetical: CONTENT, SOURCE CUE, CONTENT.
+        inner = self._parenthetical(subject[0], after, first, last, cue_range, [hop, *extra])
+        if inner is not None:
+            return inner
+        # backward: CONTENT, SOURCE CUE. (a quotation may be followed by more:
+        # "Sanders said during an interview on CNN")
+        if self._ends_clause(after, last) or self._quote_ends_before(subject[0], first):
+            content = self._content_before(subject[0], first)
             if content is not None:
                 span, quoted, confidence = content
-                return self._finish(span, cue_range, cue, [hop, *extra], confidence, quoted)
-            # parenthetical: CONTENT, SOURCE CUE, CONTENT.
-            inner = self._parenthetical(subject[0], after, first, last, cue_range, [hop, *extra])
-            if inner is not None:
-                return inner
-            # backward: CONTENT, SOURCE CUE. (a quotation may be followed by more:
-            # "Sanders said during an interview on CNN")
-            if self._ends_clause(after, last) or self._quote_ends_before(subject[0], first):
-                content = self._content_before(subject[0], first)
-                if content is not None:
-                    span, quoted, confidence = content
-                    hops = self._tail_hops([hop, *extra], after, last)
-                    return self._finish(span, cue_range, cue, hops, confidence, quoted)
-            return None
+                hops = self._tail_hops([hop, *extra], after, last)
+                return self._finish(span, cue_range, cue, hops, confidence, quoted)
+        return None
+
+    def _source_elsewhere(self, index: int, cue: Cue, cue_range, first: int,
+                          last: int) -> _Found | None:
+        """No source before the cue: it is the previous cue's (coordinated), the
+        sentence's subject (a participle) or it follows the cue (inverted)."""
+        cue_first, verb_end = cue_range
         # coordinated: "He said X and said that Y": the same source
         if (cue_first > first and self.tokens[cue_first - 1].lower in self.lex.coordinators
                 and self.previous is not None and self.previous[0] == first):
