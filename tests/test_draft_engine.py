@@ -354,3 +354,33 @@ def test_text_without_attribution_drafts_nothing():
     result = draft("The bridge was closed on Monday.\n\nTraffic moved slowly.", "en")
     assert result.statements == ()
     assert result.relations == ()
+
+
+def test_called_false_and_rejected_are_denials():
+    text = ("Bild reported that the minister had resigned.\n"
+            "The ministry called the report false.\n"
+            "The minister rejected the claims on Friday.")
+    result = draft(text, "en")
+    report = result.statements.index(only(result, "the minister had resigned"))
+    called = result.statements.index(only(result, "the report false"))
+    rejected = result.statements.index(only(result, "the claims"))
+    kinds = {r.source: (r.type, r.target) for r in result.relations}
+    assert kinds[called] == ("dismisses", report)
+    assert kinds[rejected] == ("denies", report)
+
+
+def test_the_benchmark_scores_train_and_dev_only(capsys, monkeypatch):
+    """PolNeAR's test split is kept for an independent evaluation."""
+    import importlib.util
+    import sys
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("draft_eval", REPO / "bench" / "draft_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look it up
+    spec.loader.exec_module(module)
+    with pytest.raises(SystemExit) as raised:
+        module.main(["/nonexistent", "--split", "test"])
+    assert raised.value.code == 2
+    assert "invalid choice: 'test'" in capsys.readouterr().err
