@@ -33,8 +33,9 @@ ROLE = {"title", "of", "from", "to"}
 MEMBER = {"title", "actor", "from", "to"}
 ACTOR_DETAIL = ACTOR_ROW | {"members", "statements_said", "statements_relayed"}
 ARTICLE_ROW = {"key", "title", "outlet", "published", "url", "language", "authors",
-               "statements", "anonymous", "denied"}
-ARTICLE_DETAIL = (ARTICLE_ROW - {"statements"}) | {"statement_count", "text", "statements"}
+               "statements", "anonymous", "denied", "retrieved", "archived_url"}
+ARTICLE_DETAIL = (ARTICLE_ROW - {"statements"}) | {"statement_count", "note", "text",
+                                                   "statements"}
 DENIAL = {"denier", "denial", "denied"}
 SOURCES = {"scope", "title", "statements", "named", "role", "anonymous", "own_voice",
            "average_chain_depth", "direct_share", "independent_origins", "anonymous_share"}

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from claimsdb.output.export import ActorRow, ArticleRow
     from claimsdb.query import checks, queries, tracing
     from claimsdb.query.queries import StatementFilter
+    from claimsdb.query.topics import TopicSummary
     from claimsdb.store.backup import BackupResult
     from claimsdb.store.copying import CopyResult
     from claimsdb.store.driver import DriverConnection
@@ -53,7 +54,8 @@ __all__ = [
 @dataclass(frozen=True)
 class ExportResult:
     """What ``Database.export_file`` wrote: ``rows`` of ``noun`` (for a table export:
-    "statement", "chain link"...; ``prov``: "statement"; ``article``: "article";
+    "statement", "chain link"...; ``prov``: "statement"; ``claimreview``: "review";
+    ``article``: "article";
     ``datasette-metadata``: "database"), and for an article its ``statements`` and
     ``actors``, for Datasette metadata the database ``name``."""
 
@@ -320,6 +322,14 @@ class Database:
         with self.reading() as conn:
             return queries.sourcing_profiles(conn, article=article, by_article=by_article)
 
+    def topics(self, *, limit: int | None = None) -> list[TopicSummary]:
+        """Every topic with its statement and article counts, most used first
+        (``claimsdb topics``)."""
+        from claimsdb.query.topics import list_topics
+
+        with self.reading() as conn:
+            return list(list_topics(conn, limit=limit))
+
     def articles(self, *, limit: int | None = None) -> list[queries.ArticleSummary]:
         from claimsdb.query import queries
 
@@ -375,9 +385,10 @@ class Database:
 
         ``fmt``: ``csv``, ``jsonl`` or ``json`` (of ``table``: statements, hops,
         relations, actors or articles), ``prov`` or ``provn`` (W3C PROV-JSON or PROV-N
-        of the filter's statements), ``article`` (the stored article ``key`` as an
-        article file), or ``datasette-metadata``. ``options`` are the CSV options
-        (``bom``, ``excel``, ``crlf``) for ``csv``.
+        of the filter's statements), ``claimreview`` (schema.org ClaimReview JSON-LD of
+        the reviews of the filter's statements; the count is of reviews), ``article``
+        (the stored article ``key`` as an article file), or ``datasette-metadata``.
+        ``options`` are the CSV options (``bom``, ``excel``, ``crlf``) for ``csv``.
         """
         from claimsdb.query import queries
 
@@ -393,6 +404,11 @@ class Database:
                 return prov_export.stream_prov(conn, flt, stream,
                                                "provn" if fmt == "provn" else "json",
                                                on_statement=on_row)
+            if fmt == "claimreview":
+                from claimsdb.output import claimreview
+
+                queries.filtered_statement_ids(conn, flt)  # a bad filter fails first
+                return claimreview.stream_claim_reviews(conn, stream, flt, on_row=on_row)
             if fmt == "article":
                 from claimsdb.output import article_export
 
@@ -487,6 +503,14 @@ class Database:
                                                     "provn" if fmt == "provn" else "json",
                                                     on_statement=on_row)
                 return ExportResult(count, "statement")
+            if fmt == "claimreview":
+                from claimsdb.output import claimreview
+
+                queries.filtered_statement_ids(conn, flt)  # a bad filter fails before output
+                on_row = _counter(on_progress, lambda: claimreview.count_reviews(conn, flt))
+                with outputs.open_output(output, protect=protect) as out:
+                    count = claimreview.stream_claim_reviews(conn, out, flt, on_row=on_row)
+                return ExportResult(count, "review")
             from claimsdb.output.export import TABLES, table_writer
 
             described = TABLES[table]

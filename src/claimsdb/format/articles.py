@@ -24,6 +24,7 @@ from typing import Any
 
 from claimsdb.errors import ArticleError, NotAnArticle, Problem
 from claimsdb.format import inputfiles, spans, yamlio
+from claimsdb.format.topics import normalise_topic
 from claimsdb.format.vocabulary import (
     KEY_LENGTH,
     ActorKind,
@@ -37,6 +38,11 @@ FORMAT_ID = "claimsdb/article@1"
 # A file that only defines actors (a team's actor registry): ``format`` says so.
 ACTORS_FORMAT_ID = "claimsdb/actors@1"
 ACTORS_FORMAT_PREFIX = "claimsdb/actors@"
+# Version 1.1 adds optional fields only; a file may declare it (and an export that
+# uses one of them does), and a version-1 file may use them too.
+FORMAT_ID_1_1 = "claimsdb/article@1.1"
+FORMAT_IDS = (FORMAT_ID, FORMAT_ID_1_1)
+HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
@@ -59,15 +65,19 @@ TOP_FIELDS = ("format", "article", "actors", "statements")
 ACTORS_FILE_FIELDS = ("format", "actors")
 ARTICLE_FIELDS = (
     "key", "title", "outlet", "url", "published", "language", "text", "text_file", "authors",
+    "retrieved", "archived_url", "note",
 )
 ACTOR_FIELDS = (
     "key", "name", "kind", "identified", "aliases", "wikidata", "description", "roles",
+    "note",
 )
 ROLE_FIELDS = ("of", "title", "from", "to")
 STATEMENT_FIELDS = (
     "key", "quote", "occurrence", "kind", "chain", "stated_on", "about",
     *(r.value for r in RelationType),
+    "topics", "note", "reviews",
 )
+REVIEW_FIELDS = ("by", "rating", "url", "date", "summary")
 HOP_FIELDS = ("actor", "cue")
 VERB = {
     RelationType.DENIES: "deny", RelationType.CONTRADICTS: "contradict",
@@ -102,6 +112,23 @@ class ActorSpec:
     description: str | None = None
     roles: tuple[RoleSpec, ...] = ()
     line: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    """A fact-checker's verdict on a statement (``reviews:``): ``by`` is an actor key."""
+
+    by: str
+    rating: str
+    url: str | None = None
+    date: str | None = None  # ISO date
+    summary: str | None = None
+    line: int | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"by": self.by, "rating": self.rating, "url": self.url, "date": self.date,
+                "summary": self.summary}
 
 
 @dataclass(frozen=True)
@@ -117,6 +144,9 @@ class StatementSpec:
     # relation type -> global statement references ("ARTICLE#KEY"), in file order
     relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     line: int | None = None
+    topics: tuple[str, ...] = ()  # normalised (``normalise_topic``), in file order
+    note: str | None = None
+    reviews: tuple[ReviewSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +162,9 @@ class ArticleSpec:
     actors: tuple[ActorSpec, ...] = ()
     statements: tuple[StatementSpec, ...] = ()
     source: str = "<article>"
+    retrieved: str | None = None
+    archived_url: str | None = None
+    note: str | None = None
     # Lines of article fields ("outlet", "authors", "url") in the file, for error messages.
     lines: Mapping[str, int | None] = field(default_factory=dict, compare=False)
 
@@ -176,6 +209,21 @@ class ArticleSpec:
                 note(about, statement.line)
         return {key: lines[key] for key in self.actor_keys_used() if key in lines}
 
+    def reviewer_uses(self) -> list[tuple[str, str, str, int | None]]:
+        """(actor key, item, field, line) of every review's ``by``: a reviewer that is
+        neither defined nor stored is reported at the review, not as an unknown actor
+        of the file, so the message names the statement and the field."""
+        return [(review.by, f"statement '{statement.key}'", f"reviews[{index}].by",
+                 review.line if review.line is not None else statement.line)
+                for statement in self.statements
+                for index, review in enumerate(statement.reviews)]
+
+    def uses_version_1_1(self) -> bool:
+        """Whether the article uses a field that version 1 does not have (topics,
+        notes, reviews, archive fields): its export then declares version 1.1."""
+        return bool(self.retrieved or self.archived_url or self.note or any(
+            s.topics or s.note or s.reviews for s in self.statements))
+
     def external_references(self) -> set[str]:
         """Statement references that point into other (stored) articles."""
         own = f"{self.key}#"
@@ -195,7 +243,7 @@ class ArticleSpec:
         definitions is not a change to the article.
         """
         statements = sorted(self.statements, key=lambda s: s.key)
-        return {
+        canonical = {
             "key": self.key,
             "title": self.title,
             "outlet": self.outlet,
@@ -214,10 +262,16 @@ class ArticleSpec:
                     "stated_on": s.stated_on,
                     "about": sorted(set(s.about)),
                     "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
+                    **_statement_additions(s),
                 }
                 for s in statements
             ],
         }
+        # Format 1.1 fields only when given, so every version-1 file keeps its hash.
+        for name in ("retrieved", "archived_url", "note"):
+            if getattr(self, name) is not None:
+                canonical[name] = getattr(self, name)
+        return canonical
 
     def content_hash(self) -> str:
         # Kept once computed (the spec is frozen): ``add --batch`` computes it in the
@@ -272,9 +326,25 @@ class ActorsFileSpec:
     def external_references(self) -> set[str]:
         return set()
 
+    def reviewer_uses(self) -> tuple[tuple[str, str, str, int | None], ...]:
+        """No statements, so no fact-check verdicts and no reviewers."""
+        return ()
+
 
 # What ``read_input`` gives: an article, or a file of actors only.
 InputSpec = ArticleSpec | ActorsFileSpec
+
+def _statement_additions(statement: StatementSpec) -> dict[str, Any]:
+    """A statement's format 1.1 fields for ``canonical``, only those it has."""
+    added: dict[str, Any] = {}
+    if statement.topics:
+        added["topics"] = sorted(statement.topics)
+    if statement.note is not None:
+        added["note"] = statement.note
+    if statement.reviews:
+        added["reviews"] = [review.canonical() for review in statement.reviews]
+    return added
+
 
 STDIN_SOURCE = "<stdin>"
 
@@ -743,7 +813,7 @@ class _Validator:
         if top is None:
             return None
         fmt = top.get("format")
-        if fmt is not None and fmt != FORMAT_ID:
+        if fmt is not None and fmt not in FORMAT_IDS:
             self.fail(f"'{fmt}' is not a format this claimsdb reads; use '{FORMAT_ID}'",
                       "file", "format", _line(top, "format"))
         if "article" not in top:
@@ -772,6 +842,10 @@ class _Validator:
         if len(set(authors)) != len(authors):
             self.fail("lists an author twice", item, "authors", _line(article, "authors"))
 
+        retrieved = self.date_text(article, "retrieved", item, allow_time=True)
+        archived_url = self.text(article, "archived_url", item, max_length=2000)
+        note = self.text(article, "note", item)
+
         self.found.update(key=key, url=url, url_line=_line(article, "url"))
         actors = self.actors(top)
         self.found["actors"] = actors
@@ -784,7 +858,7 @@ class _Validator:
         return ArticleSpec(
             key=key, title=title, text=text, outlet=outlet, url=url, published=published,
             language=language, authors=tuple(authors), actors=actors, statements=statements,
-            source=self.source,
+            source=self.source, retrieved=retrieved, archived_url=archived_url, note=note,
             lines={name: _line(article, name) for name in ("outlet", "authors", "url")},
         )
 
@@ -926,11 +1000,13 @@ class _Validator:
                 self.fail(f"'{_clip(wikidata)}' is not a Wikidata item id such as Q7747",
                           item, "wikidata", _line(actor, "wikidata"))
             description = self.text(actor, "description", item)
+            note = self.text(actor, "note", item)
             roles = self.roles(actor, item, key)
             if key and name and kind:
                 result.append(ActorSpec(
                     key=key, name=name, kind=kind, identified=identified, aliases=tuple(aliases),
                     wikidata=wikidata, description=description, roles=roles, line=line,
+                    note=note,
                 ))
         return tuple(result)
 
@@ -991,6 +1067,9 @@ class _Validator:
                 if checked and checked not in about:
                     about.append(checked)
             relations = self.relations(statement, item, key, own_key)
+            topics = self.topics(statement, item)
+            note = self.text(statement, "note", item)
+            reviews = self.reviews(statement, item)
             if key in linked:
                 self.fail(f"is used twice in this file (first on line {linked[key][1]})", item,
                           "key", line)
@@ -1001,7 +1080,7 @@ class _Validator:
                 result.append(StatementSpec(
                     key=key, quote=span[0], span_start=span[1], span_end=span[2], kind=kind,
                     chain=chain, stated_on=stated_on, about=tuple(about), relations=relations,
-                    line=line,
+                    line=line, topics=topics, note=note, reviews=reviews,
                 ))
         self.local_references(linked, own_key)
         return tuple(result)
@@ -1102,6 +1181,57 @@ class _Validator:
             if whole in text:
                 return whole, words
         return None
+
+    def topics(self, statement: dict, item: str) -> tuple[str, ...]:
+        """The statement's topics, normalised (``normalise_topic``); two that normalise
+        to the same key are one topic."""
+        found: list[str] = []
+        line = _line(statement, "topics")
+        for index, raw in enumerate(self.list_of(statement, "topics", item)):
+            label = f"topics[{index}]"
+            if not isinstance(raw, str):
+                self.fail(f"must be text, not {_type_name(raw)}", item, label, line)
+                continue
+            if bad := CONTROL_CHARACTERS.search(raw):
+                self.fail(f"contains the {control_character(bad.group())}", item, label, line)
+                continue
+            topic = normalise_topic(raw)
+            if not topic:
+                self.fail(f"'{_clip(raw)}' has no letters or digits, so it names no topic; "
+                          "write the topic in words (for example 'ceasefire talks')",
+                          item, label, line)
+            elif len(topic) > KEY_LENGTH:
+                self.fail(f"is {len(topic):,} characters long; topics are at most "
+                          f"{KEY_LENGTH}", item, label, line)
+            elif topic not in found:
+                found.append(topic)
+        return tuple(found)
+
+    def reviews(self, statement: dict, item: str) -> tuple[ReviewSpec, ...]:
+        """Fact-checkers' verdicts; whether each ``by`` actor exists is the importer's
+        to check (``ArticleSpec.reviewer_uses``)."""
+        found: list[ReviewSpec] = []
+        for index, raw in enumerate(self.list_of(statement, "reviews", item)):
+            label = f"reviews[{index}]"
+            line = _line(raw) if isinstance(raw, dict) else _line(statement, "reviews")
+            review = self.mapping(raw, item, label, line, REVIEW_FIELDS)
+            if review is None:
+                continue
+            where = f"{item} {label}"
+            by = self.key(review, "by", where)
+            rating = self.text(review, "rating", where, required=True, max_length=500)
+            url = self.text(review, "url", where, max_length=2000)
+            if url is not None and not HTTP_URL.fullmatch(url):
+                self.fail(f"'{_clip(url)}' is not an http:// or https:// address", where,
+                          "url", _line(review, "url"))
+                url = None
+            date = self.date_text(review, "date", where, allow_time=False)
+            summary = self.text(review, "summary", where)
+            if by and rating and (url is not None or review.get("url") is None) \
+                    and (date is not None or review.get("date") is None):
+                found.append(ReviewSpec(by=by, rating=rating, url=url, date=date,
+                                        summary=summary, line=line))
+        return tuple(found)
 
     def chain(self, statement: dict, item: str, outlet: str | None) -> tuple[HopSpec, ...]:
         hops: list[HopSpec] = []

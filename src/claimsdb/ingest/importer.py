@@ -35,7 +35,12 @@ from claimsdb.format.articles import (
     read_article,
     suggest,
 )
-from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
+from claimsdb.ingest.rows import (
+    insert_ignoring_duplicates,
+    review_rows,
+    speaker_key,
+    topic_rows,
+)
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -48,8 +53,10 @@ from claimsdb.store.models import (
     Hop,
     Relation,
     RelationType,
+    Review,
     Statement,
     StatementAbout,
+    StatementTopic,
 )
 
 # SQLite allows 32766 bound parameters per statement; PostgreSQL 65535. IN lists and
@@ -414,6 +421,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
                          planned=planned)
     actors.run()
+    _check_reviewers(conn, spec, actors.ids, problems)
     external = _resolve_external_statements(conn, spec, problems,
                                             planned.statements if planned else frozenset())
     if spec.url:
@@ -514,6 +522,25 @@ def database_problems(conn: Connection, partial: Any, plan: DryRunPlan | None = 
     return problems
 
 
+def _check_reviewers(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, Any],
+                     problems: list[Problem]) -> None:
+    """Each review's ``by`` must be an actor the file defines or the database holds
+    (``_ActorMerge`` has looked them all up); an unknown one is reported at the
+    review, with a suggestion."""
+    missing = [use for use in spec.reviewer_uses() if use[0] not in actor_ids]
+    if not missing:
+        return
+    from claimsdb.query.suggestions import actor_candidate, actor_candidates, did_you_mean
+
+    own = [actor_candidate(a.key, a.name, a.aliases) for a in spec.actors]
+    for key, item, field, line in missing:
+        problems.append(Problem(
+            f"unknown actor '{key}' (the fact-checker of this review); define it in this "
+            "file's 'actors' list with key, name and kind, or use a stored actor's key"
+            f"{did_you_mean(key, [*own, *actor_candidates(conn, key)])}",
+            item, field, line))
+
+
 def _raise_if(spec: InputSpec, problems: list[Problem]) -> None:
     if problems:
         raise ArticleError(spec.source, problems)
@@ -533,7 +560,7 @@ class _ActorMerge:
     says the file's values are corrections.
     """
 
-    SCALARS = ("name", "kind", "identified", "wikidata", "description")
+    SCALARS = ("name", "kind", "identified", "wikidata", "description", "note")
 
     def __init__(self, conn: Connection, spec: InputSpec, problems: list[Problem], *,
                  update: bool = False, write: bool = True, planned: DryRunPlan | None = None):
@@ -552,7 +579,9 @@ class _ActorMerge:
     def run(self) -> None:
         defined = {a.key: a for a in self.spec.actors}
         used = self.spec.actor_keys_used()
-        wanted = sorted(set(defined) | set(used))
+        # Reviewers are looked up too, but an unknown one is reported at its review
+        # (``_check_reviewers``), not here.
+        wanted = sorted(set(defined) | set(used) | {u[0] for u in self.spec.reviewer_uses()})
         stored = self._load(wanted)
         if self.planned is not None:  # actors earlier files of this dry run would add
             stored.update({key: self.planned.actors[key] for key in wanted
@@ -570,7 +599,7 @@ class _ActorMerge:
             ours = set(insert_ignoring_duplicates(self.conn, Actor.__table__, [
                 {"key": a.key, "name": a.name, "kind": a.kind,
                  "identified": a.identified or "named", "wikidata": a.wikidata,
-                 "description": a.description}
+                 "description": a.description, "note": a.note}
                 for a in new
             ], returning=Actor.__table__.c.key))
             stored = self._load(wanted)
@@ -792,7 +821,7 @@ def _planned_row(actor: ActorSpec) -> Any:
 
     return SimpleNamespace(id=None, key=actor.key, name=actor.name, kind=actor.kind,
                            identified=actor.identified or "named", wikidata=actor.wikidata,
-                           description=actor.description)
+                           description=actor.description, note=actor.note)
 
 
 def _unicode_form(given: Any, have: Any) -> str:
@@ -971,6 +1000,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
             "url": spec.url, "published": spec.published, "language": spec.language,
             "text": spec.text, "content_hash": content_hash,
             "imported_at": dt.datetime.now(dt.UTC),
+            "retrieved": spec.retrieved, "archived_url": spec.archived_url, "note": spec.note,
         },
     ).scalar_one()
     if spec.authors:
@@ -983,7 +1013,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
         {
             "article_id": article_id, "key": s.key, "quote": s.quote,
             "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
-            "stated_on": s.stated_on,
+            "stated_on": s.stated_on, "note": s.note,
             "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
         }
         for s in spec.statements
@@ -1009,7 +1039,10 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
          "target_id": statement_ids[t[len(own):]] if t.startswith(own) else external[t]}
         for s in spec.statements for relation, targets in s.relations.items() for t in targets
     ]
-    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations)):
+    topics = topic_rows(spec, statement_ids)
+    reviews = review_rows(spec, statement_ids, actor_ids)
+    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations),
+                        (StatementTopic, topics), (Review, reviews)):
         for chunk in _chunks(data):
             conn.execute(insert(table), list(chunk))
     return statement_ids

@@ -33,6 +33,21 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[s
     return list(conn.execute(statement.returning(returning), rows).scalars())
 
 
+def topic_rows(spec: ArticleSpec, statement_ids: dict[str, int]) -> list[dict[str, Any]]:
+    """``statement_topics`` rows of an article, its statements' ids by key."""
+    return [{"statement_id": statement_ids[s.key], "topic": topic}
+            for s in spec.statements for topic in s.topics]
+
+
+def review_rows(spec: ArticleSpec, statement_ids: dict[str, int],
+                actor_ids: dict[str, int]) -> list[dict[str, Any]]:
+    """``reviews`` rows of an article, in file order per statement."""
+    return [{"statement_id": statement_ids[s.key], "position": position,
+             "reviewer_id": actor_ids[r.by], "rating": r.rating, "url": r.url,
+             "reviewed_on": r.date, "summary": r.summary}
+            for s in spec.statements for position, r in enumerate(s.reviews)]
+
+
 def speaker_key(spec: ArticleSpec, chain: Sequence[Any]) -> str | None:
     """The original speaker: the chain's last actor, else the outlet (own voice)."""
     return chain[-1].actor if chain else spec.outlet

@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from claimsdb import __version__
 from claimsdb.errors import ClaimsError
 from claimsdb.format import spans, yamlio
-from claimsdb.format.articles import FORMAT_ID
+from claimsdb.format.articles import FORMAT_ID, FORMAT_ID_1_1
 from claimsdb.query import queries
 from claimsdb.store.models import (
     Actor,
@@ -40,9 +40,11 @@ from claimsdb.store.models import (
     Identification,
     Relation,
     RelationType,
+    Review,
     Statement,
     StatementAbout,
     StatementKind,
+    StatementTopic,
 )
 
 
@@ -60,7 +62,8 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     outlet = aliased(Actor)
     article = conn.execute(
         select(Article.key, Article.title, Article.url, Article.published, Article.language,
-               Article.text, outlet.key.label("outlet"))
+               Article.text, Article.retrieved, Article.archived_url, Article.note,
+               outlet.key.label("outlet"))
         .outerjoin(outlet, Article.outlet_id == outlet.id)
         .where(Article.id == article_id)
     ).one()
@@ -71,12 +74,15 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     # File order: statements were inserted in the order the file listed them.
     statements = conn.execute(
         select(Statement.id, Statement.key, Statement.quote, Statement.span_start,
-               Statement.kind, Statement.stated_on)
+               Statement.kind, Statement.stated_on, Statement.note)
         .where(Statement.article_id == article_id).order_by(Statement.id)
     ).all()
     chains = _chains(conn, article_id)
     about = _about(conn, article_id)
     relations = _relations(conn, article_id, key)
+    topics = _topics(conn, article_id)
+    reviews = _reviews(conn, article_id)
+    version_1_1 = bool(article.retrieved or article.archived_url or article.note)
 
     used: list[str] = []  # actor keys in order of first use
 
@@ -109,6 +115,18 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
             targets = relations.get((s.id, relation.value))
             if targets:
                 entry[relation.value] = _FlowList(targets)
+        # Format 1.1 fields, written only when stored: a version-1 article exports
+        # byte for byte as before.
+        if topics.get(s.id):
+            entry["topics"] = _FlowList(topics[s.id])
+        if s.note is not None:
+            entry["note"] = s.note
+        if reviews.get(s.id):
+            for review in reviews[s.id]:
+                use(review["by"])
+            entry["reviews"] = reviews[s.id]
+        version_1_1 = version_1_1 or bool(topics.get(s.id) or s.note is not None
+                                          or reviews.get(s.id))
         entries.append(entry)
 
     head: dict[str, Any] = {"key": article.key, "title": article.title}
@@ -118,14 +136,22 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         head["url"] = article.url
     if article.published:
         head["published"] = _date_value(article.published)
+    if article.archived_url:
+        head["archived_url"] = article.archived_url
+    if article.retrieved:
+        head["retrieved"] = _date_value(article.retrieved)
     head["language"] = article.language
     if authors:
         head["authors"] = _FlowList(authors)
+    if article.note is not None:
+        head["note"] = article.note
     head["text"] = article.text
+    actors = [_actor_entry(d) for d in _actors_with_role_targets(conn, used)]
+    version_1_1 = version_1_1 or any("note" in actor for actor in actors)
     return {
-        "format": FORMAT_ID,
+        "format": FORMAT_ID_1_1 if version_1_1 else FORMAT_ID,
         "article": head,
-        "actors": [_actor_entry(d) for d in _actors_with_role_targets(conn, used)],
+        "actors": actors,
         "statements": entries,
     }
 
@@ -154,6 +180,40 @@ def _about(conn: Connection, article_id: int) -> dict[int, list[str]]:
     ):
         about[statement_id].append(actor_key)
     return about
+
+
+def _topics(conn: Connection, article_id: int) -> dict[int, list[str]]:
+    topics: dict[int, list[str]] = defaultdict(list)
+    for statement_id, topic in conn.execute(
+        select(StatementTopic.statement_id, StatementTopic.topic)
+        .join(Statement, StatementTopic.statement_id == Statement.id)
+        .where(Statement.article_id == article_id)
+        .order_by(StatementTopic.statement_id, StatementTopic.topic)
+    ):
+        topics[statement_id].append(topic)
+    return topics
+
+
+def _reviews(conn: Connection, article_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Each statement's reviews as file entries, in file order."""
+    reviews: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(
+        select(Review.statement_id, Actor.key.label("by"), Review.rating, Review.url,
+               Review.reviewed_on, Review.summary)
+        .join(Actor, Review.reviewer_id == Actor.id)
+        .join(Statement, Review.statement_id == Statement.id)
+        .where(Statement.article_id == article_id)
+        .order_by(Review.statement_id, Review.position)
+    ):
+        entry: dict[str, Any] = {"by": row.by, "rating": row.rating}
+        if row.url:
+            entry["url"] = row.url
+        if row.reviewed_on:
+            entry["date"] = _date_value(row.reviewed_on)
+        if row.summary is not None:
+            entry["summary"] = row.summary
+        reviews[row.statement_id].append(entry)
+    return reviews
 
 
 def _relations(conn: Connection, article_id: int, article_key: str
@@ -208,6 +268,8 @@ def _actor_entry(actor: queries.ActorDefinition) -> dict[str, Any]:
         entry["wikidata"] = actor.wikidata
     if actor.description:
         entry["description"] = actor.description
+    if actor.note is not None:
+        entry["note"] = actor.note
     if actor.roles:
         roles = []
         for role in actor.roles:

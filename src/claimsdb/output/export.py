@@ -69,6 +69,7 @@ ACTOR_COLUMNS: tuple[str, ...] = (
 ARTICLE_COLUMNS: tuple[str, ...] = (
     "key", "title", "outlet", "outlet_key", "published", "url", "language", "authors",
     "statements", "anonymous", "denied",
+    "retrieved", "archived_url",  # format 1.1, after the stable columns
 )
 JOIN = "; "
 CHAIN_JOIN = " > "
@@ -237,6 +238,7 @@ def article_record(row: ArticleRow) -> dict[str, Any]:
         "published": s.published or "", "url": s.url or "", "language": s.language,
         "authors": JOIN.join(a.name for a in row.authors),
         "statements": s.statements, "anonymous": s.anonymous, "denied": s.denied,
+        "retrieved": s.retrieved or "", "archived_url": s.archived_url or "",
     }
 
 
@@ -247,6 +249,7 @@ def article_json(row: ArticleRow) -> dict[str, Any]:
         "published": s.published, "url": s.url, "language": s.language,
         "authors": [_actor_json(a) for a in row.authors],
         "statements": s.statements, "anonymous": s.anonymous, "denied": s.denied,
+        "retrieved": s.retrieved, "archived_url": s.archived_url,
     }
 
 

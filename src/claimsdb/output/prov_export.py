@@ -199,6 +199,12 @@ def article_records(summary: ArticleSummary, authors: Iterable[ActorRef]) -> Ite
         attributes.append(("claimsdb:url", summary.url))
     if summary.published:
         attributes.append(("claimsdb:published", _date(summary.published)))
+    # Format 1.1: when this text was retrieved, and where a frozen copy of it is kept
+    # (the copy is the same entity seen elsewhere, hence an attribute, not a new one).
+    if summary.retrieved:
+        attributes.append(("claimsdb:retrieved", _date(summary.retrieved)))
+    if summary.archived_url:
+        attributes.append(("claimsdb:archivedUrl", summary.archived_url))
     yield ("entity", article, attributes)
     if summary.outlet is not None:
         yield _attributed(article, f"actor:{summary.outlet.key}",

@@ -342,6 +342,18 @@ def article_json(summary) -> dict[str, Any]:
     return {**dataclasses.asdict(summary), "outlet": actor_json(summary.outlet)}
 
 
+TOPIC_TABLE = (
+    Column("topic", "topic", key=True),
+    Column("statements", "statements", numeric=True),
+    Column("articles", "articles", numeric=True),
+)
+
+
+def topic_row(summary) -> dict[str, Any]:
+    """A topic with its counts: the table row, CSV row and JSON object alike."""
+    return dataclasses.asdict(summary)
+
+
 SOURCES_TABLE = (  # short headers: ten columns must fit 80 characters beside the keys
     Column("scope", "article", key=True), Column("statements", "stmts", numeric=True),
     Column("named", "named", numeric=True), Column("role", "role", numeric=True),
@@ -447,9 +459,13 @@ def article_text(detail, width: int = 100) -> str:
     s = detail.summary
     lines = [s.title, f"  [{s.key}]"]
     meta = [("outlet", s.outlet.name if s.outlet else None), ("published", s.published),
-            ("url", s.url), ("language", s.language),
+            ("url", s.url), ("archived", s.archived_url), ("retrieved", s.retrieved),
+            ("language", s.language),
             ("authors", ", ".join(a.name for a in detail.authors) or None)]
     lines += [f"  {name}: {value}" for name, value in meta if value]
+    if detail.note:
+        lines += textwrap.wrap(f"note: {detail.note}", width, initial_indent="  ",
+                               subsequent_indent="    ")
     lines.append(f"  {s.statements} statements, {s.anonymous} from anonymous origins, "
                  f"{s.denied} denied")
     lines.append("")
@@ -468,6 +484,6 @@ def article_detail_json(detail) -> dict[str, Any]:
     authors and every statement in text order."""
     summary = article_json(detail.summary)
     summary["statement_count"] = summary.pop("statements")
-    return {**summary, "text": detail.text,
+    return {**summary, "note": detail.note, "text": detail.text,
             "authors": [actor_json(a) for a in detail.authors],
             "statements": [statement_json(v) for v in detail.statements]}

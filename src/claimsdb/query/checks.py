@@ -35,8 +35,10 @@ from claimsdb.store.models import (
     Hop,
     Relation,
     RelationType,
+    Review,
     Statement,
     StatementAbout,
+    StatementTopic,
 )
 from claimsdb.terminal import one_line
 
@@ -332,6 +334,7 @@ class _Batch:
         self.articles = conn.execute(
             select(Article.id, Article.key, Article.title, Article.url, Article.published,
                    Article.language, Article.text, Article.content_hash, Article.outlet_id,
+                   Article.retrieved, Article.archived_url, Article.note,
                    outlet.key.label("outlet_key"))
             .outerjoin(outlet, outlet.id == Article.outlet_id)
             .where(Article.id.in_(ids)).order_by(Article.id)
@@ -340,7 +343,7 @@ class _Batch:
         self.statements: dict[int, list[Any]] = _group(conn.execute(
             select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
                    Statement.span_start, Statement.span_end, Statement.kind,
-                   Statement.stated_on, Statement.speaker_id,
+                   Statement.stated_on, Statement.speaker_id, Statement.note,
                    speaker.key.label("speaker_key"))
             .outerjoin(speaker, speaker.id == Statement.speaker_id)
             .where(Statement.article_id.in_(ids)).order_by(Statement.id)
@@ -366,6 +369,17 @@ class _Batch:
             .join(target_article, target_article.id == target.article_id)
             .where(Relation.source_id.in_(chunk))
         )), "source_id")
+        self.topics = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(StatementTopic.statement_id, StatementTopic.topic)
+            .where(StatementTopic.statement_id.in_(chunk))
+        )), "statement_id")
+        self.reviews = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(Review.statement_id, Actor.key.label("by"), Review.rating, Review.url,
+                   Review.reviewed_on, Review.summary)
+            .join(Actor, Actor.id == Review.reviewer_id)
+            .where(Review.statement_id.in_(chunk))
+            .order_by(Review.statement_id, Review.position)
+        )), "statement_id")
         self.authors = _group(conn.execute(
             select(ArticleAuthor.article_id, ArticleAuthor.position, Actor.key)
             .join(Actor, Actor.id == ArticleAuthor.actor_id)
@@ -428,7 +442,7 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
                   report: CheckReport) -> None:
     """The article as stored must still hash to what was imported: anything changed
     outside claimsdb (a title, a cue, a relation) shows up here."""
-    from claimsdb.format.articles import ArticleSpec, HopSpec, StatementSpec
+    from claimsdb.format.articles import ArticleSpec, HopSpec, ReviewSpec, StatementSpec
 
     specs = []
     for s in statements:
@@ -441,12 +455,16 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
             chain=tuple(HopSpec(h.actor_key, h.cue) for h in batch.hops.get(s.id, [])),
             about=tuple(a.key for a in batch.about.get(s.id, [])),
             relations={t: tuple(refs) for t, refs in relations.items()},
+            topics=tuple(t.topic for t in batch.topics.get(s.id, [])), note=s.note,
+            reviews=tuple(ReviewSpec(r.by, r.rating, r.url, r.reviewed_on, r.summary)
+                          for r in batch.reviews.get(s.id, [])),
         ))
     spec = ArticleSpec(
         key=article.key, title=article.title, text=article.text, outlet=article.outlet_key,
         url=article.url, published=article.published, language=article.language,
         authors=tuple(a.key for a in batch.authors.get(article.id, [])),
-        statements=tuple(specs),
+        statements=tuple(specs), retrieved=article.retrieved,
+        archived_url=article.archived_url, note=article.note,
     )
     if spec.content_hash() != article.content_hash:
         report.add("content", f"article '{article.key}'",

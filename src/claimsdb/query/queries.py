@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.format.topics import normalise_topic
 from claimsdb.query import search
 from claimsdb.query.graph import independent_origin_counts, later_denied_ids
 
@@ -81,6 +82,7 @@ from claimsdb.store.models import (
     Statement,
     StatementAbout,
     StatementKind,
+    StatementTopic,
 )
 
 BATCH = 1000
@@ -108,6 +110,7 @@ class StatementFilter:
     until: dt.date | None = None  # article published on or before
     later_denied: bool = False  # its claim is denied in a later article
     limit: int | None = None
+    topic: str | None = None  # tagged with this topic (normalised as article files are)
 
     def __post_init__(self):
         if self.origin is not None and self.origin not in {i.value for i in Identification}:
@@ -118,6 +121,9 @@ class StatementFilter:
             raise ClaimsError("limit must not be negative")
         if self.with_members and not self.speaker:
             raise ClaimsError("--with-members needs --speaker")
+        if self.topic is not None and not normalise_topic(self.topic):
+            raise ClaimsError(f"topic {self.topic!r} has no letters or digits, so it names "
+                              "no topic")
 
 
 # -- resolving references ----------------------------------------------------------------
@@ -224,6 +230,10 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             select(StatementAbout.statement_id).where(StatementAbout.actor_id == about_id)))
     if flt.search is not None:
         conditions.append(search_condition(conn, flt.search))
+    if flt.topic is not None:
+        conditions.append(Statement.id.in_(
+            select(StatementTopic.statement_id)
+            .where(StatementTopic.topic == normalise_topic(flt.topic))))
     if flt.later_denied:
         # Integers only, so inlining them is safe, and no parameter limit applies.
         ids = bindparam("later_denied_ids", sorted(later_denied_ids(conn)), expanding=True,
@@ -779,6 +789,8 @@ class ArticleSummary:
     statements: int
     anonymous: int  # statements whose origin is anonymous
     denied: int  # statements something denies
+    retrieved: str | None = None  # when the text was retrieved (format 1.1)
+    archived_url: str | None = None  # an archived copy of the article (format 1.1)
 
 
 def list_articles(conn: Connection, *, limit: int | None = None,
@@ -800,6 +812,7 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     )
     query = (
         select(Article.key, Article.title, Article.published, Article.url, Article.language,
+               Article.retrieved, Article.archived_url,
                outlet.key.label("outlet_key"), outlet.name.label("outlet_name"),
                outlet.kind.label("outlet_kind"), outlet.identified.label("outlet_identified"),
                func.coalesce(counts.c.statements, 0).label("statements"),
@@ -815,7 +828,8 @@ def list_articles(conn: Connection, *, limit: int | None = None,
         query = query.limit(limit)
     for row in conn.execute(query.execution_options(yield_per=BATCH)):
         yield ArticleSummary(row.key, row.title, _actor("outlet", row), row.published, row.url,
-                             row.language, row.statements, row.anonymous, row.denied)
+                             row.language, row.statements, row.anonymous, row.denied,
+                             retrieved=row.retrieved, archived_url=row.archived_url)
 
 
 @dataclass(frozen=True)
@@ -824,6 +838,7 @@ class ArticleDetail:
     text: str
     authors: tuple[ActorRef, ...]
     statements: tuple[StatementView, ...]  # in text order
+    note: str | None = None  # the annotator's note (format 1.1)
 
 
 def article(conn: Connection, key: str) -> ArticleDetail:
@@ -832,14 +847,15 @@ def article(conn: Connection, key: str) -> ArticleDetail:
 
     article_id = require_article(conn, key)
     (summary,) = list_articles(conn, where=Article.id == article_id)
-    text_ = conn.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
+    text_, note = conn.execute(
+        select(Article.text, Article.note).where(Article.id == article_id)).one()
     authors = tuple(ActorRef(*r) for r in conn.execute(
         select(Actor.key, Actor.name, Actor.kind, Actor.identified)
         .join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
         .where(ArticleAuthor.article_id == article_id).order_by(ArticleAuthor.position)))
     views = sorted(iter_statements(conn, StatementFilter(article=key)),
                    key=lambda v: (v.span_start, v.span_end))
-    return ArticleDetail(summary, text_, authors, tuple(views))
+    return ArticleDetail(summary, text_, authors, tuple(views), note=note)
 
 
 # -- sourcing profile ----------------------------------------------------------------------
@@ -980,6 +996,7 @@ class ActorDefinition:
     description: str | None
     aliases: tuple[str, ...]
     roles: tuple[RoleDefinition, ...]
+    note: str | None = None  # the annotator's note (format 1.1)
 
 
 def selected_statement_ids(conn: Connection, flt: StatementFilter) -> Select | None:
@@ -1143,7 +1160,7 @@ def actor_definitions(conn: Connection, keys: Sequence[str]) -> dict[str, ActorD
         # which must not depend on the backend's row order or collation.
         rows = sorted(conn.execute(
             select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
-                   Actor.wikidata, Actor.description).where(Actor.key.in_(chunk))
+                   Actor.wikidata, Actor.description, Actor.note).where(Actor.key.in_(chunk))
         ).all(), key=lambda row: row.key)
         ids = [a.id for a in rows]
         aliases: dict[int, list[str]] = defaultdict(list)
@@ -1165,7 +1182,7 @@ def actor_definitions(conn: Connection, keys: Sequence[str]) -> dict[str, ActorD
         for a in rows:
             found[a.key] = ActorDefinition(
                 a.key, a.name, a.kind, a.identified, a.wikidata, a.description,
-                tuple(aliases[a.id]), tuple(roles[a.id]))
+                tuple(aliases[a.id]), tuple(roles[a.id]), note=a.note)
     return found
 
 
