@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from claimsdb.format.articles import ArticleSpec
-from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
+from claimsdb.ingest.rows import hop_columns, insert_ignoring_duplicates, speaker_key
 from claimsdb.store.chronology import spec_dates, stored_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
 from claimsdb.store.models import (
@@ -348,7 +348,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         for s in spec.statements:
             statement_id = by_ref[spec.ref(s.key)]
             hops += [{"statement_id": statement_id, "position": i,
-                      "actor_id": actor_ids[h.actor], "cue": h.cue}
+                      "actor_id": actor_ids[h.actor], **hop_columns(h)}
                      for i, h in enumerate(s.chain)]
             about += [{"statement_id": statement_id, "actor_id": actor_ids[a]} for a in s.about]
             for relation, targets in s.relations.items():

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
 from claimsdb.format.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
-from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
+from claimsdb.ingest.rows import hop_columns, insert_ignoring_duplicates, speaker_key
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -895,7 +895,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
 
     hops = [
         {"statement_id": statement_ids[s.key], "position": i, "actor_id": actor_ids[h.actor],
-         "cue": h.cue}
+         **hop_columns(h)}
         for s in spec.statements for i, h in enumerate(s.chain)
     ]
     about = [
