@@ -24,6 +24,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -85,6 +86,21 @@ class HopView:
     position: int
     actor: ActorRef
     cue: str | None
+    # Format 1.1: the words naming the source at this point, how identifiable it is
+    # there (None: as the actor is), and where cue and mention are in the text.
+    mention: str | None = None
+    identified: str | None = None
+    cue_span: tuple[int, int] | None = None
+    mention_span: tuple[int, int] | None = None
+
+    @property
+    def identification(self) -> str:
+        """How identifiable the source is at this point of the article."""
+        return self.identified or self.actor.identified
+
+
+def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
+    return (start, end) if start is not None else None
 
 
 @dataclass(frozen=True)
@@ -132,6 +148,15 @@ class StatementView:
 
     def chain_names(self) -> list[str]:
         return [hop.actor.name for hop in self.chain]
+
+    @property
+    def origin_identified(self) -> str:
+        """How identifiable the origin is where the article cites it: the last hop's
+        own identification when the file gives one, else the speaker's (the article's
+        own voice without an outlet counts as named), as ``--origin`` classifies it."""
+        if self.chain and self.chain[-1].identified:
+            return self.chain[-1].identified
+        return self.speaker.identified if self.speaker else Identification.NAMED.value
 
     def related(self, relation: str, *, incoming: bool = False) -> list[str]:
         pool = self.incoming if incoming else self.outgoing
@@ -254,13 +279,7 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         conditions.append(Statement.id.in_(
             select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
-        # Through the speaker index: actors identified so, then their statements.
-        identified = Statement.speaker_id.in_(
-            select(Actor.id).where(Actor.identified == flt.origin))
-        if flt.origin == Identification.NAMED.value:
-            # The own voice of an article without an outlet is the article itself: named.
-            identified = or_(identified, Statement.speaker_id.is_(None))
-        conditions.append(identified)
+        conditions.append(_origin_condition(flt.origin))
     if flt.kind is not None:
         conditions.append(Statement.kind == flt.kind)
     if flt.denied:
@@ -290,6 +309,48 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             dated = dated.where(Article.published < next_day.isoformat())
         conditions.append(Statement.article_id.in_(dated))
     return conditions
+
+
+def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
+    """``hop`` is the origin's hop: the last of the statement's first chain (the one
+    its stored speaker comes from). Through the primary key: (statement, chain, position)."""
+    later = aliased(Hop, name="later_hop")
+    return and_(hop.chain == 0, ~exists().where(
+        later.statement_id == hop.statement_id, later.chain == hop.chain,
+        later.position > hop.position))
+
+
+def origin_overrides() -> Any:
+    """(statement_id, identified) of the statements whose origin hop gives its own
+    identification: few rows, found through the index on ``chain_hops.identified``."""
+    return (select(Hop.statement_id.label("statement_id"),
+                   Hop.identified.label("identified"))
+            .where(Hop.identified.is_not(None), _last_hop_of_first_chain(Hop))
+            .subquery("origin_overrides"))
+
+
+def origin_identification(speaker_identified: Any, override: Any) -> ColumnElement[str]:
+    """How an origin is identified where the article cites it: the origin hop's own
+    ``identified`` when the file gives one, else the speaker's; a statement without a
+    speaker (the own voice of an article without an outlet) counts as named."""
+    return func.coalesce(override, speaker_identified, Identification.NAMED.value)
+
+
+def _origin_condition(origin: str) -> ColumnElement[bool]:
+    """Statements whose origin is identified as ``origin`` (see
+    ``origin_identification``), as one IN over a UNION so that both backends start
+    from indexes: the speaker index for actors identified so (less the statements whose
+    origin hop says otherwise), the hop index for origin hops that say so."""
+    said_otherwise = exists().where(Hop.statement_id == Statement.id,
+                                    Hop.identified.is_not(None),
+                                    _last_hop_of_first_chain(Hop))
+    by_speaker = Statement.speaker_id.in_(select(Actor.id).where(Actor.identified == origin))
+    if origin == Identification.NAMED.value:
+        by_speaker = or_(by_speaker, Statement.speaker_id.is_(None))
+    by_actor = select(Statement.id).where(by_speaker, ~said_otherwise)
+    by_hop = select(Hop.statement_id).where(Hop.identified == origin,
+                                            _last_hop_of_first_chain(Hop))
+    return Statement.id.in_(by_actor.union(by_hop))
 
 
 def filtered_statement_ids(conn: Connection, flt: StatementFilter) -> Select:
@@ -487,9 +548,12 @@ def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
             context=sentence_around(window or "", span_start - window_start,
                                     span_end - window_start, language),
             # (most statements relate to nothing and are about nothing: no work then)
-            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
-                         for position, cue, actor, name, actor_kind, identified in chain]
-                        ) if chain else empty,
+            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue,
+                                 mention, hop_identified, _span(cue_start, cue_end),
+                                 _span(mention_start, mention_end))
+                         for (position, cue, actor, name, actor_kind, identified, mention,
+                              hop_identified, cue_start, cue_end, mention_start, mention_end)
+                         in chain]) if chain else empty,
             outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
                            ) if mine else empty,
             incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
@@ -499,6 +563,7 @@ def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
 
 
 _IDS = "statement_ids"
+_NO_HOP_VALUES = tuple(null() for _ in range(6))  # the hop-only columns of other branches
 _HOP, _OUTGOING, _INCOMING, _ABOUT = range(4)
 
 
@@ -527,8 +592,9 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     """One select each for chain links, outgoing and incoming relations, about-actors.
 
     Every branch has the same columns: what it is (``part``), the statement, two sort
-    keys (text, number) and five text values:
-    hop: (cue, actor key, name, kind, identified), sorted by position;
+    keys (text, number) and five text values, then six values only a hop has:
+    hop: (cue, actor key, name, kind, identified; mention, the hop's identified, cue
+    start and end, mention start and end), sorted by position;
     relation: (type, other article, other statement, its quote, its speaker's key),
     sorted by type then creation; about: (-, actor key, name, kind, identified).
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
@@ -551,7 +617,11 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
                blank.label("sort_text"), Hop.position.label("sort_number"),
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
-               nothing.label("v5") if lean else Actor.identified.label("v5"))
+               nothing.label("v5") if lean else Actor.identified.label("v5"),
+               *(nothing.label(f"h{n}") for n in range(6)) if lean else (
+                   Hop.mention.label("h0"), Hop.identified.label("h1"),
+                   Hop.cue_start.label("h2"), Hop.cue_end.label("h3"),
+                   Hop.mention_start.label("h4"), Hop.mention_end.label("h5")))
         .join(Actor, Hop.actor_id == Actor.id)
         .where(chosen(Hop.statement_id))
     )
@@ -564,7 +634,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
         branch = (
             select(_constant(part), mine, Relation.type, Relation.id, Relation.type,
                    other_article.key, other.key,
-                   nothing if lean else other.quote, nothing if lean else other_speaker.key)
+                   nothing if lean else other.quote, nothing if lean else other_speaker.key,
+                   *_NO_HOP_VALUES)
             .join(other, theirs == other.id)
             .join(other_article, other.article_id == other_article.id)
             .where(chosen(mine))
@@ -575,7 +646,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     branches.append(
         select(_constant(_ABOUT), StatementAbout.statement_id, Actor.key, _constant(0),
                nothing, Actor.key, nothing if lean else Actor.name,
-               nothing if lean else Actor.kind, nothing if lean else Actor.identified)
+               nothing if lean else Actor.kind, nothing if lean else Actor.identified,
+               *_NO_HOP_VALUES)
         .join(Actor, StatementAbout.actor_id == Actor.id)
         .where(chosen(StatementAbout.statement_id))
     )
@@ -586,7 +658,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
 class StatementDetails:
     """What belongs to each statement of a batch, by statement id, as plain tuples:
 
-    - ``hops``: (position, cue, actor key, name, kind, identified), nearest first;
+    - ``hops``: (position, cue, actor key, name, kind, identified, mention, the hop's
+      identified, cue start, cue end, mention start, mention end), nearest first;
     - ``related``: (incoming, type, other statement's ref, its quote, its speaker as
       an ``ActorRef``), by type then age; ``incoming`` is true when the other one
       relates to it;
@@ -629,9 +702,9 @@ class StatementDetails:
                 rows = [row for query in _detail_queries(lean, ranged) for row in fetch(query)]
             if wanted is not None:
                 rows = [row for row in rows if row[1] in wanted]
-            for part, statement_id, _text, number, v1, v2, v3, v4, v5 in rows:
+            for part, statement_id, _text, number, v1, v2, v3, v4, v5, *hop_only in rows:
                 if part == _HOP:
-                    hops[statement_id].append((number, v1, v2, v3, v4, v5))
+                    hops[statement_id].append((number, v1, v2, v3, v4, v5, *hop_only))
                 elif part == _ABOUT:
                     about[statement_id].append((v2, v3, v4, v5))
                 else:
@@ -923,15 +996,18 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     statement counts."""
     outlet = aliased(Actor)
     speaker = aliased(Actor)
+    overrides = origin_overrides()
+    origin = origin_identification(speaker.identified, overrides.c.identified)
     counts = (
         select(Statement.article_id,
                func.count().label("statements"),
-               func.count(case((speaker.identified == Identification.ANONYMOUS.value, 1)))
+               func.count(case((origin == Identification.ANONYMOUS.value, 1)))
                .label("anonymous"),
                func.count(case((exists().where(
                    Relation.target_id == Statement.id,
                    Relation.type == RelationType.DENIES.value), 1))).label("denied"))
         .outerjoin(speaker, Statement.speaker_id == speaker.id)
+        .outerjoin(overrides, overrides.c.statement_id == Statement.id)
         .group_by(Statement.article_id).subquery()
     )
     query = (
@@ -1006,7 +1082,8 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
     speaker = aliased(Actor)
     depth = (select(Hop.statement_id, func.count().label("depth"))
              .group_by(Hop.statement_id).subquery())
-    origin = func.coalesce(speaker.identified, Identification.NAMED.value)
+    overrides = origin_overrides()
+    origin = origin_identification(speaker.identified, overrides.c.identified)
     measures = (
         func.count().label("statements"),
         func.count(case((origin == Identification.NAMED.value, 1))).label("named"),
@@ -1022,6 +1099,7 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
                  .select_from(Statement)
                  .join(Article, Statement.article_id == Article.id)
                  .outerjoin(speaker, Statement.speaker_id == speaker.id)
+                 .outerjoin(overrides, overrides.c.statement_id == Statement.id)
                  .outerjoin(depth, depth.c.statement_id == Statement.id))
         if article is not None:
             query = query.where(Statement.article_id == require_article(conn, article))
@@ -1079,6 +1157,10 @@ class HopRow:
     cue: str | None
     chain_depth: int
     # The last link is the original speaker; earlier links only relayed the claim.
+    mention: str | None = None  # format 1.1, as in HopView
+    identified: str | None = None
+    cue_span: tuple[int, int] | None = None
+    mention_span: tuple[int, int] | None = None
 
     @property
     def ref(self) -> str:
@@ -1155,7 +1237,8 @@ def hops_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
         select(Article.key.label("article"), Statement.key.label("statement"), Hop.position,
                Hop.cue, Actor.key.label("actor_key"), Actor.name.label("actor_name"),
                Actor.kind.label("actor_kind"), Actor.identified.label("actor_identified"),
-               depth.label("chain_depth"))
+               depth.label("chain_depth"), Hop.mention, Hop.identified, Hop.cue_start,
+               Hop.cue_end, Hop.mention_start, Hop.mention_end)
         .select_from(Hop)
         .join(Statement, Hop.statement_id == Statement.id)
         .join(Article, Statement.article_id == Article.id)
@@ -1176,7 +1259,8 @@ def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
     """
     rows = _stream(conn, hops_select(conn, flt), batch)
     return (HopRow(r.article, r.statement, r.position, _actor("actor", r), r.cue,
-                   r.chain_depth) for r in rows)
+                   r.chain_depth, r.mention, r.identified, _span(r.cue_start, r.cue_end),
+                   _span(r.mention_start, r.mention_end)) for r in rows)
 
 
 def relations_select(conn: Connection, flt: StatementFilter | None = None, *,
