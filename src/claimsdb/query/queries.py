@@ -618,8 +618,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
                nothing.label("v5") if lean else Actor.identified.label("v5"),
-               *(nothing.label(f"h{n}") for n in range(6)) if lean else (
-                   Hop.mention.label("h0"), Hop.identified.label("h1"),
+               Hop.mention.label("h0"), Hop.identified.label("h1"),  # PROV needs the mention
+               *(nothing.label(f"h{n}") for n in range(2, 6)) if lean else (
                    Hop.cue_start.label("h2"), Hop.cue_end.label("h3"),
                    Hop.mention_start.label("h4"), Hop.mention_end.label("h5")))
         .join(Actor, Hop.actor_id == Actor.id)
