@@ -339,7 +339,12 @@ def test_json_tables_keep_native_types(tricky, cli):
         "position": 0, "cue": "he said", "is_origin": True, "chain_depth": 1,
         "actor": {"key": "peskov", "name": "Dmitry Peskov", "kind": "person",
                   "identified": "named"},
+        # format 1.1: no mention given; the cue is located in the text
+        "mention": None, "identified": None, "mention_span": None,
+        "cue_span": two_lines["cue_span"],
     }
+    text = json.loads(cli("article", "tricky-text", "--format", "json").stdout)["text"]
+    assert text[slice(*two_lines["cue_span"])] == "he said"
     actors = {a["key"]: a for a in map(json.loads, cli(
         "export", "jsonl", "--table", "actors").stdout.splitlines())}
     assert actors["peskov"]["roles"] == [

@@ -11,6 +11,11 @@
 
 Every existing row keeps its meaning: hops become chain 0, the new columns are NULL.
 
+The views of 0003 come back with one change (``_views``): where they classify an
+origin as named, role or anonymous (``statement_sources.speaker_identified``, the
+counts of ``article_sourcing``), the origin hop's own ``identified`` comes first, as
+in ``claimsdb list --origin``; an index on ``chain_hops.identified`` finds those hops.
+
 SQLite changes a primary key and CHECK constraints only by rebuilding a table (batch
 mode): the views of 0003 are dropped first and created again at the end, and the
 full-text triggers of ``statements`` are created again after its rebuild (the FTS
@@ -57,6 +62,41 @@ def _views_of(revision_id: str) -> list[str]:
     script = op.get_context().script
     assert script is not None
     return script.get_revision(revision_id).module._views(op.get_bind().dialect.name)
+
+
+# The statements whose origin hop (the last of the first chain) gives its own
+# identification, and that identification.
+ORIGIN_OVERRIDES = (
+    "LEFT JOIN (SELECT h.statement_id AS statement_id, h.identified AS identified "
+    "FROM chain_hops h WHERE h.identified IS NOT NULL AND h.chain = 0 AND NOT EXISTS "
+    "(SELECT 1 FROM chain_hops l WHERE l.statement_id = h.statement_id "
+    "AND l.chain = h.chain AND l.position > h.position)) oh ON oh.statement_id = s.id "
+)
+# 0003's view text -> this revision's: each fragment must be found exactly once.
+VIEW_CHANGES = (
+    ("sp.identified AS speaker_identified",
+     "coalesce(oh.identified, sp.identified) AS speaker_identified"),
+    ("coalesce(sp.identified, 'named') = 'named'",
+     "coalesce(oh.identified, sp.identified, 'named') = 'named'"),
+    ("count(CASE WHEN sp.identified = 'role'",
+     "count(CASE WHEN coalesce(oh.identified, sp.identified) = 'role'"),
+    ("count(CASE WHEN sp.identified = 'anonymous'",
+     "count(CASE WHEN coalesce(oh.identified, sp.identified) = 'anonymous'"),
+    ("LEFT JOIN actors sp ON sp.id = s.speaker_id ",
+     "LEFT JOIN actors sp ON sp.id = s.speaker_id " + ORIGIN_OVERRIDES),
+)
+
+
+def _views(dialect: str) -> list[str]:
+    """0003's views, classifying origins by the origin hop's identification first."""
+    script = op.get_context().script
+    assert script is not None
+    views = script.get_revision("0003").module._views(dialect)
+    text = "\n".join(views)
+    for before, after in VIEW_CHANGES:
+        assert before in text, before
+        text = text.replace(before, after)
+    return text.split("\n")
 
 
 def _has_fts_table() -> bool:
@@ -144,8 +184,9 @@ def upgrade() -> None:
                             name=op.f("uq_reviews_statement_id_position")),
     )
     op.create_index(op.f("ix_reviews_reviewer_id"), "reviews", ["reviewer_id"])
+    op.create_index(op.f("ix_chain_hops_identified"), "chain_hops", ["identified"])
     _recreate_fts_triggers()
-    for sql in _views_of("0003"):
+    for sql in _views(op.get_bind().dialect.name):
         op.execute(sql)
 
 
@@ -154,6 +195,7 @@ def downgrade() -> None:
     first, the new relation types, refusals (stored as indirect statements), topics,
     reviews, notes, mentions and spans."""
     _drop_views()
+    op.drop_index(op.f("ix_chain_hops_identified"), table_name="chain_hops")
     op.drop_index(op.f("ix_reviews_reviewer_id"), table_name="reviews")
     op.drop_table("reviews")
     op.drop_index(op.f("ix_statement_topics_topic"), table_name="statement_topics")

@@ -52,7 +52,8 @@ def statement_filter_options(command):
                      help="That passed through this actor: anywhere in the chain, or the "
                      "article's outlet."),
         click.option("--origin", type=click.Choice(ORIGINS),
-                     help="How the original speaker is identified."),
+                     help="How the original speaker is identified where the article "
+                     "cites it (a hop's 'identified', else the actor's)."),
         click.option("--kind", type=click.Choice(KINDS), help="Direct quotes or reported speech."),
         click.option("--denied", is_flag=True, help="Only statements that something denies."),
         click.option("--denials", is_flag=True, help="Only statements that deny something."),

@@ -226,7 +226,8 @@ def topics(settings: Settings, limit, output) -> None:
 @pass_settings
 def article(settings: Settings, key: str, fmt: str) -> None:
     """Show one article: its metadata, then its text with every annotated statement
-    bracketed and numbered (⟦3 … ⟧3), so what was not annotated stands out.
+    bracketed and numbered (⟦3 … ⟧3), so what was not annotated stands out. The words
+    naming a statement's sources are marked ⟨3 … ⟩3, its cues ⌊3 … ⌋3.
 
     \b
     Example:

@@ -10,6 +10,7 @@ checked by the importer, inside the import transaction, and reported the same wa
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -78,7 +79,7 @@ STATEMENT_FIELDS = (
     "topics", "note", "reviews",
 )
 REVIEW_FIELDS = ("by", "rating", "url", "date", "summary")
-HOP_FIELDS = ("actor", "cue")
+HOP_FIELDS = ("actor", "cue", "mention", "identified", "cue_occurrence", "mention_occurrence")
 VERB = {
     RelationType.DENIES: "deny", RelationType.CONTRADICTS: "contradict",
     RelationType.SUPPORTS: "support", RelationType.REPEATS: "repeat",
@@ -89,8 +90,38 @@ VERB = {
 
 @dataclass(frozen=True)
 class HopSpec:
+    """One link of a chain. Since format 1.1 it may also say with which words the
+    article names the source there (``mention``: "he", "the newspaper") and how
+    identifiable the source is at that point (``identified``; None: as the actor is).
+
+    The spans are where the cue and the mention are in the text (see
+    ``spans.locate_near``): derived data, except where ``cue_occurrence`` picked a
+    match other than the nearest one (``cue_pinned``)."""
+
     actor: str
     cue: str | None = None
+    mention: str | None = None
+    identified: str | None = None
+    # Derived from the text (equal hops may be located differently in two texts).
+    cue_span: tuple[int, int] | None = field(default=None, compare=False)
+    mention_span: tuple[int, int] | None = field(default=None, compare=False)
+    cue_pinned: bool = False
+
+    @property
+    def uses_1_1(self) -> bool:
+        """Whether the hop says anything a version-1 hop cannot."""
+        return self.mention is not None or self.identified is not None or self.cue_pinned
+
+    def canonical(self) -> list[Any]:
+        # A version-1 hop keeps its version-1 form, so the content hash of every
+        # article that uses no new field stays what it was; its cue span is derived.
+        if not self.uses_1_1:
+            return [self.actor, self.cue]
+        return [self.actor, self.cue, {
+            "mention": self.mention, "identified": self.identified,
+            "mention_span": list(self.mention_span) if self.mention_span else None,
+            "cue_span": list(self.cue_span) if self.cue_pinned and self.cue_span else None,
+        }]
 
 
 @dataclass(frozen=True)
@@ -258,7 +289,7 @@ class ArticleSpec:
                     "quote": s.quote,
                     "span": [s.span_start, s.span_end],
                     "kind": s.kind,
-                    "chain": [[h.actor, h.cue] for h in s.chain],
+                    "chain": [h.canonical() for h in s.chain],
                     "stated_on": s.stated_on,
                     "about": sorted(set(s.about)),
                     "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
@@ -1044,6 +1075,7 @@ class _Validator:
         # An invalid article key must not hide reference problems: stand in for it.
         own_key = article_key or "\x00this-article"
         result: list[StatementSpec] = []
+        places: list[tuple[str, tuple[_HopPlace, ...]]] = []  # per statement in result
         # Every statement's key and relations, valid or not, for cross-checks: a typo in
         # one statement's quote must not turn references to it into "unknown" errors.
         linked: dict[str, tuple[dict[str, tuple[str, ...]], int | None]] = {}
@@ -1057,7 +1089,7 @@ class _Validator:
             item = f"statement '{key}'" if key else label
             span = self.quote_span(statement, item, text, located.get(index), near_misses)
             kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
-            chain = self.chain(statement, item, outlet)
+            chain, hop_places = self.chain(statement, item, outlet)
             stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
             about = []
             for about_index, actor in enumerate(self.list_of(statement, "about", item)):
@@ -1082,8 +1114,78 @@ class _Validator:
                     chain=chain, stated_on=stated_on, about=tuple(about), relations=relations,
                     line=line, topics=topics, note=note, reviews=reviews,
                 ))
+                places.append((item, hop_places))
         self.local_references(linked, own_key)
+        if text is not None:
+            result = self.locate_hops(result, places, text, near_misses)
         return tuple(result)
+
+    def locate_hops(self, statements: list[StatementSpec],
+                    places: list[tuple[str, tuple[_HopPlace, ...]]], text: str,
+                    near_misses: spans.NearMisses | None) -> list[StatementSpec]:
+        """The spans of every hop's cue and mention, found together for the whole
+        article (``spans.locate_near`` searches each distinct string once).
+
+        A cue not in the text is fine (version-1 cues were free text such as
+        "according to" where the text says "According to"): it has no span. A mention
+        must be in the text, and so must a cue whose ``cue_occurrence`` is given."""
+        requests: list[spans.NearRequest] = []
+        for statement, (_item, hop_places) in zip(statements, places, strict=True):
+            near = (statement.span_start, statement.span_end)
+            for hop, place in zip(statement.chain, hop_places, strict=True):
+                if hop.cue is not None:
+                    requests.append((hop.cue, place.cue_occurrence, *near))
+                    if place.cue_occurrence is not None:
+                        requests.append((hop.cue, None, *near))  # is it the nearest?
+                if hop.mention is not None:
+                    requests.append((hop.mention, place.mention_occurrence, *near))
+        found = iter(spans.locate_near(text, requests))
+        located: list[StatementSpec] = []
+        for statement, (item, hop_places) in zip(statements, places, strict=True):
+            hops = []
+            for hop, place in zip(statement.chain, hop_places, strict=True):
+                cue_span = mention_span = None
+                pinned = False
+                if hop.cue is not None:
+                    cue_span = next(found)
+                    if place.cue_occurrence is not None:
+                        nearest = next(found)
+                        cue_span = self.explicit_span(
+                            cue_span, hop.cue, place.cue_occurrence, item,
+                            f"{place.label}.cue_occurrence", place.line)
+                        pinned = cue_span is not None and cue_span != nearest
+                if hop.mention is not None:
+                    mention_span = next(found)
+                    if place.mention_occurrence is not None:
+                        mention_span = self.explicit_span(
+                            mention_span, hop.mention, place.mention_occurrence, item,
+                            f"{place.label}.mention_occurrence", place.line)
+                    elif mention_span is None:
+                        self.mention_missing(hop.mention, text, near_misses, item,
+                                             f"{place.label}.mention", place.line)
+                hops.append(dataclasses.replace(
+                    hop, cue_span=cue_span, mention_span=mention_span,  # type: ignore[arg-type]
+                    cue_pinned=pinned))
+            located.append(dataclasses.replace(statement, chain=tuple(hops)))
+        return located
+
+    def explicit_span(self, found: spans.Near, words: str, occurrence: int, item: str,
+                      field_: str, line: int | None) -> tuple[int, int] | None:
+        if isinstance(found, spans.OccurrenceMissing):
+            times = (f"appears only {found.found} time(s)" if found.found
+                     else "is not in the article text")
+            self.fail(f"asks for match {occurrence} but «{_clip(words)}» {times}",
+                      item, field_, line)
+            return None
+        return found
+
+    def mention_missing(self, mention: str, text: str, near_misses: spans.NearMisses | None,
+                        item: str, field_: str, line: int | None) -> None:
+        near = near_misses.find(mention) if near_misses is not None else None
+        hint = (f"; the text has «{_clip(near, 120)}», which differs in case, quote marks, "
+                "dashes or spacing; copy it exactly") if near else \
+            "; a mention is the words of the text that name the source there: copy them exactly"
+        self.fail(f"«{_clip(mention)}» is not in the article text{hint}", item, field_, line)
 
     def locate_quotes(self, raw_list: list, text: str | None) -> dict[int, spans.Located]:
         """Every well-formed quote's span, found together (``spans.locate_all`` reads a
@@ -1233,17 +1335,28 @@ class _Validator:
                                         summary=summary, line=line))
         return tuple(found)
 
-    def chain(self, statement: dict, item: str, outlet: str | None) -> tuple[HopSpec, ...]:
+    def chain(self, statement: dict, item: str, outlet: str | None
+              ) -> tuple[tuple[HopSpec, ...], tuple[_HopPlace, ...]]:
+        """The hops, and for each where it is in the file and which matches of its cue
+        and mention it asks for (``locate_hops`` finds their spans)."""
         hops: list[HopSpec] = []
+        places: list[_HopPlace] = []
         line = _line(statement, "chain")
         for index, raw in enumerate(self.list_of(statement, "chain", item)):
             label = f"chain[{index}]"
+            mention = identified = cue_occurrence = mention_occurrence = None
             if isinstance(raw, dict):
                 hop = self.mapping(raw, item, label, _line(raw), HOP_FIELDS)
                 if hop is None:
                     continue
-                actor = self.key(hop, "actor", f"{item} {label}")
-                cue = self.text(hop, "cue", f"{item} {label}", max_length=500)
+                where = f"{item} {label}"
+                actor = self.key(hop, "actor", where)
+                cue = self.text(hop, "cue", where, max_length=500)
+                mention = self.text(hop, "mention", where, max_length=500)
+                identified = self.choice(hop, "identified", where, Identification, None)
+                cue_occurrence = self.occurrence(hop, "cue_occurrence", "cue", cue, where)
+                mention_occurrence = self.occurrence(hop, "mention_occurrence", "mention",
+                                                     mention, where)
             else:
                 actor = self.check_key(raw, item, label, line)
                 cue = None
@@ -1258,8 +1371,28 @@ class _Validator:
                 self.fail(f"'{actor}' is the article's outlet, which is always the implicit "
                           "first link; leave it out of the chain", item, label, line)
                 continue
-            hops.append(HopSpec(actor=actor, cue=cue))
-        return tuple(hops)
+            hops.append(HopSpec(actor=actor, cue=cue, mention=mention, identified=identified))
+            places.append(_HopPlace(label, _line(raw) or line, cue_occurrence,
+                                    mention_occurrence))
+        return tuple(hops), tuple(places)
+
+    def occurrence(self, hop: dict, name: str, of: str, words: str | None, item: str
+                   ) -> int | None:
+        """A hop's ``cue_occurrence`` or ``mention_occurrence``: which match of its
+        words in the text (1-based, as a quote's ``occurrence``)."""
+        value = hop.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.fail(f"must be a whole number from 1, not {_clip(str(value))}", item, name,
+                      _line(hop, name))
+            return None
+        if words is None:
+            if of not in hop:
+                self.fail(f"needs '{of}': it picks which match of the {of} in the text",
+                          item, name, _line(hop, name))
+            return None
+        return value
 
     def relations(self, statement: dict, item: str, key: str | None,
                   article_key: str) -> dict[str, tuple[str, ...]]:
@@ -1321,6 +1454,16 @@ class _Validator:
             first = cycle[0][len(prefix):]
             self.fail(f"'repeats' links form a cycle ({path}); repeats must point toward the "
                       "origin", f"statement '{first}'", "repeats", linked[first][1])
+
+
+@dataclass(frozen=True)
+class _HopPlace:
+    """Where a hop is in the file, and which matches of its cue and mention it asks for."""
+
+    label: str  # chain[N]
+    line: int | None
+    cue_occurrence: int | None
+    mention_occurrence: int | None
 
 
 def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 
 from claimsdb.format.articles import ArticleSpec
 from claimsdb.ingest.rows import (
+    hop_columns,
     insert_ignoring_duplicates,
     review_rows,
     speaker_key,
@@ -364,7 +365,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         for s in spec.statements:
             statement_id = by_ref[spec.ref(s.key)]
             hops += [{"statement_id": statement_id, "position": i,
-                      "actor_id": actor_ids[h.actor], "cue": h.cue}
+                      "actor_id": actor_ids[h.actor], **hop_columns(h)}
                      for i, h in enumerate(s.chain)]
             about += [{"statement_id": statement_id, "actor_id": actor_ids[a]} for a in s.about]
             for relation, targets in s.relations.items():

@@ -36,6 +36,7 @@ from claimsdb.format.articles import (
     suggest,
 )
 from claimsdb.ingest.rows import (
+    hop_columns,
     insert_ignoring_duplicates,
     review_rows,
     speaker_key,
@@ -1026,7 +1027,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
 
     hops = [
         {"statement_id": statement_ids[s.key], "position": i, "actor_id": actor_ids[h.actor],
-         "cue": h.cue}
+         **hop_columns(h)}
         for s in spec.statements for i, h in enumerate(s.chain)
     ]
     about = [

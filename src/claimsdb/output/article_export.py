@@ -8,7 +8,9 @@ needs, and into the database it came from it is reported as unchanged.
 So the file carries the text inline (whatever file it was first read from), the full
 stored definition of every actor the article uses (with aliases and roles) plus the
 actors those roles point at (a role's ``of`` actor must be importable too), chains
-with their cues, relations as local keys or ``ARTICLE#KEY`` for other articles, and
+with their cues (and, since format 1.1, each hop's mention and identification, with
+``cue_occurrence``/``mention_occurrence`` only where the stored span is not the match
+nearest to the quote), relations as local keys or ``ARTICLE#KEY`` for other articles, and
 ``occurrence:`` only where a quote appears more than once in the text.
 
 The YAML is checked by reading it back before it is returned: a value that YAML
@@ -74,7 +76,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     # File order: statements were inserted in the order the file listed them.
     statements = conn.execute(
         select(Statement.id, Statement.key, Statement.quote, Statement.span_start,
-               Statement.kind, Statement.stated_on, Statement.note)
+               Statement.span_end, Statement.kind, Statement.stated_on, Statement.note)
         .where(Statement.article_id == article_id).order_by(Statement.id)
     ).all()
     chains = _chains(conn, article_id)
@@ -94,6 +96,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     for author in authors:
         use(author)
     entries = []
+    uses_1_1 = False
     for s in statements:
         entry: dict[str, Any] = {"key": s.key, "quote": s.quote}
         if not spans.is_unique(article.text, s.quote):
@@ -101,9 +104,12 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         if s.kind != StatementKind.INDIRECT.value:
             entry["kind"] = s.kind
         chain = []
-        for actor_key, cue in chains.get(s.id, ()):
-            use(actor_key)
-            chain.append(_Flow(actor=actor_key, cue=cue) if cue is not None else actor_key)
+        for hop in chains.get(s.id, ()):
+            use(hop.actor)
+            written = _hop_entry(article.text, s, hop)
+            uses_1_1 = uses_1_1 or (isinstance(written, dict) and len(
+                written.keys() - {"actor", "cue"}) > 0)
+            chain.append(written)
         entry["chain"] = chain
         if s.stated_on:
             entry["stated_on"] = _date_value(s.stated_on)
@@ -149,23 +155,46 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     actors = [_actor_entry(d) for d in _actors_with_role_targets(conn, used)]
     version_1_1 = version_1_1 or any("note" in actor for actor in actors)
     return {
-        "format": FORMAT_ID_1_1 if version_1_1 else FORMAT_ID,
+        "format": FORMAT_ID_1_1 if version_1_1 or uses_1_1 else FORMAT_ID,
         "article": head,
         "actors": actors,
         "statements": entries,
     }
 
 
-def _chains(conn: Connection, article_id: int) -> dict[int, list[tuple[str, str | None]]]:
-    chains: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for statement_id, actor_key, cue in conn.execute(
-        select(Hop.statement_id, Actor.key, Hop.cue)
+def _hop_entry(text: str, statement: Any, hop: Any) -> str | _Flow:
+    """A hop as the file writes it: a bare actor key, or ``{actor, cue, ...}`` with
+    only what was given. An occurrence is written only where the stored span is not
+    the one the nearest-match rule finds, so a version-1 hop is written as before."""
+    near = (statement.span_start, statement.span_end)
+    entry = _Flow(actor=hop.actor)
+    if hop.cue is not None:
+        entry["cue"] = hop.cue
+        if hop.cue_start is not None and not spans.is_nearest(text, hop.cue, hop.cue_start,
+                                                              *near):
+            entry["cue_occurrence"] = spans.word_occurrence_of(text, hop.cue, hop.cue_start)
+    if hop.mention is not None:
+        entry["mention"] = hop.mention
+        if hop.mention_start is not None and not spans.is_nearest(
+                text, hop.mention, hop.mention_start, *near):
+            entry["mention_occurrence"] = spans.word_occurrence_of(text, hop.mention,
+                                                                   hop.mention_start)
+    if hop.identified is not None:
+        entry["identified"] = hop.identified
+    return entry if len(entry) > 1 else hop.actor
+
+
+def _chains(conn: Connection, article_id: int) -> dict[int, list[Any]]:
+    chains: dict[int, list[Any]] = defaultdict(list)
+    for row in conn.execute(
+        select(Hop.statement_id, Actor.key.label("actor"), Hop.cue, Hop.mention,
+               Hop.identified, Hop.cue_start, Hop.mention_start)
         .join(Actor, Hop.actor_id == Actor.id)
         .join(Statement, Hop.statement_id == Statement.id)
         .where(Statement.article_id == article_id)
         .order_by(Hop.statement_id, Hop.position)
     ):
-        chains[statement_id].append((actor_key, cue))
+        chains[row.statement_id].append(row)
     return chains
 
 

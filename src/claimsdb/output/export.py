@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from claimsdb.errors import ClaimsError
-from claimsdb.output.shapes import statement_json
+from claimsdb.output.shapes import span_json, statement_json
 from claimsdb.query.queries import (
     ActorDefinition,
     ActorRef,
@@ -150,6 +150,10 @@ def hop_json(hop: HopRow) -> dict[str, Any]:
         "position": hop.position,
         "actor": _actor_json(hop.actor),
         "cue": hop.cue,
+        "mention": hop.mention,
+        "identified": hop.identified,
+        "cue_span": span_json(hop.cue_span),
+        "mention_span": span_json(hop.mention_span),
         "is_origin": hop.is_origin,
         "chain_depth": hop.chain_depth,
     }

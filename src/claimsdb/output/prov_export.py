@@ -121,15 +121,16 @@ def statement_records(view: StatementView) -> Iterator[Record]:
         view.article, view.key, view.quote, view.kind, view.stated_on,
         [a.key for a in view.about], view.speaker.key if view.speaker else None,
         view.outlet.key if view.outlet else None, view.span_start, view.span_end,
-        [(hop.position, hop.cue, hop.actor.key) for hop in view.chain])
+        [(hop.position, hop.cue, hop.actor.key, hop.mention) for hop in view.chain])
 
 
 def _statement_records(article_key: str, key: str, quote: str, kind: str,
                        stated_on: str | None, about: list[str], speaker: str | None,
                        outlet: str | None, span_start: int, span_end: int,
-                       chain: list[tuple[int, str | None, str]]) -> Iterator[Record]:
-    """``statement_records`` from plain values; ``chain``: (position, cue, actor key),
-    nearest first."""
+                       chain: list[tuple[int, str | None, str, str | None]]
+                       ) -> Iterator[Record]:
+    """``statement_records`` from plain values; ``chain``: (position, cue, actor key,
+    mention), nearest first."""
     ref = f"{article_key}#{key}"
     claim = _statement_id(ref)
     attributes: list[tuple[str, Any]] = [
@@ -159,7 +160,7 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
     # a direct quote's words travel (wasQuotedFrom); reported speech is a relay
     how = QName("prov:Quotation") if kind == "direct" else QName("claimsdb:Relay")
     newer = printed
-    for position, cue, actor in chain:  # each link's version comes from the next
+    for position, cue, actor, mention in chain:  # each link's version comes from the next
         if position == len(chain) - 1:
             older = claim
         else:
@@ -168,6 +169,8 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
                                      ("claimsdb:position", position)])
             yield _attributed(older, f"actor:{actor}")
         cued = [("claimsdb:cue", cue)] if cue else []
+        if mention:  # format 1.1: the words naming the cited source there
+            cued.append(("claimsdb:mention", mention))
         # (attributes in the order the package's wasQuotedFrom gives them: PROV-N
         # lines stay the same as before)
         typed = [*cued, ("prov:type", how)] if kind == "direct" else [("prov:type", how), *cued]
@@ -264,7 +267,7 @@ def _statement_source(conn: Connection, flt: StatementFilter,
             yield list(_statement_records(
                 article, key, quote, kind, stated_on, [actor[0] for actor in about],
                 speaker_key, outlet_key, span_start, span_end,
-                [(hop[0], hop[1], hop[2]) for hop in hops]))
+                [(hop[0], hop[1], hop[2], hop[6]) for hop in hops]))
             if on_statement is not None:
                 on_statement()
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from claimsdb.output.shapes import actor_json, statement_json
-from claimsdb.query.results import ActorRef, StatementView
+from claimsdb.query.results import ActorRef, HopView, StatementView
 from claimsdb.terminal import escape, for_display, one_line
 
 RELATION_HEADINGS = {
@@ -39,6 +39,17 @@ def wrapper(width: int, initial: str, subsequent: str, *, whole: str = ""
                                 break_long_words=len(initial) + len(whole) <= width)
 
 
+def _named_here(hop: HopView) -> str:
+    """How the article names a hop's source there, and how identifiable it is at that
+    point when that differs from the actor: 'named here as “he”; anonymous here'."""
+    parts = []
+    if hop.mention:
+        parts.append(f"named here as “{hop.mention}”")
+    if hop.identified and hop.identified != hop.actor.identified:
+        parts.append(f"{hop.identified} here")
+    return "; ".join(parts)
+
+
 def chain_text(view: StatementView, width: int = 100) -> str:
     """A statement's provenance, readable at a glance, from the article to the origin."""
     view = for_display(view)
@@ -64,6 +75,10 @@ def chain_text(view: StatementView, width: int = 100) -> str:
             last = depth == len(view.chain)
             marker = "   <- original speaker" if last else ""
             lines.append(f"  {'    ' * (depth - 1)}└─ {cue}→ {_who(hop.actor)}{marker}")
+            named_here = _named_here(hop)
+            if named_here:
+                lines += wrapper(width, "  " + "    " * depth + "   ",
+                                 "  " + "    " * depth + "     ").wrap(named_here)
     if view.stated_on:
         lines.append(f"  stated on {view.stated_on}")
     if view.about:
@@ -268,7 +283,7 @@ class _Counter:
 # -- what each list shows ------------------------------------------------------------------
 
 def _origin(view: StatementView) -> str:
-    return view.speaker.identified if view.speaker else "named"
+    return view.origin_identified
 
 
 STATEMENT_TABLE = (
@@ -436,12 +451,40 @@ def actor_detail_json(detail) -> dict[str, Any]:
     }
 
 
-def marked_text(text: str, views: Sequence[StatementView]) -> str:
-    """The article text with each statement's span bracketed and numbered: ⟦3 … ⟧3."""
-    marks: list[tuple[int, int, str]] = []  # (offset, order, marker): closes before opens
+# How ``claimsdb article`` marks what the spans select, per kind of mark.
+MARKS = {"statement": ("⟦", "⟧"), "source": ("⟨", "⟩"), "cue": ("⌊", "⌋")}
+MARK_LEGEND = ("Marked: ⟦n the statement⟧n, ⟨n the words naming its source⟩n, "
+               "⌊n its cue⌋n")
+
+
+def text_marks(views: Sequence[StatementView]) -> list[dict[str, Any]]:
+    """What ``claimsdb article`` marks, in text order: each statement's span, and the
+    spans of the words naming each hop's source (``source``) and of its cue, numbered
+    by statement as in the list below the text."""
+    marks: list[dict[str, Any]] = []
     for number, view in enumerate(views, start=1):
-        marks.append((view.span_start, 1, f"⟦{number} "))
-        marks.append((view.span_end, 0, f" ⟧{number}"))
+        marks.append({"type": "statement", "number": number, "statement": view.key,
+                      "span": [view.span_start, view.span_end], "actor": None})
+        for hop in view.chain:
+            for kind, span in (("source", hop.mention_span), ("cue", hop.cue_span)):
+                if span is not None:
+                    marks.append({"type": kind, "number": number, "statement": view.key,
+                                  "span": list(span), "actor": hop.actor.key})
+    marks.sort(key=lambda m: (m["span"][0], m["span"][1], m["number"]))
+    return marks
+
+
+def marked_text(text: str, views: Sequence[StatementView], *, sources: bool = False) -> str:
+    """The article text with each statement's span bracketed and numbered: ⟦3 … ⟧3;
+    with ``sources``, also the words naming each source ⟨3 … ⟩3 and each cue ⌊3 … ⌋3."""
+    marks: list[tuple[int, int, str]] = []  # (offset, order, marker): closes before opens
+    for mark in text_marks(views):
+        if mark["type"] != "statement" and not sources:
+            continue
+        opening, closing = MARKS[mark["type"]]
+        number = mark["number"]
+        marks.append((mark["span"][0], 1, f"{opening}{number} "))
+        marks.append((mark["span"][1], 0, f" {closing}{number}"))
     pieces = []
     previous = 0
     for offset, _, marker in sorted(marks, key=lambda m: (m[0], m[1])):
@@ -454,7 +497,7 @@ def marked_text(text: str, views: Sequence[StatementView]) -> str:
 
 def article_text(detail, width: int = 100) -> str:
     # The text keeps its paragraphs; the spans index the stored text, so mark first.
-    body = escape(marked_text(detail.text, detail.statements))
+    body = escape(marked_text(detail.text, detail.statements, sources=True))
     detail = for_display(detail)
     s = detail.summary
     lines = [s.title, f"  [{s.key}]"]
@@ -471,6 +514,9 @@ def article_text(detail, width: int = 100) -> str:
     lines.append("")
     lines.append(body)
     lines.append("")
+    if any(hop.cue_span or hop.mention_span for v in detail.statements for hop in v.chain):
+        lines.append(MARK_LEGEND)
+        lines.append("")
     lines.append("Statements (numbered as marked above):")
     for number, view in enumerate(detail.statements, start=1):
         via = " > ".join(view.chain_names()) or "own voice"
@@ -486,4 +532,5 @@ def article_detail_json(detail) -> dict[str, Any]:
     summary["statement_count"] = summary.pop("statements")
     return {**summary, "note": detail.note, "text": detail.text,
             "authors": [actor_json(a) for a in detail.authors],
-            "statements": [statement_json(v) for v in detail.statements]}
+            "statements": [statement_json(v) for v in detail.statements],
+            "marks": text_marks(detail.statements)}

@@ -11,11 +11,23 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from claimsdb.query.results import ActorRef, StatementView
+from claimsdb.query.results import ActorRef, HopView, StatementView
 
 
 def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
     return dataclasses.asdict(actor) if actor else None
+
+
+def span_json(span: tuple[int, int] | None) -> list[int] | None:
+    return list(span) if span is not None else None
+
+
+def hop_json(hop: HopView) -> dict[str, Any]:
+    """One link of a chain. ``identified`` is the hop's own (null: as the actor is);
+    the spans are where the cue and the words naming the source are in the text."""
+    return {"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue,
+            "mention": hop.mention, "identified": hop.identified,
+            "cue_span": span_json(hop.cue_span), "mention_span": span_json(hop.mention_span)}
 
 
 def statement_json(view: StatementView) -> dict[str, Any]:
@@ -34,10 +46,7 @@ def statement_json(view: StatementView) -> dict[str, Any]:
         "url": view.url,
         "outlet": actor_json(view.outlet),
         "speaker": actor_json(view.speaker),
-        "chain": [
-            {"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue}
-            for hop in view.chain
-        ],
+        "chain": [hop_json(hop) for hop in view.chain],
         "chain_depth": view.chain_depth,
         "about": [actor_json(a) for a in view.about],
         "relations": [

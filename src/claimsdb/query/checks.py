@@ -350,8 +350,9 @@ class _Batch:
         ), "article_id")
         statement_ids = [s.id for rows in self.statements.values() for s in rows]
         self.hops = _group(_in_chunks(conn, statement_ids, lambda chunk: (
-            select(Hop.statement_id, Hop.position, Hop.actor_id, Hop.cue,
-                   Actor.key.label("actor_key"))
+            select(Hop.statement_id, Hop.position, Hop.actor_id, Hop.cue, Hop.mention,
+                   Hop.identified, Hop.cue_start, Hop.cue_end, Hop.mention_start,
+                   Hop.mention_end, Actor.key.label("actor_key"))
             .join(Actor, Actor.id == Hop.actor_id)
             .where(Hop.statement_id.in_(chunk)).order_by(Hop.statement_id, Hop.position)
         )), "statement_id")
@@ -438,11 +439,26 @@ def _chain(article: Any, statement: Any, hops: list[Any], where: str,
                    f"be {should}")
 
 
+def _stored_hop(text: str, statement: Any, hop: Any) -> Any:
+    """A stored hop as the file it came from described it: its cue span was pinned by
+    ``cue_occurrence`` when it is not the match nearest to the quote."""
+    from claimsdb.format import spans
+    from claimsdb.format.articles import HopSpec
+
+    cue_span = (hop.cue_start, hop.cue_end) if hop.cue_start is not None else None
+    pinned = cue_span is not None and hop.cue is not None and not spans.is_nearest(
+        text, hop.cue, cue_span[0], statement.span_start, statement.span_end)
+    return HopSpec(hop.actor_key, hop.cue, mention=hop.mention, identified=hop.identified,
+                   cue_span=cue_span, cue_pinned=pinned,
+                   mention_span=(hop.mention_start, hop.mention_end)
+                   if hop.mention_start is not None else None)
+
+
 def _content_hash(article: Any, batch: _Batch, statements: list[Any],
                   report: CheckReport) -> None:
     """The article as stored must still hash to what was imported: anything changed
     outside claimsdb (a title, a cue, a relation) shows up here."""
-    from claimsdb.format.articles import ArticleSpec, HopSpec, ReviewSpec, StatementSpec
+    from claimsdb.format.articles import ArticleSpec, ReviewSpec, StatementSpec
 
     specs = []
     for s in statements:
@@ -452,7 +468,7 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
         specs.append(StatementSpec(
             key=s.key, quote=s.quote, span_start=s.span_start, span_end=s.span_end,
             kind=s.kind, stated_on=s.stated_on,
-            chain=tuple(HopSpec(h.actor_key, h.cue) for h in batch.hops.get(s.id, [])),
+            chain=tuple(_stored_hop(article.text, s, h) for h in batch.hops.get(s.id, [])),
             about=tuple(a.key for a in batch.about.get(s.id, [])),
             relations={t: tuple(refs) for t, refs in relations.items()},
             topics=tuple(t.topic for t in batch.topics.get(s.id, [])), note=s.note,

@@ -24,6 +24,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -63,6 +64,7 @@ from claimsdb.query.views import (
     OUTGOING,
     build_views,
     group_details,
+    span_of,
     speaker_keys,
     with_speakers,
 )
@@ -209,13 +211,7 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         conditions.append(Statement.id.in_(
             select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
-        # Through the speaker index: actors identified so, then their statements.
-        identified = Statement.speaker_id.in_(
-            select(Actor.id).where(Actor.identified == flt.origin))
-        if flt.origin == Identification.NAMED.value:
-            # The own voice of an article without an outlet is the article itself: named.
-            identified = or_(identified, Statement.speaker_id.is_(None))
-        conditions.append(identified)
+        conditions.append(_origin_condition(flt.origin))
     if flt.kind is not None:
         conditions.append(Statement.kind == flt.kind)
     if flt.denied:
@@ -249,6 +245,48 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             dated = dated.where(Article.published < next_day.isoformat())
         conditions.append(Statement.article_id.in_(dated))
     return conditions
+
+
+def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
+    """``hop`` is the origin's hop: the last of the statement's first chain (the one
+    its stored speaker comes from). Through the primary key: (statement, chain, position)."""
+    later = aliased(Hop, name="later_hop")
+    return and_(hop.chain == 0, ~exists().where(
+        later.statement_id == hop.statement_id, later.chain == hop.chain,
+        later.position > hop.position))
+
+
+def origin_overrides() -> Any:
+    """(statement_id, identified) of the statements whose origin hop gives its own
+    identification: few rows, found through the index on ``chain_hops.identified``."""
+    return (select(Hop.statement_id.label("statement_id"),
+                   Hop.identified.label("identified"))
+            .where(Hop.identified.is_not(None), _last_hop_of_first_chain(Hop))
+            .subquery("origin_overrides"))
+
+
+def origin_identification(speaker_identified: Any, override: Any) -> ColumnElement[str]:
+    """How an origin is identified where the article cites it: the origin hop's own
+    ``identified`` when the file gives one, else the speaker's; a statement without a
+    speaker (the own voice of an article without an outlet) counts as named."""
+    return func.coalesce(override, speaker_identified, Identification.NAMED.value)
+
+
+def _origin_condition(origin: str) -> ColumnElement[bool]:
+    """Statements whose origin is identified as ``origin`` (see
+    ``origin_identification``), as one IN over a UNION so that both backends start
+    from indexes: the speaker index for actors identified so (less the statements whose
+    origin hop says otherwise), the hop index for origin hops that say so."""
+    said_otherwise = exists().where(Hop.statement_id == Statement.id,
+                                    Hop.identified.is_not(None),
+                                    _last_hop_of_first_chain(Hop))
+    by_speaker = Statement.speaker_id.in_(select(Actor.id).where(Actor.identified == origin))
+    if origin == Identification.NAMED.value:
+        by_speaker = or_(by_speaker, Statement.speaker_id.is_(None))
+    by_actor = select(Statement.id).where(by_speaker, ~said_otherwise)
+    by_hop = select(Hop.statement_id).where(Hop.identified == origin,
+                                            _last_hop_of_first_chain(Hop))
+    return Statement.id.in_(by_actor.union(by_hop))
 
 
 def filtered_statement_ids(conn: Connection, flt: StatementFilter) -> Select:
@@ -430,6 +468,7 @@ def _enrich(conn: Connection, rows: Sequence) -> list[StatementView]:
 
 
 _IDS = "statement_ids"
+_NO_HOP_VALUES = tuple(null() for _ in range(6))  # the hop-only columns of other branches
 _HOP, _OUTGOING, _INCOMING, _ABOUT = HOP, OUTGOING, INCOMING, ABOUT
 
 
@@ -458,8 +497,9 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     """One select each for chain links, outgoing and incoming relations, about-actors.
 
     Every branch has the same columns: what it is (``part``), the statement, two sort
-    keys (text, number) and five text values:
-    hop: (cue, actor key, name, kind, identified), sorted by position;
+    keys (text, number) and five text values, then six values only a hop has:
+    hop: (cue, actor key, name, kind, identified; mention, the hop's identified, cue
+    start and end, mention start and end), sorted by position;
     relation: (type, other article, other statement, its quote, its speaker's key),
     sorted by type then creation; about: (-, actor key, name, kind, identified).
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
@@ -482,7 +522,11 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
                blank.label("sort_text"), Hop.position.label("sort_number"),
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
-               nothing.label("v5") if lean else Actor.identified.label("v5"))
+               nothing.label("v5") if lean else Actor.identified.label("v5"),
+               Hop.mention.label("h0"), Hop.identified.label("h1"),  # PROV needs the mention
+               *(nothing.label(f"h{n}") for n in range(2, 6)) if lean else (
+                   Hop.cue_start.label("h2"), Hop.cue_end.label("h3"),
+                   Hop.mention_start.label("h4"), Hop.mention_end.label("h5")))
         .join(Actor, Hop.actor_id == Actor.id)
         .where(chosen(Hop.statement_id))
     )
@@ -495,7 +539,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
         branch = (
             select(_constant(part), mine, Relation.type, Relation.id, Relation.type,
                    other_article.key, other.key,
-                   nothing if lean else other.quote, nothing if lean else other_speaker.key)
+                   nothing if lean else other.quote, nothing if lean else other_speaker.key,
+                   *_NO_HOP_VALUES)
             .join(other, theirs == other.id)
             .join(other_article, other.article_id == other_article.id)
             .where(chosen(mine))
@@ -506,7 +551,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     branches.append(
         select(_constant(_ABOUT), StatementAbout.statement_id, Actor.key, _constant(0),
                nothing, Actor.key, nothing if lean else Actor.name,
-               nothing if lean else Actor.kind, nothing if lean else Actor.identified)
+               nothing if lean else Actor.kind, nothing if lean else Actor.identified,
+               *_NO_HOP_VALUES)
         .join(Actor, StatementAbout.actor_id == Actor.id)
         .where(chosen(StatementAbout.statement_id))
     )
@@ -517,7 +563,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
 class StatementDetails:
     """What belongs to each statement of a batch, by statement id, as plain tuples:
 
-    - ``hops``: (position, cue, actor key, name, kind, identified), nearest first;
+    - ``hops``: (position, cue, actor key, name, kind, identified, mention, the hop's
+      identified, cue start, cue end, mention start, mention end), nearest first;
     - ``related``: (incoming, type, other statement's ref, its quote, its speaker as
       an ``ActorRef``), by type then age; ``incoming`` is true when the other one
       relates to it;
@@ -799,15 +846,18 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     statement counts."""
     outlet = aliased(Actor)
     speaker = aliased(Actor)
+    overrides = origin_overrides()
+    origin = origin_identification(speaker.identified, overrides.c.identified)
     counts = (
         select(Statement.article_id,
                func.count().label("statements"),
-               func.count(case((speaker.identified == Identification.ANONYMOUS.value, 1)))
+               func.count(case((origin == Identification.ANONYMOUS.value, 1)))
                .label("anonymous"),
                func.count(case((exists().where(
                    Relation.target_id == Statement.id,
                    Relation.type == RelationType.DENIES.value), 1))).label("denied"))
         .outerjoin(speaker, Statement.speaker_id == speaker.id)
+        .outerjoin(overrides, overrides.c.statement_id == Statement.id)
         .group_by(Statement.article_id).subquery()
     )
     query = (
@@ -886,7 +936,8 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
     speaker = aliased(Actor)
     depth = (select(Hop.statement_id, func.count().label("depth"))
              .group_by(Hop.statement_id).subquery())
-    origin = func.coalesce(speaker.identified, Identification.NAMED.value)
+    overrides = origin_overrides()
+    origin = origin_identification(speaker.identified, overrides.c.identified)
     measures = (
         func.count().label("statements"),
         func.count(case((origin == Identification.NAMED.value, 1))).label("named"),
@@ -902,6 +953,7 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
                  .select_from(Statement)
                  .join(Article, Statement.article_id == Article.id)
                  .outerjoin(speaker, Statement.speaker_id == speaker.id)
+                 .outerjoin(overrides, overrides.c.statement_id == Statement.id)
                  .outerjoin(depth, depth.c.statement_id == Statement.id))
         if article is not None:
             query = query.where(Statement.article_id == require_article(conn, article))
@@ -959,6 +1011,10 @@ class HopRow:
     cue: str | None
     chain_depth: int
     # The last link is the original speaker; earlier links only relayed the claim.
+    mention: str | None = None  # format 1.1, as in HopView
+    identified: str | None = None
+    cue_span: tuple[int, int] | None = None
+    mention_span: tuple[int, int] | None = None
 
     @property
     def ref(self) -> str:
@@ -1036,7 +1092,8 @@ def hops_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
         select(Article.key.label("article"), Statement.key.label("statement"), Hop.position,
                Hop.cue, Actor.key.label("actor_key"), Actor.name.label("actor_name"),
                Actor.kind.label("actor_kind"), Actor.identified.label("actor_identified"),
-               depth.label("chain_depth"))
+               depth.label("chain_depth"), Hop.mention, Hop.identified, Hop.cue_start,
+               Hop.cue_end, Hop.mention_start, Hop.mention_end)
         .select_from(Hop)
         .join(Statement, Hop.statement_id == Statement.id)
         .join(Article, Statement.article_id == Article.id)
@@ -1057,7 +1114,8 @@ def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
     """
     rows = _stream(conn, hops_select(conn, flt), batch)
     return (HopRow(r.article, r.statement, r.position, _actor("actor", r), r.cue,
-                   r.chain_depth) for r in rows)
+                   r.chain_depth, r.mention, r.identified, span_of(r.cue_start, r.cue_end),
+                   span_of(r.mention_start, r.mention_end)) for r in rows)
 
 
 def relations_select(conn: Connection, flt: StatementFilter | None = None, *,

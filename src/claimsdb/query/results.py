@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from claimsdb.format.vocabulary import Identification
+
 
 @dataclass(frozen=True)
 class ActorRef:
@@ -28,6 +30,17 @@ class HopView:
     position: int
     actor: ActorRef
     cue: str | None
+    # Format 1.1: the words naming the source at this point, how identifiable it is
+    # there (None: as the actor is), and where cue and mention are in the text.
+    mention: str | None = None
+    identified: str | None = None
+    cue_span: tuple[int, int] | None = None
+    mention_span: tuple[int, int] | None = None
+
+    @property
+    def identification(self) -> str:
+        """How identifiable the source is at this point of the article."""
+        return self.identified or self.actor.identified
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,15 @@ class StatementView:
 
     def chain_names(self) -> list[str]:
         return [hop.actor.name for hop in self.chain]
+
+    @property
+    def origin_identified(self) -> str:
+        """How identifiable the origin is where the article cites it: the last hop's
+        own identification when the file gives one, else the speaker's (the article's
+        own voice without an outlet counts as named), as ``--origin`` classifies it."""
+        if self.chain and self.chain[-1].identified:
+            return self.chain[-1].identified
+        return self.speaker.identified if self.speaker else Identification.NAMED.value
 
     def related(self, relation: str, *, incoming: bool = False) -> list[str]:
         pool = self.incoming if incoming else self.outgoing

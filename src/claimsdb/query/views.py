@@ -22,14 +22,15 @@ def group_details(rows: Sequence[Sequence]
                   ) -> tuple[dict[int, list[tuple]], dict[int, list[tuple]],
                              dict[int, list[tuple]]]:
     """The details query's rows by statement id: hops (position, cue, actor key, name,
-    kind, identified), related (incoming, type, other ref, its quote, its speaker's
+    kind, identified, mention, the hop's identified, cue start and end, mention start
+    and end), related (incoming, type, other ref, its quote, its speaker's
     key) and about (actor key, name, kind, identified), in the rows' order."""
     hops: dict[int, list[tuple]] = defaultdict(list)
     related: dict[int, list[tuple]] = defaultdict(list)
     about: dict[int, list[tuple]] = defaultdict(list)
-    for part, statement_id, _text, number, v1, v2, v3, v4, v5 in rows:
+    for part, statement_id, _text, number, v1, v2, v3, v4, v5, *hop_only in rows:
         if part == HOP:
-            hops[statement_id].append((number, v1, v2, v3, v4, v5))
+            hops[statement_id].append((number, v1, v2, v3, v4, v5, *hop_only))
         elif part == ABOUT:
             about[statement_id].append((v2, v3, v4, v5))
         else:
@@ -77,15 +78,22 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
             context=sentence_around(window or "", span_start - window_start,
                                     span_end - window_start, language),
             # (most statements relate to nothing and are about nothing: no work then)
-            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
-                         for position, cue, actor, name, actor_kind, identified in chain]
-                        ) if chain else empty,
+            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue,
+                                 mention, hop_identified, span_of(cue_start, cue_end),
+                                 span_of(mention_start, mention_end))
+                         for (position, cue, actor, name, actor_kind, identified, mention,
+                              hop_identified, cue_start, cue_end, mention_start, mention_end)
+                         in chain]) if chain else empty,
             outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
                            ) if mine else empty,
             incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
             about=tuple([ActorRef(*a) for a in about_of]) if about_of else empty,
         ))
     return views
+
+
+def span_of(start: int | None, end: int | None) -> tuple[int, int] | None:
+    return (start, end) if start is not None else None
 
 
 def sentence_around(window: str, start: int, end: int, language: str = "en") -> str:

@@ -327,6 +327,8 @@ class Hop(Base):
 
 # "Everything that came through Bloomberg": find hops by actor, then their statements.
 Index("ix_chain_hops_actor_id_statement_id", Hop.actor_id, Hop.statement_id)
+# "Anonymous origins": the few hops that give their own identification (format 1.1).
+Index("ix_chain_hops_identified", Hop.identified)
 
 
 class Relation(Base):
