@@ -211,7 +211,7 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         conditions.append(Statement.id.in_(
             select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
-        conditions.append(_origin_condition(flt.origin))
+        conditions.append(_origin_condition(conn, flt.origin))
     if flt.kind is not None:
         conditions.append(Statement.kind == flt.kind)
     if flt.denied:
@@ -272,17 +272,26 @@ def origin_identification(speaker_identified: Any, override: Any) -> ColumnEleme
     return func.coalesce(override, speaker_identified, Identification.NAMED.value)
 
 
-def _origin_condition(origin: str) -> ColumnElement[bool]:
+def _origin_condition(conn: Connection, origin: str) -> ColumnElement[bool]:
     """Statements whose origin is identified as ``origin`` (see
-    ``origin_identification``), as one IN over a UNION so that both backends start
-    from indexes: the speaker index for actors identified so (less the statements whose
-    origin hop says otherwise), the hop index for origin hops that say so."""
-    said_otherwise = exists().where(Hop.statement_id == Statement.id,
-                                    Hop.identified.is_not(None),
-                                    _last_hop_of_first_chain(Hop))
+    ``origin_identification``), so that both backends start from indexes.
+
+    Without a single hop that sets its own ``identified`` (every version-1 database),
+    the speaker index answers alone, and a more selective filter beside it can still
+    lead the plan. Otherwise one IN over a UNION: the speaker index for actors
+    identified so (less the statements whose origin hop says otherwise), the hop
+    index for origin hops that say so. Asking first costs one probe of
+    ``ix_chain_hops_identified``."""
     by_speaker = Statement.speaker_id.in_(select(Actor.id).where(Actor.identified == origin))
     if origin == Identification.NAMED.value:
         by_speaker = or_(by_speaker, Statement.speaker_id.is_(None))
+    overrides = conn.execute(
+        select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)).first()
+    if overrides is None:
+        return by_speaker
+    said_otherwise = exists().where(Hop.statement_id == Statement.id,
+                                    Hop.identified.is_not(None),
+                                    _last_hop_of_first_chain(Hop))
     by_actor = select(Statement.id).where(by_speaker, ~said_otherwise)
     by_hop = select(Hop.statement_id).where(Hop.identified == origin,
                                             _last_hop_of_first_chain(Hop))
