@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from claimsdb.format.articles import ArticleSpec
+from claimsdb.format.articles import SAME_VOICE, ArticleSpec
 from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
 from claimsdb.store.chronology import spec_dates, stored_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -294,6 +294,10 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec]) -> dict[
                 resolved[ref] = statement_id
     if any(ref not in resolved for ref in stored_refs):
         raise Declined
+    if any(True for spec in specs for s in spec.statements
+           for relation in SAME_VOICE for target in s.relations.get(relation, ())
+           if not target.startswith(f"{spec.key}#")):
+        raise Declined  # a correction across files: the file-by-file path checks its voice
     return resolved
 
 
@@ -336,7 +340,8 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     rows = [
         {"id": next(statement_ids), "article_id": article_id, "key": s.key, "quote": s.quote,
          "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
-         "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or "")}
+         "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
+         "translated_from": s.translated_from, "original": s.original}
         for spec, article_id in zip(specs, article_ids, strict=True) for s in spec.statements
     ]
     if rows:

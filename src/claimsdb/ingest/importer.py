@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
 from claimsdb.format.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
 from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
+from claimsdb.ingest.voices import voice_problems
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -321,6 +322,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     actors.run()
     external = _resolve_external_statements(conn, spec, problems,
                                             planned.statements if planned else frozenset())
+    problems += voice_problems(conn, spec, external)
     if spec.url:
         other = conn.execute(
             select(Article.key).where(Article.url == spec.url, Article.key != spec.key)
@@ -884,6 +886,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
             "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
             "stated_on": s.stated_on,
             "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
+            "translated_from": s.translated_from, "original": s.original,
         }
         for s in spec.statements
     ]

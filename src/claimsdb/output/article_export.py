@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from claimsdb import __version__
 from claimsdb.errors import ClaimsError
 from claimsdb.format import spans, yamlio
-from claimsdb.format.articles import FORMAT_ID
+from claimsdb.format.articles import FORMAT_ID, FORMAT_ID_1_1
 from claimsdb.query import queries
 from claimsdb.store.models import (
     Actor,
@@ -44,6 +44,11 @@ from claimsdb.store.models import (
     StatementAbout,
     StatementKind,
 )
+
+# What version 1 has; anything else in an article makes its file format 1.1.
+VERSION_1_KINDS = (StatementKind.INDIRECT.value, StatementKind.DIRECT.value)
+VERSION_1_RELATIONS = (RelationType.DENIES.value, RelationType.CONTRADICTS.value,
+                       RelationType.SUPPORTS.value, RelationType.REPEATS.value)
 
 
 class _Flow(dict):
@@ -71,7 +76,8 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     # File order: statements were inserted in the order the file listed them.
     statements = conn.execute(
         select(Statement.id, Statement.key, Statement.quote, Statement.span_start,
-               Statement.kind, Statement.stated_on)
+               Statement.kind, Statement.stated_on, Statement.translated_from,
+               Statement.original)
         .where(Statement.article_id == article_id).order_by(Statement.id)
     ).all()
     chains = _chains(conn, article_id)
@@ -88,12 +94,19 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     for author in authors:
         use(author)
     entries = []
+    uses_1_1 = False  # a field only format 1.1 has: the file then declares @1.1
     for s in statements:
         entry: dict[str, Any] = {"key": s.key, "quote": s.quote}
         if not spans.is_unique(article.text, s.quote):
             entry["occurrence"] = spans.occurrence_of(article.text, s.quote, s.span_start)
         if s.kind != StatementKind.INDIRECT.value:
             entry["kind"] = s.kind
+            uses_1_1 |= s.kind not in VERSION_1_KINDS
+        if s.translated_from:
+            uses_1_1 = True
+            entry["translated_from"] = s.translated_from
+            if s.original is not None:
+                entry["original"] = s.original
         chain = []
         for actor_key, cue in chains.get(s.id, ()):
             use(actor_key)
@@ -109,6 +122,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
             targets = relations.get((s.id, relation.value))
             if targets:
                 entry[relation.value] = _FlowList(targets)
+                uses_1_1 |= relation.value not in VERSION_1_RELATIONS
         entries.append(entry)
 
     head: dict[str, Any] = {"key": article.key, "title": article.title}
@@ -123,7 +137,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         head["authors"] = _FlowList(authors)
     head["text"] = article.text
     return {
-        "format": FORMAT_ID,
+        "format": FORMAT_ID_1_1 if uses_1_1 else FORMAT_ID,
         "article": head,
         "actors": [_actor_entry(d) for d in _actors_with_role_targets(conn, used)],
         "statements": entries,
