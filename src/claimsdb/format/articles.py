@@ -1179,10 +1179,10 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
 def voice_problem(voice: str, relation: str, target: str, voices: Iterable[str]) -> str:
     """Why ``voice`` cannot correct or retract ``target`` (whose speaker and outlet
     are ``voices``): the message both the parser and the importer give."""
-    theirs = " or ".join(f"'{v}'" for v in voices)
-    return (f"'{voice}' cannot {VERB[RelationType(relation)]} '{target}', which is "
-            f"{theirs}'s: only the same speaker or outlet {relation} a statement; "
-            "use 'contradicts' or 'denies' for someone else's")
+    theirs = ", ".join(f"'{v}'" for v in voices)
+    return (f"'{voice}' cannot {VERB[RelationType(relation)]} '{target}': only its speaker "
+            f"or outlet ({theirs}) can; use 'contradicts' or 'denies' for someone else's "
+            "statement")
 
 
 def _primary(language: str) -> str:
