@@ -207,7 +207,7 @@ def test_articles_table(tricky, cli, engine, write_article):
         "key": "tricky-text", "title": "Кремль: «це не так», say officials",
         "outlet": "Kyiv Wire, Ltd.", "outlet_key": "kyiv-wire", "published": "2025-03-12",
         "url": "https://example.org/tricky", "language": "en", "authors": "Олена Автор",
-        "statements": "5", "anonymous": "1", "denied": "1",
+        "statements": "5", "anonymous": "1", "denied": "1", "retrieved": "", "archived_url": "",
     }
 
 

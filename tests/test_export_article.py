@@ -71,7 +71,7 @@ def wipe(engine: Engine) -> None:
 # -- every article the project ships or tests with ------------------------------------------
 
 def shipped_articles() -> list[Path]:
-    return [*seed_files(), REPO / "examples" / "kremlin-denies-report.yaml",
+    return [*seed_files(), *sorted((REPO / "examples").glob("*.yaml")),
             *sorted((DATA / "corpus").glob("*.yaml")), *sorted((DATA / "trace").glob("*.yaml"))]
 
 

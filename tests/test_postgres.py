@@ -32,6 +32,7 @@ from test_copy import ANALYSIS, TASS
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
 EXAMPLE = REPO / "examples" / "kremlin-denies-report.yaml"
+EXAMPLE_1_1 = REPO / "examples" / "lavrov-hospital-report.yaml"  # every format 1.1 field
 
 
 def entry_point() -> str:
@@ -101,7 +102,8 @@ def test_installed_commands_work_on_a_server_via_db_and_claimsdb_db(empty_db, tm
 # and in test_copy.py; backup and check are backend-specific and tested below).
 PARITY: dict[tuple[str, ...], list[list[str]]] = {
     ("chain",): [["chain", MAXIMALIST], ["chain", "officials-putin-maximalist-demands",
-                                        "--format", "json"]],
+                                        "--format", "json"],
+                 ["chain", "lavrov-hospital-report#zakharova-translated", "--format", "json"]],
     ("statements",): [
         ["statements"],
         ["statements", "--via", "bloomberg", "--origin", "anonymous"],
@@ -115,7 +117,9 @@ PARITY: dict[tuple[str, ...], list[list[str]]] = {
     ],
     ("actors",): [["actors"], ["actors", "--identified", "anonymous", "--format", "csv"]],
     ("actor",): [["actor", "peskov"], ["actor", "Bloomberg", "--format", "json"]],
-    ("denials",): [["denials"], ["denials", "--via", "bloomberg", "--format", "json"]],
+    ("denials",): [["denials"], ["denials", "--via", "bloomberg", "--format", "json"],
+                   ["denials", "--type", "all", "--by", "zakharova", "--format", "csv"]],
+    ("topics",): [["topics"], ["topics", "--format", "json"]],
     ("articles",): [["articles"], ["articles", "--format", "json"]],
     ("article",): [["article", "tass-peskov-rejects-report"],
                    ["article", "kremlin-denies-report", "--format", "json"]],
@@ -129,6 +133,7 @@ PARITY: dict[tuple[str, ...], list[list[str]]] = {
     ("export", "json"): [["export", "json"]],
     ("export", "jsonl"): [["export", "jsonl"]],
     ("export", "prov"): [["export", "prov"]],
+    ("export", "claimreview"): [["export", "claimreview"]],
     ("export", "article"): [["export", "article", "tass-peskov-rejects-report"]],
 }
 # export datasette-metadata is for SQLite files only (tests/test_datasette.py).
@@ -140,7 +145,7 @@ NOT_IN_PARITY = {("init",), ("seed",), ("add",), ("copy",), ("backup",), ("check
 def twins(db: str, tmp_path: Path) -> tuple[str, str]:
     """The same articles in a PostgreSQL database and a SQLite file."""
     local = tmp_path / "twin.db"
-    files = [*seed_files(), EXAMPLE]
+    files = [*seed_files(), EXAMPLE, EXAMPLE_1_1]
     for name, body in (("tass.yaml", TASS), ("analysis.yaml", ANALYSIS)):
         (tmp_path / name).write_text(body, encoding="utf-8")
         files.append(tmp_path / name)

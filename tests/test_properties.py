@@ -213,10 +213,17 @@ def articles(draw):
                 for k in chain
             ]
         earlier = [s["key"] for s in statements]
-        if earlier:
+        # A refusal takes no position (no relations); only the target's speaker or the
+        # outlet corrects or retracts it (format 1.1 rules, docs/format.md).
+        if earlier and statement.get("kind") != StatementKind.REFUSAL.value:
+            mine = _voice(statement, outlet)
             for relation in RelationType:
-                if draw(st.integers(0, 3)) == 0:
-                    statement[relation.value] = [draw(st.sampled_from(earlier))]
+                targets = earlier
+                if relation in (RelationType.CORRECTS, RelationType.RETRACTS) and mine:
+                    targets = [s["key"] for s in statements
+                               if mine in {_voice(s, None), outlet}]
+                if targets and draw(st.integers(0, 3)) == 0:
+                    statement[relation.value] = [draw(st.sampled_from(targets))]
         statements.append(statement)
         expected_spans[key] = (start, start + len(quote))
 
@@ -227,6 +234,15 @@ def articles(draw):
     document = {"format": "claimsdb/article@1", "article": article, "actors": actors,
                 "statements": statements}
     return document, expected_spans
+
+
+def _voice(statement: dict, outlet: str | None) -> str | None:
+    """Who speaks in a generated statement: its chain's last actor, else the outlet."""
+    chain = statement.get("chain")
+    if not chain:
+        return outlet
+    last = chain[-1]
+    return last["actor"] if isinstance(last, dict) else last
 
 
 def _write(tmp_path, document, name="generated.yaml"):

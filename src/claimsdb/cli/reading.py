@@ -93,7 +93,7 @@ def statements(settings: Settings, flt, output) -> None:
         columns = tuple(c for c in columns if c.name != "article")
     with settings.database().stream_statements(flt) as views:
         _emit(output, views, columns=columns,
-              csv_columns=_named((*export.STATEMENT_COLUMNS, "origin")),
+              csv_columns=_named(_statement_list_columns(export.STATEMENT_COLUMNS)),
               record=render.statement_row, to_json=render.statement_json,
               empty="no statement matches")
 
@@ -274,3 +274,11 @@ def sources(settings: Settings, article: str | None, total_only: bool, output) -
     profiles = settings.database().sources(article=article, by_article=not total_only)
     _emit(output, profiles, columns=render.SOURCES_TABLE, csv_columns=render.SOURCES_CSV,
           record=render.sources_row, to_json=render.sources_json, empty="no statements")
+
+
+def _statement_list_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The export's columns with ``origin`` where version 1 had it, after ``context``;
+    the columns format 1.1 added follow it, so a version-1 reader's columns keep their
+    places."""
+    after = columns.index("context") + 1
+    return (*columns[:after], "origin", *columns[after:])
