@@ -10,6 +10,14 @@
 - New tables ``statement_topics`` and ``reviews`` (fact-checkers' verdicts).
 
 Every existing row keeps its meaning: hops become chain 0, the new columns are NULL.
+``statements.speaker_id`` stays the first chain's original speaker; the origins of
+later chains are the last hops of those chains, found through the partial index
+``ix_chain_hops_later_chains`` (only hops of chains after the first).
+
+The views ``statement_sources`` and ``article_sourcing`` are created anew for several
+chains (``chain``: the chains joined by " | "; an article's ``named``, ``role`` and
+``anonymous`` counts a statement by its best-identified origin, so ``anonymous`` is
+the statements that rest on anonymous sources only); the downgrade restores 0003's.
 
 SQLite changes a primary key and CHECK constraints only by rebuilding a table (batch
 mode): the views of 0003 are dropped first and created again at the end, and the
@@ -49,6 +57,75 @@ FTS_TRIGGERS = [
     "INSERT INTO statements_fts(rowid, quote) VALUES (new.id, new.quote); END",
 ]
 VIEW_NAMES = ("article_sourcing", "denials", "statement_sources")
+LATER_CHAINS = "chain > 0"
+
+# A statement's chains as text, each nearest source first, the chains in order joined
+# by " | " (as the CSV export has it); one row of each chain (its position 0) leads.
+CHAINS = {
+    "sqlite": "(SELECT group_concat(names, ' | ') FROM (SELECT (SELECT group_concat(name, "
+              "' > ') FROM (SELECT x.name AS name FROM chain_hops h JOIN actors x "
+              "ON x.id = h.actor_id WHERE h.statement_id = c.statement_id "
+              "AND h.chain = c.chain ORDER BY h.position)) AS names FROM chain_hops c "
+              "WHERE c.statement_id = s.id AND c.position = 0 ORDER BY c.chain))",
+    "postgresql": "(SELECT string_agg(c.names, ' | ' ORDER BY c.chain) FROM "
+                  "(SELECT h.chain AS chain, string_agg(x.name, ' > ' ORDER BY h.position) "
+                  "AS names FROM chain_hops h JOIN actors x ON x.id = h.actor_id "
+                  "WHERE h.statement_id = s.id GROUP BY h.chain) c)",
+}
+
+
+def _later_origin(identified: str) -> str:
+    """Some chain after the first originates with a source identified so."""
+    return ("EXISTS (SELECT 1 FROM chain_hops h JOIN actors x ON x.id = h.actor_id "
+            f"WHERE h.statement_id = s.id AND h.chain > 0 AND x.identified = '{identified}' "
+            "AND NOT EXISTS (SELECT 1 FROM chain_hops n WHERE n.statement_id = h.statement_id "
+            "AND n.chain = h.chain AND n.position = h.position + 1))")
+
+
+def _views(dialect: str) -> list[str]:
+    """0003's views, ``statement_sources`` and ``article_sourcing`` made for several
+    chains (``denials`` as it was)."""
+    # Constants of this module only; nothing of a user's reaches this SQL.
+    named = (f"(coalesce(sp.identified, 'named') = 'named' OR {_later_origin('named')})")
+    role = f"(sp.identified = 'role' OR {_later_origin('role')})"
+    denials = [sql for sql in _views_of("0003") if sql.startswith("CREATE VIEW denials ")]
+    return [
+        "CREATE VIEW statement_sources AS "  # noqa: S608
+        "SELECT s.id AS id, a.key || '#' || s.key AS ref, a.key AS article, s.key AS statement, "
+        "s.quote AS quote, s.kind AS kind, sp.name AS speaker, sp.key AS speaker_key, "
+        "sp.identified AS speaker_identified, "
+        f"{CHAINS[dialect]} AS chain, "
+        "(SELECT coalesce(max(h.position) + 1, 0) FROM chain_hops h "
+        "WHERE h.statement_id = s.id) AS chain_depth, "
+        "o.name AS outlet, a.published AS published, s.stated_on AS stated_on, "
+        "(SELECT count(*) FROM relations r WHERE r.target_id = s.id AND r.type = 'denies') "
+        "AS times_denied, "
+        "a.title AS article_title, a.url AS url, a.language AS language "
+        "FROM statements s JOIN articles a ON a.id = s.article_id "
+        "LEFT JOIN actors sp ON sp.id = s.speaker_id "
+        "LEFT JOIN actors o ON o.id = a.outlet_id",
+        *denials,
+        # The counts of 'claimsdb sources': each statement once, by its best-identified
+        # origin (named, then role, then anonymous); an origin without a speaker (the
+        # own voice of an article without an outlet) counts as named.
+        "CREATE VIEW article_sourcing AS "  # noqa: S608
+        "SELECT a.key AS article, a.title AS title, o.name AS outlet, "
+        "a.published AS published, a.language AS language, "
+        "count(s.id) AS statements, "
+        f"count(CASE WHEN s.id IS NOT NULL AND {named} THEN 1 END) AS named, "
+        f"count(CASE WHEN s.id IS NOT NULL AND NOT {named} AND {role} THEN 1 END) AS role, "
+        f"count(CASE WHEN s.id IS NOT NULL AND NOT {named} AND NOT {role} THEN 1 END) "
+        "AS anonymous, "
+        "count(CASE WHEN s.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_hops h "
+        "WHERE h.statement_id = s.id) THEN 1 END) AS own_voice, "
+        "count(CASE WHEN s.kind = 'direct' THEN 1 END) AS direct_quotes, "
+        "count(CASE WHEN EXISTS (SELECT 1 FROM relations r WHERE r.target_id = s.id "
+        "AND r.type = 'denies') THEN 1 END) AS denied "
+        "FROM articles a LEFT JOIN actors o ON o.id = a.outlet_id "
+        "LEFT JOIN statements s ON s.article_id = a.id "
+        "LEFT JOIN actors sp ON sp.id = s.speaker_id "
+        "GROUP BY a.id, a.key, a.title, o.name, a.published, a.language",
+    ]
 
 
 def _views_of(revision_id: str) -> list[str]:
@@ -144,8 +221,11 @@ def upgrade() -> None:
                             name=op.f("uq_reviews_statement_id_position")),
     )
     op.create_index(op.f("ix_reviews_reviewer_id"), "reviews", ["reviewer_id"])
+    op.create_index(op.f("ix_chain_hops_later_chains"), "chain_hops",
+                    ["actor_id", "statement_id"], sqlite_where=sa.text(LATER_CHAINS),
+                    postgresql_where=sa.text(LATER_CHAINS))
     _recreate_fts_triggers()
-    for sql in _views_of("0003"):
+    for sql in _views(op.get_bind().dialect.name):
         op.execute(sql)
 
 
@@ -158,6 +238,7 @@ def downgrade() -> None:
     op.drop_table("reviews")
     op.drop_index(op.f("ix_statement_topics_topic"), table_name="statement_topics")
     op.drop_table("statement_topics")
+    op.drop_index(op.f("ix_chain_hops_later_chains"), table_name="chain_hops")
     op.execute("DELETE FROM chain_hops WHERE chain > 0")
     # Constants of this module only; nothing of a user's reaches this SQL.
     op.execute(f"DELETE FROM relations WHERE type NOT IN ({RELATIONS_BEFORE})")  # noqa: S608

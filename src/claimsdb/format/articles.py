@@ -34,6 +34,10 @@ from claimsdb.format.vocabulary import (
 from claimsdb.terminal import one_line
 
 FORMAT_ID = "claimsdb/article@1"
+# Version 1.1 adds optional fields only; a file may declare it (and an export that
+# uses one of them does), and a version-1 file may use them too.
+FORMAT_ID_1_1 = "claimsdb/article@1.1"
+FORMAT_IDS = (FORMAT_ID, FORMAT_ID_1_1)
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
@@ -61,7 +65,7 @@ ACTOR_FIELDS = (
 )
 ROLE_FIELDS = ("of", "title", "from", "to")
 STATEMENT_FIELDS = (
-    "key", "quote", "occurrence", "kind", "chain", "stated_on", "about",
+    "key", "quote", "occurrence", "kind", "chain", "chains", "stated_on", "about",
     *(r.value for r in RelationType),
 )
 HOP_FIELDS = ("actor", "cue")
@@ -107,12 +111,24 @@ class StatementSpec:
     span_start: int
     span_end: int
     kind: str = StatementKind.INDIRECT.value
-    chain: tuple[HopSpec, ...] = ()
+    # Every chain that carries the statement ("according to AFP and AP": two), each
+    # nearest source first; none for the article's own voice. A version-1 file (and
+    # a ``chain:`` field) gives at most one.
+    chains: tuple[tuple[HopSpec, ...], ...] = ()
     stated_on: str | None = None
     about: tuple[str, ...] = ()
     # relation type -> global statement references ("ARTICLE#KEY"), in file order
     relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     line: int | None = None
+
+    @property
+    def chain(self) -> tuple[HopSpec, ...]:
+        """The first chain, whose origin is the statement's speaker (``speaker_id``)."""
+        return self.chains[0] if self.chains else ()
+
+    def hops(self) -> Iterable[HopSpec]:
+        """Every hop of every chain."""
+        return (hop for chain in self.chains for hop in chain)
 
 
 @dataclass(frozen=True)
@@ -145,7 +161,7 @@ class ArticleSpec:
             for role in actor.roles:
                 used.setdefault(role.of, f"actor '{actor.key}' roles")
         for statement in self.statements:
-            for hop in statement.chain:
+            for hop in statement.hops():
                 used.setdefault(hop.actor, f"statement '{statement.key}' chain")
             for about in statement.about:
                 used.setdefault(about, f"statement '{statement.key}' about")
@@ -168,7 +184,7 @@ class ArticleSpec:
             for role in actor.roles:
                 note(role.of, actor.line)
         for statement in self.statements:
-            for hop in statement.chain:
+            for hop in statement.hops():
                 note(hop.actor, statement.line)
             for about in statement.about:
                 note(about, statement.line)
@@ -193,6 +209,15 @@ class ArticleSpec:
         definitions is not a change to the article.
         """
         statements = sorted(self.statements, key=lambda s: s.key)
+
+        def hops(chain: tuple[HopSpec, ...]) -> list[list[str | None]]:
+            return [[h.actor, h.cue] for h in chain]
+
+        def more_chains(s: StatementSpec) -> dict[str, Any]:
+            # Only a statement with several chains has the key, so that every
+            # version-1 file keeps its content hash.
+            return {"chains": [hops(c) for c in s.chains]} if len(s.chains) > 1 else {}
+
         return {
             "key": self.key,
             "title": self.title,
@@ -208,7 +233,8 @@ class ArticleSpec:
                     "quote": s.quote,
                     "span": [s.span_start, s.span_end],
                     "kind": s.kind,
-                    "chain": [[h.actor, h.cue] for h in s.chain],
+                    "chain": hops(s.chain),
+                    **more_chains(s),
                     "stated_on": s.stated_on,
                     "about": sorted(set(s.about)),
                     "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
@@ -640,7 +666,7 @@ class _Validator:
         if top is None:
             return None
         fmt = top.get("format")
-        if fmt is not None and fmt != FORMAT_ID:
+        if fmt is not None and fmt not in FORMAT_IDS:
             self.fail(f"'{fmt}' is not a format this claimsdb reads; use '{FORMAT_ID}'",
                       "file", "format", _line(top, "format"))
         if "article" not in top:
@@ -846,7 +872,7 @@ class _Validator:
             item = f"statement '{key}'" if key else label
             span = self.quote_span(statement, item, text, located.get(index), near_misses)
             kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
-            chain = self.chain(statement, item, outlet)
+            chains = self.chains(statement, item, outlet)
             stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
             about = []
             for about_index, actor in enumerate(self.list_of(statement, "about", item)):
@@ -865,7 +891,7 @@ class _Validator:
             if key and span and kind:
                 result.append(StatementSpec(
                     key=key, quote=span[0], span_start=span[1], span_end=span[2], kind=kind,
-                    chain=chain, stated_on=stated_on, about=tuple(about), relations=relations,
+                    chains=chains, stated_on=stated_on, about=tuple(about), relations=relations,
                     line=line,
                 ))
         self.local_references(linked, own_key)
@@ -968,11 +994,53 @@ class _Validator:
                 return whole, words
         return None
 
-    def chain(self, statement: dict, item: str, outlet: str | None) -> tuple[HopSpec, ...]:
+    def chains(self, statement: dict, item: str, outlet: str | None
+               ) -> tuple[tuple[HopSpec, ...], ...]:
+        """``chain:`` (one chain, possibly empty: the own voice) or ``chains:`` (several,
+        each a list like ``chain``); never both, and never an empty list of chains."""
+        if "chains" not in statement:
+            chain = self.chain(statement, item, outlet, self.list_of(statement, "chain", item),
+                               "chain", _line(statement, "chain"))
+            return (chain,) if chain else ()
+        line = _line(statement, "chains")
+        if "chain" in statement:
+            self.fail("a statement has either 'chain' (one chain) or 'chains' (several), not "
+                      "both; move the chain into the 'chains' list", item, "chains", line)
+            return ()
+        if statement.get("chains") in (None, []):
+            self.fail("is an empty list; list the chains that carry the statement, or leave "
+                      "out 'chains' and 'chain' for the article's own voice",
+                      item, "chains", line)
+            return ()
+        chains: list[tuple[HopSpec, ...]] = []
+        for number, raw_chain in enumerate(self.list_of(statement, "chains", item)):
+            label = f"chains[{number}]"
+            if not isinstance(raw_chain, list):
+                self.fail(f"must be a chain (a list of actors, nearest source first), not "
+                          f"{_type_name(raw_chain)}", item, label, line)
+                continue
+            if not raw_chain:
+                self.fail("is an empty chain; every chain in 'chains' names at least one "
+                          "source (leave out 'chains' for the article's own voice)",
+                          item, label, line)
+                continue
+            chain = self.chain(statement, item, outlet, raw_chain, label, line)
+            actors = [hop.actor for hop in chain]
+            for earlier_number, earlier in enumerate(chains):
+                if actors == [hop.actor for hop in earlier]:
+                    self.fail(f"is the same chain as chains[{earlier_number}]; list each "
+                              "chain once", item, label, line)
+                    break
+            else:
+                chains.append(chain)
+        return tuple(chains)
+
+    def chain(self, statement: dict, item: str, outlet: str | None, raw_hops: list,
+              name: str, line: int | None) -> tuple[HopSpec, ...]:
+        """One chain (``name``: "chain" or "chains[N]", for messages)."""
         hops: list[HopSpec] = []
-        line = _line(statement, "chain")
-        for index, raw in enumerate(self.list_of(statement, "chain", item)):
-            label = f"chain[{index}]"
+        for index, raw in enumerate(raw_hops):
+            label = f"{name}[{index}]"
             if isinstance(raw, dict):
                 hop = self.mapping(raw, item, label, _line(raw), HOP_FIELDS)
                 if hop is None:

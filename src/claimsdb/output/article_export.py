@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from claimsdb import __version__
 from claimsdb.errors import ClaimsError
 from claimsdb.format import spans, yamlio
-from claimsdb.format.articles import FORMAT_ID
+from claimsdb.format.articles import FORMAT_ID, FORMAT_ID_1_1
 from claimsdb.query import queries
 from claimsdb.store.models import (
     Actor,
@@ -88,17 +88,29 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     for author in authors:
         use(author)
     entries = []
+    version_1_1 = False
     for s in statements:
         entry: dict[str, Any] = {"key": s.key, "quote": s.quote}
         if not spans.is_unique(article.text, s.quote):
             entry["occurrence"] = spans.occurrence_of(article.text, s.quote, s.span_start)
         if s.kind != StatementKind.INDIRECT.value:
             entry["kind"] = s.kind
-        chain = []
-        for actor_key, cue in chains.get(s.id, ()):
-            use(actor_key)
-            chain.append(_Flow(actor=actor_key, cue=cue) if cue is not None else actor_key)
-        entry["chain"] = chain
+        written = []
+        for chain in chains.get(s.id, {}).values():
+            hops = []
+            for actor_key, cue in chain:
+                use(actor_key)
+                hops.append(_Flow(actor=actor_key, cue=cue) if cue is not None else actor_key)
+            written.append(hops)
+        # One chain (or none) is written as 'chain', as version 1 has it; several
+        # sources ("AFP and AP") as 'chains', a format 1.1 field.
+        if len(written) > 1:
+            # a chain of keys on one line ("- [afp, ministry]"); with cues, a hop a line
+            entry["chains"] = [hops if any(isinstance(h, _Flow) for h in hops)
+                               else _FlowList(hops) for hops in written]
+            version_1_1 = True
+        else:
+            entry["chain"] = written[0] if written else []
         if s.stated_on:
             entry["stated_on"] = _date_value(s.stated_on)
         if about.get(s.id):
@@ -123,23 +135,25 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         head["authors"] = _FlowList(authors)
     head["text"] = article.text
     return {
-        "format": FORMAT_ID,
+        "format": FORMAT_ID_1_1 if version_1_1 else FORMAT_ID,
         "article": head,
         "actors": [_actor_entry(d) for d in _actors_with_role_targets(conn, used)],
         "statements": entries,
     }
 
 
-def _chains(conn: Connection, article_id: int) -> dict[int, list[tuple[str, str | None]]]:
-    chains: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for statement_id, actor_key, cue in conn.execute(
-        select(Hop.statement_id, Actor.key, Hop.cue)
+def _chains(conn: Connection, article_id: int
+            ) -> dict[int, dict[int, list[tuple[str, str | None]]]]:
+    """Each statement's chains by chain number, each hop as (actor key, cue)."""
+    chains: dict[int, dict[int, list[tuple[str, str | None]]]] = defaultdict(dict)
+    for statement_id, number, actor_key, cue in conn.execute(
+        select(Hop.statement_id, Hop.chain, Actor.key, Hop.cue)
         .join(Actor, Hop.actor_id == Actor.id)
         .join(Statement, Hop.statement_id == Statement.id)
         .where(Statement.article_id == article_id)
-        .order_by(Hop.statement_id, Hop.position)
+        .order_by(Hop.statement_id, Hop.chain, Hop.position)
     ):
-        chains[statement_id].append((actor_key, cue))
+        chains[statement_id].setdefault(number, []).append((actor_key, cue))
     return chains
 
 

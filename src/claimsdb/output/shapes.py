@@ -18,6 +18,11 @@ def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
     return dataclasses.asdict(actor) if actor else None
 
 
+def _hops_json(chain) -> list[dict[str, Any]]:
+    return [{"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue}
+            for hop in chain]
+
+
 def statement_json(view: StatementView) -> dict[str, Any]:
     """The stable JSON shape of one statement (documented in docs/export.md)."""
     return {
@@ -34,10 +39,12 @@ def statement_json(view: StatementView) -> dict[str, Any]:
         "url": view.url,
         "outlet": actor_json(view.outlet),
         "speaker": actor_json(view.speaker),
-        "chain": [
-            {"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue}
-            for hop in view.chain
-        ],
+        # ``chain`` is the first chain (whose origin is ``speaker``); ``chains`` has
+        # every chain, for a statement with several sources ("AFP and AP"), and
+        # ``origins`` every chain's original speaker.
+        "chain": _hops_json(view.chain),
+        "chains": [_hops_json(chain) for chain in view.chains],
+        "origins": [actor_json(a) for a in view.origins],
         "chain_depth": view.chain_depth,
         "about": [actor_json(a) for a in view.about],
         "relations": [

@@ -113,7 +113,10 @@ class StatementView:
     outlet: ActorRef | None
     speaker: ActorRef | None
     context: str
-    chain: tuple[HopView, ...] = ()
+    # Every chain that carries it, each nearest source first ("according to AFP and
+    # AP": two); none for the article's own voice. ``speaker`` is the first chain's
+    # origin; ``origins`` has every chain's.
+    chains: tuple[tuple[HopView, ...], ...] = ()
     outgoing: tuple[RelatedStatement, ...] = ()  # this statement denies/supports/... them
     incoming: tuple[RelatedStatement, ...] = ()  # they deny/support/... this statement
     about: tuple[ActorRef, ...] = field(default=())
@@ -123,15 +126,36 @@ class StatementView:
         return f"{self.article}#{self.key}"
 
     @property
+    def chain(self) -> tuple[HopView, ...]:
+        """The first chain (the only one of most statements)."""
+        return self.chains[0] if self.chains else ()
+
+    @property
     def chain_depth(self) -> int:
-        return len(self.chain)
+        """Links between the reader and the origin: the longest chain's."""
+        return max((len(chain) for chain in self.chains), default=0)
 
     @property
     def own_voice(self) -> bool:
-        return not self.chain
+        return not self.chains
+
+    @property
+    def origins(self) -> tuple[ActorRef, ...]:
+        """The original speaker of each chain, first chain first, each actor once; the
+        speaker (the outlet, or nobody) for the article's own voice."""
+        if not self.chains:
+            return (self.speaker,) if self.speaker is not None else ()
+        found: dict[str, ActorRef] = {}
+        for chain in self.chains:
+            found.setdefault(chain[-1].actor.key, chain[-1].actor)
+        return tuple(found.values())
 
     def chain_names(self) -> list[str]:
+        """The first chain's names, nearest first (``chains_names`` for all chains)."""
         return [hop.actor.name for hop in self.chain]
+
+    def chains_names(self) -> list[list[str]]:
+        return [[hop.actor.name for hop in chain] for chain in self.chains]
 
     def related(self, relation: str, *, incoming: bool = False) -> list[str]:
         pool = self.incoming if incoming else self.outgoing
@@ -237,13 +261,18 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
     if flt.article is not None:
         conditions.append(Statement.article_id == require_article(conn, flt.article))
     if flt.speaker is not None:
+        # The original speaker of any of its chains: the first chain's is the stored
+        # speaker; a later chain's is found through the hops of later chains. One IN
+        # over a UNION (as for --via), each part read through its own index.
         speaker_id = _actor_id(conn, flt.speaker)
         if flt.with_members:
             members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
-            conditions.append(or_(Statement.speaker_id == speaker_id,
-                                  Statement.speaker_id.in_(members)))
+            first = or_(Statement.speaker_id == speaker_id, Statement.speaker_id.in_(members))
+            later = or_(Hop.actor_id == speaker_id, Hop.actor_id.in_(members))
         else:
-            conditions.append(Statement.speaker_id == speaker_id)
+            first, later = Statement.speaker_id == speaker_id, Hop.actor_id == speaker_id
+        conditions.append(Statement.id.in_(
+            select(Statement.id).where(first).union(later_origins(later))))
     if flt.via is not None:
         via_id = _actor_id(conn, flt.via)
         # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
@@ -254,9 +283,15 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         conditions.append(Statement.id.in_(
             select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
-        # Through the speaker index: actors identified so, then their statements.
-        identified = Statement.speaker_id.in_(
-            select(Actor.id).where(Actor.identified == flt.origin))
+        # At least one chain originates with a source identified so. Through the
+        # speaker index: actors identified so, then their statements (and the later
+        # chains' origins through their own index).
+        # The later chains as a correlated EXISTS, not a second IN: PostgreSQL cannot
+        # combine two hashed subplans through indexes and scanned every statement.
+        actors = select(Actor.id).where(Actor.identified == flt.origin)
+        identified = or_(Statement.speaker_id.in_(actors),
+                         later_origins(Hop.actor_id.in_(actors))
+                         .where(Hop.statement_id == Statement.id).exists())
         if flt.origin == Identification.NAMED.value:
             # The own voice of an article without an outlet is the article itself: named.
             identified = or_(identified, Statement.speaker_id.is_(None))
@@ -290,6 +325,26 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             dated = dated.where(Article.published < next_day.isoformat())
         conditions.append(Statement.article_id.in_(dated))
     return conditions
+
+
+def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
+    """The statements where an actor meeting ``actor_condition`` (on ``Hop.actor_id``)
+    is the original speaker of a chain after the first: the last hop of its chain.
+
+    The first chain's origin is ``statements.speaker_id``, which has its own index;
+    later chains are rare, and the partial index ``ix_chain_hops_later_chains``
+    (chain > 0, written as a constant so that both backends can use it) holds only
+    their hops, so this costs nothing on a database of single-chain statements."""
+    following = aliased(Hop, name="following")
+    query = select(Hop.statement_id) if actor_condition is None else \
+        select(Hop.statement_id).where(actor_condition)
+    return (query
+            .where(Hop.chain > _constant(0),
+                   ~select(following.position)
+                   .where(following.statement_id == Hop.statement_id,
+                          following.chain == Hop.chain,
+                          following.position == Hop.position + _constant(1))
+                   .exists()))
 
 
 def filtered_statement_ids(conn: Connection, flt: StatementFilter) -> Select:
@@ -487,15 +542,29 @@ def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
             context=sentence_around(window or "", span_start - window_start,
                                     span_end - window_start, language),
             # (most statements relate to nothing and are about nothing: no work then)
-            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
-                         for position, cue, actor, name, actor_kind, identified in chain]
-                        ) if chain else empty,
+            chains=_chains([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
+                            for position, cue, actor, name, actor_kind, identified, _n in chain],
+                           [row[6] for row in chain]) if chain else empty,
             outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
                            ) if mine else empty,
             incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
             about=tuple([ActorRef(*a) for a in about_of]) if about_of else empty,
         ))
     return views
+
+
+def _chains(hops: list[HopView], numbers: list[int]) -> tuple[tuple[HopView, ...], ...]:
+    """Hops in chain then position order, split at each change of chain number."""
+    if not numbers or numbers[-1] == 0:  # one chain: nearly every statement
+        return (tuple(hops),)
+    chains: list[list[HopView]] = []
+    previous = None
+    for hop, number in zip(hops, numbers, strict=True):
+        if number != previous:
+            chains.append([])
+            previous = number
+        chains[-1].append(hop)
+    return tuple(tuple(chain) for chain in chains)
 
 
 _IDS = "statement_ids"
@@ -509,7 +578,8 @@ def _details_query(one: bool = False, lean: bool = False, ranged: bool = False) 
     most of a chain lookup's time, on a server above all."""
     combined = union_all(*_detail_branches(one, lean, ranged)).subquery("details")
     return select(combined).order_by(combined.c.part, combined.c.statement_id,
-                                     combined.c.sort_text, combined.c.sort_number)
+                                     combined.c.chain, combined.c.sort_text,
+                                     combined.c.sort_number)
 
 
 @functools.cache
@@ -517,8 +587,10 @@ def _detail_queries(lean: bool = False, ranged: bool = False) -> tuple[Select, .
     """The branches as four queries, each sorted through its own index. For a batch on
     SQLite (no round trips to save) this is a third cheaper than sorting their union."""
     hops, outgoing, incoming, about = _detail_branches(False, lean, ranged)
-    return (hops.order_by(Hop.statement_id, Hop.position),
-            *(branch.order_by(*list(branch.selected_columns)[1:4])  # mine, type, id
+    return (hops.order_by(Hop.statement_id, Hop.chain, Hop.position),
+            *(branch.order_by(*[list(branch.selected_columns)[i] for i in (1, 3, 4)])
+              # mine, type, id (not the constant chain number: SQLite reads a number in
+              # ORDER BY as a column's place)
               for branch in (outgoing, incoming)),
             about.order_by(StatementAbout.statement_id, Actor.key))
 
@@ -526,9 +598,9 @@ def _detail_queries(lean: bool = False, ranged: bool = False) -> tuple[Select, .
 def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select]:
     """One select each for chain links, outgoing and incoming relations, about-actors.
 
-    Every branch has the same columns: what it is (``part``), the statement, two sort
-    keys (text, number) and five text values:
-    hop: (cue, actor key, name, kind, identified), sorted by position;
+    Every branch has the same columns: what it is (``part``), the statement, the chain
+    number (0 but for hops), two sort keys (text, number) and five text values:
+    hop: (cue, actor key, name, kind, identified), sorted by chain then position;
     relation: (type, other article, other statement, its quote, its speaker's key),
     sorted by type then creation; about: (-, actor key, name, kind, identified).
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
@@ -548,6 +620,7 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     blank = literal_column("''")
     hops = (
         select(_constant(_HOP).label("part"), Hop.statement_id.label("statement_id"),
+               Hop.chain.label("chain"),
                blank.label("sort_text"), Hop.position.label("sort_number"),
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
@@ -562,7 +635,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
         other_article = aliased(Article, name=f"other_article_{part}")
         other_speaker = aliased(Actor, name=f"other_speaker_{part}")
         branch = (
-            select(_constant(part), mine, Relation.type, Relation.id, Relation.type,
+            select(_constant(part), mine, _constant(0), Relation.type, Relation.id,
+                   Relation.type,
                    other_article.key, other.key,
                    nothing if lean else other.quote, nothing if lean else other_speaker.key)
             .join(other, theirs == other.id)
@@ -573,7 +647,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
             branch = branch.outerjoin(other_speaker, other.speaker_id == other_speaker.id)
         branches.append(branch)
     branches.append(
-        select(_constant(_ABOUT), StatementAbout.statement_id, Actor.key, _constant(0),
+        select(_constant(_ABOUT), StatementAbout.statement_id, _constant(0), Actor.key,
+               _constant(0),
                nothing, Actor.key, nothing if lean else Actor.name,
                nothing if lean else Actor.kind, nothing if lean else Actor.identified)
         .join(Actor, StatementAbout.actor_id == Actor.id)
@@ -586,7 +661,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
 class StatementDetails:
     """What belongs to each statement of a batch, by statement id, as plain tuples:
 
-    - ``hops``: (position, cue, actor key, name, kind, identified), nearest first;
+    - ``hops``: (position, cue, actor key, name, kind, identified, chain number),
+      by chain, nearest first;
     - ``related``: (incoming, type, other statement's ref, its quote, its speaker as
       an ``ActorRef``), by type then age; ``incoming`` is true when the other one
       relates to it;
@@ -629,9 +705,9 @@ class StatementDetails:
                 rows = [row for query in _detail_queries(lean, ranged) for row in fetch(query)]
             if wanted is not None:
                 rows = [row for row in rows if row[1] in wanted]
-            for part, statement_id, _text, number, v1, v2, v3, v4, v5 in rows:
+            for part, statement_id, chain, _text, number, v1, v2, v3, v4, v5 in rows:
                 if part == _HOP:
-                    hops[statement_id].append((number, v1, v2, v3, v4, v5))
+                    hops[statement_id].append((number, v1, v2, v3, v4, v5, chain))
                 elif part == _ABOUT:
                     about[statement_id].append((v2, v3, v4, v5))
                 else:
@@ -755,6 +831,13 @@ def _actor_counts() -> Select:
     originated = (select(Statement.speaker_id.label("actor_id"), func.count().label("n"))
                   .where(Statement.speaker_id.is_not(None))
                   .group_by(Statement.speaker_id).subquery())
+    # Origins of later chains (statements "according to AFP and AP"), each statement
+    # once, unless the actor is already its first chain's origin.
+    later = (later_origins().with_only_columns(
+        Hop.actor_id.label("actor_id"), func.count(Hop.statement_id.distinct()).label("n"))
+        .join(Statement, Statement.id == Hop.statement_id)
+        .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != Hop.actor_id))
+        .group_by(Hop.actor_id).subquery())
     via_hop = select(Hop.actor_id.label("actor_id"), Hop.statement_id.label("statement_id"))
     via_outlet = (select(Article.outlet_id.label("actor_id"), Statement.id.label("statement_id"))
                   .join(Statement, Statement.article_id == Article.id)
@@ -763,7 +846,9 @@ def _actor_counts() -> Select:
     relayed = (select(passed.c.actor_id, func.count().label("n"))
                .join(Statement, Statement.id == passed.c.statement_id)
                .where(or_(Statement.speaker_id.is_(None),
-                          Statement.speaker_id != passed.c.actor_id))
+                          Statement.speaker_id != passed.c.actor_id),
+                      ~later_origins(Hop.actor_id == passed.c.actor_id)
+                      .where(Hop.statement_id == passed.c.statement_id).exists())
                .group_by(passed.c.actor_id).subquery())
     source = aliased(Statement)
     target = aliased(Statement)
@@ -777,11 +862,13 @@ def _actor_counts() -> Select:
                 .group_by(target.speaker_id).subquery())
     return (
         select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
-               func.coalesce(originated.c.n, 0).label("originated"),
+               (func.coalesce(originated.c.n, 0) + func.coalesce(later.c.n, 0))
+               .label("originated"),
                func.coalesce(relayed.c.n, 0).label("relayed"),
                func.coalesce(issued.c.n, 0).label("denials_issued"),
                func.coalesce(received.c.n, 0).label("denials_received"))
         .outerjoin(originated, originated.c.actor_id == Actor.id)
+        .outerjoin(later, later.c.actor_id == Actor.id)
         .outerjoin(relayed, relayed.c.actor_id == Actor.id)
         .outerjoin(issued, issued.c.actor_id == Actor.id)
         .outerjoin(received, received.c.actor_id == Actor.id)
@@ -852,7 +939,8 @@ def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDeta
     said = tuple(iter_statements(conn, StatementFilter(speaker=ref.key, limit=limit)))
     passed = StatementFilter(via=ref.key)
     relayed_ids = (select(Statement.id).where(*_filter_conditions(conn, passed))
-                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != row.id)))
+                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != row.id),
+                          Statement.id.not_in(later_origins(Hop.actor_id == row.id))))
     relayed_query = (_statement_select().where(Statement.id.in_(relayed_ids))
                      .order_by(Statement.article_id, Statement.id))
     if limit is not None:
@@ -987,11 +1075,14 @@ class SourcingProfile:
     scope: str  # an article key, or "all"
     title: str
     statements: int
-    named: int  # origin identified by name (including the article's own voice)
-    role: int  # origin known only by role
-    anonymous: int
+    # Each statement counts once, by its best-identified origin: with several chains
+    # ("AFP and anonymous officials") a named one makes it named, and ``anonymous``
+    # counts the statements that rest on anonymous sources only.
+    named: int  # an origin identified by name (including the article's own voice)
+    role: int  # no named origin, one known by role
+    anonymous: int  # every origin anonymous
     own_voice: int  # no chain: the outlet or article asserts it
-    average_chain_depth: float
+    average_chain_depth: float  # of each statement's longest chain
     direct_share: float  # share of direct quotes, 0..1
     independent_origins: int = 0  # origins that do not pass the claims through each other
 
@@ -1000,18 +1091,31 @@ class SourcingProfile:
         return self.anonymous / self.statements if self.statements else 0.0
 
 
+def _later_origin_identified(identified: str) -> ColumnElement[bool]:
+    """A chain after the first of the statement originates with a source identified
+    so (the first chain's origin is the stored speaker)."""
+    origin = aliased(Actor, name=f"later_origin_{identified}")
+    return (later_origins(origin.identified == identified)
+            .join(origin, origin.id == Hop.actor_id)
+            .where(Hop.statement_id == Statement.id).exists())
+
+
 def sourcing_profiles(conn: Connection, *, article: str | None = None,
                       by_article: bool = True) -> list[SourcingProfile]:
     """A profile per article (unless ``by_article`` is false) followed by the total."""
     speaker = aliased(Actor)
-    depth = (select(Hop.statement_id, func.count().label("depth"))
+    depth = (select(Hop.statement_id, (func.max(Hop.position) + 1).label("depth"))
              .group_by(Hop.statement_id).subquery())
-    origin = func.coalesce(speaker.identified, Identification.NAMED.value)
+    first = func.coalesce(speaker.identified, Identification.NAMED.value)
+    named = or_(first == Identification.NAMED.value,
+                _later_origin_identified(Identification.NAMED.value))
+    role = or_(first == Identification.ROLE.value,
+               _later_origin_identified(Identification.ROLE.value))
     measures = (
         func.count().label("statements"),
-        func.count(case((origin == Identification.NAMED.value, 1))).label("named"),
-        func.count(case((origin == Identification.ROLE.value, 1))).label("role"),
-        func.count(case((origin == Identification.ANONYMOUS.value, 1))).label("anonymous"),
+        func.count(case((named, 1))).label("named"),
+        func.count(case((and_(~named, role), 1))).label("role"),
+        func.count(case((and_(~named, ~role), 1))).label("anonymous"),
         func.count(case((depth.c.depth.is_(None), 1))).label("own_voice"),
         func.avg(func.coalesce(depth.c.depth, 0) * 1.0).label("depth"),
         func.avg(case((Statement.kind == "direct", 1.0), else_=0.0)).label("direct"),
@@ -1077,8 +1181,9 @@ class HopRow:
     position: int
     actor: ActorRef
     cue: str | None
-    chain_depth: int
-    # The last link is the original speaker; earlier links only relayed the claim.
+    chain_depth: int  # the length of this hop's chain
+    chain: int = 0  # which of the statement's chains, from 0
+    # The last link of each chain is an original speaker; earlier links only relayed.
 
     @property
     def ref(self) -> str:
@@ -1149,18 +1254,19 @@ def hops_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
     """
     flt = flt or StatementFilter()
     longest = aliased(Hop, name="longest")
-    depth = (select(func.count()).where(longest.statement_id == Hop.statement_id)
+    depth = (select(func.count()).where(longest.statement_id == Hop.statement_id,
+                                        longest.chain == Hop.chain)
              .scalar_subquery())
     query = (
         select(Article.key.label("article"), Statement.key.label("statement"), Hop.position,
                Hop.cue, Actor.key.label("actor_key"), Actor.name.label("actor_name"),
                Actor.kind.label("actor_kind"), Actor.identified.label("actor_identified"),
-               depth.label("chain_depth"))
+               depth.label("chain_depth"), Hop.chain)
         .select_from(Hop)
         .join(Statement, Hop.statement_id == Statement.id)
         .join(Article, Statement.article_id == Article.id)
         .join(Actor, Hop.actor_id == Actor.id)
-        .order_by(Statement.article_id, Statement.id, Hop.position)
+        .order_by(Statement.article_id, Statement.id, Hop.chain, Hop.position)
     )
     ids = selected_statement_ids(conn, flt)
     if ids is not None:
@@ -1176,7 +1282,7 @@ def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
     """
     rows = _stream(conn, hops_select(conn, flt), batch)
     return (HopRow(r.article, r.statement, r.position, _actor("actor", r), r.cue,
-                   r.chain_depth) for r in rows)
+                   r.chain_depth, r.chain) for r in rows)
 
 
 def relations_select(conn: Connection, flt: StatementFilter | None = None, *,
