@@ -306,6 +306,13 @@ def test_sources_counts_each_statement_by_its_best_identified_origin(cli, stored
     assert profile["independent_origins"] == 3
 
 
+def test_articles_count_statements_resting_on_anonymous_sources_only(cli, stored):
+    result = cli("articles", "--format", "json")
+    rows = {row["key"]: row for row in json.loads(result.output)}
+    assert rows["village-ivanivka"]["anonymous"] == 1  # convoy-seen, not shelling-stopped
+    assert rows["agency-roundup"]["anonymous"] == 0
+
+
 def test_trace_counts_every_chains_origin(cli, stored):
     result = cli("trace", "agency-roundup#village-claim", "--format", "json")
     assert result.exit_code == 0, result.output

@@ -75,8 +75,9 @@ CHAINS = {
 
 
 def _later_origin(identified: str) -> str:
-    """Some chain after the first originates with a source identified so."""
-    return ("EXISTS (SELECT 1 FROM chain_hops h JOIN actors x ON x.id = h.actor_id "
+    """Some chain after the first originates with a source identified so (``identified``
+    is one of this module's constants, never a user's value)."""
+    return ("EXISTS (SELECT 1 FROM chain_hops h JOIN actors x ON x.id = h.actor_id "  # noqa: S608
             f"WHERE h.statement_id = s.id AND h.chain > 0 AND x.identified = '{identified}' "
             "AND NOT EXISTS (SELECT 1 FROM chain_hops n WHERE n.statement_id = h.statement_id "
             "AND n.chain = h.chain AND n.position = h.position + 1))")

@@ -1001,7 +1001,7 @@ class ArticleSummary:
     url: str | None
     language: str
     statements: int
-    anonymous: int  # statements whose origin is anonymous
+    anonymous: int  # statements whose every origin is anonymous (as ``sources`` counts)
     denied: int  # statements something denies
 
 
@@ -1014,7 +1014,10 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     counts = (
         select(Statement.article_id,
                func.count().label("statements"),
-               func.count(case((speaker.identified == Identification.ANONYMOUS.value, 1)))
+               func.count(case((and_(
+                   speaker.identified == Identification.ANONYMOUS.value,
+                   ~_later_origin_identified(Identification.NAMED.value),
+                   ~_later_origin_identified(Identification.ROLE.value)), 1)))
                .label("anonymous"),
                func.count(case((exists().where(
                    Relation.target_id == Statement.id,
