@@ -134,6 +134,17 @@ def test_chains_parse_into_several_chains_and_chain_is_the_first():
     assert own.chains == () and own.chain == ()
 
 
+def test_a_version_1_file_keeps_its_content_hash():
+    """The hash claimsdb computed before chains existed (stored in every database as
+    articles.content_hash): a re-import of an old file must still be 'unchanged'."""
+    from claimsdb.format.articles import read_article
+    from claimsdb.format.seeds import seed_files
+
+    seed = next(p for p in seed_files() if p.name == "putin-stance-stalls-talks.yaml")
+    assert read_article(seed).content_hash() == (
+        "3e3a8617a0c33d31a8a7ba3395e8759d8e04c72509b63b7745c6786391ab3e68")
+
+
 def test_one_chain_in_chains_is_the_same_content_as_chain():
     """A version-1 statement keeps its hash; one chain written as 'chains' is the same."""
     one = WIRE.replace("    chain: [kovalenko]", "    chains: [[kovalenko]]")

@@ -284,10 +284,9 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
         # At least one chain originates with a source identified so. Through the
-        # speaker index: actors identified so, then their statements (and the later
-        # chains' origins through their own index).
-        # The later chains as a correlated EXISTS, not a second IN: PostgreSQL cannot
-        # combine two hashed subplans through indexes and scanned every statement.
+        # speaker index: actors identified so, then their statements; the later chains
+        # as a correlated EXISTS, not a second IN (PostgreSQL cannot combine two hashed
+        # subplans through indexes, and scanned every statement).
         actors = select(Actor.id).where(Actor.identified == flt.origin)
         identified = or_(Statement.speaker_id.in_(actors),
                          later_origins(Hop.actor_id.in_(actors))
