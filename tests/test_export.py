@@ -208,6 +208,7 @@ def test_articles_table(tricky, cli, engine, write_article):
         "outlet": "Kyiv Wire, Ltd.", "outlet_key": "kyiv-wire", "published": "2025-03-12",
         "url": "https://example.org/tricky", "language": "en", "authors": "Олена Автор",
         "statements": "5", "anonymous": "1", "denied": "1",
+        "retrieved": "", "archived_url": "",
     }
 
 
@@ -339,7 +340,12 @@ def test_json_tables_keep_native_types(tricky, cli):
         "position": 0, "cue": "he said", "is_origin": True, "chain_depth": 1, "chain": 0,
         "actor": {"key": "peskov", "name": "Dmitry Peskov", "kind": "person",
                   "identified": "named"},
+        # format 1.1: no mention given; the cue is located in the text
+        "mention": None, "identified": None, "mention_span": None,
+        "cue_span": two_lines["cue_span"],
     }
+    text = json.loads(cli("article", "tricky-text", "--format", "json").stdout)["text"]
+    assert text[slice(*two_lines["cue_span"])] == "he said"
     actors = {a["key"]: a for a in map(json.loads, cli(
         "export", "jsonl", "--table", "actors").stdout.splitlines())}
     assert actors["peskov"]["roles"] == [

@@ -36,11 +36,13 @@ CLAIMSDB = Path(sys.executable).with_name("claimsdb")
 def test_every_hostile_file_has_its_expected_errors_in_the_manifest():
     files = {p.name for p in HOSTILE.glob("*.yaml")} - {"manifest.yaml"}
     assert files == set(CASES)
-    assert len(CASES) == 69
+    assert len(CASES) == 75
     for case in CASES.values():
         assert case["errors"], case["file"]
         for name in case.get("setup", []):
             assert (HOSTILE / "setup" / name).is_file()
+        for name in case.get("together", []):
+            assert (HOSTILE / "together" / name).is_file()
 
 
 def _problem_lines(stderr: str) -> list[str]:
@@ -71,7 +73,9 @@ def test_hostile_file_is_refused_with_its_error_and_changes_nothing(name, cli, e
     PWNED.unlink(missing_ok=True)
     before = dump(engine)
 
-    result = cli("add", *case.get("args", []), HOSTILE / name)
+    # `together` files are imported in the same add, after the case's file.
+    together = [HOSTILE / "together" / other for other in case.get("together", [])]
+    result = cli("add", *case.get("args", []), HOSTILE / name, *together)
 
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -94,7 +98,8 @@ def test_hostile_file_is_refused_with_its_error_and_changes_nothing(name, cli, e
 def test_hostile_files_in_a_real_process_fail_cleanly_and_keep_going(db, engine):
     """The installed entry point, as a user runs it: one bad file after another."""
     plain = sorted(n for n, c in CASES.items()
-                   if not c.get("setup") and not c.get("env") and not c.get("args"))
+                   if not c.get("setup") and not c.get("env") and not c.get("args")
+                   and not c.get("together"))
     before = dump(engine)
     PWNED.unlink(missing_ok=True)
     env = {**os.environ, "CLAIMSDB_DB": db}

@@ -25,7 +25,7 @@ ACTOR = {"key", "name", "kind", "identified"}
 STATEMENT = {"ref", "article", "statement", "kind", "quote", "span", "stated_on", "context",
              "article_title", "published", "url", "outlet", "speaker", "chain",
              "chains", "origins", "chain_depth", "about", "relations"}
-HOP = {"position", "actor", "cue"}
+HOP = {"position", "actor", "cue", "mention", "identified", "cue_span", "mention_span"}
 RELATION = {"direction", "type", "ref", "quote", "speaker"}
 COUNTS = {"originated", "relayed", "denials_issued", "denials_received"}
 ACTOR_ROW = ACTOR | COUNTS | {"aliases", "roles", "wikidata", "description"}
@@ -33,8 +33,10 @@ ROLE = {"title", "of", "from", "to"}
 MEMBER = {"title", "actor", "from", "to"}
 ACTOR_DETAIL = ACTOR_ROW | {"members", "statements_said", "statements_relayed"}
 ARTICLE_ROW = {"key", "title", "outlet", "published", "url", "language", "authors",
-               "statements", "anonymous", "denied"}
-ARTICLE_DETAIL = (ARTICLE_ROW - {"statements"}) | {"statement_count", "text", "statements"}
+                "statements", "anonymous", "denied", "retrieved", "archived_url"}
+ARTICLE_DETAIL = (ARTICLE_ROW - {"statements"}) | {"statement_count", "note", "text",
+                                                   "statements", "marks"}
+MARK = {"type", "number", "statement", "span", "actor"}
 DENIAL = {"denier", "denial", "denied"}
 SOURCES = {"scope", "title", "statements", "named", "role", "anonymous", "own_voice",
            "average_chain_depth", "direct_share", "independent_origins", "anonymous_share"}
@@ -44,8 +46,8 @@ TRACE = {"asked", "statements", "repeats", "roots", "upstream", "downstream", "r
          "origins", "independent_origins", "articles", "single_source", "first_appearance"}
 REACTION = {"type", "by", "target", "after_first"}
 LOOP = {"kind", "path", "statements", "description"}
-CHAIN_ROW = {"ref", "article", "statement", "position", "actor", "cue", "is_origin",
-             "chain_depth", "chain"}
+CHAIN_ROW = {"ref", "article", "statement", "position", "actor", "cue", "mention",
+             "identified", "cue_span", "mention_span", "is_origin", "chain_depth", "chain"}
 RELATION_ROW = {"type", "source", "target"}
 RELATION_END = {"ref", "article", "statement", "quote", "speaker"}
 
@@ -134,6 +136,7 @@ def test_item_22_every_command_json_has_the_documented_shape(corpus, cli):
     article_row(detail, ARTICLE_DETAIL)
     for value in detail["statements"]:
         statement(value)
+    assert detail["marks"] and all(set(mark) == MARK for mark in detail["marks"])
     for value in json_of(cli, "sources", "--format", "json"):
         assert set(value) == SOURCES, set(value) ^ SOURCES
     for value in json_of(cli, "claims", "--all", "--format", "json"):
@@ -210,7 +213,7 @@ def test_item_22_every_key_of_the_shapes_is_documented():
     """Issue 11 item 22: the shapes checked above are the documented ones."""
     shapes = (ACTOR, STATEMENT, HOP, RELATION, ACTOR_ROW, ROLE, MEMBER, ACTOR_DETAIL,
               ARTICLE_ROW, ARTICLE_DETAIL, DENIAL, SOURCES, CLAIM, TRACE, REACTION, LOOP,
-              CHAIN_ROW, RELATION_ROW, RELATION_END)
+              CHAIN_ROW, RELATION_ROW, RELATION_END, MARK)
     missing = sorted({key for shape in shapes for key in shape
                       if f'"{key}"' not in DOCS and f"`{key}`" not in DOCS})
     assert not missing, missing

@@ -30,6 +30,8 @@ def test_wheel_carries_migrations_and_seeds(wheel):
     assert any(n.startswith("claimsdb/_migrations/versions/0001_") for n in names)
     assert "claimsdb/_seeds/putin-stance-stalls-talks.yaml" in names
     assert "claimsdb/_seeds/putin-stance-stalls-talks.txt" in names
+    # the drafter's cue lexicons are data files read through importlib.resources
+    assert {"claimsdb/draft/lexicons/en.yaml", "claimsdb/draft/lexicons/ru.yaml"} <= names
 
 
 def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):

@@ -470,3 +470,121 @@ def test_export_article_imports_into_an_empty_database_as_the_same_rows(cli, sto
     assert cli("add", str(out), db=str(other)).exit_code == 0
     again = cli("export", "article", "village-ivanivka", db=str(other)).output
     assert again.splitlines()[2:] == out.read_text(encoding="utf-8").splitlines()[2:]
+
+
+# -- several chains whose origin hops say how the article names them (points 1 and 2) ------------
+
+NAMED_HERE = """\
+format: claimsdb/article@1.1
+article:
+  key: bridge-report
+  title: Troops leave the bridge
+  outlet: kyiv-ledger
+  published: 2026-12-02
+  language: en
+  text: |-
+    Troops withdrew from the bridge, AFP said, citing a ministry source, and AP cited Іванов.
+    The mayor fled the city, AFP said, and AP cited a police officer.
+    A curfew starts at ten, AFP said, citing a ministry source, and AP cited a police spokesman.
+    Shots were heard downtown — AFP said, citing a ministry source, and AP cited a police officer.
+actors:
+  - {key: kyiv-ledger, name: The Kyiv Ledger, kind: outlet}
+  - {key: afp, name: Agence France-Presse, kind: outlet}
+  - {key: ap, name: Associated Press, kind: outlet}
+  - {key: defence-ministry, name: Russian defence ministry, kind: government}
+  - {key: ivanov, name: Пётр Іванов, kind: person}
+  - {key: police, name: City police, kind: organization}
+statements:
+  - key: bridge
+    quote: Troops withdrew from the bridge
+    chains:
+      - - {actor: afp, cue: said}
+        - {actor: defence-ministry, mention: a ministry source, identified: anonymous}
+      - [ap, {actor: ivanov, cue: cited, mention: Іванов}]
+  - key: mayor
+    quote: The mayor fled the city
+    chains:
+      - [afp]
+      - [ap, {actor: police, mention: a police officer, identified: anonymous}]
+  - key: curfew
+    quote: A curfew starts at ten
+    chains:
+      - [afp, {actor: defence-ministry, mention: a ministry source, identified: anonymous}]
+      - [ap, {actor: police, mention: a police spokesman, identified: role}]
+  - key: shots
+    quote: Shots were heard downtown
+    chains:
+      - [afp, {actor: defence-ministry, mention: a ministry source, identified: anonymous}]
+      - [ap, {actor: police, mention: a police officer, identified: anonymous}]
+"""
+
+
+@pytest.fixture(params=["one-by-one", "batch"])
+def named_here(request, cli, tmp_path, engine):
+    path = tmp_path / "bridge.yaml"
+    path.write_text(NAMED_HERE, encoding="utf-8")
+    batch = ["--batch", "10"] if request.param == "batch" else []
+    result = cli("add", *batch, str(path))
+    assert result.exit_code == 0, result.output
+    return engine
+
+
+def test_origin_is_each_chains_origin_hop_first(cli, named_here):
+    def origin(value: str) -> list[str]:
+        return keys(cli("statements", "--origin", value, "--format", "json"))
+
+    assert origin("anonymous") == ["bridge", "mayor", "curfew", "shots"]
+    assert origin("named") == ["bridge", "mayor"]  # Іванов; AFP itself
+    assert origin("role") == ["curfew"]
+    with claimsdb.open(cli.db) as db:
+        assert [s.key for s in db.statements(queries.StatementFilter(origin="role"))] == [
+            "curfew"]
+        view = db.chain("bridge-report#bridge")
+        assert view.origins_identified == ("anonymous", "named")
+        assert [h.mention for h in view.chains[1]] == [None, "Іванов"]
+        assert view.origin_identified == "anonymous"
+
+
+def test_sources_count_by_the_best_origin_with_hop_identifications(cli, named_here):
+    result = cli("sources", "--article", "bridge-report", "--format", "json")
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.output)[0]
+    assert (profile["statements"], profile["named"], profile["role"],
+            profile["anonymous"]) == (4, 2, 1, 1)
+    rows = {row["key"]: row for row in json.loads(cli("articles", "--format", "json").output)}
+    assert rows["bridge-report"]["anonymous"] == 1  # shots only
+    with read_connection(named_here) as conn:
+        sourcing = conn.execute(text(
+            "SELECT statements, named, role, anonymous FROM article_sourcing "
+            "WHERE article = 'bridge-report'")).one()
+        first = conn.execute(text(
+            "SELECT speaker_identified FROM statement_sources "
+            "WHERE ref = 'bridge-report#bridge'")).scalar_one()
+    assert tuple(sourcing) == (4, 2, 1, 1)
+    assert first == "anonymous"
+
+
+def test_json_hops_keep_mentions_and_chain_numbers(cli, named_here):
+    result = cli("chain", "bridge-report#mayor", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    police = data["chains"][1][1]
+    assert (police["mention"], police["identified"]) == ("a police officer", "anonymous")
+    assert police["mention_span"] is not None and police["cue_span"] is None
+    rows = json.loads(cli("export", "json", "--table", "chain", "--article", "bridge-report")
+                      .output)
+    later = [r for r in rows if r["statement"] == "mayor" and r["chain"] == 1]
+    assert [(r["actor"]["key"], r["mention"], r["is_origin"]) for r in later] == [
+        ("ap", None, False), ("police", "a police officer", True)]
+
+
+def test_export_article_round_trips_chains_with_mentions(cli, named_here):
+    result = cli("export", "article", "bridge-report")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(result.output)
+    assert data["format"] == "claimsdb/article@1.1"
+    bridge = next(s for s in data["statements"] if s["key"] == "bridge")
+    assert bridge["chains"][0][1] == {"actor": "defence-ministry",
+                                      "mention": "a ministry source", "identified": "anonymous"}
+    assert parse_article(result.output).content_hash() == \
+        parse_article(NAMED_HERE).content_hash()

@@ -14,10 +14,14 @@ Every existing row keeps its meaning: hops become chain 0, the new columns are N
 later chains are the last hops of those chains, found through the partial index
 ``ix_chain_hops_later_chains`` (only hops of chains after the first).
 
-The views ``statement_sources`` and ``article_sourcing`` are created anew for several
-chains (``chain``: the chains joined by " | "; an article's ``named``, ``role`` and
-``anonymous`` counts a statement by its best-identified origin, so ``anonymous`` is
-the statements that rest on anonymous sources only); the downgrade restores 0003's.
+The views ``statement_sources`` and ``article_sourcing`` are created anew (``_views``)
+for several chains (``chain``: the chains joined by " | "; an article's ``named``,
+``role`` and ``anonymous`` counts a statement by its best-identified origin, so
+``anonymous`` is the statements that rest on anonymous sources only), and where they
+classify an origin as named, role or anonymous (``statement_sources.speaker_identified``,
+the counts of ``article_sourcing``) the origin hop's own ``identified`` comes first, as
+in ``claimsdb list --origin``; an index on ``chain_hops.identified`` finds those hops.
+The downgrade restores 0003's views.
 
 SQLite changes a primary key and CHECK constraints only by rebuilding a table (batch
 mode): the views of 0003 are dropped first and created again at the end, and the
@@ -73,28 +77,49 @@ CHAINS = {
                   "WHERE h.statement_id = s.id GROUP BY h.chain) c)",
 }
 
+# The statements whose origin hop (the last of the first chain) gives its own
+# identification, and that identification.
+ORIGIN_OVERRIDES = (
+    "LEFT JOIN (SELECT h.statement_id AS statement_id, h.identified AS identified "
+    "FROM chain_hops h WHERE h.identified IS NOT NULL AND h.chain = 0 AND NOT EXISTS "
+    "(SELECT 1 FROM chain_hops l WHERE l.statement_id = h.statement_id "
+    "AND l.chain = h.chain AND l.position > h.position)) oh ON oh.statement_id = s.id "
+)
+
+
+def _has_fts_table() -> bool:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    return bind.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'statements_fts'").first() is not None
+
 
 def _later_origin(identified: str) -> str:
-    """Some chain after the first originates with a source identified so (``identified``
-    is one of this module's constants, never a user's value)."""
+    """Some chain after the first originates with a source identified so: its origin
+    hop's own identification first, else its actor's (``identified`` is one of this
+    module's constants, never a user's value)."""
     return ("EXISTS (SELECT 1 FROM chain_hops h JOIN actors x ON x.id = h.actor_id "  # noqa: S608
-            f"WHERE h.statement_id = s.id AND h.chain > 0 AND x.identified = '{identified}' "
+            "WHERE h.statement_id = s.id AND h.chain > 0 "
+            f"AND coalesce(h.identified, x.identified) = '{identified}' "
             "AND NOT EXISTS (SELECT 1 FROM chain_hops n WHERE n.statement_id = h.statement_id "
             "AND n.chain = h.chain AND n.position = h.position + 1))")
 
 
 def _views(dialect: str) -> list[str]:
     """0003's views, ``statement_sources`` and ``article_sourcing`` made for several
-    chains (``denials`` as it was)."""
+    chains and classifying each origin by its origin hop's own identification first
+    (``denials`` as it was)."""
     # Constants of this module only; nothing of a user's reaches this SQL.
-    named = (f"(coalesce(sp.identified, 'named') = 'named' OR {_later_origin('named')})")
-    role = f"(sp.identified = 'role' OR {_later_origin('role')})"
+    named = ("(coalesce(oh.identified, sp.identified, 'named') = 'named' "
+             f"OR {_later_origin('named')})")
+    role = f"(coalesce(oh.identified, sp.identified) = 'role' OR {_later_origin('role')})"
     denials = [sql for sql in _views_of("0003") if sql.startswith("CREATE VIEW denials ")]
     return [
         "CREATE VIEW statement_sources AS "  # noqa: S608
         "SELECT s.id AS id, a.key || '#' || s.key AS ref, a.key AS article, s.key AS statement, "
         "s.quote AS quote, s.kind AS kind, sp.name AS speaker, sp.key AS speaker_key, "
-        "sp.identified AS speaker_identified, "
+        "coalesce(oh.identified, sp.identified) AS speaker_identified, "
         f"{CHAINS[dialect]} AS chain, "
         "(SELECT coalesce(max(h.position) + 1, 0) FROM chain_hops h "
         "WHERE h.statement_id = s.id) AS chain_depth, "
@@ -103,7 +128,7 @@ def _views(dialect: str) -> list[str]:
         "AS times_denied, "
         "a.title AS article_title, a.url AS url, a.language AS language "
         "FROM statements s JOIN articles a ON a.id = s.article_id "
-        "LEFT JOIN actors sp ON sp.id = s.speaker_id "
+        "LEFT JOIN actors sp ON sp.id = s.speaker_id " + ORIGIN_OVERRIDES +
         "LEFT JOIN actors o ON o.id = a.outlet_id",
         *denials,
         # The counts of 'claimsdb sources': each statement once, by its best-identified
@@ -124,7 +149,7 @@ def _views(dialect: str) -> list[str]:
         "AND r.type = 'denies') THEN 1 END) AS denied "
         "FROM articles a LEFT JOIN actors o ON o.id = a.outlet_id "
         "LEFT JOIN statements s ON s.article_id = a.id "
-        "LEFT JOIN actors sp ON sp.id = s.speaker_id "
+        "LEFT JOIN actors sp ON sp.id = s.speaker_id " + ORIGIN_OVERRIDES +
         "GROUP BY a.id, a.key, a.title, o.name, a.published, a.language",
     ]
 
@@ -135,14 +160,6 @@ def _views_of(revision_id: str) -> list[str]:
     script = op.get_context().script
     assert script is not None
     return script.get_revision(revision_id).module._views(op.get_bind().dialect.name)
-
-
-def _has_fts_table() -> bool:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return False
-    return bind.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE name = 'statements_fts'").first() is not None
 
 
 def _drop_views() -> None:
@@ -225,6 +242,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_chain_hops_later_chains"), "chain_hops",
                     ["actor_id", "statement_id"], sqlite_where=sa.text(LATER_CHAINS),
                     postgresql_where=sa.text(LATER_CHAINS))
+    op.create_index(op.f("ix_chain_hops_identified"), "chain_hops", ["identified"])
     _recreate_fts_triggers()
     for sql in _views(op.get_bind().dialect.name):
         op.execute(sql)
@@ -235,6 +253,7 @@ def downgrade() -> None:
     first, the new relation types, refusals (stored as indirect statements), topics,
     reviews, notes, mentions and spans."""
     _drop_views()
+    op.drop_index(op.f("ix_chain_hops_identified"), table_name="chain_hops")
     op.drop_index(op.f("ix_reviews_reviewer_id"), table_name="reviews")
     op.drop_table("reviews")
     op.drop_index(op.f("ix_statement_topics_topic"), table_name="statement_topics")

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from claimsdb.output.export import ActorRow, ArticleRow
     from claimsdb.query import checks, queries, tracing
     from claimsdb.query.queries import StatementFilter
+    from claimsdb.query.topics import TopicSummary
     from claimsdb.store.backup import BackupResult
     from claimsdb.store.copying import CopyResult
+    from claimsdb.store.driver import DriverConnection
 
 # Every import below is made inside the call that needs it: the command line opens
 # its database through this module, and a command that only reads must not pay for
@@ -52,7 +54,8 @@ __all__ = [
 @dataclass(frozen=True)
 class ExportResult:
     """What ``Database.export_file`` wrote: ``rows`` of ``noun`` (for a table export:
-    "statement", "chain link"...; ``prov``: "statement"; ``article``: "article";
+    "statement", "chain link"...; ``prov``: "statement"; ``claimreview``: "review";
+    ``article``: "article";
     ``datasette-metadata``: "database"), and for an article its ``statements`` and
     ``actors``, for Datasette metadata the database ``name``."""
 
@@ -75,6 +78,8 @@ class Database:
     def __init__(self, target: str | Path | None = None):
         self.target = str(target) if target is not None else None
         self._engine: Engine | None = None
+        self._driver: DriverConnection | None = None  # for questions asked without SQLAlchemy
+        self._driver_thread: int | None = None
 
     def engine(self, *, create: bool = True) -> Engine:
         """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
@@ -94,6 +99,7 @@ class Database:
         message describing the database) may still use it, and reconnects."""
         if self._engine is not None:
             self._engine.dispose()
+        self._close_driver()
 
     def __enter__(self) -> Database:
         return self
@@ -111,6 +117,14 @@ class Database:
         return migrate.upgrade(self.engine(create=True))
 
     upgrade = init
+
+    def schema_changes(self, before: str | None, after: str) -> list[tuple[str, str]]:
+        """What an ``init`` that went from schema version ``before`` to ``after`` did:
+        each migration's revision and one-line summary, oldest first (none when the
+        database was up to date), so an upgrade can be explained to its user."""
+        from claimsdb.store import migrate
+
+        return [] if before == after else migrate.steps_between(before, after)
 
     def add(self, items: Iterable[str | Path | ArticleBytes] | str | Path, *,
             replace: bool = False, dry_run: bool = False, batch: int = 1,
@@ -213,11 +227,61 @@ class Database:
             conn, queries.list_articles(conn, limit=limit)))
 
     def chain(self, ref: str) -> queries.StatementView:
-        """One statement with its attribution chain (``claimsdb chain REF``)."""
+        """One statement with its attribution chain (``claimsdb chain REF``).
+
+        Answered on the database driver, without loading SQLAlchemy, wherever that
+        gives the same answer (``claimsdb.query.readpath``); a reference that names
+        nothing goes the full way, for the message suggesting what was meant."""
+        view = self._chain_on_driver(ref)
+        if view is not None:
+            return view
         from claimsdb.query import queries
 
         with self.reading() as conn:
             return queries.statement(conn, ref)
+
+    def _chain_on_driver(self, ref: str) -> queries.StatementView | None:
+        from claimsdb.query import readpath
+        from claimsdb.store import driver
+
+        connection = None
+        try:
+            connection = self._driver_connection()
+            with connection.reading() as conn:
+                return readpath.statement(conn, ref)
+        except driver.NotOnDriver:
+            return None
+        except Exception as error:
+            if not driver.is_driver_error(error):
+                raise
+            failed = connection.last_sql if connection is not None else None
+            self._close_driver()
+            from claimsdb.store.db import driver_failure
+
+            raise driver_failure(self.engine(create=False), error, failed) from None
+        finally:
+            if connection is not None and connection is not self._driver:
+                connection.close()
+
+    def _driver_connection(self) -> DriverConnection:
+        """This thread's driver-level connection: kept for the thread that opened it
+        first (the next question reuses it), a new one for any other thread."""
+        import threading
+
+        from claimsdb.store import driver
+
+        if self._driver is not None and self._driver_thread == threading.get_ident():
+            return self._driver
+        connection = driver.connect(self.target)
+        if self._driver is None:
+            self._driver, self._driver_thread = connection, threading.get_ident()
+        return connection
+
+    def _close_driver(self) -> None:
+        if self._driver is not None:
+            driver, self._driver = self._driver, None
+            with contextlib.suppress(Exception):  # (it may be what just failed)
+                driver.close()
 
     def statements(self, flt: StatementFilter | None = None) -> list[queries.StatementView]:
         """Statements matching the filter (``claimsdb statements``), in the command's order."""
@@ -257,6 +321,14 @@ class Database:
 
         with self.reading() as conn:
             return queries.sourcing_profiles(conn, article=article, by_article=by_article)
+
+    def topics(self, *, limit: int | None = None) -> list[TopicSummary]:
+        """Every topic with its statement and article counts, most used first
+        (``claimsdb topics``)."""
+        from claimsdb.query.topics import list_topics
+
+        with self.reading() as conn:
+            return list(list_topics(conn, limit=limit))
 
     def articles(self, *, limit: int | None = None) -> list[queries.ArticleSummary]:
         from claimsdb.query import queries
@@ -313,9 +385,10 @@ class Database:
 
         ``fmt``: ``csv``, ``jsonl`` or ``json`` (of ``table``: statements, hops,
         relations, actors or articles), ``prov`` or ``provn`` (W3C PROV-JSON or PROV-N
-        of the filter's statements), ``article`` (the stored article ``key`` as an
-        article file), or ``datasette-metadata``. ``options`` are the CSV options
-        (``bom``, ``excel``, ``crlf``) for ``csv``.
+        of the filter's statements), ``claimreview`` (schema.org ClaimReview JSON-LD of
+        the reviews of the filter's statements; the count is of reviews), ``article``
+        (the stored article ``key`` as an article file), or ``datasette-metadata``.
+        ``options`` are the CSV options (``bom``, ``excel``, ``crlf``) for ``csv``.
         """
         from claimsdb.query import queries
 
@@ -331,6 +404,11 @@ class Database:
                 return prov_export.stream_prov(conn, flt, stream,
                                                "provn" if fmt == "provn" else "json",
                                                on_statement=on_row)
+            if fmt == "claimreview":
+                from claimsdb.output import claimreview
+
+                queries.filtered_statement_ids(conn, flt)  # a bad filter fails first
+                return claimreview.stream_claim_reviews(conn, stream, flt, on_row=on_row)
             if fmt == "article":
                 from claimsdb.output import article_export
 
@@ -425,6 +503,14 @@ class Database:
                                                     "provn" if fmt == "provn" else "json",
                                                     on_statement=on_row)
                 return ExportResult(count, "statement")
+            if fmt == "claimreview":
+                from claimsdb.output import claimreview
+
+                queries.filtered_statement_ids(conn, flt)  # a bad filter fails before output
+                on_row = _counter(on_progress, lambda: claimreview.count_reviews(conn, flt))
+                with outputs.open_output(output, protect=protect) as out:
+                    count = claimreview.stream_claim_reviews(conn, out, flt, on_row=on_row)
+                return ExportResult(count, "review")
             from claimsdb.output.export import TABLES, table_writer
 
             described = TABLES[table]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ENV_VAR = "CLAIMSDB_DB"
@@ -96,18 +97,69 @@ def _secrets_of(url: str) -> set[str]:
             found.add(value)
             if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
                 found.add(value[1:-1])
-    try:
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(url)
+    parsed = url_parts(url)
+    if parsed is not None:  # (a URL that does not parse: its patterns above found them)
         found.add(parsed.password or "")
         for key, value in parsed.query.items():
             if key.lower() in ("password", "passwd", "pwd"):
                 found.update([value] if isinstance(value, str) else value)
-    except Exception:  # a URL that does not parse: its patterns above found them
-        pass
     variants = set()
     for secret in found:
         plain = unquote(secret)
         variants |= {secret, plain, quote(secret, safe=""), quote(plain, safe="")}
     return {v for v in variants if len(v) >= _MIN_SEARCHED}
+
+
+# -- reading a URL without SQLAlchemy ----------------------------------------------------
+
+# SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url), so that a URL means the
+# same here as to an engine: the password ends at the first '@', the port is a number.
+_URL = re.compile(
+    r"""
+    (?P<scheme>[\w+]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+    (?:/(?P<database>[^?]*))?
+    (?:\?(?P<query>.*))?
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """A database URL's parts, decoded as SQLAlchemy decodes them."""
+
+    scheme: str
+    username: str | None = None
+    password: str | None = None
+    host: str | None = None
+    port: int | None = None
+    database: str | None = None
+    query: dict[str, str | list[str]] = field(default_factory=dict)
+
+
+def url_parts(url: str) -> UrlParts | None:
+    """The parts of ``scheme://user:password@host:port/database?key=value``, or None
+    when it does not parse. For what must not wait for SQLAlchemy to load: finding a
+    URL's passwords, and connecting with the driver alone (``claimsdb.store.driver``)."""
+    from urllib.parse import parse_qsl, unquote
+
+    match = _URL.match(url)
+    if match is None:
+        return None
+    query: dict[str, str | list[str]] = {}
+    for key, value in parse_qsl(match["query"] or ""):
+        if key in query:
+            before = query[key]
+            query[key] = [*([before] if isinstance(before, str) else before), value]
+        else:
+            query[key] = value
+    try:
+        port = int(match["port"]) if match["port"] else None
+    except ValueError:
+        return None
+    decoded = {name: unquote(match[name]) if match[name] is not None else None
+               for name in ("username", "password", "database")}
+    return UrlParts(match["scheme"], host=match["ipv4host"] or match["ipv6host"], port=port,
+                    query=query, **decoded)

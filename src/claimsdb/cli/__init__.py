@@ -179,6 +179,7 @@ for command in (
     reading.denials,
     reading.articles,
     reading.article,
+    reading.topics,
     reading.sources,
     tracing.trace,
     tracing.claims,

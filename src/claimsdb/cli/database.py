@@ -26,14 +26,20 @@ def init(settings: Settings) -> None:
       claimsdb init
       claimsdb --db team.db init
     """
-    before, after = settings.database().init()
+    database = settings.database()
+    before, after = database.init()
     where = describe(settings.engine(create=True))
     if before is None:
         echo(f"created the claimsdb schema (version {after}) in {where}")
     elif before == after:
         echo(f"{where} is up to date (schema version {after})")
     else:
-        echo(f"upgraded {where} from schema version {before} to {after}")
+        # A schema version alone means nothing to a user: say that the stored data was
+        # kept, and what each step brought, in its migration's own words.
+        echo(f"upgraded {where} from schema version {before} to {after}, keeping every "
+             "stored article, statement and actor as it was:")
+        for revision, summary in database.schema_changes(before, after):
+            echo(f"  {revision}: {summary}")
 
 
 @click.command()
@@ -85,6 +91,11 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
     """Import article files (YAML or JSON); a folder means the article files in it,
     and - means one article file read from standard input.
 
+    Files that only define actors (format: claimsdb/actors@1, a team's actor
+    registry) are imported first; then each article after the articles of the same
+    add that it references, otherwise in the order given (a folder's in name order).
+    A cycle of references between files is an error naming them; none is imported.
+
     Each file is one transaction (or, with --batch, its own savepoint): a file with
     any problem changes nothing, and every problem in it is listed, those only the
     database can find (unknown actors, conflicting actors, references) included. A
@@ -99,6 +110,7 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
       claimsdb add --replace kremlin-denies.yaml
       claimsdb add --update-actors corrected-actors.yaml
       claimsdb add --batch 500 archive/2024/
+      claimsdb add team-actors.yaml newsroom/
       curl -s https://example.org/a.yaml | claimsdb add -
     """
     from claimsdb.format.articles import read_stream
@@ -129,7 +141,6 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
 
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.ingest.adding import DatabaseNotice, summary
-    from claimsdb.ingest.importer import ImportResult
 
     if not items:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
@@ -145,7 +156,7 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
                     echo(outcome.message, err=True)
                 return
             bar.update(1)
-            if not isinstance(outcome, ImportResult):  # a failure, with --keep-going
+            if isinstance(outcome, ArticleError | ArticleConflict):  # with --keep-going
                 failures.append(error_text(outcome))
                 return
             counts[outcome.status] = counts.get(outcome.status, 0) + 1

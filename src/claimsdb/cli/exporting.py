@@ -27,9 +27,10 @@ TABLE_NAMES = ("statements", "chain", "relations", "actors", "articles")
 def export() -> None:
     """Write stored data out for spreadsheets, programs and provenance tools.
 
-    csv, jsonl, json and prov take the same filters as 'claimsdb statements';
-    article writes one stored article back as an editable article file; prov writes
-    the provenance graph in W3C PROV. docs/export.md describes every column, shape
+    csv, jsonl, json, prov and claimreview take the same filters as 'claimsdb
+    statements'; article writes one stored article back as an editable article file;
+    prov writes the provenance graph in W3C PROV; claimreview writes fact-checkers'
+    verdicts as schema.org ClaimReview. docs/export.md describes every column, shape
     and PROV mapping.
 
     \b
@@ -126,7 +127,7 @@ def export_csv(settings: Settings, table: str, output: str, excel: bool, formula
     actors: actor, name, kind, identified, aliases, roles, wikidata, description,
       originated, relayed, denials_issued, denials_received
     articles: article, title, outlet, outlet_key, published, url, language, authors,
-      statements, anonymous, denied
+      statements, anonymous, denied, retrieved, archived_url
 
     \b
     The filters select statements; the other tables show what belongs to them
@@ -232,6 +233,32 @@ def export_prov(settings: Settings, output: str, provn: bool, flt) -> None:
                           flt=flt)
     if not outputs.is_stdout(output):
         echo(f"wrote the provenance of {result.rows} statements to {output}", err=True)
+
+
+@export.command("claimreview")
+@_output_option
+@statement_filter_options
+@pass_settings
+def export_claimreview(settings: Settings, output: str, flt) -> None:
+    """Export fact-checkers' verdicts ('reviews:' in article files) as schema.org
+    ClaimReview JSON-LD, one object per review, for search engines and fact-check
+    aggregators.
+
+    Each gives the claim's words (claimReviewed), its original speaker
+    (itemReviewed.author), the article URLs carrying it (its own article and those
+    repeating it) and its first appearance, and the verdict (reviewRating
+    alternateName). The filters select the reviewed statements (docs/export.md).
+
+    \b
+    Examples:
+      claimsdb export claimreview -o claimreview.jsonld
+      claimsdb export claimreview --topic elections | jq '.["@graph"][].reviewRating'
+    """
+    from claimsdb.store import outputs
+
+    result = _export_file(settings, "claimreview", output, "review", flt=flt)
+    if not outputs.is_stdout(output):
+        echo(f"wrote {result.rows} ClaimReview objects to {output}", err=True)
 
 
 @export.command("datasette-metadata")

@@ -54,11 +54,15 @@ def statement_filter_options(command):
                      "article's outlet."),
         click.option("--origin", type=click.Choice(ORIGINS),
                      help="How the original speaker of at least one of its chains is "
-                     "identified."),
+                     "identified where the article cites it (a hop's 'identified', else "
+                     "the actor's)."),
         click.option("--kind", type=click.Choice(KINDS), help="Direct quotes or reported speech."),
         click.option("--denied", is_flag=True, help="Only statements that something denies."),
         click.option("--denials", is_flag=True, help="Only statements that deny something."),
         click.option("--about", metavar="ACTOR", help="Statements about this actor."),
+        click.option("--topic", metavar="TOPIC",
+                     help="Statements tagged with this topic (written any way: "
+                     "'Ceasefire talks' finds ceasefire-talks)."),
         click.option("--search", metavar="WORDS",
                      help="Quotes containing all these words, stemmed ('hijack' finds "
                      "'hijacked'); word* for a prefix. Any language."),
@@ -87,6 +91,7 @@ def statement_filter_options(command):
             about=kwargs.pop("about"), search=kwargs.pop("search"),
             since=since.date() if since else None, until=until.date() if until else None,
             later_denied=kwargs.pop("later_denied"), limit=kwargs.pop("limit"),
+            topic=kwargs.pop("topic"),
         )
         return command(*args, **kwargs)
 

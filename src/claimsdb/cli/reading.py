@@ -195,6 +195,30 @@ def articles(settings: Settings, limit, output) -> None:
               to_json=export.article_json, empty="no articles")
 
 
+@click.command()
+@click.option("--limit", type=whole_number(0), metavar="N", help="At most N topics.")
+@output_options
+@pass_settings
+def topics(settings: Settings, limit, output) -> None:
+    """List the topics statements are tagged with ('topics:' in article files), most
+    used first, with how many statements and articles have each.
+
+    Topics are stored normalised: lowercase, words joined by dashes ("Ceasefire
+    talks" is ceasefire-talks). 'claimsdb statements --topic TOPIC' lists a topic's
+    statements.
+
+    \b
+    Examples:
+      claimsdb topics
+      claimsdb topics --limit 10 --format csv
+      claimsdb statements --topic "ceasefire talks"
+    """
+    from claimsdb.output import render
+
+    _emit(output, settings.database().topics(limit=limit), columns=render.TOPIC_TABLE,
+          record=render.topic_row, to_json=render.topic_row, empty="no topics")
+
+
 @click.command(cls=KeyArgumentCommand)
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -202,7 +226,8 @@ def articles(settings: Settings, limit, output) -> None:
 @pass_settings
 def article(settings: Settings, key: str, fmt: str) -> None:
     """Show one article: its metadata, then its text with every annotated statement
-    bracketed and numbered (⟦3 … ⟧3), so what was not annotated stands out.
+    bracketed and numbered (⟦3 … ⟧3), so what was not annotated stands out. The words
+    naming a statement's sources are marked ⟨3 … ⟩3, its cues ⌊3 … ⌋3.
 
     \b
     Example:

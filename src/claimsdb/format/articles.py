@@ -10,6 +10,7 @@ checked by the importer, inside the import transaction, and reported the same wa
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -24,6 +25,7 @@ from typing import Any
 
 from claimsdb.errors import ArticleError, NotAnArticle, Problem
 from claimsdb.format import inputfiles, spans, yamlio
+from claimsdb.format.topics import normalise_topic
 from claimsdb.format.vocabulary import (
     KEY_LENGTH,
     ActorKind,
@@ -34,10 +36,14 @@ from claimsdb.format.vocabulary import (
 from claimsdb.terminal import one_line
 
 FORMAT_ID = "claimsdb/article@1"
+# A file that only defines actors (a team's actor registry): ``format`` says so.
+ACTORS_FORMAT_ID = "claimsdb/actors@1"
+ACTORS_FORMAT_PREFIX = "claimsdb/actors@"
 # Version 1.1 adds optional fields only; a file may declare it (and an export that
 # uses one of them does), and a version-1 file may use them too.
 FORMAT_ID_1_1 = "claimsdb/article@1.1"
 FORMAT_IDS = (FORMAT_ID, FORMAT_ID_1_1)
+HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
@@ -57,18 +63,23 @@ LANGUAGE_LENGTH = 35
 WIKIDATA_LENGTH = 32
 
 TOP_FIELDS = ("format", "article", "actors", "statements")
+ACTORS_FILE_FIELDS = ("format", "actors")
 ARTICLE_FIELDS = (
     "key", "title", "outlet", "url", "published", "language", "text", "text_file", "authors",
+    "retrieved", "archived_url", "note",
 )
 ACTOR_FIELDS = (
     "key", "name", "kind", "identified", "aliases", "wikidata", "description", "roles",
+    "note",
 )
 ROLE_FIELDS = ("of", "title", "from", "to")
 STATEMENT_FIELDS = (
     "key", "quote", "occurrence", "kind", "chain", "chains", "stated_on", "about",
     *(r.value for r in RelationType),
+    "topics", "note", "reviews",
 )
-HOP_FIELDS = ("actor", "cue")
+REVIEW_FIELDS = ("by", "rating", "url", "date", "summary")
+HOP_FIELDS = ("actor", "cue", "mention", "identified", "cue_occurrence", "mention_occurrence")
 VERB = {
     RelationType.DENIES: "deny", RelationType.CONTRADICTS: "contradict",
     RelationType.SUPPORTS: "support", RelationType.REPEATS: "repeat",
@@ -79,8 +90,38 @@ VERB = {
 
 @dataclass(frozen=True)
 class HopSpec:
+    """One link of a chain. Since format 1.1 it may also say with which words the
+    article names the source there (``mention``: "he", "the newspaper") and how
+    identifiable the source is at that point (``identified``; None: as the actor is).
+
+    The spans are where the cue and the mention are in the text (see
+    ``spans.locate_near``): derived data, except where ``cue_occurrence`` picked a
+    match other than the nearest one (``cue_pinned``)."""
+
     actor: str
     cue: str | None = None
+    mention: str | None = None
+    identified: str | None = None
+    # Derived from the text (equal hops may be located differently in two texts).
+    cue_span: tuple[int, int] | None = field(default=None, compare=False)
+    mention_span: tuple[int, int] | None = field(default=None, compare=False)
+    cue_pinned: bool = False
+
+    @property
+    def uses_1_1(self) -> bool:
+        """Whether the hop says anything a version-1 hop cannot."""
+        return self.mention is not None or self.identified is not None or self.cue_pinned
+
+    def canonical(self) -> list[Any]:
+        # A version-1 hop keeps its version-1 form, so the content hash of every
+        # article that uses no new field stays what it was; its cue span is derived.
+        if not self.uses_1_1:
+            return [self.actor, self.cue]
+        return [self.actor, self.cue, {
+            "mention": self.mention, "identified": self.identified,
+            "mention_span": list(self.mention_span) if self.mention_span else None,
+            "cue_span": list(self.cue_span) if self.cue_pinned and self.cue_span else None,
+        }]
 
 
 @dataclass(frozen=True)
@@ -102,6 +143,23 @@ class ActorSpec:
     description: str | None = None
     roles: tuple[RoleSpec, ...] = ()
     line: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    """A fact-checker's verdict on a statement (``reviews:``): ``by`` is an actor key."""
+
+    by: str
+    rating: str
+    url: str | None = None
+    date: str | None = None  # ISO date
+    summary: str | None = None
+    line: int | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"by": self.by, "rating": self.rating, "url": self.url, "date": self.date,
+                "summary": self.summary}
 
 
 @dataclass(frozen=True)
@@ -120,6 +178,9 @@ class StatementSpec:
     # relation type -> global statement references ("ARTICLE#KEY"), in file order
     relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     line: int | None = None
+    topics: tuple[str, ...] = ()  # normalised (``normalise_topic``), in file order
+    note: str | None = None
+    reviews: tuple[ReviewSpec, ...] = ()
 
     @property
     def chain(self) -> tuple[HopSpec, ...]:
@@ -144,6 +205,9 @@ class ArticleSpec:
     actors: tuple[ActorSpec, ...] = ()
     statements: tuple[StatementSpec, ...] = ()
     source: str = "<article>"
+    retrieved: str | None = None
+    archived_url: str | None = None
+    note: str | None = None
     # Lines of article fields ("outlet", "authors", "url") in the file, for error messages.
     lines: Mapping[str, int | None] = field(default_factory=dict, compare=False)
 
@@ -157,9 +221,8 @@ class ArticleSpec:
             used.setdefault(self.outlet, "article outlet")
         for author in self.authors:
             used.setdefault(author, "article authors")
-        for actor in self.actors:
-            for role in actor.roles:
-                used.setdefault(role.of, f"actor '{actor.key}' roles")
+        for key, where in _role_uses(self.actors).items():
+            used.setdefault(key, where)
         for statement in self.statements:
             for hop in statement.hops():
                 used.setdefault(hop.actor, f"statement '{statement.key}' chain")
@@ -180,15 +243,29 @@ class ArticleSpec:
             note(self.outlet, self.lines.get("outlet"))
         for author in self.authors:
             note(author, self.lines.get("authors"))
-        for actor in self.actors:
-            for role in actor.roles:
-                note(role.of, actor.line)
+        for key, line in _role_use_lines(self.actors).items():
+            note(key, line)
         for statement in self.statements:
             for hop in statement.hops():
                 note(hop.actor, statement.line)
             for about in statement.about:
                 note(about, statement.line)
         return {key: lines[key] for key in self.actor_keys_used() if key in lines}
+
+    def reviewer_uses(self) -> list[tuple[str, str, str, int | None]]:
+        """(actor key, item, field, line) of every review's ``by``: a reviewer that is
+        neither defined nor stored is reported at the review, not as an unknown actor
+        of the file, so the message names the statement and the field."""
+        return [(review.by, f"statement '{statement.key}'", f"reviews[{index}].by",
+                 review.line if review.line is not None else statement.line)
+                for statement in self.statements
+                for index, review in enumerate(statement.reviews)]
+
+    def uses_version_1_1(self) -> bool:
+        """Whether the article uses a field that version 1 does not have (topics,
+        notes, reviews, archive fields): its export then declares version 1.1."""
+        return bool(self.retrieved or self.archived_url or self.note or any(
+            s.topics or s.note or s.reviews for s in self.statements))
 
     def external_references(self) -> set[str]:
         """Statement references that point into other (stored) articles."""
@@ -210,15 +287,13 @@ class ArticleSpec:
         """
         statements = sorted(self.statements, key=lambda s: s.key)
 
-        def hops(chain: tuple[HopSpec, ...]) -> list[list[str | None]]:
-            return [[h.actor, h.cue] for h in chain]
-
         def more_chains(s: StatementSpec) -> dict[str, Any]:
             # Only a statement with several chains has the key, so that every
             # version-1 file keeps its content hash.
-            return {"chains": [hops(c) for c in s.chains]} if len(s.chains) > 1 else {}
+            return {"chains": [[h.canonical() for h in c] for c in s.chains]
+                    } if len(s.chains) > 1 else {}
 
-        return {
+        canonical = {
             "key": self.key,
             "title": self.title,
             "outlet": self.outlet,
@@ -233,15 +308,21 @@ class ArticleSpec:
                     "quote": s.quote,
                     "span": [s.span_start, s.span_end],
                     "kind": s.kind,
-                    "chain": hops(s.chain),
+                    "chain": [h.canonical() for h in s.chain],
                     **more_chains(s),
                     "stated_on": s.stated_on,
                     "about": sorted(set(s.about)),
                     "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
+                    **_statement_additions(s),
                 }
                 for s in statements
             ],
         }
+        # Format 1.1 fields only when given, so every version-1 file keeps its hash.
+        for name in ("retrieved", "archived_url", "note"):
+            if getattr(self, name) is not None:
+                canonical[name] = getattr(self, name)
+        return canonical
 
     def content_hash(self) -> str:
         # Kept once computed (the spec is frozen): ``add --batch`` computes it in the
@@ -252,6 +333,68 @@ class ArticleSpec:
             known = hashlib.sha256(encoded.encode("utf-8")).hexdigest()
             object.__setattr__(self, "_content_hash", known)
         return known
+
+
+def _role_uses(actors: Iterable[ActorSpec]) -> dict[str, str]:
+    """The actor keys that roles name (``of``), with where, in file order."""
+    used: dict[str, str] = {}
+    for actor in actors:
+        for role in actor.roles:
+            used.setdefault(role.of, f"actor '{actor.key}' roles")
+    return used
+
+
+def _role_use_lines(actors: Iterable[ActorSpec]) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for actor in actors:
+        for role in actor.roles:
+            if actor.line is not None:
+                lines.setdefault(role.of, actor.line)
+    return lines
+
+
+@dataclass(frozen=True)
+class ActorsFileSpec:
+    """A file that only defines actors (``format: claimsdb/actors@1``).
+
+    A team keeps its actor registry (people, governments, outlets, their aliases and
+    roles) in one file instead of repeating the definitions in every article. Its
+    entries are an article file's ``actors`` entries, validated by the same code, and
+    importing it merges them by the same rules; it has no article of its own, so it
+    references no statements and nothing depends on its key.
+    """
+
+    actors: tuple[ActorSpec, ...]
+    source: str = "<actors>"
+
+    def actor_keys_used(self) -> dict[str, str]:
+        """The actor keys the roles name, with where (for "unknown actor" errors)."""
+        return _role_uses(self.actors)
+
+    def actor_use_lines(self) -> dict[str, int]:
+        return _role_use_lines(self.actors)
+
+    def external_references(self) -> set[str]:
+        return set()
+
+    def reviewer_uses(self) -> tuple[tuple[str, str, str, int | None], ...]:
+        """No statements, so no fact-check verdicts and no reviewers."""
+        return ()
+
+
+# What ``read_input`` gives: an article, or a file of actors only.
+InputSpec = ArticleSpec | ActorsFileSpec
+
+def _statement_additions(statement: StatementSpec) -> dict[str, Any]:
+    """A statement's format 1.1 fields for ``canonical``, only those it has."""
+    added: dict[str, Any] = {}
+    if statement.topics:
+        added["topics"] = sorted(statement.topics)
+    if statement.note is not None:
+        added["note"] = statement.note
+    if statement.reviews:
+        added["reviews"] = [review.canonical() for review in statement.reviews]
+    return added
 
 
 STDIN_SOURCE = "<stdin>"
@@ -313,16 +456,33 @@ class FileReferences:
 
 def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
     """Read and validate one article file (YAML or JSON), or content already read
-    (``ArticleBytes``). Only a regular file is read, and never past the size limit."""
+    (``ArticleBytes``). Only a regular file is read, and never past the size limit.
+    A file of actors only is refused here (``read_input`` reads either)."""
+    spec = read_input(path)
+    if isinstance(spec, ActorsFileSpec):
+        raise ArticleError(spec.source, [Problem(
+            f"is a file of actors only ({ACTORS_FORMAT_ID}), not an article; import it "
+            "with 'claimsdb add' (or Database.add)", "file", "format")])
+    return spec
+
+
+def read_input(path: str | Path | ArticleBytes) -> InputSpec:
+    """Read and validate one input file: an article file, or a file that only defines
+    actors (``format: claimsdb/actors@1``). Only a regular file is read, and never
+    past the size limit."""
     if isinstance(path, ArticleBytes):
         if path.over_limit:
             raise ArticleError(path.source, [Problem(_over_limit(None, "the input"))])
-        return parse_article(path.raw, source=path.source, base_dir=path.base_dir)
+        return parse_input(path.raw, source=path.source, base_dir=path.base_dir)
     path = Path(path)
+    return parse_input(_read_file(path), source=str(path), base_dir=path.parent)
+
+
+def _read_file(path: Path) -> bytes:
     source = str(path)
     try:
         limit = max_file_bytes(source)
-        raw = inputfiles.read_regular_file(path, limit)
+        return inputfiles.read_regular_file(path, limit)
     except inputfiles.TooLarge as error:
         raise ArticleError(source, [Problem(_over_limit(error.size))]) from None
     except inputfiles.InputProblem as error:
@@ -338,7 +498,21 @@ def read_article(path: str | Path | ArticleBytes) -> ArticleSpec:
         raise ArticleError(source, [Problem("is a folder, not an article file")]) from None
     except OSError as error:
         raise ArticleError(source, [Problem(f"cannot read the file: {error.strerror}")]) from None
-    return parse_article(raw, source=source, base_dir=path.parent)
+
+
+def may_define_actors(item: Path | ArticleBytes) -> bool:
+    """Whether a file might be a file of actors only, judged from its bytes alone
+    (it names the actors format somewhere), without parsing it: ``add`` moves such
+    files first. A file it wrongly picks is only imported earlier; a real actors file
+    always names its format, so none is missed. Anything unreadable says no (reading
+    it for real reports why)."""
+    if isinstance(item, ArticleBytes):
+        return ACTORS_FORMAT_PREFIX.encode() in item.raw
+    try:
+        raw = inputfiles.read_regular_file(item, max_file_bytes(str(item)))
+    except (inputfiles.InputProblem, OSError, ArticleError):
+        return False
+    return ACTORS_FORMAT_PREFIX.encode() in raw
 
 
 def _over_limit(size: int | None, what: str = "the file") -> str:
@@ -352,6 +526,26 @@ def _over_limit(size: int | None, what: str = "the file") -> str:
 def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
                   ) -> ArticleSpec:
     """Validate an article file's content; ``base_dir`` resolves ``text_file``."""
+    return _validate_article(_load(raw, source), source, base_dir)
+
+
+def parse_input(raw: bytes | str, *, source: str = "<article>", base_dir: Path | None = None
+                ) -> InputSpec:
+    """Validate an input file's content: a file of actors only when its ``format``
+    says so, an article file otherwise (as every file without ``format`` is)."""
+    data = _load(raw, source)
+    fmt = data.get("format") if isinstance(data, dict) else None
+    if isinstance(fmt, str) and fmt.startswith(ACTORS_FORMAT_PREFIX):
+        validator = _Validator(source, base_dir)
+        actors = validator.actors_file(data)
+        if validator.problems or actors is None:
+            raise ArticleError(source, validator.problems or [Problem("nothing to import")],
+                               partial=validator.partial() if validator.problems else None)
+        return ActorsFileSpec(actors=actors, source=source)
+    return _validate_article(data, source, base_dir)
+
+
+def _load(raw: bytes | str, source: str) -> Any:
     if isinstance(raw, bytes):
         text, problem = decode_utf8(raw)
         if problem:
@@ -365,6 +559,10 @@ def parse_article(raw: bytes | str, *, source: str = "<article>", base_dir: Path
     reason = _not_an_article(data)
     if reason:
         raise NotAnArticle(source, [Problem(reason)])
+    return data
+
+
+def _validate_article(data: Any, source: str, base_dir: Path | None) -> ArticleSpec:
     validator = _Validator(source, base_dir)
     spec = validator.article_file(data)
     if validator.problems or spec is None:
@@ -695,6 +893,10 @@ class _Validator:
         if len(set(authors)) != len(authors):
             self.fail("lists an author twice", item, "authors", _line(article, "authors"))
 
+        retrieved = self.date_text(article, "retrieved", item, allow_time=True)
+        archived_url = self.text(article, "archived_url", item, max_length=2000)
+        note = self.text(article, "note", item)
+
         self.found.update(key=key, url=url, url_line=_line(article, "url"))
         actors = self.actors(top)
         self.found["actors"] = actors
@@ -707,9 +909,41 @@ class _Validator:
         return ArticleSpec(
             key=key, title=title, text=text, outlet=outlet, url=url, published=published,
             language=language, authors=tuple(authors), actors=actors, statements=statements,
-            source=self.source,
+            source=self.source, retrieved=retrieved, archived_url=archived_url, note=note,
             lines={name: _line(article, name) for name in ("outlet", "authors", "url")},
         )
+
+    def actors_file(self, top: dict) -> tuple[ActorSpec, ...] | None:
+        """A file of actors only: ``format`` and an ``actors`` list whose entries are
+        an article file's actor entries (``actors``, the same validation)."""
+        for name in top:
+            if name in ACTORS_FILE_FIELDS:
+                continue
+            if name in ("article", "statements"):
+                message = (f"a file of actors only ({ACTORS_FORMAT_ID}) holds 'format' and "
+                           f"'actors', and '{name}' belongs in an article file: move the "
+                           f"article to a file of its own (format: {FORMAT_ID}), or remove "
+                           "this file's format line to make it an article file")
+            else:
+                message = f"unknown field '{name}'{suggest(name, ACTORS_FILE_FIELDS)}"
+            self.fail(message, "file", str(name), _line(top, name))
+        fmt = top.get("format")
+        if fmt != ACTORS_FORMAT_ID:
+            self.fail(f"'{_clip(str(fmt))}' is not a format this claimsdb reads; use "
+                      f"'{ACTORS_FORMAT_ID}' (a file of actors only) or '{FORMAT_ID}' (an "
+                      "article)", "file", "format", _line(top, "format"))
+        if top.get("actors") is None:
+            self.fail("is required: the list of actors this file defines (key, name, kind, "
+                      "and optionally aliases, roles, wikidata, description)", "file",
+                      "actors", _line(top, "actors"))
+            return None
+        if top.get("actors") == []:
+            self.fail("is empty; list at least one actor", "file", "actors",
+                      _line(top, "actors"))
+            return None
+        actors = self.actors(top)
+        self.found["actors"] = actors
+        return actors
 
     def article_text(self, article: dict, item: str) -> str | None:
         has_text = article.get("text") is not None
@@ -817,11 +1051,13 @@ class _Validator:
                 self.fail(f"'{_clip(wikidata)}' is not a Wikidata item id such as Q7747",
                           item, "wikidata", _line(actor, "wikidata"))
             description = self.text(actor, "description", item)
+            note = self.text(actor, "note", item)
             roles = self.roles(actor, item, key)
             if key and name and kind:
                 result.append(ActorSpec(
                     key=key, name=name, kind=kind, identified=identified, aliases=tuple(aliases),
                     wikidata=wikidata, description=description, roles=roles, line=line,
+                    note=note,
                 ))
         return tuple(result)
 
@@ -859,6 +1095,8 @@ class _Validator:
         # An invalid article key must not hide reference problems: stand in for it.
         own_key = article_key or "\x00this-article"
         result: list[StatementSpec] = []
+        # per statement in result: its item, and per chain where its hops are
+        places: list[tuple[str, tuple[tuple[_HopPlace, ...], ...]]] = []
         # Every statement's key and relations, valid or not, for cross-checks: a typo in
         # one statement's quote must not turn references to it into "unknown" errors.
         linked: dict[str, tuple[dict[str, tuple[str, ...]], int | None]] = {}
@@ -872,7 +1110,7 @@ class _Validator:
             item = f"statement '{key}'" if key else label
             span = self.quote_span(statement, item, text, located.get(index), near_misses)
             kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
-            chains = self.chains(statement, item, outlet)
+            chains, hop_places = self.chains(statement, item, outlet)
             stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
             about = []
             for about_index, actor in enumerate(self.list_of(statement, "about", item)):
@@ -882,6 +1120,9 @@ class _Validator:
                 if checked and checked not in about:
                     about.append(checked)
             relations = self.relations(statement, item, key, own_key)
+            topics = self.topics(statement, item)
+            note = self.text(statement, "note", item)
+            reviews = self.reviews(statement, item)
             if key in linked:
                 self.fail(f"is used twice in this file (first on line {linked[key][1]})", item,
                           "key", line)
@@ -891,11 +1132,85 @@ class _Validator:
             if key and span and kind:
                 result.append(StatementSpec(
                     key=key, quote=span[0], span_start=span[1], span_end=span[2], kind=kind,
-                    chains=chains, stated_on=stated_on, about=tuple(about), relations=relations,
-                    line=line,
+                    chains=chains, stated_on=stated_on, about=tuple(about),
+                    relations=relations, line=line, topics=topics, note=note, reviews=reviews,
                 ))
+                places.append((item, hop_places))
         self.local_references(linked, own_key)
+        if text is not None:
+            result = self.locate_hops(result, places, text, near_misses)
         return tuple(result)
+
+    def locate_hops(self, statements: list[StatementSpec],
+                    places: list[tuple[str, tuple[tuple[_HopPlace, ...], ...]]], text: str,
+                    near_misses: spans.NearMisses | None) -> list[StatementSpec]:
+        """The spans of every hop's cue and mention, found together for the whole
+        article (``spans.locate_near`` searches each distinct string once).
+
+        A cue not in the text is fine (version-1 cues were free text such as
+        "according to" where the text says "According to"): it has no span. A mention
+        must be in the text, and so must a cue whose ``cue_occurrence`` is given."""
+        requests: list[spans.NearRequest] = []
+        for statement, (_item, hop_places) in zip(statements, places, strict=True):
+            near = (statement.span_start, statement.span_end)
+            for hop, place in zip(statement.hops(), _flat(hop_places), strict=True):
+                if hop.cue is not None:
+                    requests.append((hop.cue, place.cue_occurrence, *near))
+                    if place.cue_occurrence is not None:
+                        requests.append((hop.cue, None, *near))  # is it the nearest?
+                if hop.mention is not None:
+                    requests.append((hop.mention, place.mention_occurrence, *near))
+        found = iter(spans.locate_near(text, requests))
+        located: list[StatementSpec] = []
+        for statement, (item, hop_places) in zip(statements, places, strict=True):
+            hops = []
+            for hop, place in zip(statement.hops(), _flat(hop_places), strict=True):
+                cue_span = mention_span = None
+                pinned = False
+                if hop.cue is not None:
+                    cue_span = next(found)
+                    if place.cue_occurrence is not None:
+                        nearest = next(found)
+                        cue_span = self.explicit_span(
+                            cue_span, hop.cue, place.cue_occurrence, item,
+                            f"{place.label}.cue_occurrence", place.line)
+                        pinned = cue_span is not None and cue_span != nearest
+                if hop.mention is not None:
+                    mention_span = next(found)
+                    if place.mention_occurrence is not None:
+                        mention_span = self.explicit_span(
+                            mention_span, hop.mention, place.mention_occurrence, item,
+                            f"{place.label}.mention_occurrence", place.line)
+                    elif mention_span is None:
+                        self.mention_missing(hop.mention, text, near_misses, item,
+                                             f"{place.label}.mention", place.line)
+                hops.append(dataclasses.replace(
+                    hop, cue_span=cue_span, mention_span=mention_span,  # type: ignore[arg-type]
+                    cue_pinned=pinned))
+            chains, start = [], 0
+            for chain in statement.chains:
+                chains.append(tuple(hops[start:start + len(chain)]))
+                start += len(chain)
+            located.append(dataclasses.replace(statement, chains=tuple(chains)))
+        return located
+
+    def explicit_span(self, found: spans.Near, words: str, occurrence: int, item: str,
+                      field_: str, line: int | None) -> tuple[int, int] | None:
+        if isinstance(found, spans.OccurrenceMissing):
+            times = (f"appears only {found.found} time(s)" if found.found
+                     else "is not in the article text")
+            self.fail(f"asks for match {occurrence} but «{_clip(words)}» {times}",
+                      item, field_, line)
+            return None
+        return found
+
+    def mention_missing(self, mention: str, text: str, near_misses: spans.NearMisses | None,
+                        item: str, field_: str, line: int | None) -> None:
+        near = near_misses.find(mention) if near_misses is not None else None
+        hint = (f"; the text has «{_clip(near, 120)}», which differs in case, quote marks, "
+                "dashes or spacing; copy it exactly") if near else \
+            "; a mention is the words of the text that name the source there: copy them exactly"
+        self.fail(f"«{_clip(mention)}» is not in the article text{hint}", item, field_, line)
 
     def locate_quotes(self, raw_list: list, text: str | None) -> dict[int, spans.Located]:
         """Every well-formed quote's span, found together (``spans.locate_all`` reads a
@@ -994,25 +1309,79 @@ class _Validator:
                 return whole, words
         return None
 
+    def topics(self, statement: dict, item: str) -> tuple[str, ...]:
+        """The statement's topics, normalised (``normalise_topic``); two that normalise
+        to the same key are one topic."""
+        found: list[str] = []
+        line = _line(statement, "topics")
+        for index, raw in enumerate(self.list_of(statement, "topics", item)):
+            label = f"topics[{index}]"
+            if not isinstance(raw, str):
+                self.fail(f"must be text, not {_type_name(raw)}", item, label, line)
+                continue
+            if bad := CONTROL_CHARACTERS.search(raw):
+                self.fail(f"contains the {control_character(bad.group())}", item, label, line)
+                continue
+            topic = normalise_topic(raw)
+            if not topic:
+                self.fail(f"'{_clip(raw)}' has no letters or digits, so it names no topic; "
+                          "write the topic in words (for example 'ceasefire talks')",
+                          item, label, line)
+            elif len(topic) > KEY_LENGTH:
+                self.fail(f"is {len(topic):,} characters long; topics are at most "
+                          f"{KEY_LENGTH}", item, label, line)
+            elif topic not in found:
+                found.append(topic)
+        return tuple(found)
+
+    def reviews(self, statement: dict, item: str) -> tuple[ReviewSpec, ...]:
+        """Fact-checkers' verdicts; whether each ``by`` actor exists is the importer's
+        to check (``ArticleSpec.reviewer_uses``)."""
+        found: list[ReviewSpec] = []
+        for index, raw in enumerate(self.list_of(statement, "reviews", item)):
+            label = f"reviews[{index}]"
+            line = _line(raw) if isinstance(raw, dict) else _line(statement, "reviews")
+            review = self.mapping(raw, item, label, line, REVIEW_FIELDS)
+            if review is None:
+                continue
+            where = f"{item} {label}"
+            by = self.key(review, "by", where)
+            rating = self.text(review, "rating", where, required=True, max_length=500)
+            url = self.text(review, "url", where, max_length=2000)
+            if url is not None and not HTTP_URL.fullmatch(url):
+                self.fail(f"'{_clip(url)}' is not an http:// or https:// address", where,
+                          "url", _line(review, "url"))
+                url = None
+            date = self.date_text(review, "date", where, allow_time=False)
+            summary = self.text(review, "summary", where)
+            if by and rating and (url is not None or review.get("url") is None) \
+                    and (date is not None or review.get("date") is None):
+                found.append(ReviewSpec(by=by, rating=rating, url=url, date=date,
+                                        summary=summary, line=line))
+        return tuple(found)
+
     def chains(self, statement: dict, item: str, outlet: str | None
-               ) -> tuple[tuple[HopSpec, ...], ...]:
+               ) -> tuple[tuple[tuple[HopSpec, ...], ...], tuple[tuple[_HopPlace, ...], ...]]:
         """``chain:`` (one chain, possibly empty: the own voice) or ``chains:`` (several,
-        each a list like ``chain``); never both, and never an empty list of chains."""
+        each a list like ``chain``); never both, and never an empty list of chains. With
+        each chain, where its hops are in the file (see ``chain``)."""
         if "chains" not in statement:
-            chain = self.chain(statement, item, outlet, self.list_of(statement, "chain", item),
-                               "chain", _line(statement, "chain"))
-            return (chain,) if chain else ()
+            chain, places = self.chain(statement, item, outlet,
+                                       self.list_of(statement, "chain", item),
+                                       "chain", _line(statement, "chain"))
+            return ((chain,), (places,)) if chain else ((), ())
         line = _line(statement, "chains")
         if "chain" in statement:
             self.fail("a statement has either 'chain' (one chain) or 'chains' (several), not "
                       "both; move the chain into the 'chains' list", item, "chains", line)
-            return ()
+            return (), ()
         if statement.get("chains") in (None, []):
             self.fail("is an empty list; list the chains that carry the statement, or leave "
                       "out 'chains' and 'chain' for the article's own voice",
                       item, "chains", line)
-            return ()
+            return (), ()
         chains: list[tuple[HopSpec, ...]] = []
+        all_places: list[tuple[_HopPlace, ...]] = []
         for number, raw_chain in enumerate(self.list_of(statement, "chains", item)):
             label = f"chains[{number}]"
             if not isinstance(raw_chain, list):
@@ -1024,7 +1393,7 @@ class _Validator:
                           "source (leave out 'chains' for the article's own voice)",
                           item, label, line)
                 continue
-            chain = self.chain(statement, item, outlet, raw_chain, label, line)
+            chain, places = self.chain(statement, item, outlet, raw_chain, label, line)
             actors = [hop.actor for hop in chain]
             for earlier_number, earlier in enumerate(chains):
                 if actors == [hop.actor for hop in earlier]:
@@ -1033,20 +1402,32 @@ class _Validator:
                     break
             else:
                 chains.append(chain)
-        return tuple(chains)
+                all_places.append(places)
+        return tuple(chains), tuple(all_places)
 
     def chain(self, statement: dict, item: str, outlet: str | None, raw_hops: list,
-              name: str, line: int | None) -> tuple[HopSpec, ...]:
-        """One chain (``name``: "chain" or "chains[N]", for messages)."""
+              name: str, line: int | None
+              ) -> tuple[tuple[HopSpec, ...], tuple[_HopPlace, ...]]:
+        """One chain (``name``: "chain" or "chains[N]", for messages): the hops, and
+        for each where it is in the file and which matches of its cue and mention it
+        asks for (``locate_hops`` finds their spans)."""
         hops: list[HopSpec] = []
+        places: list[_HopPlace] = []
         for index, raw in enumerate(raw_hops):
             label = f"{name}[{index}]"
+            mention = identified = cue_occurrence = mention_occurrence = None
             if isinstance(raw, dict):
                 hop = self.mapping(raw, item, label, _line(raw), HOP_FIELDS)
                 if hop is None:
                     continue
-                actor = self.key(hop, "actor", f"{item} {label}")
-                cue = self.text(hop, "cue", f"{item} {label}", max_length=500)
+                where = f"{item} {label}"
+                actor = self.key(hop, "actor", where)
+                cue = self.text(hop, "cue", where, max_length=500)
+                mention = self.text(hop, "mention", where, max_length=500)
+                identified = self.choice(hop, "identified", where, Identification, None)
+                cue_occurrence = self.occurrence(hop, "cue_occurrence", "cue", cue, where)
+                mention_occurrence = self.occurrence(hop, "mention_occurrence", "mention",
+                                                     mention, where)
             else:
                 actor = self.check_key(raw, item, label, line)
                 cue = None
@@ -1061,8 +1442,28 @@ class _Validator:
                 self.fail(f"'{actor}' is the article's outlet, which is always the implicit "
                           "first link; leave it out of the chain", item, label, line)
                 continue
-            hops.append(HopSpec(actor=actor, cue=cue))
-        return tuple(hops)
+            hops.append(HopSpec(actor=actor, cue=cue, mention=mention, identified=identified))
+            places.append(_HopPlace(label, _line(raw) or line, cue_occurrence,
+                                    mention_occurrence))
+        return tuple(hops), tuple(places)
+
+    def occurrence(self, hop: dict, name: str, of: str, words: str | None, item: str
+                   ) -> int | None:
+        """A hop's ``cue_occurrence`` or ``mention_occurrence``: which match of its
+        words in the text (1-based, as a quote's ``occurrence``)."""
+        value = hop.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.fail(f"must be a whole number from 1, not {_clip(str(value))}", item, name,
+                      _line(hop, name))
+            return None
+        if words is None:
+            if of not in hop:
+                self.fail(f"needs '{of}': it picks which match of the {of} in the text",
+                          item, name, _line(hop, name))
+            return None
+        return value
 
     def relations(self, statement: dict, item: str, key: str | None,
                   article_key: str) -> dict[str, tuple[str, ...]]:
@@ -1126,6 +1527,16 @@ class _Validator:
                       "origin", f"statement '{first}'", "repeats", linked[first][1])
 
 
+@dataclass(frozen=True)
+class _HopPlace:
+    """Where a hop is in the file, and which matches of its cue and mention it asks for."""
+
+    label: str  # chain[N]
+    line: int | None
+    cue_occurrence: int | None
+    mention_occurrence: int | None
+
+
 def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
     """One cycle in a directed graph as a closed path, or None (iterative DFS)."""
     state: dict[str, int] = {}  # 1: on the current path, 2: finished
@@ -1157,6 +1568,11 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
 def _values(options: type) -> list[str]:
     """An enumeration's values, built once (a validation looks them up per field)."""
     return [o.value for o in options]
+
+
+def _flat(places: tuple[tuple[_HopPlace, ...], ...]) -> list[_HopPlace]:
+    """The places of a statement's hops, chain after chain (as ``StatementSpec.hops``)."""
+    return [place for chain in places for place in chain]
 
 
 def _line(mapping: Any, key: Any = None) -> int | None:

@@ -8,8 +8,9 @@ show the user the words the text really has.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 _FOLD = str.maketrans(
     {
@@ -189,6 +190,105 @@ def _index_matches(text: str, quotes: Sequence[str], keep: int
         quote: (counts[number], sorted(found[number])[:keep])
         for number, quote in enumerate(quotes)
     }
+
+
+NearRequest = tuple[str, int | None, int, int]  # (words, occurrence, quote start, end)
+Near = tuple[int, int] | None | OccurrenceMissing
+
+
+def locate_near(text: str, requests: Sequence[NearRequest]) -> list[Near]:
+    """Where a hop's cue or mention is: the span of its ``occurrence``-th match when
+    that is given (``OccurrenceMissing`` when there are fewer), else of the match
+    nearest to the statement's quote; None when the words are not in the text.
+
+    Nearest means the fewest characters between the match and the quote (0 when they
+    overlap); of two matches equally near, the earlier. Matching is exact, as for
+    quotes, but only whole words match: "he" is not found inside "the" or "head"
+    (``_whole_words``), and occurrences count whole-word matches. Each distinct
+    string is searched once, however many hops use it ("said" in every statement of a
+    long article), and its matches are then bisected.
+    """
+    starts = _starts_of(text, {words for words, *_ in requests})
+    results: list[Near] = []
+    for words, occurrence, quote_start, quote_end in requests:
+        found = starts[words]
+        if occurrence is not None:
+            if len(found) < occurrence:
+                results.append(OccurrenceMissing(len(found)))
+                continue
+            start = found[occurrence - 1]
+        elif not found:
+            results.append(None)
+            continue
+        else:
+            start = _nearest(found, len(words), quote_start, quote_end)
+        results.append((start, start + len(words)))
+    return results
+
+
+def is_nearest(text: str, words: str, start: int, quote_start: int, quote_end: int) -> bool:
+    """Whether the match of ``words`` at ``start`` is the one ``locate_near`` picks
+    without an occurrence. Only the stretch of text around the quote within the
+    match's own distance is read: any match as near lies inside it."""
+    length = len(words)
+    distance = max(0, quote_start - (start + length), start - quote_end)
+    low = max(0, quote_start - distance - length)
+    high = min(len(text), quote_end + distance + length)
+    window = text[low:high]
+    found = _whole_words(text, words, (low + s for s in _all_starts(window, words)))
+    return bool(found) and _nearest(found, length, quote_start, quote_end) == start
+
+
+def word_occurrence_of(text: str, words: str, start: int) -> int:
+    """Which whole-word match (1-based, as ``cue_occurrence`` counts) begins at ``start``."""
+    return len(_whole_words(text, words, _all_starts(text[:start + len(words)], words)))
+
+
+def _whole_words(text: str, words: str, starts: Iterable[int]) -> list[int]:
+    """The matches that neither begin nor end inside a word of the text: where the
+    words begin (end) with a letter or digit, the text's character before (after) the
+    match must not be one."""
+    check_before = words[:1].isalnum()
+    check_after = words[-1:].isalnum()
+    length = len(words)
+    kept = []
+    for start in starts:
+        if check_before and start > 0 and text[start - 1].isalnum():
+            continue
+        end = start + length
+        if check_after and end < len(text) and text[end].isalnum():
+            continue
+        kept.append(start)
+    return kept
+
+
+def _nearest(starts: list[int], length: int, quote_start: int, quote_end: int) -> int:
+    # The first match that ends after the quote starts either overlaps the quote
+    # (distance 0, and no earlier match overlaps it) or lies after it; the match just
+    # before it ends at or before the quote's start.
+    index = bisect.bisect_left(starts, quote_start - length + 1)
+    if index < len(starts) and starts[index] < quote_end:
+        return starts[index]
+    before = starts[index - 1] if index > 0 else None
+    after = starts[index] if index < len(starts) else None
+    if after is None or (before is not None
+                         and quote_start - (before + length) <= after - quote_end):
+        return before  # type: ignore[return-value]
+    return after
+
+
+def _starts_of(text: str, needles: set[str]) -> dict[str, list[int]]:
+    """Every match's start of each string, in order; long strings through the gram
+    index of ``_index_matches`` when there are enough of them to make it pay."""
+    long = sorted(n for n in needles if len(n) >= GRAM)
+    found: dict[str, list[int]] = {}
+    if long and len(long) * len(text) >= FAST_PATH_WORK:
+        found = {n: starts for n, (_count, starts)
+                 in _index_matches(text, long, len(text)).items()}
+    for needle in needles:
+        found[needle] = _whole_words(text, needle, found[needle] if needle in found
+                                     else _all_starts(text, needle))
+    return found
 
 
 def occurrence_of(text: str, quote: str, start: int) -> int:

@@ -12,26 +12,30 @@ come back as an ``AddReport``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from claimsdb.errors import ArticleConflict, ArticleError
-from claimsdb.format.articles import ArticleBytes, read_article
+from claimsdb.format.articles import ArticleBytes, InputSpec, read_input
 from claimsdb.ingest.importer import (
+    ACTORS_FILE,
     ADDED,
     REPLACED,
     UNCHANGED,
+    ActorsResult,
     DryRunPlan,
     ImportResult,
     check_broken_file,
     import_spec,
     import_stream,
 )
+from claimsdb.ingest.ordering import DependencyOrder, actors_first
 from claimsdb.ingest.prefetch import ParsedFiles, gc_paused
-from claimsdb.store.db import describe_database, update_planner_statistics
+from claimsdb.store.db import describe_database, read_connection, update_planner_statistics
+from claimsdb.store.models import Article
 from claimsdb.store.opening import open_for_dry_run, prepare_for_writing
 
 # An import this large refreshes PostgreSQL's planner statistics at once, thoroughly:
@@ -42,7 +46,7 @@ ANALYZE_FILES = 500
 # What ``on_progress`` receives per file: its result, or (with ``keep_going``) the
 # error that refused it. ``DatabaseNotice`` comes first when the database itself is
 # worth a word.
-Outcome = ImportResult | ArticleError | ArticleConflict
+Outcome = ImportResult | ActorsResult | ArticleError | ArticleConflict
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class DatabaseNotice:
 class AddReport:
     """What an add did (or, for a dry run, would do), in the order of the files."""
 
-    results: list[ImportResult] = field(default_factory=list)
+    results: list[ImportResult | ActorsResult] = field(default_factory=list)
     failures: list[ArticleError | ArticleConflict] = field(default_factory=list)
     dry_run: bool = False
 
@@ -76,6 +80,9 @@ class AddReport:
 
 def summary(counts: dict[str, int], dry_run: bool, failed: int = 0) -> str:
     parts = [f"{counts.get(s, 0)} {s}" for s in (ADDED, REPLACED, UNCHANGED) if counts.get(s)]
+    if counts.get(ACTORS_FILE):
+        number = counts[ACTORS_FILE]
+        parts.insert(0, f"{number} {ACTORS_FILE}{'s' if number != 1 else ''}")
     if failed:
         parts.append(f"{failed} failed")
     prefix = "dry run, nothing written: " if dry_run else ""
@@ -87,7 +94,10 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
               batch: int = 1, update_actors: bool = False, keep_going: bool = False,
               on_progress: Callable[[Outcome | DatabaseNotice], None] | None = None
               ) -> AddReport:
-    """Import article files (paths, or ``ArticleBytes`` already read from a stream).
+    """Import article files and files of actors only (paths, or ``ArticleBytes``
+    already read from a stream), in an order where each comes after what it needs
+    (``claimsdb.ingest.ordering``): files of actors only first, then the articles,
+    each after the articles of the same import it references, otherwise as given.
 
     ``engine`` gives the engine to write through (made on first use, so a dry run never
     creates a file); ``target`` is the database's path or URL, which a dry run opens
@@ -97,6 +107,7 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
     """
     report = AddReport(dry_run=dry_run)
     notify = on_progress or (lambda outcome: None)
+    items = actors_first(items)
     # With a batch, parsing starts first: its workers come up while the database opens.
     parsing = ParsedFiles(items, batch) if batch > 1 else None
     try:
@@ -132,13 +143,14 @@ def _run(engine: Engine, items: Sequence[Path | ArticleBytes], parsing: ParsedFi
          report: AddReport, notify: Callable, *, replace: bool, check_only: bool,
          update_actors: bool, batch: int, keep_going: bool) -> None:
     plan = DryRunPlan() if check_only else None  # what earlier files of a dry run would add
+    order = DependencyOrder(stored_article_keys(engine) if len(items) > 1 else frozenset())
 
     def record(outcome: Outcome) -> None:
         if isinstance(outcome, ArticleError) and outcome.partial is not None:
             # A file with problems of its own: the checks against the database that
             # those problems leave meaningful are reported with them, in one pass.
             outcome = check_broken_file(engine, outcome, plan)
-        if not isinstance(outcome, ImportResult):
+        if isinstance(outcome, ArticleError | ArticleConflict):
             if not keep_going:
                 raise outcome
             report.failures.append(outcome)
@@ -148,22 +160,56 @@ def _run(engine: Engine, items: Sequence[Path | ArticleBytes], parsing: ParsedFi
             report.results.append(outcome)
         notify(outcome)
 
+    def import_one(spec: InputSpec) -> None:
+        try:
+            record(import_spec(engine, spec, replace=replace, dry_run=check_only,
+                               update_actors=update_actors, plan=plan))
+        except (ArticleError, ArticleConflict) as error:
+            record(error)
+
+    def import_group(groups: Iterable[list[InputSpec]]) -> None:
+        with gc_paused():  # holding a batch of parsed articles: see prefetch
+            outcomes = import_stream(engine, groups, replace=replace, dry_run=check_only,
+                                     update_actors=update_actors, keep_going=keep_going,
+                                     plan=plan)
+        for outcome in outcomes:
+            record(outcome)
+
     if parsing is None:
         for item in items:
             try:
-                record(import_spec(engine, read_article(item), replace=replace,
-                                   dry_run=check_only, update_actors=update_actors,
-                                   plan=plan))
-            except (ArticleError, ArticleConflict) as error:
+                spec = read_input(item)
+            except ArticleError as error:
                 record(error)
+                continue
+            for ready in order.take(spec):
+                import_one(ready)
+        for left in order.finish():
+            if isinstance(left, ArticleError):
+                record(left)
+            else:
+                import_one(left)
         return
     for parsed in parsing.batches():  # later files parse meanwhile
         if isinstance(parsed, ArticleError):  # a file that could not be read
             record(parsed)
             continue
-        with gc_paused():  # holding a batch of parsed articles: see prefetch
-            outcomes = import_stream(engine, parsed, replace=replace, dry_run=check_only,
-                                     update_actors=update_actors, keep_going=keep_going,
-                                     plan=plan)
-        for outcome in outcomes:
-            record(outcome)
+        import_group(ready for piece in parsed
+                     if (ready := [s for spec in piece for s in order.take(spec)]))
+    left: list[InputSpec] = []
+    for item in [*order.finish(), None]:
+        if isinstance(item, ArticleError | None):
+            if left:
+                import_group([left])
+                left = []
+            if item is not None:
+                record(item)
+        else:
+            left.append(item)
+
+
+def stored_article_keys(engine: Engine) -> set[str]:
+    """Every stored article's key: a reference to one of them needs no file of the
+    import to come first. (One column of one table: a few megabytes at most.)"""
+    with read_connection(engine) as conn:
+        return set(conn.execute(select(Article.key)).scalars())

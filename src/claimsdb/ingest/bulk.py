@@ -24,7 +24,13 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from claimsdb.format.articles import ArticleSpec
-from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
+from claimsdb.ingest.rows import (
+    hop_columns,
+    insert_ignoring_duplicates,
+    review_rows,
+    speaker_key,
+    topic_rows,
+)
 from claimsdb.store.chronology import spec_dates, stored_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
 from claimsdb.store.models import (
@@ -35,12 +41,14 @@ from claimsdb.store.models import (
     ArticleAuthor,
     Hop,
     Relation,
+    Review,
     Statement,
     StatementAbout,
+    StatementTopic,
 )
 
 CHUNK = 5000  # keys per IN list and rows per RETURNING batch, well under parameter limits
-SCALARS = ("name", "kind", "identified", "wikidata", "description")
+SCALARS = ("name", "kind", "identified", "wikidata", "description", "note")
 ADDED = "added"
 
 
@@ -104,6 +112,7 @@ def _keys_used(spec: ArticleSpec) -> set[str]:
     for statement in spec.statements:
         keys.update(hop.actor for hop in statement.hops())
         keys.update(statement.about)
+        keys.update(review.by for review in statement.reviews)  # unknown: declined
     return keys
 
 
@@ -195,7 +204,8 @@ class _ActorPlan:
                 actor = defined[key]
                 self.state[key] = {"id": None, "name": actor.name, "kind": actor.kind,
                                    "identified": actor.identified or "named",
-                                   "wikidata": actor.wikidata, "description": actor.description}
+                                   "wikidata": actor.wikidata, "description": actor.description,
+                                   "note": actor.note}
                 self.new.append(key)
             if not used <= self.state.keys():
                 raise Declined
@@ -206,7 +216,7 @@ class _ActorPlan:
                 # Merging a definition a second time changes nothing: most files of a
                 # batch repeat the same definitions, so each is merged once.
                 signature = (key, actor.name, actor.kind, actor.identified, actor.aliases,
-                             actor.wikidata, actor.description, actor.roles)
+                             actor.wikidata, actor.description, actor.roles, actor.note)
                 if signature in self.merged:
                     continue
                 self.merged.add(signature)
@@ -323,7 +333,8 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         {"id": article_id, "key": spec.key, "title": spec.title,
          "outlet_id": actor_ids[spec.outlet] if spec.outlet else None,
          "url": spec.url, "published": spec.published, "language": spec.language,
-         "text": spec.text, "content_hash": spec.content_hash(), "imported_at": now}
+         "text": spec.text, "content_hash": spec.content_hash(), "imported_at": now,
+         "retrieved": spec.retrieved, "archived_url": spec.archived_url, "note": spec.note}
         for spec, article_id in zip(specs, article_ids, strict=True)
     ])
     authors = [{"article_id": article_id, "position": i, "actor_id": actor_ids[a]}
@@ -336,7 +347,8 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     rows = [
         {"id": next(statement_ids), "article_id": article_id, "key": s.key, "quote": s.quote,
          "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
-         "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or "")}
+         "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
+         "note": s.note}
         for spec, article_id in zip(specs, article_ids, strict=True) for s in spec.statements
     ]
     if rows:
@@ -344,11 +356,16 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     ids = iter(row["id"] for row in rows)
     by_ref = {spec.ref(s.key): next(ids) for spec in specs for s in spec.statements}
     hops, about, relations = [], [], []
+    topics: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
     for spec in specs:
+        ids_by_key = {s.key: by_ref[spec.ref(s.key)] for s in spec.statements}
+        topics += topic_rows(spec, ids_by_key)
+        reviews += review_rows(spec, ids_by_key, actor_ids)
         for s in spec.statements:
             statement_id = by_ref[spec.ref(s.key)]
             hops += [{"statement_id": statement_id, "chain": c, "position": i,
-                      "actor_id": actor_ids[h.actor], "cue": h.cue}
+                      "actor_id": actor_ids[h.actor], **hop_columns(h)}
                      for c, chain in enumerate(s.chains) for i, h in enumerate(chain)]
             about += [{"statement_id": statement_id, "actor_id": actor_ids[a]} for a in s.about]
             for relation, targets in s.relations.items():
@@ -356,7 +373,8 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                     target_id = by_ref.get(target) or external.get(target)
                     relations.append({"source_id": statement_id, "type": relation,
                                       "target_id": target_id})
-    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations)):
+    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations),
+                        (StatementTopic, topics), (Review, reviews)):
         if data:
             conn.execute(insert(table), data)
 

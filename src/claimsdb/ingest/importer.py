@@ -15,6 +15,7 @@ hot path for large corpora.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
@@ -25,8 +26,22 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
-from claimsdb.format.articles import ActorSpec, ArticleSpec, find_cycle, read_article, suggest
-from claimsdb.ingest.rows import insert_ignoring_duplicates, speaker_key
+from claimsdb.format.articles import (
+    ActorsFileSpec,
+    ActorSpec,
+    ArticleSpec,
+    InputSpec,
+    find_cycle,
+    read_article,
+    suggest,
+)
+from claimsdb.ingest.rows import (
+    hop_columns,
+    insert_ignoring_duplicates,
+    review_rows,
+    speaker_key,
+    topic_rows,
+)
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -39,8 +54,10 @@ from claimsdb.store.models import (
     Hop,
     Relation,
     RelationType,
+    Review,
     Statement,
     StatementAbout,
+    StatementTopic,
 )
 
 # SQLite allows 32766 bound parameters per statement; PostgreSQL 65535. IN lists and
@@ -48,6 +65,7 @@ from claimsdb.store.models import (
 CHUNK = 5000
 
 ADDED, REPLACED, UNCHANGED = "added", "replaced", "unchanged"
+ACTORS_FILE = "actors file"  # the status of a file of actors only, which has no article
 TRANSACTION_ATTEMPTS = 3
 
 
@@ -88,6 +106,38 @@ class ImportResult:
         return text
 
 
+@dataclass(frozen=True)
+class ActorsResult:
+    """What importing a file of actors only did: how many actors it defines, how many
+    were new and how many stored ones it added to (aliases, roles, empty fields)."""
+
+    source: str
+    actors: int
+    actors_added: int = 0
+    actors_updated: int = 0
+    dry_run: bool = False
+    actors_corrected: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    status: str = ACTORS_FILE
+
+    def describe(self) -> str:
+        verb = "would import " if self.dry_run else ""
+        text = f"{self.source}: {verb}{_count(self.actors, 'actor')}"
+        changes = []
+        if self.actors_added:
+            changes.append(f"{self.actors_added} new")
+        if self.actors_updated:
+            changes.append(f"{self.actors_updated} updated")
+        text += f" ({', '.join(changes) if changes else 'all already stored as defined'})"
+        for correction in self.actors_corrected:
+            text += f"; corrected {correction}"
+        return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
 def import_files(
     engine: Engine,
     paths: Iterable[str | Path],
@@ -117,25 +167,25 @@ def import_files(
     return results
 
 
-def import_spec(engine: Engine, spec: ArticleSpec, *, replace: bool = False,
+def import_spec(engine: Engine, spec: InputSpec, *, replace: bool = False,
                 dry_run: bool = False, update_actors: bool = False,
-                plan: DryRunPlan | None = None) -> ImportResult:
-    """Import one validated article in its own transaction (for a dry run, checked in a
-    read-only transaction that writes nothing; ``plan`` carries what the earlier
-    files of the same dry run would have added)."""
+                plan: DryRunPlan | None = None) -> ImportResult | ActorsResult:
+    """Import one validated article (or file of actors only) in its own transaction
+    (for a dry run, checked in a read-only transaction that writes nothing; ``plan``
+    carries what the earlier files of the same dry run would have added)."""
     if dry_run:
         with read_only_transaction(engine) as conn:
-            result = import_article(conn, spec, replace=replace, update_actors=update_actors,
-                                    write=False, planned=plan)
+            result = import_input(conn, spec, replace=replace, update_actors=update_actors,
+                                  write=False, planned=plan)
         if plan is not None:
             plan.add(spec)
-        return ImportResult(**{**result.__dict__, "dry_run": True})
-    outcome: list[ImportResult] = []
+        return dataclasses.replace(result, dry_run=True)
+    outcome: list[ImportResult | ActorsResult] = []
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
             with write_transaction(engine) as conn:
-                outcome.append(import_article(conn, spec, replace=replace,
-                                              update_actors=update_actors))
+                outcome.append(import_input(conn, spec, replace=replace,
+                                            update_actors=update_actors))
         except TransactionConflict:
             # The server broke a deadlock with another import by rolling this one back;
             # the transaction changed nothing, so running it again is safe.
@@ -172,7 +222,7 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
                          update_actors=update_actors, keep_going=keep_going)
 
 
-def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
+def import_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *,
                   replace: bool = False, dry_run: bool = False, update_actors: bool = False,
                   keep_going: bool = False, plan: DryRunPlan | None = None
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
@@ -208,7 +258,7 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *,
     return outcomes
 
 
-def _check_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *, replace: bool,
+def _check_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *, replace: bool,
                   update_actors: bool, keep_going: bool, plan: DryRunPlan
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """A dry run of ``import_stream``: every article checked, in one read-only
@@ -220,24 +270,43 @@ def _check_stream(engine: Engine, groups: Iterable[Sequence[ArticleSpec]], *, re
         for specs in groups:
             for spec in specs:
                 try:
-                    result = import_article(conn, spec, replace=replace,
-                                            update_actors=update_actors, write=False,
-                                            planned=planned)
+                    result = import_input(conn, spec, replace=replace,
+                                          update_actors=update_actors, write=False,
+                                          planned=planned)
                 except (ArticleError, ArticleConflict) as error:
                     outcomes.append(error)
                     if not keep_going:
                         return outcomes
                 else:
                     planned.add(spec)
-                    outcomes.append(ImportResult(**{**result.__dict__, "dry_run": True}))
+                    outcomes.append(dataclasses.replace(result, dry_run=True))
     return outcomes
 
 
-def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
-                  outcomes: list[ImportResult | ArticleError | ArticleConflict], *,
-                  replace: bool, update_actors: bool, keep_going: bool) -> bool:
+def _import_group(conn: Connection, specs: Sequence[InputSpec],
+                  outcomes: list[Any], *, replace: bool, update_actors: bool,
+                  keep_going: bool) -> bool:
     """Write one group into the open transaction, appending its outcomes; False when
-    an article was refused and the import stops there (no ``keep_going``)."""
+    a file was refused and the import stops there (no ``keep_going``). Files of
+    actors only are written one by one, the runs of articles between them in bulk."""
+    run: list[ArticleSpec] = []
+    for spec in [*specs, None]:
+        if isinstance(spec, ArticleSpec):
+            run.append(spec)
+            continue
+        if run and not _import_articles(conn, run, outcomes, replace=replace,
+                                        update_actors=update_actors, keep_going=keep_going):
+            return False
+        run = []
+        if spec is not None and not _import_one(conn, spec, outcomes, replace=replace,
+                                                update_actors=update_actors,
+                                                keep_going=keep_going):
+            return False
+    return True
+
+
+def _import_articles(conn: Connection, specs: Sequence[ArticleSpec], outcomes: list[Any], *,
+                     replace: bool, update_actors: bool, keep_going: bool) -> bool:
     from claimsdb.ingest import bulk
 
     if not update_actors:
@@ -252,15 +321,20 @@ def _import_group(conn: Connection, specs: Sequence[ArticleSpec],
                                          warnings=w["warnings"])
                             for w in written)
             return True
-    for spec in specs:
-        try:
-            with conn.begin_nested():
-                outcomes.append(import_article(conn, spec, replace=replace,
-                                               update_actors=update_actors))
-        except (ArticleError, ArticleConflict) as error:
-            outcomes.append(error)
-            if not keep_going:
-                return False
+    return all(_import_one(conn, spec, outcomes, replace=replace, update_actors=update_actors,
+                           keep_going=keep_going) for spec in specs)
+
+
+def _import_one(conn: Connection, spec: InputSpec, outcomes: list[Any], *, replace: bool,
+                update_actors: bool, keep_going: bool) -> bool:
+    """One file in its own savepoint; False when it was refused and the import stops."""
+    try:
+        with conn.begin_nested():
+            outcomes.append(import_input(conn, spec, replace=replace,
+                                         update_actors=update_actors))
+    except (ArticleError, ArticleConflict) as error:
+        outcomes.append(error)
+        return keep_going
     return True
 
 
@@ -277,6 +351,35 @@ class _Replaying:
         for item in self._rest:
             self._seen.append(item)
             yield item
+
+
+def import_input(conn: Connection, spec: InputSpec, *, replace: bool = False,
+                 update_actors: bool = False, write: bool = True,
+                 planned: DryRunPlan | None = None) -> ImportResult | ActorsResult:
+    """``import_article``, or ``import_actors`` for a file of actors only."""
+    if isinstance(spec, ActorsFileSpec):
+        return import_actors(conn, spec, update_actors=update_actors, write=write,
+                             planned=planned)
+    return import_article(conn, spec, replace=replace, update_actors=update_actors,
+                          write=write, planned=planned)
+
+
+def import_actors(conn: Connection, spec: ActorsFileSpec, *, update_actors: bool = False,
+                  write: bool = True, planned: DryRunPlan | None = None) -> ActorsResult:
+    """Write a file of actors only on a connection inside a transaction: its actors are
+    merged exactly as an article file's are (``_ActorMerge``: new actors created,
+    aliases and roles added, a conflicting field refused unless ``update_actors``).
+    Roles may name actors defined further down the same file: every new actor is
+    created before any role is added."""
+    problems: list[Problem] = []
+    actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
+                         planned=planned)
+    actors.run()
+    _raise_if(spec, problems)
+    if planned is not None:
+        planned.merged[spec.source] = actors.merged
+    return ActorsResult(spec.source, len(spec.actors), actors.added, actors.updated,
+                        actors_corrected=tuple(actors.corrected))
 
 
 def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,
@@ -319,6 +422,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
                          planned=planned)
     actors.run()
+    _check_reviewers(conn, spec, actors.ids, problems)
     external = _resolve_external_statements(conn, spec, problems,
                                             planned.statements if planned else frozenset())
     if spec.url:
@@ -419,7 +523,26 @@ def database_problems(conn: Connection, partial: Any, plan: DryRunPlan | None = 
     return problems
 
 
-def _raise_if(spec: ArticleSpec, problems: list[Problem]) -> None:
+def _check_reviewers(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, Any],
+                     problems: list[Problem]) -> None:
+    """Each review's ``by`` must be an actor the file defines or the database holds
+    (``_ActorMerge`` has looked them all up); an unknown one is reported at the
+    review, with a suggestion."""
+    missing = [use for use in spec.reviewer_uses() if use[0] not in actor_ids]
+    if not missing:
+        return
+    from claimsdb.query.suggestions import actor_candidate, actor_candidates, did_you_mean
+
+    own = [actor_candidate(a.key, a.name, a.aliases) for a in spec.actors]
+    for key, item, field, line in missing:
+        problems.append(Problem(
+            f"unknown actor '{key}' (the fact-checker of this review); define it in this "
+            "file's 'actors' list with key, name and kind, or use a stored actor's key"
+            f"{did_you_mean(key, [*own, *actor_candidates(conn, key)])}",
+            item, field, line))
+
+
+def _raise_if(spec: InputSpec, problems: list[Problem]) -> None:
     if problems:
         raise ArticleError(spec.source, problems)
 
@@ -438,9 +561,9 @@ class _ActorMerge:
     says the file's values are corrections.
     """
 
-    SCALARS = ("name", "kind", "identified", "wikidata", "description")
+    SCALARS = ("name", "kind", "identified", "wikidata", "description", "note")
 
-    def __init__(self, conn: Connection, spec: ArticleSpec, problems: list[Problem], *,
+    def __init__(self, conn: Connection, spec: InputSpec, problems: list[Problem], *,
                  update: bool = False, write: bool = True, planned: DryRunPlan | None = None):
         self.conn = conn
         self.spec = spec
@@ -457,7 +580,9 @@ class _ActorMerge:
     def run(self) -> None:
         defined = {a.key: a for a in self.spec.actors}
         used = self.spec.actor_keys_used()
-        wanted = sorted(set(defined) | set(used))
+        # Reviewers are looked up too, but an unknown one is reported at its review
+        # (``_check_reviewers``), not here.
+        wanted = sorted(set(defined) | set(used) | {u[0] for u in self.spec.reviewer_uses()})
         stored = self._load(wanted)
         if self.planned is not None:  # actors earlier files of this dry run would add
             stored.update({key: self.planned.actors[key] for key in wanted
@@ -475,7 +600,7 @@ class _ActorMerge:
             ours = set(insert_ignoring_duplicates(self.conn, Actor.__table__, [
                 {"key": a.key, "name": a.name, "kind": a.kind,
                  "identified": a.identified or "named", "wikidata": a.wikidata,
-                 "description": a.description}
+                 "description": a.description, "note": a.note}
                 for a in new
             ], returning=Actor.__table__.c.key))
             stored = self._load(wanted)
@@ -657,14 +782,12 @@ class DryRunPlan:
         self.incoming: dict[str, list[Any]] = {}
         self.dates: dict[str, Any] = {}
 
-    def add(self, spec: ArticleSpec) -> None:
+    def add(self, spec: InputSpec) -> None:
         """Note what ``spec`` (checked without problems) would have added."""
-        self.actors.update(self.merged.pop(spec.key, {}))
-        for actor in spec.actors:
-            self.actors.setdefault(actor.key, _planned_row(actor))
-            self.aliases.update((actor.key, alias) for alias in actor.aliases)
-            self.roles.update((actor.key, r.of, r.title, r.started_on, r.ended_on)
-                              for r in actor.roles)
+        if isinstance(spec, ActorsFileSpec):
+            self._add_actors(spec.actors, self.merged.pop(spec.source, {}))
+            return
+        self._add_actors(spec.actors, self.merged.pop(spec.key, {}))
         from types import SimpleNamespace
 
         from claimsdb.store.chronology import spec_dates
@@ -684,6 +807,14 @@ class DryRunPlan:
         if spec.url:
             self.urls[spec.url] = spec.key
 
+    def _add_actors(self, actors: Iterable[ActorSpec], merged: dict[str, Any]) -> None:
+        self.actors.update(merged)
+        for actor in actors:
+            self.actors.setdefault(actor.key, _planned_row(actor))
+            self.aliases.update((actor.key, alias) for alias in actor.aliases)
+            self.roles.update((actor.key, r.of, r.title, r.started_on, r.ended_on)
+                              for r in actor.roles)
+
 
 def _planned_row(actor: ActorSpec) -> Any:
     """The row a new actor would get, for a dry run that does not insert it."""
@@ -691,7 +822,7 @@ def _planned_row(actor: ActorSpec) -> Any:
 
     return SimpleNamespace(id=None, key=actor.key, name=actor.name, kind=actor.kind,
                            identified=actor.identified or "named", wikidata=actor.wikidata,
-                           description=actor.description)
+                           description=actor.description, note=actor.note)
 
 
 def _unicode_form(given: Any, have: Any) -> str:
@@ -870,6 +1001,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
             "url": spec.url, "published": spec.published, "language": spec.language,
             "text": spec.text, "content_hash": content_hash,
             "imported_at": dt.datetime.now(dt.UTC),
+            "retrieved": spec.retrieved, "archived_url": spec.archived_url, "note": spec.note,
         },
     ).scalar_one()
     if spec.authors:
@@ -882,7 +1014,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
         {
             "article_id": article_id, "key": s.key, "quote": s.quote,
             "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
-            "stated_on": s.stated_on,
+            "stated_on": s.stated_on, "note": s.note,
             "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
         }
         for s in spec.statements
@@ -895,7 +1027,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
 
     hops = [
         {"statement_id": statement_ids[s.key], "chain": c, "position": i,
-         "actor_id": actor_ids[h.actor], "cue": h.cue}
+         "actor_id": actor_ids[h.actor], **hop_columns(h)}
         for s in spec.statements for c, chain in enumerate(s.chains)
         for i, h in enumerate(chain)
     ]
@@ -909,7 +1041,10 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
          "target_id": statement_ids[t[len(own):]] if t.startswith(own) else external[t]}
         for s in spec.statements for relation, targets in s.relations.items() for t in targets
     ]
-    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations)):
+    topics = topic_rows(spec, statement_ids)
+    reviews = review_rows(spec, statement_ids, actor_ids)
+    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations),
+                        (StatementTopic, topics), (Review, reviews)):
         for chunk in _chunks(data):
             conn.execute(insert(table), list(chunk))
     return statement_ids
@@ -943,12 +1078,15 @@ def delete_article(conn: Connection, key: str) -> bool:
 
 
 __all__ = [
+    "ACTORS_FILE",
     "ADDED",
     "REPLACED",
     "UNCHANGED",
+    "ActorsResult",
     "DryRunPlan",
     "ImportResult",
     "delete_article",
+    "import_actors",
     "import_article",
     "import_batch",
     "import_files",

@@ -8,7 +8,8 @@ transaction batch and each task's files are written as soon as they arrive
 (``importer.import_stream``), so this holds within a batch too: an import that is one
 batch of 500 files is not parsed whole before its first row is written. Parsing is
 pure (no database), so the outcome is the same: files come back in their order, each
-as its ``ArticleSpec`` or the ``ArticleError`` that ``read_article`` raised for it.
+as its ``ArticleSpec`` (or ``ActorsFileSpec``) or the ``ArticleError`` that
+``read_input`` raised for it.
 
 Workers are fresh interpreters ("spawn"): a forked one would inherit this process's
 open SQLite connections, which SQLite forbids using or closing across a fork. They
@@ -38,7 +39,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from claimsdb.errors import ArticleError
-from claimsdb.format.articles import ArticleBytes, ArticleSpec, read_article
+from claimsdb.format.articles import ArticleBytes, ArticleSpec, InputSpec, read_input
 
 AHEAD = 3  # transaction batches' worth of files parsed ahead of the one being written
 # Parsing costs about twice what writing does, so two workers keep the writer busy;
@@ -83,11 +84,11 @@ class ParsedFiles:
             group = self._groups.popleft()
             self._waiting.append(self._pool.submit(_parse_group, list(group)))
 
-    def __iter__(self) -> Iterator[tuple[Path, ArticleSpec | ArticleError]]:
+    def __iter__(self) -> Iterator[tuple[Path, InputSpec | ArticleError]]:
         for group in self._parsed_groups():
             yield from group
 
-    def _parsed_groups(self) -> Iterator[list[tuple[Path, ArticleSpec | ArticleError]]]:
+    def _parsed_groups(self) -> Iterator[list[tuple[Path, InputSpec | ArticleError]]]:
         """The files a task parsed, as soon as it has."""
         if self._pool is None:
             while self._groups:
@@ -99,7 +100,7 @@ class ParsedFiles:
             self._submit()
             yield results
 
-    def batches(self) -> Iterator[ArticleError | Iterator[list[ArticleSpec]]]:
+    def batches(self) -> Iterator[ArticleError | Iterator[list[InputSpec]]]:
         """The files as transaction batches of at most ``batch`` files (what the tasks
         were sized and the read-ahead bounded for), in order.
 
@@ -109,7 +110,7 @@ class ParsedFiles:
         read comes between two batches, as its ArticleError, after the files before
         it. Each batch must be consumed (or the command ended) before the next.
         """
-        pending: deque[tuple[Path, ArticleSpec | ArticleError]] = deque()
+        pending: deque[tuple[Path, InputSpec | ArticleError]] = deque()
         groups = self._parsed_groups()
 
         def refill() -> bool:
@@ -123,7 +124,7 @@ class ParsedFiles:
         size = self._batch
         taken = [0]  # files handed over in the current batch
 
-        def batch() -> Iterator[list[ArticleSpec]]:
+        def batch() -> Iterator[list[InputSpec]]:
             while taken[0] < size and not failed() and (pending or refill()):
                 piece = []
                 while pending and taken[0] < size and not failed():
@@ -186,20 +187,21 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="claimsdb-parent-watch", daemon=True).start()
 
 
-def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[ArticleSpec | ArticleError]:
-    """``read_article`` of each file (its ArticleError in place of a spec), with the
+def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[InputSpec | ArticleError]:
+    """``read_input`` of each file (its ArticleError in place of a spec), with the
     cycle collector paused. The content hash, which the import compares with the
     stored one, is computed here too: it is pure work on the file, and here it runs
     beside the writing."""
-    out: list[ArticleSpec | ArticleError] = []
+    out: list[InputSpec | ArticleError] = []
     with gc_paused():
         for path in paths:
             try:
-                spec = read_article(path)
+                spec = read_input(path)
             except ArticleError as error:
                 out.append(error)
                 continue
-            spec.content_hash()
+            if isinstance(spec, ArticleSpec):
+                spec.content_hash()
             out.append(spec)
     return out
 
@@ -220,7 +222,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _parse_group(paths: list[Path | ArticleBytes]
-                 ) -> list[tuple[Path | ArticleBytes, ArticleSpec | ArticleError]]:
+                 ) -> list[tuple[Path | ArticleBytes, InputSpec | ArticleError]]:
     """Runs in the worker; paths, specs and errors all travel pickled (an ArticleError
     pickles as its source and problems, so a NotAnArticle stays one)."""
     return list(zip(paths, parse_group(paths), strict=True))

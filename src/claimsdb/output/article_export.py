@@ -8,7 +8,9 @@ needs, and into the database it came from it is reported as unchanged.
 So the file carries the text inline (whatever file it was first read from), the full
 stored definition of every actor the article uses (with aliases and roles) plus the
 actors those roles point at (a role's ``of`` actor must be importable too), chains
-with their cues, relations as local keys or ``ARTICLE#KEY`` for other articles, and
+with their cues (and, since format 1.1, each hop's mention and identification, with
+``cue_occurrence``/``mention_occurrence`` only where the stored span is not the match
+nearest to the quote), relations as local keys or ``ARTICLE#KEY`` for other articles, and
 ``occurrence:`` only where a quote appears more than once in the text.
 
 The YAML is checked by reading it back before it is returned: a value that YAML
@@ -40,9 +42,11 @@ from claimsdb.store.models import (
     Identification,
     Relation,
     RelationType,
+    Review,
     Statement,
     StatementAbout,
     StatementKind,
+    StatementTopic,
 )
 
 
@@ -60,7 +64,8 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     outlet = aliased(Actor)
     article = conn.execute(
         select(Article.key, Article.title, Article.url, Article.published, Article.language,
-               Article.text, outlet.key.label("outlet"))
+               Article.text, Article.retrieved, Article.archived_url, Article.note,
+               outlet.key.label("outlet"))
         .outerjoin(outlet, Article.outlet_id == outlet.id)
         .where(Article.id == article_id)
     ).one()
@@ -71,12 +76,15 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     # File order: statements were inserted in the order the file listed them.
     statements = conn.execute(
         select(Statement.id, Statement.key, Statement.quote, Statement.span_start,
-               Statement.kind, Statement.stated_on)
+               Statement.span_end, Statement.kind, Statement.stated_on, Statement.note)
         .where(Statement.article_id == article_id).order_by(Statement.id)
     ).all()
     chains = _chains(conn, article_id)
     about = _about(conn, article_id)
     relations = _relations(conn, article_id, key)
+    topics = _topics(conn, article_id)
+    reviews = _reviews(conn, article_id)
+    version_1_1 = bool(article.retrieved or article.archived_url or article.note)
 
     used: list[str] = []  # actor keys in order of first use
 
@@ -88,7 +96,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     for author in authors:
         use(author)
     entries = []
-    version_1_1 = False
+    uses_1_1 = False
     for s in statements:
         entry: dict[str, Any] = {"key": s.key, "quote": s.quote}
         if not spans.is_unique(article.text, s.quote):
@@ -98,17 +106,20 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         written = []
         for chain in chains.get(s.id, {}).values():
             hops = []
-            for actor_key, cue in chain:
-                use(actor_key)
-                hops.append(_Flow(actor=actor_key, cue=cue) if cue is not None else actor_key)
+            for hop in chain:
+                use(hop.actor)
+                hop_entry = _hop_entry(article.text, s, hop)
+                uses_1_1 = uses_1_1 or (isinstance(hop_entry, dict) and len(
+                    hop_entry.keys() - {"actor", "cue"}) > 0)
+                hops.append(hop_entry)
             written.append(hops)
         # One chain (or none) is written as 'chain', as version 1 has it; several
         # sources ("AFP and AP") as 'chains', a format 1.1 field.
         if len(written) > 1:
             # a chain of keys on one line ("- [afp, ministry]"); with cues, a hop a line
-            entry["chains"] = [hops if any(isinstance(h, _Flow) for h in hops)
+            entry["chains"] = [hops if any(isinstance(h, dict) for h in hops)
                                else _FlowList(hops) for hops in written]
-            version_1_1 = True
+            uses_1_1 = True
         else:
             entry["chain"] = written[0] if written else []
         if s.stated_on:
@@ -121,6 +132,18 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
             targets = relations.get((s.id, relation.value))
             if targets:
                 entry[relation.value] = _FlowList(targets)
+        # Format 1.1 fields, written only when stored: a version-1 article exports
+        # byte for byte as before.
+        if topics.get(s.id):
+            entry["topics"] = _FlowList(topics[s.id])
+        if s.note is not None:
+            entry["note"] = s.note
+        if reviews.get(s.id):
+            for review in reviews[s.id]:
+                use(review["by"])
+            entry["reviews"] = reviews[s.id]
+        version_1_1 = version_1_1 or bool(topics.get(s.id) or s.note is not None
+                                          or reviews.get(s.id))
         entries.append(entry)
 
     head: dict[str, Any] = {"key": article.key, "title": article.title}
@@ -130,30 +153,61 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         head["url"] = article.url
     if article.published:
         head["published"] = _date_value(article.published)
+    if article.archived_url:
+        head["archived_url"] = article.archived_url
+    if article.retrieved:
+        head["retrieved"] = _date_value(article.retrieved)
     head["language"] = article.language
     if authors:
         head["authors"] = _FlowList(authors)
+    if article.note is not None:
+        head["note"] = article.note
     head["text"] = article.text
+    actors = [_actor_entry(d) for d in _actors_with_role_targets(conn, used)]
+    version_1_1 = version_1_1 or any("note" in actor for actor in actors)
     return {
-        "format": FORMAT_ID_1_1 if version_1_1 else FORMAT_ID,
+        "format": FORMAT_ID_1_1 if version_1_1 or uses_1_1 else FORMAT_ID,
         "article": head,
-        "actors": [_actor_entry(d) for d in _actors_with_role_targets(conn, used)],
+        "actors": actors,
         "statements": entries,
     }
 
 
-def _chains(conn: Connection, article_id: int
-            ) -> dict[int, dict[int, list[tuple[str, str | None]]]]:
-    """Each statement's chains by chain number, each hop as (actor key, cue)."""
-    chains: dict[int, dict[int, list[tuple[str, str | None]]]] = defaultdict(dict)
-    for statement_id, number, actor_key, cue in conn.execute(
-        select(Hop.statement_id, Hop.chain, Actor.key, Hop.cue)
+def _hop_entry(text: str, statement: Any, hop: Any) -> str | _Flow:
+    """A hop as the file writes it: a bare actor key, or ``{actor, cue, ...}`` with
+    only what was given. An occurrence is written only where the stored span is not
+    the one the nearest-match rule finds, so a version-1 hop is written as before."""
+    near = (statement.span_start, statement.span_end)
+    entry = _Flow(actor=hop.actor)
+    if hop.cue is not None:
+        entry["cue"] = hop.cue
+        if hop.cue_start is not None and not spans.is_nearest(text, hop.cue, hop.cue_start,
+                                                              *near):
+            entry["cue_occurrence"] = spans.word_occurrence_of(text, hop.cue, hop.cue_start)
+    if hop.mention is not None:
+        entry["mention"] = hop.mention
+        if hop.mention_start is not None and not spans.is_nearest(
+                text, hop.mention, hop.mention_start, *near):
+            entry["mention_occurrence"] = spans.word_occurrence_of(text, hop.mention,
+                                                                   hop.mention_start)
+    if hop.identified is not None:
+        entry["identified"] = hop.identified
+    return entry if len(entry) > 1 else hop.actor
+
+
+def _chains(conn: Connection, article_id: int) -> dict[int, dict[int, list[Any]]]:
+    """Each statement's chains by chain number, each hop as a row (actor key, cue,
+    mention, identified, cue and mention starts)."""
+    chains: dict[int, dict[int, list[Any]]] = defaultdict(dict)
+    for row in conn.execute(
+        select(Hop.statement_id, Hop.chain, Actor.key.label("actor"), Hop.cue, Hop.mention,
+               Hop.identified, Hop.cue_start, Hop.mention_start)
         .join(Actor, Hop.actor_id == Actor.id)
         .join(Statement, Hop.statement_id == Statement.id)
         .where(Statement.article_id == article_id)
         .order_by(Hop.statement_id, Hop.chain, Hop.position)
     ):
-        chains[statement_id].setdefault(number, []).append((actor_key, cue))
+        chains[row.statement_id].setdefault(row.chain, []).append(row)
     return chains
 
 
@@ -168,6 +222,40 @@ def _about(conn: Connection, article_id: int) -> dict[int, list[str]]:
     ):
         about[statement_id].append(actor_key)
     return about
+
+
+def _topics(conn: Connection, article_id: int) -> dict[int, list[str]]:
+    topics: dict[int, list[str]] = defaultdict(list)
+    for statement_id, topic in conn.execute(
+        select(StatementTopic.statement_id, StatementTopic.topic)
+        .join(Statement, StatementTopic.statement_id == Statement.id)
+        .where(Statement.article_id == article_id)
+        .order_by(StatementTopic.statement_id, StatementTopic.topic)
+    ):
+        topics[statement_id].append(topic)
+    return topics
+
+
+def _reviews(conn: Connection, article_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Each statement's reviews as file entries, in file order."""
+    reviews: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(
+        select(Review.statement_id, Actor.key.label("by"), Review.rating, Review.url,
+               Review.reviewed_on, Review.summary)
+        .join(Actor, Review.reviewer_id == Actor.id)
+        .join(Statement, Review.statement_id == Statement.id)
+        .where(Statement.article_id == article_id)
+        .order_by(Review.statement_id, Review.position)
+    ):
+        entry: dict[str, Any] = {"by": row.by, "rating": row.rating}
+        if row.url:
+            entry["url"] = row.url
+        if row.reviewed_on:
+            entry["date"] = _date_value(row.reviewed_on)
+        if row.summary is not None:
+            entry["summary"] = row.summary
+        reviews[row.statement_id].append(entry)
+    return reviews
 
 
 def _relations(conn: Connection, article_id: int, article_key: str
@@ -222,6 +310,8 @@ def _actor_entry(actor: queries.ActorDefinition) -> dict[str, Any]:
         entry["wikidata"] = actor.wikidata
     if actor.description:
         entry["description"] = actor.description
+    if actor.note is not None:
+        entry["note"] = actor.note
     if actor.roles:
         roles = []
         for role in actor.roles:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from claimsdb.errors import ClaimsError
-from claimsdb.output.shapes import statement_json
+from claimsdb.output.shapes import span_json, statement_json
 from claimsdb.query.queries import (
     ActorDefinition,
     ActorRef,
@@ -69,6 +69,7 @@ ACTOR_COLUMNS: tuple[str, ...] = (
 ARTICLE_COLUMNS: tuple[str, ...] = (
     "key", "title", "outlet", "outlet_key", "published", "url", "language", "authors",
     "statements", "anonymous", "denied",
+    "retrieved", "archived_url",  # format 1.1, after the stable columns
 )
 JOIN = "; "
 CHAIN_JOIN = " > "
@@ -154,6 +155,10 @@ def hop_json(hop: HopRow) -> dict[str, Any]:
         "position": hop.position,
         "actor": _actor_json(hop.actor),
         "cue": hop.cue,
+        "mention": hop.mention,
+        "identified": hop.identified,
+        "cue_span": span_json(hop.cue_span),
+        "mention_span": span_json(hop.mention_span),
         "is_origin": hop.is_origin,
         "chain_depth": hop.chain_depth,
         "chain": hop.chain,
@@ -243,6 +248,7 @@ def article_record(row: ArticleRow) -> dict[str, Any]:
         "published": s.published or "", "url": s.url or "", "language": s.language,
         "authors": JOIN.join(a.name for a in row.authors),
         "statements": s.statements, "anonymous": s.anonymous, "denied": s.denied,
+        "retrieved": s.retrieved or "", "archived_url": s.archived_url or "",
     }
 
 
@@ -253,6 +259,7 @@ def article_json(row: ArticleRow) -> dict[str, Any]:
         "published": s.published, "url": s.url, "language": s.language,
         "authors": [_actor_json(a) for a in row.authors],
         "statements": s.statements, "anonymous": s.anonymous, "denied": s.denied,
+        "retrieved": s.retrieved, "archived_url": s.archived_url,
     }
 
 
@@ -416,7 +423,7 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
             hops_of, related_of, about_of = details.hops, details.related, details.about
             # The origins of chains after the first, which the lean details name but do
             # not describe: the few there are, in one query per batch.
-            later = {hop[2] for hops in hops_of.values() if hops[-1][6]
+            later = {hop[2] for hops in hops_of.values() if hops[-1][-1]
                      for hop in _origins(hops)}
             described = queries.actor_refs(conn, later) if later else {}
             for row in batch:
@@ -435,7 +442,7 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                 else:
                     related = unrelated
                 about = about_of.get(statement_id)
-                if hops and hops[-1][6]:  # several chains
+                if hops and hops[-1][-1]:  # several chains
                     origins = [described[hop[2]] for hop in _origins(hops)]
                     speakers = [JOIN.join(getattr(a, part) for a in origins)
                                 for part in ("name", "key", "kind", "identified")]
@@ -468,7 +475,7 @@ def _split(hops: Sequence[tuple]) -> list[list[tuple]]:
     """Detail hop tuples (chain number last) split into their chains."""
     chains: list[list[tuple]] = []
     for hop in hops:
-        if not chains or chains[-1][-1][6] != hop[6]:
+        if not chains or chains[-1][-1][-1] != hop[-1]:
             chains.append([])
         chains[-1].append(hop)
     return chains

@@ -121,15 +121,17 @@ def statement_records(view: StatementView) -> Iterator[Record]:
         view.article, view.key, view.quote, view.kind, view.stated_on,
         [a.key for a in view.about], view.speaker.key if view.speaker else None,
         view.outlet.key if view.outlet else None, view.span_start, view.span_end,
-        [[(hop.position, hop.cue, hop.actor.key) for hop in chain] for chain in view.chains])
+        [[(hop.position, hop.cue, hop.actor.key, hop.mention) for hop in chain]
+         for chain in view.chains])
 
 
 def _statement_records(article_key: str, key: str, quote: str, kind: str,
                        stated_on: str | None, about: list[str], speaker: str | None,
                        outlet: str | None, span_start: int, span_end: int,
-                       chains: list[list[tuple[int, str | None, str]]]) -> Iterator[Record]:
+                       chains: list[list[tuple[int, str | None, str, str | None]]]
+                       ) -> Iterator[Record]:
     """``statement_records`` from plain values; ``chains``: each chain's hops as
-    (position, cue, actor key), nearest first.
+    (position, cue, actor key, mention), nearest first.
 
     With several chains ("according to AFP and AP") the claim is attributed to every
     chain's origin, and the printed passage is derived along each chain; the first
@@ -172,7 +174,7 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
     for number, chain in enumerate(chains):
         newer = printed
         prefix = f"report:{article_key}/{key}/" + (f"chain-{number}/" if number else "")
-        for position, cue, actor in chain:  # each link's version comes from the next
+        for position, cue, actor, mention in chain:  # each link's version comes from the next
             if position == len(chain) - 1:
                 older = claim
             else:
@@ -184,6 +186,8 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
                 yield ("entity", older, attributes)
                 yield _attributed(older, f"actor:{actor}")
             cued = [("claimsdb:cue", cue)] if cue else []
+            if mention:  # format 1.1: the words naming the cited source there
+                cued.append(("claimsdb:mention", mention))
             # (attributes in the order the package's wasQuotedFrom gives them: PROV-N
             # lines stay the same as before)
             typed = ([*cued, ("prov:type", how)] if kind == "direct"
@@ -216,6 +220,12 @@ def article_records(summary: ArticleSummary, authors: Iterable[ActorRef]) -> Ite
         attributes.append(("claimsdb:url", summary.url))
     if summary.published:
         attributes.append(("claimsdb:published", _date(summary.published)))
+    # Format 1.1: when this text was retrieved, and where a frozen copy of it is kept
+    # (the copy is the same entity seen elsewhere, hence an attribute, not a new one).
+    if summary.retrieved:
+        attributes.append(("claimsdb:retrieved", _date(summary.retrieved)))
+    if summary.archived_url:
+        attributes.append(("claimsdb:archivedUrl", summary.archived_url))
     yield ("entity", article, attributes)
     if summary.outlet is not None:
         yield _attributed(article, f"actor:{summary.outlet.key}",
@@ -279,11 +289,13 @@ def _statement_source(conn: Connection, flt: StatementFilter,
                 on_statement()
 
 
-def _chains(hops: Iterable[tuple]) -> list[list[tuple[int, str | None, str]]]:
-    """Detail hop tuples (chain number last) as chains of (position, cue, actor key)."""
-    chains: dict[int, list[tuple[int, str | None, str]]] = {}
+def _chains(hops: Iterable[tuple]
+            ) -> list[list[tuple[int, str | None, str, str | None]]]:
+    """Detail hop tuples (chain number last) as chains of (position, cue, actor key,
+    mention)."""
+    chains: dict[int, list[tuple[int, str | None, str, str | None]]] = {}
     for hop in hops:
-        chains.setdefault(hop[6], []).append((hop[0], hop[1], hop[2]))
+        chains.setdefault(hop[-1], []).append((hop[0], hop[1], hop[2], hop[6]))
     return list(chains.values())
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from claimsdb.output.shapes import actor_json, statement_json
-from claimsdb.query.queries import ActorRef, StatementView
+from claimsdb.query.results import ActorRef, HopView, StatementView
 from claimsdb.terminal import escape, for_display, one_line
 
 RELATION_HEADINGS = {
@@ -44,6 +44,17 @@ def chains_text(view: StatementView) -> str:
     return " | ".join(" > ".join(names) for names in view.chains_names())
 
 
+def _named_here(hop: HopView) -> str:
+    """How the article names a hop's source there, and how identifiable it is at that
+    point when that differs from the actor: 'named here as “he”; anonymous here'."""
+    parts = []
+    if hop.mention:
+        parts.append(f"named here as “{hop.mention}”")
+    if hop.identified and hop.identified != hop.actor.identified:
+        parts.append(f"{hop.identified} here")
+    return "; ".join(parts)
+
+
 def chain_text(view: StatementView, width: int = 100) -> str:
     """A statement's provenance, readable at a glance, from the article to the origin."""
     view = for_display(view)
@@ -75,6 +86,10 @@ def chain_text(view: StatementView, width: int = 100) -> str:
             last = depth == len(chain)
             marker = "   <- original speaker" if last else ""
             lines.append(f"  {'    ' * (depth - 1)}└─ {cue}→ {_who(hop.actor)}{marker}")
+            named_here = _named_here(hop)
+            if named_here:
+                lines += wrapper(width, "  " + "    " * depth + "   ",
+                                 "  " + "    " * depth + "     ").wrap(named_here)
     if view.stated_on:
         lines.append(f"  stated on {view.stated_on}")
     if view.about:
@@ -279,8 +294,9 @@ class _Counter:
 # -- what each list shows ------------------------------------------------------------------
 
 def _origin(view: StatementView) -> str:
-    """How each chain's origin is identified ("named; anonymous" for two chains)."""
-    return "; ".join(a.identified for a in view.origins) or "named"
+    """How each chain's origin is identified where the article cites it ("named;
+    anonymous" for two chains)."""
+    return "; ".join(view.origins_identified)
 
 
 STATEMENT_TABLE = (
@@ -352,6 +368,18 @@ ARTICLE_TABLE = (
 
 def article_json(summary) -> dict[str, Any]:
     return {**dataclasses.asdict(summary), "outlet": actor_json(summary.outlet)}
+
+
+TOPIC_TABLE = (
+    Column("topic", "topic", key=True),
+    Column("statements", "statements", numeric=True),
+    Column("articles", "articles", numeric=True),
+)
+
+
+def topic_row(summary) -> dict[str, Any]:
+    """A topic with its counts: the table row, CSV row and JSON object alike."""
+    return dataclasses.asdict(summary)
 
 
 SOURCES_TABLE = (  # short headers: ten columns must fit 80 characters beside the keys
@@ -436,12 +464,40 @@ def actor_detail_json(detail) -> dict[str, Any]:
     }
 
 
-def marked_text(text: str, views: Sequence[StatementView]) -> str:
-    """The article text with each statement's span bracketed and numbered: ⟦3 … ⟧3."""
-    marks: list[tuple[int, int, str]] = []  # (offset, order, marker): closes before opens
+# How ``claimsdb article`` marks what the spans select, per kind of mark.
+MARKS = {"statement": ("⟦", "⟧"), "source": ("⟨", "⟩"), "cue": ("⌊", "⌋")}
+MARK_LEGEND = ("Marked: ⟦n the statement⟧n, ⟨n the words naming its source⟩n, "
+               "⌊n its cue⌋n")
+
+
+def text_marks(views: Sequence[StatementView]) -> list[dict[str, Any]]:
+    """What ``claimsdb article`` marks, in text order: each statement's span, and the
+    spans of the words naming each hop's source (``source``) and of its cue, numbered
+    by statement as in the list below the text."""
+    marks: list[dict[str, Any]] = []
     for number, view in enumerate(views, start=1):
-        marks.append((view.span_start, 1, f"⟦{number} "))
-        marks.append((view.span_end, 0, f" ⟧{number}"))
+        marks.append({"type": "statement", "number": number, "statement": view.key,
+                      "span": [view.span_start, view.span_end], "actor": None})
+        for hop in (hop for chain in view.chains for hop in chain):
+            for kind, span in (("source", hop.mention_span), ("cue", hop.cue_span)):
+                if span is not None:
+                    marks.append({"type": kind, "number": number, "statement": view.key,
+                                  "span": list(span), "actor": hop.actor.key})
+    marks.sort(key=lambda m: (m["span"][0], m["span"][1], m["number"]))
+    return marks
+
+
+def marked_text(text: str, views: Sequence[StatementView], *, sources: bool = False) -> str:
+    """The article text with each statement's span bracketed and numbered: ⟦3 … ⟧3;
+    with ``sources``, also the words naming each source ⟨3 … ⟩3 and each cue ⌊3 … ⌋3."""
+    marks: list[tuple[int, int, str]] = []  # (offset, order, marker): closes before opens
+    for mark in text_marks(views):
+        if mark["type"] != "statement" and not sources:
+            continue
+        opening, closing = MARKS[mark["type"]]
+        number = mark["number"]
+        marks.append((mark["span"][0], 1, f"{opening}{number} "))
+        marks.append((mark["span"][1], 0, f" {closing}{number}"))
     pieces = []
     previous = 0
     for offset, _, marker in sorted(marks, key=lambda m: (m[0], m[1])):
@@ -454,19 +510,27 @@ def marked_text(text: str, views: Sequence[StatementView]) -> str:
 
 def article_text(detail, width: int = 100) -> str:
     # The text keeps its paragraphs; the spans index the stored text, so mark first.
-    body = escape(marked_text(detail.text, detail.statements))
+    body = escape(marked_text(detail.text, detail.statements, sources=True))
     detail = for_display(detail)
     s = detail.summary
     lines = [s.title, f"  [{s.key}]"]
     meta = [("outlet", s.outlet.name if s.outlet else None), ("published", s.published),
-            ("url", s.url), ("language", s.language),
+            ("url", s.url), ("archived", s.archived_url), ("retrieved", s.retrieved),
+            ("language", s.language),
             ("authors", ", ".join(a.name for a in detail.authors) or None)]
     lines += [f"  {name}: {value}" for name, value in meta if value]
+    if detail.note:
+        lines += textwrap.wrap(f"note: {detail.note}", width, initial_indent="  ",
+                               subsequent_indent="    ")
     lines.append(f"  {s.statements} statements, {s.anonymous} from anonymous origins, "
                  f"{s.denied} denied")
     lines.append("")
     lines.append(body)
     lines.append("")
+    if any(hop.cue_span or hop.mention_span
+           for v in detail.statements for chain in v.chains for hop in chain):
+        lines.append(MARK_LEGEND)
+        lines.append("")
     lines.append("Statements (numbered as marked above):")
     for number, view in enumerate(detail.statements, start=1):
         via = chains_text(view) or "own voice"
@@ -480,6 +544,7 @@ def article_detail_json(detail) -> dict[str, Any]:
     authors and every statement in text order."""
     summary = article_json(detail.summary)
     summary["statement_count"] = summary.pop("statements")
-    return {**summary, "text": detail.text,
+    return {**summary, "note": detail.note, "text": detail.text,
             "authors": [actor_json(a) for a in detail.authors],
-            "statements": [statement_json(v) for v in detail.statements]}
+            "statements": [statement_json(v) for v in detail.statements],
+            "marks": text_marks(detail.statements)}

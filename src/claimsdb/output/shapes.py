@@ -11,16 +11,23 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from claimsdb.query.queries import ActorRef, StatementView
+from claimsdb.query.results import ActorRef, HopView, StatementView
 
 
 def actor_json(actor: ActorRef | None) -> dict[str, Any] | None:
     return dataclasses.asdict(actor) if actor else None
 
 
-def _hops_json(chain) -> list[dict[str, Any]]:
-    return [{"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue}
-            for hop in chain]
+def span_json(span: tuple[int, int] | None) -> list[int] | None:
+    return list(span) if span is not None else None
+
+
+def hop_json(hop: HopView) -> dict[str, Any]:
+    """One link of a chain. ``identified`` is the hop's own (null: as the actor is);
+    the spans are where the cue and the words naming the source are in the text."""
+    return {"position": hop.position, "actor": actor_json(hop.actor), "cue": hop.cue,
+            "mention": hop.mention, "identified": hop.identified,
+            "cue_span": span_json(hop.cue_span), "mention_span": span_json(hop.mention_span)}
 
 
 def statement_json(view: StatementView) -> dict[str, Any]:
@@ -42,8 +49,8 @@ def statement_json(view: StatementView) -> dict[str, Any]:
         # ``chain`` is the first chain (whose origin is ``speaker``); ``chains`` has
         # every chain, for a statement with several sources ("AFP and AP"), and
         # ``origins`` every chain's original speaker.
-        "chain": _hops_json(view.chain),
-        "chains": [_hops_json(chain) for chain in view.chains],
+        "chain": [hop_json(hop) for hop in view.chain],
+        "chains": [[hop_json(hop) for hop in chain] for chain in view.chains],
         "origins": [actor_json(a) for a in view.origins],
         "chain_depth": view.chain_depth,
         "about": [actor_json(a) for a in view.about],

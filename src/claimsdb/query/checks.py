@@ -35,8 +35,10 @@ from claimsdb.store.models import (
     Hop,
     Relation,
     RelationType,
+    Review,
     Statement,
     StatementAbout,
+    StatementTopic,
 )
 from claimsdb.terminal import one_line
 
@@ -332,6 +334,7 @@ class _Batch:
         self.articles = conn.execute(
             select(Article.id, Article.key, Article.title, Article.url, Article.published,
                    Article.language, Article.text, Article.content_hash, Article.outlet_id,
+                   Article.retrieved, Article.archived_url, Article.note,
                    outlet.key.label("outlet_key"))
             .outerjoin(outlet, outlet.id == Article.outlet_id)
             .where(Article.id.in_(ids)).order_by(Article.id)
@@ -340,7 +343,7 @@ class _Batch:
         self.statements: dict[int, list[Any]] = _group(conn.execute(
             select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
                    Statement.span_start, Statement.span_end, Statement.kind,
-                   Statement.stated_on, Statement.speaker_id,
+                   Statement.stated_on, Statement.speaker_id, Statement.note,
                    speaker.key.label("speaker_key"))
             .outerjoin(speaker, speaker.id == Statement.speaker_id)
             .where(Statement.article_id.in_(ids)).order_by(Statement.id)
@@ -348,7 +351,8 @@ class _Batch:
         statement_ids = [s.id for rows in self.statements.values() for s in rows]
         self.hops = _group(_in_chunks(conn, statement_ids, lambda chunk: (
             select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id, Hop.cue,
-                   Actor.key.label("actor_key"))
+                   Hop.mention, Hop.identified, Hop.cue_start, Hop.cue_end,
+                   Hop.mention_start, Hop.mention_end, Actor.key.label("actor_key"))
             .join(Actor, Actor.id == Hop.actor_id)
             .where(Hop.statement_id.in_(chunk))
             .order_by(Hop.statement_id, Hop.chain, Hop.position)
@@ -367,6 +371,17 @@ class _Batch:
             .join(target_article, target_article.id == target.article_id)
             .where(Relation.source_id.in_(chunk))
         )), "source_id")
+        self.topics = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(StatementTopic.statement_id, StatementTopic.topic)
+            .where(StatementTopic.statement_id.in_(chunk))
+        )), "statement_id")
+        self.reviews = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            select(Review.statement_id, Actor.key.label("by"), Review.rating, Review.url,
+                   Review.reviewed_on, Review.summary)
+            .join(Actor, Actor.id == Review.reviewer_id)
+            .where(Review.statement_id.in_(chunk))
+            .order_by(Review.statement_id, Review.position)
+        )), "statement_id")
         self.authors = _group(conn.execute(
             select(ArticleAuthor.article_id, ArticleAuthor.position, Actor.key)
             .join(Actor, Actor.id == ArticleAuthor.actor_id)
@@ -447,11 +462,26 @@ def _one_chain(article: Any, hops: list[Any], where: str, report: CheckReport) -
                    f"'{hops[0].actor_key}', which is the implicit first link")
 
 
+def _stored_hop(text: str, statement: Any, hop: Any) -> Any:
+    """A stored hop as the file it came from described it: its cue span was pinned by
+    ``cue_occurrence`` when it is not the match nearest to the quote."""
+    from claimsdb.format import spans
+    from claimsdb.format.articles import HopSpec
+
+    cue_span = (hop.cue_start, hop.cue_end) if hop.cue_start is not None else None
+    pinned = cue_span is not None and hop.cue is not None and not spans.is_nearest(
+        text, hop.cue, cue_span[0], statement.span_start, statement.span_end)
+    return HopSpec(hop.actor_key, hop.cue, mention=hop.mention, identified=hop.identified,
+                   cue_span=cue_span, cue_pinned=pinned,
+                   mention_span=(hop.mention_start, hop.mention_end)
+                   if hop.mention_start is not None else None)
+
+
 def _content_hash(article: Any, batch: _Batch, statements: list[Any],
                   report: CheckReport) -> None:
     """The article as stored must still hash to what was imported: anything changed
     outside claimsdb (a title, a cue, a relation) shows up here."""
-    from claimsdb.format.articles import ArticleSpec, HopSpec, StatementSpec
+    from claimsdb.format.articles import ArticleSpec, ReviewSpec, StatementSpec
 
     specs = []
     for s in statements:
@@ -461,16 +491,20 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
         specs.append(StatementSpec(
             key=s.key, quote=s.quote, span_start=s.span_start, span_end=s.span_end,
             kind=s.kind, stated_on=s.stated_on,
-            chains=tuple(tuple(HopSpec(h.actor_key, h.cue) for h in chain)
+            chains=tuple(tuple(_stored_hop(article.text, s, h) for h in chain)
                          for chain in _chains(batch.hops.get(s.id, []))),
             about=tuple(a.key for a in batch.about.get(s.id, [])),
             relations={t: tuple(refs) for t, refs in relations.items()},
+            topics=tuple(t.topic for t in batch.topics.get(s.id, [])), note=s.note,
+            reviews=tuple(ReviewSpec(r.by, r.rating, r.url, r.reviewed_on, r.summary)
+                          for r in batch.reviews.get(s.id, [])),
         ))
     spec = ArticleSpec(
         key=article.key, title=article.title, text=article.text, outlet=article.outlet_key,
         url=article.url, published=article.published, language=article.language,
         authors=tuple(a.key for a in batch.authors.get(article.id, [])),
-        statements=tuple(specs),
+        statements=tuple(specs), retrieved=article.retrieved,
+        archived_url=article.archived_url, note=article.note,
     )
     if spec.content_hash() != article.content_hash:
         report.add("content", f"article '{article.key}'",

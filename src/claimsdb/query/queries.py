@@ -23,7 +23,8 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -41,14 +42,36 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
     union_all,
 )
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ClaimsError, NotFound
+from claimsdb.format.topics import normalise_topic
 from claimsdb.query import search
 from claimsdb.query.graph import independent_origin_counts, later_denied_ids
+
+# The results live in claimsdb.query.results (no SQLAlchemy); their old names here stay.
+from claimsdb.query.results import ActorRef as ActorRef
+from claimsdb.query.results import HopView as HopView
+from claimsdb.query.results import RelatedStatement as RelatedStatement
+from claimsdb.query.results import StatementView as StatementView
 from claimsdb.query.suggestions import rank, statement_candidates
+from claimsdb.query.views import (
+    ABOUT,
+    HOP,
+    INCOMING,
+    OUTGOING,
+    build_views,
+    group_details,
+    span_of,
+    speaker_keys,
+    with_speakers,
+)
+from claimsdb.query.views import (
+    sentence_around as sentence_around,
+)
 from claimsdb.store.db import fetch_on_driver
 from claimsdb.store.models import (
     Actor,
@@ -62,104 +85,11 @@ from claimsdb.store.models import (
     Statement,
     StatementAbout,
     StatementKind,
+    StatementTopic,
 )
 
 BATCH = 1000
 CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
-
-
-@dataclass(frozen=True)
-class ActorRef:
-    key: str
-    name: str
-    kind: str
-    identified: str
-
-    def describe(self) -> str:
-        """'outlet, named' / 'group, anonymous': what a reader needs to weigh a source."""
-        return f"{self.kind}, {self.identified}"
-
-
-@dataclass(frozen=True)
-class HopView:
-    position: int
-    actor: ActorRef
-    cue: str | None
-
-
-@dataclass(frozen=True)
-class RelatedStatement:
-    """A statement at the other end of a relation, with enough to show it in a line."""
-
-    type: str
-    ref: str
-    quote: str
-    speaker: ActorRef | None  # its original speaker (None: no outlet, own voice)
-
-
-@dataclass(frozen=True)
-class StatementView:
-    id: int
-    article: str
-    key: str
-    quote: str
-    kind: str
-    span_start: int
-    span_end: int
-    stated_on: str | None
-    article_title: str
-    published: str | None
-    url: str | None
-    outlet: ActorRef | None
-    speaker: ActorRef | None
-    context: str
-    # Every chain that carries it, each nearest source first ("according to AFP and
-    # AP": two); none for the article's own voice. ``speaker`` is the first chain's
-    # origin; ``origins`` has every chain's.
-    chains: tuple[tuple[HopView, ...], ...] = ()
-    outgoing: tuple[RelatedStatement, ...] = ()  # this statement denies/supports/... them
-    incoming: tuple[RelatedStatement, ...] = ()  # they deny/support/... this statement
-    about: tuple[ActorRef, ...] = field(default=())
-
-    @property
-    def ref(self) -> str:
-        return f"{self.article}#{self.key}"
-
-    @property
-    def chain(self) -> tuple[HopView, ...]:
-        """The first chain (the only one of most statements)."""
-        return self.chains[0] if self.chains else ()
-
-    @property
-    def chain_depth(self) -> int:
-        """Links between the reader and the origin: the longest chain's."""
-        return max((len(chain) for chain in self.chains), default=0)
-
-    @property
-    def own_voice(self) -> bool:
-        return not self.chains
-
-    @property
-    def origins(self) -> tuple[ActorRef, ...]:
-        """The original speaker of each chain, first chain first, each actor once; the
-        speaker (the outlet, or nobody) for the article's own voice."""
-        if not self.chains:
-            return (self.speaker,) if self.speaker is not None else ()
-        found: dict[str, ActorRef] = {}
-        for chain in self.chains:
-            found.setdefault(chain[-1].actor.key, chain[-1].actor)
-        return tuple(found.values())
-
-    def chain_names(self) -> list[str]:
-        """The first chain's names, nearest first (``chains_names`` for all chains)."""
-        return [hop.actor.name for hop in self.chain]
-
-    def chains_names(self) -> list[list[str]]:
-        return [[hop.actor.name for hop in chain] for chain in self.chains]
-
-    def related(self, relation: str, *, incoming: bool = False) -> list[str]:
-        pool = self.incoming if incoming else self.outgoing
-        return [r.ref for r in pool if r.type == relation]
 
 
 @dataclass(frozen=True)
@@ -183,6 +113,7 @@ class StatementFilter:
     until: dt.date | None = None  # article published on or before
     later_denied: bool = False  # its claim is denied in a later article
     limit: int | None = None
+    topic: str | None = None  # tagged with this topic (normalised as article files are)
 
     def __post_init__(self):
         if self.origin is not None and self.origin not in {i.value for i in Identification}:
@@ -193,6 +124,9 @@ class StatementFilter:
             raise ClaimsError("limit must not be negative")
         if self.with_members and not self.speaker:
             raise ClaimsError("--with-members needs --speaker")
+        if self.topic is not None and not normalise_topic(self.topic):
+            raise ClaimsError(f"topic {self.topic!r} has no letters or digits, so it names "
+                              "no topic")
 
 
 # -- resolving references ----------------------------------------------------------------
@@ -265,14 +199,14 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         # speaker; a later chain's is found through the hops of later chains. One IN
         # over a UNION (as for --via), each part read through its own index.
         speaker_id = _actor_id(conn, flt.speaker)
+        parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
+        later = Hop.actor_id == speaker_id
         if flt.with_members:
+            # (a part of its own, not an OR: each part reads the speaker index)
             members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
-            first = or_(Statement.speaker_id == speaker_id, Statement.speaker_id.in_(members))
-            later = or_(Hop.actor_id == speaker_id, Hop.actor_id.in_(members))
-        else:
-            first, later = Statement.speaker_id == speaker_id, Hop.actor_id == speaker_id
-        conditions.append(Statement.id.in_(
-            select(Statement.id).where(first).union(later_origins(later))))
+            parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
+            later = or_(later, Hop.actor_id.in_(members))
+        conditions.append(Statement.id.in_(union(*parts, later_origins(later))))
     if flt.via is not None:
         via_id = _actor_id(conn, flt.via)
         # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
@@ -283,18 +217,7 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         conditions.append(Statement.id.in_(
             select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
     if flt.origin is not None:
-        # At least one chain originates with a source identified so. Through the
-        # speaker index: actors identified so, then their statements; the later chains
-        # as a correlated EXISTS, not a second IN (PostgreSQL cannot combine two hashed
-        # subplans through indexes, and scanned every statement).
-        actors = select(Actor.id).where(Actor.identified == flt.origin)
-        identified = or_(Statement.speaker_id.in_(actors),
-                         later_origins(Hop.actor_id.in_(actors))
-                         .where(Hop.statement_id == Statement.id).exists())
-        if flt.origin == Identification.NAMED.value:
-            # The own voice of an article without an outlet is the article itself: named.
-            identified = or_(identified, Statement.speaker_id.is_(None))
-        conditions.append(identified)
+        conditions.append(_origin_condition(conn, flt.origin))
     if flt.kind is not None:
         conditions.append(Statement.kind == flt.kind)
     if flt.denied:
@@ -309,6 +232,10 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             select(StatementAbout.statement_id).where(StatementAbout.actor_id == about_id)))
     if flt.search is not None:
         conditions.append(search_condition(conn, flt.search))
+    if flt.topic is not None:
+        conditions.append(Statement.id.in_(
+            select(StatementTopic.statement_id)
+            .where(StatementTopic.topic == normalise_topic(flt.topic))))
     if flt.later_denied:
         # Integers only, so inlining them is safe, and no parameter limit applies.
         ids = bindparam("later_denied_ids", sorted(later_denied_ids(conn)), expanding=True,
@@ -344,6 +271,73 @@ def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
                           following.chain == Hop.chain,
                           following.position == Hop.position + _constant(1))
                    .exists()))
+def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
+    """``hop`` is the origin's hop: the last of the statement's first chain (the one
+    its stored speaker comes from). Through the primary key: (statement, chain, position)."""
+    later = aliased(Hop, name="later_hop")
+    return and_(hop.chain == 0, ~exists().where(
+        later.statement_id == hop.statement_id, later.chain == hop.chain,
+        later.position > hop.position))
+
+
+def origin_overrides() -> Any:
+    """(statement_id, identified) of the statements whose origin hop gives its own
+    identification: few rows, found through the index on ``chain_hops.identified``."""
+    return (select(Hop.statement_id.label("statement_id"),
+                   Hop.identified.label("identified"))
+            .where(Hop.identified.is_not(None), _last_hop_of_first_chain(Hop))
+            .subquery("origin_overrides"))
+
+
+def origin_identification(speaker_identified: Any, override: Any) -> ColumnElement[str]:
+    """How an origin is identified where the article cites it: the origin hop's own
+    ``identified`` when the file gives one, else the speaker's; a statement without a
+    speaker (the own voice of an article without an outlet) counts as named."""
+    return func.coalesce(override, speaker_identified, Identification.NAMED.value)
+
+
+def _last_hop_of_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
+    """``hop`` is the last of its chain: the origin of that chain."""
+    later = aliased(Hop, name="later_hop")
+    return ~exists().where(later.statement_id == hop.statement_id, later.chain == hop.chain,
+                           later.position > hop.position)
+
+
+def _origin_condition(conn: Connection, origin: str) -> ColumnElement[bool]:
+    """Statements where at least one chain's origin is identified as ``origin`` (the
+    origin hop's own ``identified`` when given, else its actor's; see
+    ``origin_identification``), so that both backends start from indexes.
+
+    Without a single hop that sets its own ``identified`` and without later chains
+    (every version-1 database), the speaker index answers alone, and a more selective
+    filter beside it can still lead the plan. With later chains but no hop
+    identification, the later chains join as a correlated EXISTS through the partial
+    index ``ix_chain_hops_later_chains``. Otherwise one IN over a UNION: the speaker
+    index for actors identified so (less the statements whose first origin hop says
+    otherwise), the hop index for origin hops that say so, and the later chains'
+    origins without their own identification. Asking first costs one probe of each
+    of ``ix_chain_hops_identified`` and ``ix_chain_hops_later_chains``."""
+    actors = select(Actor.id).where(Actor.identified == origin)
+    by_speaker = Statement.speaker_id.in_(actors)
+    if origin == Identification.NAMED.value:
+        by_speaker = or_(by_speaker, Statement.speaker_id.is_(None))
+    overrides = conn.execute(
+        select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)).first()
+    if overrides is None:
+        several = conn.execute(
+            select(Hop.statement_id).where(Hop.chain > _constant(0)).limit(1)).first()
+        if several is None:
+            return by_speaker
+        return or_(by_speaker, later_origins(Hop.actor_id.in_(actors))
+                   .where(Hop.statement_id == Statement.id).exists())
+    said_otherwise = exists().where(Hop.statement_id == Statement.id,
+                                    Hop.identified.is_not(None),
+                                    _last_hop_of_first_chain(Hop))
+    by_actor = select(Statement.id).where(by_speaker, ~said_otherwise)
+    by_hop = select(Hop.statement_id).where(Hop.identified == origin,
+                                            _last_hop_of_chain(Hop))
+    by_later_actor = later_origins(and_(Hop.actor_id.in_(actors), Hop.identified.is_(None)))
+    return Statement.id.in_(by_actor.union(by_hop, by_later_actor))
 
 
 def filtered_statement_ids(conn: Connection, flt: StatementFilter) -> Select:
@@ -370,10 +364,7 @@ def find_statement_id(conn: Connection, ref: str) -> int:
         candidates = rank(statement_key, statement_candidates(conn, statement_key, article_id))
         raise NotFound(f"article '{article_key}' has no statement '{statement_key}'"
                        + ("; did you mean:" if candidates else ""), [c.key for c in candidates])
-    rows = conn.execute(
-        select(Statement.id, Article.key).join(Article, Statement.article_id == Article.id)
-        .where(Statement.key == ref).limit(21)
-    ).all()
+    rows = conn.execute(_statements_with_key(), {"statement_key": ref}).all()
     if len(rows) == 1:
         return rows[0].id
     if len(rows) > 1:
@@ -408,6 +399,13 @@ def _statement_by_ref() -> Select:
     return (select(Statement.id).join(Article, Statement.article_id == Article.id)
             .where(Article.key == bindparam("article_key"),
                    Statement.key == bindparam("statement_key")))
+
+
+@functools.cache
+def _statements_with_key() -> Select:
+    """The statements with a key, in any article (enough of them to say it is ambiguous)."""
+    return (select(Statement.id, Article.key).join(Article, Statement.article_id == Article.id)
+            .where(Statement.key == bindparam("statement_key")).limit(21))
 
 
 @functools.cache
@@ -511,63 +509,18 @@ def _actor(prefix: str, row) -> ActorRef | None:
                     getattr(row, f"{prefix}_identified"))
 
 
+def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
+    return build_views(rows, details.hops, details.related, details.about)
+
+
 def _enrich(conn: Connection, rows: Sequence) -> list[StatementView]:
     """Attach chains, relations and about-actors to a batch with one more query."""
     return _views(rows, StatementDetails.load(conn, [row[0] for row in rows]))
 
 
-def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
-    hops, related, about = details.hops, details.related, details.about
-    empty = ()
-    views = []
-    for row in rows:
-        # Unpacked by position (the columns of _statement_select): two dozen lookups by
-        # name cost as much as building the view.
-        (statement_id, article, key, quote, kind, span_start, span_end, stated_on, title,
-         published, url, outlet_key, outlet_name, outlet_kind, outlet_identified,
-         speaker_key, speaker_name, speaker_kind, speaker_identified, window_start,
-         window, language) = row
-        mine = related.get(statement_id)
-        chain = hops.get(statement_id)
-        about_of = about.get(statement_id)
-        views.append(StatementView(
-            id=statement_id, article=article, key=key, quote=quote, kind=kind,
-            span_start=span_start, span_end=span_end, stated_on=stated_on,
-            article_title=title, published=published, url=url,
-            outlet=ActorRef(outlet_key, outlet_name, outlet_kind, outlet_identified)
-            if outlet_key is not None else None,
-            speaker=ActorRef(speaker_key, speaker_name, speaker_kind, speaker_identified)
-            if speaker_key is not None else None,
-            context=sentence_around(window or "", span_start - window_start,
-                                    span_end - window_start, language),
-            # (most statements relate to nothing and are about nothing: no work then)
-            chains=_chains([HopView(position, ActorRef(actor, name, actor_kind, identified), cue)
-                            for position, cue, actor, name, actor_kind, identified, _n in chain],
-                           [row[6] for row in chain]) if chain else empty,
-            outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
-                           ) if mine else empty,
-            incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
-            about=tuple([ActorRef(*a) for a in about_of]) if about_of else empty,
-        ))
-    return views
-
-
-def _chains(hops: list[HopView], numbers: list[int]) -> tuple[tuple[HopView, ...], ...]:
-    """Hops in chain then position order, split at each change of chain number."""
-    if not numbers or numbers[-1] == 0:  # one chain: nearly every statement
-        return (tuple(hops),)
-    chains: list[list[HopView]] = []
-    previous = None
-    for hop, number in zip(hops, numbers, strict=True):
-        if number != previous:
-            chains.append([])
-            previous = number
-        chains[-1].append(hop)
-    return tuple(tuple(chain) for chain in chains)
-
-
 _IDS = "statement_ids"
-_HOP, _OUTGOING, _INCOMING, _ABOUT = range(4)
+_NO_HOP_VALUES = tuple(null() for _ in range(6))  # the hop-only columns of other branches
+_HOP, _OUTGOING, _INCOMING, _ABOUT = HOP, OUTGOING, INCOMING, ABOUT
 
 
 @functools.cache
@@ -598,8 +551,10 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     """One select each for chain links, outgoing and incoming relations, about-actors.
 
     Every branch has the same columns: what it is (``part``), the statement, the chain
-    number (0 but for hops), two sort keys (text, number) and five text values:
-    hop: (cue, actor key, name, kind, identified), sorted by chain then position;
+    number (0 but for hops), two sort keys (text, number) and five text values, then
+    six values only a hop has:
+    hop: (cue, actor key, name, kind, identified; mention, the hop's identified, cue
+    start and end, mention start and end), sorted by chain then position;
     relation: (type, other article, other statement, its quote, its speaker's key),
     sorted by type then creation; about: (-, actor key, name, kind, identified).
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
@@ -623,7 +578,11 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
                blank.label("sort_text"), Hop.position.label("sort_number"),
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
-               nothing.label("v5") if lean else Actor.identified.label("v5"))
+               nothing.label("v5") if lean else Actor.identified.label("v5"),
+               Hop.mention.label("h0"), Hop.identified.label("h1"),  # PROV needs the mention
+               *(nothing.label(f"h{n}") for n in range(2, 6)) if lean else (
+                   Hop.cue_start.label("h2"), Hop.cue_end.label("h3"),
+                   Hop.mention_start.label("h4"), Hop.mention_end.label("h5")))
         .join(Actor, Hop.actor_id == Actor.id)
         .where(chosen(Hop.statement_id))
     )
@@ -637,7 +596,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
             select(_constant(part), mine, _constant(0), Relation.type, Relation.id,
                    Relation.type,
                    other_article.key, other.key,
-                   nothing if lean else other.quote, nothing if lean else other_speaker.key)
+                   nothing if lean else other.quote, nothing if lean else other_speaker.key,
+                   *_NO_HOP_VALUES)
             .join(other, theirs == other.id)
             .join(other_article, other.article_id == other_article.id)
             .where(chosen(mine))
@@ -649,7 +609,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
         select(_constant(_ABOUT), StatementAbout.statement_id, _constant(0), Actor.key,
                _constant(0),
                nothing, Actor.key, nothing if lean else Actor.name,
-               nothing if lean else Actor.kind, nothing if lean else Actor.identified)
+               nothing if lean else Actor.kind, nothing if lean else Actor.identified,
+               *_NO_HOP_VALUES)
         .join(Actor, StatementAbout.actor_id == Actor.id)
         .where(chosen(StatementAbout.statement_id))
     )
@@ -660,8 +621,9 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
 class StatementDetails:
     """What belongs to each statement of a batch, by statement id, as plain tuples:
 
-    - ``hops``: (position, cue, actor key, name, kind, identified, chain number),
-      by chain, nearest first;
+    - ``hops``: (position, cue, actor key, name, kind, identified, mention, the hop's
+      identified, cue start, cue end, mention start, mention end, chain number), by
+      chain, nearest first;
     - ``related``: (incoming, type, other statement's ref, its quote, its speaker as
       an ``ActorRef``), by type then age; ``incoming`` is true when the other one
       relates to it;
@@ -677,9 +639,7 @@ class StatementDetails:
              ) -> StatementDetails:
         """``lean``: actor kinds and identifications, the other statements' quotes and
         speakers are None (see ``_details_query``)."""
-        hops: dict[int, list[tuple]] = defaultdict(list)
-        related: dict[int, list[tuple]] = defaultdict(list)
-        about: dict[int, list[tuple]] = defaultdict(list)
+        rows: Sequence[Sequence] = []
         if ids:
             one = len(ids) == 1
             lowest, highest = min(ids), max(ids)
@@ -704,15 +664,9 @@ class StatementDetails:
                 rows = [row for query in _detail_queries(lean, ranged) for row in fetch(query)]
             if wanted is not None:
                 rows = [row for row in rows if row[1] in wanted]
-            for part, statement_id, chain, _text, number, v1, v2, v3, v4, v5 in rows:
-                if part == _HOP:
-                    hops[statement_id].append((number, v1, v2, v3, v4, v5, chain))
-                elif part == _ABOUT:
-                    about[statement_id].append((v2, v3, v4, v5))
-                else:
-                    related[statement_id].append((part == _INCOMING, v1, f"{v2}#{v3}", v4, v5))
-            if not lean and related:
-                _speakers_as_actors(conn, related)
+        hops, related, about = group_details(rows)
+        if not lean and related:
+            _speakers_as_actors(conn, related)
         return cls(hops, related, about)
 
 
@@ -728,67 +682,18 @@ def actor_refs(conn: Connection, keys: set[str]) -> dict[str, ActorRef]:
     return found
 
 
+@functools.cache
+def _actor_by_key() -> Select:
+    """One actor as a reference (the driver-level read path looks up related statements'
+    speakers one by one: there are few, and a list of them would need an IN to expand)."""
+    return select(Actor.key, Actor.name, Actor.kind, Actor.identified).where(
+        Actor.key == bindparam("actor_key"))
+
+
 def _speakers_as_actors(conn: Connection, related: dict[int, list[tuple]]) -> None:
     """Replace the speaker keys of related statements by actor references: the few
     distinct speakers in one query, rather than four more columns in every detail row."""
-    actors = actor_refs(conn, {row[4] for rows in related.values() for row in rows
-                               if row[4] is not None})
-    for rows in related.values():
-        rows[:] = [(*row[:4], actors.get(row[4]) if row[4] is not None else None)
-                   for row in rows]
-
-
-def sentence_around(window: str, start: int, end: int, language: str = "en") -> str:
-    """The sentence(s) of the window that hold [start, end), cut at line breaks outside
-    the span, whitespace-folded.
-
-    Sentences come from sentencex (a rule-based segmenter with abbreviation lists for
-    some 300 languages, chosen by the article's language tag), so "U.S." or "Dr." do
-    not end a sentence and cut the attribution off the context. Only the window
-    around the span is segmented, never the whole article.
-    """
-    start = max(start, 0)
-    end = max(end, start)
-    left, right = 0, len(window)
-    for sentence in _sentences(_segmenter_language(language), window):
-        if sentence[1] <= start:
-            left = sentence[1]
-        elif sentence[0] >= max(end, start + 1):
-            right = sentence[0]
-            break
-    # A line break ends the context as a sentence end does (headings, list items,
-    # paragraphs), except inside the span itself.
-    left = max(left, window.rfind("\n", 0, start) + 1)
-    line_end = window.find("\n", end)
-    if line_end >= 0:
-        right = min(right, line_end)
-    return " ".join(window[left:right].split())
-
-
-def _sentences(language: str, window: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence. ``segment`` returns the pieces of the text in
-    order, a third of the cost of ``get_sentence_boundaries`` (dicts per sentence);
-    its offsets are summed, and the slower call is the fallback should the pieces
-    ever not add up to the text."""
-    from sentencex import get_sentence_boundaries, segment
-
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for piece in segment(language, window):
-        spans.append((offset, offset + len(piece)))
-        offset += len(piece)
-    if offset == len(window):
-        return spans
-    return [(b["start_index"], b["end_index"])
-            for b in get_sentence_boundaries(language, window)]
-
-
-@functools.lru_cache(maxsize=256)
-def _segmenter_language(tag: str | None) -> str:
-    """The language subtag of a BCP 47 tag (pt-BR: pt); sentencex falls back along
-    its own language chains (and to English rules) for what it does not know."""
-    primary = (tag or "en").split("-")[0].split("_")[0].strip().lower()
-    return primary or "en"
+    with_speakers(related, actor_refs(conn, speaker_keys(related)))
 
 
 def require_article(conn: Connection, key: str) -> int:
@@ -1002,6 +907,8 @@ class ArticleSummary:
     statements: int
     anonymous: int  # statements whose every origin is anonymous (as ``sources`` counts)
     denied: int  # statements something denies
+    retrieved: str | None = None  # when the text was retrieved (format 1.1)
+    archived_url: str | None = None  # an archived copy of the article (format 1.1)
 
 
 def list_articles(conn: Connection, *, limit: int | None = None,
@@ -1010,11 +917,13 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     statement counts."""
     outlet = aliased(Actor)
     speaker = aliased(Actor)
+    overrides = origin_overrides()
+    origin = origin_identification(speaker.identified, overrides.c.identified)
     counts = (
         select(Statement.article_id,
                func.count().label("statements"),
                func.count(case((and_(
-                   speaker.identified == Identification.ANONYMOUS.value,
+                   origin == Identification.ANONYMOUS.value,
                    ~_later_origin_identified(Identification.NAMED.value),
                    ~_later_origin_identified(Identification.ROLE.value)), 1)))
                .label("anonymous"),
@@ -1022,10 +931,12 @@ def list_articles(conn: Connection, *, limit: int | None = None,
                    Relation.target_id == Statement.id,
                    Relation.type == RelationType.DENIES.value), 1))).label("denied"))
         .outerjoin(speaker, Statement.speaker_id == speaker.id)
+        .outerjoin(overrides, overrides.c.statement_id == Statement.id)
         .group_by(Statement.article_id).subquery()
     )
     query = (
         select(Article.key, Article.title, Article.published, Article.url, Article.language,
+               Article.retrieved, Article.archived_url,
                outlet.key.label("outlet_key"), outlet.name.label("outlet_name"),
                outlet.kind.label("outlet_kind"), outlet.identified.label("outlet_identified"),
                func.coalesce(counts.c.statements, 0).label("statements"),
@@ -1041,7 +952,8 @@ def list_articles(conn: Connection, *, limit: int | None = None,
         query = query.limit(limit)
     for row in conn.execute(query.execution_options(yield_per=BATCH)):
         yield ArticleSummary(row.key, row.title, _actor("outlet", row), row.published, row.url,
-                             row.language, row.statements, row.anonymous, row.denied)
+                             row.language, row.statements, row.anonymous, row.denied,
+                             retrieved=row.retrieved, archived_url=row.archived_url)
 
 
 @dataclass(frozen=True)
@@ -1050,6 +962,7 @@ class ArticleDetail:
     text: str
     authors: tuple[ActorRef, ...]
     statements: tuple[StatementView, ...]  # in text order
+    note: str | None = None  # the annotator's note (format 1.1)
 
 
 def article(conn: Connection, key: str) -> ArticleDetail:
@@ -1058,14 +971,15 @@ def article(conn: Connection, key: str) -> ArticleDetail:
 
     article_id = require_article(conn, key)
     (summary,) = list_articles(conn, where=Article.id == article_id)
-    text_ = conn.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
+    text_, note = conn.execute(
+        select(Article.text, Article.note).where(Article.id == article_id)).one()
     authors = tuple(ActorRef(*r) for r in conn.execute(
         select(Actor.key, Actor.name, Actor.kind, Actor.identified)
         .join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
         .where(ArticleAuthor.article_id == article_id).order_by(ArticleAuthor.position)))
     views = sorted(iter_statements(conn, StatementFilter(article=key)),
                    key=lambda v: (v.span_start, v.span_end))
-    return ArticleDetail(summary, text_, authors, tuple(views))
+    return ArticleDetail(summary, text_, authors, tuple(views), note=note)
 
 
 # -- sourcing profile ----------------------------------------------------------------------
@@ -1095,9 +1009,10 @@ class SourcingProfile:
 
 def _later_origin_identified(identified: str) -> ColumnElement[bool]:
     """A chain after the first of the statement originates with a source identified
-    so (the first chain's origin is the stored speaker)."""
+    so: its origin hop's own identification when given, else its actor's (the first
+    chain's origin is the stored speaker, with ``origin_overrides``)."""
     origin = aliased(Actor, name=f"later_origin_{identified}")
-    return (later_origins(origin.identified == identified)
+    return (later_origins(func.coalesce(Hop.identified, origin.identified) == identified)
             .join(origin, origin.id == Hop.actor_id)
             .where(Hop.statement_id == Statement.id).exists())
 
@@ -1108,7 +1023,8 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
     speaker = aliased(Actor)
     depth = (select(Hop.statement_id, (func.max(Hop.position) + 1).label("depth"))
              .group_by(Hop.statement_id).subquery())
-    first = func.coalesce(speaker.identified, Identification.NAMED.value)
+    overrides = origin_overrides()
+    first = origin_identification(speaker.identified, overrides.c.identified)
     named = or_(first == Identification.NAMED.value,
                 _later_origin_identified(Identification.NAMED.value))
     role = or_(first == Identification.ROLE.value,
@@ -1128,6 +1044,7 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
                  .select_from(Statement)
                  .join(Article, Statement.article_id == Article.id)
                  .outerjoin(speaker, Statement.speaker_id == speaker.id)
+                 .outerjoin(overrides, overrides.c.statement_id == Statement.id)
                  .outerjoin(depth, depth.c.statement_id == Statement.id))
         if article is not None:
             query = query.where(Statement.article_id == require_article(conn, article))
@@ -1184,8 +1101,12 @@ class HopRow:
     actor: ActorRef
     cue: str | None
     chain_depth: int  # the length of this hop's chain
-    chain: int = 0  # which of the statement's chains, from 0
     # The last link of each chain is an original speaker; earlier links only relayed.
+    mention: str | None = None  # format 1.1, as in HopView
+    identified: str | None = None
+    cue_span: tuple[int, int] | None = None
+    mention_span: tuple[int, int] | None = None
+    chain: int = 0  # which of the statement's chains, from 0
 
     @property
     def ref(self) -> str:
@@ -1223,6 +1144,7 @@ class ActorDefinition:
     description: str | None
     aliases: tuple[str, ...]
     roles: tuple[RoleDefinition, ...]
+    note: str | None = None  # the annotator's note (format 1.1)
 
 
 def selected_statement_ids(conn: Connection, flt: StatementFilter) -> Select | None:
@@ -1263,7 +1185,8 @@ def hops_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
         select(Article.key.label("article"), Statement.key.label("statement"), Hop.position,
                Hop.cue, Actor.key.label("actor_key"), Actor.name.label("actor_name"),
                Actor.kind.label("actor_kind"), Actor.identified.label("actor_identified"),
-               depth.label("chain_depth"), Hop.chain)
+               depth.label("chain_depth"), Hop.mention, Hop.identified, Hop.cue_start,
+               Hop.cue_end, Hop.mention_start, Hop.mention_end, Hop.chain)
         .select_from(Hop)
         .join(Statement, Hop.statement_id == Statement.id)
         .join(Article, Statement.article_id == Article.id)
@@ -1284,7 +1207,8 @@ def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
     """
     rows = _stream(conn, hops_select(conn, flt), batch)
     return (HopRow(r.article, r.statement, r.position, _actor("actor", r), r.cue,
-                   r.chain_depth, r.chain) for r in rows)
+                   r.chain_depth, r.mention, r.identified, span_of(r.cue_start, r.cue_end),
+                   span_of(r.mention_start, r.mention_end), chain=r.chain) for r in rows)
 
 
 def relations_select(conn: Connection, flt: StatementFilter | None = None, *,
@@ -1387,7 +1311,7 @@ def actor_definitions(conn: Connection, keys: Sequence[str]) -> dict[str, ActorD
         # which must not depend on the backend's row order or collation.
         rows = sorted(conn.execute(
             select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
-                   Actor.wikidata, Actor.description).where(Actor.key.in_(chunk))
+                   Actor.wikidata, Actor.description, Actor.note).where(Actor.key.in_(chunk))
         ).all(), key=lambda row: row.key)
         ids = [a.id for a in rows]
         aliases: dict[int, list[str]] = defaultdict(list)
@@ -1409,7 +1333,7 @@ def actor_definitions(conn: Connection, keys: Sequence[str]) -> dict[str, ActorD
         for a in rows:
             found[a.key] = ActorDefinition(
                 a.key, a.name, a.kind, a.identified, a.wikidata, a.description,
-                tuple(aliases[a.id]), tuple(roles[a.id]))
+                tuple(aliases[a.id]), tuple(roles[a.id]), note=a.note)
     return found
 
 

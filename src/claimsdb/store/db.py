@@ -14,7 +14,6 @@ import functools
 import os
 import re
 import sqlite3
-import time
 from collections.abc import Iterator
 
 from sqlalchemy import URL, Connection, Dialect, Engine, Select, create_engine, event
@@ -24,9 +23,14 @@ from sqlalchemy.engine import make_url
 from claimsdb.config import ENV_VAR, is_sqlite, redact, remember_secrets, resolve_url, sqlite_path
 from claimsdb.errors import DatabaseError
 
-BUSY_TIMEOUT_ENV = "CLAIMSDB_BUSY_TIMEOUT"
-DEFAULT_BUSY_TIMEOUT_MS = 10_000
-PG_CONNECT_TIMEOUT_S = 10
+# The settings a connection gets live with the driver-level reader, which opens the
+# database alike without SQLAlchemy (claimsdb.store.driver); their names here stay.
+from claimsdb.store.driver import BUSY_TIMEOUT_ENV as BUSY_TIMEOUT_ENV
+from claimsdb.store.driver import DEFAULT_BUSY_TIMEOUT_MS as DEFAULT_BUSY_TIMEOUT_MS
+from claimsdb.store.driver import PG_CONNECT_TIMEOUT_S as PG_CONNECT_TIMEOUT_S
+from claimsdb.store.driver import PG_CURSOR_OPTIONS, refuse_half_url, require_file, switch_to_wal
+from claimsdb.store.driver import busy_timeout_ms as busy_timeout_ms
+
 _WRITE_OPTION = "claimsdb_write"
 
 
@@ -40,16 +44,6 @@ class TransactionConflict(DatabaseError):
     """The transaction was rolled back to resolve a conflict with a concurrent one."""
 
 
-def busy_timeout_ms() -> int:
-    raw = os.environ.get(BUSY_TIMEOUT_ENV)
-    try:
-        return int(raw) if raw else DEFAULT_BUSY_TIMEOUT_MS
-    except ValueError:
-        raise DatabaseError(
-            f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds, not {raw!r}"
-        ) from None
-
-
 def make_engine(target: str | None = None, *, create: bool = True,
                 readonly: bool = False) -> Engine:
     """Build the engine for ``--db`` (a path or URL); ``create=False`` refuses a missing file.
@@ -58,15 +52,12 @@ def make_engine(target: str | None = None, *, create: bool = True,
     engine runs can change it; for ``add --dry-run``."""
     given = target if target is not None else os.environ.get(ENV_VAR)
     remember_secrets(given)  # whatever fails below, its message hides them
-    _refuse_half_url(given)
+    refuse_half_url(given)
     url = resolve_url(target)
     path = sqlite_path(url)
     if path is not None:
         if not create and not path.exists():
-            raise DatabaseError(
-                f"no database at {path}. Create one with 'claimsdb init' "
-                "(and 'claimsdb seed' for the bundled articles), or point --db at yours."
-            )
+            require_file(path)
         if not path.parent.exists():
             raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
         if not path.exists():
@@ -101,7 +92,7 @@ def make_engine(target: str | None = None, *, create: bool = True,
             # plans for the first tenth of the rows by default: '--via X' then walked
             # every statement in order (270 ms at 1M statements, against 23 ms planned
             # for all rows). claimsdb reads what it asks for to the end.
-            connect_args["options"] = "-c cursor_tuple_fraction=1"
+            connect_args["options"] = PG_CURSOR_OPTIONS
         options["connect_args"] = connect_args
     try:
         engine = create_engine(parsed, **options)
@@ -127,19 +118,6 @@ def scratch_engine() -> Engine:
     engine = create_engine("sqlite://", poolclass=StaticPool)
     _configure_sqlite(engine)
     return engine
-
-
-_HALF_URL = re.compile(r"(postgres(ql)?|sqlite|mysql|mariadb|oracle|mssql)(\+\w+)?:(?!//)", re.I)
-
-
-def _refuse_half_url(target: str | os.PathLike[str] | None) -> None:
-    """A scheme without '//' would be taken for a file name and become a new SQLite
-    database somewhere unexpected."""
-    if target is not None and _HALF_URL.match(os.fspath(target)):
-        raise DatabaseError(
-            f"not a database URL or path: {_safe(os.fspath(target))} looks like a URL but "
-            "lacks '//' after the scheme, e.g. postgresql+psycopg://USER@HOST/DATABASE"
-        )
 
 
 def _parse_url(url: str) -> URL:
@@ -168,7 +146,7 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if not read_only:  # switching to WAL writes the file (read_only_access)
-            _switch_to_wal(cursor, timeout)
+            switch_to_wal(cursor, timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -176,27 +154,6 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     def _on_begin(connection: Connection):
         write = connection.get_execution_options().get(_WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def _switch_to_wal(cursor: sqlite3.Cursor, timeout_ms: int) -> None:
-    """``PRAGMA journal_mode = WAL``, waiting like the busy timeout would.
-
-    Switching a new file to WAL needs an exclusive lock, and SQLite reports a lock held
-    by another process at once, without calling the busy handler: two commands that
-    both create the same new database (two ``claimsdb seed`` started together) would
-    fail on it now and then. A file already in WAL answers at once and takes no lock.
-    """
-    deadline = time.monotonic() + timeout_ms / 1000
-    pause = 0.002
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() >= deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
 
 
 @contextlib.contextmanager
@@ -475,6 +432,13 @@ def driver_statement(dialect: Dialect, query: Select, parameters: dict
     return sql, tuple(values[name] for name in names) if names is not None else values
 
 
+def compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+    """SQL text, parameter order (None: named parameters) and bound values of a query
+    fit for the driver's cursor, as ``fetch_on_driver`` runs it (and as
+    ``claimsdb.query.compile_reads`` writes it down ahead of time)."""
+    return _compiled_text(query, dialect)
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
     """SQL text, parameter order (None: named parameters) and the query's own bound
@@ -488,3 +452,19 @@ def _compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...
         raise TypeError("a result type converts values; the query needs conn.execute")
     names = tuple(compiled.positiontup) if compiled.positional else None
     return str(compiled), names, compiled.params
+
+
+def driver_failure(engine: Engine, error: BaseException, statement: str | None
+                   ) -> BaseException:
+    """What to raise for a DB-API error of the driver-level reader
+    (``claimsdb.store.driver``): the message ``translate_errors`` gives for the same
+    failure through ``engine`` (None for ``statement``: it failed while connecting), or,
+    for a failure only a bug in claimsdb explains, SQLAlchemy's wrapping of it."""
+    wrapped = sa_exc.DBAPIError.instance(statement, None, error,  # type: ignore[arg-type]
+                                         engine.dialect.loaded_dbapi.Error,
+                                         dialect=engine.dialect)
+    try:
+        with translate_errors(engine):
+            raise wrapped from error
+    except BaseException as translated:
+        return translated

@@ -8,16 +8,16 @@ the top-level ``migrations/`` folder that ``alembic`` itself uses.
 from __future__ import annotations
 
 import contextlib
-import functools
-import re
 from collections.abc import Iterator
-from importlib import resources
-from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from claimsdb.errors import DatabaseError
 from claimsdb.store.db import translate_errors, writing
+
+# Reading the migration files needs neither SQLAlchemy nor Alembic (claimsdb.store.revisions).
+from claimsdb.store.revisions import head_from_files as _head_from_files
+from claimsdb.store.revisions import migrations_dir as migrations_dir
 
 # Objects that migrations create but the ORM does not model (full-text search: the
 # FTS5 table and its shadow tables on SQLite, the GIN index on PostgreSQL).
@@ -26,16 +26,6 @@ UNMODELLED_TABLE_PREFIXES = ("statements_fts",)
 UNMODELLED_INDEXES = ("ix_statements_quote_fts",)
 # Any constant works; it only has to be the same for every claimsdb process.
 _PG_MIGRATION_LOCK = 0x636C61696D73
-
-
-def migrations_dir() -> Path:
-    packaged = resources.files("claimsdb") / "_migrations"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[3] / "migrations"
-    if (checkout / "env.py").is_file():
-        return checkout
-    raise DatabaseError("claimsdb's migrations are missing from this installation; reinstall it")
 
 
 def include_name(name, type_, parent_names) -> bool:
@@ -116,6 +106,17 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, after or ""
 
 
+def steps_between(before: str | None, after: str) -> list[tuple[str, str]]:
+    """The migrations that took a database from ``before`` (None: no schema) to
+    ``after``, oldest first, each with the first line of its docstring: what an upgrade
+    changed, in the words of the migration that did it."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = script.iterate_revisions(after, before or "base")
+    return [(step.revision, " ".join((step.doc or "").split())) for step in reversed(list(steps))]
+
+
 def _refuse_unknown(current: str) -> None:
     """A revision the migrations do not know was written by a newer claimsdb (Alembic
     would say only "Can't locate revision")."""
@@ -180,34 +181,6 @@ def require_current_schema(connection: Connection) -> None:
         f"the database schema ({current}) is older than this claimsdb ({head}); "
         "run 'claimsdb init' to upgrade it"
     )
-
-
-_REVISION = re.compile(r"""^revision(?:\s*:[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
-_DOWN_REVISION = re.compile(
-    r"""^down_revision(?:\s*:[^=]*)?=\s*(?:None|["']([^"']+)["'])\s*$""", re.MULTILINE)
-
-
-@functools.cache
-def _head_from_files() -> str | None:
-    """The head revision, read from the migration files' ``revision`` and
-    ``down_revision`` lines without Alembic; None whenever that is not plain (then
-    Alembic decides). Every read command checks the schema, so this is start-up time."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        files = sorted((migrations_dir() / "versions").glob("*.py"))
-        for path in files:
-            source = path.read_text(encoding="utf-8")
-            revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
-            if len(revision) != 1 or len(down) != 1:
-                return None
-            revisions.add(revision[0])
-            if down[0]:
-                parents.add(down[0])
-    except (OSError, DatabaseError):
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 and parents <= revisions else None
 
 
 def _stored_revisions(connection: Connection) -> list[str] | None:

@@ -332,6 +332,8 @@ Index("ix_chain_hops_actor_id_statement_id", Hop.actor_id, Hop.statement_id)
 # statements.speaker_id (the first chain's origin) does not hold: only those hops.
 Index("ix_chain_hops_later_chains", Hop.actor_id, Hop.statement_id,
       sqlite_where=text("chain > 0"), postgresql_where=text("chain > 0"))
+# "Anonymous origins": the few hops that give their own identification (format 1.1).
+Index("ix_chain_hops_identified", Hop.identified)
 
 
 class Relation(Base):

@@ -1,0 +1,737 @@
+"""The default extractor: cue lexicons and word-order patterns, no model, no network.
+
+It reads a text sentence by sentence and, for every cue word the lexicon knows
+(said, told, according to, заявил, по словам, ...), tries the few orders in which
+news prose attaches a source and a content to it:
+
+- forward:  ``SOURCE CUE (that) CONTENT`` and ``SOURCE CUE: “QUOTE”``
+- backward: ``CONTENT, SOURCE CUE.`` and ``“QUOTE,” SOURCE CUE.``
+- inverted: ``CONTENT, CUE SOURCE.`` and ``«QUOTE», — CUE SOURCE.``
+- source after the cue: ``according to SOURCE, CONTENT`` and ``CONTENT, according to SOURCE``
+
+then extends the chain ("citing Y", "quoted by X", "sources told X", "X quoted Y as
+saying"), types each source, resolves pronouns, and carries the speaker of a quote
+on to the quotes that continue it. Quoted material is always taken whole, so a
+quotation over several sentences is one statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from claimsdb.draft import denials
+from claimsdb.draft.lexicon import Cue, Lexicon
+from claimsdb.draft.results import Draft, DraftHop, DraftStatement
+from claimsdb.draft.sources import name_mentions, pronoun_class, resolve, source_type
+from claimsdb.draft.text import Reading, Token, is_sentence_end, read
+
+NAME = "rules"
+
+_MAX_SUBJECT = 12  # words; a longer run before a cue is rarely its subject
+_MAX_SOURCE = 12
+_SEPARATORS = frozenset({",", "—", "–", "―", ":"})
+_NAME_INNER = frozenset({"’", "'", "-", "&"})
+_MIN_CONTENT_WORDS = 2
+
+
+@dataclass
+class _Hop:
+    mention: tuple[int, int]  # token range [first, last)
+    cue: tuple[int, int]
+
+
+@dataclass
+class _Found:
+    content: tuple[int, int]  # character span
+    cue: tuple[int, int]  # token range
+    cue_kind: str
+    hops: list[_Hop]
+    confidence: float
+    quoted: bool = False
+    review: list[str] = field(default_factory=list)
+    parts: list[tuple[int, int]] = field(default_factory=list)  # character spans
+
+
+def extract(text: str, lexicon: Lexicon) -> Draft:
+    reading = read(text, lexicon)
+    found = _Finder(reading, lexicon).run()
+    statements = _build(reading, lexicon, found)
+    return Draft(language=lexicon.language, extractor=NAME, statements=tuple(statements),
+                 relations=tuple(denials.guess(statements, lexicon)))
+
+
+class _Finder:
+    def __init__(self, reading: Reading, lexicon: Lexicon):
+        self.r = reading
+        self.lex = lexicon
+        self.tokens = reading.tokens
+        self.quote_by_start = {q.start: n for n, q in enumerate(reading.quotes)}
+        self.quote_by_end = {q.end: n for n, q in enumerate(reading.quotes)}
+        self.used: set[int] = set()  # tokens already part of a found statement
+        self.previous: tuple[int, _Found] | None = None  # (its sentence, the last hit)
+        self.source_after: dict[str, list[Cue]] = {}  # by first word, to look up fast
+        for cue in lexicon.source_after_cues:
+            self.source_after.setdefault(cue.words[0], []).append(cue)
+        self.citing_first = {words[0] for words in lexicon.citing_cues}
+
+    # -- the passes -------------------------------------------------------------
+
+    def run(self) -> list[_Found]:
+        found: list[_Found] = []
+        for first, last in self.r.sentences:
+            index = first
+            while index < last:
+                hit = None
+                if index not in self.used and self.r.quote_of[index] < 0:
+                    hit = self._at(index, first, last)
+                if hit is not None:
+                    found.append(hit)
+                    self._claim(hit)
+                    self.previous = (first, hit)
+                index += 1
+        found.sort(key=lambda f: f.content[0])
+        return self._continue_quotes(found)
+
+    def _claim(self, hit: _Found) -> None:
+        for hop in hit.hops:
+            self.used.update(range(*hop.mention))
+            self.used.update(range(*hop.cue))
+        self.used.update(range(*hit.cue))
+        first = self.r.token_at(hit.content[0])
+        last = self.r.token_at(hit.content[1])
+        self.used.update(range(first, last))
+
+    def _at(self, index: int, first: int, last: int) -> _Found | None:
+        lower = self.tokens[index].lower
+        for cue in self.source_after.get(lower, ()):
+            if self._words_at(index, cue.words, last):
+                return self._source_after(index, len(cue.words), cue, first, last)
+        if lower in self.lex.quoted_as:
+            hit = self._quoted_as(index, first, last)
+            if hit is not None:
+                return hit
+        cue = self.lex.verb_cues.get(lower)
+        if cue is None or (index > first and self.tokens[index].capitalized):
+            return None
+        if index > first and self.tokens[index - 1].lower in self.lex.determiners:
+            return None  # "a claim", "his writing": a noun
+        return self._verb(index, cue, first, last)
+
+    # -- a cue verb -----------------------------------------------------------------
+
+    def _verb(self, index: int, cue: Cue, first: int, last: int) -> _Found | None:
+        cue_first = index
+        while cue_first > first and self.tokens[cue_first - 1].lower in self.lex.auxiliaries:
+            cue_first -= 1
+        verb_end = index + 1
+        if verb_end < last and self.tokens[verb_end].lower in cue.particles:
+            verb_end += 1  # "called for", "pointed out"
+        elif cue.needs_particle:
+            return None
+        cue_range = (cue_first, verb_end)
+        subject = self._subject_before(cue_first - 1, first)
+        if subject is None:
+            subject = self._appositive_subject(cue_first - 1, first)
+        if subject is not None:
+            return self._source_first(subject, cue, cue_range, first, last)
+        return self._source_elsewhere(index, cue, cue_range, first, last)
+
+    def _source_first(self, subject, cue: Cue, cue_range, first: int,
+                      last: int) -> _Found | None:
+        """The source stands before its cue: the content follows it, surrounds it or
+        comes before it."""
+        after = cue_range[1]
+        hop = _Hop(subject, cue_range)
+        extra: list[_Hop] = []
+        after, recipient = self._recipient(after, last, cue)
+        if recipient is not None:
+            tail_source = self._is_named(recipient) and self._is_anonymous(subject)
+            if tail_source:  # "sources told Reuters": Reuters, then its sources
+                extra = [hop]
+                hop = _Hop(recipient, cue_range)
+        cited = self._tail_hops([hop, *extra], after, last)
+        if len(cited) > 1 + len(extra):  # "X reported, citing Y, that ..."
+            hop, extra = cited[0], cited[1:]
+            after = max(h.mention[1] for h in cited)
+        # forward: SOURCE CUE (that) CONTENT, unless a quotation just ended
+        # before the source ("“...,” Ramos told AFP in an interview")
+        content = self._content_after(after, last, cue)
+        if content is not None and not content[1] and cue.takes_object and (
+                self._quote_ends_before(subject[0], first)):
+            before = self._content_before(subject[0], first)
+            if before is not None:
+                content = before
+        if content is not None:
+            span, quoted, confidence = content
+            return self._finish(span, cue_range, cue, [hop, *extra], confidence, quoted)
+        # parenthetical: CONTENT, SOURCE CUE, CONTENT.
+        inner = self._parenthetical(subject[0], after, first, last, cue_range, [hop, *extra])
+        if inner is not None:
+            return inner
+        # backward: CONTENT, SOURCE CUE. (a quotation may be followed by more:
+        # "Sanders said during an interview on CNN")
+        if self._ends_clause(after, last) or self._quote_ends_before(subject[0], first):
+            content = self._content_before(subject[0], first)
+            if content is not None:
+                span, quoted, confidence = content
+                hops = self._tail_hops([hop, *extra], after, last)
+                return self._finish(span, cue_range, cue, hops, confidence, quoted)
+        return None
+
+    def _source_elsewhere(self, index: int, cue: Cue, cue_range, first: int,
+                          last: int) -> _Found | None:
+        """No source before the cue: it is the previous cue's (coordinated), the
+        sentence's subject (a participle) or it follows the cue (inverted)."""
+        cue_first, verb_end = cue_range
+        # coordinated: "He said X and said that Y": the same source
+        if (cue_first > first and self.tokens[cue_first - 1].lower in self.lex.coordinators
+                and self.previous is not None and self.previous[0] == first):
+            content = self._content_after(verb_end, last, cue)
+            if content is not None:
+                span, quoted, confidence = content
+                return self._finish(span, cue_range, cue, list(self.previous[1].hops),
+                                    confidence - 0.1, quoted)
+        # participle: "SOURCE did something, saying (that) CONTENT"
+        if (cue_first > first and self.tokens[cue_first - 1].text == ","
+                and any(self.tokens[index].lower.endswith(s) for s in self.lex.participle_endings)):
+            source = self._main_subject(first, cue_first)
+            content = self._content_after(verb_end, last, cue) if source else None
+            if content is not None:
+                span, quoted, confidence = content
+                return self._finish(span, cue_range, cue, [_Hop(source, cue_range)],
+                                    confidence - 0.1, quoted)
+        # inverted: CONTENT, CUE SOURCE.
+        if cue_first > first and (self.tokens[cue_first - 1].text in _SEPARATORS
+                                  or self.tokens[cue_first - 1].end in self.quote_by_end):
+            source = self._source_forward(verb_end, last)
+            if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
+                return None
+            source = self._with_appositive(source, last)
+            content = self._content_before(cue_first, first)
+            if content is None:
+                return None
+            span, quoted, confidence = content
+            if cue.only_before_quote and not quoted:
+                return None
+            hops = self._tail_hops([_Hop(source, cue_range)], source[1], last)
+            return self._finish(span, cue_range, cue, hops, confidence - 0.05, quoted)
+        return None
+
+    def _parenthetical(self, subject_first, after, first, last, cue_range, hops):
+        """“A comic tone, she said, would make it easier”: one content in two parts."""
+        if not (after < last - 2 and self.tokens[after].text == ","
+                and subject_first - 1 > first and self.tokens[subject_first - 1].text == ","):
+            return None
+        if self.tokens[after + 1].lower in self.lex.content_stops or self._citing_at(
+                after + 1, last):
+            return None
+        before = self._span(first, subject_first - 1, 0.7, minimum=1)
+        rest = self._span(after + 1, self._clause_end(after + 1, last), 0.7)
+        if before is None or rest is None or self.r.quote_of[first] >= 0:
+            return None
+        parts = [before[0], rest[0]]
+        return _Found((parts[0][0], parts[1][1]), cue_range, "speech", hops, 0.7, False,
+                      parts=parts)
+
+    def _finish(self, span, cue_range, cue: Cue, hops, confidence, quoted) -> _Found | None:
+        if cue.needs_denial_phrase:
+            content = self.r.text[span[0]:span[1]]
+            if not any(p.search(content) for p in self.lex.denial_phrases):
+                return None
+        if cue.kind == "belief":
+            confidence -= 0.1
+        return _Found(span, cue_range, cue.kind, hops, round(min(confidence, 0.95), 2), quoted)
+
+    def _recipient(self, after: int, last: int, cue: Cue) -> tuple[int, tuple[int, int] | None]:
+        """Skip the hearer of "told reporters that": the words up to the
+        complementizer, a colon or an opening quote, when one comes soon."""
+        if not cue.takes_object:
+            return after, None
+        for index in range(after, min(after + 7, last)):
+            token = self.tokens[index]
+            if token.lower in self.lex.complementizers or token.text == ":" or (
+                    token.start in self.quote_by_start):
+                return (index, (after, index)) if index > after else (after, None)
+            if not token.is_word and token.text not in _NAME_INNER:
+                if index > after and (is_sentence_end(token) or token.text in (",", ";")):
+                    return index, (after, index)  # "..., he told reporters."
+                break
+        return after, None
+
+    # -- according to, по словам ------------------------------------------------------
+
+    def _source_after(self, index: int, width: int, cue: Cue, first: int,
+                      last: int) -> _Found | None:
+        cue_range = (index, index + width)
+        source = self._source_forward(index + width, last)
+        if source is None:
+            return None
+        hops = self._tail_hops([_Hop(source, cue_range)], source[1], last)
+        end = max(h.mention[1] for h in hops)
+        if index > first and self.tokens[index - 1].text in _SEPARATORS:
+            content = self._content_before(index, first)  # CONTENT, according to X.
+        else:
+            after = end + 1 if end < last and self.tokens[end].text in _SEPARATORS else end
+            content = self._content_after(after, last, cue)
+        if content is None:
+            return None
+        span, quoted, confidence = content
+        return self._finish(span, cue_range, cue, hops, confidence, quoted)
+
+    def _quoted_as(self, index: int, first: int, last: int) -> _Found | None:
+        """X quoted Y as saying CONTENT: X first, then Y."""
+        subject = self._subject_before(index - 1, first)
+        if subject is None:
+            return None
+        for position in range(index + 1, min(index + _MAX_SOURCE, last - 1)):
+            if self.tokens[position].lower == "as" and (
+                    self.tokens[position + 1].lower in self.lex.verb_cues):
+                verb = self.lex.verb_cues[self.tokens[position + 1].lower]
+                content = self._content_after(position + 2, last, verb)
+                if content is None or position == index + 1:
+                    return None
+                span, quoted, confidence = content
+                hops = [_Hop(subject, (index, index + 1)),
+                        _Hop((index + 1, position), (position, position + 2))]
+                return self._finish(span, (index, index + 1), verb, hops, confidence, quoted)
+        return None
+
+    # -- sources --------------------------------------------------------------------
+
+    def _subject_before(self, index: int, first: int) -> tuple[int, int] | None:
+        """The words naming the source, walking back from the word before the cue to
+        a clause boundary; None when there are none (an inverted or passive cue)."""
+        end = index + 1
+        position = self._before_source_tail(index, first)
+        words = 0
+        while position >= first:
+            token = self.tokens[position]
+            if self.r.quote_of[position] >= 0 or position in self.used:
+                break
+            if token.text == ")":  # "Sen. Marco Rubio (R-Fla.) said"
+                opening = next((p for p in range(position - 1, max(first, position - 8) - 1, -1)
+                                if self.tokens[p].text == "("), None)
+                if opening is not None and opening > first:
+                    position = opening - 1
+                    continue
+                break
+            if not token.is_word:
+                if token.text in _NAME_INNER or (
+                        token.text == "." and position > first
+                        and self._abbreviation(position - 1)):
+                    position -= 1
+                    continue
+                break
+            if token.lower in self.lex.subject_stops or (
+                    token.lower in self.lex.verb_cues and not token.capitalized):
+                break
+            words += 1
+            if words > _MAX_SUBJECT:
+                return None
+            position -= 1
+        start = position + 1
+        while start < end and not self.tokens[start].is_word:
+            start += 1
+        if start >= end:
+            return None
+        return self._trim_subject(start, end)
+
+    def _main_subject(self, first: int, before: int) -> tuple[int, int] | None:
+        """The subject opening the sentence: a pronoun or a capitalised name."""
+        position = first
+        while position < before and not self.tokens[position].is_word:
+            position += 1
+        if position >= before or self.r.quote_of[position] >= 0:
+            return None
+        token = self.tokens[position]
+        if (token.lower,) in self.lex.pronouns:
+            return (position, position + 1)
+        end = position
+        while end < before and (self.tokens[end].capitalized or (
+                self.tokens[end].text in _NAME_INNER | {"."} and end > position)):
+            end += 1
+        if end == position or self.tokens[position].lower in self.lex.subject_stops:
+            return None
+        if end < before and not self.tokens[end].is_word:
+            return None
+        return (position, end)
+
+    def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
+        """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
+        description, a comma, the cue."""
+        if comma <= first or self.tokens[comma].text != ",":
+            return None
+        description = self._subject_before(comma - 1, first)
+        if description is None:
+            return None
+        start = description[0]
+        # the whole walk, untrimmed: back to the comma before the description
+        while start > first and self.tokens[start - 1].text != "," and (
+                self.tokens[start - 1].is_word):
+            start -= 1
+        if start - 1 <= first or self.tokens[start - 1].text != ",":
+            return None
+        name = self._subject_before(start - 2, first)
+        if name is None or not self.tokens[name[1] - 1].capitalized:
+            return None
+        return (name[0], comma)
+
+    def _before_source_tail(self, index: int, first: int) -> int:
+        """Step over a clause that ends an anonymous source ("a senior official who
+        asked not to be named", "пожелавший остаться неизвестным") to its head."""
+        if index < first or not self.lex.source_tails:
+            return index
+        start = self.tokens[first].start
+        before = self.r.text[start:self.tokens[index].end]
+        for pattern in self.lex.source_tails:
+            match = pattern.search(before)
+            if match:
+                position = self.r.token_at(start + match.start()) - 1
+                while position >= first and self.tokens[position].text == ",":
+                    position -= 1
+                return position
+        return index
+
+    def _trim_subject(self, start: int, end: int) -> tuple[int, int]:
+        """"In a speech Trump" -> "Trump": keep a final capitalised run alone when
+        nothing before it is a role or a name; a final pronoun stands alone."""
+        last = self.tokens[end - 1]
+        if (last.lower,) in self.lex.pronouns:
+            return (end - 1, end)
+        run = end
+        while run > start and (self.tokens[run - 1].capitalized
+                               or self.tokens[run - 1].text in _NAME_INNER | {"."}):
+            run -= 1
+        if start < run < end:
+            before = self.tokens[start:run]
+            if not any(t.capitalized or t.lower in self.lex.roles for t in before):
+                return (run, end)
+        return (start, end)
+
+    def _source_forward(self, index: int, last: int) -> tuple[int, int] | None:
+        """The source named after its cue ("said a spokesman", "according to the
+        ministry"), to the next comma, quote, complementizer or citing cue."""
+        position = index
+        while position < min(last, index + _MAX_SOURCE):
+            token = self.tokens[position]
+            if not token.is_word and token.text not in _NAME_INNER and not (
+                    token.text == "." and position > index
+                    and self._abbreviation(position - 1)):
+                break
+            if token.lower in self.lex.complementizers or self._citing_at(position, last):
+                break
+            if position > index and token.lower in self.lex.verb_cues:
+                break
+            position += 1
+        if position == index:
+            return None
+        return (index, position)
+
+    def _with_appositive(self, source: tuple[int, int], last: int) -> tuple[int, int]:
+        """"said Adrian Mapp, a Clinton delegate from New Jersey.": the description
+        belongs to the source, up to the next comma or the sentence end."""
+        comma = source[1]
+        if comma + 1 >= last or self.tokens[comma].text != ",":
+            return source
+        start = self.tokens[comma + 1]
+        if not (start.lower in self.lex.inverted_starts or start.lower in self.lex.roles):
+            return source
+        position = comma + 1
+        while position < min(last, comma + 16):
+            token = self.tokens[position]
+            if not token.is_word and token.text not in _NAME_INNER and not (
+                    token.text == "." and self._abbreviation(position - 1)):
+                break
+            if token.lower in self.lex.verb_cues and not token.capitalized:
+                return source
+            position += 1
+        if position < last and self.tokens[position].text not in (",", ".", ";"):
+            return source
+        return (source[0], position)
+
+    def _abbreviation(self, index: int) -> bool:
+        """A title ("Mr", "Sen") or an initial ("C" in "Roger C. Altman") before a dot."""
+        token = self.tokens[index]
+        return token.lower in self.lex.titles or (len(token.text) == 1 and token.capitalized)
+
+    def _ends_source(self, index: int, last: int) -> bool:
+        token = self.tokens[index]
+        return (is_sentence_end(token) or token.text in (",", ";", "—", "–", "(")
+                or bool(self._citing_at(index, last)))
+
+    def _tail_hops(self, hops: list[_Hop], after: int, last: int) -> list[_Hop]:
+        """", citing Y" adds Y after the chain so far; ", quoted by X" puts X first."""
+        position = after
+        if position < last and self.tokens[position].text == ",":
+            position += 1
+        width = self._citing_at(position, last)
+        if not width:
+            return hops
+        source = self._source_forward(position + width, last)
+        if source is None:
+            return hops
+        hop = _Hop(source, (position, position + width))
+        if self.tokens[position + width - 1].lower in ("by",):
+            return [hop, *hops]
+        return [*hops, hop]
+
+    def _citing_at(self, index: int, last: int) -> int:
+        if index >= last or self.tokens[index].lower not in self.citing_first:
+            return 0
+        for words in self.lex.citing_cues:
+            if self._words_at(index, words, last):
+                return len(words)
+        return 0
+
+    def _words_at(self, index: int, words: tuple[str, ...], last: int) -> bool:
+        if index + len(words) > last:
+            return False
+        return all(self.tokens[index + k].lower == w for k, w in enumerate(words))
+
+    def _is_named(self, span: tuple[int, int]) -> bool:
+        return source_type(self._text(span), self.lex) == "named"
+
+    def _is_anonymous(self, span: tuple[int, int]) -> bool:
+        return source_type(self._text(span), self.lex) == "anonymous"
+
+    def _text(self, span: tuple[int, int]) -> str:
+        return self.r.text[self.tokens[span[0]].start:self.tokens[span[1] - 1].end]
+
+    # -- contents -------------------------------------------------------------------
+
+    def _content_after(self, index: int, last: int, cue: Cue):
+        """(span, quoted, confidence) of the content that follows a cue, or None."""
+        position = index
+        while position < last and self.tokens[position].text in (",", ":"):
+            position += 1
+        if position >= last:
+            return None
+        token = self.tokens[position]
+        quote = self.quote_by_start.get(token.start)
+        if quote is not None:
+            q = self.r.quotes[quote]
+            return (q.inner_start, q.inner_end), True, 0.9
+        if token.lower in self.lex.complementizers:
+            position += 1
+            confidence = 0.85
+        elif cue.infinitive and token.lower in self.lex.infinitive_markers:
+            confidence = 0.75  # "wants to leave": PolNeAR's content keeps the "to"
+        elif cue.needs_infinitive:
+            return None
+        elif (later := self._complementizer_soon(position, last)) is not None:
+            if self.tokens[later].text in (":", ","):
+                q = self.r.quotes[self.quote_by_start[self.tokens[later + 1].start]]
+                return (q.inner_start, q.inner_end), True, 0.85
+            position = later + 1  # "said on Monday that", "said in a statement that"
+            confidence = 0.8
+        elif (cue.needs_complementizer or cue.only_before_quote or position > index
+              or token.lower in self.lex.content_stops):
+            return None
+        else:
+            confidence = 0.7
+        end = self._clause_end(position, last)
+        return self._span(position, end, confidence)
+
+    def _complementizer_soon(self, index: int, last: int) -> int | None:
+        """A complementizer, or a colon before a quotation, after a few words:
+        "said on Monday that", "said on Twitter: “...”"."""
+        for position in range(index, min(index + 8, last)):
+            token = self.tokens[position]
+            if token.lower in self.lex.complementizers:
+                return position
+            if token.text in (":", ",") and position + 1 < last and (
+                    self.tokens[position + 1].start in self.quote_by_start):
+                return position
+            if not token.is_word or token.lower in self.lex.verb_cues:
+                return None
+        return None
+
+    def _content_before(self, index: int, first: int):
+        """The content before ``, SOURCE CUE`` / ``, CUE SOURCE``: the quote that ends
+        there (taken whole), or the sentence up to the comma."""
+        position = self._skip_back(index - 1)
+        if position < 0:
+            return None
+        token = self.tokens[position]
+        quote = self.quote_by_end.get(token.end)
+        if quote is None and position > 0 and token.text in ",.!?…":
+            quote = self.quote_by_end.get(self.tokens[position - 1].end)
+        if quote is None and position < first:
+            return None
+        if quote is not None:
+            q = self.r.quotes[quote]
+            if self.r.token_at(q.inner_start) in self.used:
+                return None
+            return (q.inner_start, q.inner_end), True, 0.9
+        if position == index - 1:  # no comma or dash: "the report he said" is not speech
+            return None
+        start = first
+        for back in range(position, first - 1, -1):
+            if back in self.used:
+                start = back + 1
+                break
+        return self._span(start, position + 1, 0.75)
+
+    def _span(self, first: int, end: int, confidence: float, minimum: int = _MIN_CONTENT_WORDS):
+        while end > first and self.tokens[end - 1].text in ".,;:!?…—–":
+            end -= 1
+        words = sum(1 for t in self.tokens[first:end] if t.is_word)
+        if words < minimum or any(i in self.used for i in range(first, end)):
+            return None
+        return (self.tokens[first].start, self.tokens[end - 1].end), False, confidence
+
+    def _clause_end(self, index: int, last: int) -> int:
+        """The end of the content that starts at ``index``: the sentence end, or a
+        trailing attribution (", he added", ", citing ...", ", according to ...")."""
+        for position in range(index, last):
+            token = self.tokens[position]
+            if (token.lower in self.lex.coordinators and position > index
+                    and self._cue_follows(position + 1, last)):
+                end = position
+                if self.tokens[end - 1].text == ",":
+                    end -= 1
+                return end  # "said X, and said that Y": Y is another statement
+            if token.text in ("—", "–", "-") and position > index and (
+                    self.tokens[position - 1].end < token.start):
+                return position  # a dash aside: "he thought X - except that ..."
+            if token.text != ",":
+                continue
+            following = self.tokens[position + 1] if position + 1 < last else None
+            if following is not None and following.lower in self.lex.verb_cues and any(
+                    following.lower.endswith(e) for e in self.lex.participle_endings):
+                return position  # ", telling Stephanopoulos that ...": another statement
+            if self._citing_at(position + 1, last) or any(
+                    self._words_at(position + 1, c.words, last)
+                    for c in self.source_after.get(following.lower if following else "", ())):
+                return position
+        return last
+
+    def _quote_ends_before(self, index: int, first: int) -> bool:
+        """A quotation ends right before ``index`` in this sentence."""
+        position = self._skip_back(index - 1)
+        return position >= first and self.tokens[position].end in self.quote_by_end
+
+    def _skip_back(self, position: int) -> int:
+        """Back over separators, within the line."""
+        start = position
+        while position >= 0 and self.tokens[position].text in _SEPARATORS:
+            position -= 1
+        if position >= 0 and start >= 0 and "\n" in self.r.text[
+                self.tokens[position].end:self.tokens[start].start]:
+            return -1
+        return position
+
+    def _cue_follows(self, index: int, last: int) -> bool:
+        while index < last and self.tokens[index].lower in self.lex.auxiliaries:
+            index += 1
+        return index < last and self.tokens[index].lower in self.lex.verb_cues and (
+            not self.tokens[index].capitalized)
+
+    def _ends_clause(self, index: int, last: int) -> bool:
+        while index < last and self.tokens[index].lower in self.lex.auxiliaries:
+            index += 1
+        if index >= last:
+            return True
+        token = self.tokens[index]
+        if is_sentence_end(token) or token.text in (";", ",", "—", "–"):
+            return True
+        if token.lower not in self.lex.content_stops:
+            return False
+        # a short circumstance to the sentence end: "..., he said on Monday."
+        rest = self.tokens[index:last]
+        return len(rest) <= 9 and not any(t.lower in self.lex.complementizers for t in rest)
+
+    # -- quotes that continue the previous speaker -------------------------------------
+
+    def _continue_quotes(self, found: list[_Found]) -> list[_Found]:
+        """A quotation with no cue of its own, right after a quoted statement (in the
+        same paragraph or the next), continues it: one statement in several parts,
+        as PolNeAR and a reader take it ("“A,” he said. “B.”")."""
+        free: list[_Found] = []
+        for quote in self.r.quotes:
+            inner = (quote.inner_start, quote.inner_end)
+            if any(f.content[0] <= inner[0] and inner[1] <= f.content[1] for f in found):
+                continue
+            if self.r.token_at(quote.inner_start) in self.used:
+                continue
+            if sum(1 for t in self._tokens_in(*inner) if t.is_word) < 3:
+                continue
+            previous = [f for f in found if f.content[1] <= quote.start]
+            if not previous:
+                continue
+            last = max(previous, key=lambda f: f.content[1])
+            gap = self.r.text[last.content[1]:quote.start]
+            if not last.quoted or gap.count("\n") > 2 or len(gap) > 300:
+                continue
+            gap_tokens = range(self.r.token_at(last.content[1]), self.r.token_at(quote.start))
+            own = {i for h in last.hops for i in range(*h.mention)} | set(range(*last.cue))
+            strangers = [i for i in gap_tokens if self.tokens[i].is_word and i not in own]
+            if len(strangers) > 3 or any(i in self.used for i in strangers):
+                # something else is said in between: a quotation of its own, most
+                # likely still the last speaker's, for the reviewer to confirm
+                if self._whole_paragraph(quote) and "\n" in gap:
+                    free.append(_Found(inner, last.cue, last.cue_kind, last.hops, 0.4, True,
+                                       ["speaker guessed: the nearest earlier quoted source"]))
+                    self.used.update(range(self.r.token_at(inner[0]),
+                                           self.r.token_at(inner[1])))
+                continue
+            if not last.parts:
+                last.parts.append(last.content)
+            last.parts.append(inner)
+            last.content = (last.content[0], inner[1])
+            self.used.update(range(self.r.token_at(inner[0]), self.r.token_at(inner[1])))
+            if "continued in a later quotation" not in last.review:
+                last.review.append("continued in a later quotation")
+        return sorted(found + free, key=lambda f: f.content[0])
+
+    def _whole_paragraph(self, quote) -> bool:
+        """The quotation opens its line: a paragraph of quoted speech."""
+        line_start = self.r.text.rfind("\n", 0, quote.start) + 1
+        return not self.r.text[line_start:quote.start].strip()
+
+    def _tokens_in(self, start: int, end: int) -> list[Token]:
+        return self.tokens[self.r.token_at(start):self.r.token_at(end)]
+
+
+def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[DraftStatement]:
+    """Typed statements: mention and cue texts as written, source types, pronouns
+    resolved to the nearest fitting earlier mention (a drafted source or a name)."""
+    text = reading.text
+    tokens = reading.tokens
+    candidates = name_mentions(text, lexicon)
+    statements = []
+    for item in found:
+        hops = []
+        review = list(item.review)
+        confidence = item.confidence
+        for hop in item.hops:
+            m_start, m_end = tokens[hop.mention[0]].start, tokens[hop.mention[1] - 1].end
+            c_start, c_end = tokens[hop.cue[0]].start, tokens[hop.cue[1] - 1].end
+            mention = text[m_start:m_end]
+            antecedent = None
+            kind = pronoun_class(mention, lexicon)
+            stype = source_type(mention, lexicon)
+            if kind is not None and kind != "speaker":
+                antecedent = resolve(kind, mention, m_start, candidates)
+                if antecedent is None:
+                    review.append(f"'{mention}' not resolved to an earlier mention")
+                    confidence -= 0.1
+                else:
+                    stype = source_type(antecedent.text, lexicon)
+            hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
+                                 (c_start, c_end), stype, antecedent))
+            if kind is None:
+                candidates.append((mention, (m_start, m_end), stype))
+        if item.cue_kind == "denial":
+            review.append("a denial: check what it answers")
+        cue_start, cue_end = tokens[item.cue[0]].start, tokens[item.cue[1] - 1].end
+        start, end = item.content
+        parts = tuple(item.parts) or ((start, end),)
+        statements.append(DraftStatement(
+            content=" ".join(text[s:e] for s, e in parts), content_span=(start, end),
+            parts=parts,
+            kind="direct" if item.quoted else "indirect",
+            cue=text[cue_start:cue_end], cue_span=(cue_start, cue_end),
+            chain=tuple(hops), confidence=round(max(confidence, 0.05), 2),
+            cue_kind=item.cue_kind, review=tuple(review)))
+    return statements

@@ -1,0 +1,386 @@
+"""The drafter's engine: from article text to proposed statements, chains, sources
+and denials, with a confidence on every item. Pure functions, no database.
+
+Each test reads a short article written for it, the way a reviewer would, and
+checks what the drafter proposes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from claimsdb.draft import (
+    UnknownExtractor,
+    UnknownLanguage,
+    draft,
+    extractor_names,
+    languages,
+)
+from claimsdb.errors import ClaimsError
+
+
+def only(result, fragment):
+    """The one drafted statement whose content holds ``fragment``."""
+    found = [s for s in result.statements if fragment in s.content]
+    assert len(found) == 1, [s.content for s in result.statements]
+    return found[0]
+
+
+def chain_of(statement):
+    return [(hop.mention, hop.cue) for hop in statement.chain]
+
+
+def assert_located(text, result):
+    """Every span points at the words it names."""
+    for statement in result.statements:
+        for start, end in statement.parts:
+            assert text[start:end] in statement.content
+        assert text[slice(*statement.cue_span)] == statement.cue
+        for hop in statement.chain:
+            assert text[slice(*hop.mention_span)] == hop.mention
+            assert text[slice(*hop.cue_span)] == hop.cue
+        assert 0 < statement.confidence <= 1
+    for relation in result.relations:
+        assert 0 < relation.confidence <= 1
+        assert relation.review
+
+
+# -- direct quotes in every quotation style -------------------------------------------
+
+def test_curly_quote_with_its_speaker_and_cue_after_it():
+    text = ("Talks in Istanbul ended without a date for the next round.\n"
+            "“We see no progress at all,” Kremlin spokesman Dmitry Peskov told reporters "
+            "on Monday.")
+    result = draft(text, "en")
+    statement = only(result, "We see no progress")
+    assert statement.content == "We see no progress at all"
+    assert statement.kind == "direct"
+    assert statement.cue == "told"
+    assert chain_of(statement) == [("Kremlin spokesman Dmitry Peskov", "told")]
+    assert statement.chain[0].source_type == "named"
+    assert_located(text, result)
+
+
+def test_quote_after_a_colon_spans_its_sentences():
+    text = "Zelensky wrote on Telegram: “The talks are over. We will not go back.”"
+    result = draft(text, "en")
+    statement = only(result, "The talks are over")
+    assert statement.content == "The talks are over. We will not go back."
+    assert statement.kind == "direct"
+    assert chain_of(statement) == [("Zelensky", "wrote")]
+
+
+def test_guillemets_and_an_inverted_role_source():
+    text = "«Nothing has been agreed yet», said a Kremlin spokesman."
+    result = draft(text, "en")
+    statement = only(result, "Nothing has been agreed")
+    assert statement.kind == "direct"
+    assert chain_of(statement) == [("a Kremlin spokesman", "said")]
+    assert statement.chain[0].source_type == "role"
+
+
+def test_straight_quotes_and_a_quote_that_goes_on():
+    text = ('"The sanctions will stay," the minister said. "They will stay until the '
+            'troops leave."\n'
+            'Trade talks resume next week.')
+    result = draft(text, "en")
+    statement = only(result, "The sanctions will stay")
+    assert len(statement.parts) == 2
+    assert text[slice(*statement.parts[1])] == "They will stay until the troops leave."
+    assert chain_of(statement) == [("the minister", "said")]
+    assert "continued in a later quotation" in statement.review
+    assert_located(text, result)
+
+
+def test_speech_opened_by_a_dash():
+    text = "— We will not sign this treaty, — the minister said. — Not this year."
+    result = draft(text, "en")
+    statement = only(result, "We will not sign this treaty")
+    assert statement.kind == "direct"
+    assert chain_of(statement) == [("the minister", "said")]
+    assert [text[s:e] for s, e in statement.parts] == ["We will not sign this treaty",
+                                                       "Not this year."]
+
+
+# -- indirect speech --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "content", "source", "cue"), [
+    ("The ministry said that the convoy had crossed the border.",
+     "the convoy had crossed the border", "The ministry", "said"),
+    ("Peskov said the talks were stalled.", "the talks were stalled", "Peskov", "said"),
+    ("The talks are stalled, Western officials said.", "The talks are stalled",
+     "Western officials", "said"),
+    ("According to Bloomberg, the talks have stalled.", "the talks have stalled",
+     "Bloomberg", "According to"),
+    ("The talks have stalled, according to two diplomats.", "The talks have stalled",
+     "two diplomats", "according to"),
+    ("Lavrov told his Turkish counterpart that Moscow wanted a ceasefire.",
+     "Moscow wanted a ceasefire", "Lavrov", "told"),
+    ("Erdogan says Turkey will keep the straits open.", "Turkey will keep the straits open",
+     "Erdogan", "says"),
+    ("The senator believes the deal will collapse within a month.",
+     "the deal will collapse within a month", "The senator", "believes"),
+    ("Analysts expect that oil prices will rise again.", "oil prices will rise again",
+     "Analysts", "expect"),
+    ("The talks, Peskov said, would resume in May.", "would resume in May", "Peskov", "said"),
+])
+def test_indirect_speech(text, content, source, cue):
+    result = draft(text, "en")
+    statement = only(result, content)
+    assert statement.kind == "indirect"
+    assert statement.chain[0].mention == source
+    assert statement.cue == cue
+    assert_located(text, result)
+
+
+def test_indirect_content_leaves_out_that_and_what_follows_a_participle():
+    text = ("Carson said he saw no need to change his campaign, telling reporters that "
+            "“we tell the truth.”")
+    result = draft(text, "en")
+    statement = only(result, "he saw no need")
+    assert statement.content == "he saw no need to change his campaign"
+    telling = only(result, "we tell the truth")
+    assert telling.cue == "telling"
+    assert telling.chain[0].mention == "Carson"
+
+
+def test_beliefs_are_marked_as_such():
+    result = draft("The general thinks the offensive will stall before winter.", "en")
+    assert only(result, "the offensive will stall").cue_kind == "belief"
+
+
+# -- chains -------------------------------------------------------------------------------
+
+def test_reported_citing_is_two_hops_nearest_first():
+    text = ("Reuters reported, citing three people familiar with the matter, that the "
+            "deal was off.")
+    statement = only(draft(text, "en"), "the deal was off")
+    assert chain_of(statement) == [
+        ("Reuters", "reported"), ("three people familiar with the matter", "citing")]
+    assert [h.source_type for h in statement.chain] == ["named", "anonymous"]
+
+
+def test_according_to_which_cited():
+    text = "According to Bloomberg, which cited Western officials, the talks have stalled."
+    statement = only(draft(text, "en"), "the talks have stalled")
+    assert chain_of(statement) == [("Bloomberg", "According to"),
+                                   ("Western officials", "which cited")]
+
+
+def test_quoted_by_puts_the_medium_first():
+    text = "“There will be no talks,” Peskov said, quoted by RIA Novosti."
+    statement = only(draft(text, "en"), "There will be no talks")
+    assert chain_of(statement) == [("RIA Novosti", "quoted by"), ("Peskov", "said")]
+
+
+def test_sources_told_a_news_agency():
+    text = "Sources told Reuters that the shipment had been delayed."
+    statement = only(draft(text, "en"), "the shipment had been delayed")
+    assert chain_of(statement) == [("Reuters", "told"), ("Sources", "told")]
+    assert [h.source_type for h in statement.chain] == ["named", "anonymous"]
+
+
+def test_quoted_as_saying():
+    text = "The Times quoted a senior diplomat as saying that the summit was cancelled."
+    statement = only(draft(text, "en"), "the summit was cancelled")
+    assert chain_of(statement) == [("The Times", "quoted"),
+                                   ("a senior diplomat", "as saying")]
+
+
+# -- sources -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "mention", "source_type"), [
+    ("The plan will fail, a senior official who asked not to be named said.",
+     "a senior official who asked not to be named", "anonymous"),
+    ("People familiar with the matter said the vote would be delayed.",
+     "People familiar with the matter", "anonymous"),
+    ("Officials said the bridge was closed.", "Officials", "anonymous"),
+    ("A Kremlin spokesman said the bridge was closed.", "A Kremlin spokesman", "role"),
+    ("The Washington Post reported that the bridge was closed.", "The Washington Post",
+     "named"),
+    ("Sen. Marco Rubio (R-Fla.) said the bridge was closed.", "Sen. Marco Rubio (R-Fla.)",
+     "named"),
+])
+def test_source_types(text, mention, source_type):
+    statement = draft(text, "en").statements[0]
+    assert statement.chain[0].mention == mention
+    assert statement.chain[0].source_type == source_type
+
+
+def test_pronouns_resolve_to_the_nearest_fitting_earlier_mention():
+    text = ("Dmitry Peskov spoke to reporters after the meeting. He said that no date "
+            "had been set.\n"
+            "A Kremlin spokesman later added that the venue was open. The spokesman said "
+            "that Istanbul was possible.\n"
+            "Western officials were less hopeful. They said the gap was too wide.")
+    result = draft(text, "en")
+    he = only(result, "no date had been set").chain[0]
+    assert he.mention == "He"  # kept as written
+    assert he.antecedent.text == "Dmitry Peskov"
+    assert text[slice(*he.antecedent.span)] == "Dmitry Peskov"
+    assert he.source_type == "named"
+    spokesman = only(result, "Istanbul was possible").chain[0]
+    assert spokesman.antecedent.text == "A Kremlin spokesman"
+    they = only(result, "the gap was too wide").chain[0]
+    assert they.antecedent.text == "Western officials"
+    assert they.source_type == "anonymous"
+
+
+def test_an_unresolved_pronoun_asks_for_review():
+    statement = draft("He said the war would end soon.", "en").statements[0]
+    assert statement.chain[0].antecedent is None
+    assert any("not resolved" in hint for hint in statement.review)
+
+
+# -- denials -------------------------------------------------------------------------------
+
+def test_a_denial_answers_the_report():
+    text = ("The Washington Post reported that Moscow had offered to pause the strikes.\n"
+            "Kremlin spokesman Dmitry Peskov denied the report on Tuesday.")
+    result = draft(text, "en")
+    report = only(result, "Moscow had offered")
+    denial = only(result, "the report")
+    assert denial.cue_kind == "denial"
+    [relation] = result.relations
+    assert relation.type == "denies"
+    assert result.statements[relation.source] is denial
+    assert result.statements[relation.target] is report
+    assert "check" in relation.review[0]
+
+
+def test_dismissed_and_does_not_reflect_reality():
+    text = ("Bloomberg reported that the talks had stalled, citing Western officials.\n"
+            "Peskov dismissed the report as fiction.\n"
+            "“This does not reflect reality,” the ministry said.")
+    result = draft(text, "en")
+    talks = result.statements.index(only(result, "the talks had stalled"))
+    kinds = {(r.type, r.source): r.target for r in result.relations}
+    dismissed = result.statements.index(only(result, "the report as fiction"))
+    reality = result.statements.index(only(result, "does not reflect reality"))
+    assert kinds[("dismisses", dismissed)] == talks
+    assert kinds[("denies", reality)] == talks
+
+
+# -- Russian ----------------------------------------------------------------------------------
+
+RUSSIAN = """Переговоры в Стамбуле зашли в тупик.
+«Никакого прогресса нет», — заявил пресс-секретарь президента Дмитрий Песков.
+По словам министра иностранных дел, переговоры продолжатся в мае.
+По данным агентства Bloomberg, поставки газа сократились вдвое.
+Агентство сообщило со ссылкой на источник в правительстве, что встреча отменена.
+Министр сказал: „Мы готовы к диалогу“.
+Песков отверг эти сведения.
+Представитель МИД опроверг сообщения о встрече.
+— Это неправда, — заявил Песков. — Никаких переговоров не было.
+"""
+
+
+def test_russian_article():
+    result = draft(RUSSIAN, "ru")
+    assert_located(RUSSIAN, result)
+    progress = only(result, "Никакого прогресса нет")
+    assert progress.kind == "direct"
+    assert chain_of(progress) == [("пресс-секретарь президента Дмитрий Песков", "заявил")]
+    assert progress.chain[0].source_type == "named"
+
+    minister = only(result, "переговоры продолжатся в мае")
+    assert chain_of(minister) == [("министра иностранных дел", "По словам")]
+    assert minister.chain[0].source_type == "role"
+
+    gas = only(result, "поставки газа сократились вдвое")
+    assert chain_of(gas) == [("агентства Bloomberg", "По данным")]
+
+    meeting = only(result, "встреча отменена")
+    assert chain_of(meeting) == [("Агентство", "сообщило"),
+                                 ("источник в правительстве", "со ссылкой на")]
+    assert meeting.chain[1].source_type == "anonymous"
+
+    ready = only(result, "Мы готовы к диалогу")
+    assert ready.kind == "direct"
+    assert chain_of(ready) == [("Министр", "сказал")]
+
+    untrue = only(result, "Это неправда")
+    assert [result.statements[0].content, untrue.content] != []
+    assert [RUSSIAN[s:e] for s, e in untrue.parts] == ["Это неправда",
+                                                       "Никаких переговоров не было."]
+
+    rejected = only(result, "эти сведения")
+    refuted = only(result, "сообщения о встрече")
+    assert rejected.cue == "отверг" and refuted.cue == "опроверг"
+    denials = {result.statements[r.source].cue for r in result.relations}
+    assert {"отверг", "опроверг"} <= denials
+
+
+def test_russian_pronoun_resolution():
+    text = ("Дмитрий Песков провёл брифинг.\n"
+            "Он сообщил, что визит не планируется.")
+    hop = only(draft(text, "ru"), "визит не планируется").chain[0]
+    assert hop.mention == "Он"
+    assert hop.antecedent.text == "Дмитрий Песков"
+
+
+# -- the extractor registry and lexicons ------------------------------------------------------
+
+def test_every_drafted_item_carries_a_confidence():
+    result = draft(RUSSIAN, "ru")
+    assert result.statements and result.relations
+    assert all(0 < s.confidence <= 1 for s in result.statements)
+    assert all(0 < r.confidence <= 1 for r in result.relations)
+    assert result.extractor == "rules"
+
+
+def test_extractors_are_chosen_by_name():
+    assert "rules" in extractor_names()
+    text = "Peskov said the talks were stalled."
+    assert draft(text, "en", extractor="rules") == draft(text, "en")
+
+
+def test_an_unknown_extractor_names_the_known_ones():
+    with pytest.raises(UnknownExtractor) as raised:
+        draft("Peskov said the talks were stalled.", "en", extractor="bert-large")
+    assert isinstance(raised.value, ClaimsError)
+    assert "bert-large" in str(raised.value)
+    assert "known extractors: rules" in str(raised.value)
+
+
+def test_languages_come_from_lexicon_files():
+    assert {"en", "ru"} <= set(languages())
+    assert draft("Peskov said the talks were stalled.", "en-GB").language == "en"
+    with pytest.raises(UnknownLanguage, match="known: en, ru"):
+        draft("Text.", "xx")
+
+
+def test_text_without_attribution_drafts_nothing():
+    result = draft("The bridge was closed on Monday.\n\nTraffic moved slowly.", "en")
+    assert result.statements == ()
+    assert result.relations == ()
+
+
+def test_called_false_and_rejected_are_denials():
+    text = ("Bild reported that the minister had resigned.\n"
+            "The ministry called the report false.\n"
+            "The minister rejected the claims on Friday.")
+    result = draft(text, "en")
+    report = result.statements.index(only(result, "the minister had resigned"))
+    called = result.statements.index(only(result, "the report false"))
+    rejected = result.statements.index(only(result, "the claims"))
+    kinds = {r.source: (r.type, r.target) for r in result.relations}
+    assert kinds[called] == ("dismisses", report)
+    assert kinds[rejected] == ("denies", report)
+
+
+def test_the_benchmark_scores_train_and_dev_only(capsys, monkeypatch):
+    """PolNeAR's test split is kept for an independent evaluation."""
+    import importlib.util
+    import sys
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("draft_eval", REPO / "bench" / "draft_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look it up
+    spec.loader.exec_module(module)
+    with pytest.raises(SystemExit) as raised:
+        module.main(["/nonexistent", "--split", "test"])
+    assert raised.value.code == 2
+    assert "invalid choice: 'test'" in capsys.readouterr().err

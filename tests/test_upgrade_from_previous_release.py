@@ -1,0 +1,343 @@
+"""A database made by the previous release upgrades with ``claimsdb init``, nothing lost.
+
+Issue 13: users have databases at schema 0003 (the release before article format 1.1);
+migration 0004 rebuilds ``chain_hops``, ``statements`` and ``relations`` (batch mode on
+SQLite), drops and re-creates the views and the full-text triggers. A mistake there
+loses or changes stored claims silently, so the upgrade is checked end to end on data
+written the way users' data was written:
+
+- ``test_database_of_the_previous_release_upgrades_with_nothing_lost``: the previous
+  release's own code (commit 0729ac8, taken out of git history) builds the database
+  from the bundled seed and the test corpora as they were then, and takes every export
+  (every CSV and JSON table, the list commands, PROV, each article file, each statement's
+  chain); the current ``claimsdb init`` upgrades it; the same exports taken by
+  the current code must be identical, and every row of every table that existed at
+  0003 must be unchanged. Then ``check`` passes, full-text search works, and the
+  database takes new imports and replacements.
+- ``test_upgrade_after_downgrade_to_the_previous_head_loses_nothing``: needs no git
+  history: the current code builds the database, migration 0004 steps down to 0003 and
+  ``init`` (the Python API) steps up again; exports and rows must round-trip.
+
+Without git history (a source tarball) the first test skips, with the reason, but in
+CI (``CI=true`` or ``CLAIMSDB_TEST_REQUIRE_POSTGRES=1``) it fails instead: there the
+checkout is a full clone, and a skip would hide a lost check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, MetaData, inspect, text
+
+from claimsdb.store import migrate
+from claimsdb.store.db import make_engine
+from conftest import REPO, Cli
+from upgrade_exports import take_exports
+
+PREVIOUS_RELEASE = "0729ac8"  # main just before migration 0004 landed
+PREVIOUS_HEAD = "0003"
+EXPORTS_SCRIPT = Path(__file__).resolve().parent / "upgrade_exports.py"
+# What the previous release's tree contributes: its code, its migrations and the
+# articles it shipped and tested with (read by its own parser, as users' files were).
+RELEASE_PATHS = ("src", "migrations", "seeds", "examples", "tests/data")
+
+# Exports that are allowed to differ after the upgrade, because the current release
+# documents the change as an intended improvement: none. Version-1 data must come out
+# of every export byte for byte as the previous release wrote it.
+DOCUMENTED_CHANGES: dict[str, str] = {}
+
+NEW_ARTICLE = """\
+format: claimsdb/article@1
+article:
+  key: mirna-zavod-pratsiuie
+  title: «Завод працює», — каже мер; опозиція це заперечує
+  outlet: dniprovska-pravda
+  url: https://example.org/uk/2026/12/02/zavod
+  published: 2026-12-02
+  text: |
+    Мер Олена Коваль заявила: «Завод працює у звичайному режимі». Представник
+    опозиції назвав це “відвертою неправдою” — без доказів.
+actors:
+  - {key: dniprovska-pravda, name: Дніпровська правда, kind: outlet}
+  - {key: olena-koval, name: Олена Коваль, kind: person}
+  - {key: opposition-spokesman, name: Представник опозиції, kind: person, identified: role}
+statements:
+  - key: zavod-pratsiuie
+    kind: direct
+    quote: Завод працює у звичайному режимі
+    chain: [{actor: olena-koval, cue: заявила}]
+  - key: nepravda
+    quote: відвертою неправдою
+    chain: [{actor: opposition-spokesman, cue: назвав}]
+    denies: [zavod-pratsiuie]
+"""
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or \
+        os.environ.get("CLAIMSDB_TEST_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def previous_release(tmp_path_factory) -> Path:
+    """The previous release's tree (code, migrations, shipped and test articles), taken
+    out of this checkout's git history."""
+    folder = tmp_path_factory.mktemp("previous-release")
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", "--format=tar", PREVIOUS_RELEASE,
+             *RELEASE_PATHS], capture_output=True, check=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as error:
+        stderr = getattr(error, "stderr", b"") or b""
+        reason = (f"the previous release ({PREVIOUS_RELEASE}) is not in this checkout's "
+                  f"git history ({error}; {stderr.decode(errors='replace').strip()}); "
+                  "the upgrade from its database cannot be tested")
+        if in_ci():
+            pytest.fail(reason + " (in CI the checkout must be a full clone)")
+        pytest.skip(reason)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True,
+                   timeout=120)
+    return folder
+
+
+def corpus(root: Path) -> list[Path]:
+    """Every article the release shipped or tested with that imports into one database:
+    the bundled seed, the example and the corpus, search and trace test articles."""
+    data = root / "tests" / "data"
+    return [*sorted((root / "seeds").glob("*.yaml")),
+            *sorted((root / "examples").glob("*.yaml")),
+            *(path for folder in ("corpus", "search", "trace")
+              for path in sorted((data / folder).glob("*.yaml")))]
+
+
+def exports_by_previous_release(release: Path, db: str, out: Path,
+                                files: list[Path] = ()) -> dict:
+    """upgrade_exports.py run by the previous release's code (its src first on the
+    path), in a process of its own: with ``files`` it builds the database first."""
+    env = {**os.environ, "PYTHONPATH": str(release / "src")}
+    env.pop("CLAIMSDB_DB", None)
+    done = subprocess.run([sys.executable, str(EXPORTS_SCRIPT), db, str(out), *map(str, files)],
+                          cwd=out.parent, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert Path(result["code"]).is_relative_to(release), \
+        f"the previous release's exports ran the wrong code: {result['code']}"
+    return result
+
+
+def current_exports(db: str, folder: Path) -> dict[str, str]:
+    exports = take_exports(db, folder)
+    assert exports.failures == {}, exports.failures
+    return exports.outputs
+
+
+def rows(engine: Engine) -> dict[str, dict[str, list[tuple]]]:
+    """Every row of every table, read by reflection (so it works at any revision):
+    table -> column -> the rows' values, in primary-key order, as text."""
+    with engine.connect() as conn:
+        metadata = MetaData()
+        metadata.reflect(conn, views=False)
+        snapshot = {}
+        for table in metadata.sorted_tables:
+            if table.name == "alembic_version" or table.name.startswith("statements_fts"):
+                continue
+            order = list(table.primary_key.columns) or list(table.columns)
+            found = conn.execute(table.select().order_by(*order)).mappings().all()
+            snapshot[table.name] = {
+                column.name: [None if row[column.name] is None else str(row[column.name])
+                              for row in found] for column in table.columns}
+        return snapshot
+
+
+def assert_rows_kept(before: dict, after: dict) -> None:
+    """Every table and column of ``before`` holds the same values in ``after``; what
+    0004 added is empty: new columns hold their defaults, new tables no rows."""
+    for table, columns in before.items():
+        assert table in after, f"table {table} is gone"
+        for column, values in columns.items():
+            assert after[table].get(column) == values, f"{table}.{column} changed"
+        for column in after[table].keys() - columns.keys():
+            expected = ["0" if column == "chain" else None] * len(after[table][column])
+            assert after[table][column] == expected, f"new column {table}.{column} not empty"
+    for table in after.keys() - before.keys():
+        assert all(values == [] for values in after[table].values()), \
+            f"new table {table} has rows"
+    assert sum(len(next(iter(columns.values()), [])) for columns in before.values()) > 300
+
+
+def assert_same_exports(before: dict[str, str], after: dict[str, str]) -> None:
+    """The same commands printed the same bytes; a difference is shown as a diff."""
+    assert before.keys() == after.keys()
+    changed = [name for name in before
+               if before[name] != after[name] and name not in DOCUMENTED_CHANGES]
+    if changed:
+        name = changed[0]
+        diff = "\n".join(list(difflib.unified_diff(
+            before[name].splitlines(), after[name].splitlines(), "before", "after",
+            lineterm=""))[:40])
+        pytest.fail(f"{len(changed)} export(s) changed by the upgrade, e.g. "
+                    f"'claimsdb {name}':\n{diff}\nall: {changed[:20]}", pytrace=False)
+
+
+def fresh_schema_differences(engine: Engine, fresh: Engine) -> list[str]:
+    """How the upgraded schema differs from a database made at head: constraints (names
+    and rules), primary keys, indexes, and on SQLite the triggers and views."""
+    def describe(target: Engine) -> dict:
+        with target.connect() as conn:
+            inspector = inspect(conn)
+            shape = {}
+            for table in inspector.get_table_names():
+                if table.startswith("statements_fts"):
+                    continue
+                shape[table] = (
+                    sorted((c["name"], " ".join(c["sqltext"].split()))
+                           for c in inspector.get_check_constraints(table)),
+                    inspector.get_pk_constraint(table),
+                    sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                           for i in inspector.get_indexes(table)),
+                    sorted(c["name"] or "" for c in inspector.get_unique_constraints(table)),
+                    sorted(str(sorted(fk.items())) for fk in inspector.get_foreign_keys(table)),
+                    [(c["name"], str(c["type"]), c["nullable"], c["default"])
+                     for c in inspector.get_columns(table)],
+                )
+            if conn.dialect.name == "sqlite":
+                shape["sqlite_master"] = sorted(
+                    (kind, name, " ".join((sql or "").split()))
+                    for kind, name, sql in conn.exec_driver_sql(
+                        "SELECT type, name, sql FROM sqlite_master "
+                        "WHERE type IN ('trigger', 'view')"))
+            else:
+                shape["pg_constraints"] = sorted(conn.execute(text(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                    "FROM pg_constraint WHERE connamespace = 'public'::regnamespace")).all())
+                shape["pg_indexes"] = sorted(conn.execute(text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+                )).all())
+            return shape
+
+    upgraded, made = describe(engine), describe(fresh)
+    return [f"{name}: upgraded {upgraded.get(name)!r} != fresh {made.get(name)!r}"
+            for name in sorted(upgraded.keys() | made.keys())
+            if upgraded.get(name) != made.get(name)]
+
+
+def assert_works_after_upgrade(db: str, engine: Engine, fresh_db: str, tmp_path: Path,
+                               release: Path) -> None:
+    """``check`` passes, the schema is the one a new database gets, full-text search
+    finds old and new quotes, and new imports and replacements go in."""
+    cli = Cli(db)
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output
+    fresh = make_engine(fresh_db)
+    try:
+        assert fresh_schema_differences(engine, fresh) == []
+    finally:
+        fresh.dispose()
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # raises if the index disagrees with its table
+            conn.exec_driver_sql("INSERT INTO statements_fts(statements_fts, rank) "
+                                 "VALUES ('integrity-check', 1)")
+    found = cli("statements", "--search", "hijack", "--format", "json")
+    assert {s["ref"].split("#")[1] for s in json.loads(found.output)} == \
+        {"hijacked", "hijackers", "plan"}
+
+    article = tmp_path / "new-article.yaml"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    added = cli("add", str(article))
+    assert added.exit_code == 0, added.output
+    found = cli("statements", "--search", "завод", "--format", "json")
+    assert [s["ref"] for s in json.loads(found.output)] == \
+        ["mirna-zavod-pratsiuie#zavod-pratsiuie"]
+    denials = cli("denials", "--article", "mirna-zavod-pratsiuie", "--format", "json")
+    assert len(json.loads(denials.output)) == 1
+
+    # Replacing a stored article deletes and re-inserts its statements, hops and
+    # relations: the rebuilt tables' keys, cascades and the search triggers at work.
+    example = release / "examples" / "kremlin-denies-report.yaml"
+    changed = tmp_path / example.name
+    changed.write_text(example.read_text(encoding="utf-8").replace(
+        "title: ", "title: (corrected) ", 1), encoding="utf-8")
+    replaced = cli("add", "--replace", str(changed))
+    assert replaced.exit_code == 0, replaced.output
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("INSERT INTO statements_fts(statements_fts, rank) "
+                                 "VALUES ('integrity-check', 1)")
+            fts_rows = conn.exec_driver_sql("SELECT count(*) FROM statements_fts").scalar()
+            statements = conn.exec_driver_sql("SELECT count(*) FROM statements").scalar()
+            assert fts_rows == statements
+
+
+def test_database_of_the_previous_release_upgrades_with_nothing_lost(
+        empty_db, db, previous_release, tmp_path):
+    """The issue 13 promise, on data the previous release wrote: ``db`` is a fresh
+    database at head, for comparing the upgraded schema with."""
+    files = corpus(previous_release)
+    assert len(files) >= 30
+    before = exports_by_previous_release(previous_release, empty_db,
+                                         tmp_path / "before.json", files)
+    assert before["failures"] == {}, before["failures"]
+    engine = make_engine(empty_db, create=False)
+    try:
+        with engine.connect() as conn:
+            assert migrate.current_revision(conn) == PREVIOUS_HEAD
+        rows_before = rows(engine)
+
+        upgraded = Cli(empty_db)("init")
+        assert upgraded.exit_code == 0, upgraded.output
+        said = upgraded.output.splitlines()
+        assert said[0].startswith("upgraded ") and said[0].endswith(
+            f" from schema version {PREVIOUS_HEAD} to 0004, keeping every stored "
+            "article, statement and actor as it was:")
+        assert said[1:] == ["  0004: Article format 1.1: what real articles say."]
+        with engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.head_revision()
+
+        assert_rows_kept(rows_before, rows(engine))
+        assert_same_exports(before["outputs"], current_exports(empty_db, tmp_path))
+        assert_works_after_upgrade(empty_db, engine, db, tmp_path, previous_release)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db, tmp_path):
+    """The same promise without git history: the current code writes version-1 data at
+    head, 0004 steps down to 0003 (every row of 0003's columns kept) and the Python
+    API's ``init`` steps up again (every export and row as before)."""
+    import claimsdb
+
+    engine = make_engine(empty_db)
+    try:
+        with claimsdb.open(empty_db) as database:
+            assert database.init() == (None, migrate.head_revision())
+            database.add(corpus(REPO))
+        exports_at_head = current_exports(empty_db, tmp_path)
+        rows_at_head = rows(engine)
+
+        migrate.downgrade(engine, PREVIOUS_HEAD)
+        rows_at_previous_head = rows(engine)
+        for table, columns in rows_at_previous_head.items():
+            for column, values in columns.items():
+                assert rows_at_head[table][column] == values, f"{table}.{column} changed"
+
+        with claimsdb.open(empty_db) as database:
+            assert database.init() == (PREVIOUS_HEAD, migrate.head_revision())
+            assert database.schema_changes(PREVIOUS_HEAD, "0004") == [
+                ("0004", "Article format 1.1: what real articles say.")]
+            assert database.schema_changes("0004", "0004") == []
+            assert [step for step, _ in database.schema_changes(None, "0004")] == \
+                ["0001", "0002", "0003", "0004"]
+        assert rows(engine) == rows_at_head
+        assert_same_exports(exports_at_head, current_exports(empty_db, tmp_path))
+        assert_works_after_upgrade(empty_db, engine, db, tmp_path, REPO)
+    finally:
+        engine.dispose()
+
