@@ -296,9 +296,28 @@ def article_files(draw) -> tuple[str, str]:
         if about:
             statement["about"] = about
         earlier = [f"s{i}" for i in range(index)]
-        if earlier:
+        voice = chain[-1]["actor"] if chain else outlet
+
+        def voice_of(other: dict) -> str | None:
+            hops = other["chain"]
+            return (hops[-1] if isinstance(hops[-1], str) else hops[-1]["actor"]) \
+                if hops else outlet
+
+        if draw(st.booleans()):  # format 1.1: a translated quote
+            statement["translated_from"] = draw(st.sampled_from(
+                [code for code in ("de", "ru", "uk") if code != article.get("language")]))
+            if draw(st.booleans()):
+                statement["original"] = draw(st.sampled_from(
+                    ["Мы никому такого предложения не делали.", "Це «спекуляції»\nі плітки."]))
+        if earlier and statement.get("kind") != "refusal":  # a refusal takes no position
             for relation in RelationType:
-                targets = draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True))
+                # only the same speaker or outlet corrects or retracts a statement
+                allowed = earlier if relation.value not in ("corrects", "retracts") or \
+                    voice is None else [k for k in earlier
+                                        if voice in (voice_of(statements[int(k[1:])]), outlet)]
+                if not allowed:
+                    continue
+                targets = draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True))
                 if targets:
                     statement[relation.value] = targets
         statements.append(statement)

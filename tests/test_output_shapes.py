@@ -24,7 +24,8 @@ from conftest import DATA, REPO
 ACTOR = {"key", "name", "kind", "identified"}
 STATEMENT = {"ref", "article", "statement", "kind", "quote", "span", "stated_on", "context",
              "article_title", "published", "url", "outlet", "speaker", "chain",
-             "chains", "origins", "chain_depth", "about", "relations"}
+             "chains", "origins", "chain_depth", "about", "relations", "translated_from",
+             "original"}
 HOP = {"position", "actor", "cue", "mention", "identified", "cue_span", "mention_span"}
 RELATION = {"direction", "type", "ref", "quote", "speaker"}
 COUNTS = {"originated", "relayed", "denials_issued", "denials_received"}
@@ -37,7 +38,7 @@ ARTICLE_ROW = {"key", "title", "outlet", "published", "url", "language", "author
 ARTICLE_DETAIL = (ARTICLE_ROW - {"statements"}) | {"statement_count", "note", "text",
                                                    "statements", "marks"}
 MARK = {"type", "number", "statement", "span", "actor"}
-DENIAL = {"denier", "denial", "denied"}
+DENIAL = {"denier", "denial", "denied", "type"}
 SOURCES = {"scope", "title", "statements", "named", "role", "anonymous", "own_voice",
            "average_chain_depth", "direct_share", "independent_origins", "anonymous_share"}
 CLAIM = {"claim", "quote", "statements", "articles", "origins", "origin_names",

@@ -198,12 +198,13 @@ class Database:
 
         return self._streaming(lambda conn: queries.iter_statements(conn, flt))
 
-    def stream_denials(self, flt: StatementFilter | None = None
+    def stream_denials(self, flt: StatementFilter | None = None, *, by: str | None = None,
+                       type: str = "denies",
                        ) -> contextlib.AbstractContextManager[Iterator[queries.DenialView]]:
         """``denials`` in constant memory, as ``stream_statements``."""
         from claimsdb.query import queries
 
-        return self._streaming(lambda conn: queries.iter_denials(conn, flt))
+        return self._streaming(lambda conn: queries.iter_denials(conn, flt, by=by, type=type))
 
     def stream_actors(self, *, kind: str | None = None, identified: str | None = None,
                       limit: int | None = None
@@ -306,12 +307,15 @@ class Database:
         with self.reading() as conn:
             return queries.actor(conn, name, limit=limit)
 
-    def denials(self, flt: StatementFilter | None = None) -> list[queries.DenialView]:
-        """Every denial whose denied statement matches the filter."""
+    def denials(self, flt: StatementFilter | None = None, *, by: str | None = None,
+                type: str = "denies",
+                ) -> list[queries.DenialView]:
+        """Every denial whose denied statement matches the filter; ``by``: only those
+        this actor made; ``type``: ``denies`` (the default), ``dismisses`` or ``all``."""
         from claimsdb.query import queries
 
         with self.reading() as conn:
-            return list(queries.iter_denials(conn, flt))
+            return list(queries.iter_denials(conn, flt, by=by, type=type))
 
     def sources(self, *, article: str | None = None, by_article: bool = True
                 ) -> list[queries.SourcingProfile]:

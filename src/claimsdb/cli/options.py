@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import click
 
 ORIGINS = ("named", "role", "anonymous")
-KINDS = ("direct", "indirect")
+KINDS = ("direct", "indirect", "refusal")
 FORMATS = ("table", "json", "csv")
 # The largest whole number both databases store (a signed 64-bit integer). Every
 # number option is bounded by it: a larger --limit reached SQLite as an OverflowError.
@@ -56,7 +56,9 @@ def statement_filter_options(command):
                      help="How the original speaker of at least one of its chains is "
                      "identified where the article cites it (a hop's 'identified', else "
                      "the actor's)."),
-        click.option("--kind", type=click.Choice(KINDS), help="Direct quotes or reported speech."),
+        click.option("--kind", type=click.Choice(KINDS),
+                     help="Direct quotes, reported speech, or refusals (\"declined to "
+                     "comment\")."),
         click.option("--denied", is_flag=True, help="Only statements that something denies."),
         click.option("--denials", is_flag=True, help="Only statements that deny something."),
         click.option("--about", metavar="ACTOR", help="Statements about this actor."),

@@ -155,23 +155,33 @@ def actor(settings: Settings, name: str, limit, fmt: str) -> None:
 
 @click.command()
 @statement_filter_options
+@click.option("--by", metavar="ACTOR",
+              help="Only denials this actor made (its original speaker: key, name or alias).")
+@click.option("--type", "type_", type=click.Choice(["denies", "dismisses", "all"]),
+              default="denies", show_default=True,
+              help="Factual denials, dismissals (\"speculation and gossip\": rejected "
+              "without a factual denial), or both.")
 @output_options
 @pass_settings
-def denials(settings: Settings, flt, output) -> None:
+def denials(settings: Settings, flt, by: str | None, type_: str, output) -> None:
     """List denials: who denied, the denial's words, and the denied statement with its
-    original speaker and chain. Filters select the denied statements.
+    original speaker and chain. Filters select the denied statements; --by selects
+    who denied.
 
     \b
     Examples:
       claimsdb denials
       claimsdb denials --via bloomberg --format json
+      claimsdb denials --by kremlin --type all
     """
     from claimsdb.output import render
 
-    with settings.database().stream_denials(flt) as views:
-        _emit(output, views, columns=render.DENIAL_TABLE,
+    columns = render.DENIAL_TABLE if type_ == "denies" else render.REJECTION_TABLE
+    with settings.database().stream_denials(flt, by=by, type=type_) as views:
+        _emit(output, views, columns=columns,
               csv_columns=render.DENIAL_CSV, record=render.denial_row,
-              to_json=render.denial_json, empty="no denials")
+              to_json=render.denial_json,
+              empty="no denials" if type_ == "denies" else "no denials or dismissals")
 
 
 @click.command()

@@ -76,7 +76,7 @@ ROLE_FIELDS = ("of", "title", "from", "to")
 STATEMENT_FIELDS = (
     "key", "quote", "occurrence", "kind", "chain", "chains", "stated_on", "about",
     *(r.value for r in RelationType),
-    "topics", "note", "reviews",
+    "topics", "note", "reviews", "translated_from", "original",
 )
 REVIEW_FIELDS = ("by", "rating", "url", "date", "summary")
 HOP_FIELDS = ("actor", "cue", "mention", "identified", "cue_occurrence", "mention_occurrence")
@@ -85,6 +85,18 @@ VERB = {
     RelationType.SUPPORTS: "support", RelationType.REPEATS: "repeat",
     RelationType.CONFIRMS: "confirm", RelationType.DISMISSES: "dismiss",
     RelationType.CORRECTS: "correct", RelationType.RETRACTS: "retract",
+}
+# A correction or retraction comes from the speaker or outlet that made the statement
+# (checked wherever both are known: here within a file, by the importer across files).
+SAME_VOICE = (RelationType.CORRECTS.value, RelationType.RETRACTS.value)
+# Words annotators reach for that are not relation fields, with the field meant: the
+# "unknown field" message then names it instead of listing every field.
+RELATION_SYNONYMS = {
+    "refutes": "denies", "rebuts": "denies", "rejects": "dismisses",
+    "disputes": "contradicts", "affirms": "confirms", "verifies": "confirms",
+    "corroborates": "confirms", "endorses": "supports", "backs": "supports",
+    "cites": "repeats", "quotes": "repeats", "amends": "corrects", "revises": "corrects",
+    "withdraws": "retracts", "recants": "retracts",
 }
 
 
@@ -181,6 +193,10 @@ class StatementSpec:
     topics: tuple[str, ...] = ()  # normalised (``normalise_topic``), in file order
     note: str | None = None
     reviews: tuple[ReviewSpec, ...] = ()
+    # Format 1.1: the quote is the article's translation of words said in this language
+    # (a code such as "ru"), and the words as said, when the file gives them.
+    translated_from: str | None = None
+    original: str | None = None
 
     @property
     def chain(self) -> tuple[HopSpec, ...]:
@@ -314,6 +330,9 @@ class ArticleSpec:
                     "about": sorted(set(s.about)),
                     "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
                     **_statement_additions(s),
+                    # Only when given: a version-1 file keeps the hash it always had.
+                    **({"translated_from": s.translated_from, "original": s.original}
+                       if s.translated_from else {}),
                 }
                 for s in statements
             ],
@@ -714,6 +733,7 @@ class _Validator:
         # (id of mapping, field) pairs already reported as misspelt, e.g. 'titel' for
         # 'title': saying "title is required" as well would only add noise.
         self.misspelt: set[tuple[int, str]] = set()
+        self.language: str | None = None  # the article's, once read and valid
         # The valid parts, for the database checks of a file with problems.
         self.found: dict[str, Any] = {"uses": {}, "references": [], "defined": set(),
                                       "actors": (), "actors_complete": True}
@@ -745,8 +765,12 @@ class _Validator:
             return None
         for name in value:
             if name not in allowed:
-                self.fail(f"unknown field '{name}'{suggest(name, allowed)}", item, None,
-                          _line(value, name))
+                relation = allowed is STATEMENT_FIELDS and _relation_like(name, value[name])
+                if relation:  # the field itself is the mistake: name it as the field
+                    self.fail(relation, item, str(name), _line(value, name))
+                else:
+                    self.fail(f"unknown field '{name}'{suggest(name, allowed)}", item, None,
+                              _line(value, name))
                 close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
                 if close:
                     self.misspelt.add((id(value), close[0]))
@@ -897,6 +921,7 @@ class _Validator:
         archived_url = self.text(article, "archived_url", item, max_length=2000)
         note = self.text(article, "note", item)
 
+        self.language = language if LANGUAGE_PATTERN.fullmatch(language) else None
         self.found.update(key=key, url=url, url_line=_line(article, "url"))
         actors = self.actors(top)
         self.found["actors"] = actors
@@ -1123,6 +1148,9 @@ class _Validator:
             topics = self.topics(statement, item)
             note = self.text(statement, "note", item)
             reviews = self.reviews(statement, item)
+            if kind == StatementKind.REFUSAL.value:
+                self.refusal_relations(statement, item, relations)
+            translated_from, original = self.translation(statement, item)
             if key in linked:
                 self.fail(f"is used twice in this file (first on line {linked[key][1]})", item,
                           "key", line)
@@ -1134,11 +1162,13 @@ class _Validator:
                     key=key, quote=span[0], span_start=span[1], span_end=span[2], kind=kind,
                     chains=chains, stated_on=stated_on, about=tuple(about),
                     relations=relations, line=line, topics=topics, note=note, reviews=reviews,
+                    translated_from=translated_from, original=original,
                 ))
                 places.append((item, hop_places))
         self.local_references(linked, own_key)
         if text is not None:
             result = self.locate_hops(result, places, text, near_misses)
+        self.local_voices(result, own_key, outlet)
         return tuple(result)
 
     def locate_hops(self, statements: list[StatementSpec],
@@ -1211,6 +1241,64 @@ class _Validator:
                 "dashes or spacing; copy it exactly") if near else \
             "; a mention is the words of the text that name the source there: copy them exactly"
         self.fail(f"«{_clip(mention)}» is not in the article text{hint}", item, field_, line)
+
+    def refusal_relations(self, statement: dict, item: str,
+                          relations: dict[str, tuple[str, ...]]) -> None:
+        """A refusal ("declined to comment") takes no position on anything: it cannot
+        deny, dismiss, confirm or otherwise answer a statement. What it was asked about
+        goes in ``about``; words that do answer are a statement of their own."""
+        for relation in relations:
+            self.fail(f"a refusal takes no position, so it cannot {VERB[RelationType(relation)]} "
+                      "a statement; say who it was asked about with 'about', and make any "
+                      "words that answer (\"speculation\", \"untrue\") a statement of their own",
+                      item, relation, _line(statement, relation))
+
+    def translation(self, statement: dict, item: str) -> tuple[str | None, str | None]:
+        """``translated_from`` (a language code, by the rule of the article's
+        ``language``, other than the article's own) and ``original`` (the words as
+        said, which only a translated quote has)."""
+        language = self.text(statement, "translated_from", item, max_length=LANGUAGE_LENGTH)
+        line = _line(statement, "translated_from")
+        if language is not None and not LANGUAGE_PATTERN.fullmatch(language):
+            self.fail(f"'{_clip(language)}' is not a language code such as ru, uk or pt-BR",
+                      item, "translated_from", line)
+            language = None
+        elif language is not None and self.language and \
+                _primary(language) == _primary(self.language):
+            self.fail(f"the article is in '{self.language}' already; 'translated_from' names "
+                      "the language the words were said in when the article translates them",
+                      item, "translated_from", line)
+            language = None
+        original = self.text(statement, "original", item)
+        if original is not None and statement.get("translated_from") is None:
+            self.fail("needs 'translated_from' (the language of the original words)",
+                      item, "original", _line(statement, "original"))
+            original = None
+        return language, original
+
+    def local_voices(self, statements: list[StatementSpec], own_key: str,
+                     outlet: str | None) -> None:
+        """``corrects`` and ``retracts`` within the file: the statement doing it must be
+        the target's speaker's or the outlet's (the outlet may correct its report of
+        anyone's words). A statement in the article's own voice with no outlet is the
+        annotator's claim. Across articles the importer checks the same rule."""
+        prefix = f"{own_key}#"
+        by_key = {s.key: s for s in statements}
+        for source in statements:
+            voice = source.chain[-1].actor if source.chain else outlet
+            if voice is None:
+                continue
+            for relation in SAME_VOICE:
+                for target_ref in source.relations.get(relation, ()):
+                    target = by_key.get(target_ref[len(prefix):]) \
+                        if target_ref.startswith(prefix) else None
+                    if target is None:
+                        continue
+                    voices = [v for v in (target.chain[-1].actor if target.chain else None,
+                                          outlet) if v]
+                    if voices and voice not in voices:
+                        self.fail(voice_problem(voice, relation, target.key, voices),
+                                  f"statement '{source.key}'", relation, source.line)
 
     def locate_quotes(self, raw_list: list, text: str | None) -> dict[int, spans.Located]:
         """Every well-formed quote's span, found together (``spans.locate_all`` reads a
@@ -1561,6 +1649,35 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
                 state[node] = 2
                 path.pop()
                 stack.pop()
+    return None
+
+
+def voice_problem(voice: str, relation: str, target: str, voices: Iterable[str]) -> str:
+    """Why ``voice`` cannot correct or retract ``target`` (whose speaker and outlet
+    are ``voices``): the message both the parser and the importer give."""
+    theirs = ", ".join(f"'{v}'" for v in voices)
+    return (f"'{voice}' cannot {VERB[RelationType(relation)]} '{target}': only its speaker "
+            f"or outlet ({theirs}) can; use 'contradicts' or 'denies' for someone else's "
+            "statement")
+
+
+def _primary(language: str) -> str:
+    return language.split("-", 1)[0].lower()
+
+
+def _relation_like(name: Any, value: Any) -> str | None:
+    """The message for an unknown statement field that is meant as a relation (a word
+    annotators use for one, or a list of statement keys under a name that is no close
+    misspelling of a field), naming the relations there are; None for other fields."""
+    relations = ", ".join(r.value for r in RelationType)
+    meant = RELATION_SYNONYMS.get(str(name).lower())
+    if meant:
+        return (f"unknown field '{name}': not a relation claimsdb knows; did you mean "
+                f"'{meant}'? (relations: {relations})")
+    if isinstance(value, list) and all(isinstance(v, str) for v in value) and not \
+            difflib.get_close_matches(str(name), STATEMENT_FIELDS, n=1, cutoff=0.6):
+        return (f"unknown field '{name}': not a relation claimsdb knows (relations: "
+                f"{relations})")
     return None
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from claimsdb.format.articles import ArticleSpec
+from claimsdb.format.articles import SAME_VOICE, ArticleSpec
 from claimsdb.ingest.rows import (
     hop_columns,
     insert_ignoring_duplicates,
@@ -304,6 +304,10 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec]) -> dict[
                 resolved[ref] = statement_id
     if any(ref not in resolved for ref in stored_refs):
         raise Declined
+    if any(True for spec in specs for s in spec.statements
+           for relation in SAME_VOICE for target in s.relations.get(relation, ())
+           if not target.startswith(f"{spec.key}#")):
+        raise Declined  # a correction across files: the file-by-file path checks its voice
     return resolved
 
 
@@ -348,7 +352,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         {"id": next(statement_ids), "article_id": article_id, "key": s.key, "quote": s.quote,
          "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
          "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
-         "note": s.note}
+         "note": s.note, "translated_from": s.translated_from, "original": s.original}
         for spec, article_id in zip(specs, article_ids, strict=True) for s in spec.statements
     ]
     if rows:

@@ -42,6 +42,7 @@ from claimsdb.ingest.rows import (
     speaker_key,
     topic_rows,
 )
+from claimsdb.ingest.voices import voice_problems
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -425,6 +426,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
     _check_reviewers(conn, spec, actors.ids, problems)
     external = _resolve_external_statements(conn, spec, problems,
                                             planned.statements if planned else frozenset())
+    problems += voice_problems(conn, spec, external)
     if spec.url:
         other = conn.execute(
             select(Article.key).where(Article.url == spec.url, Article.key != spec.key)
@@ -1016,6 +1018,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
             "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
             "stated_on": s.stated_on, "note": s.note,
             "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
+            "translated_from": s.translated_from, "original": s.original,
         }
         for s in spec.statements
     ]

@@ -49,6 +49,11 @@ from claimsdb.store.models import (
     StatementTopic,
 )
 
+# What version 1 has; anything else in an article makes its file format 1.1.
+VERSION_1_KINDS = (StatementKind.INDIRECT.value, StatementKind.DIRECT.value)
+VERSION_1_RELATIONS = (RelationType.DENIES.value, RelationType.CONTRADICTS.value,
+                       RelationType.SUPPORTS.value, RelationType.REPEATS.value)
+
 
 class _Flow(dict):
     """A small mapping written on one line: ``{actor: bloomberg, cue: according to}``."""
@@ -76,7 +81,8 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     # File order: statements were inserted in the order the file listed them.
     statements = conn.execute(
         select(Statement.id, Statement.key, Statement.quote, Statement.span_start,
-               Statement.span_end, Statement.kind, Statement.stated_on, Statement.note)
+               Statement.span_end, Statement.kind, Statement.stated_on, Statement.note,
+               Statement.translated_from, Statement.original)
         .where(Statement.article_id == article_id).order_by(Statement.id)
     ).all()
     chains = _chains(conn, article_id)
@@ -96,13 +102,19 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     for author in authors:
         use(author)
     entries = []
-    uses_1_1 = False
+    uses_1_1 = False  # a field only format 1.1 has: the file then declares @1.1
     for s in statements:
         entry: dict[str, Any] = {"key": s.key, "quote": s.quote}
         if not spans.is_unique(article.text, s.quote):
             entry["occurrence"] = spans.occurrence_of(article.text, s.quote, s.span_start)
         if s.kind != StatementKind.INDIRECT.value:
             entry["kind"] = s.kind
+            uses_1_1 |= s.kind not in VERSION_1_KINDS
+        if s.translated_from:
+            uses_1_1 = True
+            entry["translated_from"] = s.translated_from
+            if s.original is not None:
+                entry["original"] = s.original
         written = []
         for chain in chains.get(s.id, {}).values():
             hops = []
@@ -132,6 +144,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
             targets = relations.get((s.id, relation.value))
             if targets:
                 entry[relation.value] = _FlowList(targets)
+                uses_1_1 |= relation.value not in VERSION_1_RELATIONS
         # Format 1.1 fields, written only when stored: a version-1 article exports
         # byte for byte as before.
         if topics.get(s.id):

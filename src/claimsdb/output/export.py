@@ -53,7 +53,18 @@ STATEMENT_COLUMNS: tuple[str, ...] = (
     "contradicts", "contradicted_by", "supports", "supported_by", "repeats", "repeated_by",
     "about", "stated_on", "article_title", "published", "url", "span_start", "span_end",
     "context",
+    # Format 1.1, after every earlier column so that spreadsheets keep their places:
+    "confirms", "confirmed_by", "dismisses", "dismissed_by", "corrects", "corrected_by",
+    "retracts", "retracted_by", "translated_from",
 )
+# The relation columns after the first two (denies, denied_by), in column order: each
+# type's outgoing column, then its incoming one.
+RELATION_TYPES_IN_COLUMNS = ("contradicts", "supports", "repeats",
+                             "confirms", "dismisses", "corrects", "retracts")
+INCOMING_COLUMN = {"denies": "denied_by", "contradicts": "contradicted_by",
+                   "supports": "supported_by", "repeats": "repeated_by",
+                   "confirms": "confirmed_by", "dismisses": "dismissed_by",
+                   "corrects": "corrected_by", "retracts": "retracted_by"}
 HOP_COLUMNS: tuple[str, ...] = (
     "article", "statement", "position", "actor", "actor_key", "actor_kind",
     "actor_identified", "cue", "is_origin", "chain_depth", "chain",
@@ -118,6 +129,10 @@ def statement_record(view: StatementView) -> dict[str, Any]:
         "span_start": view.span_start,
         "span_end": view.span_end,
         "context": view.context,
+        **{column: JOIN.join(view.related(relation, incoming=incoming))
+           for relation in RELATION_TYPES_IN_COLUMNS[3:]
+           for column, incoming in ((relation, False), (INCOMING_COLUMN[relation], True))},
+        "translated_from": view.translated_from or "",
     }
 
 
@@ -414,9 +429,11 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
     # lean: the keys, names and cues the columns need; a bad filter fails here
     batches = queries.statement_batches(conn, flt, lean=True)
     sentence = queries.sentence_around
-    names = {"denies": 0, "contradicts": 1, "supports": 2, "repeats": 3}
+    types = ("denies", *RELATION_TYPES_IN_COLUMNS)
+    names = {relation: number for number, relation in enumerate(types)}
+    count = len(types)
     empty: tuple = ()
-    unrelated = ("",) * 8  # most statements relate to nothing
+    unrelated = ("",) * (2 * count)  # most statements relate to nothing
 
     def rows() -> Iterator[list[Any]]:
         for batch, details in batches:
@@ -430,14 +447,15 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                 (statement_id, article, key, quote, kind, span_start, span_end, stated_on,
                  title, published, url, _outlet_key, outlet_name, _outlet_kind,
                  _outlet_identified, speaker_key, speaker_name, speaker_kind,
-                 speaker_identified, window_start, window, language) = row
+                 speaker_identified, window_start, window, language, translated_from,
+                 _original) = row
                 hops = hops_of.get(statement_id, empty)
                 mine = related_of.get(statement_id)
                 if mine:
-                    # denies, contradicts, supports, repeats; then the same received
-                    lists: list[list[str]] = [[], [], [], [], [], [], [], []]
+                    # each type made (in ``types`` order); then the same received
+                    lists: list[list[str]] = [[] for _ in range(2 * count)]
                     for incoming, relation, ref, _quote, _speaker in mine:
-                        lists[names[relation] + 4 * incoming].append(ref)
+                        lists[names[relation] + count * incoming].append(ref)
                     related = [JOIN.join(refs) for refs in lists]
                 else:
                     related = unrelated
@@ -459,13 +477,17 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                     depth = len(hops)
                 yield [
                     article, key, kind, quote, speakers[0], chain, depth,
-                    related[0], related[4], speakers[1], speakers[2], speakers[3],
+                    related[0], related[count], speakers[1], speakers[2], speakers[3],
                     outlet_name or "", cues,
-                    related[1], related[5], related[2], related[6], related[3], related[7],
+                    related[1], related[count + 1], related[2], related[count + 2],
+                    related[3], related[count + 3],
                     JOIN.join([actor[0] for actor in about]) if about else "",
                     stated_on or "", title, published or "", url or "", span_start, span_end,
                     sentence(window or "", span_start - window_start, span_end - window_start,
                              language),
+                    *[cell for number in range(4, count)
+                      for cell in (related[number], related[count + number])],
+                    translated_from or "",
                 ]
 
     return rows()

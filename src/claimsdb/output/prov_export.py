@@ -14,9 +14,13 @@ in short:
   ``wasDerivedFrom`` typed ``claimsdb:Relay`` for reported speech (a paraphrase is a
   derivation, not a quotation); the printed passage also ``hadPrimarySource`` the
   statement, a shortcut past the relays to the origin;
-- denies / contradicts / supports are ``wasInfluencedBy`` typed ``claimsdb:denies``
-  and so on; repeats (the same claim again, pointing upstream) is ``wasDerivedFrom``
-  typed ``claimsdb:repeats``.
+- denies / contradicts / supports / confirms / dismisses / retracts are
+  ``wasInfluencedBy`` typed ``claimsdb:denies`` and so on; repeats (the same claim
+  again, pointing upstream) is ``wasDerivedFrom`` typed ``claimsdb:repeats``; corrects
+  (the same speaker or outlet revising a statement) is PROV's revision, a
+  ``wasDerivedFrom`` typed ``prov:Revision`` and ``claimsdb:corrects``;
+- a quote the article translates carries ``claimsdb:translatedFrom`` (and
+  ``claimsdb:original``, the words as said).
 
 One mapping, two encoders: ``statement_records`` and its siblings turn each concept
 into plain PROV records once. The ``prov`` package builds documents from them
@@ -122,13 +126,15 @@ def statement_records(view: StatementView) -> Iterator[Record]:
         [a.key for a in view.about], view.speaker.key if view.speaker else None,
         view.outlet.key if view.outlet else None, view.span_start, view.span_end,
         [[(hop.position, hop.cue, hop.actor.key, hop.mention) for hop in chain]
-         for chain in view.chains])
+         for chain in view.chains],
+        view.translated_from, view.original)
 
 
 def _statement_records(article_key: str, key: str, quote: str, kind: str,
                        stated_on: str | None, about: list[str], speaker: str | None,
                        outlet: str | None, span_start: int, span_end: int,
-                       chains: list[list[tuple[int, str | None, str, str | None]]]
+                       chains: list[list[tuple[int, str | None, str, str | None]]],
+                       translated_from: str | None = None, original: str | None = None
                        ) -> Iterator[Record]:
     """``statement_records`` from plain values; ``chains``: each chain's hops as
     (position, cue, actor key, mention), nearest first.
@@ -149,6 +155,10 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
     if stated_on:
         attributes.append(("claimsdb:statedOn", _date(stated_on)))
     attributes += [("claimsdb:about", QName(f"actor:{actor}")) for actor in about]
+    if translated_from:
+        attributes.append(("claimsdb:translatedFrom", translated_from))
+        if original:
+            attributes.append(("claimsdb:original", original))
     yield ("entity", claim, attributes)
     if speaker is not None:
         yield _attributed(claim, f"actor:{speaker}")
@@ -198,11 +208,14 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
 
 
 def relation_records(row: RelationRow) -> Iterator[Record]:
-    """repeats is a derivation (the same claim again); the others typed influences."""
+    """repeats is a derivation (the same claim again), corrects a revision (PROV's
+    derivation of a revised version); the others typed influences."""
     source, target = _statement_id(row.source.ref), _statement_id(row.target.ref)
     typed = ("prov:type", QName(f"claimsdb:{row.type}"))
     if row.type == "repeats":
         yield _derived(source, target, typed)
+    elif row.type == "corrects":
+        yield _derived(source, target, ("prov:type", QName("prov:Revision")), typed)
     else:
         yield ("wasInfluencedBy", None,
                [("prov:influencee", source), ("prov:influencer", target), typed])
@@ -284,7 +297,8 @@ def _statement_source(conn: Connection, flt: StatementFilter,
             about = about_of.get(statement_id, ())
             yield list(_statement_records(
                 article, key, quote, kind, stated_on, [actor[0] for actor in about],
-                speaker_key, outlet_key, span_start, span_end, _chains(hops)))
+                speaker_key, outlet_key, span_start, span_end, _chains(hops),
+                row.translated_from, row.original))
             if on_statement is not None:
                 on_statement()
 

@@ -22,7 +22,21 @@ RELATION_HEADINGS = {
     ("supports", True): "Supported by",
     ("repeats", False): "Repeats (upstream)",
     ("repeats", True): "Repeated by (downstream)",
+    ("confirms", False): "Confirms",
+    ("confirms", True): "Confirmed by",
+    ("dismisses", False): "Dismisses",
+    ("dismisses", True): "Dismissed by",
+    ("corrects", False): "Corrects (an earlier statement of the same speaker or outlet)",
+    ("corrects", True): "Corrected by (the same speaker or outlet)",
+    ("retracts", False): "Retracts",
+    ("retracts", True): "Retracted by",
 }
+
+
+def translated(view: StatementView) -> str:
+    """" (translated from ru)" for a quote the article translates, else "": a direct
+    quote in translation is still the speaker's words, but not their wording."""
+    return f" (translated from {view.translated_from})" if view.translated_from else ""
 
 
 def _who(actor: ActorRef) -> str:
@@ -59,7 +73,11 @@ def chain_text(view: StatementView, width: int = 100) -> str:
     """A statement's provenance, readable at a glance, from the article to the origin."""
     view = for_display(view)
     wrap = wrapper(width, "  ", "  ")
-    lines = [f"{view.ref}  ({view.kind})", *wrap.wrap(f"“{view.quote}”")]
+    how = (f"{view.kind}, translated from {view.translated_from}" if view.translated_from
+           else view.kind)
+    lines = [f"{view.ref}  ({how})", *wrap.wrap(f"“{view.quote}”")]
+    if view.original:
+        lines += wrapper(width, "  original: ", "            ").wrap(f"“{view.original}”")
     if view.context and view.context != view.quote:
         context = wrapper(width, "  in: ", "      ")
         lines += context.wrap(view.context)
@@ -310,7 +328,10 @@ STATEMENT_TABLE = (
 def statement_row(view: StatementView) -> dict[str, Any]:
     from claimsdb.output.export import statement_record
 
-    return {**statement_record(view), "origin": _origin(view)}
+    record = {**statement_record(view), "origin": _origin(view)}
+    if view.translated_from:  # first, so a shortened quote keeps it (CSV has a column)
+        record["quote"] = f"{translated(view).strip()} {view.quote}"
+    return record
 
 
 ACTOR_TABLE = (
@@ -330,9 +351,19 @@ DENIAL_TABLE = (
 )
 
 
+REJECTION_TABLE = (  # denials --type dismisses|all: which of the two each row is
+    Column("denier", "by", flex=1), Column("type", "how"),
+    Column("denial_quote", "words", flex=2),
+    Column("denied_key", "statement", key=True),
+    Column("denied_speaker", "its origin", flex=1),
+    Column("denied_origin", "identified"),
+)
+
+
 def denial_row(denial) -> dict[str, Any]:
     denied = denial.denied
     return {
+        "type": denial.type,
         "denier": denial.denier.name if denial.denier else "",
         "denial": denial.denial.ref,
         "denial_quote": denial.denial.quote,
@@ -348,13 +379,13 @@ def denial_row(denial) -> dict[str, Any]:
 DENIAL_CSV = (
     Column("denier", ""), Column("denial", ""), Column("denial_quote", ""),
     Column("denied", ""), Column("denied_quote", ""), Column("denied_speaker", ""),
-    Column("denied_origin", ""), Column("denied_chain", ""),
+    Column("denied_origin", ""), Column("denied_chain", ""), Column("type", ""),
 )
 
 
 def denial_json(denial) -> dict[str, Any]:
     return {"denier": actor_json(denial.denier), "denial": statement_json(denial.denial),
-            "denied": statement_json(denial.denied)}
+            "denied": statement_json(denial.denied), "type": denial.type}
 
 
 ARTICLE_TABLE = (

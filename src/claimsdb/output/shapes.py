@@ -59,4 +59,7 @@ def statement_json(view: StatementView) -> dict[str, Any]:
         ] + [
             {"direction": "incoming", **dataclasses.asdict(r)} for r in view.incoming
         ],
+        # Format 1.1: null unless the quote translates words said in another language.
+        "translated_from": view.translated_from,
+        "original": view.original,
     }

@@ -17,9 +17,15 @@ from claimsdb.query.tracing import ClaimSummary, ClaimTrace, Loop, paths
 from claimsdb.terminal import for_display
 
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
-          "supports": "✓ supported by"}
-COLOUR = {"denies": "#c0392b", "contradicts": "#d68910", "supports": "#1e8449"}
-FILL = {"denies": "#fdedec", "contradicts": "#fef5e7", "supports": "#e9f7ef"}
+          "supports": "✓ supported by", "confirms": "✓ confirmed by",
+          "dismisses": "⊘ dismissed by", "corrects": "✎ corrected by",
+          "retracts": "⌫ retracted by"}
+COLOUR = {"denies": "#c0392b", "contradicts": "#d68910", "supports": "#1e8449",
+          "confirms": "#1e8449", "dismisses": "#8e44ad", "corrects": "#2471a3",
+          "retracts": "#7f8c8d"}
+FILL = {"denies": "#fdedec", "contradicts": "#fef5e7", "supports": "#e9f7ef",
+        "confirms": "#e9f7ef", "dismisses": "#f5eef8", "corrects": "#eaf2f8",
+        "retracts": "#f2f3f4"}
 
 
 def _when(view: StatementView) -> str:

@@ -38,6 +38,7 @@ from claimsdb.store.models import (
     Review,
     Statement,
     StatementAbout,
+    StatementKind,
     StatementTopic,
 )
 from claimsdb.terminal import one_line
@@ -322,6 +323,8 @@ def _articles(conn: Connection, report: CheckReport) -> None:
                 where = f"article '{article.key}', statement '{statement.key}'"
                 _span(article, statement, where, report)
                 _chain(article, statement, hops, where, report)
+                _relation_rules(statement, batch.relations.get(statement.id, []), where,
+                                report)
             _content_hash(article, batch, statements, report)
     report.counts.update(counts)
 
@@ -344,7 +347,8 @@ class _Batch:
             select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
                    Statement.span_start, Statement.span_end, Statement.kind,
                    Statement.stated_on, Statement.speaker_id, Statement.note,
-                   speaker.key.label("speaker_key"))
+                   speaker.key.label("speaker_key"), Statement.translated_from,
+                   Statement.original)
             .outerjoin(speaker, speaker.id == Statement.speaker_id)
             .where(Statement.article_id.in_(ids)).order_by(Statement.id)
         ), "article_id")
@@ -366,7 +370,9 @@ class _Batch:
         target_article = aliased(Article)
         self.relations = _group(_in_chunks(conn, statement_ids, lambda chunk: (
             select(Relation.source_id, Relation.type, target_article.key.label("article_key"),
-                   target.key.label("statement_key"))
+                   target.key.label("statement_key"),
+                   target.speaker_id.label("target_speaker_id"),
+                   target_article.outlet_id.label("target_outlet_id"))
             .join(target, target.id == Relation.target_id)
             .join(target_article, target_article.id == target.article_id)
             .where(Relation.source_id.in_(chunk))
@@ -477,6 +483,25 @@ def _stored_hop(text: str, statement: Any, hop: Any) -> Any:
                    if hop.mention_start is not None else None)
 
 
+def _relation_rules(statement: Any, relations: list[Any], where: str,
+                    report: CheckReport) -> None:
+    """What the importer refuses, should rows written some other way say it: a refusal
+    that answers a statement, a correction or retraction by someone other than the
+    target's speaker or outlet (where both sides are known)."""
+    for relation in relations:
+        target = f"{relation.article_key}#{relation.statement_key}"
+        if statement.kind == StatementKind.REFUSAL.value:
+            report.add("relation", where, f"a refusal {relation.type} '{target}'; a refusal "
+                       "takes no position on anything")
+        if relation.type in (RelationType.CORRECTS.value, RelationType.RETRACTS.value):
+            theirs = {relation.target_speaker_id, relation.target_outlet_id} - {None}
+            if statement.speaker_id is not None and theirs and \
+                    statement.speaker_id not in theirs:
+                report.add("relation", where, f"{relation.type} '{target}', whose speaker "
+                           "and outlet are both someone else; only the same speaker or outlet "
+                           f"{relation.type} a statement")
+
+
 def _content_hash(article: Any, batch: _Batch, statements: list[Any],
                   report: CheckReport) -> None:
     """The article as stored must still hash to what was imported: anything changed
@@ -498,6 +523,7 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
             topics=tuple(t.topic for t in batch.topics.get(s.id, [])), note=s.note,
             reviews=tuple(ReviewSpec(r.by, r.rating, r.url, r.reviewed_on, r.summary)
                           for r in batch.reviews.get(s.id, [])),
+            translated_from=s.translated_from, original=s.original,
         ))
     spec = ArticleSpec(
         key=article.key, title=article.title, text=article.text, outlet=article.outlet_key,

@@ -104,7 +104,7 @@ class StatementFilter:
     with_members: bool = False  # speaker also matches actors holding a role at it
     via: str | None = None  # an actor anywhere in the chain, or the article's outlet
     origin: str | None = None  # named | role | anonymous: how the origin is identified
-    kind: str | None = None  # direct | indirect
+    kind: str | None = None  # direct | indirect | refusal
     denied: bool = False  # something denies it
     denials: bool = False  # it denies something
     about: str | None = None
@@ -119,7 +119,7 @@ class StatementFilter:
         if self.origin is not None and self.origin not in {i.value for i in Identification}:
             raise ClaimsError(f"origin must be named, role or anonymous, not {self.origin!r}")
         if self.kind is not None and self.kind not in {k.value for k in StatementKind}:
-            raise ClaimsError(f"kind must be direct or indirect, not {self.kind!r}")
+            raise ClaimsError(f"kind must be direct, indirect or refusal, not {self.kind!r}")
         if self.limit is not None and self.limit < 0:
             raise ClaimsError("limit must not be negative")
         if self.with_members and not self.speaker:
@@ -444,7 +444,7 @@ def _statement_select() -> Select:
                 Article.text, window_start + _constant(1),
                 Statement.span_end - window_start + width,
             ).label("window"),
-            Article.language,
+            Article.language, Statement.translated_from, Statement.original,
         )
         .join(Article, Statement.article_id == Article.id)
         .outerjoin(speaker, Statement.speaker_id == speaker.id)
@@ -862,12 +862,22 @@ def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDeta
 
 # -- denials -----------------------------------------------------------------------------
 
+DENIAL_TYPES = {
+    # what ``denials --type`` selects: factual denials by default, as before format 1.1
+    "denies": (RelationType.DENIES.value,),
+    "dismisses": (RelationType.DISMISSES.value,),
+    "all": (RelationType.DENIES.value, RelationType.DISMISSES.value),
+}
+
+
 @dataclass(frozen=True)
 class DenialView:
-    """Who denied what: the denial, and the denied statement with its provenance."""
+    """Who denied (or dismissed) what: the denial, and the denied statement with its
+    provenance."""
 
     denial: StatementView
     denied: StatementView
+    type: str = RelationType.DENIES.value  # or "dismisses"
 
     @property
     def denier(self) -> ActorRef | None:
@@ -875,23 +885,35 @@ class DenialView:
 
 
 def iter_denials(conn: Connection, flt: StatementFilter | None = None,
-                 batch: int = BATCH) -> Iterator[DenialView]:
-    """Every denial whose denied statement matches the filter (all by default)."""
+                 batch: int = BATCH, *, by: str | None = None,
+                 type: str = "denies") -> Iterator[DenialView]:
+    """Every denial whose denied statement matches the filter (all by default).
+
+    ``by``: only denials whose speaker is this actor (key, name or alias). ``type``:
+    ``denies`` (factual denials, the default), ``dismisses`` (rejections without a
+    factual denial: "speculation") or ``all`` (both)."""
     flt = flt or StatementFilter()
-    pairs = (select(Relation.source_id, Relation.target_id)
-             .where(Relation.type == RelationType.DENIES.value,
-                    Relation.target_id.in_(
-                        select(Statement.id).where(*_filter_conditions(conn, flt))))
+    types = DENIAL_TYPES.get(type)
+    if types is None:
+        raise ClaimsError(f"type must be one of {', '.join(DENIAL_TYPES)}, not {type!r}")
+    conditions = [Relation.type.in_(types),
+                  Relation.target_id.in_(select(Statement.id).where(
+                      *_filter_conditions(conn, flt)))]
+    if by is not None:
+        conditions.append(Relation.source_id.in_(
+            select(Statement.id).where(Statement.speaker_id == _actor_id(conn, by))))
+    pairs = (select(Relation.source_id, Relation.target_id, Relation.type)
+             .where(*conditions)
              .order_by(Relation.target_id, Relation.id))
     if flt.limit is not None:
         pairs = pairs.limit(flt.limit)
     result = conn.execute(pairs.execution_options(yield_per=batch))
     for partition in result.partitions():
-        ids = sorted({i for pair in partition for i in pair})
+        ids = sorted({i for source_id, target_id, _ in partition for i in (source_id, target_id)})
         views = {v.id: v for v in _enrich(conn, conn.execute(
             _statement_select().where(Statement.id.in_(ids))).all())}
-        for source_id, target_id in partition:
-            yield DenialView(views[source_id], views[target_id])
+        for source_id, target_id, relation in partition:
+            yield DenialView(views[source_id], views[target_id], relation)
 
 
 # -- articles ----------------------------------------------------------------------------

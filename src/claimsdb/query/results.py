@@ -76,6 +76,9 @@ class StatementView:
     outgoing: tuple[RelatedStatement, ...] = ()  # this statement denies/supports/... them
     incoming: tuple[RelatedStatement, ...] = ()  # they deny/support/... this statement
     about: tuple[ActorRef, ...] = field(default=())
+    # Format 1.1: the quote translates words said in this language, given as ``original``.
+    translated_from: str | None = None
+    original: str | None = None
 
     @property
     def ref(self) -> str:

@@ -192,7 +192,10 @@ def describe_delay(delta: dt.timedelta, date_only: bool) -> str:
 
 @dataclass(frozen=True)
 class Reaction:
-    """A denial, contradiction or support aimed at a statement of the claim."""
+    """A reaction aimed at a statement of the claim: a denial, contradiction, support,
+    confirmation, dismissal, correction or retraction (every relation but repeats).
+    Each keeps its own type and delay: a dismissal ("speculation") is not counted as a
+    denial, so "denied" and the time to a denial stay about factual denials."""
 
     type: str
     by: StatementView  # the statement that denies/contradicts/supports

@@ -64,7 +64,7 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
         (statement_id, article, key, quote, kind, span_start, span_end, stated_on, title,
          published, url, outlet_key, outlet_name, outlet_kind, outlet_identified,
          speaker_key, speaker_name, speaker_kind, speaker_identified, window_start,
-         window, language) = row
+         window, language, translated_from, original) = row
         mine = related.get(statement_id)
         chain = hops.get(statement_id)
         about_of = about.get(statement_id)
@@ -90,6 +90,7 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
                            ) if mine else empty,
             incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
             about=tuple([ActorRef(*a) for a in about_of]) if about_of else empty,
+            translated_from=translated_from, original=original,
         ))
     return views
 
