@@ -336,7 +336,7 @@ def test_json_tables_keep_native_types(tricky, cli):
     two_lines = next(h for h in hops if h["statement"] == "two-lines")
     assert two_lines == {
         "ref": "tricky-text#two-lines", "article": "tricky-text", "statement": "two-lines",
-        "position": 0, "cue": "he said", "is_origin": True, "chain_depth": 1,
+        "position": 0, "cue": "he said", "is_origin": True, "chain_depth": 1, "chain": 0,
         "actor": {"key": "peskov", "name": "Dmitry Peskov", "kind": "person",
                   "identified": "named"},
         # format 1.1: no mention given; the cue is located in the text

@@ -132,11 +132,11 @@ def test_issue_11_item_26_upgrade_from_0002_with_data_loses_nothing_and_search_s
     """Issue 11 items 25/26: a database at 0002 holding articles upgrades to 0003 with
     every row intact, the search index rebuilt (stemming, found by Datasette's rule),
     and back down again."""
-    from sqlalchemy import text
+    from sqlalchemy import bindparam, text
 
     from claimsdb.format.seeds import seed_files
     from claimsdb.ingest.importer import import_files
-    from claimsdb.query.queries import StatementFilter, iter_statements
+    from claimsdb.query.queries import StatementFilter, filtered_statement_ids
     from claimsdb.store.db import read_connection
     from conftest import DATA
 
@@ -151,7 +151,11 @@ def test_issue_11_item_26_upgrade_from_0002_with_data_loses_nothing_and_search_s
     assert _snapshot(engine) == before
     migrate.upgrade(engine)  # the queries read what later revisions add (hop mentions)
     with read_connection(engine) as conn:
-        found = {s.key for s in iter_statements(conn, StatementFilter(search="hijack"))}
+        # The ids a filter selects, not whole statements: reading those needs the
+        # current schema (chain numbers, since 0004), and this database is at 0003.
+        ids = conn.execute(filtered_statement_ids(conn, StatementFilter(search="hijack")))
+        found = set(conn.execute(text("SELECT key FROM statements WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True)), {"ids": list(ids.scalars())}).scalars())
         assert found == {"hijacked", "hijackers", "plan"}
         if conn.dialect.name == "sqlite":
             declared = conn.execute(text(

@@ -24,7 +24,8 @@ from conftest import DATA, REPO
 ACTOR = {"key", "name", "kind", "identified"}
 STATEMENT = {"ref", "article", "statement", "kind", "quote", "span", "stated_on", "context",
              "article_title", "published", "url", "outlet", "speaker", "chain",
-             "chain_depth", "about", "relations", "translated_from", "original"}
+             "chains", "origins", "chain_depth", "about", "relations", "translated_from",
+             "original"}
 HOP = {"position", "actor", "cue", "mention", "identified", "cue_span", "mention_span"}
 RELATION = {"direction", "type", "ref", "quote", "speaker"}
 COUNTS = {"originated", "relayed", "denials_issued", "denials_received"}
@@ -47,7 +48,7 @@ TRACE = {"asked", "statements", "repeats", "roots", "upstream", "downstream", "r
 REACTION = {"type", "by", "target", "after_first"}
 LOOP = {"kind", "path", "statements", "description"}
 CHAIN_ROW = {"ref", "article", "statement", "position", "actor", "cue", "mention",
-             "identified", "cue_span", "mention_span", "is_origin", "chain_depth"}
+             "identified", "cue_span", "mention_span", "is_origin", "chain_depth", "chain"}
 RELATION_ROW = {"type", "source", "target"}
 RELATION_END = {"ref", "article", "statement", "quote", "speaker"}
 
@@ -74,6 +75,13 @@ def statement(value: dict) -> None:
     for hop in value["chain"]:
         assert set(hop) == HOP
         actor(hop["actor"])
+    assert value["chains"][:1] == ([value["chain"]] if value["chain"] else [])
+    for chain in value["chains"]:
+        for hop in chain:
+            assert set(hop) == HOP
+            actor(hop["actor"])
+    for origin in value["origins"]:
+        actor(origin)
     for about in value["about"]:
         actor(about)
     for relation in value["relations"]:

@@ -10,11 +10,18 @@
 - New tables ``statement_topics`` and ``reviews`` (fact-checkers' verdicts).
 
 Every existing row keeps its meaning: hops become chain 0, the new columns are NULL.
+``statements.speaker_id`` stays the first chain's original speaker; the origins of
+later chains are the last hops of those chains, found through the partial index
+``ix_chain_hops_later_chains`` (only hops of chains after the first).
 
-The views of 0003 come back with one change (``_views``): where they classify an
-origin as named, role or anonymous (``statement_sources.speaker_identified``, the
-counts of ``article_sourcing``), the origin hop's own ``identified`` comes first, as
+The views ``statement_sources`` and ``article_sourcing`` are created anew (``_views``)
+for several chains (``chain``: the chains joined by " | "; an article's ``named``,
+``role`` and ``anonymous`` counts a statement by its best-identified origin, so
+``anonymous`` is the statements that rest on anonymous sources only), and where they
+classify an origin as named, role or anonymous (``statement_sources.speaker_identified``,
+the counts of ``article_sourcing``) the origin hop's own ``identified`` comes first, as
 in ``claimsdb list --origin``; an index on ``chain_hops.identified`` finds those hops.
+The downgrade restores 0003's views.
 
 SQLite changes a primary key and CHECK constraints only by rebuilding a table (batch
 mode): the views of 0003 are dropped first and created again at the end, and the
@@ -54,15 +61,21 @@ FTS_TRIGGERS = [
     "INSERT INTO statements_fts(rowid, quote) VALUES (new.id, new.quote); END",
 ]
 VIEW_NAMES = ("article_sourcing", "denials", "statement_sources")
+LATER_CHAINS = "chain > 0"
 
-
-def _views_of(revision_id: str) -> list[str]:
-    """The CREATE VIEW statements as ``revision_id`` made them (read from that migration,
-    so the views are written once)."""
-    script = op.get_context().script
-    assert script is not None
-    return script.get_revision(revision_id).module._views(op.get_bind().dialect.name)
-
+# A statement's chains as text, each nearest source first, the chains in order joined
+# by " | " (as the CSV export has it); one row of each chain (its position 0) leads.
+CHAINS = {
+    "sqlite": "(SELECT group_concat(names, ' | ') FROM (SELECT (SELECT group_concat(name, "
+              "' > ') FROM (SELECT x.name AS name FROM chain_hops h JOIN actors x "
+              "ON x.id = h.actor_id WHERE h.statement_id = c.statement_id "
+              "AND h.chain = c.chain ORDER BY h.position)) AS names FROM chain_hops c "
+              "WHERE c.statement_id = s.id AND c.position = 0 ORDER BY c.chain))",
+    "postgresql": "(SELECT string_agg(c.names, ' | ' ORDER BY c.chain) FROM "
+                  "(SELECT h.chain AS chain, string_agg(x.name, ' > ' ORDER BY h.position) "
+                  "AS names FROM chain_hops h JOIN actors x ON x.id = h.actor_id "
+                  "WHERE h.statement_id = s.id GROUP BY h.chain) c)",
+}
 
 # The statements whose origin hop (the last of the first chain) gives its own
 # identification, and that identification.
@@ -72,31 +85,6 @@ ORIGIN_OVERRIDES = (
     "(SELECT 1 FROM chain_hops l WHERE l.statement_id = h.statement_id "
     "AND l.chain = h.chain AND l.position > h.position)) oh ON oh.statement_id = s.id "
 )
-# 0003's view text -> this revision's: each fragment must be found exactly once.
-VIEW_CHANGES = (
-    ("sp.identified AS speaker_identified",
-     "coalesce(oh.identified, sp.identified) AS speaker_identified"),
-    ("coalesce(sp.identified, 'named') = 'named'",
-     "coalesce(oh.identified, sp.identified, 'named') = 'named'"),
-    ("count(CASE WHEN sp.identified = 'role'",
-     "count(CASE WHEN coalesce(oh.identified, sp.identified) = 'role'"),
-    ("count(CASE WHEN sp.identified = 'anonymous'",
-     "count(CASE WHEN coalesce(oh.identified, sp.identified) = 'anonymous'"),
-    ("LEFT JOIN actors sp ON sp.id = s.speaker_id ",
-     "LEFT JOIN actors sp ON sp.id = s.speaker_id " + ORIGIN_OVERRIDES),
-)
-
-
-def _views(dialect: str) -> list[str]:
-    """0003's views, classifying origins by the origin hop's identification first."""
-    script = op.get_context().script
-    assert script is not None
-    views = script.get_revision("0003").module._views(dialect)
-    text = "\n".join(views)
-    for before, after in VIEW_CHANGES:
-        assert before in text, before
-        text = text.replace(before, after)
-    return text.split("\n")
 
 
 def _has_fts_table() -> bool:
@@ -105,6 +93,73 @@ def _has_fts_table() -> bool:
         return False
     return bind.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE name = 'statements_fts'").first() is not None
+
+
+def _later_origin(identified: str) -> str:
+    """Some chain after the first originates with a source identified so: its origin
+    hop's own identification first, else its actor's (``identified`` is one of this
+    module's constants, never a user's value)."""
+    return ("EXISTS (SELECT 1 FROM chain_hops h JOIN actors x ON x.id = h.actor_id "  # noqa: S608
+            "WHERE h.statement_id = s.id AND h.chain > 0 "
+            f"AND coalesce(h.identified, x.identified) = '{identified}' "
+            "AND NOT EXISTS (SELECT 1 FROM chain_hops n WHERE n.statement_id = h.statement_id "
+            "AND n.chain = h.chain AND n.position = h.position + 1))")
+
+
+def _views(dialect: str) -> list[str]:
+    """0003's views, ``statement_sources`` and ``article_sourcing`` made for several
+    chains and classifying each origin by its origin hop's own identification first
+    (``denials`` as it was)."""
+    # Constants of this module only; nothing of a user's reaches this SQL.
+    named = ("(coalesce(oh.identified, sp.identified, 'named') = 'named' "
+             f"OR {_later_origin('named')})")
+    role = f"(coalesce(oh.identified, sp.identified) = 'role' OR {_later_origin('role')})"
+    denials = [sql for sql in _views_of("0003") if sql.startswith("CREATE VIEW denials ")]
+    return [
+        "CREATE VIEW statement_sources AS "  # noqa: S608
+        "SELECT s.id AS id, a.key || '#' || s.key AS ref, a.key AS article, s.key AS statement, "
+        "s.quote AS quote, s.kind AS kind, sp.name AS speaker, sp.key AS speaker_key, "
+        "coalesce(oh.identified, sp.identified) AS speaker_identified, "
+        f"{CHAINS[dialect]} AS chain, "
+        "(SELECT coalesce(max(h.position) + 1, 0) FROM chain_hops h "
+        "WHERE h.statement_id = s.id) AS chain_depth, "
+        "o.name AS outlet, a.published AS published, s.stated_on AS stated_on, "
+        "(SELECT count(*) FROM relations r WHERE r.target_id = s.id AND r.type = 'denies') "
+        "AS times_denied, "
+        "a.title AS article_title, a.url AS url, a.language AS language "
+        "FROM statements s JOIN articles a ON a.id = s.article_id "
+        "LEFT JOIN actors sp ON sp.id = s.speaker_id " + ORIGIN_OVERRIDES +
+        "LEFT JOIN actors o ON o.id = a.outlet_id",
+        *denials,
+        # The counts of 'claimsdb sources': each statement once, by its best-identified
+        # origin (named, then role, then anonymous); an origin without a speaker (the
+        # own voice of an article without an outlet) counts as named.
+        "CREATE VIEW article_sourcing AS "  # noqa: S608
+        "SELECT a.key AS article, a.title AS title, o.name AS outlet, "
+        "a.published AS published, a.language AS language, "
+        "count(s.id) AS statements, "
+        f"count(CASE WHEN s.id IS NOT NULL AND {named} THEN 1 END) AS named, "
+        f"count(CASE WHEN s.id IS NOT NULL AND NOT {named} AND {role} THEN 1 END) AS role, "
+        f"count(CASE WHEN s.id IS NOT NULL AND NOT {named} AND NOT {role} THEN 1 END) "
+        "AS anonymous, "
+        "count(CASE WHEN s.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_hops h "
+        "WHERE h.statement_id = s.id) THEN 1 END) AS own_voice, "
+        "count(CASE WHEN s.kind = 'direct' THEN 1 END) AS direct_quotes, "
+        "count(CASE WHEN EXISTS (SELECT 1 FROM relations r WHERE r.target_id = s.id "
+        "AND r.type = 'denies') THEN 1 END) AS denied "
+        "FROM articles a LEFT JOIN actors o ON o.id = a.outlet_id "
+        "LEFT JOIN statements s ON s.article_id = a.id "
+        "LEFT JOIN actors sp ON sp.id = s.speaker_id " + ORIGIN_OVERRIDES +
+        "GROUP BY a.id, a.key, a.title, o.name, a.published, a.language",
+    ]
+
+
+def _views_of(revision_id: str) -> list[str]:
+    """The CREATE VIEW statements as ``revision_id`` made them (read from that migration,
+    so the views are written once)."""
+    script = op.get_context().script
+    assert script is not None
+    return script.get_revision(revision_id).module._views(op.get_bind().dialect.name)
 
 
 def _drop_views() -> None:
@@ -184,6 +239,9 @@ def upgrade() -> None:
                             name=op.f("uq_reviews_statement_id_position")),
     )
     op.create_index(op.f("ix_reviews_reviewer_id"), "reviews", ["reviewer_id"])
+    op.create_index(op.f("ix_chain_hops_later_chains"), "chain_hops",
+                    ["actor_id", "statement_id"], sqlite_where=sa.text(LATER_CHAINS),
+                    postgresql_where=sa.text(LATER_CHAINS))
     op.create_index(op.f("ix_chain_hops_identified"), "chain_hops", ["identified"])
     _recreate_fts_triggers()
     for sql in _views(op.get_bind().dialect.name):
@@ -200,6 +258,7 @@ def downgrade() -> None:
     op.drop_table("reviews")
     op.drop_index(op.f("ix_statement_topics_topic"), table_name="statement_topics")
     op.drop_table("statement_topics")
+    op.drop_index(op.f("ix_chain_hops_later_chains"), table_name="chain_hops")
     op.execute("DELETE FROM chain_hops WHERE chain > 0")
     # Constants of this module only; nothing of a user's reaches this SQL.
     op.execute(f"DELETE FROM relations WHERE type NOT IN ({RELATIONS_BEFORE})")  # noqa: S608

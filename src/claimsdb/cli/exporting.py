@@ -121,7 +121,7 @@ def export_csv(settings: Settings, table: str, output: str, excel: bool, formula
       contradicted_by, supports, supported_by, repeats, repeated_by, about, stated_on,
       article_title, published, url, span_start, span_end, context
     chain: article, statement, position, actor, actor_key, actor_kind,
-      actor_identified, cue, is_origin, chain_depth
+      actor_identified, cue, is_origin, chain_depth, chain
     relations: source, type, target, source_speaker, target_speaker,
       source_speaker_key, target_speaker_key, source_quote, target_quote
     actors: actor, name, kind, identified, aliases, roles, wikidata, description,

@@ -44,16 +44,18 @@ def statement_filter_options(command):
     options = [
         click.option("--article", metavar="KEY", help="Statements of this article."),
         click.option("--speaker", metavar="ACTOR",
-                     help="Whose original speaker is this actor (key, name or alias)."),
+                     help="Whose original speaker (of any of its chains) is this actor "
+                     "(key, name or alias)."),
         click.option("--with-members", is_flag=True,
                      help="With --speaker: also actors holding a role at it "
                      "(the Kremlin's spokesman for --speaker kremlin)."),
         click.option("--via", metavar="ACTOR",
-                     help="That passed through this actor: anywhere in the chain, or the "
+                     help="That passed through this actor: anywhere in any chain, or the "
                      "article's outlet."),
         click.option("--origin", type=click.Choice(ORIGINS),
-                     help="How the original speaker is identified where the article "
-                     "cites it (a hop's 'identified', else the actor's)."),
+                     help="How the original speaker of at least one of its chains is "
+                     "identified where the article cites it (a hop's 'identified', else "
+                     "the actor's)."),
         click.option("--kind", type=click.Choice(KINDS),
                      help="Direct quotes, reported speech, or refusals (\"declined to "
                      "comment\")."),

@@ -74,7 +74,7 @@ ACTOR_FIELDS = (
 )
 ROLE_FIELDS = ("of", "title", "from", "to")
 STATEMENT_FIELDS = (
-    "key", "quote", "occurrence", "kind", "chain", "stated_on", "about",
+    "key", "quote", "occurrence", "kind", "chain", "chains", "stated_on", "about",
     *(r.value for r in RelationType),
     "topics", "note", "reviews", "translated_from", "original",
 )
@@ -181,7 +181,10 @@ class StatementSpec:
     span_start: int
     span_end: int
     kind: str = StatementKind.INDIRECT.value
-    chain: tuple[HopSpec, ...] = ()
+    # Every chain that carries the statement ("according to AFP and AP": two), each
+    # nearest source first; none for the article's own voice. A version-1 file (and
+    # a ``chain:`` field) gives at most one.
+    chains: tuple[tuple[HopSpec, ...], ...] = ()
     stated_on: str | None = None
     about: tuple[str, ...] = ()
     # relation type -> global statement references ("ARTICLE#KEY"), in file order
@@ -194,6 +197,15 @@ class StatementSpec:
     # (a code such as "ru"), and the words as said, when the file gives them.
     translated_from: str | None = None
     original: str | None = None
+
+    @property
+    def chain(self) -> tuple[HopSpec, ...]:
+        """The first chain, whose origin is the statement's speaker (``speaker_id``)."""
+        return self.chains[0] if self.chains else ()
+
+    def hops(self) -> Iterable[HopSpec]:
+        """Every hop of every chain."""
+        return (hop for chain in self.chains for hop in chain)
 
 
 @dataclass(frozen=True)
@@ -228,7 +240,7 @@ class ArticleSpec:
         for key, where in _role_uses(self.actors).items():
             used.setdefault(key, where)
         for statement in self.statements:
-            for hop in statement.chain:
+            for hop in statement.hops():
                 used.setdefault(hop.actor, f"statement '{statement.key}' chain")
             for about in statement.about:
                 used.setdefault(about, f"statement '{statement.key}' about")
@@ -250,7 +262,7 @@ class ArticleSpec:
         for key, line in _role_use_lines(self.actors).items():
             note(key, line)
         for statement in self.statements:
-            for hop in statement.chain:
+            for hop in statement.hops():
                 note(hop.actor, statement.line)
             for about in statement.about:
                 note(about, statement.line)
@@ -290,6 +302,13 @@ class ArticleSpec:
         definitions is not a change to the article.
         """
         statements = sorted(self.statements, key=lambda s: s.key)
+
+        def more_chains(s: StatementSpec) -> dict[str, Any]:
+            # Only a statement with several chains has the key, so that every
+            # version-1 file keeps its content hash.
+            return {"chains": [[h.canonical() for h in c] for c in s.chains]
+                    } if len(s.chains) > 1 else {}
+
         canonical = {
             "key": self.key,
             "title": self.title,
@@ -306,6 +325,7 @@ class ArticleSpec:
                     "span": [s.span_start, s.span_end],
                     "kind": s.kind,
                     "chain": [h.canonical() for h in s.chain],
+                    **more_chains(s),
                     "stated_on": s.stated_on,
                     "about": sorted(set(s.about)),
                     "relations": {t: sorted(set(r)) for t, r in sorted(s.relations.items()) if r},
@@ -1100,7 +1120,8 @@ class _Validator:
         # An invalid article key must not hide reference problems: stand in for it.
         own_key = article_key or "\x00this-article"
         result: list[StatementSpec] = []
-        places: list[tuple[str, tuple[_HopPlace, ...]]] = []  # per statement in result
+        # per statement in result: its item, and per chain where its hops are
+        places: list[tuple[str, tuple[tuple[_HopPlace, ...], ...]]] = []
         # Every statement's key and relations, valid or not, for cross-checks: a typo in
         # one statement's quote must not turn references to it into "unknown" errors.
         linked: dict[str, tuple[dict[str, tuple[str, ...]], int | None]] = {}
@@ -1114,7 +1135,7 @@ class _Validator:
             item = f"statement '{key}'" if key else label
             span = self.quote_span(statement, item, text, located.get(index), near_misses)
             kind = self.choice(statement, "kind", item, StatementKind, StatementKind.INDIRECT.value)
-            chain, hop_places = self.chain(statement, item, outlet)
+            chains, hop_places = self.chains(statement, item, outlet)
             stated_on = self.date_text(statement, "stated_on", item, allow_time=True)
             about = []
             for about_index, actor in enumerate(self.list_of(statement, "about", item)):
@@ -1139,8 +1160,8 @@ class _Validator:
             if key and span and kind:
                 result.append(StatementSpec(
                     key=key, quote=span[0], span_start=span[1], span_end=span[2], kind=kind,
-                    chain=chain, stated_on=stated_on, about=tuple(about), relations=relations,
-                    line=line, topics=topics, note=note, reviews=reviews,
+                    chains=chains, stated_on=stated_on, about=tuple(about),
+                    relations=relations, line=line, topics=topics, note=note, reviews=reviews,
                     translated_from=translated_from, original=original,
                 ))
                 places.append((item, hop_places))
@@ -1151,7 +1172,7 @@ class _Validator:
         return tuple(result)
 
     def locate_hops(self, statements: list[StatementSpec],
-                    places: list[tuple[str, tuple[_HopPlace, ...]]], text: str,
+                    places: list[tuple[str, tuple[tuple[_HopPlace, ...], ...]]], text: str,
                     near_misses: spans.NearMisses | None) -> list[StatementSpec]:
         """The spans of every hop's cue and mention, found together for the whole
         article (``spans.locate_near`` searches each distinct string once).
@@ -1162,7 +1183,7 @@ class _Validator:
         requests: list[spans.NearRequest] = []
         for statement, (_item, hop_places) in zip(statements, places, strict=True):
             near = (statement.span_start, statement.span_end)
-            for hop, place in zip(statement.chain, hop_places, strict=True):
+            for hop, place in zip(statement.hops(), _flat(hop_places), strict=True):
                 if hop.cue is not None:
                     requests.append((hop.cue, place.cue_occurrence, *near))
                     if place.cue_occurrence is not None:
@@ -1173,7 +1194,7 @@ class _Validator:
         located: list[StatementSpec] = []
         for statement, (item, hop_places) in zip(statements, places, strict=True):
             hops = []
-            for hop, place in zip(statement.chain, hop_places, strict=True):
+            for hop, place in zip(statement.hops(), _flat(hop_places), strict=True):
                 cue_span = mention_span = None
                 pinned = False
                 if hop.cue is not None:
@@ -1196,7 +1217,11 @@ class _Validator:
                 hops.append(dataclasses.replace(
                     hop, cue_span=cue_span, mention_span=mention_span,  # type: ignore[arg-type]
                     cue_pinned=pinned))
-            located.append(dataclasses.replace(statement, chain=tuple(hops)))
+            chains, start = [], 0
+            for chain in statement.chains:
+                chains.append(tuple(hops[start:start + len(chain)]))
+                start += len(chain)
+            located.append(dataclasses.replace(statement, chains=tuple(chains)))
         return located
 
     def explicit_span(self, found: spans.Near, words: str, occurrence: int, item: str,
@@ -1423,15 +1448,61 @@ class _Validator:
                                         summary=summary, line=line))
         return tuple(found)
 
-    def chain(self, statement: dict, item: str, outlet: str | None
+    def chains(self, statement: dict, item: str, outlet: str | None
+               ) -> tuple[tuple[tuple[HopSpec, ...], ...], tuple[tuple[_HopPlace, ...], ...]]:
+        """``chain:`` (one chain, possibly empty: the own voice) or ``chains:`` (several,
+        each a list like ``chain``); never both, and never an empty list of chains. With
+        each chain, where its hops are in the file (see ``chain``)."""
+        if "chains" not in statement:
+            chain, places = self.chain(statement, item, outlet,
+                                       self.list_of(statement, "chain", item),
+                                       "chain", _line(statement, "chain"))
+            return ((chain,), (places,)) if chain else ((), ())
+        line = _line(statement, "chains")
+        if "chain" in statement:
+            self.fail("a statement has either 'chain' (one chain) or 'chains' (several), not "
+                      "both; move the chain into the 'chains' list", item, "chains", line)
+            return (), ()
+        if statement.get("chains") in (None, []):
+            self.fail("is an empty list; list the chains that carry the statement, or leave "
+                      "out 'chains' and 'chain' for the article's own voice",
+                      item, "chains", line)
+            return (), ()
+        chains: list[tuple[HopSpec, ...]] = []
+        all_places: list[tuple[_HopPlace, ...]] = []
+        for number, raw_chain in enumerate(self.list_of(statement, "chains", item)):
+            label = f"chains[{number}]"
+            if not isinstance(raw_chain, list):
+                self.fail(f"must be a chain (a list of actors, nearest source first), not "
+                          f"{_type_name(raw_chain)}", item, label, line)
+                continue
+            if not raw_chain:
+                self.fail("is an empty chain; every chain in 'chains' names at least one "
+                          "source (leave out 'chains' for the article's own voice)",
+                          item, label, line)
+                continue
+            chain, places = self.chain(statement, item, outlet, raw_chain, label, line)
+            actors = [hop.actor for hop in chain]
+            for earlier_number, earlier in enumerate(chains):
+                if actors == [hop.actor for hop in earlier]:
+                    self.fail(f"is the same chain as chains[{earlier_number}]; list each "
+                              "chain once", item, label, line)
+                    break
+            else:
+                chains.append(chain)
+                all_places.append(places)
+        return tuple(chains), tuple(all_places)
+
+    def chain(self, statement: dict, item: str, outlet: str | None, raw_hops: list,
+              name: str, line: int | None
               ) -> tuple[tuple[HopSpec, ...], tuple[_HopPlace, ...]]:
-        """The hops, and for each where it is in the file and which matches of its cue
-        and mention it asks for (``locate_hops`` finds their spans)."""
+        """One chain (``name``: "chain" or "chains[N]", for messages): the hops, and
+        for each where it is in the file and which matches of its cue and mention it
+        asks for (``locate_hops`` finds their spans)."""
         hops: list[HopSpec] = []
         places: list[_HopPlace] = []
-        line = _line(statement, "chain")
-        for index, raw in enumerate(self.list_of(statement, "chain", item)):
-            label = f"chain[{index}]"
+        for index, raw in enumerate(raw_hops):
+            label = f"{name}[{index}]"
             mention = identified = cue_occurrence = mention_occurrence = None
             if isinstance(raw, dict):
                 hop = self.mapping(raw, item, label, _line(raw), HOP_FIELDS)
@@ -1614,6 +1685,11 @@ def _relation_like(name: Any, value: Any) -> str | None:
 def _values(options: type) -> list[str]:
     """An enumeration's values, built once (a validation looks them up per field)."""
     return [o.value for o in options]
+
+
+def _flat(places: tuple[tuple[_HopPlace, ...], ...]) -> list[_HopPlace]:
+    """The places of a statement's hops, chain after chain (as ``StatementSpec.hops``)."""
+    return [place for chain in places for place in chain]
 
 
 def _line(mapping: Any, key: Any = None) -> int | None:

@@ -110,7 +110,7 @@ def _keys_used(spec: ArticleSpec) -> set[str]:
     for actor in spec.actors:
         keys.update(role.of for role in actor.roles)
     for statement in spec.statements:
-        keys.update(hop.actor for hop in statement.chain)
+        keys.update(hop.actor for hop in statement.hops())
         keys.update(statement.about)
         keys.update(review.by for review in statement.reviews)  # unknown: declined
     return keys
@@ -368,9 +368,9 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         reviews += review_rows(spec, ids_by_key, actor_ids)
         for s in spec.statements:
             statement_id = by_ref[spec.ref(s.key)]
-            hops += [{"statement_id": statement_id, "position": i,
+            hops += [{"statement_id": statement_id, "chain": c, "position": i,
                       "actor_id": actor_ids[h.actor], **hop_columns(h)}
-                     for i, h in enumerate(s.chain)]
+                     for c, chain in enumerate(s.chains) for i, h in enumerate(chain)]
             about += [{"statement_id": statement_id, "actor_id": actor_ids[a]} for a in s.about]
             for relation, targets in s.relations.items():
                 for target in targets:

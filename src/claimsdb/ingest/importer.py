@@ -1029,9 +1029,10 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
         statement_ids.update(zip((r["key"] for r in chunk), ids, strict=True))
 
     hops = [
-        {"statement_id": statement_ids[s.key], "position": i, "actor_id": actor_ids[h.actor],
-         **hop_columns(h)}
-        for s in spec.statements for i, h in enumerate(s.chain)
+        {"statement_id": statement_ids[s.key], "chain": c, "position": i,
+         "actor_id": actor_ids[h.actor], **hop_columns(h)}
+        for s in spec.statements for c, chain in enumerate(s.chains)
+        for i, h in enumerate(chain)
     ]
     about = [
         {"statement_id": statement_ids[s.key], "actor_id": actor_ids[a]}

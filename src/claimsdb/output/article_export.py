@@ -115,14 +115,25 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
             entry["translated_from"] = s.translated_from
             if s.original is not None:
                 entry["original"] = s.original
-        chain = []
-        for hop in chains.get(s.id, ()):
-            use(hop.actor)
-            written = _hop_entry(article.text, s, hop)
-            uses_1_1 = uses_1_1 or (isinstance(written, dict) and len(
-                written.keys() - {"actor", "cue"}) > 0)
-            chain.append(written)
-        entry["chain"] = chain
+        written = []
+        for chain in chains.get(s.id, {}).values():
+            hops = []
+            for hop in chain:
+                use(hop.actor)
+                hop_entry = _hop_entry(article.text, s, hop)
+                uses_1_1 = uses_1_1 or (isinstance(hop_entry, dict) and len(
+                    hop_entry.keys() - {"actor", "cue"}) > 0)
+                hops.append(hop_entry)
+            written.append(hops)
+        # One chain (or none) is written as 'chain', as version 1 has it; several
+        # sources ("AFP and AP") as 'chains', a format 1.1 field.
+        if len(written) > 1:
+            # a chain of keys on one line ("- [afp, ministry]"); with cues, a hop a line
+            entry["chains"] = [hops if any(isinstance(h, dict) for h in hops)
+                               else _FlowList(hops) for hops in written]
+            uses_1_1 = True
+        else:
+            entry["chain"] = written[0] if written else []
         if s.stated_on:
             entry["stated_on"] = _date_value(s.stated_on)
         if about.get(s.id):
@@ -197,17 +208,19 @@ def _hop_entry(text: str, statement: Any, hop: Any) -> str | _Flow:
     return entry if len(entry) > 1 else hop.actor
 
 
-def _chains(conn: Connection, article_id: int) -> dict[int, list[Any]]:
-    chains: dict[int, list[Any]] = defaultdict(list)
+def _chains(conn: Connection, article_id: int) -> dict[int, dict[int, list[Any]]]:
+    """Each statement's chains by chain number, each hop as a row (actor key, cue,
+    mention, identified, cue and mention starts)."""
+    chains: dict[int, dict[int, list[Any]]] = defaultdict(dict)
     for row in conn.execute(
-        select(Hop.statement_id, Actor.key.label("actor"), Hop.cue, Hop.mention,
+        select(Hop.statement_id, Hop.chain, Actor.key.label("actor"), Hop.cue, Hop.mention,
                Hop.identified, Hop.cue_start, Hop.mention_start)
         .join(Actor, Hop.actor_id == Actor.id)
         .join(Statement, Hop.statement_id == Statement.id)
         .where(Statement.article_id == article_id)
-        .order_by(Hop.statement_id, Hop.position)
+        .order_by(Hop.statement_id, Hop.chain, Hop.position)
     ):
-        chains[row.statement_id].append(row)
+        chains[row.statement_id].setdefault(row.chain, []).append(row)
     return chains
 
 

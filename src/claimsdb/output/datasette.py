@@ -18,10 +18,12 @@ _VIEWS = {
         "columns": {
             "ref": "article#statement: what claimsdb commands take",
             "speaker": "the original speaker (last link of the chain, or the outlet "
-                       "for the article's own voice)",
+                       "for the article's own voice; the first chain's when it has several)",
             "speaker_identified": "named, role or anonymous",
-            "chain": "who passed it on, nearest source first, the original speaker last",
-            "chain_depth": "links in the chain; 0 is the article's own voice",
+            "chain": "who passed it on, nearest source first, the original speaker last; "
+                     "several chains (\"according to AFP and AP\") joined by ' | '",
+            "chain_depth": "links in the chain (the longest, for several); 0 is the "
+                           "article's own voice",
             "times_denied": "statements that deny this one",
         },
         "sort_desc": "times_denied",

@@ -67,7 +67,7 @@ INCOMING_COLUMN = {"denies": "denied_by", "contradicts": "contradicted_by",
                    "corrects": "corrected_by", "retracts": "retracted_by"}
 HOP_COLUMNS: tuple[str, ...] = (
     "article", "statement", "position", "actor", "actor_key", "actor_kind",
-    "actor_identified", "cue", "is_origin", "chain_depth",
+    "actor_identified", "cue", "is_origin", "chain_depth", "chain",
 )
 RELATION_COLUMNS: tuple[str, ...] = (
     "source", "type", "target", "source_speaker", "target_speaker", "source_speaker_key",
@@ -84,6 +84,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
 )
 JOIN = "; "
 CHAIN_JOIN = " > "
+CHAINS_JOIN = " | "  # between the chains of a statement with several ("AFP and AP")
 DEFINITION_BATCH = 500  # actors and articles enriched per round of queries
 
 
@@ -94,23 +95,26 @@ def guard_formula(value: str) -> str:
 # -- statements ----------------------------------------------------------------------------
 
 def statement_record(view: StatementView) -> dict[str, Any]:
-    """One statement as a flat record (the CSV row)."""
-    speaker = view.speaker
+    """One statement as a flat record (the CSV row). With several chains, ``chain`` and
+    ``cues`` join the chains with " | ", and the speaker columns join every chain's
+    original speaker with "; " (first chain first)."""
+    origins = view.origins
     return {
         "article": view.article,
         "statement": view.key,
         "kind": view.kind,
         "quote": view.quote,
-        "speaker": speaker.name if speaker else "",
-        "chain": CHAIN_JOIN.join(view.chain_names()),
+        "speaker": JOIN.join(a.name for a in origins),
+        "chain": CHAINS_JOIN.join(CHAIN_JOIN.join(names) for names in view.chains_names()),
         "chain_depth": view.chain_depth,
         "denies": JOIN.join(view.related("denies")),
         "denied_by": JOIN.join(view.related("denies", incoming=True)),
-        "speaker_key": speaker.key if speaker else "",
-        "speaker_kind": speaker.kind if speaker else "",
-        "speaker_identified": speaker.identified if speaker else "",
+        "speaker_key": JOIN.join(a.key for a in origins),
+        "speaker_kind": JOIN.join(a.kind for a in origins),
+        "speaker_identified": JOIN.join(a.identified for a in origins),
         "outlet": view.outlet.name if view.outlet else "",
-        "cues": CHAIN_JOIN.join(hop.cue or "" for hop in view.chain),
+        "cues": CHAINS_JOIN.join(CHAIN_JOIN.join(hop.cue or "" for hop in chain)
+                                 for chain in view.chains),
         "contradicts": JOIN.join(view.related("contradicts")),
         "contradicted_by": JOIN.join(view.related("contradicts", incoming=True)),
         "supports": JOIN.join(view.related("supports")),
@@ -154,6 +158,7 @@ def hop_record(hop: HopRow) -> dict[str, Any]:
         "cue": hop.cue or "",
         "is_origin": "true" if hop.is_origin else "false",
         "chain_depth": hop.chain_depth,
+        "chain": hop.chain,
     }
 
 
@@ -171,6 +176,7 @@ def hop_json(hop: HopRow) -> dict[str, Any]:
         "mention_span": span_json(hop.mention_span),
         "is_origin": hop.is_origin,
         "chain_depth": hop.chain_depth,
+        "chain": hop.chain,
     }
 
 
@@ -432,6 +438,11 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
     def rows() -> Iterator[list[Any]]:
         for batch, details in batches:
             hops_of, related_of, about_of = details.hops, details.related, details.about
+            # The origins of chains after the first, which the lean details name but do
+            # not describe: the few there are, in one query per batch.
+            later = {hop[2] for hops in hops_of.values() if hops[-1][-1]
+                     for hop in _origins(hops)}
+            described = queries.actor_refs(conn, later) if later else {}
             for row in batch:
                 (statement_id, article, key, quote, kind, span_start, span_end, stated_on,
                  title, published, url, _outlet_key, outlet_name, _outlet_kind,
@@ -449,12 +460,25 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                 else:
                     related = unrelated
                 about = about_of.get(statement_id)
+                if hops and hops[-1][-1]:  # several chains
+                    origins = [described[hop[2]] for hop in _origins(hops)]
+                    speakers = [JOIN.join(getattr(a, part) for a in origins)
+                                for part in ("name", "key", "kind", "identified")]
+                    chain = CHAINS_JOIN.join(CHAIN_JOIN.join([hop[3] for hop in c])
+                                             for c in _split(hops))
+                    cues = CHAINS_JOIN.join(CHAIN_JOIN.join([hop[1] or "" for hop in c])
+                                            for c in _split(hops))
+                    depth = max(len(c) for c in _split(hops))
+                else:
+                    speakers = [speaker_name or "", speaker_key or "", speaker_kind or "",
+                                speaker_identified or ""]
+                    chain = CHAIN_JOIN.join([hop[3] for hop in hops])
+                    cues = CHAIN_JOIN.join([hop[1] or "" for hop in hops])
+                    depth = len(hops)
                 yield [
-                    article, key, kind, quote, speaker_name or "",
-                    CHAIN_JOIN.join([hop[3] for hop in hops]), len(hops),
-                    related[0], related[count],
-                    speaker_key or "", speaker_kind or "", speaker_identified or "",
-                    outlet_name or "", CHAIN_JOIN.join([hop[1] or "" for hop in hops]),
+                    article, key, kind, quote, speakers[0], chain, depth,
+                    related[0], related[count], speakers[1], speakers[2], speakers[3],
+                    outlet_name or "", cues,
                     related[1], related[count + 1], related[2], related[count + 2],
                     related[3], related[count + 3],
                     JOIN.join([actor[0] for actor in about]) if about else "",
@@ -467,6 +491,24 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                 ]
 
     return rows()
+
+
+def _split(hops: Sequence[tuple]) -> list[list[tuple]]:
+    """Detail hop tuples (chain number last) split into their chains."""
+    chains: list[list[tuple]] = []
+    for hop in hops:
+        if not chains or chains[-1][-1][-1] != hop[-1]:
+            chains.append([])
+        chains[-1].append(hop)
+    return chains
+
+
+def _origins(hops: Sequence[tuple]) -> list[tuple]:
+    """The last hop of each chain, each actor once, first chain first."""
+    seen: dict[str, tuple] = {}
+    for chain in _split(hops):
+        seen.setdefault(chain[-1][2], chain[-1])
+    return list(seen.values())
 
 
 TABLES: dict[str, Table] = {

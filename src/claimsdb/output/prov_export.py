@@ -125,18 +125,24 @@ def statement_records(view: StatementView) -> Iterator[Record]:
         view.article, view.key, view.quote, view.kind, view.stated_on,
         [a.key for a in view.about], view.speaker.key if view.speaker else None,
         view.outlet.key if view.outlet else None, view.span_start, view.span_end,
-        [(hop.position, hop.cue, hop.actor.key, hop.mention) for hop in view.chain],
+        [[(hop.position, hop.cue, hop.actor.key, hop.mention) for hop in chain]
+         for chain in view.chains],
         view.translated_from, view.original)
 
 
 def _statement_records(article_key: str, key: str, quote: str, kind: str,
                        stated_on: str | None, about: list[str], speaker: str | None,
                        outlet: str | None, span_start: int, span_end: int,
-                       chain: list[tuple[int, str | None, str, str | None]],
+                       chains: list[list[tuple[int, str | None, str, str | None]]],
                        translated_from: str | None = None, original: str | None = None
                        ) -> Iterator[Record]:
-    """``statement_records`` from plain values; ``chain``: (position, cue, actor key,
-    mention), nearest first."""
+    """``statement_records`` from plain values; ``chains``: each chain's hops as
+    (position, cue, actor key, mention), nearest first.
+
+    With several chains ("according to AFP and AP") the claim is attributed to every
+    chain's origin, and the printed passage is derived along each chain; the first
+    chain's relayed versions keep the ids a single chain has
+    (``report:ARTICLE/KEY/hop-N``), a later chain's are ``.../chain-C/hop-N``."""
     ref = f"{article_key}#{key}"
     claim = _statement_id(ref)
     attributes: list[tuple[str, Any]] = [
@@ -156,8 +162,14 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
     yield ("entity", claim, attributes)
     if speaker is not None:
         yield _attributed(claim, f"actor:{speaker}")
+    attributed = {speaker}
+    for chain in chains[1:]:
+        origin = chain[-1][2]
+        if origin not in attributed:
+            attributed.add(origin)
+            yield _attributed(claim, f"actor:{origin}")
     article = f"article:{article_key}"
-    if not chain:
+    if not chains:
         # The article's own voice: the printed words are the claim itself.
         yield ("hadMember", None, [("prov:collection", article), ("prov:entity", claim)])
         return
@@ -169,23 +181,29 @@ def _statement_records(article_key: str, key: str, quote: str, kind: str,
         yield _attributed(printed, f"actor:{outlet}")
     # a direct quote's words travel (wasQuotedFrom); reported speech is a relay
     how = QName("prov:Quotation") if kind == "direct" else QName("claimsdb:Relay")
-    newer = printed
-    for position, cue, actor, mention in chain:  # each link's version comes from the next
-        if position == len(chain) - 1:
-            older = claim
-        else:
-            older = f"report:{article_key}/{key}/hop-{position}"
-            yield ("entity", older, [("prov:type", QName("claimsdb:Report")),
-                                     ("claimsdb:position", position)])
-            yield _attributed(older, f"actor:{actor}")
-        cued = [("claimsdb:cue", cue)] if cue else []
-        if mention:  # format 1.1: the words naming the cited source there
-            cued.append(("claimsdb:mention", mention))
-        # (attributes in the order the package's wasQuotedFrom gives them: PROV-N
-        # lines stay the same as before)
-        typed = [*cued, ("prov:type", how)] if kind == "direct" else [("prov:type", how), *cued]
-        yield _derived(newer, older, *typed)
-        newer = older
+    for number, chain in enumerate(chains):
+        newer = printed
+        prefix = f"report:{article_key}/{key}/" + (f"chain-{number}/" if number else "")
+        for position, cue, actor, mention in chain:  # each link's version comes from the next
+            if position == len(chain) - 1:
+                older = claim
+            else:
+                older = f"{prefix}hop-{position}"
+                attributes = [("prov:type", QName("claimsdb:Report")),
+                              ("claimsdb:position", position)]
+                if number:
+                    attributes.append(("claimsdb:chain", number))
+                yield ("entity", older, attributes)
+                yield _attributed(older, f"actor:{actor}")
+            cued = [("claimsdb:cue", cue)] if cue else []
+            if mention:  # format 1.1: the words naming the cited source there
+                cued.append(("claimsdb:mention", mention))
+            # (attributes in the order the package's wasQuotedFrom gives them: PROV-N
+            # lines stay the same as before)
+            typed = ([*cued, ("prov:type", how)] if kind == "direct"
+                     else [("prov:type", how), *cued])
+            yield _derived(newer, older, *typed)
+            newer = older
     yield _derived(printed, claim, ("prov:type", QName("prov:PrimarySource")))
 
 
@@ -279,11 +297,20 @@ def _statement_source(conn: Connection, flt: StatementFilter,
             about = about_of.get(statement_id, ())
             yield list(_statement_records(
                 article, key, quote, kind, stated_on, [actor[0] for actor in about],
-                speaker_key, outlet_key, span_start, span_end,
-                [(hop[0], hop[1], hop[2], hop[6]) for hop in hops],
+                speaker_key, outlet_key, span_start, span_end, _chains(hops),
                 row.translated_from, row.original))
             if on_statement is not None:
                 on_statement()
+
+
+def _chains(hops: Iterable[tuple]
+            ) -> list[list[tuple[int, str | None, str, str | None]]]:
+    """Detail hop tuples (chain number last) as chains of (position, cue, actor key,
+    mention)."""
+    chains: dict[int, list[tuple[int, str | None, str, str | None]]] = {}
+    for hop in hops:
+        chains.setdefault(hop[-1], []).append((hop[0], hop[1], hop[2], hop[6]))
+    return list(chains.values())
 
 
 def _relation_source(conn: Connection, flt: StatementFilter) -> Iterator[list[Record]]:

@@ -53,6 +53,11 @@ def wrapper(width: int, initial: str, subsequent: str, *, whole: str = ""
                                 break_long_words=len(initial) + len(whole) <= width)
 
 
+def chains_text(view: StatementView) -> str:
+    """Every chain on one line, nearest source first: "AFP > X | AP > X"."""
+    return " | ".join(" > ".join(names) for names in view.chains_names())
+
+
 def _named_here(hop: HopView) -> str:
     """How the article names a hop's source there, and how identifiable it is at that
     point when that differs from the actor: 'named here as “he”; anonymous here'."""
@@ -81,16 +86,22 @@ def chain_text(view: StatementView, width: int = 100) -> str:
     dated = f", {view.published}" if view.published else ""
     lines.append(f"Article: {view.article_title}  [{view.article}{dated}]")
     lines.append("")
-    if not view.chain:
+    if not view.chains:
         speaker = _who(view.outlet) if view.outlet else "the article itself (no outlet given)"
         lines.append("Chain: none; the article says this in its own voice")
         lines.append(f"  original speaker: {speaker}")
-    else:
-        lines.append("Chain, from the article to the original speaker:")
+    for number, chain in enumerate(view.chains, start=1):
+        if len(view.chains) == 1:
+            lines.append("Chain, from the article to the original speaker:")
+        else:
+            if number > 1:
+                lines.append("")
+            lines.append(f"Chain {number} of {len(view.chains)}, from the article to the "
+                         "original speaker:")
         lines.append(f"  {source}" + (f"  [{view.outlet.describe()}]" if view.outlet else ""))
-        for depth, hop in enumerate(view.chain, start=1):
+        for depth, hop in enumerate(chain, start=1):
             cue = f"{hop.cue} " if hop.cue else ""
-            last = depth == len(view.chain)
+            last = depth == len(chain)
             marker = "   <- original speaker" if last else ""
             lines.append(f"  {'    ' * (depth - 1)}└─ {cue}→ {_who(hop.actor)}{marker}")
             named_here = _named_here(hop)
@@ -301,7 +312,9 @@ class _Counter:
 # -- what each list shows ------------------------------------------------------------------
 
 def _origin(view: StatementView) -> str:
-    return view.origin_identified
+    """How each chain's origin is identified where the article cites it ("named;
+    anonymous" for two chains)."""
+    return "; ".join(view.origins_identified)
 
 
 STATEMENT_TABLE = (
@@ -357,9 +370,9 @@ def denial_row(denial) -> dict[str, Any]:
         "denied": denied.ref,
         "denied_key": denied.key if denied.article == denial.denial.article else denied.ref,
         "denied_quote": denied.quote,
-        "denied_speaker": denied.speaker.name if denied.speaker else "",
+        "denied_speaker": "; ".join(a.name for a in denied.origins),
         "denied_origin": _origin(denied),
-        "denied_chain": " > ".join(denied.chain_names()),
+        "denied_chain": chains_text(denied),
     }
 
 
@@ -450,7 +463,7 @@ def actor_text(detail, width: int = 100) -> str:
         lines.append("")
         lines.append(f"{heading}:")
         for view in views:
-            via = " > ".join(view.chain_names()) or "own voice"
+            via = chains_text(view) or "own voice"
             item = wrapper(width, "  - ", "    ", whole=view.ref)
             lines += item.wrap(f"{view.ref} ({via}): «{view.quote}»")
     return "\n".join(lines)
@@ -496,7 +509,7 @@ def text_marks(views: Sequence[StatementView]) -> list[dict[str, Any]]:
     for number, view in enumerate(views, start=1):
         marks.append({"type": "statement", "number": number, "statement": view.key,
                       "span": [view.span_start, view.span_end], "actor": None})
-        for hop in view.chain:
+        for hop in (hop for chain in view.chains for hop in chain):
             for kind, span in (("source", hop.mention_span), ("cue", hop.cue_span)):
                 if span is not None:
                     marks.append({"type": kind, "number": number, "statement": view.key,
@@ -545,12 +558,13 @@ def article_text(detail, width: int = 100) -> str:
     lines.append("")
     lines.append(body)
     lines.append("")
-    if any(hop.cue_span or hop.mention_span for v in detail.statements for hop in v.chain):
+    if any(hop.cue_span or hop.mention_span
+           for v in detail.statements for chain in v.chains for hop in chain):
         lines.append(MARK_LEGEND)
         lines.append("")
     lines.append("Statements (numbered as marked above):")
     for number, view in enumerate(detail.statements, start=1):
-        via = " > ".join(view.chain_names()) or "own voice"
+        via = chains_text(view) or "own voice"
         item = wrapper(width, f"  {number:>3}. ", " " * 7, whole=view.key)
         lines += item.wrap(f"{view.key} [{view.kind}; {via}]")
     return "\n".join(lines)

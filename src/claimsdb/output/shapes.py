@@ -46,7 +46,12 @@ def statement_json(view: StatementView) -> dict[str, Any]:
         "url": view.url,
         "outlet": actor_json(view.outlet),
         "speaker": actor_json(view.speaker),
+        # ``chain`` is the first chain (whose origin is ``speaker``); ``chains`` has
+        # every chain, for a statement with several sources ("AFP and AP"), and
+        # ``origins`` every chain's original speaker.
         "chain": [hop_json(hop) for hop in view.chain],
+        "chains": [[hop_json(hop) for hop in chain] for chain in view.chains],
+        "origins": [actor_json(a) for a in view.origins],
         "chain_depth": view.chain_depth,
         "about": [actor_json(a) for a in view.about],
         "relations": [

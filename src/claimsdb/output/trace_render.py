@@ -13,7 +13,7 @@ from typing import Any
 from claimsdb.output.render import wrapper
 from claimsdb.output.shapes import actor_json, statement_json
 from claimsdb.query.queries import StatementView
-from claimsdb.query.tracing import ClaimSummary, ClaimTrace, Loop, passes_through
+from claimsdb.query.tracing import ClaimSummary, ClaimTrace, Loop, paths
 from claimsdb.terminal import for_display
 
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
@@ -46,9 +46,15 @@ def provenance(view: StatementView, limit: int | None = None) -> str:
     the original speaker stay (the speaker is the point, and often anonymous), and a
     name is shortened only beyond MAX_NAME (MAX_SPEAKER for the speaker).
     """
-    if not view.chain:
+    if not view.chains:
         return f"own voice of {view.outlet.name}" if view.outlet else "the article's own voice"
-    *relays, origin = passes_through(view)
+    # Several chains ("according to AFP and AP"): a phrase each, sharing the room.
+    share = None if limit is None else max(limit // len(view.chains), 1)
+    return " and ".join(_one_provenance(view, path, share) for path in paths(view))
+
+
+def _one_provenance(view: StatementView, path: list, limit: int | None) -> str:
+    *relays, origin = path
     tag = f" [{origin.identified}]" if origin.identified != "named" else ""
     names = [a.name for a in relays]
     if view.kind == "direct":

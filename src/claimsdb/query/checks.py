@@ -354,11 +354,12 @@ class _Batch:
         ), "article_id")
         statement_ids = [s.id for rows in self.statements.values() for s in rows]
         self.hops = _group(_in_chunks(conn, statement_ids, lambda chunk: (
-            select(Hop.statement_id, Hop.position, Hop.actor_id, Hop.cue, Hop.mention,
-                   Hop.identified, Hop.cue_start, Hop.cue_end, Hop.mention_start,
-                   Hop.mention_end, Actor.key.label("actor_key"))
+            select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id, Hop.cue,
+                   Hop.mention, Hop.identified, Hop.cue_start, Hop.cue_end,
+                   Hop.mention_start, Hop.mention_end, Actor.key.label("actor_key"))
             .join(Actor, Actor.id == Hop.actor_id)
-            .where(Hop.statement_id.in_(chunk)).order_by(Hop.statement_id, Hop.position)
+            .where(Hop.statement_id.in_(chunk))
+            .order_by(Hop.statement_id, Hop.chain, Hop.position)
         )), "statement_id")
         self.about = _group(_in_chunks(conn, statement_ids, lambda chunk: (
             select(StatementAbout.statement_id, Actor.key)
@@ -419,8 +420,41 @@ def _span(article: Any, statement: Any, where: str, report: CheckReport) -> None
                    f"not the quote «{_clip(statement.quote)}»")
 
 
+def _chains(hops: list[Any]) -> list[list[Any]]:
+    """A statement's hops split into its chains, by chain number."""
+    chains: dict[int, list[Any]] = defaultdict(list)
+    for hop in hops:
+        chains[hop.chain].append(hop)
+    return [chains[number] for number in sorted(chains)]
+
+
 def _chain(article: Any, statement: Any, hops: list[Any], where: str,
            report: CheckReport) -> None:
+    """Each chain's links, and the stored speaker: the first chain's origin."""
+    chains = _chains(hops)
+    numbers = sorted({hop.chain for hop in hops})
+    if numbers != list(range(len(numbers))):
+        report.add("chain", where, f"chain numbers are {numbers}, not 0 to "
+                   f"{len(numbers) - 1} without gaps: a chain is missing or misnumbered")
+    for number, chain in enumerate(chains):
+        _one_chain(article, chain, where if not number else f"{where}, chain {number}",
+                   report)
+    first = chains[0] if chains else []
+    expected = first[-1].actor_id if first else article.outlet_id
+    if statement.speaker_id != expected:
+        if first:
+            which = "the first chain's" if len(chains) > 1 else "the chain's"
+            should = f"{which} last actor, '{first[-1].actor_key}'"
+        elif article.outlet_id is not None:
+            should = f"the article's outlet, '{article.outlet_key}' (the article's own voice)"
+        else:
+            should = "none (the article's own voice, and the article has no outlet)"
+        have = f"'{statement.speaker_key}'" if statement.speaker_id is not None else "none"
+        report.add("speaker", where, f"the stored original speaker is {have}, but it must "
+                   f"be {should}")
+
+
+def _one_chain(article: Any, hops: list[Any], where: str, report: CheckReport) -> None:
     positions = [hop.position for hop in hops]
     if positions != list(range(len(hops))):
         report.add("chain", where, f"chain positions are {positions}, not 0 to "
@@ -432,17 +466,6 @@ def _chain(article: Any, statement: Any, hops: list[Any], where: str,
     if hops and article.outlet_id is not None and hops[0].actor_id == article.outlet_id:
         report.add("chain", where, f"the chain starts with the article's outlet "
                    f"'{hops[0].actor_key}', which is the implicit first link")
-    expected = hops[-1].actor_id if hops else article.outlet_id
-    if statement.speaker_id != expected:
-        if hops:
-            should = f"the chain's last actor, '{hops[-1].actor_key}'"
-        elif article.outlet_id is not None:
-            should = f"the article's outlet, '{article.outlet_key}' (the article's own voice)"
-        else:
-            should = "none (the article's own voice, and the article has no outlet)"
-        have = f"'{statement.speaker_key}'" if statement.speaker_id is not None else "none"
-        report.add("speaker", where, f"the stored original speaker is {have}, but it must "
-                   f"be {should}")
 
 
 def _stored_hop(text: str, statement: Any, hop: Any) -> Any:
@@ -493,7 +516,8 @@ def _content_hash(article: Any, batch: _Batch, statements: list[Any],
         specs.append(StatementSpec(
             key=s.key, quote=s.quote, span_start=s.span_start, span_end=s.span_end,
             kind=s.kind, stated_on=s.stated_on,
-            chain=tuple(_stored_hop(article.text, s, h) for h in batch.hops.get(s.id, [])),
+            chains=tuple(tuple(_stored_hop(article.text, s, h) for h in chain)
+                         for chain in _chains(batch.hops.get(s.id, []))),
             about=tuple(a.key for a in batch.about.get(s.id, [])),
             relations={t: tuple(refs) for t, refs in relations.items()},
             topics=tuple(t.topic for t in batch.topics.get(s.id, [])), note=s.note,

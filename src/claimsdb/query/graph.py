@@ -130,19 +130,21 @@ class _Groups:
 def independent_origin_counts(conn: Connection, article_id: int | None = None
                               ) -> dict[str | None, int]:
     """Independent origins behind each article's statements (keyed by article key) and
-    behind all of them together (key None). Streams statements with their hops."""
+    behind all of them together (key None). Streams statements with their hops; each
+    chain of a statement is a path to its own origin (the stored speaker is the first
+    chain's, a later chain's is its last hop)."""
     speaker = aliased(Actor)
     outlet = aliased(Actor)
     hop_actor = aliased(Actor)
     query = (
         select(Statement.id, Article.key.label("article"), speaker.key.label("speaker"),
-               outlet.key.label("outlet"), hop_actor.key.label("hop"))
+               outlet.key.label("outlet"), Hop.chain, hop_actor.key.label("hop"))
         .join(Article, Statement.article_id == Article.id)
         .join(speaker, Statement.speaker_id == speaker.id)
         .outerjoin(outlet, Article.outlet_id == outlet.id)
         .outerjoin(Hop, Hop.statement_id == Statement.id)
         .outerjoin(hop_actor, Hop.actor_id == hop_actor.id)
-        .order_by(Statement.id, Hop.position)
+        .order_by(Statement.id, Hop.chain, Hop.position)
     )
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)
@@ -164,15 +166,16 @@ def independent_origin_counts(conn: Connection, article_id: int | None = None
     path: list[str] = []
     article = origin = outlet = None
     for row in conn.execute(query.execution_options(yield_per=10_000)):
-        if row.id != current:
+        if (row.id, row.chain or 0) != current:
             if current is not None:
-                flush(article, origin, outlet, path)
-            current, article, origin, outlet = row.id, row.article, row.speaker, row.outlet
+                flush(article, origin if not current[1] else path[-1], outlet, path)
+            current, article, origin, outlet = ((row.id, row.chain or 0), row.article,
+                                                row.speaker, row.outlet)
             path = []
         if row.hop is not None:
             path.append(row.hop)
     if current is not None:
-        flush(article, origin, outlet, path)
+        flush(article, origin if not current[1] else path[-1], outlet, path)
     counts: dict[str | None, int] = {key: groups.count() for key, groups in per_article.items()}
     counts[None] = total.count()
     return counts

@@ -42,6 +42,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -194,13 +195,18 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
     if flt.article is not None:
         conditions.append(Statement.article_id == require_article(conn, flt.article))
     if flt.speaker is not None:
+        # The original speaker of any of its chains: the first chain's is the stored
+        # speaker; a later chain's is found through the hops of later chains. One IN
+        # over a UNION (as for --via), each part read through its own index.
         speaker_id = _actor_id(conn, flt.speaker)
+        parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
+        later = Hop.actor_id == speaker_id
         if flt.with_members:
+            # (a part of its own, not an OR: each part reads the speaker index)
             members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
-            conditions.append(or_(Statement.speaker_id == speaker_id,
-                                  Statement.speaker_id.in_(members)))
-        else:
-            conditions.append(Statement.speaker_id == speaker_id)
+            parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
+            later = or_(later, Hop.actor_id.in_(members))
+        conditions.append(Statement.id.in_(union(*parts, later_origins(later))))
     if flt.via is not None:
         via_id = _actor_id(conn, flt.via)
         # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
@@ -247,6 +253,24 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
     return conditions
 
 
+def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
+    """The statements where an actor meeting ``actor_condition`` (on ``Hop.actor_id``)
+    is the original speaker of a chain after the first: the last hop of its chain.
+
+    The first chain's origin is ``statements.speaker_id``, which has its own index;
+    later chains are rare, and the partial index ``ix_chain_hops_later_chains``
+    (chain > 0, written as a constant so that both backends can use it) holds only
+    their hops, so this costs nothing on a database of single-chain statements."""
+    following = aliased(Hop, name="following")
+    query = select(Hop.statement_id) if actor_condition is None else \
+        select(Hop.statement_id).where(actor_condition)
+    return (query
+            .where(Hop.chain > _constant(0),
+                   ~select(following.position)
+                   .where(following.statement_id == Hop.statement_id,
+                          following.chain == Hop.chain,
+                          following.position == Hop.position + _constant(1))
+                   .exists()))
 def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
     """``hop`` is the origin's hop: the last of the statement's first chain (the one
     its stored speaker comes from). Through the primary key: (statement, chain, position)."""
@@ -272,30 +296,48 @@ def origin_identification(speaker_identified: Any, override: Any) -> ColumnEleme
     return func.coalesce(override, speaker_identified, Identification.NAMED.value)
 
 
+def _last_hop_of_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
+    """``hop`` is the last of its chain: the origin of that chain."""
+    later = aliased(Hop, name="later_hop")
+    return ~exists().where(later.statement_id == hop.statement_id, later.chain == hop.chain,
+                           later.position > hop.position)
+
+
 def _origin_condition(conn: Connection, origin: str) -> ColumnElement[bool]:
-    """Statements whose origin is identified as ``origin`` (see
+    """Statements where at least one chain's origin is identified as ``origin`` (the
+    origin hop's own ``identified`` when given, else its actor's; see
     ``origin_identification``), so that both backends start from indexes.
 
-    Without a single hop that sets its own ``identified`` (every version-1 database),
-    the speaker index answers alone, and a more selective filter beside it can still
-    lead the plan. Otherwise one IN over a UNION: the speaker index for actors
-    identified so (less the statements whose origin hop says otherwise), the hop
-    index for origin hops that say so. Asking first costs one probe of
-    ``ix_chain_hops_identified``."""
-    by_speaker = Statement.speaker_id.in_(select(Actor.id).where(Actor.identified == origin))
+    Without a single hop that sets its own ``identified`` and without later chains
+    (every version-1 database), the speaker index answers alone, and a more selective
+    filter beside it can still lead the plan. With later chains but no hop
+    identification, the later chains join as a correlated EXISTS through the partial
+    index ``ix_chain_hops_later_chains``. Otherwise one IN over a UNION: the speaker
+    index for actors identified so (less the statements whose first origin hop says
+    otherwise), the hop index for origin hops that say so, and the later chains'
+    origins without their own identification. Asking first costs one probe of each
+    of ``ix_chain_hops_identified`` and ``ix_chain_hops_later_chains``."""
+    actors = select(Actor.id).where(Actor.identified == origin)
+    by_speaker = Statement.speaker_id.in_(actors)
     if origin == Identification.NAMED.value:
         by_speaker = or_(by_speaker, Statement.speaker_id.is_(None))
     overrides = conn.execute(
         select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)).first()
     if overrides is None:
-        return by_speaker
+        several = conn.execute(
+            select(Hop.statement_id).where(Hop.chain > _constant(0)).limit(1)).first()
+        if several is None:
+            return by_speaker
+        return or_(by_speaker, later_origins(Hop.actor_id.in_(actors))
+                   .where(Hop.statement_id == Statement.id).exists())
     said_otherwise = exists().where(Hop.statement_id == Statement.id,
                                     Hop.identified.is_not(None),
                                     _last_hop_of_first_chain(Hop))
     by_actor = select(Statement.id).where(by_speaker, ~said_otherwise)
     by_hop = select(Hop.statement_id).where(Hop.identified == origin,
-                                            _last_hop_of_first_chain(Hop))
-    return Statement.id.in_(by_actor.union(by_hop))
+                                            _last_hop_of_chain(Hop))
+    by_later_actor = later_origins(and_(Hop.actor_id.in_(actors), Hop.identified.is_(None)))
+    return Statement.id.in_(by_actor.union(by_hop, by_later_actor))
 
 
 def filtered_statement_ids(conn: Connection, flt: StatementFilter) -> Select:
@@ -488,7 +530,8 @@ def _details_query(one: bool = False, lean: bool = False, ranged: bool = False) 
     most of a chain lookup's time, on a server above all."""
     combined = union_all(*_detail_branches(one, lean, ranged)).subquery("details")
     return select(combined).order_by(combined.c.part, combined.c.statement_id,
-                                     combined.c.sort_text, combined.c.sort_number)
+                                     combined.c.chain, combined.c.sort_text,
+                                     combined.c.sort_number)
 
 
 @functools.cache
@@ -496,8 +539,10 @@ def _detail_queries(lean: bool = False, ranged: bool = False) -> tuple[Select, .
     """The branches as four queries, each sorted through its own index. For a batch on
     SQLite (no round trips to save) this is a third cheaper than sorting their union."""
     hops, outgoing, incoming, about = _detail_branches(False, lean, ranged)
-    return (hops.order_by(Hop.statement_id, Hop.position),
-            *(branch.order_by(*list(branch.selected_columns)[1:4])  # mine, type, id
+    return (hops.order_by(Hop.statement_id, Hop.chain, Hop.position),
+            *(branch.order_by(*[list(branch.selected_columns)[i] for i in (1, 3, 4)])
+              # mine, type, id (not the constant chain number: SQLite reads a number in
+              # ORDER BY as a column's place)
               for branch in (outgoing, incoming)),
             about.order_by(StatementAbout.statement_id, Actor.key))
 
@@ -505,10 +550,11 @@ def _detail_queries(lean: bool = False, ranged: bool = False) -> tuple[Select, .
 def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select]:
     """One select each for chain links, outgoing and incoming relations, about-actors.
 
-    Every branch has the same columns: what it is (``part``), the statement, two sort
-    keys (text, number) and five text values, then six values only a hop has:
+    Every branch has the same columns: what it is (``part``), the statement, the chain
+    number (0 but for hops), two sort keys (text, number) and five text values, then
+    six values only a hop has:
     hop: (cue, actor key, name, kind, identified; mention, the hop's identified, cue
-    start and end, mention start and end), sorted by position;
+    start and end, mention start and end), sorted by chain then position;
     relation: (type, other article, other statement, its quote, its speaker's key),
     sorted by type then creation; about: (-, actor key, name, kind, identified).
     ``one``: for a single statement, compared with ``=`` (an expanding IN list costs
@@ -528,6 +574,7 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     blank = literal_column("''")
     hops = (
         select(_constant(_HOP).label("part"), Hop.statement_id.label("statement_id"),
+               Hop.chain.label("chain"),
                blank.label("sort_text"), Hop.position.label("sort_number"),
                Hop.cue.label("v1"), Actor.key.label("v2"), Actor.name.label("v3"),
                nothing.label("v4") if lean else Actor.kind.label("v4"),
@@ -546,7 +593,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
         other_article = aliased(Article, name=f"other_article_{part}")
         other_speaker = aliased(Actor, name=f"other_speaker_{part}")
         branch = (
-            select(_constant(part), mine, Relation.type, Relation.id, Relation.type,
+            select(_constant(part), mine, _constant(0), Relation.type, Relation.id,
+                   Relation.type,
                    other_article.key, other.key,
                    nothing if lean else other.quote, nothing if lean else other_speaker.key,
                    *_NO_HOP_VALUES)
@@ -558,7 +606,8 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
             branch = branch.outerjoin(other_speaker, other.speaker_id == other_speaker.id)
         branches.append(branch)
     branches.append(
-        select(_constant(_ABOUT), StatementAbout.statement_id, Actor.key, _constant(0),
+        select(_constant(_ABOUT), StatementAbout.statement_id, _constant(0), Actor.key,
+               _constant(0),
                nothing, Actor.key, nothing if lean else Actor.name,
                nothing if lean else Actor.kind, nothing if lean else Actor.identified,
                *_NO_HOP_VALUES)
@@ -573,7 +622,8 @@ class StatementDetails:
     """What belongs to each statement of a batch, by statement id, as plain tuples:
 
     - ``hops``: (position, cue, actor key, name, kind, identified, mention, the hop's
-      identified, cue start, cue end, mention start, mention end), nearest first;
+      identified, cue start, cue end, mention start, mention end, chain number), by
+      chain, nearest first;
     - ``related``: (incoming, type, other statement's ref, its quote, its speaker as
       an ``ActorRef``), by type then age; ``incoming`` is true when the other one
       relates to it;
@@ -685,6 +735,13 @@ def _actor_counts() -> Select:
     originated = (select(Statement.speaker_id.label("actor_id"), func.count().label("n"))
                   .where(Statement.speaker_id.is_not(None))
                   .group_by(Statement.speaker_id).subquery())
+    # Origins of later chains (statements "according to AFP and AP"), each statement
+    # once, unless the actor is already its first chain's origin.
+    later = (later_origins().with_only_columns(
+        Hop.actor_id.label("actor_id"), func.count(Hop.statement_id.distinct()).label("n"))
+        .join(Statement, Statement.id == Hop.statement_id)
+        .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != Hop.actor_id))
+        .group_by(Hop.actor_id).subquery())
     via_hop = select(Hop.actor_id.label("actor_id"), Hop.statement_id.label("statement_id"))
     via_outlet = (select(Article.outlet_id.label("actor_id"), Statement.id.label("statement_id"))
                   .join(Statement, Statement.article_id == Article.id)
@@ -693,7 +750,9 @@ def _actor_counts() -> Select:
     relayed = (select(passed.c.actor_id, func.count().label("n"))
                .join(Statement, Statement.id == passed.c.statement_id)
                .where(or_(Statement.speaker_id.is_(None),
-                          Statement.speaker_id != passed.c.actor_id))
+                          Statement.speaker_id != passed.c.actor_id),
+                      ~later_origins(Hop.actor_id == passed.c.actor_id)
+                      .where(Hop.statement_id == passed.c.statement_id).exists())
                .group_by(passed.c.actor_id).subquery())
     source = aliased(Statement)
     target = aliased(Statement)
@@ -707,11 +766,13 @@ def _actor_counts() -> Select:
                 .group_by(target.speaker_id).subquery())
     return (
         select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
-               func.coalesce(originated.c.n, 0).label("originated"),
+               (func.coalesce(originated.c.n, 0) + func.coalesce(later.c.n, 0))
+               .label("originated"),
                func.coalesce(relayed.c.n, 0).label("relayed"),
                func.coalesce(issued.c.n, 0).label("denials_issued"),
                func.coalesce(received.c.n, 0).label("denials_received"))
         .outerjoin(originated, originated.c.actor_id == Actor.id)
+        .outerjoin(later, later.c.actor_id == Actor.id)
         .outerjoin(relayed, relayed.c.actor_id == Actor.id)
         .outerjoin(issued, issued.c.actor_id == Actor.id)
         .outerjoin(received, received.c.actor_id == Actor.id)
@@ -782,7 +843,8 @@ def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDeta
     said = tuple(iter_statements(conn, StatementFilter(speaker=ref.key, limit=limit)))
     passed = StatementFilter(via=ref.key)
     relayed_ids = (select(Statement.id).where(*_filter_conditions(conn, passed))
-                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != row.id)))
+                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != row.id),
+                          Statement.id.not_in(later_origins(Hop.actor_id == row.id))))
     relayed_query = (_statement_select().where(Statement.id.in_(relayed_ids))
                      .order_by(Statement.article_id, Statement.id))
     if limit is not None:
@@ -865,7 +927,7 @@ class ArticleSummary:
     url: str | None
     language: str
     statements: int
-    anonymous: int  # statements whose origin is anonymous
+    anonymous: int  # statements whose every origin is anonymous (as ``sources`` counts)
     denied: int  # statements something denies
     retrieved: str | None = None  # when the text was retrieved (format 1.1)
     archived_url: str | None = None  # an archived copy of the article (format 1.1)
@@ -882,7 +944,10 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     counts = (
         select(Statement.article_id,
                func.count().label("statements"),
-               func.count(case((origin == Identification.ANONYMOUS.value, 1)))
+               func.count(case((and_(
+                   origin == Identification.ANONYMOUS.value,
+                   ~_later_origin_identified(Identification.NAMED.value),
+                   ~_later_origin_identified(Identification.ROLE.value)), 1)))
                .label("anonymous"),
                func.count(case((exists().where(
                    Relation.target_id == Statement.id,
@@ -948,11 +1013,14 @@ class SourcingProfile:
     scope: str  # an article key, or "all"
     title: str
     statements: int
-    named: int  # origin identified by name (including the article's own voice)
-    role: int  # origin known only by role
-    anonymous: int
+    # Each statement counts once, by its best-identified origin: with several chains
+    # ("AFP and anonymous officials") a named one makes it named, and ``anonymous``
+    # counts the statements that rest on anonymous sources only.
+    named: int  # an origin identified by name (including the article's own voice)
+    role: int  # no named origin, one known by role
+    anonymous: int  # every origin anonymous
     own_voice: int  # no chain: the outlet or article asserts it
-    average_chain_depth: float
+    average_chain_depth: float  # of each statement's longest chain
     direct_share: float  # share of direct quotes, 0..1
     independent_origins: int = 0  # origins that do not pass the claims through each other
 
@@ -961,19 +1029,33 @@ class SourcingProfile:
         return self.anonymous / self.statements if self.statements else 0.0
 
 
+def _later_origin_identified(identified: str) -> ColumnElement[bool]:
+    """A chain after the first of the statement originates with a source identified
+    so: its origin hop's own identification when given, else its actor's (the first
+    chain's origin is the stored speaker, with ``origin_overrides``)."""
+    origin = aliased(Actor, name=f"later_origin_{identified}")
+    return (later_origins(func.coalesce(Hop.identified, origin.identified) == identified)
+            .join(origin, origin.id == Hop.actor_id)
+            .where(Hop.statement_id == Statement.id).exists())
+
+
 def sourcing_profiles(conn: Connection, *, article: str | None = None,
                       by_article: bool = True) -> list[SourcingProfile]:
     """A profile per article (unless ``by_article`` is false) followed by the total."""
     speaker = aliased(Actor)
-    depth = (select(Hop.statement_id, func.count().label("depth"))
+    depth = (select(Hop.statement_id, (func.max(Hop.position) + 1).label("depth"))
              .group_by(Hop.statement_id).subquery())
     overrides = origin_overrides()
-    origin = origin_identification(speaker.identified, overrides.c.identified)
+    first = origin_identification(speaker.identified, overrides.c.identified)
+    named = or_(first == Identification.NAMED.value,
+                _later_origin_identified(Identification.NAMED.value))
+    role = or_(first == Identification.ROLE.value,
+               _later_origin_identified(Identification.ROLE.value))
     measures = (
         func.count().label("statements"),
-        func.count(case((origin == Identification.NAMED.value, 1))).label("named"),
-        func.count(case((origin == Identification.ROLE.value, 1))).label("role"),
-        func.count(case((origin == Identification.ANONYMOUS.value, 1))).label("anonymous"),
+        func.count(case((named, 1))).label("named"),
+        func.count(case((and_(~named, role), 1))).label("role"),
+        func.count(case((and_(~named, ~role), 1))).label("anonymous"),
         func.count(case((depth.c.depth.is_(None), 1))).label("own_voice"),
         func.avg(func.coalesce(depth.c.depth, 0) * 1.0).label("depth"),
         func.avg(case((Statement.kind == "direct", 1.0), else_=0.0)).label("direct"),
@@ -1040,12 +1122,13 @@ class HopRow:
     position: int
     actor: ActorRef
     cue: str | None
-    chain_depth: int
-    # The last link is the original speaker; earlier links only relayed the claim.
+    chain_depth: int  # the length of this hop's chain
+    # The last link of each chain is an original speaker; earlier links only relayed.
     mention: str | None = None  # format 1.1, as in HopView
     identified: str | None = None
     cue_span: tuple[int, int] | None = None
     mention_span: tuple[int, int] | None = None
+    chain: int = 0  # which of the statement's chains, from 0
 
     @property
     def ref(self) -> str:
@@ -1117,19 +1200,20 @@ def hops_select(conn: Connection, flt: StatementFilter | None = None) -> Select:
     """
     flt = flt or StatementFilter()
     longest = aliased(Hop, name="longest")
-    depth = (select(func.count()).where(longest.statement_id == Hop.statement_id)
+    depth = (select(func.count()).where(longest.statement_id == Hop.statement_id,
+                                        longest.chain == Hop.chain)
              .scalar_subquery())
     query = (
         select(Article.key.label("article"), Statement.key.label("statement"), Hop.position,
                Hop.cue, Actor.key.label("actor_key"), Actor.name.label("actor_name"),
                Actor.kind.label("actor_kind"), Actor.identified.label("actor_identified"),
                depth.label("chain_depth"), Hop.mention, Hop.identified, Hop.cue_start,
-               Hop.cue_end, Hop.mention_start, Hop.mention_end)
+               Hop.cue_end, Hop.mention_start, Hop.mention_end, Hop.chain)
         .select_from(Hop)
         .join(Statement, Hop.statement_id == Statement.id)
         .join(Article, Statement.article_id == Article.id)
         .join(Actor, Hop.actor_id == Actor.id)
-        .order_by(Statement.article_id, Statement.id, Hop.position)
+        .order_by(Statement.article_id, Statement.id, Hop.chain, Hop.position)
     )
     ids = selected_statement_ids(conn, flt)
     if ids is not None:
@@ -1146,7 +1230,7 @@ def iter_hops(conn: Connection, flt: StatementFilter | None = None, *,
     rows = _stream(conn, hops_select(conn, flt), batch)
     return (HopRow(r.article, r.statement, r.position, _actor("actor", r), r.cue,
                    r.chain_depth, r.mention, r.identified, span_of(r.cue_start, r.cue_end),
-                   span_of(r.mention_start, r.mention_end)) for r in rows)
+                   span_of(r.mention_start, r.mention_end), chain=r.chain) for r in rows)
 
 
 def relations_select(conn: Connection, flt: StatementFilter | None = None, *,

@@ -69,7 +69,10 @@ class StatementView:
     outlet: ActorRef | None
     speaker: ActorRef | None
     context: str
-    chain: tuple[HopView, ...] = ()
+    # Every chain that carries it, each nearest source first ("according to AFP and
+    # AP": two); none for the article's own voice. ``speaker`` is the first chain's
+    # origin; ``origins`` has every chain's.
+    chains: tuple[tuple[HopView, ...], ...] = ()
     outgoing: tuple[RelatedStatement, ...] = ()  # this statement denies/supports/... them
     incoming: tuple[RelatedStatement, ...] = ()  # they deny/support/... this statement
     about: tuple[ActorRef, ...] = field(default=())
@@ -82,24 +85,57 @@ class StatementView:
         return f"{self.article}#{self.key}"
 
     @property
+    def chain(self) -> tuple[HopView, ...]:
+        """The first chain (the only one of most statements)."""
+        return self.chains[0] if self.chains else ()
+
+    @property
     def chain_depth(self) -> int:
-        return len(self.chain)
+        """Links between the reader and the origin: the longest chain's."""
+        return max((len(chain) for chain in self.chains), default=0)
 
     @property
     def own_voice(self) -> bool:
-        return not self.chain
+        return not self.chains
+
+    @property
+    def origins(self) -> tuple[ActorRef, ...]:
+        """The original speaker of each chain, first chain first, each actor once; the
+        speaker (the outlet, or nobody) for the article's own voice."""
+        if not self.chains:
+            return (self.speaker,) if self.speaker is not None else ()
+        found: dict[str, ActorRef] = {}
+        for chain in self.chains:
+            found.setdefault(chain[-1].actor.key, chain[-1].actor)
+        return tuple(found.values())
 
     def chain_names(self) -> list[str]:
+        """The first chain's names, nearest first (``chains_names`` for all chains)."""
         return [hop.actor.name for hop in self.chain]
+
+    def chains_names(self) -> list[list[str]]:
+        return [[hop.actor.name for hop in chain] for chain in self.chains]
 
     @property
     def origin_identified(self) -> str:
-        """How identifiable the origin is where the article cites it: the last hop's
-        own identification when the file gives one, else the speaker's (the article's
-        own voice without an outlet counts as named), as ``--origin`` classifies it."""
+        """How identifiable the first chain's origin is where the article cites it: the
+        last hop's own identification when the file gives one, else the speaker's (the
+        article's own voice without an outlet counts as named)."""
         if self.chain and self.chain[-1].identified:
             return self.chain[-1].identified
         return self.speaker.identified if self.speaker else Identification.NAMED.value
+
+    @property
+    def origins_identified(self) -> tuple[str, ...]:
+        """How identifiable each of ``origins`` is where the article cites it: its
+        origin hop's own identification when given, else its actor's (``--origin``
+        matches any of them)."""
+        if not self.chains:
+            return (self.origin_identified,)
+        found: dict[str, str] = {}
+        for chain in self.chains:
+            found.setdefault(chain[-1].actor.key, chain[-1].identification)
+        return tuple(found.values())
 
     def related(self, relation: str, *, incoming: bool = False) -> list[str]:
         pool = self.incoming if incoming else self.outgoing

@@ -104,20 +104,31 @@ def views(conn: Connection, ids: Iterable[int]) -> dict[int, StatementView]:
 # -- origins and their independence ----------------------------------------------------------
 
 def passes_through(view: StatementView) -> list[ActorRef]:
-    """Everyone the statement came through, outlet first, origin last."""
-    path = [view.outlet] if view.outlet else []
-    path += [hop.actor for hop in view.chain]
-    return path
+    """Everyone the statement came through along its first chain, outlet first, origin
+    last (``paths`` has every chain)."""
+    return paths(view)[0] if view.chains else ([view.outlet] if view.outlet else [])
+
+
+def paths(view: StatementView) -> list[list[ActorRef]]:
+    """Each chain's path, outlet first, origin last; one path (the outlet, or nothing)
+    for the article's own voice."""
+    start = [view.outlet] if view.outlet else []
+    if not view.chains:
+        return [start]
+    return [start + [hop.actor for hop in chain] for chain in view.chains]
 
 
 def independent_origins(statements: Iterable[StatementView]) -> list[list[ActorRef]]:
     """Origins grouped so that origins whose chains pass through each other share a
-    group; each group is one independent origin. Sorted, largest group first."""
+    group; each group is one independent origin. Sorted, largest group first.
+
+    Every chain of a statement counts: "according to AFP and AP" with nothing else
+    joining them is two independent origins."""
     statements = list(statements)
     origins: dict[str, ActorRef] = {}
     for view in statements:
-        if view.speaker is not None:
-            origins[view.speaker.key] = view.speaker
+        for origin in view.origins:
+            origins[origin.key] = origin
     parent = {key: key for key in origins}
 
     def find(key: str) -> str:
@@ -127,11 +138,11 @@ def independent_origins(statements: Iterable[StatementView]) -> list[list[ActorR
         return key
 
     for view in statements:
-        if view.speaker is None:
-            continue
-        for relay in passes_through(view)[:-1] if view.chain else []:
-            if relay.key in parent and relay.key != view.speaker.key:
-                parent[find(relay.key)] = find(view.speaker.key)
+        for path in paths(view) if view.chains else []:
+            origin = path[-1]
+            for relay in path[:-1]:
+                if relay.key in parent and relay.key != origin.key:
+                    parent[find(relay.key)] = find(origin.key)
     groups: dict[str, list[ActorRef]] = defaultdict(list)
     for key, actor in origins.items():
         groups[find(key)].append(actor)
@@ -433,8 +444,9 @@ def _rotated(cycle: list[str]) -> list[str]:
 
 
 def _chain_loops(conn: Connection) -> list[Loop]:
-    """Statements whose chain (outlet included) visits an actor twice: A > B > A."""
-    repeated = (select(Hop.statement_id).group_by(Hop.statement_id, Hop.actor_id)
+    """Statements whose chain (outlet included) visits an actor twice: A > B > A. (Two
+    chains of one statement may well share an actor: that is no loop.)"""
+    repeated = (select(Hop.statement_id).group_by(Hop.statement_id, Hop.chain, Hop.actor_id)
                 .having(func.count() > 1))
     outlet_in_chain = (select(Hop.statement_id)
                        .join(Statement, Statement.id == Hop.statement_id)
@@ -443,8 +455,10 @@ def _chain_loops(conn: Connection) -> list[Loop]:
     ids = set(conn.execute(repeated).scalars()) | set(conn.execute(outlet_in_chain).scalars())
     loops = []
     for view in views(conn, ids).values():
-        path = [a.key for a in passes_through(view)]
-        loops.append(Loop("chain", tuple(path), (view.ref,)))
+        for chain in paths(view):
+            path = [a.key for a in chain]
+            if len(set(path)) < len(path):
+                loops.append(Loop("chain", tuple(path), (view.ref,)))
     return sorted(loops, key=lambda loop: loop.statements)
 
 
@@ -452,11 +466,12 @@ def _citation_loops(claim_views: Iterable[StatementView]) -> list[Loop]:
     graph: dict[str, set[str]] = defaultdict(set)
     carriers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for view in claim_views:
-        path = [a.key for a in passes_through(view)]
-        for cites, cited in itertools.pairwise(path):
-            if cites != cited:
-                graph[cites].add(cited)
-                carriers[(cites, cited)].add(view.ref)
+        for chain in paths(view):
+            path = [a.key for a in chain]
+            for cites, cited in itertools.pairwise(path):
+                if cites != cited:
+                    graph[cites].add(cited)
+                    carriers[(cites, cited)].add(view.ref)
     cycle = find_cycle({k: sorted(v) for k, v in graph.items()})
     if not cycle:
         return []

@@ -23,14 +23,15 @@ def group_details(rows: Sequence[Sequence]
                              dict[int, list[tuple]]]:
     """The details query's rows by statement id: hops (position, cue, actor key, name,
     kind, identified, mention, the hop's identified, cue start and end, mention start
-    and end), related (incoming, type, other ref, its quote, its speaker's
-    key) and about (actor key, name, kind, identified), in the rows' order."""
+    and end, chain number) by chain then position, related (incoming, type, other ref,
+    its quote, its speaker's key) and about (actor key, name, kind, identified), in the
+    rows' order."""
     hops: dict[int, list[tuple]] = defaultdict(list)
     related: dict[int, list[tuple]] = defaultdict(list)
     about: dict[int, list[tuple]] = defaultdict(list)
-    for part, statement_id, _text, number, v1, v2, v3, v4, v5, *hop_only in rows:
+    for part, statement_id, chain, _text, number, v1, v2, v3, v4, v5, *hop_only in rows:
         if part == HOP:
-            hops[statement_id].append((number, v1, v2, v3, v4, v5, *hop_only))
+            hops[statement_id].append((number, v1, v2, v3, v4, v5, *hop_only, chain))
         elif part == ABOUT:
             about[statement_id].append((v2, v3, v4, v5))
         else:
@@ -78,12 +79,13 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
             context=sentence_around(window or "", span_start - window_start,
                                     span_end - window_start, language),
             # (most statements relate to nothing and are about nothing: no work then)
-            chain=tuple([HopView(position, ActorRef(actor, name, actor_kind, identified), cue,
-                                 mention, hop_identified, span_of(cue_start, cue_end),
-                                 span_of(mention_start, mention_end))
-                         for (position, cue, actor, name, actor_kind, identified, mention,
-                              hop_identified, cue_start, cue_end, mention_start, mention_end)
-                         in chain]) if chain else empty,
+            chains=_chains([HopView(position, ActorRef(actor, name, actor_kind, identified),
+                                    cue, mention, hop_identified, span_of(cue_start, cue_end),
+                                    span_of(mention_start, mention_end))
+                            for (position, cue, actor, name, actor_kind, identified, mention,
+                                 hop_identified, cue_start, cue_end, mention_start,
+                                 mention_end, _number) in chain],
+                           [row[-1] for row in chain]) if chain else empty,
             outgoing=tuple([RelatedStatement(*r[1:]) for r in mine if not r[0]]
                            ) if mine else empty,
             incoming=tuple([RelatedStatement(*r[1:]) for r in mine if r[0]]) if mine else empty,
@@ -91,6 +93,20 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
             translated_from=translated_from, original=original,
         ))
     return views
+
+
+def _chains(hops: list[HopView], numbers: list[int]) -> tuple[tuple[HopView, ...], ...]:
+    """Hops in chain then position order, split at each change of chain number."""
+    if not numbers or numbers[-1] == 0:  # one chain: nearly every statement
+        return (tuple(hops),)
+    chains: list[list[HopView]] = []
+    previous = None
+    for hop, number in zip(hops, numbers, strict=True):
+        if number != previous:
+            chains.append([])
+            previous = number
+        chains[-1].append(hop)
+    return tuple(tuple(chain) for chain in chains)
 
 
 def span_of(start: int | None, end: int | None) -> tuple[int, int] | None:

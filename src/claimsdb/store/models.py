@@ -39,6 +39,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -327,6 +328,10 @@ class Hop(Base):
 
 # "Everything that came through Bloomberg": find hops by actor, then their statements.
 Index("ix_chain_hops_actor_id_statement_id", Hop.actor_id, Hop.statement_id)
+# "Everything AP originated" must find the origins of chains after the first, which
+# statements.speaker_id (the first chain's origin) does not hold: only those hops.
+Index("ix_chain_hops_later_chains", Hop.actor_id, Hop.statement_id,
+      sqlite_where=text("chain > 0"), postgresql_where=text("chain > 0"))
 # "Anonymous origins": the few hops that give their own identification (format 1.1).
 Index("ix_chain_hops_identified", Hop.identified)
 
