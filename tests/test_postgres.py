@@ -183,7 +183,7 @@ def test_check_and_backup_on_postgresql(twins, tmp_path):
     server, _ = twins
     checked = Cli(server)("check")
     assert checked.exit_code == 0, checked.stdout + checked.stderr
-    assert "no problems found (4 articles, 43 statements" in checked.stdout
+    assert "no problems found (5 articles, 52 statements" in checked.stdout
     backup = Cli(server)("backup", str(tmp_path / "b.db"))
     assert backup.exit_code == 1
     assert "pg_dump" in backup.stderr  # SQLite's backup API has no PostgreSQL counterpart
