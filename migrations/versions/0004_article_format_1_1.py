@@ -49,17 +49,6 @@ KINDS_AFTER = "'indirect', 'direct', 'refusal'"
 RELATIONS_BEFORE = "'denies', 'contradicts', 'supports', 'repeats'"
 RELATIONS_AFTER = RELATIONS_BEFORE + ", 'confirms', 'dismisses', 'corrects', 'retracts'"
 
-FTS_TRIGGERS = [
-    "CREATE TRIGGER statements_fts_insert AFTER INSERT ON statements BEGIN "
-    "INSERT INTO statements_fts(rowid, quote) VALUES (new.id, new.quote); END",
-    "CREATE TRIGGER statements_fts_delete AFTER DELETE ON statements BEGIN "
-    "INSERT INTO statements_fts(statements_fts, rowid, quote) "
-    "VALUES ('delete', old.id, old.quote); END",
-    "CREATE TRIGGER statements_fts_update AFTER UPDATE OF quote ON statements BEGIN "
-    "INSERT INTO statements_fts(statements_fts, rowid, quote) "
-    "VALUES ('delete', old.id, old.quote); "
-    "INSERT INTO statements_fts(rowid, quote) VALUES (new.id, new.quote); END",
-]
 VIEW_NAMES = ("article_sourcing", "denials", "statement_sources")
 LATER_CHAINS = "chain > 0"
 
@@ -154,12 +143,16 @@ def _views(dialect: str) -> list[str]:
     ]
 
 
-def _views_of(revision_id: str) -> list[str]:
-    """The CREATE VIEW statements as ``revision_id`` made them (read from that migration,
-    so the views are written once)."""
+def _migration(revision_id: str):
+    """An earlier migration's module: its SQL is reused, not written again."""
     script = op.get_context().script
     assert script is not None
-    return script.get_revision(revision_id).module._views(op.get_bind().dialect.name)
+    return script.get_revision(revision_id).module
+
+
+def _views_of(revision_id: str) -> list[str]:
+    """The CREATE VIEW statements as ``revision_id`` made them."""
+    return _migration(revision_id)._views(op.get_bind().dialect.name)
 
 
 def _drop_views() -> None:
@@ -171,7 +164,7 @@ def _recreate_fts_triggers() -> None:
     if _has_fts_table():
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS statements_fts_{name}")
-        for sql in FTS_TRIGGERS:
+        for sql in _migration("0003").FTS_TRIGGERS:  # as 0003 made them
             op.execute(sql)
 
 
