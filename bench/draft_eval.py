@@ -1,7 +1,14 @@
 """Score a drafting extractor against PolNeAR (the Political News Attribution
-Relations corpus, github.com/networkdynamics/PolNeAR).
+Relations corpus, github.com/networkdynamics/PolNeAR) and against the hand-annotated
+article files that ship with claimsdb (the bundled seed and the worked examples).
 
-    python bench/draft_eval.py PATH-TO-POLNEAR [--split dev|train] [--extractor rules]
+    python bench/draft_eval.py [PATH-TO-POLNEAR] [--split dev|train] [--extractor rules]
+                               [--no-seed | --seed-file FILE ...] [--limit N] [--json]
+
+Without PATH-TO-POLNEAR only the seed table is printed (no corpus needed); with it,
+the PolNeAR table first, then the seed table (``--no-seed`` leaves that out).
+``--seed-file`` scores the given article files instead of the bundled ones; what the
+seed table measures is in ``draft_seeds.py``.
 
 PATH-TO-POLNEAR is a checkout (or an extracted copy) holding ``data/SPLIT/text`` and
 ``data/SPLIT/attributions``. Only the ``train`` and ``dev`` splits can be scored: the
@@ -35,9 +42,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimsdb.draft import draft
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-_WORD = re.compile(r"\w+(?:[-’'.&]\w+)*", re.UNICODE)
+import draft_seeds  # noqa: E402  (bench/ is not a package)
+from draft_scoring import covered, drafted_content, match, prf, words  # noqa: E402
+
+from claimsdb.draft import draft  # noqa: E402
+
 SPLITS = ("train", "dev")
 
 
@@ -46,18 +58,6 @@ class Attribution:
     content: frozenset[int]
     source: frozenset[int] | None
     cue: frozenset[int]
-
-
-def words(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
-
-
-def covered(tokens, fragments, skip_that=False) -> frozenset[int]:
-    found = [n for n, (s, e, _) in enumerate(tokens)
-             if any(s < fe and fs < e for fs, fe in fragments)]
-    if skip_that and found and tokens[found[0]][2] == "that":
-        found = found[1:]
-    return frozenset(found)
 
 
 def read_annotation(path: Path, tokens) -> list[Attribution]:
@@ -93,49 +93,10 @@ def predictions(result, tokens) -> list[Attribution]:
         hop = statement.chain[0] if statement.chain else None
         source = covered(tokens, [hop.mention_span]) if hop and hop.mention_span else None
         cue = covered(tokens, [statement.cue_span]) if statement.cue_span else frozenset()
-        # PolNeAR labels each word once: the words of a hop or cue that stand between
-        # the parts of a quotation are not content.
-        attribution = frozenset().union(*(
-            covered(tokens, [h.mention_span, h.cue_span])
-            for h in statement.chain if h.mention_span and h.cue_span))
-        parts = list(statement.parts) or [statement.content_span]
-        content = covered(tokens, parts, skip_that=True) - attribution - cue
+        content = drafted_content(statement, tokens)
         if content:
             found.append(Attribution(content, source, cue))
     return found
-
-
-def match(gold: list[Attribution], drafted: list[Attribution], exact: bool):
-    """One-to-one pairs, best overlap first."""
-    pairs = []
-    for g, gold_item in enumerate(gold):
-        for p, drafted_item in enumerate(drafted):
-            shared = len(gold_item.content & drafted_item.content)
-            if not shared:
-                continue
-            if exact:
-                if gold_item.content == drafted_item.content:
-                    pairs.append((1.0, g, p))
-                continue
-            score = shared / max(len(gold_item.content), len(drafted_item.content))
-            if score >= 0.5:
-                pairs.append((score, g, p))
-    pairs.sort(reverse=True)
-    used_gold, used_drafted, matched = set(), set(), []
-    for _, g, p in pairs:
-        if g in used_gold or p in used_drafted:
-            continue
-        used_gold.add(g)
-        used_drafted.add(p)
-        matched.append((gold[g], drafted[p]))
-    return matched
-
-
-def prf(matched: int, drafted: int, gold: int) -> dict[str, float]:
-    precision = matched / drafted if drafted else 0.0
-    recall = matched / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3)}
 
 
 def articles(root: Path, split: str):
@@ -187,27 +148,57 @@ def evaluate(root: Path, split: str, extractor: str | None, limit: int | None) -
     }
 
 
+def polnear_lines(report: dict) -> list[str]:
+    o, e = report["content_overlap"], report["content_exact"]
+    return [
+        f"PolNeAR {report['split']}: {report['articles']} articles, "
+        f"{report['counts']['gold']} gold and {report['counts']['drafted']} drafted statements",
+        f"content overlap  P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}",
+        f"content exact    P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}",
+        f"source exact {report['source_exact']:.3f}   cue exact {report['cue_exact']:.3f}"
+        "   (over overlap-matched statements)",
+        f"speed {report['articles_per_second']} articles/s (drafting only)",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("polnear", type=Path, help="PolNeAR checkout or extracted copy")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: python bench/draft_eval.py ~/PolNeAR --split dev   "
+               "(or with no path: the seed table alone)")
+    parser.add_argument("polnear", type=Path, nargs="?", default=None,
+                        help="PolNeAR checkout or extracted copy (leave out: seed table only)")
     parser.add_argument("--split", choices=SPLITS, default="dev",
                         help="train or dev; the test split is for independent evaluation")
     parser.add_argument("--extractor", default=None, help="extractor name (default: rules)")
-    parser.add_argument("--limit", type=int, default=None, help="score the first N articles")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="score the first N PolNeAR articles")
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument("--no-seed", action="store_true",
+                       help="leave out the seed table (PolNeAR only)")
+    seeds.add_argument("--seed-file", type=Path, action="append", default=None,
+                       metavar="FILE", help="score this hand-annotated article file instead "
+                       "of the bundled seed and examples (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    report = evaluate(args.polnear, args.split, args.extractor, args.limit)
+    if args.polnear is None and args.no_seed:
+        parser.error("nothing to score: give PATH-TO-POLNEAR or leave out --no-seed")
+    report: dict = {}
+    if args.polnear is not None:
+        report["polnear"] = evaluate(args.polnear, args.split, args.extractor, args.limit)
+    if not args.no_seed:
+        report["seed"] = draft_seeds.evaluate(args.seed_file or draft_seeds.default_files(),
+                                              args.extractor)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    o, e = report["content_overlap"], report["content_exact"]
-    print(f"PolNeAR {report['split']}: {report['articles']} articles, "
-          f"{report['counts']['gold']} gold and {report['counts']['drafted']} drafted statements")
-    print(f"content overlap  P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}")
-    print(f"content exact    P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}")
-    print(f"source exact {report['source_exact']:.3f}   cue exact {report['cue_exact']:.3f}"
-          "   (over overlap-matched statements)")
-    print(f"speed {report['articles_per_second']} articles/s (drafting only)")
+    lines = polnear_lines(report["polnear"]) if "polnear" in report else []
+    if "seed" in report:
+        if lines:
+            lines.append("")
+        lines += ["Hand-annotated articles (statement recall over attributed statements; "
+                  "chain and source over those found):", *draft_seeds.table(report["seed"])]
+    print("\n".join(lines))
     return 0
 
 
