@@ -102,6 +102,31 @@ def test_speech_opened_by_a_dash():
                                                        "Not this year."]
 
 
+def test_speech_opened_by_hyphens_typed_for_dashes():
+    text = ("- We are ready to talk, frankly, but not on these terms - Sandu said.\n"
+            "- Chișinău wants peace - said Recean, adding: \"Nobody here wants a war.\"")
+    result = draft(text, "en")
+    first = only(result, "We are ready to talk")
+    assert first.kind == "direct"
+    assert first.content == "We are ready to talk, frankly, but not on these terms"
+    assert chain_of(first) == [("Sandu", "said")]
+    peace = only(result, "Chișinău wants peace")
+    assert chain_of(peace) == [("Recean", "said")]
+    adding = only(result, "Nobody here wants a war")
+    assert adding.cue == "adding"
+    assert chain_of(adding) == [("Recean", "said")]
+    assert_located(text, result)
+
+
+def test_a_hyphen_list_is_not_speech():
+    text = ("- The Times reports that turnout fell - again - in the north.\n"
+            "- Polls close at eight.")
+    result = draft(text, "en")
+    # a dash aside ends the content; nothing is read as a speech turn
+    assert [(s.content, s.kind) for s in result.statements] == [("turnout fell", "indirect")]
+    assert chain_of(result.statements[0]) == [("The Times", "reports")]
+
+
 # -- indirect speech --------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "content", "source", "cue"), [

@@ -139,7 +139,9 @@ def find_quotes(text: str, lexicon: Lexicon) -> list[Quote]:
     for line in text.split("\n"):
         stripped = line.lstrip()
         if stripped[:1] in lexicon.speech_dashes:
-            quotes.extend(_dash_turns(line, offset, lexicon))
+            quotes.extend(_dash_turns(line, offset, closer_of, _DASH_SPLIT))
+        elif _hyphen_turns(stripped, lexicon):
+            quotes.extend(_dash_turns(line, offset, closer_of, _HYPHEN_SPLIT))
         else:
             view = line
             for digraph, mark in lexicon.quote_digraphs:
@@ -198,15 +200,34 @@ def _can_close(line: str, index: int) -> bool:
 
 
 _DASH_SPLIT = re.compile(r"[,.!?…]?\s+[—–―]\s+")
+_HYPHEN_SPLIT = re.compile(r"[,.!?…]?\s+-\s+")
+_HYPHEN_OPENING = re.compile(r"-\s+\S")
+_NARRATION_WORDS = 4
 
 
-def _dash_turns(line: str, offset: int, lexicon: Lexicon) -> list[Quote]:
-    """``— Speech, — narration. — Speech.``: the speech parts, without their dashes."""
+def _hyphen_turns(stripped: str, lexicon: Lexicon) -> bool:
+    """A line typed with hyphens for speech dashes (``- Speech - he said.``): it opens
+    with a spaced hyphen and a later spaced hyphen is followed, within a few words,
+    by a cue verb. A list item ("- The Times reports ...") has no such second hyphen
+    before narration, so lists are not read as speech."""
+    if not _HYPHEN_OPENING.match(stripped):
+        return False
+    for match in _HYPHEN_SPLIT.finditer(stripped, 1):
+        following = stripped[match.end():].split()[:_NARRATION_WORDS]
+        if any(word.strip(",.:;!?").lower() in lexicon.verb_cues for word in following):
+            return True
+    return False
+
+
+def _dash_turns(line: str, offset: int, closer_of: dict[str, str],
+                separator: re.Pattern[str]) -> list[Quote]:
+    """``— Speech, — narration. — Speech.``: the speech parts, without their dashes.
+    A narration part may itself quote (``- said Peskov, adding: "..."``)."""
     lead = len(line) - len(line.lstrip())
     begin = lead + 1
     turns = []
     speaking = True
-    for match in [*_DASH_SPLIT.finditer(line, begin), None]:
+    for match in [*separator.finditer(line, begin), None]:
         stop = match.start() if match else len(line)
         if speaking:
             start = begin
@@ -217,6 +238,8 @@ def _dash_turns(line: str, offset: int, lexicon: Lexicon) -> list[Quote]:
                 end = match.start() + (0 if line[match.start()] == "," else 1)
             if end > start:
                 turns.append(Quote(offset + start, offset + end, offset + start, offset + end))
+        else:
+            turns.extend(_marked(line[begin:stop], offset + begin, closer_of))
         if match is None:
             break
         speaking = not speaking

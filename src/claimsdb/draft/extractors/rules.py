@@ -29,7 +29,7 @@ NAME = "rules"
 
 _MAX_SUBJECT = 12  # words; a longer run before a cue is rarely its subject
 _MAX_SOURCE = 12
-_SEPARATORS = frozenset({",", "—", "–", "―", ":"})
+_SEPARATORS = frozenset({",", "—", "–", "―", ":", "-"})
 _NAME_INNER = frozenset({"’", "'", "-", "&"})
 _MIN_CONTENT_WORDS = 2
 
@@ -194,12 +194,14 @@ class _Finder:
         # participle: "SOURCE did something, saying (that) CONTENT"
         if (cue_first > first and self.tokens[cue_first - 1].text == ","
                 and any(self.tokens[index].lower.endswith(s) for s in self.lex.participle_endings)):
-            source = self._main_subject(first, cue_first)
-            content = self._content_after(verb_end, last, cue) if source else None
+            hops = self._previous_attribution_ends(cue_first - 1, first)
+            if hops is None:
+                source = self._main_subject(first, cue_first)
+                hops = [_Hop(source, cue_range)] if source else None
+            content = self._content_after(verb_end, last, cue) if hops else None
             if content is not None:
                 span, quoted, confidence = content
-                return self._finish(span, cue_range, cue, [_Hop(source, cue_range)],
-                                    confidence - 0.1, quoted)
+                return self._finish(span, cue_range, cue, hops, confidence - 0.1, quoted)
         # inverted: CONTENT, CUE SOURCE.
         if cue_first > first and (self.tokens[cue_first - 1].text in _SEPARATORS
                                   or self.tokens[cue_first - 1].end in self.quote_by_end):
@@ -216,6 +218,16 @@ class _Finder:
             hops = self._tail_hops([_Hop(source, cue_range)], source[1], last)
             return self._finish(span, cue_range, cue, hops, confidence - 0.05, quoted)
         return None
+
+    def _previous_attribution_ends(self, comma: int, first: int) -> list[_Hop] | None:
+        """The chain of the statement found just before, when its attribution ends
+        at ``comma`` in this sentence: "“A” - said Peskov, adding: “B”" and
+        "“A,” said Peskov, adding that B" are both Peskov's."""
+        if self.previous is None or self.previous[0] != first:
+            return None
+        hit = self.previous[1]
+        end = max([hit.cue[1], *(h.mention[1] for h in hit.hops)])
+        return list(hit.hops) if end == comma else None
 
     def _parenthetical(self, subject_first, after, first, last, cue_range, hops):
         """“A comic tone, she said, would make it easier”: one content in two parts."""
