@@ -251,6 +251,19 @@ def test_pronouns_resolve_to_the_nearest_fitting_earlier_mention():
     assert they.source_type == "anonymous"
 
 
+def test_a_pronoun_prefers_the_speaker_to_a_name_in_what_was_said():
+    text = ("Maria Zakharova said the Polish proposal was absurd. She added that the "
+            "talks could resume in Geneva.")
+    result = draft(text, "en")
+    she = only(result, "the talks could resume").chain[0]
+    assert she.antecedent.text == "Maria Zakharova"
+    # a name outside what was said is still the nearest fitting one
+    text = ("Maria Zakharova said the Polish proposal was absurd. Later, Sikorski "
+            "spoke in Warsaw's parliament. He said that the offer stood.")
+    he = only(draft(text, "en"), "the offer stood").chain[0]
+    assert he.antecedent.text == "Sikorski"
+
+
 def test_an_unresolved_pronoun_asks_for_review():
     statement = draft("He said the war would end soon.", "en").statements[0]
     assert statement.chain[0].antecedent is None

@@ -37,13 +37,21 @@ def source_type(mention: str, lexicon: Lexicon) -> SourceType:
 
 
 def resolve(kind: str, mention: str, before: int,
-            candidates: list[tuple[str, tuple[int, int], SourceType]]) -> Antecedent | None:
+            candidates: list[tuple[str, tuple[int, int], SourceType]],
+            contents: tuple[tuple[int, int], ...] = ()) -> Antecedent | None:
     """The nearest earlier mention (ending before ``before``) that fits the pronoun:
     a person pronoun takes a named or role mention, a group pronoun ("they") an
     anonymous, plural or organisation one, a description ("the spokesman") a mention
-    with the same noun."""
+    with the same noun.
+
+    Mentions inside ``contents`` (what earlier sources were reported to say) are
+    tried last: a name a speaker talks about is seldom who "he" is in the next
+    sentence, the speaker is ("Peskov said the Western assessment was wrong. He
+    added ..." is Peskov's, not the West's)."""
     head = mention.lower().split()[-1] if mention.split() else ""
-    for text, span, stype in sorted(candidates, key=lambda c: -c[1][1]):
+    ordered = sorted(candidates, key=lambda c: -c[1][1])
+    inside = [c for c in ordered if any(s <= c[1][0] and c[1][1] <= e for s, e in contents)]
+    for text, span, stype in [c for c in ordered if c not in inside] + inside:
         if span[1] > before:
             continue
         lower = text.lower()

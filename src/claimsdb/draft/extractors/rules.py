@@ -711,6 +711,7 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
     text = reading.text
     tokens = reading.tokens
     candidates = name_mentions(text, lexicon)
+    contents = tuple(part for item in found for part in (item.parts or [item.content]))
     statements = []
     for item in found:
         hops = []
@@ -724,7 +725,7 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
             kind = pronoun_class(mention, lexicon)
             stype = source_type(mention, lexicon)
             if kind is not None and kind != "speaker":
-                antecedent = resolve(kind, mention, m_start, candidates)
+                antecedent = resolve(kind, mention, m_start, candidates, contents)
                 if antecedent is None:
                     review.append(f"'{mention}' not resolved to an earlier mention")
                     confidence -= 0.1
