@@ -20,12 +20,16 @@ def pronoun_class(mention: str, lexicon: Lexicon) -> str | None:
 
 def source_type(mention: str, lexicon: Lexicon) -> SourceType:
     """Anonymous if an anonymity pattern matches ("officials", "people familiar with
-    the matter"); named if a capitalised word remains once roles, titles and a
-    leading determiner are set aside ("Kremlin spokesman Dmitry Peskov", "The
+    the matter"); named if the mention ends in a capitalised word that is no title
+    (an institution by its name, "The Kremlin", even though "Kremlin" makes "a
+    Kremlin spokesman" a role) or a capitalised word remains once roles, titles and
+    a leading determiner are set aside ("Kremlin spokesman Dmitry Peskov", "The
     Washington Post"); otherwise a role ("a Kremlin spokesman")."""
     if any(p.search(mention) for p in lexicon.anonymous):
         return "anonymous"
     words = _WORD.findall(mention)
+    if words and words[-1][0].isupper() and words[-1].lower().rstrip(".") not in lexicon.titles:
+        return "named"  # an institution by its name: "The Kremlin", "the White House"
     for number, word in enumerate(words):
         lower = word.lower()
         if number == 0 and lower in _DETERMINERS:
