@@ -35,6 +35,7 @@ file that sorts first.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import sys
@@ -94,9 +95,38 @@ def predictions(result, tokens) -> list[Attribution]:
         source = covered(tokens, [hop.mention_span]) if hop and hop.mention_span else None
         cue = covered(tokens, [statement.cue_span]) if statement.cue_span else frozenset()
         content = drafted_content(statement, tokens)
-        if content:
+        if not content:
+            continue
+        nested = nesting(statement)
+        if not nested:
             found.append(Attribution(content, source, cue))
+            continue
+        for outer, inner in itertools.pairwise(statement.chain):
+            found.append(Attribution(
+                covered(tokens, [(inner.mention_span[0], statement.content_span[1])]),
+                covered(tokens, [outer.mention_span]), covered(tokens, [outer.cue_span])))
+        last = statement.chain[-1]
+        found.append(Attribution(content, covered(tokens, [last.mention_span]),
+                                 covered(tokens, [last.cue_span])))
     return found
+
+
+def nesting(statement) -> bool:
+    """Whether the chain is written nested, each source with its cue inside the
+    content of the "according to" before it ("According to X, Y said C"). PolNeAR
+    marks such a chain as an attribution inside another: the outer one's content
+    runs from the inner source to the end. Other chains ("X reported, citing Y,
+    that C", "X quoted Y as saying C") are one attribution, X's."""
+    chain = statement.chain
+    if len(chain) < 2 or any(h.mention_span is None or h.cue_span is None for h in chain):
+        return False
+    for outer, inner in itertools.pairwise(chain):
+        after = max(outer.mention_span[1], outer.cue_span[1])
+        if not (outer.cue_span[0] < outer.mention_span[0]
+                and after <= inner.mention_span[0] < inner.cue_span[0]
+                and inner.cue_span[1] <= statement.content_span[0]):
+            return False
+    return True
 
 
 def articles(root: Path, split: str):

@@ -192,6 +192,18 @@ def test_according_to_which_cited():
                                    ("Western officials", "which cited")]
 
 
+def test_according_to_a_source_whose_source_says():
+    text = "According to Le Monde, French diplomats say the summit will be postponed."
+    statement = only(draft(text, "en"), "the summit will be postponed")
+    assert statement.content == "the summit will be postponed"
+    assert chain_of(statement) == [("Le Monde", "According to"), ("French diplomats", "say")]
+    assert [h.source_type for h in statement.chain] == ["named", "anonymous"]
+    # a pronoun or an intention inside is the first source's own statement
+    text = "According to the mayor, she plans to close the bridge."
+    statement = draft(text, "en").statements[0]
+    assert chain_of(statement) == [("the mayor", "According to")]
+
+
 def test_quoted_by_puts_the_medium_first():
     text = "“There will be no talks,” Peskov said, quoted by RIA Novosti."
     statement = only(draft(text, "en"), "There will be no talks")

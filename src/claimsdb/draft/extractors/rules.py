@@ -90,7 +90,59 @@ class _Finder:
                     self.previous = (first, hit)
                 index += 1
         found.sort(key=lambda f: f.content[0])
-        return self._continue_quotes(found)
+        return self._continue_quotes(self._nest(found))
+
+    def _nest(self, found: list[_Found]) -> list[_Found]:
+        """"According to Bloomberg, Western officials say C": when the content of
+        "according to" (or another cue naming its source after it) opens with a
+        source and its cue of speech, C is one statement with a
+        chain of two hops, Bloomberg's first (the outer cue stays the statement's
+        cue). Not for a pronoun ("Stein said she plans to ...": Stein's own words)
+        nor a belief or an intention ("X said Y hopes ..."): those stay one hop."""
+        nested = []
+        for outer in found:
+            inner = None
+            if not (outer.quoted or outer.parts) and outer.hops and any(
+                    self._words_at(outer.cue[0], cue.words, outer.cue[1])
+                    for cue in self.lex.source_after_cues):
+                inner = self._inner(outer)
+            if inner is None:
+                nested.append(outer)
+                continue
+            inner.hops = [*outer.hops, *inner.hops]
+            inner.cue = outer.cue
+            inner.cue_kind = outer.cue_kind
+            inner.confidence = round(min(inner.confidence, outer.confidence) - 0.05, 2)
+            nested.append(inner)
+        return nested
+
+    def _inner(self, outer: _Found) -> _Found | None:
+        first = self.r.token_at(outer.content[0])
+        last = self.r.token_at(outer.content[1])
+        if last - first < 4 or self.tokens[first].lower in self.lex.complementizers:
+            return None
+        claimed = set(range(first, last))
+        self.used -= claimed
+        saved = self.previous
+        self.previous = None
+        hit = None
+        try:
+            for index in range(first + 1, min(last, first + _MAX_SUBJECT + 2)):
+                token = self.tokens[index]
+                if token.lower not in self.lex.verb_cues or token.capitalized:
+                    continue
+                candidate = self._at(index, first, last)
+                if candidate is not None and candidate.hops and (
+                        candidate.cue_kind == "speech"
+                        and candidate.hops[0].mention[0] == first
+                        and self.r.token_at(candidate.content[0]) > index
+                        and not self._is_pronoun(candidate.hops[0].mention)):
+                    hit = candidate
+                break
+        finally:
+            self.used |= claimed
+            self.previous = saved
+        return hit
 
     def _claim(self, hit: _Found) -> None:
         for hop in hit.hops:
@@ -499,6 +551,9 @@ class _Finder:
         if index + len(words) > last:
             return False
         return all(self.tokens[index + k].lower == w for k, w in enumerate(words))
+
+    def _is_pronoun(self, span: tuple[int, int]) -> bool:
+        return pronoun_class(self._text(span), self.lex) is not None
 
     def _is_named(self, span: tuple[int, int]) -> bool:
         return source_type(self._text(span), self.lex) == "named"
