@@ -169,6 +169,16 @@ def test_indirect_content_leaves_out_that_and_what_follows_a_participle():
     assert telling.chain[0].mention == "Carson"
 
 
+def test_a_participle_after_an_indirect_content_keeps_its_source():
+    text = ("However, the minister also noted that the budget was tight, stating that "
+            "the cuts would fall on defence.")
+    result = draft(text, "en")
+    stating = only(result, "the cuts would fall on defence")
+    assert stating.cue == "stating"
+    assert chain_of(stating) == [("the minister", "also noted")]
+    assert only(result, "the budget was tight").content == "the budget was tight"
+
+
 def test_beliefs_are_marked_as_such():
     result = draft("The general thinks the offensive will stall before winter.", "en")
     assert only(result, "the offensive will stall").cue_kind == "belief"

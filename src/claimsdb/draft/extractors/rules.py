@@ -272,14 +272,17 @@ class _Finder:
         return None
 
     def _previous_attribution_ends(self, comma: int, first: int) -> list[_Hop] | None:
-        """The chain of the statement found just before, when its attribution ends
-        at ``comma`` in this sentence: "“A” - said Peskov, adding: “B”" and
-        "“A,” said Peskov, adding that B" are both Peskov's."""
+        """The chain of the statement found just before, when its attribution or its
+        indirect content ends at ``comma`` in this sentence: "“A” - said Peskov,
+        adding: “B”" and "Peskov said that A, adding that B" are both Peskov's."""
         if self.previous is None or self.previous[0] != first:
             return None
         hit = self.previous[1]
         end = max([hit.cue[1], *(h.mention[1] for h in hit.hops)])
-        return list(hit.hops) if end == comma else None
+        if end == comma or (not hit.quoted and self._skip_back(comma - 1) >= 0 and (
+                self.tokens[self._skip_back(comma - 1)].end == hit.content[1])):
+            return list(hit.hops)
+        return None
 
     def _parenthetical(self, subject_first, after, first, last, cue_range, hops):
         """“A comic tone, she said, would make it easier”: one content in two parts."""
