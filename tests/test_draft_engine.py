@@ -148,6 +148,8 @@ def test_a_hyphen_list_is_not_speech():
     ("Analysts expect that oil prices will rise again.", "oil prices will rise again",
      "Analysts", "expect"),
     ("The talks, Peskov said, would resume in May.", "would resume in May", "Peskov", "said"),
+    ("Kherson’s mayor, Ihor Kolykhaiev, later said the ferry had stopped running.",
+     "the ferry had stopped running", "Kherson’s mayor, Ihor Kolykhaiev", "later said"),
 ])
 def test_indirect_speech(text, content, source, cue):
     result = draft(text, "en")

@@ -425,7 +425,8 @@ class _Finder:
 
     def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
         """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
-        description, a comma, the cue."""
+        description, a comma, the cue; or the other way round, a role and then the
+        name ("Bali's governor, Wayan Koster, said")."""
         if comma <= first or self.tokens[comma].text != ",":
             return None
         description = self._subject_before(comma - 1, first)
@@ -439,8 +440,13 @@ class _Finder:
         if start - 1 <= first or self.tokens[start - 1].text != ",":
             return None
         name = self._subject_before(start - 2, first)
-        if name is None or not self.tokens[name[1] - 1].capitalized:
+        if name is None:
             return None
+        if not self.tokens[name[1] - 1].capitalized:
+            # "Bali's governor, Wayan Koster, said": a role, then the name
+            role = any(t.lower in self.lex.roles for t in self.tokens[name[0]:name[1]])
+            if not (role and self.tokens[description[1] - 1].capitalized):
+                return None
         return (name[0], comma)
 
     def _before_source_tail(self, index: int, first: int) -> int:
