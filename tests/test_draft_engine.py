@@ -92,6 +92,18 @@ def test_straight_quotes_and_a_quote_that_goes_on():
     assert_located(text, result)
 
 
+def test_a_quote_goes_on_after_a_long_description_of_its_speaker():
+    text = ("“The harvest is lost,” said Olena Kovalenko, who heads the farmers’ union "
+            "of the Odesa region. “Nobody will insure us now.”\n"
+            "“We need help,” a farmer said.")
+    result = draft(text, "en")
+    statement = only(result, "The harvest is lost")
+    assert [text[s:e] for s, e in statement.parts] == ["The harvest is lost",
+                                                       "Nobody will insure us now."]
+    assert only(result, "We need help").chain[0].mention == "a farmer"
+    assert_located(text, result)
+
+
 def test_speech_opened_by_a_dash():
     text = "— We will not sign this treaty, — the minister said. — Not this year."
     result = draft(text, "en")

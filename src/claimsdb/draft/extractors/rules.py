@@ -742,7 +742,9 @@ class _Finder:
             gap_tokens = range(self.r.token_at(last.content[1]), self.r.token_at(quote.start))
             own = {i for h in last.hops for i in range(*h.mention)} | set(range(*last.cue))
             strangers = [i for i in gap_tokens if self.tokens[i].is_word and i not in own]
-            if len(strangers) > 3 or any(i in self.used for i in strangers):
+            same_paragraph = "\n" not in gap and self._attribution_sentence_ends(last, quote)
+            if (len(strangers) > 3 and not same_paragraph) or any(
+                    i in self.used for i in strangers):
                 # something else is said in between: a quotation of its own, most
                 # likely still the last speaker's, for the reviewer to confirm
                 if self._whole_paragraph(quote) and "\n" in gap:
@@ -759,6 +761,15 @@ class _Finder:
             if "continued in a later quotation" not in last.review:
                 last.review.append("continued in a later quotation")
         return sorted(found + free, key=lambda f: f.content[0])
+
+    def _attribution_sentence_ends(self, hit: _Found, quote) -> bool:
+        """The quotation opens the sentence after the one that attributes ``hit``
+        ("“A,” said X, the head of Y. “B.”"): in one paragraph, that is X going on,
+        however long the description of X between them."""
+        position = self.r.token_at(quote.start) - 1
+        while position >= 0 and self.tokens[position].text in "\"“”'‘’":
+            position -= 1
+        return position >= 0 and is_sentence_end(self.tokens[position])
 
     def _whole_paragraph(self, quote) -> bool:
         """The quotation opens its line: a paragraph of quoted speech."""
