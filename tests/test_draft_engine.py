@@ -104,6 +104,15 @@ def test_a_quote_goes_on_after_a_long_description_of_its_speaker():
     assert_located(text, result)
 
 
+def test_a_quote_before_its_speaker_wins_over_words_after_the_cue():
+    text = ("“I never doubted the result,” she said two weeks after the vote, and the "
+            "count proved her right.")
+    statement = only(draft(text, "en"), "I never doubted the result")
+    assert statement.kind == "direct"
+    assert statement.content == "I never doubted the result"
+    assert chain_of(statement) == [("she", "said")]
+
+
 def test_speech_opened_by_a_dash():
     text = "— We will not sign this treaty, — the minister said. — Not this year."
     result = draft(text, "en")

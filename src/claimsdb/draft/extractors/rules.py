@@ -206,9 +206,11 @@ class _Finder:
             hop, extra = cited[0], cited[1:]
             after = max(h.mention[1] for h in cited)
         # forward: SOURCE CUE (that) CONTENT, unless a quotation just ended
-        # before the source ("“...,” Ramos told AFP in an interview")
+        # before the source and no "that" follows the cue ("“...,” Ramos told AFP
+        # in an interview", "“...,” she said several months later, and ...")
         content = self._content_after(after, last, cue)
-        if content is not None and not content[1] and cue.takes_object and (
+        if content is not None and not content[1] and (
+                cue.takes_object or content[2] < 0.8) and (
                 self._quote_ends_before(subject[0], first)):
             before = self._content_before(subject[0], first)
             if before is not None:
