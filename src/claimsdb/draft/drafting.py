@@ -1,0 +1,62 @@
+"""From one document to a drafted article file: the choices the command line leaves
+open (key, language, outlet) made once, here, for every front end.
+
+The language decides which lexicon reads the text, so it is the one the user gives,
+else the one the page declares, else the one its script suggests (Cyrillic: Russian).
+The key is the one the user gives, else a slug of the page's title, else of the file
+name (the text's first line for standard input).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from claimsdb.draft import draft, keys
+from claimsdb.draft.actors import KnownActor
+from claimsdb.draft.documents import STDIN_STEM, Document
+from claimsdb.draft.writing import article_file, default_title
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """A drafted article file (``text``: review it, then ``claimsdb add`` it) and what
+    it holds: the article ``key``, how many statements it drafted, how many actors it
+    defines (``new_actors``) and how many stored ones it reuses (``reused_actors``)."""
+
+    text: str
+    key: str
+    language: str
+    statements: int
+    new_actors: int
+    reused_actors: int
+
+
+def draft_file(document: Document, *, key: str | None = None, outlet: str | None = None,
+               language: str | None = None, extractor: str | None = None,
+               known: Iterable[KnownActor] = ()) -> ArticleDraft:
+    language = language or document.language or detect_language(document.text)
+    key = key or article_key(document)
+    result = draft(document.text, language, extractor=extractor)
+    written = article_file(result, document, key=key, language=language, outlet=outlet,
+                           known=known)
+    return ArticleDraft(written.text, key, language, written.statements, written.new_actors,
+                        written.reused_actors)
+
+
+def detect_language(text: str) -> str:
+    """'ru' for a text mostly in Cyrillic letters, else 'en'."""
+    return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
+
+
+def article_key(document: Document) -> str:
+    if document.title and keys.slug(document.title):
+        return keys.slug(document.title, max_words=8, max_length=80)
+    if document.stem != STDIN_STEM and keys.slug(document.stem):
+        return keys.slug(document.stem, max_words=12, max_length=80)
+    return keys.slug(default_title(document), max_words=8, max_length=80) or "article"
+
