@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import claimsdb
+import claimsdb.api
+from claimsdb.draft.documents import Document
 from claimsdb.format.articles import parse_article
 from conftest import DATA, Cli
 
@@ -576,3 +580,38 @@ def test_help_has_examples():
     result = Cli(None)("draft", "--help")
     assert result.exit_code == 0
     assert "Examples:" in result.stdout and "claimsdb draft article.txt" in result.stdout
+
+
+# -- any text at all --------------------------------------------------------------------------
+
+PIECES = [
+    "Peskov said", " “We will not sign,”", " the minister said.", " «Нет», — заявил Песков.",
+    "\n", "\n\n", "  ", "\t", " According to Reuters,", " which cited officials,",
+    " the talks stalled", ". He said that", " - ", ": ", " # ", ' "', "'", "„", "“", "”",
+    " Sources told AP and AFP that", " the deal was off", " denied the report",
+    " dismissed it as fake", " По словам министра,", " что встреча отменена", " they said",
+    " She told", " The Washington Post reported",
+    ", citing three people familiar with the matter,", " ‘quoted’", " — ", "…", " \u00a0",
+    "e\u0301", " said", "!", "?", " and", ",", " It", " one of them told AP", "&", "*", "|",
+    ">", "%", "@", "{", "}", "[", "]", "---", "...", "الكرملين", "=SUM(A1)",
+]
+
+
+@given(pieces=st.lists(st.sampled_from(PIECES), min_size=1, max_size=40),
+       language=st.sampled_from(["en", "ru"]), outlet=st.sampled_from([None, "reuters"]))
+@settings(max_examples=150, deadline=None)
+def test_any_text_drafts_into_a_file_that_holds_it_exactly(pieces, language, outlet):
+    """Whatever the text, the draft reads back as an article file with exactly that
+    text and every quote, cue and mention where the drafter found them (the writer
+    checks this itself; here it is checked from outside, on texts no one wrote)."""
+    text = "".join(pieces)
+    assume(text.strip())
+    document = Document(text=text, source="generated", stem="generated")
+    drafted = claimsdb.api.draft_article(document, language=language, outlet=outlet)
+    spec = parse_article(drafted.text)
+    assert spec.text == text
+    for found in spec.statements:
+        assert spec.text[found.span_start:found.span_end] == found.quote
+        for hop in found.hops():
+            if hop.mention is not None:
+                assert spec.text[slice(*hop.mention_span)] == hop.mention

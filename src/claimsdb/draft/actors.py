@@ -105,41 +105,65 @@ def normal(name: str) -> str:
 def name_of(mention: str, source_type: str, lexicon: Lexicon) -> str:
     """The actor's name a mention gives: for a named source the last run of
     capitalised words that are not roles or titles ("Kremlin spokesman Dmitry
-    Peskov" -> "Dmitry Peskov"), else the mention without its article ("a senior
-    official" -> "Senior official")."""
+    Peskov" -> "Dmitry Peskov"); otherwise, or when the mention ends in a common noun
+    ("The Indonesian health ministry"), the mention without its article and without a
+    clause describing it ("a senior official who asked not to be named" -> "Senior
+    official")."""
     cleaned = _PARENTHESES.sub("", mention).strip(_EDGE) or mention.strip()
     words = cleaned.split()
-    if source_type == "named":
-        runs: list[list[str]] = []
-        current: list[str] = []
-        for number, word in enumerate(words):
-            bare = word.strip(_EDGE)
-            lower = bare.lower()
-            capital = bare[:1].isupper() or bare[:1].isdigit()
-            if (capital and lower not in lexicon.roles and lower.rstrip(".") not in
-                    lexicon.titles and not (number == 0 and lower in _LEADING)):
-                current.append(bare)
-                continue
-            if current and lower in _CONNECTORS and number + 1 < len(words) \
-                    and words[number + 1][:1].isupper():
-                current.append(bare)
-                continue
-            if current:
-                runs.append(current)
-            current = []
-        if current:
-            runs.append(current)
-        if runs:
-            run = runs[-1]
+    last = words[-1].strip(_EDGE) if words else ""
+    if source_type == "named" and last[:1].isupper():
+        bare = [w.strip(_EDGE) for w in words]
+        if all(w[:1].isupper() or w.lower() in _CONNECTORS for w in bare):
+            # A name in title case ("Ministry of Defence", "White House"), but for a
+            # title before it ("President Vladimir Putin").
+            while len(bare) > 1 and bare[0].lower().rstrip(".") in lexicon.titles:
+                bare = bare[1:]
+            return " ".join(bare)
+        run = _last_capitalised_run(words, lexicon)
+        if run:
             start = cleaned.find(run[0])
             if start > 0 and cleaned[:start].strip().lower() == "the":
                 run = ["The", *run]  # "The Washington Post" is the paper's name
             return " ".join(run)
         return cleaned
-    first, _, rest = cleaned.partition(" ")
-    if (first.lower() in _LEADING or first.lower() in lexicon.determiners) and rest:
-        cleaned = rest
-    return cleaned[:1].upper() + cleaned[1:]
+    described = _DESCRIBING_CLAUSE.split(cleaned, maxsplit=1)[0].strip(_EDGE) or cleaned
+    first, _, rest = described.partition(" ")
+    following = rest.split(" ", 1)[0].lower() if rest else ""
+    if rest and following not in ("of", "из") and (
+            first.lower() in _LEADING or first.lower() in lexicon.determiners):
+        described = rest
+    return described[:1].upper() + described[1:]
+
+
+# ", who spoke on condition of anonymity", " who asked not to be named": what a source
+# said about itself, not its name.
+_DESCRIBING_CLAUSE = re.compile(
+    r",|\s(?:who|which|that|whom|whose|который|которая|которое|которые|кто)\s",
+    re.IGNORECASE)
+
+
+def _last_capitalised_run(words: list[str], lexicon: Lexicon) -> list[str]:
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for number, word in enumerate(words):
+        bare = word.strip(_EDGE)
+        lower = bare.lower()
+        capital = bare[:1].isupper() or bare[:1].isdigit()
+        if (capital and lower not in lexicon.roles and lower.rstrip(".") not in
+                lexicon.titles and not (number == 0 and lower in _LEADING)):
+            current.append(bare)
+            continue
+        if current and lower in _CONNECTORS and number + 1 < len(words) \
+                and words[number + 1][:1].isupper():
+            current.append(bare)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return runs[-1] if runs else []
 
 
 class Cast:

@@ -13,12 +13,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from claimsdb.draft import draft, keys
+from claimsdb.draft import draft, keys, languages
 from claimsdb.draft.actors import KnownActor
-from claimsdb.draft.documents import STDIN_STEM, Document
+from claimsdb.draft.documents import STDIN_STEM, Document, InputError
+from claimsdb.draft.lexicon import primary_language
 from claimsdb.draft.writing import article_file, default_title
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN = re.compile(r"[єіїґЄІЇҐ]")  # letters Russian does not use
+_RUSSIAN = re.compile(r"[ыэъёЫЭЪЁ]")  # letters Ukrainian does not use
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -39,7 +42,14 @@ class ArticleDraft:
 def draft_file(document: Document, *, key: str | None = None, outlet: str | None = None,
                language: str | None = None, extractor: str | None = None,
                known: Iterable[KnownActor] = ()) -> ArticleDraft:
-    language = language or document.language or detect_language(document.text)
+    if language is None:
+        language = document.language or detect_language(document.text)
+        if primary_language(language) not in languages():
+            how = "declares" if document.language else "looks (by its letters) to be in"
+            raise InputError(
+                document.source, f"{how} language '{language}', which the drafter has no "
+                f"lexicon for (known: {', '.join(languages())})",
+                "pass --language with one of them to draft it with that language's cues")
     key = key or article_key(document)
     result = draft(document.text, language, extractor=extractor)
     written = article_file(result, document, key=key, language=language, outlet=outlet,
@@ -49,8 +59,11 @@ def draft_file(document: Document, *, key: str | None = None, outlet: str | None
 
 
 def detect_language(text: str) -> str:
-    """'ru' for a text mostly in Cyrillic letters, else 'en'."""
-    return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
+    """'ru' for a text mostly in Cyrillic letters ('uk' when they are Ukrainian's),
+    else 'en'."""
+    if len(_CYRILLIC.findall(text)) <= len(_LATIN.findall(text)):
+        return "en"
+    return "uk" if len(_UKRAINIAN.findall(text)) > len(_RUSSIAN.findall(text)) else "ru"
 
 
 def article_key(document: Document) -> str:

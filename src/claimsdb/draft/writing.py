@@ -21,6 +21,7 @@ block for the text when it reads back exactly, double quotes otherwise).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
@@ -31,10 +32,10 @@ from typing import Any
 import yaml
 
 from claimsdb.draft import keys
-from claimsdb.draft.actors import Cast, KnownActor, NewActor
+from claimsdb.draft.actors import Cast, KnownActor, NewActor, name_of
 from claimsdb.draft.documents import Document
 from claimsdb.draft.lexicon import load as load_lexicon
-from claimsdb.draft.results import Draft, DraftStatement
+from claimsdb.draft.results import Draft, DraftHop, DraftStatement
 from claimsdb.errors import ClaimsError
 from claimsdb.format import spans, yamlio
 from claimsdb.format.articles import FORMAT_ID_1_1, parse_article
@@ -62,7 +63,7 @@ class _Statement:
     quote: str
     span: tuple[int, int]
     kind: str
-    hops: list[_Hop]
+    chains: list[list[_Hop]]  # one, or one per source when several carry it
     confidence: float
     checks: list[str] = field(default_factory=list)
     relations: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -191,11 +192,12 @@ def _statements(result: Draft, text: str, cast: Cast, outlet: str | None
     drafted: list[_Statement] = []
     first_of: dict[int, _Statement] = {}
     for number, found in enumerate(result.statements):
-        hops, hop_checks = _chain(found, text, cast)
-        if hops and hops[0].actor == outlet:  # the outlet is always the implicit first link
-            hops.pop(0)
-            hop_checks.append("the first source named is the article's own outlet, so "
-                              "the chain leaves it out (it is always the first link)")
+        chains, hop_checks = _chains(found, text, cast)
+        for hops in chains:
+            if hops and hops[0].actor == outlet:  # the outlet is the implicit first link
+                hops.pop(0)
+                hop_checks.append("the first source named is the article's own outlet, so "
+                                  "the chain leaves it out (it is always the first link)")
         parts = found.parts or (found.content_span,)
         for part, (start, end) in enumerate(parts):
             quote = text[start:end]
@@ -205,7 +207,8 @@ def _statements(result: Draft, text: str, cast: Cast, outlet: str | None
                               fallback="statement")
             taken.add(key)
             statement = _Statement(key, quote, (start, end), found.kind,
-                                   [_copy_hop(h) for h in hops], found.confidence)
+                                   [[_copy_hop(h) for h in hops] for hops in chains],
+                                   found.confidence)
             if part == 0:
                 statement.checks.extend(found.review)
                 statement.checks.extend(hop_checks)
@@ -218,7 +221,7 @@ def _statements(result: Draft, text: str, cast: Cast, outlet: str | None
         source, target = first_of.get(relation.source), first_of.get(relation.target)
         if source is None or target is None or source is target:
             continue
-        if source.hops and target.hops and source.hops[-1].actor == target.hops[-1].actor:
+        if _speakers(source) & _speakers(target):
             source.relation_notes.append(
                 f"the drafter guessed it {relation.type} '{target.key}', left out: the "
                 "same speaker made both")
@@ -231,17 +234,66 @@ def _statements(result: Draft, text: str, cast: Cast, outlet: str | None
     return drafted
 
 
+def _speakers(statement: _Statement) -> set[str]:
+    return {hops[-1].actor for hops in statement.chains if hops}
+
+
 def _copy_hop(hop: _Hop) -> _Hop:
     return _Hop(hop.actor, hop.cue, hop.mention, hop.identified, hop.cue_span,
                 hop.mention_span)
 
 
-def _chain(found: DraftStatement, text: str, cast: Cast) -> tuple[list[_Hop], list[str]]:
-    """The statement's chain as the file writes it: each hop's actor, and its cue and
-    mention where the text has them at the drafter's span."""
+def _chains(found: DraftStatement, text: str, cast: Cast
+            ) -> tuple[list[list[_Hop]], list[str]]:
+    """The statement's chains: one, or one per source where the nearest source names
+    several ("according to AP and AFP": the format's ``chains``)."""
+    variants = _split_first_source(found.chain, cast)
+    chains: list[list[_Hop]] = []
+    checks: list[str] = []
+    for variant in variants:
+        hops, found_checks = _chain(variant, text, cast)
+        chains.append(hops)
+        checks.extend(found_checks)
+    if len(variants) > 1:
+        checks.append(f"«{found.chain[0].mention}» read as {len(variants)} sources, one "
+                      "chain each")
+    return chains, list(dict.fromkeys(checks))
+
+
+_SEVERAL = re.compile(r"\s*(?:,|&|\band\b|\bи\b)\s*")
+
+
+def _split_first_source(chain: tuple[DraftHop, ...], cast: Cast
+                        ) -> list[tuple[DraftHop, ...]]:
+    """The chain once per name when its nearest source is several named ones."""
+    if not chain or chain[0].source_type != "named" or chain[0].antecedent is not None:
+        return [chain]
+    first = chain[0]
+    parts = [p for p in _SEVERAL.split(name_of(first.mention, "named", cast.lexicon)) if p]
+    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+        return [chain]
+    variants = []
+    position = 0
+    for part in parts:
+        offset = first.mention.find(part, position)
+        if offset < 0:
+            return [chain]
+        position = offset + len(part)
+        span = None
+        if first.mention_span is not None:
+            span = (first.mention_span[0] + offset, first.mention_span[0] + position)
+        variants.append((dataclasses.replace(first, mention=part, mention_span=span),
+                         *chain[1:]))
+    return variants
+
+
+def _chain(chain: tuple[DraftHop, ...], text: str, cast: Cast
+           ) -> tuple[list[_Hop], list[str]]:
+    """One chain as the file writes it: each hop's actor, and its cue and mention
+    where the text has them at the drafter's span."""
     hops: list[_Hop] = []
     checks: list[str] = []
-    for hop in found.chain:
+    for hop in chain:
         casting = cast.cast(hop)
         checks.extend(casting.checks)
         if hops and hops[-1].actor == casting.key:
@@ -323,9 +375,23 @@ _Dumper.add_representer(_FlowList, lambda dumper, value: dumper.represent_sequen
     "tag:yaml.org,2002:seq", value, flow_style=True))
 
 
+_DOCUMENT_END = "\n...\n"  # a line of its own (a value may end in "...", too)
+
+
 def _dump(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=100)
+    return _dump_piece(value)[0]
+
+
+def _dump_piece(value: Any) -> tuple[str, bool]:
+    """One piece of the file, and whether it ends in a block that keeps its trailing
+    line breaks (``|+``). PyYAML ends such a document with ``...``, which inside the
+    file would end it, so the marker goes; and the caller adds no blank line after
+    such a piece, as it would become part of the value."""
+    dumped = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                       default_flow_style=False, width=100)
+    if dumped.endswith(_DOCUMENT_END):
+        return dumped[:-len(_DOCUMENT_END) + 1], True
+    return dumped, False
 
 
 def _comment(line: str, indent: str = "") -> str:
@@ -364,7 +430,11 @@ def _statement_entry(statement: _Statement, text: str) -> dict[str, Any]:
         entry["occurrence"] = spans.occurrence_of(text, statement.quote, statement.span[0])
     if statement.kind != "indirect":
         entry["kind"] = statement.kind
-    entry["chain"] = [_hop_entry(statement, hop, text) for hop in statement.hops]
+    chains = [[_hop_entry(statement, hop, text) for hop in hops] for hops in statement.chains]
+    if len(chains) == 1:
+        entry["chain"] = chains[0]
+    else:
+        entry["chains"] = chains
     for relation, targets in statement.relations.items():
         entry[relation] = _FlowList(dict.fromkeys(targets))
     return entry
@@ -401,9 +471,11 @@ def _render(document: Document, result: Draft, head: dict[str, Any], head_notes:
     for note in head_notes:
         out.append(_comment(note))
     head = {**head, "text": document.text}
-    out.append(_dump({"article": head}))
+    article, keeps_breaks = _dump_piece({"article": head})
+    out.append(article)
+    gap = "" if keeps_breaks else "\n"
     if cast.new or cast.reused:
-        out.append("\nactors:\n")
+        out.append(gap + "actors:\n")
         for known in cast.reused.values():
             out.append(_comment(f"'{known.key}' ({known.name}) is already stored and used "
                                 "as it is", "  "))
@@ -411,12 +483,13 @@ def _render(document: Document, result: Draft, head: dict[str, Any], head_notes:
             out.append(_comment("new actor" + (" - check: " + "; ".join(actor.checks)
                                                if actor.checks else ""), "  "))
             out.append(_indented(_dump([_actor_entry(actor)]), "  "))
+        gap = "\n"  # (an actor's fields are one line each: no kept line breaks)
     if not statements:
-        out.append("\n")
+        out.append(gap)
         out.append(_comment("The drafter found no attributed statements in this text."))
         out.append("statements: []\n")
         return "".join(out)
-    out.append("\nstatements:\n")
+    out.append(gap + "statements:\n")
     for statement in statements:
         for line in _statement_comments(statement):
             out.append(_comment(line, "  "))
@@ -447,7 +520,8 @@ def _verify(file_text: str, text: str, statements: list[_Statement], source: str
         if (stored.span_start, stored.span_end) != statement.span:
             raise ClaimsError(f"{source}: statement '{statement.key}' would be located at "
                               "another place; please report this as a claimsdb bug")
-        for hop, read in zip(statement.hops, stored.hops(), strict=True):
+        mine = [hop for hops in statement.chains for hop in hops]
+        for hop, read in zip(mine, stored.hops(), strict=True):
             if hop.cue and hop.cue_span and read.cue_span != hop.cue_span:
                 statement.checks.append(f"the cue «{hop.cue}» left out: it would be "
                                         "located elsewhere")
