@@ -214,6 +214,23 @@ def test_according_to_which_cited_an_anonymous_group(drafting):
                          "kind": "group", "identified": "anonymous"}
 
 
+def test_several_named_sources_are_several_chains(drafting):
+    data = drafting.run("Lavrov was taken to hospital, according to the news agencies AP and "
+                        "AFP, which cited Indonesian officials.\n"
+                        "“He was taken for a check-up,” one of them told AP.\n")
+    found = statement(data, "Lavrov was taken to hospital")
+    assert "chain" not in found
+    assert found["chains"] == [
+        [{"actor": "ap", "cue": "according to", "mention": "AP"},
+         {"actor": "indonesian-officials", "cue": "which cited",
+          "mention": "Indonesian officials"}],
+        [{"actor": "afp", "cue": "according to", "mention": "AFP"},
+         {"actor": "indonesian-officials", "cue": "which cited",
+          "mention": "Indonesian officials"}]]
+    assert "read as 2 sources, one chain each" in comment_before(data, found["key"])
+    assert actor(data, "ap")["kind"] == actor(data, "afp")["kind"] == "outlet"
+
+
 # -- sources: pronouns, roles, anonymity ------------------------------------------------------
 
 def test_pronouns_are_their_antecedents_actor_and_keep_their_words(drafting):
@@ -418,6 +435,66 @@ def test_without_a_database_file_none_is_created(drafting, tmp_path):
     drafting.check(result.stdout, "Peskov said the talks were stalled.")
 
 
+def test_a_default_key_avoids_stored_articles_and_a_stored_url_is_announced(tmp_path):
+    database = str(tmp_path / "claims.db")
+    drafting = Drafting(tmp_path, db=database)
+    text = "Peskov said the talks were stalled.\n"
+    first = drafting.run(text, name="talks.txt")
+    assert first["article"]["key"] == "talks"
+    second = drafting.run("Lavrov said the talks were stalled.\n", name="talks.txt")
+    assert second["article"]["key"] == "talks-2"  # "talks" is stored
+    with claimsdb.open(database) as db:
+        assert db.stored_articles() == {"talks": None, "talks-2": None}
+    other = "Zakharova said the talks were stalled.\n"
+    result = Cli(database)("draft", str(drafting.write(other, "again.txt")), "--key", "talks")
+    assert result.exit_code == 0
+    assert ("Warning: " in result.stderr and "an article 'talks' is already stored: claimsdb "
+            "add refuses the draft if it differs from the stored article, unless given "
+            "--replace" in " ".join(result.stderr.split()))
+    again = tmp_path / "again.yaml"
+    again.write_text(result.stdout, encoding="utf-8")
+    assert Cli(database)("add", str(again)).exit_code == 1  # as the warning said
+    assert Cli(database)("add", "--replace", str(again)).exit_code == 0
+    # The same page again: its stored key, and a warning that add needs --replace.
+    page = Document(text=text, source="https://example.org/talks", stem="talks",
+                    url="https://example.org/talks")
+    redrafted = claimsdb.api.draft_article(
+        page, stored_articles={"talks-3": "https://example.org/talks"})
+    assert redrafted.key == "talks-3"
+    assert "already stored as article 'talks-3'" in redrafted.warnings[0]
+    assert "# this URL is already stored as article 'talks-3'" in redrafted.text
+    drafting.check(redrafted.text, text)
+
+
+def test_a_page_s_details_become_the_article_block(drafting):
+    """What an HTML page or a URL gives (title, URL, date, site name, author,
+    retrieval date) is written in the article block, through the library's API."""
+    document = Document(
+        text="Peskov said the talks were stalled.\n", source="https://example.org/a",
+        stem="a", title="Kremlin: talks “stalled”", url="https://example.org/a",
+        published="2025-03-12T09:30:00+02:00", outlet="The Riverside Courier",
+        author="By Mira Kessler and Jon Obi", language="en-GB", retrieved="2025-03-13")
+    drafted = claimsdb.api.draft_article(document)
+    data = drafting.check(drafted.text, document.text)
+    article = data["article"]
+    assert article["key"] == "kremlin-talks-stalled"
+    assert article["title"] == "Kremlin: talks “stalled”"
+    assert article["url"] == "https://example.org/a"
+    assert article["published"] == "2025-03-12T09:30:00+02:00"
+    assert str(article["retrieved"]) == "2025-03-13"
+    assert article["language"] == "en-GB"
+    assert article["outlet"] == "the-riverside-courier"
+    assert actor(data, "the-riverside-courier")["kind"] == "outlet"
+    assert article["authors"] == ["mira-kessler", "jon-obi"]
+    assert actor(data, "jon-obi") == {"key": "jon-obi", "name": "Jon Obi", "kind": "person"}
+    undated = claimsdb.api.draft_article(Document(
+        text="Peskov said the talks were stalled.", source="p", stem="p",
+        published="yesterday"))
+    assert "published" not in yaml.safe_load(undated.text)["article"]
+    assert "# published left out: 'yesterday' is not an ISO date" in undated.text
+    drafting.check(undated.text, "Peskov said the talks were stalled.")
+
+
 # -- files written ----------------------------------------------------------------------------
 
 def test_out_dir_writes_one_draft_per_input_by_stem(drafting, tmp_path):
@@ -531,6 +608,15 @@ def test_huge_standard_input_is_refused(tmp_path):
     result = Cli(str(tmp_path / "none.db"))("draft", "-", input="x" * (5 * 1024 * 1024 + 1))
     assert result.exit_code == 1
     assert "-: holds more than the 5,242,880 bytes a draft reads" in result.stderr
+
+
+def test_a_language_without_a_lexicon_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "kyiv.txt"
+    path.write_text("За даними Bloomberg, західні чиновники кажуть, що Путін висунув "
+                    "«максималістські» вимоги.\n", encoding="utf-8")
+    stderr = " ".join(refused(tmp_path, str(path)).split())
+    assert (f"{path}: looks (by its letters) to be in language 'uk', which the drafter has no "
+            "lexicon for (known: en, ru); pass --language") in stderr
 
 
 def test_missing_files_folders_and_fifos(tmp_path):

@@ -536,23 +536,38 @@ class Database:
     def known_actors(self) -> list[KnownActor]:
         """Every stored actor by key, name, kind, identification and aliases, for a
         draft to reuse; none when the SQLite file does not exist (it is not created)."""
-        from claimsdb.config import resolve_url, sqlite_path
         from claimsdb.draft.actors import KnownActor
-        from claimsdb.query.known_actors import actor_names
+        from claimsdb.query.names import actor_names
 
-        path = sqlite_path(resolve_url(self.target))
-        if path is not None and not path.exists():
+        if not self._exists():
             return []
         with self.reading() as conn:
             return [KnownActor(a.key, a.name, a.kind, a.identified, a.aliases)
                     for a in actor_names(conn)]
+
+    def stored_articles(self) -> dict[str, str | None]:
+        """Every stored article's key and URL (for a draft's key); none when the SQLite
+        file does not exist (it is not created)."""
+        from claimsdb.query.names import article_urls
+
+        if not self._exists():
+            return {}
+        with self.reading() as conn:
+            return article_urls(conn)
+
+    def _exists(self) -> bool:
+        from claimsdb.config import resolve_url, sqlite_path
+
+        path = sqlite_path(resolve_url(self.target))
+        return path is None or path.exists()
 
     def draft(self, document: Document, *, key: str | None = None,
               outlet: str | None = None, language: str | None = None,
               extractor: str | None = None) -> ArticleDraft:
         """``draft_article`` reusing this database's actors (``claimsdb draft``)."""
         return draft_article(document, key=key, outlet=outlet, language=language,
-                             extractor=extractor, known_actors=self.known_actors())
+                             extractor=extractor, known_actors=self.known_actors(),
+                             stored_articles=self.stored_articles())
 
     # -- looking after the database -----------------------------------------------------
 
@@ -609,17 +624,20 @@ def read_document(spec: str, *, stdin: Any = None) -> Document:
 
 def draft_article(document: Document, *, key: str | None = None, outlet: str | None = None,
                   language: str | None = None, extractor: str | None = None,
-                  known_actors: Iterable[KnownActor] = ()) -> ArticleDraft:
+                  known_actors: Iterable[KnownActor] = (),
+                  stored_articles: dict[str, str | None] | None = None) -> ArticleDraft:
     """An article file drafted from ``document``, without a database: the
     statements, chains and likely denials the drafter finds, with its confidence
     and what to check in comments. ``key`` defaults to a slug of the title (or file
     stem), ``language`` to the document's declared one or its script's, ``outlet``
     (an actor key or name) to the page's site name; ``known_actors`` are reused
-    instead of redefined."""
+    instead of redefined; ``stored_articles`` (key -> URL) are the articles whose key
+    a default key avoids (``ArticleDraft.warnings`` says when ``add`` will refuse it)."""
     from claimsdb.draft.drafting import draft_file
 
     return draft_file(document, key=key, outlet=outlet, language=language,
-                      extractor=extractor, known=known_actors)
+                      extractor=extractor, known=known_actors,
+                      stored_articles=stored_articles)
 
 
 def save_draft(draft: ArticleDraft, target: str | Path, *, overwrite: bool = False,

@@ -91,13 +91,15 @@ def draft(settings: Settings, inputs: tuple[str, ...], output: str | None,
 
     database = settings.database()
     known = database.known_actors()
+    stored = database.stored_articles()
     drafts: list[tuple[str, api.ArticleDraft, str]] = []  # (input, draft, stem)
     failed = 0
     for spec in inputs:
         try:
             document = api.read_document(spec, stdin=sys.stdin.buffer)
             drafted = api.draft_article(document, key=key, outlet=outlet, language=language,
-                                        extractor=extractor, known_actors=known)
+                                        extractor=extractor, known_actors=known,
+                                        stored_articles=stored)
         except ClaimsError as error:
             failed += 1
             message = error_text(error)
@@ -106,6 +108,7 @@ def draft(settings: Settings, inputs: tuple[str, ...], output: str | None,
             echo(f"Error: {message}", err=True)
             continue
         drafts.append((spec, drafted, document.stem))
+        stored.setdefault(drafted.key, document.url)  # two drafts of a run: two keys
     if failed and not keep_going:
         raise click.ClickException(
             f"{failed} of {len(inputs)} input{'s' if len(inputs) != 1 else ''} could not "
@@ -139,6 +142,8 @@ def draft(settings: Settings, inputs: tuple[str, ...], output: str | None,
                  f"{'s' if drafted.statements != 1 else ''}, {drafted.new_actors} new "
                  f"actor{'s' if drafted.new_actors != 1 else ''}{reused}, language "
                  f"{drafted.language}) -> {where}", err=True)
+        for warning in drafted.warnings:  # (even with --quiet: add will refuse it)
+            echo(f"Warning: {spec}: {warning}", err=True)
     if failed:
         raise click.ClickException(f"{failed} of {len(inputs)} inputs could not be drafted; "
                                    f"{len(drafts)} written")

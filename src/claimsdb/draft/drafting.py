@@ -10,7 +10,7 @@ name (the text's first line for standard input).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from claimsdb.draft import draft, keys, languages
@@ -37,11 +37,16 @@ class ArticleDraft:
     statements: int
     new_actors: int
     reused_actors: int
+    warnings: tuple[str, ...] = ()  # what will stop ``claimsdb add`` as it is
 
 
 def draft_file(document: Document, *, key: str | None = None, outlet: str | None = None,
                language: str | None = None, extractor: str | None = None,
-               known: Iterable[KnownActor] = ()) -> ArticleDraft:
+               known: Iterable[KnownActor] = (),
+               stored_articles: Mapping[str, str | None] | None = None) -> ArticleDraft:
+    """The draft of one document. ``known``: the stored actors, reused; and
+    ``stored_articles`` (key -> URL): a default key avoids theirs, and a page whose
+    URL is stored is drafted under that article's key, with a warning."""
     if language is None:
         language = document.language or detect_language(document.text)
         if primary_language(language) not in languages():
@@ -50,12 +55,29 @@ def draft_file(document: Document, *, key: str | None = None, outlet: str | None
                 document.source, f"{how} language '{language}', which the drafter has no "
                 f"lexicon for (known: {', '.join(languages())})",
                 "pass --language with one of them to draft it with that language's cues")
-    key = key or article_key(document)
+    key, warnings = _key(document, key, stored_articles or {})
     result = draft(document.text, language, extractor=extractor)
     written = article_file(result, document, key=key, language=language, outlet=outlet,
-                           known=known)
+                           known=known, notes=warnings)
     return ArticleDraft(written.text, key, language, written.statements, written.new_actors,
-                        written.reused_actors)
+                        written.reused_actors, tuple(warnings))
+
+
+def _key(document: Document, given: str | None, stored: Mapping[str, str | None]
+         ) -> tuple[str, list[str]]:
+    """The article's key, and a warning where ``claimsdb add`` will refuse it as is."""
+    replace = ("claimsdb add refuses the draft if it differs from the stored article, "
+               "unless given --replace, which replaces that article")
+    if given is not None:
+        if given in stored:
+            return given, [f"an article '{given}' is already stored: {replace}"]
+        return given, []
+    if document.url:
+        for key, url in stored.items():
+            if url == document.url:
+                return key, [f"this URL is already stored as article '{key}', so the draft "
+                             f"uses that key: {replace}"]
+    return keys.unique(article_key(document), set(stored), fallback="article"), []
 
 
 def detect_language(text: str) -> str:

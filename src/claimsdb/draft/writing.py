@@ -81,19 +81,21 @@ class WrittenDraft:
 
 
 def article_file(result: Draft, document: Document, *, key: str, language: str,
-                 outlet: str | None = None, known: Iterable[KnownActor] = ()
-                 ) -> WrittenDraft:
+                 outlet: str | None = None, known: Iterable[KnownActor] = (),
+                 notes: Iterable[str] = ()) -> WrittenDraft:
     """The text of an article file holding ``result``, drafted from ``document``.
 
     ``key`` is the article's key; ``language`` its tag; ``outlet`` an actor key or
     name given by the user (else the document's site name, if any); ``known`` the
-    actors already stored, reused instead of redefined."""
+    actors already stored, reused instead of redefined; ``notes`` comments for the
+    article block."""
     if not keys.is_key(key):
         raise ClaimsError(f"'{key}' is not a valid article key: use lowercase letters, "
                           "digits and dashes")
     text = document.text
     cast = Cast(known, load_lexicon(result.language))
     head, head_notes = _article_head(document, key, language, cast, outlet)
+    head_notes = [*notes, *head_notes]
     statements = _statements(result, text, cast, head.get("outlet"))
     file_text = _render(document, result, head, head_notes, cast, statements)
     dropped = _verify(file_text, text, statements, document.source)

@@ -1,8 +1,9 @@
-"""Every stored actor by the names it goes by: what a draft needs to reuse actors.
+"""The names already taken in a database: what a draft needs to fit in.
 
 ``claimsdb draft`` reuses an actor already stored (by key, name or alias) rather than
 defining it again, so it needs each actor's key, name, kind, identification and
-aliases, and nothing else: one query for the actors, one for the aliases.
+aliases; and it gives a new article a key no stored article has, or notices that the
+page's URL is stored already. Nothing else: one query each.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from claimsdb.store.models import Actor, ActorAlias
+from claimsdb.store.models import Actor, ActorAlias, Article
 
 
 @dataclass(frozen=True)
@@ -36,4 +37,9 @@ def actor_names(conn: Connection) -> list[ActorNames]:
                        tuple(aliases.get(row.id, ()))) for row in rows]
 
 
-__all__ = ["ActorNames", "actor_names"]
+def article_urls(conn: Connection) -> dict[str, str | None]:
+    """Every stored article's key and URL."""
+    return dict(conn.execute(select(Article.key, Article.url)).all())
+
+
+__all__ = ["ActorNames", "actor_names", "article_urls"]
