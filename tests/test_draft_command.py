@@ -607,7 +607,8 @@ def test_a_huge_input_is_refused_before_it_is_read(tmp_path):
 def test_huge_standard_input_is_refused(tmp_path):
     result = Cli(str(tmp_path / "none.db"))("draft", "-", input="x" * (5 * 1024 * 1024 + 1))
     assert result.exit_code == 1
-    assert "-: holds more than the 5,242,880 bytes a draft reads" in result.stderr
+    assert "Error: -: " in result.stderr
+    assert "than the 5,242,880 bytes a draft reads" in result.stderr
 
 
 def test_a_language_without_a_lexicon_is_refused_with_what_to_do(tmp_path):
