@@ -112,15 +112,37 @@ def name_of(mention: str, source_type: str, lexicon: Lexicon) -> str:
     cleaned = _PARENTHESES.sub("", mention).strip(_EDGE) or mention.strip()
     words = cleaned.split()
     last = words[-1].strip(_EDGE) if words else ""
+    if source_type == "named" and not last[:1].isupper():
+        # "Песков журналистам": words after the name that name no kind of actor are
+        # not part of it; "The Indonesian health ministry" ends in what it is.
+        tail = []
+        while words and not words[-1][:1].isupper():
+            tail.insert(0, words.pop())
+        if words and guess_kind(" ".join(tail)) is None and guess_kind(" ".join(words)) is None:
+            cleaned = " ".join(words)
+            last = words[-1].strip(_EDGE)
+        else:
+            words = cleaned.split()
     if source_type == "named" and last[:1].isupper():
         bare = [w.strip(_EDGE) for w in words]
         if all(w[:1].isupper() or w.lower() in _CONNECTORS for w in bare):
             # A name in title case ("Ministry of Defence", "White House"), but for a
-            # title before it ("President Vladimir Putin").
-            while len(bare) > 1 and bare[0].lower().rstrip(".") in lexicon.titles:
-                bare = bare[1:]
+            # title before it ("President Vladimir Putin", "Secretary of State Antony
+            # J. Blinken").
+            titled = False
+            while len(bare) > 1 and (bare[0].lower().rstrip(".") in lexicon.titles
+                                     or (titled and bare[0].lower() in _CONNECTORS)):
+                titled = True
+                bare, words = bare[1:], words[1:]
+            if titled and len(bare) > 2:
+                return " ".join(_personal_name([w.strip(_EDGE.replace(".", ""))
+                                                for w in words]))
             return " ".join(bare)
+        if words[0][:1].isupper() and guess_kind(cleaned) in _INSTITUTIONS:
+            return cleaned  # "Служба безопасности Украины" is its whole name
         run = _last_capitalised_run(words, lexicon)
+        if run and len(run) > 2 and guess_kind(cleaned[:cleaned.find(run[0])]) == "person":
+            run = _personal_name(run)  # "представитель МИД Украины Георгий Тихий"
         if run:
             start = cleaned.find(run[0])
             if start > 0 and cleaned[:start].strip().lower() == "the":
@@ -141,6 +163,18 @@ def name_of(mention: str, source_type: str, lexicon: Lexicon) -> str:
 _DESCRIBING_CLAUSE = re.compile(
     r",|\s(?:who|which|that|whom|whose|который|которая|которое|которые|кто)\s",
     re.IGNORECASE)
+
+
+_INSTITUTIONS = ("outlet", "government", "organization")
+_PATRONYMIC = re.compile(r"(?:вич|вна|ична|ич)$|^\w\.?$", re.IGNORECASE)
+
+
+def _personal_name(run: list[str]) -> list[str]:
+    """The last two words of a run after a person's role ("... Украины Георгий Тихий"
+    -> "Георгий Тихий"), three with a patronymic or an initial in the middle."""
+    if len(run) >= 3 and _PATRONYMIC.search(run[-2]):
+        return run[-3:]
+    return run[-2:]
 
 
 def _last_capitalised_run(words: list[str], lexicon: Lexicon) -> list[str]:
