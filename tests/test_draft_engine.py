@@ -202,6 +202,16 @@ def test_a_participle_after_an_indirect_content_keeps_its_source():
     assert only(result, "the budget was tight").content == "the budget was tight"
 
 
+def test_a_headline_in_title_case_keeps_its_capitalised_cue():
+    text = ("Kyiv Mayor Says Heating Will Return Before Winter\n"
+            "The Mayor Said little else. Heating Says nothing here either.")
+    result = draft(text, "en")
+    statement = only(result, "Heating Will Return Before Winter")
+    assert chain_of(statement) == [("Kyiv Mayor", "Says")]
+    # in running text a capitalised word is still a name, not a cue
+    assert len(result.statements) == 1
+
+
 def test_beliefs_are_marked_as_such():
     result = draft("The general thinks the offensive will stall before winter.", "en")
     assert only(result, "the offensive will stall").cue_kind == "belief"

@@ -73,6 +73,7 @@ class _Finder:
         for cue in lexicon.source_after_cues:
             self.source_after.setdefault(cue.words[0], []).append(cue)
         self.citing_first = {words[0] for words in lexicon.citing_cues}
+        self.title_lines: dict[tuple[int, int], bool] = {}
 
     # -- the passes -------------------------------------------------------------
 
@@ -163,11 +164,30 @@ class _Finder:
             if hit is not None:
                 return hit
         cue = self.lex.verb_cues.get(lower)
-        if cue is None or (index > first and self.tokens[index].capitalized):
+        if cue is None or (index > first and self.tokens[index].capitalized
+                           and not self._title_case(first, last)):
             return None
         if index > first and self.tokens[index - 1].lower in self.lex.determiners:
             return None  # "a claim", "his writing": a noun
         return self._verb(index, cue, first, last)
+
+    def _title_case(self, first: int, last: int) -> bool:
+        """A headline in title case ("Obama Says Museum Will Tell of Suffering"),
+        where a capitalised cue verb is still a verb: a whole line whose words
+        (of more than three letters) are nearly all capitalised."""
+        key = (first, last)
+        cached = self.title_lines.get(key)
+        if cached is None:
+            long_words = [t for t in self.tokens[first:last] if t.is_word and len(t.text) > 3]
+            capitals = sum(1 for t in long_words if t.capitalized)
+            line_start = self.r.text.rfind("\n", 0, self.tokens[first].start) + 1
+            line_end = self.r.text.find("\n", self.tokens[last - 1].end)
+            whole = (not self.r.text[line_start:self.tokens[first].start].strip()
+                     and not self.r.text[self.tokens[last - 1].end:
+                                         None if line_end < 0 else line_end].strip())
+            cached = whole and len(long_words) >= 3 and capitals >= 0.8 * len(long_words)
+            self.title_lines[key] = cached
+        return cached
 
     # -- a cue verb -----------------------------------------------------------------
 
