@@ -113,6 +113,19 @@ def test_a_quote_before_its_speaker_wins_over_words_after_the_cue():
     assert chain_of(statement) == [("she", "said")]
 
 
+def test_a_cue_ending_its_line_with_a_colon_takes_the_next_paragraphs_quote():
+    text = ("The governor spoke after the flood.\n\nShe said:\n\n"
+            "“We will rebuild every bridge. Not one family will be left behind.”\n\n"
+            "The session ended at noon.")
+    result = draft(text, "en")
+    statement = only(result, "We will rebuild every bridge")
+    assert statement.content == ("We will rebuild every bridge. Not one family will be "
+                                 "left behind.")
+    assert statement.kind == "direct"
+    assert chain_of(statement) == [("She", "said")]
+    assert_located(text, result)
+
+
 def test_speech_opened_by_a_dash():
     text = "— We will not sign this treaty, — the minister said. — Not this year."
     result = draft(text, "en")

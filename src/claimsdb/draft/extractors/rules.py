@@ -603,7 +603,7 @@ class _Finder:
         while position < last and self.tokens[position].text in (",", ":"):
             position += 1
         if position >= last:
-            return None
+            return self._quote_on_next_line(position)
         token = self.tokens[position]
         quote = self.quote_by_start.get(token.start)
         if quote is not None:
@@ -629,6 +629,20 @@ class _Finder:
             confidence = 0.7
         end = self._clause_end(position, last)
         return self._span(position, end, confidence)
+
+    def _quote_on_next_line(self, position: int):
+        """'He said:' closing its line, and the quotation that opens the next
+        paragraph: that quotation is the content."""
+        if not (0 < position < len(self.tokens) and self.tokens[position - 1].text == ":"):
+            return None
+        quote = self.quote_by_start.get(self.tokens[position].start)
+        if quote is None:
+            return None
+        q = self.r.quotes[quote]
+        between = self.r.text[self.tokens[position - 1].end:q.start]
+        if between.strip() or "\n" not in between or self.r.token_at(q.inner_start) in self.used:
+            return None
+        return (q.inner_start, q.inner_end), True, 0.85
 
     def _complementizer_soon(self, index: int, last: int) -> int | None:
         """A complementizer, or a colon before a quotation, after a few words:
