@@ -481,8 +481,7 @@ def test_called_false_and_rejected_are_denials():
     assert kinds[rejected] == ("denies", report)
 
 
-def test_the_benchmark_scores_train_and_dev_only(capsys, monkeypatch):
-    """PolNeAR's test split is kept for an independent evaluation."""
+def _benchmark(monkeypatch):
     import importlib.util
     import sys
 
@@ -491,8 +490,65 @@ def test_the_benchmark_scores_train_and_dev_only(capsys, monkeypatch):
     spec = importlib.util.spec_from_file_location("draft_eval", REPO / "bench" / "draft_eval.py")
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look it up
+    monkeypatch.setattr(sys, "path", list(sys.path))  # it puts bench/ on the path
     spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_scores_train_and_dev_only(capsys, monkeypatch):
+    """PolNeAR's test split is kept for an independent evaluation."""
+    module = _benchmark(monkeypatch)
     with pytest.raises(SystemExit) as raised:
         module.main(["/nonexistent", "--split", "test"])
     assert raised.value.code == 2
     assert "invalid choice: 'test'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as raised:
+        module.main(["--no-seed"])  # nothing left to score
+    assert raised.value.code == 2
+
+
+HAND_ANNOTATED = """\
+format: claimsdb/article@1.1
+article:
+  key: ferry-report
+  title: Ferry report
+  text: |
+    Mayor Ihor Terekhov said the ferry would run again in May.
+    The crossing is unsafe, officials said.
+    Terekhov’s office is closed on Sundays.
+actors:
+  - {key: terekhov, name: Ihor Terekhov, kind: person, aliases: [Terekhov]}
+  - {key: officials, name: City officials, kind: group, identified: role}
+  - {key: office, name: Mayor's office, kind: organization}
+statements:
+  - key: ferry-in-may
+    quote: the ferry would run again in May
+    chain: [{actor: terekhov, cue: said}]
+  - key: crossing-unsafe
+    quote: The crossing is unsafe
+    chain: [{actor: officials, cue: said, mention: officials}]
+  - key: closed-on-sundays
+    quote: closed on Sundays
+    chain: [{actor: office}]
+"""
+
+
+def test_the_benchmark_scores_drafts_against_a_hand_annotated_file(tmp_path, capsys,
+                                                                  monkeypatch):
+    """Found: 2 of the 3 attributed statements (nothing drafts the office's hours).
+    Chains: the mayor's mention holds the alias, the officials' mention is the hand
+    mention, so both match. Identification: the mayor is named as annotated; the
+    officials are drafted anonymous where the hand annotation says role."""
+    path = tmp_path / "ferry-report.yaml"
+    path.write_text(HAND_ANNOTATED, encoding="utf-8")
+    module = _benchmark(monkeypatch)
+    assert module.main(["--seed-file", str(path), "--json"]) == 0
+    import json
+
+    total = json.loads(capsys.readouterr().out)["seed"]["total"]
+    assert (total["attributed"], total["found"]) == (3, 2)
+    assert (total["chain_exact"], total["source_identified"]) == (2, 1)
+    assert total["statement_recall"] == round(2 / 3, 3)
+    assert module.main(["--seed-file", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "| ferry-report | 3 | 2 | 0.667 (2/3) | 1.000 (2/2) | 0.500 (1/2) | 0 |" in table
