@@ -50,6 +50,7 @@ import draft_seeds  # noqa: E402  (bench/ is not a package)
 from draft_scoring import covered, drafted_content, match, prf, words  # noqa: E402
 
 from claimsdb.draft import draft  # noqa: E402
+from claimsdb.errors import ClaimsError  # noqa: E402
 
 SPLITS = ("train", "dev")
 
@@ -214,11 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.polnear is None and args.no_seed:
         parser.error("nothing to score: give PATH-TO-POLNEAR or leave out --no-seed")
     report: dict = {}
-    if args.polnear is not None:
-        report["polnear"] = evaluate(args.polnear, args.split, args.extractor, args.limit)
-    if not args.no_seed:
-        report["seed"] = draft_seeds.evaluate(args.seed_file or draft_seeds.default_files(),
-                                              args.extractor)
+    try:
+        if args.polnear is not None:
+            report["polnear"] = evaluate(args.polnear, args.split, args.extractor, args.limit)
+        if not args.no_seed:
+            report["seed"] = draft_seeds.evaluate(
+                args.seed_file or draft_seeds.default_files(), args.extractor)
+    except ClaimsError as error:  # an unknown extractor, an article file that does not read
+        print(f"draft_eval.py: {error}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
