@@ -182,6 +182,8 @@ def test_a_hyphen_list_is_not_speech():
     ("Analysts expect that oil prices will rise again.", "oil prices will rise again",
      "Analysts", "expect"),
     ("The talks, Peskov said, would resume in May.", "would resume in May", "Peskov", "said"),
+    ("Sandu, who said the vote had been rigged, left the hall.",
+     "the vote had been rigged", "Sandu", "said"),
     ("The audit highlights the risk that the grain deal could collapse by spring.",
      "the grain deal could collapse by spring", "The audit", "highlights"),
     ("Kherson’s mayor, Ihor Kolykhaiev, later said the ferry had stopped running.",

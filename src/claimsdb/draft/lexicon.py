@@ -62,6 +62,7 @@ class Lexicon:
     quote_digraphs: tuple[tuple[str, str], ...] = ()  # '' written for a quotation mark
     determiners: frozenset[str] = frozenset()  # "a claim": a noun, not a cue
     participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks
+    relative_pronouns: frozenset[str] = frozenset()  # "voters who say": the noun speaks
 
 
 def languages() -> list[str]:
@@ -132,6 +133,7 @@ def _compile(language: str, data: dict) -> Lexicon:
         denial_phrases=tuple(re.compile(p, flags) for p in data.get("denial_phrases", [])),
         determiners=frozenset(str(w).lower() for w in data.get("determiners", [])),
         participle_endings=tuple(str(w) for w in data.get("participle_endings", [])),
+        relative_pronouns=frozenset(str(w).lower() for w in data.get("relative_pronouns", [])),
         content_stops=frozenset(str(w).lower() for w in data.get("content_stops", [])),
         quote_digraphs=tuple((str(k), str(v)) for k, v in
                              (data.get("quote_digraphs") or {}).items()),

@@ -204,6 +204,11 @@ class _Finder:
         subject = self._subject_before(cue_first - 1, first)
         if subject is None:
             subject = self._appositive_subject(cue_first - 1, first)
+        if subject is None:
+            subject = self._relative_subject(cue_first - 1, first)
+            if subject is not None:  # "X, who said C, left": C ends at the comma
+                hit = self._source_first(subject, cue, cue_range, first, last)
+                return self._cut_at_comma(hit) if hit is not None else None
         if subject is not None:
             return self._source_first(subject, cue, cue_range, first, last)
         return self._source_elsewhere(index, cue, cue_range, first, last)
@@ -444,6 +449,34 @@ class _Finder:
         if end < before and not self.tokens[end].is_word:
             return None
         return (position, end)
+
+    def _cut_at_comma(self, hit: _Found) -> _Found | None:
+        if hit.quoted or hit.parts:
+            return hit
+        start = self.r.token_at(hit.content[0])
+        end = self.r.token_at(hit.content[1])
+        for position in range(start, end):
+            if self.tokens[position].text == ",":
+                span = self._span(start, position, hit.confidence)
+                if span is None:
+                    return None
+                hit.content = span[0]
+                break
+        return hit
+
+    def _relative_subject(self, index: int, first: int) -> tuple[int, int] | None:
+        """"voters who say C", "Clinton, who said C": the noun before the relative
+        pronoun is the source."""
+        if index <= first or self.tokens[index].lower not in self.lex.relative_pronouns:
+            return None
+        before = index - 1
+        if self.tokens[before].text == ",":
+            before -= 1
+        else:
+            return None
+        if before < first or not self.tokens[before].is_word:
+            return None
+        return self._subject_before(before, first)
 
     def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
         """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
