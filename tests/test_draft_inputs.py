@@ -399,6 +399,17 @@ def test_plain_text_is_kept_as_it_is(site):
     assert fetch(f"{site.base}/notes-1251.txt").text == "Песков заявил: «Это не так».\n"
 
 
+def test_an_address_with_cyrillic_and_spaces_is_sent_percent_encoded(site):
+    url = f"{site.base}/новости/песков заявил?q=переговоры"
+    with pytest.raises(InputError, match="the server answered 404 Not Found"):
+        fetch(url)
+    assert site.seen[-1][0] == (
+        "/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/"
+        "%D0%BF%D0%B5%D1%81%D0%BA%D0%BE%D0%B2%20%D0%B7%D0%B0%D1%8F%D0%B2%D0%B8%D0%BB"
+        "?q=%D0%BF%D0%B5%D1%80%D0%B5%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%D1%8B")
+    assert url_stem(url) == "песков-заявил"
+
+
 def test_redirects_are_followed_and_the_final_address_kept(site):
     url = f"{site.base}/short/k"
     document = fetch(url)
@@ -481,6 +492,7 @@ def test_a_closed_port_is_refused(site):
         ("ftp://127.0.0.1/pub/a.txt", "is an address that claimsdb does not fetch"),
         ("http:///no-host", "is an address that names no host"),
         ("http://127.0.0.1:port/a", "is an address that has an invalid port"),
+        ("http://news..example.com/a", "is an address that has an invalid host name"),
     ],
 )
 def test_addresses_that_are_not_fetched(url, expected):

@@ -23,7 +23,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
 
 from claimsdb.draft.documents import Document, InputError
 from claimsdb.draft.webpages import MAX_PAGE_BYTES, read_page
@@ -131,15 +131,15 @@ def _exchange(source: str, url: str, deadline: float, timeout: float,
     """One request. A watchdog shuts the socket down at the deadline, so that no
     single read, however slow the server, outlasts the whole fetch's time."""
     parts = urlsplit(url)
+    host = _ascii_host(parts)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _timed_out(source, timeout)
-    if parts.scheme == "https":
+    if parts.scheme.lower() == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=remaining,
-            context=ssl.create_default_context())
+            host, parts.port, timeout=remaining, context=ssl.create_default_context())
     else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=remaining)
+        connection = http.client.HTTPConnection(host, parts.port, timeout=remaining)
     expired = threading.Event()
 
     def cut() -> None:
@@ -153,10 +153,7 @@ def _exchange(source: str, url: str, deadline: float, timeout: float,
     watchdog.start()
     response = None
     try:
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        connection.request("GET", path, headers={
+        connection.request("GET", _request_target(parts), headers={
             "User-Agent": USER_AGENT,
             "Accept": "text/html, application/xhtml+xml, text/plain;q=0.9, */*;q=0.1",
             "Accept-Encoding": "identity",
@@ -214,7 +211,25 @@ def _checked(source: str, url: str, redirected: bool = False) -> str:
         raise InputError(source, f"{where} has an invalid port", _RETRY_HINT) from None
     if not parts.hostname:
         raise InputError(source, f"{where} names no host", _RETRY_HINT)
+    try:
+        _ascii_host(parts)
+    except UnicodeError:
+        raise InputError(source, f"{where} has an invalid host name", _RETRY_HINT) from None
     return url
+
+
+def _ascii_host(parts: SplitResult) -> str:
+    """The host as DNS knows it: an international name (пример.рф) in its IDNA form."""
+    return (parts.hostname or "").encode("idna").decode("ascii")  # checks every label
+
+
+def _request_target(parts: SplitResult) -> str:
+    """Path and query as HTTP sends them: characters outside ASCII, and spaces,
+    percent-encoded as a browser does; escapes already there kept."""
+    target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
+    if parts.query:
+        target += "?" + quote(parts.query, safe="/?%:@!$&'()*+,;=~")
+    return target
 
 
 def _plain_text(response: Response, source: str) -> str:
