@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import http.server
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -483,6 +484,33 @@ def test_a_closed_port_is_refused(site):
     assert caught.value.message == (
         f"could not be fetched: the connection to 127.0.0.1:{port} was refused")
     assert caught.value.source == url
+
+
+def test_an_https_server_with_an_untrusted_certificate_is_refused(tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    server.daemon_threads = True
+    server.seen = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{server.server_address[1]}/news/kremlin-rejects-ceasefire-terms.html"
+    try:
+        with pytest.raises(InputError) as caught:
+            fetch(url, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert caught.value.source == url
+    assert caught.value.message == ("could not be fetched: its certificate could not be "
+                                    "verified (self-signed certificate)")
+    assert server.seen == []  # no request was sent over the untrusted connection
 
 
 @pytest.mark.parametrize(
