@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from claimsdb.draft.actors import KnownActor
+    from claimsdb.draft.documents import Document
+    from claimsdb.draft.drafting import ArticleDraft
     from claimsdb.format.articles import ArticleBytes, ArticleSpec, read_article, read_stream
     from claimsdb.format.seeds import article_files, seed_files
     from claimsdb.ingest.adding import AddReport, DatabaseNotice, Outcome
@@ -39,14 +42,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AddReport",
+    "ArticleDraft",
     "Database",
     "DatabaseNotice",
     "ExportResult",
     "StatementFilter",
     "article_files",
+    "draft_article",
     "open",
     "read_article",
+    "read_document",
     "read_stream",
+    "save_draft",
     "seed_files",
 ]
 
@@ -524,6 +531,44 @@ class Database:
                 count = write(out, on_row=on_row)
             return ExportResult(count, described.noun)
 
+    # -- drafting ---------------------------------------------------------------------
+
+    def known_actors(self) -> list[KnownActor]:
+        """Every stored actor by key, name, kind, identification and aliases, for a
+        draft to reuse; none when the SQLite file does not exist (it is not created)."""
+        from claimsdb.draft.actors import KnownActor
+        from claimsdb.query.names import actor_names
+
+        if not self._exists():
+            return []
+        with self.reading() as conn:
+            return [KnownActor(a.key, a.name, a.kind, a.identified, a.aliases)
+                    for a in actor_names(conn)]
+
+    def stored_articles(self) -> dict[str, str | None]:
+        """Every stored article's key and URL (for a draft's key); none when the SQLite
+        file does not exist (it is not created)."""
+        from claimsdb.query.names import article_urls
+
+        if not self._exists():
+            return {}
+        with self.reading() as conn:
+            return article_urls(conn)
+
+    def _exists(self) -> bool:
+        from claimsdb.config import resolve_url, sqlite_path
+
+        path = sqlite_path(resolve_url(self.target))
+        return path is None or path.exists()
+
+    def draft(self, document: Document, *, key: str | None = None,
+              outlet: str | None = None, language: str | None = None,
+              extractor: str | None = None) -> ArticleDraft:
+        """``draft_article`` reusing this database's actors (``claimsdb draft``)."""
+        return draft_article(document, key=key, outlet=outlet, language=language,
+                             extractor=extractor, known_actors=self.known_actors(),
+                             stored_articles=self.stored_articles())
+
     # -- looking after the database -----------------------------------------------------
 
     def backup(self, file: str | Path, *, overwrite: bool = False) -> BackupResult:
@@ -569,6 +614,48 @@ def _counter(on_progress: Callable[[int, int], None] | None, total: Callable[[],
     return row
 
 
+def read_document(spec: str, *, stdin: Any = None) -> Document:
+    """The article one input names (a text file, ``-`` for ``stdin``, a binary
+    stream), as ``claimsdb draft`` reads it; ``InputError`` names what is wrong."""
+    from claimsdb.draft.documents import read_input
+
+    return read_input(spec, stdin=stdin)
+
+
+def draft_article(document: Document, *, key: str | None = None, outlet: str | None = None,
+                  language: str | None = None, extractor: str | None = None,
+                  known_actors: Iterable[KnownActor] = (),
+                  stored_articles: dict[str, str | None] | None = None) -> ArticleDraft:
+    """An article file drafted from ``document``, without a database: the
+    statements, chains and likely denials the drafter finds, with its confidence
+    and what to check in comments. ``key`` defaults to a slug of the title (or file
+    stem), ``language`` to the document's declared one or its script's, ``outlet``
+    (an actor key or name) to the page's site name; ``known_actors`` are reused
+    instead of redefined; ``stored_articles`` (key -> URL) are the articles whose key
+    a default key avoids (``ArticleDraft.warnings`` says when ``add`` will refuse it)."""
+    from claimsdb.draft.drafting import draft_file
+
+    return draft_file(document, key=key, outlet=outlet, language=language,
+                      extractor=extractor, known=known_actors,
+                      stored_articles=stored_articles)
+
+
+def save_draft(draft: ArticleDraft, target: str | Path, *, overwrite: bool = False,
+               protect: Iterable[Path] = ()) -> None:
+    """Write a draft to the file ``target`` (``"-"``: standard output), complete or not
+    at all (a temporary file renamed into place). An existing file is refused unless
+    ``overwrite``; ``protect`` (a database's files) always is."""
+    from claimsdb.errors import ClaimsError
+    from claimsdb.store import outputs
+
+    where = outputs.destination(target, protect=protect)
+    if where.replaces is not None and not overwrite:
+        raise ClaimsError(f"{target} already exists; nothing was written. Choose another "
+                          "name, or pass --overwrite to replace it")
+    with outputs.open_output(target, protect=protect) as out:
+        out.write(draft.text)
+
+
 def open(target: str | Path | None = None) -> Database:
     """The database at a SQLite path or SQLAlchemy URL; see ``Database``."""
     return Database(target)
@@ -576,6 +663,7 @@ def open(target: str | Path | None = None) -> Database:
 
 _LAZY = {
     "AddReport": "claimsdb.ingest.adding",
+    "ArticleDraft": "claimsdb.draft.drafting",
     "DatabaseNotice": "claimsdb.ingest.adding",
     "StatementFilter": "claimsdb.query.queries",
     "article_files": "claimsdb.format.seeds",

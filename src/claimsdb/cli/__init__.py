@@ -16,7 +16,7 @@ import sys
 import click
 
 from claimsdb import __version__
-from claimsdb.cli import database, exporting, maintenance, reading, tracing
+from claimsdb.cli import database, drafting, exporting, maintenance, reading, tracing
 from claimsdb.cli.context import Settings
 
 EPILOG = """\b
@@ -172,6 +172,7 @@ for command in (
     database.init,
     database.seed,
     database.add,
+    drafting.draft,
     reading.chain,
     reading.statements,
     reading.actors,
