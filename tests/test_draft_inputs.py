@@ -18,14 +18,17 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
+import claimsdb
 from claimsdb.draft import draft
 from claimsdb.draft.documents import InputError
 from claimsdb.draft.fetching import USER_AGENT, download, fetch, is_url, url_stem
 from claimsdb.draft.webpages import read_page
-from conftest import DATA
+from conftest import DATA, Cli
 
 PAGES = DATA / "draft"
 COURIER = (PAGES / "courier-talks.html").read_bytes()
@@ -340,10 +343,19 @@ class Site(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up mid-answer (as the fetcher must, past a limit) is
+        # expected; printing its traceback would land in the stderr a test reads.
+        self.errors.append(sys.exc_info()[1])
+
+
 @pytest.fixture(scope="module")
 def site():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Site)
+    server.errors = []
     server.seen = []
     server.sent = 0
     server.endless_done = threading.Event()
@@ -492,8 +504,8 @@ def test_an_https_server_with_an_untrusted_certificate_is_refused(tmp_path):
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True, timeout=60)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Site)
+    server.errors = []
     server.seen = []
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -529,3 +541,167 @@ def test_addresses_that_are_not_fetched(url, expected):
     assert caught.value.source == url
     assert expected in caught.value.message
 
+
+
+# -- the command: claimsdb draft PAGE.html / URL / - ----------------------------------------
+
+def import_draft(tmp_path: Path, draft_file: Path) -> object:
+    """``claimsdb add`` of a draft as written; the stored article."""
+    target = str(tmp_path / "imported.db")
+    added = Cli(target)("add", str(draft_file))
+    assert added.exit_code == 0, (added.stderr, draft_file.read_text(encoding="utf-8"))
+    key = yaml.safe_load(draft_file.read_text(encoding="utf-8"))["article"]["key"]
+    with claimsdb.open(target) as database:
+        return database.article(key)
+
+
+def test_drafting_a_saved_page_and_importing_the_draft(tmp_path):
+    page_file = tmp_path / "courier-talks.html"
+    page_file.write_bytes(COURIER)
+    out = tmp_path / "talks.yaml"
+    result = Cli(str(tmp_path / "draft.db"))("draft", str(page_file), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    head = data["article"]
+    expected = read_page(COURIER, source=str(page_file), stem="courier-talks")
+    assert head["text"] == expected.text
+    assert head["title"] == "Kremlin rejects ceasefire terms as talks stall"
+    assert head["url"] == "https://courier.example.com/2025/05/14/kremlin-rejects-ceasefire-terms"
+    assert str(head["published"]) == "2025-05-14"
+    assert head["language"] == "en-GB"
+    assert "retrieved" not in head  # a saved page was not fetched by claimsdb
+    outlets = [a for a in data["actors"] if a["key"] == head["outlet"]]
+    assert [(a["name"], a["kind"]) for a in outlets] == [("The Riverside Courier", "outlet")]
+
+    stored = import_draft(tmp_path, out)
+    assert stored.text == expected.text
+    assert (stored.summary.title, stored.summary.url, stored.summary.published,
+            stored.summary.language) == (head["title"], head["url"], "2025-05-14", "en-GB")
+    assert stored.summary.outlet.name == "The Riverside Courier"
+    assert any("We see no progress" in s.quote for s in stored.statements)
+
+
+def test_drafting_a_url_into_a_folder_and_importing_the_draft(site, tmp_path):
+    url = f"{site.base}/news/kremlin-rejects-ceasefire-terms.html"
+    folder = tmp_path / "drafts"
+    before = datetime.datetime.now(datetime.UTC).date().isoformat()
+    result = Cli(str(tmp_path / "draft.db"))("draft", url, "--out-dir", str(folder))
+    after = datetime.datetime.now(datetime.UTC).date().isoformat()
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in folder.iterdir()] == ["kremlin-rejects-ceasefire-terms.yaml"]
+    out = folder / "kremlin-rejects-ceasefire-terms.yaml"
+    head = yaml.safe_load(out.read_text(encoding="utf-8"))["article"]
+    assert head["url"] == url
+    assert str(head["retrieved"]) in {before, after}
+    assert head["title"] == "Kremlin rejects ceasefire terms as talks stall"
+    assert str(head["published"]) == "2025-05-14"
+
+    stored = import_draft(tmp_path, out)
+    assert stored.text == read_page(COURIER, source="p", stem="p").text
+    assert stored.summary.url == url
+    assert stored.summary.retrieved == str(head["retrieved"])
+
+
+def test_drafting_a_russian_page_from_a_url(site, tmp_path):
+    out = tmp_path / "peskov.yaml"
+    result = Cli(str(tmp_path / "draft.db"))("draft", f"{site.base}/ru/peskov-talks",
+                                             "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    head = yaml.safe_load(out.read_text(encoding="utf-8"))["article"]
+    assert head["language"] == "ru"
+    assert head["title"] == "Песков: переговоры в Стамбуле зашли в тупик"
+    stored = import_draft(tmp_path, out)
+    assert "«зашли в тупик»" in stored.text
+    assert stored.summary.outlet.name == "Северный вестник"
+
+
+def test_a_page_piped_to_standard_input_is_read_as_html(tmp_path):
+    result = Cli(str(tmp_path / "draft.db"))("draft", "-", input=COURIER.decode("utf-8"))
+    assert result.exit_code == 0, result.stderr
+    head = yaml.safe_load(result.stdout)["article"]
+    assert head["text"] == read_page(COURIER, source="-", stem="stdin").text
+    assert head["title"] == "Kremlin rejects ceasefire terms as talks stall"
+
+
+def test_a_page_saved_without_an_extension_is_read_as_html(tmp_path):
+    saved = tmp_path / "article"
+    saved.write_bytes(b"<!-- saved from url=(0061)https://courier.example.com/ -->\n" + COURIER)
+    result = Cli(str(tmp_path / "draft.db"))("draft", str(saved))
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["article"]["title"] == (
+        "Kremlin rejects ceasefire terms as talks stall")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/missing", "could not be fetched: the server answered 404 Not Found; check the "
+                     "address"),
+        ("/report.pdf", "is application/pdf, not a web page or plain text"),
+        ("/login", "no article text found on the page"),
+        ("/loop-a", "redirects in a loop"),
+    ],
+)
+def test_a_url_that_cannot_be_drafted_exits_1_and_writes_nothing(site, tmp_path, path,
+                                                                  expected):
+    url = f"{site.base}{path}"
+    out = tmp_path / "draft.yaml"
+    result = Cli(str(tmp_path / "draft.db"))("draft", url, "-o", str(out))
+    assert result.exit_code == 1
+    assert f"Error: {url}: {expected}" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # not even the database is created
+
+
+def test_one_bad_url_among_good_inputs_writes_nothing(site, tmp_path):
+    page_file = tmp_path / "courier-talks.html"
+    page_file.write_bytes(COURIER)
+    folder = tmp_path / "drafts"
+    result = Cli(str(tmp_path / "draft.db"))(
+        "draft", str(page_file), f"{site.base}/notes.txt", f"{site.base}/broken",
+        "--out-dir", str(folder))
+    assert result.exit_code == 1
+    assert f"Error: {site.base}/broken: could not be fetched: the server answered 500" in (
+        result.stderr)
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (LOGIN_WALL, "no article text found on the page"),
+        (PDF, "holds NUL bytes"),
+        (b"<html>" + b"<p>" + b"word " * (3 * 1024 * 1024) + b"</p></html>",
+         "is 15,728,660 bytes, more than the 10,485,760 bytes a draft reads"),
+    ],
+    ids=["login-wall", "pdf-named-html", "huge"],
+)
+def test_a_page_file_that_cannot_be_drafted_exits_1_and_writes_nothing(tmp_path, content,
+                                                                       expected):
+    page_file = tmp_path / "page.html"
+    page_file.write_bytes(content)
+    out = tmp_path / "draft.yaml"
+    result = Cli(str(tmp_path / "draft.db"))("draft", str(page_file), "-o", str(out))
+    assert result.exit_code == 1
+    assert f"Error: {page_file}: {expected}" in result.stderr
+    assert not out.exists()
+
+
+def test_the_command_without_the_draft_extra_says_what_to_install(tmp_path):
+    page_file = tmp_path / "page.html"
+    page_file.write_bytes(COURIER)
+    program = ("import sys\n"
+               "sys.modules['trafilatura'] = None\n"
+               "from claimsdb.cli import main\n"
+               "main(sys.argv[1:])\n")
+    done = subprocess.run(
+        [sys.executable, "-c", program, "--db", str(tmp_path / "d.db"), "draft",
+         str(page_file), "-o", str(tmp_path / "out.yaml")],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert (f"Error: {page_file}: reading web pages needs the Python package 'trafilatura', "
+            "which is not installed; install the drafting extra: pip install "
+            "'claimsdb[draft]'") in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out.yaml").exists()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
 
 from claimsdb.draft.documents import Document, InputError
-from claimsdb.draft.webpages import MAX_PAGE_BYTES, read_page
+from claimsdb.draft.webpages import MAX_PAGE_BYTES, looks_like_html, read_page
 
 DEFAULT_TIMEOUT = 20.0  # seconds, for the whole fetch
 MAX_REDIRECTS = 5
@@ -254,8 +254,7 @@ def _plain_text(response: Response, source: str) -> str:
 
 def _sniff(body: bytes) -> str:
     """What a body sent without a Content-Type is, from its first bytes."""
-    head = body[:1024].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+    if looks_like_html(body):
         return "text/html"
     if b"\x00" in body[:8192]:
         return "application/octet-stream"

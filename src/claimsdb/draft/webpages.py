@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from claimsdb.draft.charsets import decode_page
-from claimsdb.draft.documents import Document, InputError
+from claimsdb.draft.documents import Document, InputError, checked_text
 from claimsdb.format.articles import LANGUAGE_PATTERN
 
 # The largest page read, from a file or from the network. A news page with its
@@ -40,6 +40,10 @@ SAVE_TEXT_HINT = ("open the page in a browser, copy the article's text into a .t
 # year of a "© 2025" footer for a date.
 _DATE_PARAMETERS = {"original_date": True, "extensive_search": False}
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+# What an HTML page starts with, past a byte-order mark, an XML declaration and the
+# comments browsers add when saving a page ("<!-- saved from url=... -->").
+_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<!--.*?-->|<\?xml[^>]*>)*"
+                         rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 
@@ -69,11 +73,17 @@ def read_page(content: bytes | str, *, source: str, stem: str, url: str | None =
             source, f"no article text found on the page ({found_words}: it looks like a "
             "login or consent page, an index page, or a page that builds its text with "
             "JavaScript)", SAVE_TEXT_HINT)
+    text = checked_text(text, source)  # the same gate as plain text: no control characters
     page_url = found.url if found.url and found.url.startswith(("http://", "https://")) else None
     return Document(
         text=text, source=source, stem=stem, title=title, url=url or page_url,
         published=found.date or None, outlet=_one_line(found.sitename),
         author=_one_line(found.author), language=page_language(tree), retrieved=retrieved)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether bytes are an HTML page by their start, whatever the file is called."""
+    return _HTML_START.match(data[:4096]) is not None
 
 
 def extractor(source: str) -> Any:
