@@ -11,6 +11,7 @@ or sending too much, binary types, a closed port. Nothing here reaches the inter
 from __future__ import annotations
 
 import datetime
+import gzip
 import http.server
 import socket
 import ssl
@@ -273,6 +274,11 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/loop-b": (302, {"Location": "loop-a"}, b""),
     "/to-ftp": (302, {"Location": "ftp://127.0.0.1/pub/article.txt"}, b""),
     "/to-file": (302, {"Location": "file:///etc/passwd"}, b""),
+    "/gzipped": (200, {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
+                 gzip.compress(COURIER)),
+    "/gzip-bomb": (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                   gzip.compress(b"<p>" + b" " * (12 * 1024 * 1024) + b"</p>")),
+    "/brotli": (200, {"Content-Type": "text/html", "Content-Encoding": "br"}, b"\x1b\x00"),
     "/huge-announced": (200, {"Content-Type": "text/html",
                               "Content-Length": str(50 * 1024 * 1024)}, b"<html>"),
 }
@@ -404,6 +410,11 @@ def test_xhtml_and_untyped_pages_are_read_as_html(site):
     assert fetch(f"{site.base}/untyped").text == expected
 
 
+def test_a_page_compressed_although_not_asked_is_uncompressed(site):
+    document = fetch(f"{site.base}/gzipped")
+    assert document.text == read_page(COURIER, source="p", stem="p").text
+
+
 def test_plain_text_is_kept_as_it_is(site):
     document = fetch(f"{site.base}/notes.txt")
     assert document.text == PLAIN
@@ -446,6 +457,9 @@ def test_redirects_are_followed_and_the_final_address_kept(site):
         ("/chain/1", "redirects more than 5 times"),
         ("/to-ftp", "redirects to ftp://127.0.0.1/pub/article.txt, which claimsdb does not fetch"),
         ("/to-file", "redirects to file:///etc/passwd, which claimsdb does not fetch"),
+        ("/gzip-bomb", "is larger than the 10,485,760 bytes a draft reads (once "
+                       "uncompressed)"),
+        ("/brotli", "was sent compressed as 'br', which claimsdb cannot read"),
         ("/huge-announced", "is larger than the 10,485,760 bytes a draft reads (the server "
                             "announces 52,428,800 bytes)"),
     ],
