@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
 
-from claimsdb.draft.documents import Document, InputError
+from claimsdb.draft.documents import Document, InputError, checked_text
 from claimsdb.draft.webpages import MAX_PAGE_BYTES, looks_like_html, read_page
 
 DEFAULT_TIMEOUT = 20.0  # seconds, for the whole fetch
@@ -265,10 +265,7 @@ def _plain_text(response: Response, source: str) -> str:
             text = response.body.decode(codec).removeprefix("\ufeff")
         except (LookupError, UnicodeDecodeError):
             continue
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text.strip():
-            return text
-        raise InputError(source, "holds no text (the page is empty)", _RETRY_HINT)
+        return checked_text(text, source)  # as a text file's: line ends, control characters
     raise InputError(source, "is text in an encoding claimsdb could not determine (not "
                      "UTF-8, and no valid charset given)",
                      "save the text as UTF-8 and draft the file")
