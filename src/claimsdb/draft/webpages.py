@@ -10,10 +10,11 @@ blank line, so that a paragraph break in the page stays one in the draft. That t
 is what the article file stores and where the drafter and the importer locate every
 quote, so nothing changes it after this point.
 
-Spaces as trafilatura gives them: runs of spaces and line breaks inside a paragraph
-become one space, non-breaking spaces in ordinary paragraphs become plain spaces
-(those inside a ``<blockquote>`` stay), quotation marks and dashes are kept as the
-page has them.
+Spaces: runs of spaces and line breaks inside a paragraph become one space (as
+trafilatura gives them), and every non-breaking space becomes a plain one. trafilatura
+already turns most into plain spaces, but not all (some versions keep those of a
+block quotation), and one rule is easier to rely on when quoting. Quotation marks,
+apostrophes and dashes are kept as the page has them.
 """
 
 from __future__ import annotations
@@ -35,10 +36,6 @@ INSTALL_HINT = "install the drafting extra: pip install 'claimsdb[draft]'"
 SAVE_TEXT_HINT = ("open the page in a browser, copy the article's text into a .txt file "
                   "and draft that")
 
-# htmldate, trafilatura's date finder: the publication date rather than the last
-# update, and only from the page's markup and address: its wider search takes the
-# year of a "© 2025" footer for a date.
-_DATE_PARAMETERS = {"original_date": True, "extensive_search": False}
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 # What an HTML page starts with, past a byte-order mark, an XML declaration and the
 # comments browsers add when saving a page ("<!-- saved from url=... -->").
@@ -46,6 +43,7 @@ _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<!--.*?-->|<\?xml[^>]*>)*"
                          rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
+_NO_BREAK_SPACES = re.compile("[\u00a0\u2007\u202f]")  # no-break, figure, narrow no-break
 
 
 def read_page(content: bytes | str, *, source: str, stem: str, url: str | None = None,
@@ -61,9 +59,14 @@ def read_page(content: bytes | str, *, source: str, stem: str, url: str | None =
     if tree is None:
         raise InputError(source, "is not an HTML page (no HTML structure could be read)",
                          "give an HTML page, or the article's text as a .txt file")
+    # htmldate, trafilatura's date finder: the publication date rather than the last
+    # update (its default), and only from the page's markup and address: the wider
+    # search takes the year of a "© 2025" footer for a date.
+    from trafilatura.settings import set_date_params
+
     found = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
-        date_extraction_params=_DATE_PARAMETERS)
+        date_extraction_params=set_date_params(extensive=False))
     title = _one_line(found.title) if found is not None else None
     text = _article_text(found.body, title) if found is not None else ""
     words = len(_WORD.findall(text))
@@ -137,7 +140,7 @@ def _article_text(body: Any, title: str | None) -> str:
 
     blocks = []
     for element in body:
-        rendered = xmltotxt(element, False)
+        rendered = _NO_BREAK_SPACES.sub(" ", xmltotxt(element, False))
         block = "\n".join(line.rstrip() for line in rendered.strip().splitlines())
         if block:
             blocks.append(block)
