@@ -229,6 +229,17 @@ def test_a_headline_in_title_case_keeps_its_capitalised_cue():
     assert len(result.statements) == 1
 
 
+def test_adding_after_an_inverted_source_is_a_statement_of_its_own():
+    text = ("The grain corridor will stay open, a Turkish official said, adding that the "
+            "inspections would resume on Monday.")
+    result = draft(text, "en")
+    first = only(result, "The grain corridor will stay open")
+    assert first.content == "The grain corridor will stay open"
+    adding = only(result, "the inspections would resume on Monday")
+    assert adding.cue == "adding"
+    assert chain_of(adding) == [("a Turkish official", "said")]
+
+
 def test_beliefs_are_marked_as_such():
     result = draft("The general thinks the offensive will stall before winter.", "en")
     assert only(result, "the offensive will stall").cue_kind == "belief"

@@ -316,9 +316,12 @@ class _Finder:
         if not (after < last - 2 and self.tokens[after].text == ","
                 and subject_first - 1 > first and self.tokens[subject_first - 1].text == ","):
             return None
-        if self.tokens[after + 1].lower in self.lex.content_stops or self._citing_at(
-                after + 1, last):
+        following = self.tokens[after + 1]
+        if following.lower in self.lex.content_stops or self._citing_at(after + 1, last):
             return None
+        if following.lower in self.lex.verb_cues and any(
+                following.lower.endswith(e) for e in self.lex.participle_endings):
+            return None  # "A, an official said, adding that B": B is a statement of its own
         before = self._span(first, subject_first - 1, 0.7, minimum=1)
         rest = self._span(after + 1, self._clause_end(after + 1, last), 0.7)
         if before is None or rest is None or self.r.quote_of[first] >= 0:
