@@ -28,6 +28,9 @@ and the drafter leaves out of it):
   Pairs whose gold attribution has no source are left out of the source figure.
 - speed: articles per second of drafting alone (the corpus reading not counted).
 
+A drafted chain written nested, "According to X, Y said C" (one statement C with the
+chain X, Y), counts as PolNeAR marks it: X's attribution of "Y said C" and Y's of C.
+
 An article annotated by several annotators is scored once, against the annotation
 file that sorts first.
 """
