@@ -63,6 +63,7 @@ class Lexicon:
     determiners: frozenset[str] = frozenset()  # "a claim": a noun, not a cue
     participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks
     relative_pronouns: frozenset[str] = frozenset()  # "voters who say": the noun speaks
+    content_ends: frozenset[str] = frozenset()  # ", compared with ...": content ends at the comma
 
 
 def languages() -> list[str]:
@@ -134,6 +135,7 @@ def _compile(language: str, data: dict) -> Lexicon:
         determiners=frozenset(str(w).lower() for w in data.get("determiners", [])),
         participle_endings=tuple(str(w) for w in data.get("participle_endings", [])),
         relative_pronouns=frozenset(str(w).lower() for w in data.get("relative_pronouns", [])),
+        content_ends=frozenset(str(w).lower() for w in data.get("content_ends", [])),
         content_stops=frozenset(str(w).lower() for w in data.get("content_stops", [])),
         quote_digraphs=tuple((str(k), str(v)) for k, v in
                              (data.get("quote_digraphs") or {}).items()),

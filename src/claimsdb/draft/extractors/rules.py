@@ -748,6 +748,8 @@ class _Finder:
             if following is not None and following.lower in self.lex.verb_cues and any(
                     following.lower.endswith(e) for e in self.lex.participle_endings):
                 return position  # ", telling Stephanopoulos that ...": another statement
+            if following is not None and following.lower in self.lex.content_ends:
+                return position  # "..., compared with 41 percent": the writer's contrast
             if self._citing_at(position + 1, last) or any(
                     self._words_at(position + 1, c.words, last)
                     for c in self.source_after.get(following.lower if following else "", ())):
