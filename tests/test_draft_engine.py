@@ -186,6 +186,8 @@ def test_a_hyphen_list_is_not_speech():
      "the vote had been rigged", "Sandu", "said"),
     ("Most voters said the mayor had done well, compared with a third last year.",
      "the mayor had done well", "Most voters", "said"),
+    ("The minister said the bill would pass, but the vote was delayed again.",
+     "the bill would pass", "The minister", "said"),
     ("The audit highlights the risk that the grain deal could collapse by spring.",
      "the grain deal could collapse by spring", "The audit", "highlights"),
     ("Kherson’s mayor, Ihor Kolykhaiev, later said the ferry had stopped running.",
