@@ -152,18 +152,48 @@ def previous_release(tmp_path_factory) -> Path:
     return folder
 
 
-def corpus(root: Path) -> list[Path]:
+def corpus(root: Path, folder: Path | None = None) -> list[Path]:
     """Every version-1 article the release shipped or tested with that imports into one
     database: the bundled seed, the examples and the corpus, search and trace test
     articles (a later tree's format 1.1 examples are left out: schema 0003 cannot
-    hold them)."""
+    hold them). A format 1.1 seed, which other test articles refer to, is taken in
+    its version-1 form (``seed_as_version_1``, written into ``folder``)."""
     data = root / "tests" / "data"
-    files = [*sorted((root / "seeds").glob("*.yaml")),
-             *sorted((root / "examples").glob("*.yaml")),
+    seeds = sorted((root / "seeds").glob("*.yaml"))
+    if folder is not None:
+        seeds = [seed_as_version_1(path, folder) for path in seeds]
+    files = [*seeds, *sorted((root / "examples").glob("*.yaml")),
              *(path for folder in ("corpus", "search", "trace")
                for path in sorted((data / folder).glob("*.yaml")))]
     return [path for path in files
             if "claimsdb/article@1.1" not in path.read_text(encoding="utf-8")]
+
+
+def seed_as_version_1(path: Path, folder: Path) -> Path:
+    """A seed article without what format 1.1 added to it (hop mentions, topics and
+    notes): the same statements, chains and relations, which schema 0003 holds."""
+    import shutil
+
+    import yaml
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if document.get("format") != "claimsdb/article@1.1":
+        return path
+    document["format"] = "claimsdb/article@1"
+    document["article"].pop("note", None)
+    for statement in document["statements"]:
+        statement.pop("topics", None)
+        statement.pop("note", None)
+        statement["chain"] = [hop if isinstance(hop, str) else
+                              {key: value for key, value in hop.items()
+                               if key in ("actor", "cue")}
+                              for hop in statement.get("chain", [])]
+    written = folder / path.name
+    shutil.copyfile(path.parent / document["article"]["text_file"],
+                    folder / document["article"]["text_file"])
+    written.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+                       encoding="utf-8")
+    return written
 
 
 def exports_by_previous_release(release: Path, db: str, out: Path,
@@ -382,7 +412,9 @@ def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db
     try:
         with claimsdb.open(empty_db) as database:
             assert database.init() == (None, migrate.head_revision())
-            database.add(corpus(REPO))
+            version_1 = tmp_path / "version-1"
+            version_1.mkdir()
+            database.add(corpus(REPO, version_1))
         exports_at_head = current_exports(empty_db, tmp_path)
         rows_at_head = rows(engine)
 
@@ -407,4 +439,5 @@ def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db
         assert_works_after_upgrade(empty_db, engine, db, tmp_path, REPO)
     finally:
         engine.dispose()
+
 
