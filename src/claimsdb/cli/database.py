@@ -43,23 +43,43 @@ def init(settings: Settings) -> None:
 
 
 @click.command()
+@click.option("--replace", is_flag=True,
+              help="Overwrite a stored seed article that was changed after seeding "
+              "(without it, such an article is left as it is and seed stops).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @pass_settings
-def seed(settings: Settings, quiet: bool) -> None:
+def seed(settings: Settings, replace: bool, quiet: bool) -> None:
     """Import the bundled, annotated seed articles.
 
-    Running it again changes nothing. A new database is initialised first.
+    Running it again changes nothing. A new database is initialised first. A seed
+    article stored exactly as an earlier release bundled it is replaced by this
+    release's annotation; one that was changed after seeding is left alone unless
+    --replace is given.
 
     \b
-    Example:
+    Examples:
       claimsdb seed && claimsdb chain officials-putin-maximalist-demands
+      claimsdb seed --replace
     """
-    from claimsdb.format.seeds import seed_files
+    import dataclasses
 
-    # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside the
-    # installed package, which means nothing to the user.
-    _import(settings, seed_files(), replace=False, dry_run=False, keep_going=False, quiet=quiet,
-            label=lambda source: f"seed {Path(source).name}")
+    from claimsdb.format.seeds import seed_files
+    from claimsdb.ingest.importer import REPLACED
+
+    def label(outcome):
+        # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside
+        # the installed package, which means nothing to the user; and say why a seed
+        # article was replaced when the user did not ask for it.
+        text = dataclasses.replace(outcome, source=f"seed {Path(outcome.source).name}"
+                                   ).describe()
+        if outcome.status == REPLACED and not replace:
+            text += ("; it was stored as an earlier release bundled it (unchanged since), "
+                     "and is now this release's annotation")
+        return text
+
+    _import(settings, seed_files(), replace=replace, dry_run=False, keep_going=False,
+            quiet=quiet, describe=label,
+            run=lambda **options: settings.database().seed(**options))
 
 
 @click.command()
@@ -133,12 +153,11 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
 
 def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
             keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
-            label=None) -> None:
+            describe=None, run=None) -> None:
     """Run the import through the library and show it: each file's outcome as it comes
     (or a progress bar on a terminal, for many files), warnings and failures on stderr,
-    then the totals."""
-    import dataclasses
-
+    then the totals. ``run`` is the library call (``Database.add`` of ``items`` unless
+    given); ``describe`` words an outcome instead of its own ``describe()``."""
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.ingest.adding import DatabaseNotice, summary
 
@@ -160,17 +179,17 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
                 failures.append(error_text(outcome))
                 return
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-            if label is not None:
-                outcome = dataclasses.replace(outcome, source=label(outcome.source))
             for warning in outcome.warnings:
                 echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
             if not quiet and not show_bar:
-                echo(outcome.describe())
+                echo(describe(outcome) if describe is not None else outcome.describe())
 
+        if run is None:
+            def run(**options):
+                return settings.database().add(items, **options)
         try:
-            settings.database().add(items, replace=replace, dry_run=dry_run, batch=batch,
-                                    update_actors=update_actors, keep_going=keep_going,
-                                    on_progress=show)
+            run(replace=replace, dry_run=dry_run, batch=batch, update_actors=update_actors,
+                keep_going=keep_going, on_progress=show)
         except (ArticleError, ArticleConflict):
             done = sum(counts.values())
             if done and not dry_run:
