@@ -61,24 +61,20 @@ def seed(settings: Settings, replace: bool, quiet: bool) -> None:
       claimsdb seed && claimsdb chain officials-putin-maximalist-demands
       claimsdb seed --replace
     """
-    import dataclasses
-
     from claimsdb.format.seeds import seed_files
     from claimsdb.ingest.importer import REPLACED
 
-    def label(outcome):
-        # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside
-        # the installed package, which means nothing to the user; and say why a seed
-        # article was replaced when the user did not ask for it.
-        text = dataclasses.replace(outcome, source=f"seed {Path(outcome.source).name}"
-                                   ).describe()
+    def explain(outcome) -> str:
+        # Unasked, seed replaces only an earlier release's bundled version: say so.
         if outcome.status == REPLACED and not replace:
-            text += ("; it was stored as an earlier release bundled it (unchanged since), "
-                     "and is now this release's annotation")
-        return text
+            return ("; it was stored as an earlier release bundled it (unchanged since), "
+                    "and is now this release's annotation")
+        return ""
 
+    # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside the
+    # installed package, which means nothing to the user.
     _import(settings, seed_files(), replace=replace, dry_run=False, keep_going=False,
-            quiet=quiet, describe=label,
+            quiet=quiet, label=lambda source: f"seed {Path(source).name}", explain=explain,
             run=lambda **options: settings.database().seed(**options))
 
 
@@ -153,11 +149,13 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
 
 def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
             keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
-            describe=None, run=None) -> None:
+            label=None, explain=None, run=None) -> None:
     """Run the import through the library and show it: each file's outcome as it comes
     (or a progress bar on a terminal, for many files), warnings and failures on stderr,
     then the totals. ``run`` is the library call (``Database.add`` of ``items`` unless
-    given); ``describe`` words an outcome instead of its own ``describe()``."""
+    given); ``label`` renames an outcome's source, ``explain`` adds to its line."""
+    import dataclasses
+
     from claimsdb.errors import ArticleConflict, ArticleError
     from claimsdb.ingest.adding import DatabaseNotice, summary
 
@@ -179,10 +177,12 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
                 failures.append(error_text(outcome))
                 return
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            if label is not None:
+                outcome = dataclasses.replace(outcome, source=label(outcome.source))
             for warning in outcome.warnings:
                 echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
             if not quiet and not show_bar:
-                echo(describe(outcome) if describe is not None else outcome.describe())
+                echo(outcome.describe() + (explain(outcome) if explain is not None else ""))
 
         if run is None:
             def run(**options):
