@@ -30,6 +30,7 @@ def test_wheel_carries_migrations_and_seeds(wheel):
     assert any(n.startswith("claimsdb/_migrations/versions/0001_") for n in names)
     assert "claimsdb/_seeds/putin-stance-stalls-talks.yaml" in names
     assert "claimsdb/_seeds/putin-stance-stalls-talks.txt" in names
+    assert "claimsdb/_seeds/earlier-versions.txt" in names  # seed replaces these versions
     # the drafter's cue lexicons are data files read through importlib.resources
     assert {"claimsdb/draft/lexicons/en.yaml", "claimsdb/draft/lexicons/ru.yaml"} <= names
 
@@ -45,6 +46,7 @@ def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):
     program = (
         "import sys; from claimsdb.format import seeds; from claimsdb.store import migrate\n"
         "print(migrate.migrations_dir()); print(seeds.seeds_dir())\n"
+        "print(len(seeds.earlier_seed_versions()))\n"
         "from claimsdb.cli import main\n"
         "main(sys.argv[1:])"
     )
@@ -55,9 +57,10 @@ def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):
 
     first = run("init")
     assert first.returncode == 0, first.stderr
-    migrations, seed_dir = first.stdout.splitlines()[:2]
+    migrations, seed_dir, earlier = first.stdout.splitlines()[:3]
     assert migrations.startswith(str(target))
     assert seed_dir.startswith(str(target))
+    assert int(earlier) >= 1  # the wheel knows the earlier releases' seeds
     assert run("seed").returncode == 0
     chain = run("chain", "officials-putin-maximalist-demands")
     assert chain.returncode == 0, chain.stderr

@@ -152,18 +152,48 @@ def previous_release(tmp_path_factory) -> Path:
     return folder
 
 
-def corpus(root: Path) -> list[Path]:
+def corpus(root: Path, folder: Path | None = None) -> list[Path]:
     """Every version-1 article the release shipped or tested with that imports into one
     database: the bundled seed, the examples and the corpus, search and trace test
     articles (a later tree's format 1.1 examples are left out: schema 0003 cannot
-    hold them)."""
+    hold them). A format 1.1 seed, which other test articles refer to, is taken in
+    its version-1 form (``seed_as_version_1``, written into ``folder``)."""
     data = root / "tests" / "data"
-    files = [*sorted((root / "seeds").glob("*.yaml")),
-             *sorted((root / "examples").glob("*.yaml")),
+    seeds = sorted((root / "seeds").glob("*.yaml"))
+    if folder is not None:
+        seeds = [seed_as_version_1(path, folder) for path in seeds]
+    files = [*seeds, *sorted((root / "examples").glob("*.yaml")),
              *(path for folder in ("corpus", "search", "trace")
                for path in sorted((data / folder).glob("*.yaml")))]
     return [path for path in files
             if "claimsdb/article@1.1" not in path.read_text(encoding="utf-8")]
+
+
+def seed_as_version_1(path: Path, folder: Path) -> Path:
+    """A seed article without what format 1.1 added to it (hop mentions, topics and
+    notes): the same statements, chains and relations, which schema 0003 holds."""
+    import shutil
+
+    import yaml
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if document.get("format") != "claimsdb/article@1.1":
+        return path
+    document["format"] = "claimsdb/article@1"
+    document["article"].pop("note", None)
+    for statement in document["statements"]:
+        statement.pop("topics", None)
+        statement.pop("note", None)
+        statement["chain"] = [hop if isinstance(hop, str) else
+                              {key: value for key, value in hop.items()
+                               if key in ("actor", "cue")}
+                              for hop in statement.get("chain", [])]
+    written = folder / path.name
+    shutil.copyfile(path.parent / document["article"]["text_file"],
+                    folder / document["article"]["text_file"])
+    written.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+                       encoding="utf-8")
+    return written
 
 
 def exports_by_previous_release(release: Path, db: str, out: Path,
@@ -382,7 +412,9 @@ def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db
     try:
         with claimsdb.open(empty_db) as database:
             assert database.init() == (None, migrate.head_revision())
-            database.add(corpus(REPO))
+            version_1 = tmp_path / "version-1"
+            version_1.mkdir()
+            database.add(corpus(REPO, version_1))
         exports_at_head = current_exports(empty_db, tmp_path)
         rows_at_head = rows(engine)
 
@@ -408,3 +440,151 @@ def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db
     finally:
         engine.dispose()
 
+
+
+# -- 'claimsdb seed' on a database the previous release seeded ----------------------------
+#
+# The bundled seed was re-annotated in format 1.1 after that release (mentions, cue
+# spans, topics, notes), so the seed article such a database holds differs from the one
+# 'seed' now imports. A user who upgrades and runs 'init' then 'seed' gets this
+# release's annotation when the stored one is exactly what the previous release shipped
+# (nothing of theirs is in it), and is told, with nothing changed, when they edited it.
+
+SEED_KEY = "putin-stance-stalls-talks"
+# An article of the user's own, written for the previous release, that relates to the
+# seed: replacing the seed must keep its denial.
+USER_ARTICLE = """\
+format: claimsdb/article@1
+article:
+  key: kreml-otritsaet
+  title: "Кремль: «требования» — выдумка"
+  outlet: ru-vedomosti
+  text: |
+    Песков назвал сообщения о «максималистских» требованиях выдумкой.
+actors:
+  - {key: ru-vedomosti, name: Ведомости, kind: outlet}
+statements:
+  - key: vydumka
+    quote: выдумкой
+    chain: [{actor: peskov, cue: назвал}]
+    denies: [putin-stance-stalls-talks#officials-putin-maximalist-demands]
+"""
+
+
+def previous_release_cli(release: Path, db: str, *args: str, cwd: Path) -> None:
+    """Run the previous release's own command line (its src first on the path, its
+    ``seeds/`` as the bundled seed) against ``db``; it must succeed."""
+    env = {**os.environ, "PYTHONPATH": str(release / "src")}
+    env.pop("CLAIMSDB_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from claimsdb.cli import main; "
+         "main(prog_name='claimsdb')", "--db", db, *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def stored_seed(db: str) -> tuple[str, str]:
+    engine = make_engine(db, create=False)
+    try:
+        with engine.connect() as conn:
+            return tuple(conn.execute(text(
+                "SELECT title, content_hash FROM articles WHERE key = :key"),
+                {"key": SEED_KEY}).one())
+    finally:
+        engine.dispose()
+
+
+def test_the_previous_release_seed_is_listed_as_an_earlier_version(previous_release):
+    """seeds/earlier-versions.txt holds the content hash the current reader computes for
+    the previous release's seed file (the hash that release stored, as the next test
+    shows): if hashing ever changes, this fails instead of 'seed' silently refusing."""
+    from claimsdb.format.articles import read_article
+    from claimsdb.format.seeds import earlier_seed_versions, seed_files
+
+    previous = read_article(previous_release / "seeds" / f"{SEED_KEY}.yaml").content_hash()
+    current = read_article(seed_files()[0]).content_hash()
+    assert previous != current, "the bundled seed is the previous release's: drop this test"
+    assert previous in earlier_seed_versions()
+    assert current not in earlier_seed_versions()
+
+
+def test_seed_after_the_upgrade_replaces_the_previous_release_seed(
+        empty_db, previous_release, tmp_path):
+    users = tmp_path / "kreml-otritsaet.yaml"
+    users.write_text(USER_ARTICLE, encoding="utf-8")
+    previous_release_cli(previous_release, empty_db, "seed", cwd=tmp_path)
+    previous_release_cli(previous_release, empty_db, "add", str(users), cwd=tmp_path)
+    _, stored_hash = stored_seed(empty_db)
+
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    seeded = cli("seed")
+    assert seeded.exit_code == 0, seeded.output
+    assert seeded.output == (
+        f"seed {SEED_KEY}.yaml: replaced article '{SEED_KEY}' (36 statements); it was "
+        "stored as an earlier release bundled it (unchanged since), and is now this "
+        "release's annotation\n")
+
+    from claimsdb.format.articles import read_article
+    from claimsdb.format.seeds import seed_files
+
+    assert stored_seed(empty_db)[1] == read_article(seed_files()[0]).content_hash() \
+        != stored_hash
+    chain = json.loads(cli("chain", f"{SEED_KEY}#officials-putin-maximalist-demands",
+                           "--format", "json").output)
+    assert [(hop["mention"], hop["cue_span"] is not None) for hop in chain["chain"]] == \
+        [("Bloomberg", True), ("Western security officials", True)]
+    # The user's denial of a seed statement survived the replacement.
+    denials = json.loads(cli("denials", "--format", "json").output)
+    assert ("kreml-otritsaet#vydumka", f"{SEED_KEY}#officials-putin-maximalist-demands") in \
+        {(d["denial"]["ref"], d["denied"]["ref"]) for d in denials}
+    again = cli("seed")
+    assert again.output == f"seed {SEED_KEY}.yaml: unchanged article '{SEED_KEY}' " \
+        "(already stored)\n"
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_seed_after_the_upgrade_leaves_a_seed_the_user_edited(
+        empty_db, previous_release, tmp_path):
+    """A seed article edited after seeding is the user's work: 'seed' says so, changes
+    nothing, and says how to replace it; 'seed --replace' then does."""
+    import claimsdb
+    from claimsdb.errors import SeedConflict
+
+    edited = tmp_path / f"{SEED_KEY}.yaml"
+    edited.write_text((previous_release / "seeds" / edited.name).read_text(
+        encoding="utf-8").replace('title: "Putin', 'title: "(annotated by us) Putin', 1),
+        encoding="utf-8")
+    (tmp_path / f"{SEED_KEY}.txt").write_bytes(
+        (previous_release / "seeds" / f"{SEED_KEY}.txt").read_bytes())
+    previous_release_cli(previous_release, empty_db, "seed", cwd=tmp_path)
+    previous_release_cli(previous_release, empty_db, "add", "--replace", str(edited),
+                         cwd=tmp_path)
+    before = stored_seed(empty_db)
+    assert before[0].startswith("(annotated by us)")
+
+    cli = Cli(empty_db)
+    assert cli("init").exit_code == 0
+    refused = cli("seed")
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    assert refused.stderr == (
+        f"Error: seed {SEED_KEY}.yaml: article '{SEED_KEY}' is stored with content that "
+        "differs from this release's bundled seed and from every earlier release's, so it "
+        "was changed after seeding; it was left as it is, and nothing was imported. To "
+        "replace it with the bundled version, run 'claimsdb seed --replace' (to keep a "
+        f"copy of the stored version first: 'claimsdb export article {SEED_KEY} -o "
+        f"{SEED_KEY}.yaml').\n")
+    assert stored_seed(empty_db) == before
+    with claimsdb.open(empty_db) as database, pytest.raises(SeedConflict):
+        database.seed()
+    assert stored_seed(empty_db) == before
+
+    replaced = cli("seed", "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert replaced.output == \
+        f"seed {SEED_KEY}.yaml: replaced article '{SEED_KEY}' (36 statements)\n"
+    assert stored_seed(empty_db)[0] == "Putin's unyielding stance stalls peace talks with Ukraine"
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output

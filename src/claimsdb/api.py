@@ -160,11 +160,27 @@ class Database:
                          update_actors=update_actors, keep_going=keep_going,
                          on_progress=on_progress)
 
-    def seed(self, **options: Any) -> AddReport:
-        """Import the bundled seed articles (``claimsdb seed``); options as for ``add``."""
-        from claimsdb.format.seeds import seed_files
+    def seed(self, *, replace: bool = False, **options: Any) -> AddReport:
+        """Import the bundled seed articles (``claimsdb seed``); options as for ``add``.
 
-        return self.add(seed_files(), **options)
+        A seed article stored exactly as an earlier release bundled it is replaced by
+        this release's version (a database seeded before an upgrade gets the current
+        annotation; nobody's work is in the old one), reported as replaced. One stored
+        with other content was changed after seeding: it is left alone and
+        ``SeedConflict`` raised, unless ``replace``, which overwrites it as ``add``'s
+        does (relations other articles make to its statements are kept).
+        """
+        from claimsdb.errors import ArticleConflict, SeedConflict
+        from claimsdb.format.seeds import earlier_seed_versions, seed_files
+
+        try:
+            return self.add(seed_files(), replace=replace or earlier_seed_versions(),
+                            **options)
+        except SeedConflict:
+            raise
+        except ArticleConflict as conflict:
+            raise SeedConflict(f"seed {Path(str(conflict.source)).name}",
+                               conflict.key) from None
 
     def add_article(self, spec: ArticleSpec, *, replace: bool = False,
                     dry_run: bool = False, update_actors: bool = False) -> ImportResult:

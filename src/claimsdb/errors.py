@@ -81,6 +81,23 @@ class ArticleConflict(ClaimsError):
         )
 
 
+class SeedConflict(ArticleConflict):
+    """A bundled seed article is stored with content that is neither this release's
+    nor an earlier release's: someone changed it after seeding, so seeding leaves it."""
+
+    def __init__(self, source: str, key: str):
+        self.source = source
+        self.key = key
+        ClaimsError.__init__(
+            self,
+            f"{source}: article '{key}' is stored with content that differs from this "
+            "release's bundled seed and from every earlier release's, so it was changed "
+            "after seeding; it was left as it is, and nothing was imported. To replace it "
+            "with the bundled version, run 'claimsdb seed --replace' (to keep a copy of "
+            f"the stored version first: 'claimsdb export article {key} -o {key}.yaml')."
+        )
+
+
 class NotFound(ClaimsError):
     """A reference (statement, article, actor) names nothing stored."""
 

@@ -43,23 +43,39 @@ def init(settings: Settings) -> None:
 
 
 @click.command()
+@click.option("--replace", is_flag=True,
+              help="Overwrite a stored seed article that was changed after seeding "
+              "(without it, such an article is left as it is and seed stops).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @pass_settings
-def seed(settings: Settings, quiet: bool) -> None:
+def seed(settings: Settings, replace: bool, quiet: bool) -> None:
     """Import the bundled, annotated seed articles.
 
-    Running it again changes nothing. A new database is initialised first.
+    Running it again changes nothing. A new database is initialised first. A seed
+    article stored exactly as an earlier release bundled it is replaced by this
+    release's annotation; one that was changed after seeding is left alone unless
+    --replace is given.
 
     \b
-    Example:
+    Examples:
       claimsdb seed && claimsdb chain officials-putin-maximalist-demands
+      claimsdb seed --replace
     """
     from claimsdb.format.seeds import seed_files
+    from claimsdb.ingest.importer import REPLACED
+
+    def explain(outcome) -> str:
+        # Unasked, seed replaces only an earlier release's bundled version: say so.
+        if outcome.status == REPLACED and not replace:
+            return ("; it was stored as an earlier release bundled it (unchanged since), "
+                    "and is now this release's annotation")
+        return ""
 
     # Name seeds "seed putin-stance-stalls-talks.yaml", not by their path inside the
     # installed package, which means nothing to the user.
-    _import(settings, seed_files(), replace=False, dry_run=False, keep_going=False, quiet=quiet,
-            label=lambda source: f"seed {Path(source).name}")
+    _import(settings, seed_files(), replace=replace, dry_run=False, keep_going=False,
+            quiet=quiet, label=lambda source: f"seed {Path(source).name}", explain=explain,
+            run=lambda **options: settings.database().seed(**options))
 
 
 @click.command()
@@ -133,10 +149,11 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
 
 def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
             keep_going: bool, quiet: bool, update_actors: bool = False, batch: int = 1,
-            label=None) -> None:
+            label=None, explain=None, run=None) -> None:
     """Run the import through the library and show it: each file's outcome as it comes
     (or a progress bar on a terminal, for many files), warnings and failures on stderr,
-    then the totals."""
+    then the totals. ``run`` is the library call (``Database.add`` of ``items`` unless
+    given); ``label`` renames an outcome's source, ``explain`` adds to its line."""
     import dataclasses
 
     from claimsdb.errors import ArticleConflict, ArticleError
@@ -165,12 +182,14 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
             for warning in outcome.warnings:
                 echo(f"Warning: {outcome.source}: {warning.describe()}", err=True)
             if not quiet and not show_bar:
-                echo(outcome.describe())
+                echo(outcome.describe() + (explain(outcome) if explain is not None else ""))
 
+        if run is None:
+            def run(**options):
+                return settings.database().add(items, **options)
         try:
-            settings.database().add(items, replace=replace, dry_run=dry_run, batch=batch,
-                                    update_actors=update_actors, keep_going=keep_going,
-                                    on_progress=show)
+            run(replace=replace, dry_run=dry_run, batch=batch, update_actors=update_actors,
+                keep_going=keep_going, on_progress=show)
         except (ArticleError, ArticleConflict):
             done = sum(counts.values())
             if done and not dry_run:

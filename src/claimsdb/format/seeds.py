@@ -20,8 +20,28 @@ def seeds_dir() -> Path:
     raise ClaimsError("claimsdb's bundled seed articles are missing from this installation")
 
 
+EARLIER_VERSIONS = "earlier-versions.txt"
+
+
 def seed_files() -> list[Path]:
     return article_files([seeds_dir()])
+
+
+def earlier_seed_versions() -> frozenset[str]:
+    """The content hashes of the bundled seed articles as earlier releases shipped them.
+
+    A database seeded by an earlier release holds that release's annotation; when it
+    is stored exactly so, ``claimsdb seed`` may replace it with this release's, as
+    nobody's work is in it. Anything else stored under a seed key is a user's."""
+    listed = seeds_dir() / EARLIER_VERSIONS
+    if not listed.is_file():
+        return frozenset()
+    hashes = set()
+    for line in listed.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if fields and not fields[0].startswith("#"):
+            hashes.add(fields[1])
+    return frozenset(hashes)
 
 
 def article_files(paths: list[Path]) -> list[Path]:

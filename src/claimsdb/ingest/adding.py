@@ -28,6 +28,7 @@ from claimsdb.ingest.importer import (
     ActorsResult,
     DryRunPlan,
     ImportResult,
+    Replace,
     check_broken_file,
     import_spec,
     import_stream,
@@ -90,7 +91,7 @@ def summary(counts: dict[str, int], dry_run: bool, failed: int = 0) -> str:
 
 
 def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
-              engine: Callable[[], Engine], replace: bool = False, dry_run: bool = False,
+              engine: Callable[[], Engine], replace: Replace = False, dry_run: bool = False,
               batch: int = 1, update_actors: bool = False, keep_going: bool = False,
               on_progress: Callable[[Outcome | DatabaseNotice], None] | None = None
               ) -> AddReport:
@@ -140,7 +141,7 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
 
 
 def _run(engine: Engine, items: Sequence[Path | ArticleBytes], parsing: ParsedFiles | None,
-         report: AddReport, notify: Callable, *, replace: bool, check_only: bool,
+         report: AddReport, notify: Callable, *, replace: Replace, check_only: bool,
          update_actors: bool, batch: int, keep_going: bool) -> None:
     plan = DryRunPlan() if check_only else None  # what earlier files of a dry run would add
     order = DependencyOrder(stored_article_keys(engine) if len(items) > 1 else frozenset())

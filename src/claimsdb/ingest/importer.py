@@ -66,6 +66,11 @@ from claimsdb.store.models import (
 CHUNK = 5000
 
 ADDED, REPLACED, UNCHANGED = "added", "replaced", "unchanged"
+# What may be replaced: True, a stored article whose content differs (``add --replace``);
+# a set of content hashes, only a stored version with one of them (``claimsdb seed``
+# replaces a bundled seed article exactly as an earlier release shipped it, and
+# nothing a user changed); False, nothing.
+Replace = bool | frozenset[str]
 ACTORS_FILE = "actors file"  # the status of a file of actors only, which has no article
 TRANSACTION_ATTEMPTS = 3
 
@@ -143,7 +148,7 @@ def import_files(
     engine: Engine,
     paths: Iterable[str | Path],
     *,
-    replace: bool = False,
+    replace: Replace = False,
     dry_run: bool = False,
     on_result: Callable[[ImportResult], None] | None = None,
     update_actors: bool = False,
@@ -168,7 +173,7 @@ def import_files(
     return results
 
 
-def import_spec(engine: Engine, spec: InputSpec, *, replace: bool = False,
+def import_spec(engine: Engine, spec: InputSpec, *, replace: Replace = False,
                 dry_run: bool = False, update_actors: bool = False,
                 plan: DryRunPlan | None = None) -> ImportResult | ActorsResult:
     """Import one validated article (or file of actors only) in its own transaction
@@ -208,7 +213,7 @@ def read_only_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool = False,
+def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: Replace = False,
                  dry_run: bool = False, update_actors: bool = False, keep_going: bool = False
                  ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """Import validated articles in one transaction (``add --batch``); per article, its
@@ -224,7 +229,7 @@ def import_batch(engine: Engine, specs: Sequence[ArticleSpec], *, replace: bool 
 
 
 def import_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *,
-                  replace: bool = False, dry_run: bool = False, update_actors: bool = False,
+                  replace: Replace = False, dry_run: bool = False, update_actors: bool = False,
                   keep_going: bool = False, plan: DryRunPlan | None = None
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """``import_batch`` of the articles of ``groups``, one transaction for all of them,
@@ -259,7 +264,7 @@ def import_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *,
     return outcomes
 
 
-def _check_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *, replace: bool,
+def _check_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *, replace: Replace,
                   update_actors: bool, keep_going: bool, plan: DryRunPlan
                   ) -> list[ImportResult | ArticleError | ArticleConflict]:
     """A dry run of ``import_stream``: every article checked, in one read-only
@@ -285,7 +290,7 @@ def _check_stream(engine: Engine, groups: Iterable[Sequence[InputSpec]], *, repl
 
 
 def _import_group(conn: Connection, specs: Sequence[InputSpec],
-                  outcomes: list[Any], *, replace: bool, update_actors: bool,
+                  outcomes: list[Any], *, replace: Replace, update_actors: bool,
                   keep_going: bool) -> bool:
     """Write one group into the open transaction, appending its outcomes; False when
     a file was refused and the import stops there (no ``keep_going``). Files of
@@ -307,7 +312,7 @@ def _import_group(conn: Connection, specs: Sequence[InputSpec],
 
 
 def _import_articles(conn: Connection, specs: Sequence[ArticleSpec], outcomes: list[Any], *,
-                     replace: bool, update_actors: bool, keep_going: bool) -> bool:
+                     replace: Replace, update_actors: bool, keep_going: bool) -> bool:
     from claimsdb.ingest import bulk
 
     if not update_actors:
@@ -326,7 +331,7 @@ def _import_articles(conn: Connection, specs: Sequence[ArticleSpec], outcomes: l
                            keep_going=keep_going) for spec in specs)
 
 
-def _import_one(conn: Connection, spec: InputSpec, outcomes: list[Any], *, replace: bool,
+def _import_one(conn: Connection, spec: InputSpec, outcomes: list[Any], *, replace: Replace,
                 update_actors: bool, keep_going: bool) -> bool:
     """One file in its own savepoint; False when it was refused and the import stops."""
     try:
@@ -354,7 +359,7 @@ class _Replaying:
             yield item
 
 
-def import_input(conn: Connection, spec: InputSpec, *, replace: bool = False,
+def import_input(conn: Connection, spec: InputSpec, *, replace: Replace = False,
                  update_actors: bool = False, write: bool = True,
                  planned: DryRunPlan | None = None) -> ImportResult | ActorsResult:
     """``import_article``, or ``import_actors`` for a file of actors only."""
@@ -383,7 +388,7 @@ def import_actors(conn: Connection, spec: ActorsFileSpec, *, update_actors: bool
                         actors_corrected=tuple(actors.corrected))
 
 
-def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False,
+def import_article(conn: Connection, spec: ArticleSpec, *, replace: Replace = False,
                    update_actors: bool = False, write: bool = True,
                    planned: DryRunPlan | None = None) -> ImportResult:
     """Write one article on a connection already inside a transaction.
@@ -417,7 +422,7 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: bool = False
         return ImportResult(spec.source, spec.key, UNCHANGED, len(spec.statements),
                             actors.added, actors.updated,
                             actors_corrected=tuple(actors.corrected))
-    if stored is not None and not replace:
+    if stored is not None and not may_replace(replace, stored.content_hash):
         raise ArticleConflict(spec.source, spec.key)
 
     actors = _ActorMerge(conn, spec, problems, update=update_actors, write=write,
@@ -542,6 +547,13 @@ def _check_reviewers(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, A
             "file's 'actors' list with key, name and kind, or use a stored actor's key"
             f"{did_you_mean(key, [*own, *actor_candidates(conn, key)])}",
             item, field, line))
+
+
+def may_replace(replace: Replace, stored_hash: str | None) -> bool:
+    """Whether ``replace`` allows overwriting a stored version with this content hash."""
+    if isinstance(replace, bool):
+        return replace
+    return stored_hash in replace
 
 
 def _raise_if(spec: InputSpec, problems: list[Problem]) -> None:
