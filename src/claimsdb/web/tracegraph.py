@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from claimsdb.query.results import StatementView
 from claimsdb.query.tracing import ClaimTrace
 
-COLUMN = 260  # horizontal distance between columns, in SVG units
+COLUMN = 280  # horizontal distance between columns, in SVG units
 ROW = 64
-BOX_WIDTH = 220
+BOX_WIDTH = 236
 BOX_HEIGHT = 44
 MARGIN = 12
 LABEL = 34  # characters of a quote shown in a box (the whole quote is its tooltip)
+WHERE = 14  # characters of an outlet's name in a box, before its date
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Node:
     x: int
     y: int
     role: str  # "asked", "claim" (carries the claim) or a reaction type ("denies"...)
+    note: str = ""  # a reaction's type and delay ("denies, 6 hours after")
 
     @property
     def label(self) -> str:
@@ -36,9 +38,15 @@ class Node:
         return quote if len(quote) <= LABEL else quote[: LABEL - 1] + "…"
 
     @property
-    def who(self) -> str:
-        speaker = self.view.speaker.name if self.view.speaker else "own voice"
-        return speaker if len(speaker) <= LABEL else speaker[: LABEL - 1] + "…"
+    def where(self) -> str:
+        """Who published it and when: what tells the relays of one claim apart; for a
+        reaction, what it does and how long after the first report."""
+        if self.note:
+            return self.note
+        outlet = self.view.outlet.name if self.view.outlet else self.view.article
+        outlet = outlet if len(outlet) <= WHERE else outlet[: WHERE - 1] + "…"
+        when = (self.view.published or "undated").replace("T", " ")[:16]
+        return f"{outlet} · {when}"
 
 
 @dataclass(frozen=True)
@@ -98,19 +106,19 @@ def layout(trace: ClaimTrace) -> Layout:
                 row += 1
             used.add(row)
             placed[reaction.by.id] = (reaction_column, MARGIN + row * ROW)
-            nodes.append(Node(reaction.by, *placed[reaction.by.id], reaction.type))
+            note = reaction.type + (f", {reaction.delay}" if reaction.delay else "")
+            nodes.append(Node(reaction.by, *placed[reaction.by.id], reaction.type, note))
     edges: list[Edge] = []
     for source, target in trace.repeats:
         if source in where and target in where:
             (sx, sy), (tx, ty) = where[source], where[target]
             edges.append(Edge(sx, sy + BOX_HEIGHT // 2, tx + BOX_WIDTH, ty + BOX_HEIGHT // 2,
-                              "repeats", "repeats"))
+                              "repeats", ""))  # the legend says what a plain arrow is
     for reaction in trace.reactions:
         if reaction.target_id in where:
             (sx, sy), (tx, ty) = placed[reaction.by.id], where[reaction.target_id]
-            label = reaction.type + (f", {reaction.delay}" if reaction.delay else "")
             edges.append(Edge(sx, sy + BOX_HEIGHT // 2, tx + BOX_WIDTH, ty + BOX_HEIGHT // 2,
-                              reaction.type, label))
+                              reaction.type, ""))  # its box says what it is
     width = max((n.x for n in nodes), default=0) + BOX_WIDTH + MARGIN
     height = max((n.y for n in nodes), default=0) + BOX_HEIGHT + MARGIN
     return Layout(nodes, edges, width, height)
