@@ -273,8 +273,12 @@ def test_a_loopback_server_answers_only_loopback_host_names(corpus):
     # a page on another site reaching 127.0.0.1 through DNS rebinding sends its own name
     with TestClient(create_app(Database(corpus)), base_url="http://evil.example") as client:
         assert client.get("/articles").status_code == 400
-    with TestClient(create_app(Database(corpus)), base_url="http://localhost:8000") as client:
-        assert client.get("/articles").status_code == 200
+    for allowed in ("http://localhost:8000", "http://[::1]:8000", "http://127.0.0.1"):
+        with TestClient(create_app(Database(corpus)), base_url=allowed) as client:
+            assert client.get("/articles").status_code == 200, allowed
+    with TestClient(create_app(Database(corpus)), base_url="http://127.0.0.1.evil.example"
+                    ) as client:
+        assert client.get("/articles").status_code == 400
 
 
 def test_a_cli_import_while_the_app_is_open_shows_on_the_next_page(client, corpus,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from claimsdb.api import Database
 
 STATIC = Path(__file__).parent / "static"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def create_app(database: Database, *, token: str | None = None, read_only: bool = False,
@@ -35,7 +34,7 @@ def create_app(database: Database, *, token: str | None = None, read_only: bool 
     answers any (a server listening beyond loopback, protected by its token)."""
     middleware = [Middleware(security.SecurityHeaders)]
     if allowed_hosts is not None:
-        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
+        middleware.append(Middleware(security.KnownHosts, hosts=allowed_hosts))
     if token is not None:
         middleware.append(Middleware(security.TokenGate, token=token))
     if read_only:

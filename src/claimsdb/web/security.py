@@ -207,3 +207,30 @@ class CsrfGuard:
             await send(message)
 
         await self.app(scope, receive, with_cookie)
+
+
+def host_name(host_header: str) -> str:
+    """The name in a Host header without its port: ``[::1]:8000`` -> ``::1``."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class KnownHosts:
+    """Answers only requests addressed to one of ``hosts`` (400 otherwise).
+
+    A server on loopback without a token trusts whoever can reach it, and a web page
+    elsewhere can reach it through DNS rebinding (its own name made to resolve to
+    127.0.0.1); such a request still carries that name in its Host header."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...]):
+        self.app = app
+        self.hosts = {host_name(h) for h in hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and host_name(_header(scope, b"host") or "") not in self.hosts:
+            await _plain(send, 400, "400: this claimsdb server answers only requests to "
+                         "127.0.0.1, localhost or ::1; open the URL claimsdb serve printed")
+            return
+        await self.app(scope, receive, send)
