@@ -289,3 +289,23 @@ def test_a_cli_import_while_the_app_is_open_shows_on_the_next_page(client, corpu
     result = Cli(corpus)("add", str(REPO / "examples" / "kremlin-denies-report.yaml"))
     assert result.exit_code == 0, result.output
     assert "/articles/kremlin-denies-report" in client.get("/articles").text
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it(corpus):
+    import subprocess
+    import sys
+
+    blocked = (
+        "import sys\n"
+        "class NoWebExtra:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('starlette', 'uvicorn', 'jinja2'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, NoWebExtra())\n"
+        "from claimsdb.cli import main\n"
+        "main(sys.argv[1:])\n")
+    result = subprocess.run([sys.executable, "-c", blocked, "--db", corpus, "serve"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == ("Error: claimsdb serve needs the web extra: "
+                             "pip install 'claimsdb[web]'\n")

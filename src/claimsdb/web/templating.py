@@ -42,6 +42,14 @@ def outside_url(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
+def when(value: str | None) -> str:
+    """A stored date or date-time for a page: ``2025-05-01 08:00`` (UTC offset and
+    seconds left to the CSV and JSON), ``undated`` when there is none."""
+    if not value:
+        return "undated"
+    return value.replace("T", " ")[:16]
+
+
 def path_part(text: str) -> str:
     """One segment of a page's path (an article or actor key): percent-encoded."""
     return quote(text, safe="")
@@ -64,7 +72,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(outside_url=outside_url, path=path_part)
+    env.filters.update(outside_url=outside_url, path=path_part, when=when)
     env.globals.update(statement_path=statement_path, trace_path=trace_path,
                        origin_class=origin_class, with_params=query_string)
     return env
