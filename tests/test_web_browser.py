@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,10 +62,11 @@ def browser() -> Iterator[Browser]:
 class Served:
     """A ``claimsdb serve`` process and the URL it printed."""
 
-    def __init__(self, db: str, *args: str):
+    def __init__(self, db: str, *args: str, env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "claimsdb", "--db", db, "serve", "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **(env or {})})
         self.printed: list[str] = []
         for line in self.process.stdout:  # the URL comes once the port is bound
             self.printed.append(line)
@@ -207,7 +209,7 @@ def test_the_hostile_article_is_inert_in_the_browser(served, page, backend):
     expect(page.locator("h1")).to_contain_text('"><script>window.pwned=1</script><img src=x')
     expect(page.locator("h1")).to_contain_text("\\u202eevil")
     page.locator('#text a.st[data-statement="script-quote"]').first.click()
-    expect(page.locator("#st-script-quote blockquote")).to_have_text(
+    expect(page.locator("#st-script-quote > blockquote")).to_have_text(
         '"<script>window.pwned=4</script>"')
     assert page.evaluate("window.pwned") is None
     assert page.problems == []  # no dialog, no CSP violation, no script error
@@ -257,3 +259,20 @@ def test_a_port_in_use_is_one_clear_error(served, corpus):
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_open_hands_the_url_to_the_users_browser_once_the_server_answers(corpus, tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    # webbrowser runs $BROWSER with the URL: this one writes down what it was given
+    browser.write_text(f"#!/bin/sh\nprintf '%s' \"$1\" > '{opened}'\n", encoding="utf-8")
+    browser.chmod(0o755)
+    server = Served(corpus, "--open", env={"BROWSER": str(browser)})
+    try:
+        for _ in range(100):
+            if opened.exists() and opened.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.1)
+        assert opened.read_text(encoding="utf-8") == server.url
+    finally:
+        server.stop()
