@@ -136,6 +136,7 @@ def test_selecting_a_statement_shows_its_chain_relations_and_trace_beside_the_te
     expect(panel.locator(".trace-slot")).to_contain_text("independent origin")
     expect(page.locator(f'#text a.st.selected[data-statement="{MAXIMALIST}"]')).to_have_count(
         page.locator(f'#text a.st[data-statement="{MAXIMALIST}"]').count())
+    page.evaluate("window.scrollTo(0, 0)")  # the picture shows the title and legend too
     shoot(page, backend, "article")
     # keyboard: j moves to the next statement in the text, k back
     page.keyboard.press("j")
