@@ -34,6 +34,8 @@ from claimsdb.draft.results import Antecedent, DraftHop
     ("ru", "Министерство обороны", "named", "Министерство обороны"),
     ("ru", "Служба безопасности Украины", "named", "Служба безопасности Украины"),
     ("ru", "источник в правительстве", "anonymous", "Источник в правительстве"),
+    ("en", "Kremlin’s", "named", "Kremlin"),
+    ("en", "Peskov's", "named", "Peskov"),
 ])
 def test_the_name_a_mention_gives(language, mention, source_type, name):
     assert name_of(mention, source_type, load(language)) == name
@@ -44,7 +46,7 @@ def test_the_name_a_mention_gives(language, mention, source_type, name):
     ("Министерство обороны", "government"), ("a Kremlin spokesman", "person"),
     ("Western officials", "group"), ("источники в правительстве", "group"),
     ("источник в правительстве", "person"), ("NATO", "organization"),
-    ("Dmitry Peskov", None),
+    ("Dmitry Peskov", None), ("Moscow", "government"), ("Москва", "government"),
 ])
 def test_kind_guessed_from_the_words(words, kind):
     assert guess_kind(words) == kind
@@ -78,3 +80,10 @@ def test_new_keys_never_take_a_stored_one():
     key = cast.cast(hop("Lavrov Institute", "named")).key
     assert key == "lavrov-institute"
     assert cast.define("Lavrov", "person", "named") == "lavrov-2"
+
+
+def test_a_date_taken_for_a_source_is_pointed_out():
+    cast = Cast([], load("en"))
+    assert "«Tuesday» looks like a date, not a source: set the actor" in cast.cast(
+        hop("Tuesday")).checks
+    assert not cast.cast(hop("Dmitry Peskov")).checks

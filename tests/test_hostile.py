@@ -388,3 +388,23 @@ def test_the_size_limit_is_configurable(cli, write_article, monkeypatch):
     refused = cli("add", text_file)
     assert refused.exit_code == 1
     assert "long.txt is 2,000 bytes, over the 1,000-byte limit" in refused.stderr
+
+
+def test_a_draft_of_hostile_text_imports_it_verbatim(cli, engine, tmp_path):
+    """``claimsdb draft`` of a text full of SQL, formulas, markup, right-to-left and
+    combining text: the draft is an article file that stores it exactly, and the
+    quotes (in every quotation style) are the text's own characters."""
+    body = "".join(f"Peskov said: “{value}”.\n" for value in HOSTILE_TEXT.values()) + (
+        "Лавров заявил: «" + HOSTILE_TEXT["sql"] + "».\n"
+        "'" + HOSTILE_TEXT["html"] + "', the ministry said.\n")
+    source = tmp_path / "hostile.txt"
+    source.write_text(body, encoding="utf-8")
+    drafted = cli("draft", source, "-o", tmp_path / "hostile.yaml")
+    assert drafted.exit_code == 0, drafted.stderr
+    added = cli("add", tmp_path / "hostile.yaml")
+    assert added.exit_code == 0, added.output
+    text, spans = _spans(engine, "hostile")
+    assert text == body
+    quotes = {quote for quote, _start, _end in spans.values()}
+    assert set(HOSTILE_TEXT.values()) <= quotes
+    assert all(text[start:end] == quote for quote, start, end in spans.values())

@@ -627,7 +627,7 @@ def _counter(on_progress: Callable[[int, int], None] | None, total: Callable[[],
 def read_document(spec: str, *, stdin: Any = None) -> Document:
     """The article one input names (a text file, ``-`` for ``stdin``, a binary
     stream), as ``claimsdb draft`` reads it; ``InputError`` names what is wrong."""
-    from claimsdb.draft.documents import read_input
+    from claimsdb.draft.inputs import read_input
 
     return read_input(spec, stdin=stdin)
 

@@ -17,7 +17,8 @@ from claimsdb.cli.show import echo, error_text
               help="Write the draft to FILE ('-': standard output). One INPUT only.")
 @click.option("--out-dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Write each input's draft to DIR/STEM.yaml (STEM: the input's file "
-              "name without its extension). DIR is created if missing.")
+              "name without its extension; for a URL, the last part of its path). DIR "
+              "is created if missing.")
 @click.option("--key", metavar="KEY",
               help="The article's key (one INPUT only). Default: made from the title, "
               "else the file name.")
@@ -40,13 +41,20 @@ def draft(settings: Settings, inputs: tuple[str, ...], output: str | None,
           extractor: str | None, overwrite: bool, keep_going: bool, quiet: bool) -> None:
     """Draft an article file from an article's text, for a person to review and import.
 
-    INPUT is a plain-text file (UTF-8, or UTF-16 with a byte-order mark), or - for
-    standard input. The draft holds the article's exact text and the statements the
-    drafter found in it: quotes, attribution chains (nearest source first) with their
-    cues and mentions, the actors (stored actors of --db are reused by key, name or
-    alias; new ones get a guessed kind), and likely denials. Each statement's YAML
-    comment gives the drafter's confidence and what to check. The file is an ordinary
-    article file: 'claimsdb add' imports it exactly as written.
+    INPUT is a plain-text file (UTF-8, or UTF-16 with a byte-order mark), an HTML
+    page (a saved .html file), an http:// or https:// URL, or - for standard input
+    (text or a page). From a page, the article's text is taken without the menus,
+    ads and comments around it, and the draft's article block gets the page's title,
+    address, date, language and site name (as the outlet); a URL's draft also gets
+    the day it was retrieved. A URL is fetched within 20 seconds and 10 MB. Pages
+    need the 'draft' extra: pip install 'claimsdb[draft]'.
+
+    The draft holds the article's exact text and the statements the drafter found in
+    it: quotes, attribution chains (nearest source first) with their cues and
+    mentions, the actors (stored actors of --db are reused by key, name or alias; new
+    ones get a guessed kind), and likely denials. Each statement's YAML comment gives
+    the drafter's confidence and what to check. The file is an ordinary article file:
+    'claimsdb add' imports it exactly as written.
 
     One INPUT without -o writes to standard output. Nothing is written unless every
     input can be drafted (with --keep-going, the others are written), and an
@@ -58,7 +66,8 @@ def draft(settings: Settings, inputs: tuple[str, ...], output: str | None,
     Examples:
       claimsdb draft article.txt > article.yaml
       claimsdb draft article.txt -o article.yaml && claimsdb add article.yaml
-      claimsdb draft --out-dir drafts/ texts/*.txt
+      claimsdb draft --out-dir drafts/ texts/*.txt saved/*.html
+      claimsdb draft https://example.com/2025/05/14/talks-stall -o talks.yaml
       pbpaste | claimsdb draft - --outlet reuters --key talks-stall -o talks.yaml
       claimsdb --db team.db draft --language ru statement.txt
     """

@@ -78,6 +78,13 @@ def _kind_words() -> dict[str, tuple[str, ...]]:
     return {kind: tuple(str(w).lower() for w in data.get(kind, ())) for kind in KIND_ORDER}
 
 
+@functools.lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    path = resources.files("claimsdb.draft") / "actor_kinds.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return frozenset(str(w).lower() for w in data.get("dates", ()))
+
+
 def guess_kind(words_of: str) -> str | None:
     """The kind the words of a name or mention point to, or None without a clue."""
     lowered = " ".join(w.strip(".").lower() for w in _WORD.findall(words_of))
@@ -110,6 +117,8 @@ def name_of(mention: str, source_type: str, lexicon: Lexicon) -> str:
     clause describing it ("a senior official who asked not to be named" -> "Senior
     official")."""
     cleaned = _PARENTHESES.sub("", mention).strip(_EDGE) or mention.strip()
+    if source_type == "named":
+        cleaned = _POSSESSIVE.sub("", cleaned) or cleaned  # "the Kremlin’s" demands
     words = cleaned.split()
     last = words[-1].strip(_EDGE) if words else ""
     if source_type == "named" and not last[:1].isupper():
@@ -166,6 +175,7 @@ _DESCRIBING_CLAUSE = re.compile(
 
 
 _INSTITUTIONS = ("outlet", "government", "organization")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s?$")
 _PATRONYMIC = re.compile(r"(?:вич|вна|ична|ич)$|^\w\.?$", re.IGNORECASE)
 
 
@@ -279,6 +289,8 @@ class Cast:
             key = self._by_surname(name)
             if key is not None:
                 checks.append(f"'{name}' taken as {self._name(key)} by the surname")
+        if normal(name) in _date_words():
+            checks.append(f"«{written}» looks like a date, not a source: set the actor")
         if key is None:
             kind, kind_checks = self._guess_kind(name, written, source_type)
             checks_new = list(kind_checks)

@@ -23,11 +23,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from claimsdb.errors import ClaimsError
 from claimsdb.format.articles import CONTROL_CHARACTERS, control_character, other_encoding
-from claimsdb.format.inputfiles import InputProblem, TooLarge, read_limited, read_regular_file
+from claimsdb.format.inputfiles import InputProblem, TooLarge, read_regular_file
 
 STDIN = "-"
 STDIN_STEM = "stdin"
@@ -87,25 +86,6 @@ class InputError(ClaimsError):
         return (type(self), (self.source, self.message, self.hint))
 
 
-def read_input(spec: str, *, stdin: BinaryIO | None = None,
-               limit: int = MAX_INPUT_BYTES) -> Document:
-    """The ``Document`` one command-line input names: ``-`` (``stdin``), a URL, an
-    HTML file or a plain-text file. The one place that decides what an input is."""
-    if spec == STDIN:
-        if stdin is None:
-            raise InputError(spec, "standard input is not available here",
-                             "give a file instead")
-        return document_from_bytes(_read_stdin(stdin, limit), source=spec, stem=STDIN_STEM)
-    lowered = spec.lower()
-    if lowered.startswith(("http://", "https://")):
-        raise InputError(spec, "drafting from a URL is not supported yet",
-                         "save the article's text to a .txt file and draft that")
-    if lowered.endswith((".html", ".htm")):
-        raise InputError(spec, "drafting from an HTML file is not supported yet",
-                         "save the article's text to a .txt file and draft that")
-    return read_text_file(Path(spec), source=spec, limit=limit)
-
-
 def read_text_file(path: Path, *, source: str | None = None,
                    limit: int = MAX_INPUT_BYTES) -> Document:
     """A plain-text file as a Document (stem: its name without the extension)."""
@@ -120,7 +100,7 @@ def read_bytes(path: Path, *, source: str, limit: int = MAX_INPUT_BYTES) -> byte
     try:
         return read_regular_file(path, limit)
     except TooLarge as error:
-        raise _too_large(source, error.size, limit) from None
+        raise too_large(source, error.size, limit) from None
     except InputProblem as error:
         hint = ("to draft from a pipe, send it to standard input: claimsdb draft - < PIPE"
                 if error.is_pipe else "give the path of an article's text file")
@@ -204,14 +184,7 @@ def checked_text(text: str, source: str) -> str:
     return text
 
 
-def _read_stdin(stream: BinaryIO, limit: int) -> bytes:
-    try:
-        return read_limited(stream, limit)
-    except TooLarge:
-        raise _too_large(STDIN, None, limit) from None
-
-
-def _too_large(source: str, size: int | None, limit: int) -> InputError:
+def too_large(source: str, size: int | None, limit: int) -> InputError:
     told = f"is {size:,} bytes, more" if size is not None else "holds more"
     return InputError(source, f"{told} than the {limit:,} bytes a draft reads",
                       "a news article is far smaller: draft the article's own text")

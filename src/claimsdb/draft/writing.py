@@ -325,8 +325,7 @@ def _located(text: str, words: str | None, span: tuple[int, int] | None
     start, end = span
     if text[start:end] != words or words != words.strip():
         return None, None
-    if spans.word_occurrence_of(text, words, start) == 0 or not _whole_word_at(text, words,
-                                                                               start):
+    if not _whole_word_at(text, words, start):  # the importer counts whole words only
         return None, None
     return words, span
 
