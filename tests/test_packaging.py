@@ -33,6 +33,9 @@ def test_wheel_carries_migrations_and_seeds(wheel):
     assert "claimsdb/_seeds/earlier-versions.txt" in names  # seed replaces these versions
     # the drafter's cue lexicons are data files read through importlib.resources
     assert {"claimsdb/draft/lexicons/en.yaml", "claimsdb/draft/lexicons/ru.yaml"} <= names
+    # the workbench's templates and static files (claimsdb serve)
+    assert {"claimsdb/web/templates/base.html", "claimsdb/web/templates/article.html",
+            "claimsdb/web/static/workbench.js", "claimsdb/web/static/workbench.css"} <= names
 
 
 def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):

@@ -11,6 +11,7 @@ fail instead.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +129,9 @@ PARITY: dict[tuple[str, ...], list[list[str]]] = {
     ("trace",): [["trace", MAXIMALIST], ["trace", MAXIMALIST, "--format", "json"]],
     ("claims",): [["claims"], ["claims", "--format", "json"]],
     ("loops",): [["loops"]],
+    # A server does not exit: test_the_workbench_answers_the_same_on_postgresql_as_on_sqlite
+    # below compares its pages and downloads instead (and tests/test_web_*.py run on both).
+    ("serve",): [],
     ("export",): [],
     ("export", "csv"): [["export", "csv"], ["export", "csv", "--excel"]],
     ("export", "json"): [["export", "json"]],
@@ -279,3 +283,39 @@ def test_a_url_without_a_driver_name_uses_psycopg(empty_db, scheme):
     assert result.exit_code == 0, result.stderr
     assert "Western security officials" in result.stdout
 
+
+
+WORKBENCH_PAGES = [
+    "/articles", "/articles?via=bloomberg&origin=anonymous",
+    "/articles/putin-stance-stalls-talks", "/articles/tass-peskov-rejects-report",
+    "/statements", "/statements?search=peacekeeping+forces", "/statements?page=2",
+    "/statements/putin-stance-stalls-talks/officials-putin-maximalist-demands",
+    "/actors", "/actors/peskov", "/actors/bloomberg", "/sources", "/denials?type=all",
+    "/loops", "/trace/putin-stance-stalls-talks/officials-putin-maximalist-demands",
+    "/statements.csv", "/statements.json?denied=1", "/actors.csv", "/articles.json",
+    "/denials.csv", "/sources.json", "/loops.json",
+]
+
+
+def test_the_workbench_answers_the_same_on_postgresql_as_on_sqlite(twins):
+    """claimsdb serve on either backend: the same pages and the same downloads (each
+    page's CSRF token aside, which is random per browser)."""
+    from starlette.testclient import TestClient
+
+    from claimsdb.api import Database
+    from claimsdb.web.app import create_app
+
+    def pages(target: str) -> list[bytes]:
+        database = Database(target)
+        try:
+            with TestClient(create_app(database), base_url="http://127.0.0.1") as client:
+                answers = [client.get(url) for url in WORKBENCH_PAGES]
+        finally:
+            database.close()
+        assert [a.status_code for a in answers] == [200] * len(WORKBENCH_PAGES)
+        return [re.sub(rb'name="csrf-token" content="[^"]*"', b"", a.content) for a in answers]
+
+    server, local = twins
+    for url, on_server, on_file in zip(WORKBENCH_PAGES, pages(server), pages(local),
+                                       strict=True):
+        assert on_server == on_file, url

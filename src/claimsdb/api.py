@@ -240,15 +240,25 @@ class Database:
         return self._streaming(lambda conn: with_definitions(conn, queries.list_actors(
             conn, kind=kind, identified=identified, limit=limit)))
 
-    def stream_articles(self, *, limit: int | None = None
+    def stream_articles(self, *, limit: int | None = None,
+                        having: StatementFilter | None = None
                         ) -> contextlib.AbstractContextManager[Iterator[ArticleRow]]:
         """``articles`` in constant memory, each with its authors: the rows of
-        ``claimsdb articles`` and ``export --table articles``."""
+        ``claimsdb articles`` and ``export --table articles``. ``having``: only
+        articles with a statement this filter matches (its ``limit`` is ignored)."""
         from claimsdb.output.export import with_authors
         from claimsdb.query import queries
 
-        return self._streaming(lambda conn: with_authors(
-            conn, queries.list_articles(conn, limit=limit)))
+        def rows(conn: Connection) -> Iterator[ArticleRow]:
+            where = None
+            if having is not None:
+                import dataclasses
+
+                flt = dataclasses.replace(having, limit=None)
+                where = queries.articles_with_statements(conn, flt)
+            return with_authors(conn, queries.list_articles(conn, limit=limit, where=where))
+
+        return self._streaming(rows)
 
     def chain(self, ref: str) -> queries.StatementView:
         """One statement with its attribution chain (``claimsdb chain REF``).

@@ -16,7 +16,15 @@ import sys
 import click
 
 from claimsdb import __version__
-from claimsdb.cli import database, drafting, exporting, maintenance, reading, tracing
+from claimsdb.cli import (
+    database,
+    drafting,
+    exporting,
+    maintenance,
+    reading,
+    serving,
+    tracing,
+)
 from claimsdb.cli.context import Settings
 
 EPILOG = """\b
@@ -189,6 +197,7 @@ for command in (
     maintenance.check,
     maintenance.backup,
     maintenance.copy,
+    serving.serve,
 ):
     _refuse_undecodable(command)
     main.add_command(command)

@@ -54,20 +54,20 @@ def _width() -> int:
     return max(min(shutil.get_terminal_size((80, 24)).columns, 160), 40)
 
 
-def _named(names):
-    from claimsdb.output import render
-
-    return tuple(render.Column(name, name) for name in names)
-
-
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):
-    from claimsdb.output import render
+    from claimsdb.output.listings import Listing
 
+    _write(output, items, Listing(tuple(columns), record, to_json,
+                                  csv_columns=tuple(csv_columns) if csv_columns else None,
+                                  empty=empty))
+
+
+def _write(output, items, listing) -> None:
+    """A list as the options ask (``claimsdb.output.listings``: the workbench's CSV and
+    JSON links write the same)."""
     stream = sys.stdout  # CliRunner swaps it, so tests see the output
-    render.emit(items, stream, fmt=output.format,
-                columns=csv_columns if output.format == "csv" and csv_columns else columns,
-                record=record, to_json=to_json, width=_width(), full=output.full,
-                formula_guard=output.formula_guard, empty=empty)
+    listing.write(items, stream, fmt=output.format, width=_width(), full=output.full,
+                  formula_guard=output.formula_guard)
 
 
 @click.command()
@@ -86,16 +86,10 @@ def statements(settings: Settings, flt, output) -> None:
       claimsdb statements --denied --format json | jq '.[].ref'
       claimsdb statements --search "peacekeeping forces" --format csv
     """
-    from claimsdb.output import export, render
+    from claimsdb.output import listings
 
-    columns = render.STATEMENT_TABLE
-    if flt.article:
-        columns = tuple(c for c in columns if c.name != "article")
     with settings.database().stream_statements(flt) as views:
-        _emit(output, views, columns=columns,
-              csv_columns=_named(_statement_list_columns(export.STATEMENT_COLUMNS)),
-              record=render.statement_row, to_json=render.statement_json,
-              empty="no statement matches")
+        _write(output, views, listings.statements(one_article=bool(flt.article)))
 
 
 @click.command()
@@ -115,14 +109,12 @@ def actors(settings: Settings, kind, identified, limit, output) -> None:
       claimsdb actors
       claimsdb actors --identified anonymous --format csv
     """
-    from claimsdb.output import export, render
+    from claimsdb.output import listings
 
     # the same rows as 'export --table actors', in CSV and JSON alike
     with settings.database().stream_actors(kind=kind, identified=identified,
                                            limit=limit) as rows:
-        _emit(output, rows, columns=render.ACTOR_TABLE,
-              csv_columns=_named(export.ACTOR_COLUMNS), record=export.actor_record,
-              to_json=export.actor_json, empty="no actors")
+        _write(output, rows, listings.ACTORS)
 
 
 @click.command(cls=KeyArgumentCommand)
@@ -174,14 +166,10 @@ def denials(settings: Settings, flt, by: str | None, type_: str, output) -> None
       claimsdb denials --via bloomberg --format json
       claimsdb denials --by kremlin --type all
     """
-    from claimsdb.output import render
+    from claimsdb.output import listings
 
-    columns = render.DENIAL_TABLE if type_ == "denies" else render.REJECTION_TABLE
     with settings.database().stream_denials(flt, by=by, type=type_) as views:
-        _emit(output, views, columns=columns,
-              csv_columns=render.DENIAL_CSV, record=render.denial_row,
-              to_json=render.denial_json,
-              empty="no denials" if type_ == "denies" else "no denials or dismissals")
+        _write(output, views, listings.denials(type_))
 
 
 @click.command()
@@ -196,13 +184,11 @@ def articles(settings: Settings, limit, output) -> None:
       claimsdb articles
       claimsdb articles --format json | jq '.[].key'
     """
-    from claimsdb.output import export, render
+    from claimsdb.output import listings
 
     # the same rows as 'export --table articles', in CSV and JSON alike
     with settings.database().stream_articles(limit=limit) as rows:
-        _emit(output, rows, columns=render.ARTICLE_TABLE,
-              csv_columns=_named(export.ARTICLE_COLUMNS), record=export.article_record,
-              to_json=export.article_json, empty="no articles")
+        _write(output, rows, listings.ARTICLES)
 
 
 @click.command()
@@ -269,16 +255,7 @@ def sources(settings: Settings, article: str | None, total_only: bool, output) -
       claimsdb sources
       claimsdb sources --article putin-stance-stalls-talks --format json
     """
-    from claimsdb.output import render
+    from claimsdb.output import listings
 
     profiles = settings.database().sources(article=article, by_article=not total_only)
-    _emit(output, profiles, columns=render.SOURCES_TABLE, csv_columns=render.SOURCES_CSV,
-          record=render.sources_row, to_json=render.sources_json, empty="no statements")
-
-
-def _statement_list_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """The export's columns with ``origin`` where version 1 had it, after ``context``;
-    the columns format 1.1 added follow it, so a version-1 reader's columns keep their
-    places."""
-    after = columns.index("context") + 1
-    return (*columns[:after], "origin", *columns[after:])
+    _write(output, profiles, listings.SOURCES)

@@ -138,13 +138,10 @@ def loops(settings: Settings, output) -> None:
     Example:
       claimsdb loops
     """
-    from claimsdb.cli.reading import _emit
-    from claimsdb.output import render, trace_render
+    from claimsdb.cli.reading import _write
+    from claimsdb.output import listings
 
     found = settings.database().loops()
-    columns = (render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
-               render.Column("statements", "statements", key=True))
-    _emit(output, found, columns=columns, record=trace_render.loop_row,
-          to_json=trace_render.loop_json, empty="no circular reporting found")
+    _write(output, found, listings.LOOPS)
     if found:
         sys.exit(1)

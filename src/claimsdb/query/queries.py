@@ -978,6 +978,13 @@ def list_articles(conn: Connection, *, limit: int | None = None,
                              retrieved=row.retrieved, archived_url=row.archived_url)
 
 
+def articles_with_statements(conn: Connection, flt: StatementFilter) -> ColumnElement[bool]:
+    """The condition selecting articles with at least one statement the filter matches
+    (``list_articles(where=...)``): the workbench's article list filters this way."""
+    return Article.id.in_(select(Statement.article_id).where(
+        Statement.id.in_(filtered_statement_ids(conn, flt))))
+
+
 @dataclass(frozen=True)
 class ArticleDetail:
     summary: ArticleSummary

@@ -1,0 +1,66 @@
+"""An article's text cut into pieces for the article page, each knowing which
+statement it belongs to and whether it names a source or is a cue.
+
+Statements may nest and overlap (a headline statement around a quote, two readings
+of one sentence), and HTML links may not nest, so the text is cut at every span's
+start and end; each piece belongs to the shortest statement covering it (the most
+specific one), and is marked as a source or cue when one of those spans covers it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claimsdb.query.results import StatementView
+
+
+def origin_class(view: StatementView) -> str:
+    """The colour a statement gets: its origin's identification, or own voice."""
+    return "own" if view.own_voice else view.origin_identified
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    statement: StatementView | None  # the innermost statement covering it
+    first: bool  # the first piece of its statement (the one keyboard focus stops at)
+    source: bool  # words naming a source of the statement
+    cue: bool  # a reporting cue ("said", "according to")
+    number: int = 0  # the statement's number in text order (as `claimsdb article`)
+
+
+def pieces(text: str, views: Sequence[StatementView]) -> list[Piece]:
+    """``text`` cut at every statement, source and cue boundary, in order."""
+    statements = [(v.span_start, v.span_end, n, v) for n, v in enumerate(views, start=1)
+                  if 0 <= v.span_start < v.span_end <= len(text)]
+    sources: list[tuple[int, int]] = []
+    cues: list[tuple[int, int]] = []
+    for view in views:
+        for hop in (hop for chain in view.chains for hop in chain):
+            if hop.mention_span is not None:
+                sources.append(hop.mention_span)
+            if hop.cue_span is not None:
+                cues.append(hop.cue_span)
+    cuts = {0, len(text)}
+    for start, end, *_ in statements:
+        cuts.update((start, end))
+    for start, end in (*sources, *cues):
+        if 0 <= start < end <= len(text):
+            cuts.update((start, end))
+    bounds = sorted(cuts)
+    seen: set[int] = set()
+    out: list[Piece] = []
+    for start, end in itertools.pairwise(bounds):
+        covering = [(e - s, n, v) for s, e, n, v in statements if s <= start and end <= e]
+        view, number = None, 0
+        if covering:
+            _, number, view = min(covering, key=lambda c: (c[0], c[1]))
+        first = view is not None and view.id not in seen
+        if view is not None:
+            seen.add(view.id)
+        out.append(Piece(text[start:end], view, first,
+                         any(s <= start and end <= e for s, e in sources),
+                         any(s <= start and end <= e for s, e in cues), number))
+    return out

@@ -1,0 +1,78 @@
+"""The Jinja2 environment every page renders with.
+
+Text in claimsdb comes from anywhere, so nothing reaches a page unescaped: autoescape
+is on for every template, and every value printed passes ``terminal.escape`` first
+(``finalize``), so control characters and bidirectional overrides show as visible
+escapes (``\\u202e``) instead of reordering the page, as on the terminal. Links to
+the outside go through ``outside_url``: only http and https are ever linked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from claimsdb.terminal import escape
+from claimsdb.web.filtering import query_string
+from claimsdb.web.marking import origin_class
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and not isinstance(value, jinja2.utils.markupsafe.Markup):
+        return escape(value)
+    return value
+
+
+def outside_url(url: str | None) -> str | None:
+    """``url`` if it is a web address a browser may follow, else None (no
+    ``javascript:`` or ``data:`` link can come from an article file)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def when(value: str | None) -> str:
+    """A stored date or date-time for a page: ``2025-05-01 08:00`` (UTC offset and
+    seconds left to the CSV and JSON), ``undated`` when there is none."""
+    if not value:
+        return "undated"
+    return value.replace("T", " ")[:16]
+
+
+def path_part(text: str) -> str:
+    """One segment of a page's path (an article or actor key): percent-encoded."""
+    return quote(text, safe="")
+
+
+def statement_path(view: Any) -> str:
+    return f"/statements/{path_part(view.article)}/{path_part(view.key)}"
+
+
+def trace_path(view: Any) -> str:
+    return f"/trace/{path_part(view.article)}/{path_part(view.key)}"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(outside_url=outside_url, path=path_part, when=when)
+    env.globals.update(statement_path=statement_path, trace_path=trace_path,
+                       origin_class=origin_class, with_params=query_string)
+    return env

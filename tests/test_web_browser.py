@@ -1,0 +1,279 @@
+"""The workbench in a real browser over a real server: ``claimsdb serve`` started as a
+process, driven by Playwright in Debian's Chromium, on both backends.
+
+Playwright cannot download its browsers here, so it launches the system's Chromium
+(``/usr/bin/chromium``, or ``$CLAIMSDB_CHROMIUM``). Without one the tests skip on a
+developer's machine and fail in CI (``CI=true``): .ci/run installs it.
+
+The sqlite run also takes the screenshots of docs/web.md (docs/images/web-*.png);
+commit them when they change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from claimsdb.api import Database
+from claimsdb.format.seeds import seed_files
+from conftest import DATA, REPO
+
+HOSTILE = DATA / "web" / "hostile-workbench.yaml"
+TRACE = sorted((DATA / "trace").glob("*.yaml"))
+MENTIONS = REPO / "examples" / "lavrov-hospital-report.yaml"
+IMAGES = REPO / "docs" / "images"
+ARTICLE = "/articles/putin-stance-stalls-talks"
+MAXIMALIST = "officials-putin-maximalist-demands"
+
+
+def chromium() -> str | None:
+    for candidate in (os.environ.get("CLAIMSDB_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    path = chromium()
+    if path is None:
+        message = ("no Chromium for the browser tests: apt-get install chromium, or set "
+                   "CLAIMSDB_CHROMIUM")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses root otherwise
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=args)
+        yield launched
+        launched.close()
+
+
+class Served:
+    """A ``claimsdb serve`` process and the URL it printed."""
+
+    def __init__(self, db: str, *args: str, env: dict[str, str] | None = None):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "claimsdb", "--db", db, "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **(env or {})})
+        self.printed: list[str] = []
+        for line in self.process.stdout:  # the URL comes once the port is bound
+            self.printed.append(line)
+            found = re.search(r"open (http://\S+)", line)
+            if found:
+                self.url = found.group(1)
+                break
+        else:
+            raise AssertionError(f"serve did not start: {self.process.stderr.read()}")
+        self.base = self.url.split("?", 1)[0].rstrip("/")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def corpus(db: str) -> str:
+    with Database(db) as database:
+        database.add([*seed_files(), *TRACE, MENTIONS, HOSTILE])
+    return db
+
+
+@pytest.fixture
+def served(corpus: str) -> Iterator[Served]:
+    server = Served(corpus)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.problems = []  # console errors and CSP violations: none are expected
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("dialog", lambda d: (page.problems.append("dialog: " + d.message), d.dismiss()))
+    yield page
+    context.close()
+
+
+def shoot(page: Page, backend: str, name: str) -> None:
+    """A screenshot for docs/web.md, from the sqlite run only (one picture per page)."""
+    if backend == "sqlite":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(IMAGES / f"web-{name}.png"))
+
+
+def test_selecting_a_statement_shows_its_chain_relations_and_trace_beside_the_text(
+        served, page, backend):
+    page.goto(served.base + ARTICLE)
+    expect(page.locator("#st-" + MAXIMALIST)).to_be_hidden()
+    page.locator(f'#text a.st[data-statement="{MAXIMALIST}"]').first.click()
+    panel = page.locator("#st-" + MAXIMALIST)
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("Western security officials")
+    expect(panel).to_contain_text("Bloomberg")
+    expect(panel.locator(".rel-denies")).to_contain_text("Dmitry Peskov")
+    # the trace, fetched from the trace page, lands in the panel
+    expect(panel.locator(".trace-slot")).to_contain_text("independent origin")
+    expect(page.locator(f'#text a.st.selected[data-statement="{MAXIMALIST}"]')).to_have_count(
+        page.locator(f'#text a.st[data-statement="{MAXIMALIST}"]').count())
+    page.evaluate("window.scrollTo(0, 0)")  # the picture shows the title and legend too
+    shoot(page, backend, "article")
+    # keyboard: j moves to the next statement in the text, k back
+    page.keyboard.press("j")
+    expect(panel).to_be_hidden()
+    following = page.evaluate("location.hash")
+    assert following.startswith("#st-") and following != "#st-" + MAXIMALIST
+    expect(page.locator(following)).to_be_visible()
+    focused = page.evaluate("document.activeElement.dataset.statement")
+    assert "#st-" + focused == following
+    page.keyboard.press("k")
+    expect(panel).to_be_visible()
+    assert page.problems == []
+
+
+def test_every_page_reads_without_javascript(served, browser, backend):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    # a linked statement opens its panel with no script (CSS :target)
+    page.goto(f"{served.base}{ARTICLE}#st-{MAXIMALIST}")
+    expect(page.locator("#st-" + MAXIMALIST)).to_be_visible()
+    # the filter form is a plain GET form
+    page.goto(served.base + "/statements")
+    page.fill("input[name=search]", "peacekeeping forces")
+    page.select_option("select[name=origin]", "anonymous")
+    page.click("form.filters button[type=submit]")
+    assert "search=peacekeeping+forces" in page.url and "origin=anonymous" in page.url
+    rows = page.locator("table.list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("sources-ceasefire-only-if-moscow-sets-peacekeeper-terms")
+    # its CSV link downloads the CLI's CSV
+    with page.expect_download() as download:
+        page.click("text=CSV")
+    assert download.value.suggested_filename == "statements.csv"
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("article,statement,") and text.count("\n") == 2
+    context.close()
+
+
+def test_the_main_pages_render_in_the_browser(served, page, backend):
+    for path, name, heading in [
+        ("/articles", "articles", "Articles"),
+        ("/statements?via=bloomberg&origin=anonymous", "statements", "Statements"),
+        ("/trace/relay-05-dam/dam-sabotaged", "trace", "Trace of a claim"),
+        ("/actors/peskov", "actor", "Dmitry Peskov"),
+        ("/sources", "sources", "Sourcing profile"),
+        ("/denials", "denials", "Denials"),
+        ("/loops", "loops", "Circular reporting"),
+    ]:
+        response = page.goto(served.base + path)
+        assert response.status == 200, path
+        expect(page.locator("h1")).to_have_text(heading)
+        if name == "trace":
+            nodes = page.locator("svg .node")
+            expect(nodes).to_have_count(23)
+            box = nodes.first.bounding_box()
+            assert box["width"] > 100 and box["height"] > 20  # drawn, not just present
+            expect(page.locator(".reactions")).to_contain_text("6 hours after")
+        shoot(page, backend, name)
+    assert page.problems == []
+
+
+def test_the_hostile_article_is_inert_in_the_browser(served, page, backend):
+    for path in ("/articles/hostile-workbench", "/actors/script-kiddie",
+                 "/statements/hostile-workbench/script-quote", "/articles",
+                 "/trace/hostile-workbench/script-quote"):
+        page.goto(served.base + path)
+        page.locator("#st-script-quote a.ref").count()  # let the scripts settle
+        assert page.evaluate("window.pwned") is None, path
+        assert page.locator("img").count() == 0, path
+    page.goto(served.base + "/articles/hostile-workbench")
+    expect(page.locator("h1")).to_contain_text('"><script>window.pwned=1</script><img src=x')
+    expect(page.locator("h1")).to_contain_text("\\u202eevil")
+    page.locator('#text a.st[data-statement="script-quote"]').first.click()
+    expect(page.locator("#st-script-quote > blockquote")).to_have_text(
+        '"<script>window.pwned=4</script>"')
+    assert page.evaluate("window.pwned") is None
+    assert page.problems == []  # no dialog, no CSP violation, no script error
+
+
+def test_a_server_beyond_loopback_refuses_every_request_without_its_token(corpus, page):
+    server = Served(corpus, "--host", "0.0.0.0")
+    try:
+        token = re.search(r"\?token=(\S+)", server.url).group(1)
+        assert len(token) >= 32
+        local = server.base.replace("0.0.0.0", "127.0.0.1")
+        for path in ("/articles", "/statements.csv", "/static/workbench.js", "/"):
+            response = page.goto(local + path)
+            assert response.status == 401, path
+            assert "token" in page.content()
+        response = page.goto(f"{local}/actors/peskov?token={token}")
+        assert response.status == 200
+        assert page.url == local + "/actors/peskov"  # the token left the address bar
+        assert page.goto(local + "/articles").status == 200  # the cookie carries it now
+    finally:
+        server.stop()
+
+
+def test_several_tabs_and_a_cli_import_at_the_same_time(served, corpus, browser):
+    context = browser.new_context()
+    tabs = [context.new_page() for _ in range(3)]
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "claimsdb", "--db", corpus, "add",
+         str(REPO / "examples" / "kremlin-denies-report.yaml")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(3):
+        for tab, path in zip(tabs, ("/articles", ARTICLE, "/trace/relay-05-dam/dam-sabotaged"),
+                             strict=True):
+            assert tab.goto(served.base + path).status == 200
+    _, err = importing.communicate(timeout=120)
+    assert importing.returncode == 0, err
+    tabs[0].goto(served.base + "/articles")
+    expect(tabs[0].locator('a[href="/articles/kremlin-denies-report"]')).to_have_count(1)
+    context.close()
+
+
+def test_a_port_in_use_is_one_clear_error(served, corpus):
+    port = served.base.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "claimsdb", "--db", corpus, "serve", "--port", port],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_open_hands_the_url_to_the_users_browser_once_the_server_answers(corpus, tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    # webbrowser runs $BROWSER with the URL: this one writes down what it was given
+    browser.write_text(f"#!/bin/sh\nprintf '%s' \"$1\" > '{opened}'\n", encoding="utf-8")
+    browser.chmod(0o755)
+    server = Served(corpus, "--open", env={"BROWSER": str(browser)})
+    try:
+        for _ in range(100):
+            if opened.exists() and opened.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.1)
+        assert opened.read_text(encoding="utf-8") == server.url
+    finally:
+        server.stop()
