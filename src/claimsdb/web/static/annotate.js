@@ -1,0 +1,86 @@
+// claimsdb workbench: annotating. Part of claimsdb, MIT licence.
+// Every form that writes is sent with the page's CSRF token in the X-CSRF-Token header
+// (the server refuses a write without it), then the page the server redirects to is
+// opened. Keys on the annotating page: j/k move between suggestions, a accepts and r
+// rejects the current one. Selecting words in the text fills the new statement's quote.
+"use strict";
+
+(function () {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const token = meta ? meta.content : "";
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.classList.contains("write")) return;
+    event.preventDefault();
+    const status = document.getElementById("write-status") || document.createElement("p");
+    status.id = "write-status";
+    status.setAttribute("role", "status");
+    form.after(status);
+    status.textContent = "…";
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "X-CSRF-Token": token } })
+      .then((response) => {
+        if (response.ok) {
+          const target = new URL(response.url);
+          if (target.pathname === location.pathname && target.search === location.search) {
+            location.reload();
+          } else {
+            location.assign(response.url);
+          }
+          return null;
+        }
+        return response.text().then((text) => {
+          const page = new DOMParser().parseFromString(text, "text/html");
+          const problem = page.querySelector(".problem");
+          status.className = "problem";
+          status.textContent = problem ? problem.textContent : text;
+        });
+      })
+      .catch(() => { status.className = "problem"; status.textContent = "The server did not answer; nothing was changed."; });
+  });
+
+  const text = document.getElementById("draft-text");
+  if (!text) return;
+
+  const quote = document.getElementById("new-quote");
+  if (quote) {
+    document.addEventListener("selectionchange", () => {
+      const selection = document.getSelection();
+      if (!selection || selection.isCollapsed || !selection.rangeCount) return;
+      const range = selection.getRangeAt(0);
+      if (!text.contains(range.commonAncestorContainer)) return;
+      quote.value = selection.toString().trim();
+    });
+  }
+
+  const cards = Array.from(document.querySelectorAll(".card.suggestion"));
+  let current = -1;
+  function show(index) {
+    if (!cards.length) return;
+    current = Math.max(0, Math.min(index, cards.length - 1));
+    for (const card of cards) card.classList.remove("current");
+    const card = cards[current];
+    card.classList.add("current");
+    card.focus();
+    for (const a of text.querySelectorAll("a.sg.current")) a.classList.remove("current");
+    const mark = text.querySelector('a.sg[data-suggestion="' + CSS.escape(card.dataset.suggestion) + '"]');
+    if (mark) mark.classList.add("current");
+  }
+  for (const mark of text.querySelectorAll("a.sg")) {
+    mark.addEventListener("click", () => {
+      const index = cards.findIndex((c) => c.dataset.suggestion === mark.dataset.suggestion);
+      if (index >= 0) show(index);
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, select, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      show(current < 0 ? 0 : current + (event.key === "j" ? 1 : -1));
+    } else if ((event.key === "a" || event.key === "r") && current >= 0) {
+      const button = cards[current].querySelector('button[data-key="' + event.key + '"]');
+      if (button) { event.preventDefault(); button.form.requestSubmit(button); }
+    }
+  });
+})();
