@@ -26,7 +26,7 @@ from claimsdb.web.pages import render
 
 RELATIONS = [r.value for r in RelationType]
 MAX_UPLOAD = 10 * 1024 * 1024
-_ITEM = re.compile(r"^(?P<what>statement|actor) '(?P<key>[^']*)'")
+_ITEM = re.compile(r"\b(?P<what>statement|actor) '(?P<key>[^'#]*)'")
 
 
 def _workbench(request: Request) -> drafts.Workbench:
@@ -118,12 +118,18 @@ def _view(request: Request, draft: drafts.Draft) -> dict[str, Any]:
 
 
 def _problems(draft: drafts.Draft) -> dict[str, list[dict[str, Any]]]:
-    """The last Save's problems by where they belong: ``statement KEY``, ``actor KEY``
-    or ``article``."""
+    """The last Save's problems by where the page shows them: ``statement KEY`` or
+    ``actor KEY`` when the problem names an item of this draft (in its item, else in
+    its message, a statement before an actor), else ``article``."""
+    places = ({f"statement {s.get('key')}" for s in draft.statements}
+              | {f"actor {a.get('key')}" for a in draft.actors})
     grouped: dict[str, list[dict[str, Any]]] = {}
     for problem in draft.problems:
-        found = _ITEM.match(problem.get("item") or "")
-        where = f"{found['what']} {found['key']}" if found else "article"
+        named = [f"{m['what']} {m['key']}" for text in (problem.get("item"),
+                                                      problem.get("message"))
+                 for m in _ITEM.finditer(text or "")]
+        named.sort(key=lambda place: not place.startswith("statement"))
+        where = next((place for place in named if place in places), "article")
         grouped.setdefault(where, []).append(problem)
     return grouped
 
