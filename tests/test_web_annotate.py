@@ -9,8 +9,11 @@ tests/test_web_browser.py."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from claimsdb.api import Database
 from claimsdb.format.seeds import seed_files
 from claimsdb.web.app import create_app
 from claimsdb.web.security import CSRF_COOKIE
-from conftest import Cli
+from conftest import DATA, Cli
 
 LOCAL = "http://127.0.0.1"
 # Curly quotes, guillemets and a dash, as real copy has them.
@@ -247,3 +250,27 @@ def test_nothing_to_draft_and_a_missing_draft_say_what_to_do(bench):
     assert empty.status_code == 400 and "paste the article" in empty.text
     assert bench.client.get("/annotate/no-such-draft").status_code == 404
     assert bench.client.get("/annotate/..%2Fclaims").status_code == 404
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # the test output is the report
+        pass
+
+
+def test_a_url_is_fetched_and_drafted_with_the_pages_title_and_address(bench):
+    handler = functools.partial(Quiet, directory=str(DATA / "draft"))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{site.server_address[1]}/courier-talks.html"
+        made = bench.post("/annotate", data={"url": url})
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert made.status_code == 200 and made.url.path.startswith("/annotate/"), made.text
+    key = made.url.path.rsplit("/", 1)[1]
+    article = (bench.folder / f"{key}.yaml").read_text(encoding="utf-8")
+    assert f"url: {url}" in article
+    assert made.text.count('class="card suggestion"') >= 1
+    refused = bench.post("/annotate", data={"url": "ftp://example.org/x"})
+    assert refused.status_code == 400 and "ftp://example.org/x" in refused.text
