@@ -274,3 +274,34 @@ def test_a_url_is_fetched_and_drafted_with_the_pages_title_and_address(bench):
     assert made.text.count('class="card suggestion"') >= 1
     refused = bench.post("/annotate", data={"url": "ftp://example.org/x"})
     assert refused.status_code == 400 and "ftp://example.org/x" in refused.text
+
+
+def test_hostile_pasted_text_stays_text_in_the_draft_page(bench):
+    hostile = ("Officials \"><script>alert(1)</script> say\n"
+               "The <img src=x onerror=alert(2)> plan has stalled, officials said on "
+               "Friday. «\u202eevil» =HYPERLINK(\"http://x\") was never agreed, they said.\n")
+    made = bench.post("/annotate", data={"text": hostile})
+    assert made.status_code == 200, made.text
+    html = made.text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "\u202e" not in html and "\\u202e" in html  # shown, not obeyed
+
+
+def test_an_edit_sends_back_exactly_the_text_it_showed(bench):
+    """A quote with a right-to-left override is shown as ``\\u202e`` in the text, but
+    its form field holds the character itself, so Apply saves it unchanged."""
+    text = ("Talks stall\nThe talks have stalled, Kremlin spokesman Dmitry Peskov said "
+            "on Friday; «\u202eno deal» was the answer.\n")
+    made = bench.post("/annotate", data={"text": text})
+    key = made.url.path.rsplit("/", 1)[1]
+    made = bench.post(f"/annotate/{key}/statements", data={"quote": "«\u202eno deal»"})
+    statement = made.url.fragment.removeprefix("statement-")
+    field = re.search(r'<textarea name="quote" rows="2">([^<]*)</textarea>',
+                      card(made.text, statement)).group(1)
+    assert field == "«\u202eno deal»"
+    bench.post(f"/annotate/{key}/statements/{statement}", data={"quote": field})
+    saved = bench.post(f"/annotate/{key}/save")
+    assert saved.url.path == f"/articles/{key}", problems(saved.text)
+    assert [v.quote for v in bench.database.statements() if v.key == statement] == [
+        "«\u202eno deal»"]

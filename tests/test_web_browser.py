@@ -346,7 +346,15 @@ def test_annotating_pasted_text_by_keyboard_and_selection_then_chain_shows_it(
     page.get_by_role("button", name="Make a statement").click()
     made = page.locator("#statement-the-delegation-was-ready-to-come")
     expect(made).to_be_visible()
-    set_hop(made, 1, "interfax", "quoted", "Interfax")
+    # the first hop's cue and mention picked from the text: click the field, select
+    made.get_by_label("hop 1 actor").fill("interfax")
+    for field, words in (("cue", "quoted"), ("mention", "Interfax")):
+        made.get_by_label(f"hop 1 {field}").click()
+        select_words(page, words)
+        expect(made.get_by_label(f"hop 1 {field}")).to_have_value(words)
+    expect(page.locator("#new-quote")).to_have_value("")  # the selection went to the hop
+    with page.expect_navigation():
+        made.get_by_role("button", name="Apply").click()
     made = page.locator("#statement-the-delegation-was-ready-to-come")
     expect(made.get_by_label("hop 2 actor")).to_be_visible()
     made.get_by_label("relation 1 target").fill("the-delegation-will-not-return")

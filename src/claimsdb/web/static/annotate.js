@@ -2,7 +2,8 @@
 // Every form that writes is sent with the page's CSRF token in the X-CSRF-Token header
 // (the server refuses a write without it), then the page the server redirects to is
 // opened. Keys on the annotating page: j/k move between suggestions, a accepts and r
-// rejects the current one. Selecting words in the text fills the new statement's quote.
+// rejects the current one. Selecting words in the text fills the new statement's quote,
+// or, right after a hop's cue or mention field was clicked, that field.
 "use strict";
 
 (function () {
@@ -44,15 +45,33 @@
   if (!text) return;
 
   const quote = document.getElementById("new-quote");
-  if (quote) {
-    document.addEventListener("selectionchange", () => {
-      const selection = document.getSelection();
-      if (!selection || selection.isCollapsed || !selection.rangeCount) return;
-      const range = selection.getRangeAt(0);
-      if (!text.contains(range.commonAncestorContainer)) return;
-      quote.value = selection.toString().trim();
-    });
-  }
+  // The field the next selection fills: a hop's cue or mention once clicked (marked
+  // "picking" until it is filled or another field is clicked), else the new quote.
+  let picking = null;
+  document.addEventListener("focusin", (event) => {
+    const field = event.target;
+    if (text.contains(field)) return;  // a marked statement in the text, clicked to select in it
+    if (picking && picking !== field) picking.classList.remove("picking");
+    picking = field.matches && field.matches('.hop-row input[name="cue"], .hop-row input[name="mention"]')
+      ? field : null;
+    if (picking) picking.classList.add("picking");
+  });
+  document.addEventListener("selectionchange", () => {
+    const selection = document.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return;
+    const range = selection.getRangeAt(0);
+    if (!text.contains(range.commonAncestorContainer)) return;
+    const words = selection.toString().trim();
+    if (picking) {
+      picking.value = words;
+      picking.classList.add("picked");
+    } else if (quote) {
+      quote.value = words;
+    }
+  });
+  text.addEventListener("mouseup", () => {  // the selection is made: the next goes to the quote
+    if (picking) { picking.classList.remove("picking"); picking = null; }
+  });
 
   const cards = Array.from(document.querySelectorAll(".card.suggestion"));
   let current = -1;
