@@ -305,3 +305,38 @@ def test_an_edit_sends_back_exactly_the_text_it_showed(bench):
     assert saved.url.path == f"/articles/{key}", problems(saved.text)
     assert [v.quote for v in bench.database.statements() if v.key == statement] == [
         "«\u202eno deal»"]
+
+
+def test_a_fact_check_verdict_is_set_in_the_page_and_a_bad_date_refused_beside_it(bench):
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept")
+    bench.post(f"/annotate/{KEY}/actors", data={"name": "StopFake", "kind": "organization",
+                                               "identified": "named"})
+    statement = f"/annotate/{KEY}/statements/the-talks-have-stalled"
+    fields = {"quote": "The talks have stalled", "actor": ["peskov"], "cue": ["said"],
+              "mention": ["Kremlin spokesman Dmitry Peskov"],
+              "review_by": ["stopfake", ""], "review_rating": ["Неправда", ""],
+              "review_url": ["https://www.stopfake.org/ru/talks/", ""],
+              "review_date": ["14 May 2025", ""], "review_summary": ["", ""]}
+    bench.post(statement, data=fields)
+    refused = bench.post(f"/annotate/{KEY}/save")
+    beside = problems(card(refused.text, "the-talks-have-stalled"))
+    assert any("date" in p for p in beside), beside
+    assert KEY not in bench.database.stored_articles()
+    bench.post(statement, data={**fields, "review_date": ["2025-05-14", ""]})
+    saved = bench.post(f"/annotate/{KEY}/save")
+    assert saved.url.path == f"/articles/{KEY}", problems(saved.text)
+    exported = run(bench.database.target, "export", "article", KEY)
+    assert "by: stopfake" in exported and "Неправда" in exported
+    assert "2025-05-14" in exported
+
+
+def test_stored_statements_are_found_by_words_of_their_quote_for_a_relation(bench):
+    found = bench.client.get("/annotate/find/statements.json",
+                             params={"q": "maximalist demands"}).json()
+    assert {"ref": "putin-stance-stalls-talks#officials-putin-maximalist-demands",
+            "quote": 'Putin made "maximalist" demands ahead of the talks to end the war',
+            "speaker": "Western security officials"} in found
+    assert bench.client.get("/annotate/find/statements.json", params={"q": "ma"}).json() == []
+    assert bench.client.get("/annotate/find/statements.json",
+                            params={"q": "zzzz nothing like it"}).json() == []

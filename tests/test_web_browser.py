@@ -363,6 +363,16 @@ def test_annotating_pasted_text_by_keyboard_and_selection_then_chain_shows_it(
     made = page.locator("#statement-the-delegation-was-ready-to-come")
     expect(made.get_by_label("hop 2 actor")).to_have_value("zakharova")
     expect(made.get_by_label("relation 1 target")).to_have_value("the-delegation-will-not-return")
+    # a second relation, to a stored statement found by words of its quote
+    made.get_by_label("relation 2 target").press_sequentially("maximalist demands")
+    stored = f"putin-stance-stalls-talks#{MAXIMALIST}"
+    expect(page.locator(f'#statement-keys option.stored[value="{stored}"]')).to_have_count(1)
+    made.get_by_label("relation 2", exact=True).select_option("contradicts")
+    made.get_by_label("relation 2 target").fill(stored)
+    with page.expect_navigation():
+        made.get_by_role("button", name="Apply").click()
+    made = page.locator("#statement-the-delegation-was-ready-to-come")
+    expect(made.get_by_label("relation 2 target")).to_have_value(stored)
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(f"{served.base}/articles/{PASTED_KEY}")
     expect(page.locator("#text a.st")).to_have_count(3)
@@ -372,7 +382,7 @@ def test_annotating_pasted_text_by_keyboard_and_selection_then_chain_shows_it(
         capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert "Interfax" in shown.stdout and "Maria Zakharova" in shown.stdout
-    assert "the-delegation-will-not-return" in shown.stdout
+    assert "the-delegation-will-not-return" in shown.stdout and MAXIMALIST in shown.stdout
     assert page.problems == []
 
 

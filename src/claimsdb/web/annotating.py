@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from claimsdb.draft import keys
@@ -25,6 +25,7 @@ from claimsdb.web import drafts
 from claimsdb.web.pages import render
 
 RELATIONS = [r.value for r in RelationType]
+REVIEW_FIELDS = ("by", "rating", "url", "date", "summary")
 MAX_UPLOAD = 10 * 1024 * 1024
 _ITEM = re.compile(r"\b(?P<what>statement|actor) '(?P<key>[^'#]*)'")
 
@@ -108,6 +109,7 @@ def _view(request: Request, draft: drafts.Draft) -> dict[str, Any]:
         "pieces": marks(draft.text, draft.statements, [s.statement for s in draft.suggestions]),
         "hops": {str(s.get("key")): hops(s) for s in draft.statements},
         "relations": {str(s.get("key")): relations(s) for s in draft.statements},
+        "reviews": {str(s.get("key")): reviews(s) for s in draft.statements},
         "problems": problems,
         "stored_actors": stored,
         "kinds": [k.value for k in StatementKind],
@@ -144,6 +146,12 @@ def hops(statement: dict[str, Any]) -> list[dict[str, str]]:
         elif isinstance(hop, dict):
             rows.append({name: str(hop.get(name) or "") for name in ("actor", "cue", "mention")})
     return rows
+
+
+def reviews(statement: dict[str, Any]) -> list[dict[str, str]]:
+    """The statement's fact-check verdicts as rows of the review fields."""
+    return [{name: str(review.get(name) or "") for name in REVIEW_FIELDS}
+            for review in statement.get("reviews") or [] if isinstance(review, dict)]
 
 
 def relations(statement: dict[str, Any]) -> list[tuple[str, str]]:
@@ -215,8 +223,8 @@ async def create_statement(request: Request) -> Response:
 
 
 async def update_statement(request: Request) -> Response:
-    """The statement's quote, kind, chain (hop by hop), relations, topics and note as
-    the form gives them; empty rows are dropped."""
+    """The statement's quote, kind, chain (hop by hop), relations, topics, note and
+    fact-check verdicts as the form gives them; empty rows are dropped."""
     draft = _changing(request)
     key = request.path_params["statement"]
     statement = draft.statement(key)
@@ -226,6 +234,7 @@ async def update_statement(request: Request) -> Response:
         actors, cues, mentions = (form.getlist(n) for n in ("actor", "cue", "mention"))
         types, targets = form.getlist("relation"), form.getlist("target")
         topics = str(form.get("topics") or "")
+        verdicts = [form.getlist(f"review_{name}") for name in REVIEW_FIELDS]
         note = str(form.get("note") or "").strip()
     statement["quote"] = quote
     _set(statement, "kind", kind if kind and kind != "indirect" else None)
@@ -241,6 +250,9 @@ async def update_statement(request: Request) -> Response:
     for relation, target in zip(types, targets, strict=False):
         if str(target).strip() and relation in RELATIONS:
             statement.setdefault(str(relation), []).append(str(target).strip())
+    rows = [{name: str(value).strip() for name, value in zip(REVIEW_FIELDS, row, strict=True)
+             if str(value).strip()} for row in zip(*verdicts, strict=False)]
+    _set(statement, "reviews", [row for row in rows if row] or None)
     _set(statement, "topics", [t.strip() for t in topics.split(",") if t.strip()] or None)
     _set(statement, "note", note or None)
     draft.sort()
@@ -321,7 +333,23 @@ def download(request: Request) -> Response:
                              f'attachment; filename="{draft.key}.yaml"'})
 
 
+def find_statements(request: Request) -> Response:
+    """Stored statements whose quote has all the words of ``q`` (the full-text search
+    of ``claimsdb statements --search``), for a relation's target: at most 20, each
+    with its reference (``ARTICLE#KEY``), quote and original speaker."""
+    from claimsdb.api import StatementFilter
+
+    words = request.query_params.get("q", "").strip()
+    if len(words) < 3:
+        return JSONResponse([])
+    with _database(request).stream_statements(StatementFilter(search=words, limit=20)) as rows:
+        found = [{"ref": f"{v.article}#{v.key}", "quote": v.quote,
+                  "speaker": v.speaker.name if v.speaker else None} for v in rows]
+    return JSONResponse(found)
+
+
 ROUTES = [
+    Route("/annotate/find/statements.json", find_statements, methods=["GET"]),
     Route("/annotate", new_article, methods=["GET"]),
     Route("/annotate", start, methods=["POST"]),
     Route("/annotate/{key}", editor, methods=["GET"]),

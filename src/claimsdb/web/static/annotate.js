@@ -73,6 +73,32 @@
     if (picking) { picking.classList.remove("picking"); picking = null; }
   });
 
+  // A relation's target: the list offers this article's statements, and stored ones
+  // whose quote has the words typed (the statements search of the command line).
+  const targets = document.getElementById("statement-keys");
+  let asked = 0;
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!targets || !field.matches || !field.matches('input[name="target"]')) return;
+    const words = field.value.trim();
+    if (words.length < 3 || words.includes("#")) return;
+    const mine = ++asked;
+    fetch(targets.dataset.find + "?q=" + encodeURIComponent(words), { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : []))
+      .then((found) => {
+        if (mine !== asked) return;  // a later keystroke asked again
+        for (const old of targets.querySelectorAll("option.stored")) old.remove();
+        for (const statement of found) {
+          const option = document.createElement("option");
+          option.className = "stored";
+          option.value = statement.ref;
+          option.textContent = (statement.speaker ? statement.speaker + ": " : "") + statement.quote;
+          targets.append(option);
+        }
+      })
+      .catch(() => {});
+  });
+
   const cards = Array.from(document.querySelectorAll(".card.suggestion"));
   let current = -1;
   function show(index) {
