@@ -340,3 +340,21 @@ def test_stored_statements_are_found_by_words_of_their_quote_for_a_relation(benc
     assert bench.client.get("/annotate/find/statements.json", params={"q": "ma"}).json() == []
     assert bench.client.get("/annotate/find/statements.json",
                             params={"q": "zzzz nothing like it"}).json() == []
+
+
+def test_the_articles_own_fields_are_edited_in_the_page(bench):
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept")
+    fields = {"title": "Talks stall over “maximalist” demands", "outlet": "interfax",
+              "published": "2025-05-16T08:00:00+03:00",
+              "url": "https://example.org/talks-stall", "note": "Pasted from the wire."}
+    bench.post(f"/annotate/{KEY}/article", data={**fields, "published": "16 May"})
+    refused = bench.post(f"/annotate/{KEY}/save")
+    head = refused.text.split('<div class="reading">', 1)[0]
+    assert any("published" in p for p in problems(head)), problems(refused.text)
+    bench.post(f"/annotate/{KEY}/article", data=fields)
+    saved = bench.post(f"/annotate/{KEY}/save")
+    assert saved.url.path == f"/articles/{KEY}", problems(saved.text)
+    exported = run(bench.database.target, "export", "article", KEY)
+    assert "outlet: interfax" in exported and "note: Pasted from the wire." in exported
+    assert "2025-05-16" in exported and "url: https://example.org/talks-stall" in exported

@@ -274,6 +274,21 @@ def remove_statement(request: Request) -> Response:
     return _to_draft(draft.key)
 
 
+ARTICLE_FIELDS = ("title", "outlet", "published", "url", "note")
+
+
+async def update_article(request: Request) -> Response:
+    """The article's own fields (title, outlet, published, URL, note); its key and
+    text stay as drafted (the key names the draft's files)."""
+    draft = _changing(request)
+    async with request.form() as form:
+        values = {name: str(form.get(name) or "").strip() for name in ARTICLE_FIELDS}
+    for name, value in values.items():
+        _set(draft.document["article"], name, value or None)
+    _workbench(request).save(draft)
+    return _to_draft(draft.key)
+
+
 async def create_actor(request: Request) -> Response:
     """A new actor defined in the article file (key, name, kind, identification)."""
     draft = _changing(request)
@@ -357,6 +372,7 @@ ROUTES = [
     Route("/annotate/{key}/save", save, methods=["POST"]),
     Route("/annotate/{key}/discard", discard, methods=["POST"]),
     Route("/annotate/{key}/actors", create_actor, methods=["POST"]),
+    Route("/annotate/{key}/article", update_article, methods=["POST"]),
     Route("/annotate/{key}/statements", create_statement, methods=["POST"]),
     Route("/annotate/{key}/statements/{statement}", update_statement, methods=["POST"]),
     Route("/annotate/{key}/statements/{statement}/remove", remove_statement,
