@@ -358,3 +358,45 @@ def test_the_articles_own_fields_are_edited_in_the_page(bench):
     exported = run(bench.database.target, "export", "article", KEY)
     assert "outlet: interfax" in exported and "note: Pasted from the wire." in exported
     assert "2025-05-16" in exported and "url: https://example.org/talks-stall" in exported
+
+
+def test_an_edit_keeps_what_the_form_does_not_show(bench, seeded, tmp_path):
+    """A hop's ``identified`` and a statement with several chains survive an Apply of
+    the statement's form unchanged."""
+    article = tmp_path / "two-agencies.yaml"
+    article.write_text("""format: claimsdb/article@1.1
+article:
+  key: two-agencies
+  title: Two agencies
+  language: en
+  text: "Two agencies: the dam was breached, AFP and AP reported, citing a local official."
+actors:
+  - {key: afp, name: AFP, kind: outlet}
+  - {key: ap, name: AP, kind: outlet}
+  - {key: local-official, name: A local official, kind: person}
+statements:
+  - key: breached
+    quote: the dam was breached
+    chains: [[afp], [ap]]
+  - key: breached-official
+    quote: Two agencies
+    chain:
+      - {actor: afp, cue: reported}
+      - {actor: local-official, cue: citing, mention: a local official, identified: role}
+""", encoding="utf-8")
+    run(seeded, "add", str(article))
+    bench.post("/articles/two-agencies/edit")
+    page = bench.client.get("/annotate/two-agencies").text
+    assert "This statement has 2 chains" in card(page, "breached")
+    bench.post("/annotate/two-agencies/statements/breached",
+               data={"quote": "the dam was breached", "relation": ["denies"], "target": [""]})
+    bench.post("/annotate/two-agencies/statements/breached-official", data={
+        "quote": "Two agencies", "actor": ["afp", "local-official", ""],
+        "cue": ["reported", "citing", ""], "mention": ["AFP", "a local official", ""]})
+    saved = bench.post("/annotate/two-agencies/save")
+    assert saved.url.path == "/articles/two-agencies", problems(saved.text)
+    exported = run(seeded, "export", "article", "two-agencies")
+    assert "identified: role" in exported
+    assert ("- {actor: local-official, cue: citing, mention: a local official, "
+            "identified: role}") in exported
+    assert "    chains:\n      - [afp]\n      - [ap]\n" in exported

@@ -238,13 +238,8 @@ async def update_statement(request: Request) -> Response:
         note = str(form.get("note") or "").strip()
     statement["quote"] = quote
     _set(statement, "kind", kind if kind and kind != "indirect" else None)
-    chain = []
-    for actor, cue, mention in zip(actors, cues, mentions, strict=False):
-        hop = {name: str(value).strip() for name, value in
-               (("actor", actor), ("cue", cue), ("mention", mention)) if str(value).strip()}
-        if hop:
-            chain.append(hop)
-    statement["chain"] = chain
+    if "chains" not in statement:  # several chains are edited in the file, not here
+        statement["chain"] = _chain(statement.get("chain") or [], actors, cues, mentions)
     for relation in RELATIONS:
         statement.pop(relation, None)
     for relation, target in zip(types, targets, strict=False):
@@ -258,6 +253,27 @@ async def update_statement(request: Request) -> Response:
     draft.sort()
     _workbench(request).save(draft)
     return _to_draft(draft.key, f"#statement-{key}")
+
+
+def _chain(before: list[Any], actors: list, cues: list, mentions: list) -> list[Any]:
+    """The chain the form's rows give. A row for the same actor as the hop it replaces
+    keeps that hop's other fields (``identified``, ``cue_occurrence``...), which the
+    form does not show, so an edit never drops them."""
+    chain = []
+    for number, row in enumerate(zip(actors, cues, mentions, strict=False)):
+        given = {name: str(value).strip() for name, value in zip(("actor", "cue", "mention"),
+                                                                 row, strict=True)}
+        if not any(given.values()):
+            continue
+        old = before[number] if number < len(before) else None
+        old = {"actor": old} if isinstance(old, str) else old
+        hop = dict(old) if isinstance(old, dict) and old.get("actor") == given["actor"] else {}
+        for name, value in given.items():
+            _set(hop, name, value or None)
+        chain.append({name: hop[name] for name in ("actor", "cue", "mention") if name in hop}
+                     | {name: value for name, value in hop.items()
+                        if name not in ("actor", "cue", "mention")})
+    return chain
 
 
 def _set(mapping: dict[str, Any], name: str, value: Any) -> None:
