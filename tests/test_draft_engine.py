@@ -569,3 +569,26 @@ def test_the_benchmark_scores_drafts_against_a_hand_annotated_file(tmp_path, cap
     assert module.main(["--seed-file", str(path)]) == 0
     table = capsys.readouterr().out
     assert "| ferry-report | 3 | 2 | 0.667 (2/3) | 1.000 (2/2) | 0.500 (1/2) | 0 |" in table
+
+
+def test_a_denial_answers_the_nearest_other_speaker_with_up_to_three_of_their_statements():
+    text = ("Reuters reported that the convoy had left Kherson.\n"
+            "Reuters reported that the convoy carried fuel.\n"
+            "Reuters reported that the convoy was escorted.\n"
+            "Reuters reported that the convoy reached the border.\n"
+            "Peskov said that the talks would resume in May.\n"
+            "Peskov denied the report on Friday.\n"
+            "The ministry said that the border was closed.\n"
+            "The ministry denied the reports as well.\n")
+    result = draft(text, "en")
+    index = {s.content: n for n, s in enumerate(result.statements)}
+    pairs = {(r.source, r.target) for r in result.relations}
+    first_denial = index[next(c for c in index if c.startswith("the report on"))]
+    # Peskov answers the nearest statement by someone else: Reuters' last three
+    assert {t for s, t in pairs if s == first_denial} == {
+        index["the convoy carried fuel"], index["the convoy was escorted"],
+        index["the convoy reached the border"]}
+    second_denial = index[next(c for c in index if c.startswith("the reports"))]
+    # the ministry's own statement is no target; Peskov's is the nearest other one
+    assert {t for s, t in pairs if s == second_denial} == {
+        index["the talks would resume in May"]}

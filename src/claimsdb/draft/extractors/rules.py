@@ -17,12 +17,13 @@ quotation over several sentences is one statement.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from claimsdb.draft import denials
 from claimsdb.draft.lexicon import Cue, Lexicon
 from claimsdb.draft.results import Draft, DraftHop, DraftStatement
-from claimsdb.draft.sources import name_mentions, pronoun_class, resolve, source_type
+from claimsdb.draft.sources import Mentions, name_mentions, pronoun_class, source_type
 from claimsdb.draft.text import Reading, Token, is_sentence_end, read
 
 NAME = "rules"
@@ -798,18 +799,29 @@ class _Finder:
         same paragraph or the next), continues it: one statement in several parts,
         as PolNeAR and a reader take it ("“A,” he said. “B.”")."""
         free: list[_Found] = []
+        # Looked up by bisection, not by scanning every statement for every quotation
+        # (a long text has thousands of both): the starts of the contents with the
+        # furthest end so far, and the contents by end (kept sorted as they grow).
+        starts = [f.content[0] for f in found]
+        reach: list[int] = []
+        for f in found:
+            reach.append(max(f.content[1], reach[-1] if reach else f.content[1]))
+        by_end = sorted((f.content[1], -n) for n, f in enumerate(found))
+        grown = -1  # the furthest end of a content grown by a quotation
         for quote in self.r.quotes:
             inner = (quote.inner_start, quote.inner_end)
-            if any(f.content[0] <= inner[0] and inner[1] <= f.content[1] for f in found):
-                continue
+            within = bisect.bisect_right(starts, inner[0]) - 1
+            if (within >= 0 and reach[within] >= inner[1]) or grown >= inner[1]:
+                continue  # inside a statement's content already
             if self.r.token_at(quote.inner_start) in self.used:
                 continue
             if sum(1 for t in self._tokens_in(*inner) if t.is_word) < 3:
                 continue
-            previous = [f for f in found if f.content[1] <= quote.start]
-            if not previous:
+            before = bisect.bisect_right(by_end, (quote.start, 1)) - 1
+            if before < 0:
                 continue
-            last = max(previous, key=lambda f: f.content[1])
+            number = -by_end[before][1]
+            last = found[number]
             gap = self.r.text[last.content[1]:quote.start]
             if not last.quoted or gap.count("\n") > 2 or len(gap) > 300:
                 continue
@@ -830,7 +842,10 @@ class _Finder:
             if not last.parts:
                 last.parts.append(last.content)
             last.parts.append(inner)
+            by_end.pop(before)
+            bisect.insort(by_end, (inner[1], -number))
             last.content = (last.content[0], inner[1])
+            grown = max(grown, inner[1])
             self.used.update(range(self.r.token_at(inner[0]), self.r.token_at(inner[1])))
             if "continued in a later quotation" not in last.review:
                 last.review.append("continued in a later quotation")
@@ -859,8 +874,8 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
     resolved to the nearest fitting earlier mention (a drafted source or a name)."""
     text = reading.text
     tokens = reading.tokens
-    candidates = name_mentions(text, lexicon)
     contents = tuple(part for item in found for part in (item.parts or [item.content]))
+    candidates = Mentions(name_mentions(text, lexicon), contents)
     statements = []
     for item in found:
         hops = []
@@ -874,7 +889,7 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
             kind = pronoun_class(mention, lexicon)
             stype = source_type(mention, lexicon)
             if kind is not None and kind != "speaker":
-                antecedent = resolve(kind, mention, m_start, candidates, contents)
+                antecedent = candidates.resolve(kind, mention, m_start)
                 if antecedent is None:
                     review.append(f"'{mention}' not resolved to an earlier mention")
                     confidence -= 0.1
@@ -883,7 +898,7 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
             hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
                                  (c_start, c_end), stype, antecedent))
             if kind is None:
-                candidates.append((mention, (m_start, m_end), stype))
+                candidates.add(mention, (m_start, m_end), stype)
         if item.cue_kind == "denial":
             review.append("a denial: check what it answers")
         cue_start, cue_end = tokens[item.cue[0]].start, tokens[item.cue[1] - 1].end
