@@ -592,3 +592,29 @@ def test_a_denial_answers_the_nearest_other_speaker_with_up_to_three_of_their_st
     # the ministry's own statement is no target; Peskov's is the nearest other one
     assert {t for s, t in pairs if s == second_denial} == {
         index["the talks would resume in May"]}
+
+
+# -- time phrases are never sources ----------------------------------------------------
+
+def test_a_time_phrase_is_no_pronouns_antecedent():
+    text = ("Dmitry Peskov spoke to reporters on Monday, as the talks stalled. "
+            "He said that a new round was not planned.")
+    statement = only(draft(text, "en"), "a new round")
+    assert statement.chain[0].antecedent.text == "Dmitry Peskov"
+    text = ("Пресс-секретарь Дмитрий Песков выступил перед журналистами во Вторник, после "
+            "встречи. Он сказал, что переговоры окончены.")
+    statement = only(draft(text, "ru"), "переговоры окончены")
+    assert statement.chain[0].antecedent.text.endswith("Дмитрий Песков")
+
+
+def test_a_time_phrase_is_no_speaker():
+    assert draft("The convoy has left Kherson, said Tuesday.", "en").statements == ()
+    statement = only(draft("Russia on Tuesday said that the convoy had left Kherson.", "en"),
+                     "the convoy")
+    assert chain_of(statement) == [("Russia", "said")]
+    statement = only(draft("Earlier this week the mayor said that the bridge was closed.",
+                           "en"), "the bridge")
+    assert chain_of(statement) == [("the mayor", "said")]
+    statement = only(draft("“We will not vote,” Senator Mitch McConnell, R-Ky., said Tuesday.",
+                           "en"), "We will not vote")
+    assert chain_of(statement) == [("Senator Mitch McConnell", "said")]

@@ -64,6 +64,14 @@ class Lexicon:
     participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks
     relative_pronouns: frozenset[str] = frozenset()  # "voters who say": the noun speaks
     content_ends: frozenset[str] = frozenset()  # ", compared with ...": content ends at the comma
+    time_phrase: re.Pattern[str] | None = None  # "on Monday", "last week": never a source
+
+
+def is_time_phrase(words: str, lexicon: Lexicon) -> bool:
+    """"Monday", "on Tuesday", "last week", «в понедельник»: a time, not a speaker."""
+    words = " ".join(words.split()).strip(" ,.")
+    return bool(words) and lexicon.time_phrase is not None and (
+        lexicon.time_phrase.fullmatch(words) is not None)
 
 
 def languages() -> list[str]:
@@ -139,6 +147,8 @@ def _compile(language: str, data: dict) -> Lexicon:
         content_stops=frozenset(str(w).lower() for w in data.get("content_stops", [])),
         quote_digraphs=tuple((str(k), str(v)) for k, v in
                              (data.get("quote_digraphs") or {}).items()),
+        time_phrase=re.compile("|".join(f"(?:{p})" for p in data["time_phrases"]), flags)
+        if data.get("time_phrases") else None,
         source_tails=tuple(re.compile(rf",?\s*(?:{p})\s*,?\s*$", flags)
                            for p in data.get("source_tails", [])),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from claimsdb.draft.lexicon import Lexicon
+from claimsdb.draft.lexicon import Lexicon, is_time_phrase
 from claimsdb.draft.results import Antecedent, SourceType
 
 _WORD = re.compile(r"\w+(?:[-’'.&]\w+)*", re.UNICODE)
@@ -105,17 +105,19 @@ def name_mentions(text: str, lexicon: Lexicon) -> list[tuple[str, tuple[int, int
     lexicon knows."""
     found = []
     for match in _NAME.finditer(text):
-        words = match.group().split()
-        if len(words) == 1:
-            start = match.start()
-            opening = start == 0 or text[:start].rstrip()[-1:] in ".!?\n\"“”«»—"
-            lower = words[0].lower()
-            if opening or lower in lexicon.roles or (lower,) in lexicon.pronouns:
-                continue
-            if lower in lexicon.verb_cues or lower in lexicon.subject_stops:
-                continue
-        found.append((match.group(), (match.start(), match.end()),
-                      source_type(match.group(), lexicon)))
+        for start, end in _sentence_pieces(match, lexicon):
+            name = text[start:end]
+            if is_time_phrase(name, lexicon):
+                continue  # "on Monday. He said": Monday is no one
+            words = name.split()
+            if len(words) == 1:
+                opening = start == 0 or text[:start].rstrip()[-1:] in ".!?\n\"“”«»—"
+                lower = words[0].lower()
+                if opening or lower in lexicon.roles or (lower,) in lexicon.pronouns:
+                    continue
+                if lower in lexicon.verb_cues or lower in lexicon.subject_stops:
+                    continue
+            found.append((name, (start, end), source_type(name, lexicon)))
     # Groups a "they" may stand for: "Western officials", "sources".
     for pattern in lexicon.anonymous:
         for match in pattern.finditer(text):
@@ -125,6 +127,21 @@ def name_mentions(text: str, lexicon: Lexicon) -> list[tuple[str, tuple[int, int
                 start = before.start(1)
             found.append((text[start:match.end()], (start, match.end()), "anonymous"))
     return found
+
+
+def _sentence_pieces(match: re.Match[str], lexicon: Lexicon) -> list[tuple[int, int]]:
+    """A capitalised run split where a sentence ends inside it ("Monday. He"): a dot
+    after a title ("Mr.") or an initial ("C.") stays inside the name."""
+    pieces = []
+    start = match.start()
+    for word in re.finditer(r"\S+", match.group()):
+        if word.group().endswith(".") and word.end() < len(match.group()):
+            bare = word.group()[:-1]
+            if len(bare) > 1 and bare.lower() not in lexicon.titles:
+                pieces.append((start, match.start() + word.end() - 1))
+                start = match.start() + word.end() + 1
+    pieces.append((start, match.end()))
+    return [(s, e) for s, e in pieces if e > s]
 
 
 _PREVIOUS_WORD = re.compile(r"(\w+) $", re.UNICODE)

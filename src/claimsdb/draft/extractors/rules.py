@@ -21,7 +21,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from claimsdb.draft import denials
-from claimsdb.draft.lexicon import Cue, Lexicon
+from claimsdb.draft.lexicon import Cue, Lexicon, is_time_phrase
 from claimsdb.draft.results import Draft, DraftHop, DraftStatement
 from claimsdb.draft.sources import Mentions, name_mentions, pronoun_class, source_type
 from claimsdb.draft.text import Reading, Token, is_sentence_end, read
@@ -202,7 +202,7 @@ class _Finder:
         elif cue.needs_particle:
             return None
         cue_range = (cue_first, verb_end)
-        subject = self._subject_before(cue_first - 1, first)
+        subject = self._without_time(self._subject_before(cue_first - 1, first), first)
         if subject is None:
             subject = self._appositive_subject(cue_first - 1, first)
         if subject is None:
@@ -288,6 +288,19 @@ class _Finder:
             source = self._source_forward(verb_end, last)
             if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
                 return None
+            if is_time_phrase(self._text(source), self.lex):
+                # "“...,” Mitch McConnell, R-Ky., said Tuesday": the source stands
+                # before the cue, described between commas
+                subject = self._appositive_subject(cue_first - 1, first)
+                comma = cue_first - 2
+                while subject is None and comma > max(first, cue_first - 8):
+                    if self.tokens[comma].text == ",":  # over a short aside ("R-Ky.")
+                        subject = self._subject_before(comma - 1, first)
+                        break
+                    comma -= 1
+                if subject is None:
+                    return None
+                return self._source_first(subject, cue, cue_range, first, last)
             source = self._with_appositive(source, last)
             content = self._content_before(cue_first, first)
             if content is None:
@@ -332,6 +345,8 @@ class _Finder:
                       parts=parts)
 
     def _finish(self, span, cue_range, cue: Cue, hops, confidence, quoted) -> _Found | None:
+        if any(is_time_phrase(self._text(hop.mention), self.lex) for hop in hops):
+            return None  # "..., said Tuesday": a time, not a speaker
         if cue.needs_denial_phrase:
             content = self.r.text[span[0]:span[1]]
             if not any(p.search(content) for p in self.lex.denial_phrases):
@@ -433,6 +448,29 @@ class _Finder:
         if start >= end:
             return None
         return self._trim_subject(start, end)
+
+    def _without_time(self, subject: tuple[int, int] | None, first: int
+                      ) -> tuple[int, int] | None:
+        """The subject without a time phrase: "Trump now says" is Trump's, and in
+        "Trump on Tuesday said" the walk stops at "on" with only "Tuesday": the
+        source is the subject before the time phrase."""
+        if subject is None:
+            return None
+        start, end = subject
+        if not is_time_phrase(self._text(subject), self.lex):
+            for cut in range(start + 1, end):
+                if is_time_phrase(self._text((cut, end)), self.lex):
+                    return (start, cut)
+            for cut in range(end - 1, start, -1):  # "week the mayor" (earlier this week)
+                if is_time_phrase(self._text((start, cut)), self.lex):
+                    return (cut, end)
+            return subject
+        while start > first and self.tokens[start - 1].is_word and is_time_phrase(
+                self._text((start - 1, end)), self.lex):
+            start -= 1  # "on Tuesday", "earlier this week"
+        if start - 1 < first:
+            return None
+        return self._subject_before(start - 1, first)
 
     def _main_subject(self, first: int, before: int) -> tuple[int, int] | None:
         """The subject opening the sentence: a pronoun or a capitalised name."""
