@@ -196,6 +196,16 @@ def test_reported_citing_is_a_chain_nearest_first(drafting):
     assert (sources["kind"], sources["identified"]) == ("group", "anonymous")
 
 
+def test_an_inverted_report_citing_officials_after_a_time_phrase(drafting):
+    data = drafting.run(
+        "Russian President Vladimir Putin made “maximalist” demands ahead of the talks, "
+        "Bloomberg reported on Tuesday, citing Western security officials.\n")
+    demands = statement(data, "maximalist")
+    assert [hop["actor"] for hop in demands["chain"]] == ["bloomberg",
+                                                          "western-security-officials"]
+    assert [hop["cue"] for hop in demands["chain"]] == ["reported", "citing"]
+
+
 def test_sources_told_a_news_agency(drafting):
     data = drafting.run("Sources told Reuters that the shipment had been delayed.")
     found = statement(data, "the shipment had been delayed")

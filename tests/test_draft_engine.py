@@ -618,3 +618,29 @@ def test_a_time_phrase_is_no_speaker():
     statement = only(draft("“We will not vote,” Senator Mitch McConnell, R-Ky., said Tuesday.",
                            "en"), "We will not vote")
     assert chain_of(statement) == [("Senator Mitch McConnell", "said")]
+
+
+@pytest.mark.parametrize(("text", "content", "chain"), [
+    ("Russian President Vladimir Putin made “maximalist” demands ahead of the talks, "
+     "Bloomberg reported on Tuesday, citing Western security officials.",
+     "made “maximalist” demands",
+     [("Bloomberg", "reported"), ("Western security officials", "citing")]),
+    ("The talks stalled, Reuters said on Monday, citing two diplomats.", "talks stalled",
+     [("Reuters", "said"), ("two diplomats", "citing")]),
+    ("The talks stalled, Reuters reported last week, quoting a senior official.",
+     "talks stalled", [("Reuters", "reported"), ("a senior official", "quoting")]),
+    ("“There will be no talks,” Peskov said on Friday, quoted by RIA Novosti.",
+     "no talks", [("RIA Novosti", "quoted by"), ("Peskov", "said")]),
+    ("Peskov, quoted by RIA Novosti, said the talks were over.", "talks were over",
+     [("RIA Novosti", "quoted by"), ("Peskov", "said")]),
+    ("Reuters, citing two diplomats, said the talks were over.", "talks were over",
+     [("Reuters", "said"), ("two diplomats", "citing")]),
+    ("Sources told Reuters on Monday that the shipment had been delayed.", "shipment",
+     [("Reuters", "told"), ("Sources", "told")]),
+    ("The Times on Tuesday quoted a senior diplomat as saying that the summit was "
+     "cancelled.", "summit", [("The Times", "quoted"), ("a senior diplomat", "as saying")]),
+])
+def test_chains_through_a_time_phrase_or_an_aside(text, content, chain):
+    result = draft(text, "en")
+    assert chain_of(only(result, content)) == chain
+    assert_located(text, result)

@@ -204,6 +204,13 @@ class _Finder:
         cue_range = (cue_first, verb_end)
         subject = self._without_time(self._subject_before(cue_first - 1, first), first)
         if subject is None:
+            aside = self._cited_aside(cue_first - 1, first)
+            if aside is not None:  # "Peskov, quoted by RIA Novosti, said C"
+                hit = self._source_first(aside[0], cue, cue_range, first, last)
+                if hit is not None:
+                    hit.hops = ([aside[1], *hit.hops] if aside[2]
+                                else [hit.hops[0], aside[1], *hit.hops[1:]])
+                return hit
             subject = self._appositive_subject(cue_first - 1, first)
         if subject is None:
             subject = self._relative_subject(cue_first - 1, first)
@@ -222,7 +229,8 @@ class _Finder:
         hop = _Hop(subject, cue_range)
         extra: list[_Hop] = []
         after, recipient = self._recipient(after, last, cue)
-        if recipient is not None:
+        if recipient is not None:  # "told Reuters on Monday": the hearer is Reuters
+            recipient = self._without_time(recipient, recipient[0]) or recipient
             tail_source = self._is_named(recipient) and self._is_anonymous(subject)
             if tail_source:  # "sources told Reuters": Reuters, then its sources
                 extra = [hop]
@@ -393,7 +401,7 @@ class _Finder:
 
     def _quoted_as(self, index: int, first: int, last: int) -> _Found | None:
         """X quoted Y as saying CONTENT: X first, then Y."""
-        subject = self._subject_before(index - 1, first)
+        subject = self._without_time(self._subject_before(index - 1, first), first)
         if subject is None:
             return None
         for position in range(index + 1, min(index + _MAX_SOURCE, last - 1)):
@@ -520,6 +528,27 @@ class _Finder:
             return None
         return self._subject_before(before, first)
 
+    def _cited_aside(self, comma: int, first: int):
+        """"Peskov, quoted by RIA Novosti, said" and "Reuters, citing two diplomats,
+        said": the subject, the hop of the aside, and whether that hop comes first
+        (a "by" cue names who reports the subject)."""
+        if comma <= first or self.tokens[comma].text != ",":
+            return None
+        for opening in range(comma - 1, max(first, comma - _MAX_SOURCE) - 1, -1):
+            if self.tokens[opening].text == ",":
+                break
+        else:
+            return None
+        width = self._citing_at(opening + 1, comma)
+        if not width or opening + 1 + width >= comma:
+            return None
+        subject = self._subject_before(opening - 1, first)
+        if subject is None:
+            return None
+        cue = (opening + 1, opening + 1 + width)
+        hop = _Hop((cue[1], comma), cue)
+        return subject, hop, self.tokens[cue[1] - 1].lower == "by"
+
     def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
         """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
         description, a comma, the cue; or the other way round, a role and then the
@@ -631,7 +660,7 @@ class _Finder:
 
     def _tail_hops(self, hops: list[_Hop], after: int, last: int) -> list[_Hop]:
         """", citing Y" adds Y after the chain so far; ", quoted by X" puts X first."""
-        position = after
+        position = self._after_time(after, last)
         if position < last and self.tokens[position].text == ",":
             position += 1
         width = self._citing_at(position, last)
@@ -644,6 +673,15 @@ class _Finder:
         if self.tokens[position + width - 1].lower in ("by",):
             return [hop, *hops]
         return [*hops, hop]
+
+    def _after_time(self, index: int, last: int) -> int:
+        """The position after a time phrase at ``index`` ("reported on Tuesday,
+        citing ..."), else ``index``."""
+        for end in range(min(last, index + 5), index, -1):
+            if all(t.is_word for t in self.tokens[index:end]) and is_time_phrase(
+                    self._text((index, end)), self.lex):
+                return end
+        return index
 
     def _citing_at(self, index: int, last: int) -> int:
         if index >= last or self.tokens[index].lower not in self.citing_first:
