@@ -206,6 +206,13 @@ def test_an_inverted_report_citing_officials_after_a_time_phrase(drafting):
     assert [hop["cue"] for hop in demands["chain"]] == ["reported", "citing"]
 
 
+def test_a_russian_hearer_is_not_the_source(drafting):
+    data = drafting.run("Песков журналистам заявил, что переговоры окончены.\n"
+                        "«Встреча отменена», — сказал Песков журналистам в понедельник.\n")
+    for quote in ("переговоры окончены", "Встреча отменена"):
+        assert [hop["mention"] for hop in statement(data, quote)["chain"]] == ["Песков"]
+
+
 def test_sources_told_a_news_agency(drafting):
     data = drafting.run("Sources told Reuters that the shipment had been delayed.")
     found = statement(data, "the shipment had been delayed")

@@ -644,3 +644,16 @@ def test_chains_through_a_time_phrase_or_an_aside(text, content, chain):
     result = draft(text, "en")
     assert chain_of(only(result, content)) == chain
     assert_located(text, result)
+
+
+@pytest.mark.parametrize("text", [
+    "Песков журналистам заявил, что переговоры окончены.",
+    "Песков заявил журналистам, что переговоры окончены.",
+    "Переговоры окончены, заявил Песков журналистам.",
+    "«Переговоры окончены», — сказал Песков журналистам в понедельник.",
+])
+def test_a_russian_hearer_in_the_dative_is_not_the_source(text):
+    result = draft(text, "ru")
+    statement = only(result, "ереговоры окончены")
+    assert chain_of(statement)[0][0] == "Песков"
+    assert_located(text, result)

@@ -64,6 +64,7 @@ class Lexicon:
     participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks
     relative_pronouns: frozenset[str] = frozenset()  # "voters who say": the noun speaks
     content_ends: frozenset[str] = frozenset()  # ", compared with ...": content ends at the comma
+    listeners: frozenset[str] = frozenset()  # «журналистам»: a hearer, never the source
     time_phrase: re.Pattern[str] | None = None  # "on Monday", "last week": never a source
 
 
@@ -143,6 +144,7 @@ def _compile(language: str, data: dict) -> Lexicon:
         determiners=frozenset(str(w).lower() for w in data.get("determiners", [])),
         participle_endings=tuple(str(w) for w in data.get("participle_endings", [])),
         relative_pronouns=frozenset(str(w).lower() for w in data.get("relative_pronouns", [])),
+        listeners=frozenset(str(w).lower() for w in data.get("listeners", [])),
         content_ends=frozenset(str(w).lower() for w in data.get("content_ends", [])),
         content_stops=frozenset(str(w).lower() for w in data.get("content_stops", [])),
         quote_digraphs=tuple((str(k), str(v)) for k, v in

@@ -226,6 +226,8 @@ class _Finder:
         """The source stands before its cue: the content follows it, surrounds it or
         comes before it."""
         after = cue_range[1]
+        while after < last and self.tokens[after].lower in self.lex.listeners:
+            after += 1  # «заявил журналистам, что ...»: the hearer is no content
         hop = _Hop(subject, cue_range)
         extra: list[_Hop] = []
         after, recipient = self._recipient(after, last, cue)
@@ -294,7 +296,10 @@ class _Finder:
         if cue_first > first and (self.tokens[cue_first - 1].text in _SEPARATORS
                                   or self.tokens[cue_first - 1].end in self.quote_by_end):
             source = self._source_forward(verb_end, last)
-            if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
+            tail = source[1] if source is not None else last
+            while tail < last and self.tokens[tail].lower in self.lex.listeners:
+                tail = self._after_time(tail + 1, last)  # «сказал Песков журналистам»
+            if source is None or not (tail >= last or self._ends_source(tail, last)):
                 return None
             if is_time_phrase(self._text(source), self.lex):
                 # "“...,” Mitch McConnell, R-Ky., said Tuesday": the source stands
@@ -453,6 +458,8 @@ class _Finder:
         start = position + 1
         while start < end and not self.tokens[start].is_word:
             start += 1
+        while end > start and self.tokens[end - 1].lower in self.lex.listeners:
+            end -= 1  # «Песков журналистам заявил»: the hearer is not the source
         if start >= end:
             return None
         return self._trim_subject(start, end)
@@ -621,6 +628,8 @@ class _Finder:
                 break
             if position > index and token.lower in self.lex.verb_cues:
                 break
+            if position > index and token.lower in self.lex.listeners:
+                break  # «заявил Песков журналистам»
             position += 1
         if position == index:
             return None
