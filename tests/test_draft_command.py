@@ -213,6 +213,22 @@ def test_a_russian_hearer_is_not_the_source(drafting):
         assert [hop["mention"] for hop in statement(data, quote)["chain"]] == ["Песков"]
 
 
+def test_a_refusal_is_drafted_as_one_and_imports(drafting):
+    data = drafting.run(
+        "The Washington Post reported that Moscow had offered a pause in the strikes.\n"
+        "The Ukrainian foreign ministry declined to comment.\n"
+        "The Pentagon did not immediately respond to requests for comment.\n")
+    for words, actor_key in (("declined to comment", "ukrainian-foreign-ministry"),
+                             ("did not immediately respond to requests for comment",
+                              "the-pentagon")):
+        refusal = statement(data, words)
+        assert refusal["quote"] == words
+        assert refusal["kind"] == "refusal"
+        assert [hop["actor"] for hop in refusal["chain"]] == [actor_key]
+        assert all("cue" not in hop for hop in refusal["chain"])
+        assert not {"denies", "dismisses"} & set(refusal)
+
+
 def test_sources_told_a_news_agency(drafting):
     data = drafting.run("Sources told Reuters that the shipment had been delayed.")
     found = statement(data, "the shipment had been delayed")

@@ -35,10 +35,14 @@ def assert_located(text, result):
     for statement in result.statements:
         for start, end in statement.parts:
             assert text[start:end] in statement.content
-        assert text[slice(*statement.cue_span)] == statement.cue
+        if statement.kind == "refusal":  # its words are its content, no cue besides
+            assert statement.cue_span is None and statement.cue == ""
+        else:
+            assert text[slice(*statement.cue_span)] == statement.cue
         for hop in statement.chain:
             assert text[slice(*hop.mention_span)] == hop.mention
-            assert text[slice(*hop.cue_span)] == hop.cue
+            if hop.cue_span is not None:
+                assert text[slice(*hop.cue_span)] == hop.cue
         assert 0 < statement.confidence <= 1
     for relation in result.relations:
         assert 0 < relation.confidence <= 1
@@ -656,4 +660,32 @@ def test_a_russian_hearer_in_the_dative_is_not_the_source(text):
     result = draft(text, "ru")
     statement = only(result, "ереговоры окончены")
     assert chain_of(statement)[0][0] == "Песков"
+    assert_located(text, result)
+
+
+# -- refusals ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language", "words", "source"), [
+    ("Talks stalled.\nThe Ukrainian foreign ministry declined to comment.", "en",
+     "declined to comment", "The Ukrainian foreign ministry"),
+    ("The Pentagon did not respond to a request for comment.", "en",
+     "did not respond to a request for comment", "The Pentagon"),
+    ("Boeing did not immediately respond to requests for comment on Friday.", "en",
+     "did not immediately respond to requests for comment", "Boeing"),
+    ("The mayor declined to be interviewed.", "en", "declined to be interviewed",
+     "The mayor"),
+    ("Peskov declined to comment on the report’s details.", "en",
+     "declined to comment on the report’s details", "Peskov"),
+    ("МИД Украины отказался от комментариев.", "ru", "отказался от комментариев",
+     "МИД Украины"),
+    ("Пресс-служба Кремля не ответила на запрос.", "ru", "не ответила на запрос",
+     "Пресс-служба Кремля"),
+])
+def test_a_refusal_is_a_statement_of_its_own_kind(text, language, words, source):
+    result = draft(text, language)
+    [statement] = result.statements
+    assert statement.kind == "refusal"
+    assert statement.content == words
+    assert [hop.mention for hop in statement.chain] == [source]
+    assert result.relations == ()
     assert_located(text, result)

@@ -35,6 +35,8 @@ def guess(statements: list[DraftStatement], lexicon: Lexicon) -> list[DraftRelat
     latest_other: tuple[int, str] | None = None  # the latest by someone else than it
     for number, statement in enumerate(statements):
         speaker = _speaker(statement)
+        if statement.kind == "refusal":
+            continue  # declining to speak neither denies nor is denied
         if not is_denial(statement, lexicon):
             if latest is not None and latest[1] != speaker:
                 latest_other = latest

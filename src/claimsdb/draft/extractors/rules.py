@@ -49,6 +49,7 @@ class _Found:
     hops: list[_Hop]
     confidence: float
     quoted: bool = False
+    refusal: bool = False  # "declined to comment": the content is those words
     review: list[str] = field(default_factory=list)
     parts: list[tuple[int, int]] = field(default_factory=list)  # character spans
 
@@ -75,6 +76,12 @@ class _Finder:
             self.source_after.setdefault(cue.words[0], []).append(cue)
         self.citing_first = {words[0] for words in lexicon.citing_cues}
         self.title_lines: dict[tuple[int, int], bool] = {}
+        self.refusal_at: dict[int, int] = {}  # first token of a refusal -> its end (char)
+        for pattern in lexicon.refusals:
+            for match in pattern.finditer(reading.text):
+                at = reading.token_at(match.start())
+                if at < len(self.tokens) and self.tokens[at].start == match.start():
+                    self.refusal_at.setdefault(at, match.end())
 
     # -- the passes -------------------------------------------------------------
 
@@ -156,6 +163,10 @@ class _Finder:
         self.used.update(range(first, last))
 
     def _at(self, index: int, first: int, last: int) -> _Found | None:
+        if index in self.refusal_at:
+            hit = self._refusal(index, first, last)
+            if hit is not None:
+                return hit
         lower = self.tokens[index].lower
         for cue in self.source_after.get(lower, ()):
             if self._words_at(index, cue.words, last):
@@ -189,6 +200,28 @@ class _Finder:
             cached = whole and len(long_words) >= 3 and capitals >= 0.8 * len(long_words)
             self.title_lines[key] = cached
         return cached
+
+    def _refusal(self, index: int, first: int, last: int) -> _Found | None:
+        """"The ministry declined to comment": a refusal by the subject before it,
+        its content the refusal's own words (the format's kind refusal)."""
+        end = self.r.token_at(self.refusal_at[index])
+        if end > last:
+            return None
+        cue_first = index
+        while cue_first > first and self.tokens[cue_first - 1].lower in self.lex.auxiliaries:
+            cue_first -= 1
+        subject = self._without_time(self._subject_before(cue_first - 1, first), first)
+        if subject is None:
+            return None
+        span = (self.tokens[index].start, self.refusal_at[index])
+        if end < last and self.tokens[end].lower in self.lex.refusal_topics:
+            # "declined to comment on the investigation": what it was about goes too
+            rest = self._span(end, self._clause_end(end, last), 0.8)
+            if rest is not None and not is_time_phrase(
+                    self.r.text[rest[0][0]:rest[0][1]], self.lex):  # not "on Friday"
+                span = (span[0], rest[0][1])
+        return _Found(span, (index, end), "speech", [_Hop(subject, (index, end))], 0.8,
+                      refusal=True)
 
     # -- a cue verb -----------------------------------------------------------------
 
@@ -980,8 +1013,11 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
                     confidence -= 0.1
                 else:
                     stype = source_type(antecedent.text, lexicon)
-            hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
-                                 (c_start, c_end), stype, antecedent))
+            if item.refusal:  # the refusal's words are its content, not a cue besides
+                hops.append(DraftHop(mention, (m_start, m_end), "", None, stype, antecedent))
+            else:
+                hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
+                                     (c_start, c_end), stype, antecedent))
             if kind is None:
                 candidates.add(mention, (m_start, m_end), stype)
         if item.cue_kind == "denial":
@@ -992,8 +1028,9 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
         statements.append(DraftStatement(
             content=" ".join(text[s:e] for s, e in parts), content_span=(start, end),
             parts=parts,
-            kind="direct" if item.quoted else "indirect",
-            cue=text[cue_start:cue_end], cue_span=(cue_start, cue_end),
+            kind="refusal" if item.refusal else "direct" if item.quoted else "indirect",
+            cue="" if item.refusal else text[cue_start:cue_end],
+            cue_span=None if item.refusal else (cue_start, cue_end),
             chain=tuple(hops), confidence=round(max(confidence, 0.05), 2),
             cue_kind=item.cue_kind, review=tuple(review)))
     return statements
