@@ -196,6 +196,39 @@ def test_reported_citing_is_a_chain_nearest_first(drafting):
     assert (sources["kind"], sources["identified"]) == ("group", "anonymous")
 
 
+def test_an_inverted_report_citing_officials_after_a_time_phrase(drafting):
+    data = drafting.run(
+        "Russian President Vladimir Putin made “maximalist” demands ahead of the talks, "
+        "Bloomberg reported on Tuesday, citing Western security officials.\n")
+    demands = statement(data, "maximalist")
+    assert [hop["actor"] for hop in demands["chain"]] == ["bloomberg",
+                                                          "western-security-officials"]
+    assert [hop["cue"] for hop in demands["chain"]] == ["reported", "citing"]
+
+
+def test_a_russian_hearer_is_not_the_source(drafting):
+    data = drafting.run("Песков журналистам заявил, что переговоры окончены.\n"
+                        "«Встреча отменена», — сказал Песков журналистам в понедельник.\n")
+    for quote in ("переговоры окончены", "Встреча отменена"):
+        assert [hop["mention"] for hop in statement(data, quote)["chain"]] == ["Песков"]
+
+
+def test_a_refusal_is_drafted_as_one_and_imports(drafting):
+    data = drafting.run(
+        "The Washington Post reported that Moscow had offered a pause in the strikes.\n"
+        "The Ukrainian foreign ministry declined to comment.\n"
+        "The Pentagon did not immediately respond to requests for comment.\n")
+    for words, actor_key in (("declined to comment", "ukrainian-foreign-ministry"),
+                             ("did not immediately respond to requests for comment",
+                              "the-pentagon")):
+        refusal = statement(data, words)
+        assert refusal["quote"] == words
+        assert refusal["kind"] == "refusal"
+        assert [hop["actor"] for hop in refusal["chain"]] == [actor_key]
+        assert all("cue" not in hop for hop in refusal["chain"])
+        assert not {"denies", "dismisses"} & set(refusal)
+
+
 def test_sources_told_a_news_agency(drafting):
     data = drafting.run("Sources told Reuters that the shipment had been delayed.")
     found = statement(data, "the shipment had been delayed")

@@ -35,10 +35,14 @@ def assert_located(text, result):
     for statement in result.statements:
         for start, end in statement.parts:
             assert text[start:end] in statement.content
-        assert text[slice(*statement.cue_span)] == statement.cue
+        if statement.kind == "refusal":  # its words are its content, no cue besides
+            assert statement.cue_span is None and statement.cue == ""
+        else:
+            assert text[slice(*statement.cue_span)] == statement.cue
         for hop in statement.chain:
             assert text[slice(*hop.mention_span)] == hop.mention
-            assert text[slice(*hop.cue_span)] == hop.cue
+            if hop.cue_span is not None:
+                assert text[slice(*hop.cue_span)] == hop.cue
         assert 0 < statement.confidence <= 1
     for relation in result.relations:
         assert 0 < relation.confidence <= 1
@@ -569,3 +573,119 @@ def test_the_benchmark_scores_drafts_against_a_hand_annotated_file(tmp_path, cap
     assert module.main(["--seed-file", str(path)]) == 0
     table = capsys.readouterr().out
     assert "| ferry-report | 3 | 2 | 0.667 (2/3) | 1.000 (2/2) | 0.500 (1/2) | 0 |" in table
+
+
+def test_a_denial_answers_the_nearest_other_speaker_with_up_to_three_of_their_statements():
+    text = ("Reuters reported that the convoy had left Kherson.\n"
+            "Reuters reported that the convoy carried fuel.\n"
+            "Reuters reported that the convoy was escorted.\n"
+            "Reuters reported that the convoy reached the border.\n"
+            "Peskov said that the talks would resume in May.\n"
+            "Peskov denied the report on Friday.\n"
+            "The ministry said that the border was closed.\n"
+            "The ministry denied the reports as well.\n")
+    result = draft(text, "en")
+    index = {s.content: n for n, s in enumerate(result.statements)}
+    pairs = {(r.source, r.target) for r in result.relations}
+    first_denial = index[next(c for c in index if c.startswith("the report on"))]
+    # Peskov answers the nearest statement by someone else: Reuters' last three
+    assert {t for s, t in pairs if s == first_denial} == {
+        index["the convoy carried fuel"], index["the convoy was escorted"],
+        index["the convoy reached the border"]}
+    second_denial = index[next(c for c in index if c.startswith("the reports"))]
+    # the ministry's own statement is no target; Peskov's is the nearest other one
+    assert {t for s, t in pairs if s == second_denial} == {
+        index["the talks would resume in May"]}
+
+
+# -- time phrases are never sources ----------------------------------------------------
+
+def test_a_time_phrase_is_no_pronouns_antecedent():
+    text = ("Dmitry Peskov spoke to reporters on Monday, as the talks stalled. "
+            "He said that a new round was not planned.")
+    statement = only(draft(text, "en"), "a new round")
+    assert statement.chain[0].antecedent.text == "Dmitry Peskov"
+    text = ("Пресс-секретарь Дмитрий Песков выступил перед журналистами во Вторник, после "
+            "встречи. Он сказал, что переговоры окончены.")
+    statement = only(draft(text, "ru"), "переговоры окончены")
+    assert statement.chain[0].antecedent.text.endswith("Дмитрий Песков")
+
+
+def test_a_time_phrase_is_no_speaker():
+    assert draft("The convoy has left Kherson, said Tuesday.", "en").statements == ()
+    statement = only(draft("Russia on Tuesday said that the convoy had left Kherson.", "en"),
+                     "the convoy")
+    assert chain_of(statement) == [("Russia", "said")]
+    statement = only(draft("Earlier this week the mayor said that the bridge was closed.",
+                           "en"), "the bridge")
+    assert chain_of(statement) == [("the mayor", "said")]
+    statement = only(draft("“We will not vote,” Senator Mitch McConnell, R-Ky., said Tuesday.",
+                           "en"), "We will not vote")
+    assert chain_of(statement) == [("Senator Mitch McConnell", "said")]
+
+
+@pytest.mark.parametrize(("text", "content", "chain"), [
+    ("Russian President Vladimir Putin made “maximalist” demands ahead of the talks, "
+     "Bloomberg reported on Tuesday, citing Western security officials.",
+     "made “maximalist” demands",
+     [("Bloomberg", "reported"), ("Western security officials", "citing")]),
+    ("The talks stalled, Reuters said on Monday, citing two diplomats.", "talks stalled",
+     [("Reuters", "said"), ("two diplomats", "citing")]),
+    ("The talks stalled, Reuters reported last week, quoting a senior official.",
+     "talks stalled", [("Reuters", "reported"), ("a senior official", "quoting")]),
+    ("“There will be no talks,” Peskov said on Friday, quoted by RIA Novosti.",
+     "no talks", [("RIA Novosti", "quoted by"), ("Peskov", "said")]),
+    ("Peskov, quoted by RIA Novosti, said the talks were over.", "talks were over",
+     [("RIA Novosti", "quoted by"), ("Peskov", "said")]),
+    ("Reuters, citing two diplomats, said the talks were over.", "talks were over",
+     [("Reuters", "said"), ("two diplomats", "citing")]),
+    ("Sources told Reuters on Monday that the shipment had been delayed.", "shipment",
+     [("Reuters", "told"), ("Sources", "told")]),
+    ("The Times on Tuesday quoted a senior diplomat as saying that the summit was "
+     "cancelled.", "summit", [("The Times", "quoted"), ("a senior diplomat", "as saying")]),
+])
+def test_chains_through_a_time_phrase_or_an_aside(text, content, chain):
+    result = draft(text, "en")
+    assert chain_of(only(result, content)) == chain
+    assert_located(text, result)
+
+
+@pytest.mark.parametrize("text", [
+    "Песков журналистам заявил, что переговоры окончены.",
+    "Песков заявил журналистам, что переговоры окончены.",
+    "Переговоры окончены, заявил Песков журналистам.",
+    "«Переговоры окончены», — сказал Песков журналистам в понедельник.",
+])
+def test_a_russian_hearer_in_the_dative_is_not_the_source(text):
+    result = draft(text, "ru")
+    statement = only(result, "ереговоры окончены")
+    assert chain_of(statement)[0][0] == "Песков"
+    assert_located(text, result)
+
+
+# -- refusals ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language", "words", "source"), [
+    ("Talks stalled.\nThe Ukrainian foreign ministry declined to comment.", "en",
+     "declined to comment", "The Ukrainian foreign ministry"),
+    ("The Pentagon did not respond to a request for comment.", "en",
+     "did not respond to a request for comment", "The Pentagon"),
+    ("Boeing did not immediately respond to requests for comment on Friday.", "en",
+     "did not immediately respond to requests for comment", "Boeing"),
+    ("The mayor declined to be interviewed.", "en", "declined to be interviewed",
+     "The mayor"),
+    ("Peskov declined to comment on the report’s details.", "en",
+     "declined to comment on the report’s details", "Peskov"),
+    ("МИД Украины отказался от комментариев.", "ru", "отказался от комментариев",
+     "МИД Украины"),
+    ("Пресс-служба Кремля не ответила на запрос.", "ru", "не ответила на запрос",
+     "Пресс-служба Кремля"),
+])
+def test_a_refusal_is_a_statement_of_its_own_kind(text, language, words, source):
+    result = draft(text, language)
+    [statement] = result.statements
+    assert statement.kind == "refusal"
+    assert statement.content == words
+    assert [hop.mention for hop in statement.chain] == [source]
+    assert result.relations == ()
+    assert_located(text, result)

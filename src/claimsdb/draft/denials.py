@@ -8,6 +8,8 @@ statement by another speaker, with that speaker's other earlier statements.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from claimsdb.draft.lexicon import Lexicon
 from claimsdb.draft.results import DraftRelation, DraftStatement
 
@@ -25,23 +27,33 @@ def is_denial(statement: DraftStatement, lexicon: Lexicon) -> bool:
 
 
 def guess(statements: list[DraftStatement], lexicon: Lexicon) -> list[DraftRelation]:
+    """One pass over the statements, keeping the latest statements of each speaker:
+    a text of ten thousand statements is drafted in seconds, not minutes."""
     relations = []
+    by_speaker: dict[str, list[int]] = defaultdict(list)  # earlier non-denials
+    latest: tuple[int, str] | None = None  # the latest non-denial, and its speaker
+    latest_other: tuple[int, str] | None = None  # the latest by someone else than it
     for number, statement in enumerate(statements):
-        if not is_denial(statement, lexicon):
-            continue
         speaker = _speaker(statement)
-        earlier = [(n, s) for n, s in enumerate(statements[:number])
-                   if _speaker(s) != speaker and not is_denial(s, lexicon)]
-        if not earlier:
+        if statement.kind == "refusal":
+            continue  # declining to speak neither denies nor is denied
+        if not is_denial(statement, lexicon):
+            if latest is not None and latest[1] != speaker:
+                latest_other = latest
+            latest = (number, speaker)
+            by_speaker[speaker].append(number)
             continue
-        answered = _speaker(earlier[-1][1])
-        targets = [n for n, s in earlier if _speaker(s) == answered][-_MAX_TARGETS:]
+        # the nearest earlier statement by another speaker
+        answered = latest if latest is not None and latest[1] != speaker else latest_other
+        if answered is None:
+            continue
+        targets = by_speaker[answered[1]][-_MAX_TARGETS:]
         cue = statement.cue.lower()
         kind = "dismisses" if any(cue.startswith(d) for d in _DISMISSING) else "denies"
         for target in targets:
             relations.append(DraftRelation(
                 type=kind, source=number, target=target,
-                confidence=round(0.6 if target == earlier[-1][0] else 0.4, 2),
+                confidence=round(0.6 if target == answered[0] else 0.4, 2),
                 review=("guessed target: check which statement is answered",)))
     return relations
 

@@ -64,6 +64,17 @@ class Lexicon:
     participle_endings: tuple[str, ...] = ()  # ", saying that ...": the main subject speaks
     relative_pronouns: frozenset[str] = frozenset()  # "voters who say": the noun speaks
     content_ends: frozenset[str] = frozenset()  # ", compared with ...": content ends at the comma
+    refusals: tuple[re.Pattern[str], ...] = ()  # "declined to comment": a refusal
+    refusal_topics: frozenset[str] = frozenset()  # "declined to comment on ...": on what
+    listeners: frozenset[str] = frozenset()  # «журналистам»: a hearer, never the source
+    time_phrase: re.Pattern[str] | None = None  # "on Monday", "last week": never a source
+
+
+def is_time_phrase(words: str, lexicon: Lexicon) -> bool:
+    """"Monday", "on Tuesday", "last week", «в понедельник»: a time, not a speaker."""
+    words = " ".join(words.split()).strip(" ,.")
+    return bool(words) and lexicon.time_phrase is not None and (
+        lexicon.time_phrase.fullmatch(words) is not None)
 
 
 def languages() -> list[str]:
@@ -135,10 +146,15 @@ def _compile(language: str, data: dict) -> Lexicon:
         determiners=frozenset(str(w).lower() for w in data.get("determiners", [])),
         participle_endings=tuple(str(w) for w in data.get("participle_endings", [])),
         relative_pronouns=frozenset(str(w).lower() for w in data.get("relative_pronouns", [])),
+        refusals=tuple(re.compile(p, flags) for p in data.get("refusals", [])),
+        refusal_topics=frozenset(str(w).lower() for w in data.get("refusal_topics", [])),
+        listeners=frozenset(str(w).lower() for w in data.get("listeners", [])),
         content_ends=frozenset(str(w).lower() for w in data.get("content_ends", [])),
         content_stops=frozenset(str(w).lower() for w in data.get("content_stops", [])),
         quote_digraphs=tuple((str(k), str(v)) for k, v in
                              (data.get("quote_digraphs") or {}).items()),
+        time_phrase=re.compile("|".join(f"(?:{p})" for p in data["time_phrases"]), flags)
+        if data.get("time_phrases") else None,
         source_tails=tuple(re.compile(rf",?\s*(?:{p})\s*,?\s*$", flags)
                            for p in data.get("source_tails", [])),
     )

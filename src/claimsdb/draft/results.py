@@ -13,7 +13,7 @@ from typing import Literal
 
 Span = tuple[int, int]
 SourceType = Literal["named", "role", "anonymous"]
-StatementKind = Literal["direct", "indirect"]
+StatementKind = Literal["direct", "indirect", "refusal"]  # refusal: "declined to comment"
 RelationType = Literal["denies", "dismisses"]
 
 

@@ -195,6 +195,10 @@ def _statements(result: Draft, text: str, cast: Cast, outlet: str | None
     first_of: dict[int, _Statement] = {}
     for number, found in enumerate(result.statements):
         chains, hop_checks = _chains(found, text, cast)
+        if found.kind == "refusal":  # the quote is the refusal's words: no cue besides
+            for hops in chains:
+                for hop in hops:
+                    hop.cue, hop.cue_span = None, None
         for hops in chains:
             if hops and hops[0].actor == outlet:  # the outlet is the implicit first link
                 hops.pop(0)
@@ -223,6 +227,8 @@ def _statements(result: Draft, text: str, cast: Cast, outlet: str | None
         source, target = first_of.get(relation.source), first_of.get(relation.target)
         if source is None or target is None or source is target:
             continue
+        if source.kind == "refusal":
+            continue  # a refusal takes no position (the importer refuses one that does)
         if _speakers(source) & _speakers(target):
             source.relation_notes.append(
                 f"the drafter guessed it {relation.type} '{target.key}', left out: the "

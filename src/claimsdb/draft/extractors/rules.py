@@ -17,12 +17,13 @@ quotation over several sentences is one statement.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from claimsdb.draft import denials
-from claimsdb.draft.lexicon import Cue, Lexicon
+from claimsdb.draft.lexicon import Cue, Lexicon, is_time_phrase
 from claimsdb.draft.results import Draft, DraftHop, DraftStatement
-from claimsdb.draft.sources import name_mentions, pronoun_class, resolve, source_type
+from claimsdb.draft.sources import Mentions, name_mentions, pronoun_class, source_type
 from claimsdb.draft.text import Reading, Token, is_sentence_end, read
 
 NAME = "rules"
@@ -48,6 +49,7 @@ class _Found:
     hops: list[_Hop]
     confidence: float
     quoted: bool = False
+    refusal: bool = False  # "declined to comment": the content is those words
     review: list[str] = field(default_factory=list)
     parts: list[tuple[int, int]] = field(default_factory=list)  # character spans
 
@@ -74,6 +76,12 @@ class _Finder:
             self.source_after.setdefault(cue.words[0], []).append(cue)
         self.citing_first = {words[0] for words in lexicon.citing_cues}
         self.title_lines: dict[tuple[int, int], bool] = {}
+        self.refusal_at: dict[int, int] = {}  # first token of a refusal -> its end (char)
+        for pattern in lexicon.refusals:
+            for match in pattern.finditer(reading.text):
+                at = reading.token_at(match.start())
+                if at < len(self.tokens) and self.tokens[at].start == match.start():
+                    self.refusal_at.setdefault(at, match.end())
 
     # -- the passes -------------------------------------------------------------
 
@@ -155,6 +163,10 @@ class _Finder:
         self.used.update(range(first, last))
 
     def _at(self, index: int, first: int, last: int) -> _Found | None:
+        if index in self.refusal_at:
+            hit = self._refusal(index, first, last)
+            if hit is not None:
+                return hit
         lower = self.tokens[index].lower
         for cue in self.source_after.get(lower, ()):
             if self._words_at(index, cue.words, last):
@@ -189,6 +201,28 @@ class _Finder:
             self.title_lines[key] = cached
         return cached
 
+    def _refusal(self, index: int, first: int, last: int) -> _Found | None:
+        """"The ministry declined to comment": a refusal by the subject before it,
+        its content the refusal's own words (the format's kind refusal)."""
+        end = self.r.token_at(self.refusal_at[index])
+        if end > last:
+            return None
+        cue_first = index
+        while cue_first > first and self.tokens[cue_first - 1].lower in self.lex.auxiliaries:
+            cue_first -= 1
+        subject = self._without_time(self._subject_before(cue_first - 1, first), first)
+        if subject is None:
+            return None
+        span = (self.tokens[index].start, self.refusal_at[index])
+        if end < last and self.tokens[end].lower in self.lex.refusal_topics:
+            # "declined to comment on the investigation": what it was about goes too
+            rest = self._span(end, self._clause_end(end, last), 0.8)
+            if rest is not None and not is_time_phrase(
+                    self.r.text[rest[0][0]:rest[0][1]], self.lex):  # not "on Friday"
+                span = (span[0], rest[0][1])
+        return _Found(span, (index, end), "speech", [_Hop(subject, (index, end))], 0.8,
+                      refusal=True)
+
     # -- a cue verb -----------------------------------------------------------------
 
     def _verb(self, index: int, cue: Cue, first: int, last: int) -> _Found | None:
@@ -201,8 +235,15 @@ class _Finder:
         elif cue.needs_particle:
             return None
         cue_range = (cue_first, verb_end)
-        subject = self._subject_before(cue_first - 1, first)
+        subject = self._without_time(self._subject_before(cue_first - 1, first), first)
         if subject is None:
+            aside = self._cited_aside(cue_first - 1, first)
+            if aside is not None:  # "Peskov, quoted by RIA Novosti, said C"
+                hit = self._source_first(aside[0], cue, cue_range, first, last)
+                if hit is not None:
+                    hit.hops = ([aside[1], *hit.hops] if aside[2]
+                                else [hit.hops[0], aside[1], *hit.hops[1:]])
+                return hit
             subject = self._appositive_subject(cue_first - 1, first)
         if subject is None:
             subject = self._relative_subject(cue_first - 1, first)
@@ -218,10 +259,13 @@ class _Finder:
         """The source stands before its cue: the content follows it, surrounds it or
         comes before it."""
         after = cue_range[1]
+        while after < last and self.tokens[after].lower in self.lex.listeners:
+            after += 1  # «заявил журналистам, что ...»: the hearer is no content
         hop = _Hop(subject, cue_range)
         extra: list[_Hop] = []
         after, recipient = self._recipient(after, last, cue)
-        if recipient is not None:
+        if recipient is not None:  # "told Reuters on Monday": the hearer is Reuters
+            recipient = self._without_time(recipient, recipient[0]) or recipient
             tail_source = self._is_named(recipient) and self._is_anonymous(subject)
             if tail_source:  # "sources told Reuters": Reuters, then its sources
                 extra = [hop]
@@ -285,8 +329,24 @@ class _Finder:
         if cue_first > first and (self.tokens[cue_first - 1].text in _SEPARATORS
                                   or self.tokens[cue_first - 1].end in self.quote_by_end):
             source = self._source_forward(verb_end, last)
-            if source is None or not (source[1] >= last or self._ends_source(source[1], last)):
+            tail = source[1] if source is not None else last
+            while tail < last and self.tokens[tail].lower in self.lex.listeners:
+                tail = self._after_time(tail + 1, last)  # «сказал Песков журналистам»
+            if source is None or not (tail >= last or self._ends_source(tail, last)):
                 return None
+            if is_time_phrase(self._text(source), self.lex):
+                # "“...,” Mitch McConnell, R-Ky., said Tuesday": the source stands
+                # before the cue, described between commas
+                subject = self._appositive_subject(cue_first - 1, first)
+                comma = cue_first - 2
+                while subject is None and comma > max(first, cue_first - 8):
+                    if self.tokens[comma].text == ",":  # over a short aside ("R-Ky.")
+                        subject = self._subject_before(comma - 1, first)
+                        break
+                    comma -= 1
+                if subject is None:
+                    return None
+                return self._source_first(subject, cue, cue_range, first, last)
             source = self._with_appositive(source, last)
             content = self._content_before(cue_first, first)
             if content is None:
@@ -331,6 +391,8 @@ class _Finder:
                       parts=parts)
 
     def _finish(self, span, cue_range, cue: Cue, hops, confidence, quoted) -> _Found | None:
+        if any(is_time_phrase(self._text(hop.mention), self.lex) for hop in hops):
+            return None  # "..., said Tuesday": a time, not a speaker
         if cue.needs_denial_phrase:
             content = self.r.text[span[0]:span[1]]
             if not any(p.search(content) for p in self.lex.denial_phrases):
@@ -377,7 +439,7 @@ class _Finder:
 
     def _quoted_as(self, index: int, first: int, last: int) -> _Found | None:
         """X quoted Y as saying CONTENT: X first, then Y."""
-        subject = self._subject_before(index - 1, first)
+        subject = self._without_time(self._subject_before(index - 1, first), first)
         if subject is None:
             return None
         for position in range(index + 1, min(index + _MAX_SOURCE, last - 1)):
@@ -429,9 +491,34 @@ class _Finder:
         start = position + 1
         while start < end and not self.tokens[start].is_word:
             start += 1
+        while end > start and self.tokens[end - 1].lower in self.lex.listeners:
+            end -= 1  # «Песков журналистам заявил»: the hearer is not the source
         if start >= end:
             return None
         return self._trim_subject(start, end)
+
+    def _without_time(self, subject: tuple[int, int] | None, first: int
+                      ) -> tuple[int, int] | None:
+        """The subject without a time phrase: "Trump now says" is Trump's, and in
+        "Trump on Tuesday said" the walk stops at "on" with only "Tuesday": the
+        source is the subject before the time phrase."""
+        if subject is None:
+            return None
+        start, end = subject
+        if not is_time_phrase(self._text(subject), self.lex):
+            for cut in range(start + 1, end):
+                if is_time_phrase(self._text((cut, end)), self.lex):
+                    return (start, cut)
+            for cut in range(end - 1, start, -1):  # "week the mayor" (earlier this week)
+                if is_time_phrase(self._text((start, cut)), self.lex):
+                    return (cut, end)
+            return subject
+        while start > first and self.tokens[start - 1].is_word and is_time_phrase(
+                self._text((start - 1, end)), self.lex):
+            start -= 1  # "on Tuesday", "earlier this week"
+        if start - 1 < first:
+            return None
+        return self._subject_before(start - 1, first)
 
     def _main_subject(self, first: int, before: int) -> tuple[int, int] | None:
         """The subject opening the sentence: a pronoun or a capitalised name."""
@@ -480,6 +567,27 @@ class _Finder:
         if before < first or not self.tokens[before].is_word:
             return None
         return self._subject_before(before, first)
+
+    def _cited_aside(self, comma: int, first: int):
+        """"Peskov, quoted by RIA Novosti, said" and "Reuters, citing two diplomats,
+        said": the subject, the hop of the aside, and whether that hop comes first
+        (a "by" cue names who reports the subject)."""
+        if comma <= first or self.tokens[comma].text != ",":
+            return None
+        for opening in range(comma - 1, max(first, comma - _MAX_SOURCE) - 1, -1):
+            if self.tokens[opening].text == ",":
+                break
+        else:
+            return None
+        width = self._citing_at(opening + 1, comma)
+        if not width or opening + 1 + width >= comma:
+            return None
+        subject = self._subject_before(opening - 1, first)
+        if subject is None:
+            return None
+        cue = (opening + 1, opening + 1 + width)
+        hop = _Hop((cue[1], comma), cue)
+        return subject, hop, self.tokens[cue[1] - 1].lower == "by"
 
     def _appositive_subject(self, comma: int, first: int) -> tuple[int, int] | None:
         """"Howard Dean, the former governor of Vermont, said": a name, a comma, a
@@ -553,6 +661,8 @@ class _Finder:
                 break
             if position > index and token.lower in self.lex.verb_cues:
                 break
+            if position > index and token.lower in self.lex.listeners:
+                break  # «заявил Песков журналистам»
             position += 1
         if position == index:
             return None
@@ -592,7 +702,7 @@ class _Finder:
 
     def _tail_hops(self, hops: list[_Hop], after: int, last: int) -> list[_Hop]:
         """", citing Y" adds Y after the chain so far; ", quoted by X" puts X first."""
-        position = after
+        position = self._after_time(after, last)
         if position < last and self.tokens[position].text == ",":
             position += 1
         width = self._citing_at(position, last)
@@ -605,6 +715,15 @@ class _Finder:
         if self.tokens[position + width - 1].lower in ("by",):
             return [hop, *hops]
         return [*hops, hop]
+
+    def _after_time(self, index: int, last: int) -> int:
+        """The position after a time phrase at ``index`` ("reported on Tuesday,
+        citing ..."), else ``index``."""
+        for end in range(min(last, index + 5), index, -1):
+            if all(t.is_word for t in self.tokens[index:end]) and is_time_phrase(
+                    self._text((index, end)), self.lex):
+                return end
+        return index
 
     def _citing_at(self, index: int, last: int) -> int:
         if index >= last or self.tokens[index].lower not in self.citing_first:
@@ -798,18 +917,29 @@ class _Finder:
         same paragraph or the next), continues it: one statement in several parts,
         as PolNeAR and a reader take it ("“A,” he said. “B.”")."""
         free: list[_Found] = []
+        # Looked up by bisection, not by scanning every statement for every quotation
+        # (a long text has thousands of both): the starts of the contents with the
+        # furthest end so far, and the contents by end (kept sorted as they grow).
+        starts = [f.content[0] for f in found]
+        reach: list[int] = []
+        for f in found:
+            reach.append(max(f.content[1], reach[-1] if reach else f.content[1]))
+        by_end = sorted((f.content[1], -n) for n, f in enumerate(found))
+        grown = -1  # the furthest end of a content grown by a quotation
         for quote in self.r.quotes:
             inner = (quote.inner_start, quote.inner_end)
-            if any(f.content[0] <= inner[0] and inner[1] <= f.content[1] for f in found):
-                continue
+            within = bisect.bisect_right(starts, inner[0]) - 1
+            if (within >= 0 and reach[within] >= inner[1]) or grown >= inner[1]:
+                continue  # inside a statement's content already
             if self.r.token_at(quote.inner_start) in self.used:
                 continue
             if sum(1 for t in self._tokens_in(*inner) if t.is_word) < 3:
                 continue
-            previous = [f for f in found if f.content[1] <= quote.start]
-            if not previous:
+            before = bisect.bisect_right(by_end, (quote.start, 1)) - 1
+            if before < 0:
                 continue
-            last = max(previous, key=lambda f: f.content[1])
+            number = -by_end[before][1]
+            last = found[number]
             gap = self.r.text[last.content[1]:quote.start]
             if not last.quoted or gap.count("\n") > 2 or len(gap) > 300:
                 continue
@@ -830,7 +960,10 @@ class _Finder:
             if not last.parts:
                 last.parts.append(last.content)
             last.parts.append(inner)
+            by_end.pop(before)
+            bisect.insort(by_end, (inner[1], -number))
             last.content = (last.content[0], inner[1])
+            grown = max(grown, inner[1])
             self.used.update(range(self.r.token_at(inner[0]), self.r.token_at(inner[1])))
             if "continued in a later quotation" not in last.review:
                 last.review.append("continued in a later quotation")
@@ -859,8 +992,8 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
     resolved to the nearest fitting earlier mention (a drafted source or a name)."""
     text = reading.text
     tokens = reading.tokens
-    candidates = name_mentions(text, lexicon)
     contents = tuple(part for item in found for part in (item.parts or [item.content]))
+    candidates = Mentions(name_mentions(text, lexicon), contents)
     statements = []
     for item in found:
         hops = []
@@ -874,16 +1007,19 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
             kind = pronoun_class(mention, lexicon)
             stype = source_type(mention, lexicon)
             if kind is not None and kind != "speaker":
-                antecedent = resolve(kind, mention, m_start, candidates, contents)
+                antecedent = candidates.resolve(kind, mention, m_start)
                 if antecedent is None:
                     review.append(f"'{mention}' not resolved to an earlier mention")
                     confidence -= 0.1
                 else:
                     stype = source_type(antecedent.text, lexicon)
-            hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
-                                 (c_start, c_end), stype, antecedent))
+            if item.refusal:  # the refusal's words are its content, not a cue besides
+                hops.append(DraftHop(mention, (m_start, m_end), "", None, stype, antecedent))
+            else:
+                hops.append(DraftHop(mention, (m_start, m_end), text[c_start:c_end],
+                                     (c_start, c_end), stype, antecedent))
             if kind is None:
-                candidates.append((mention, (m_start, m_end), stype))
+                candidates.add(mention, (m_start, m_end), stype)
         if item.cue_kind == "denial":
             review.append("a denial: check what it answers")
         cue_start, cue_end = tokens[item.cue[0]].start, tokens[item.cue[1] - 1].end
@@ -892,8 +1028,9 @@ def _build(reading: Reading, lexicon: Lexicon, found: list[_Found]) -> list[Draf
         statements.append(DraftStatement(
             content=" ".join(text[s:e] for s, e in parts), content_span=(start, end),
             parts=parts,
-            kind="direct" if item.quoted else "indirect",
-            cue=text[cue_start:cue_end], cue_span=(cue_start, cue_end),
+            kind="refusal" if item.refusal else "direct" if item.quoted else "indirect",
+            cue="" if item.refusal else text[cue_start:cue_end],
+            cue_span=None if item.refusal else (cue_start, cue_end),
             chain=tuple(hops), confidence=round(max(confidence, 0.05), 2),
             cue_kind=item.cue_kind, review=tuple(review)))
     return statements
