@@ -309,8 +309,11 @@ def article_files(draw) -> tuple[str, str]:
             if draw(st.booleans()):
                 statement["original"] = draw(st.sampled_from(
                     ["Мы никому такого предложения не делали.", "Це «спекуляції»\nі плітки."]))
-        if earlier and statement.get("kind") != "refusal":  # a refusal takes no position
+        refusal = statement.get("kind") == "refusal"
+        if earlier:  # a refusal takes no position: it only declines to address
             for relation in RelationType:
+                if (relation is RelationType.DECLINES) != refusal:
+                    continue
                 # only the same speaker or outlet corrects or retracts a statement
                 allowed = earlier if relation.value not in ("corrects", "retracts") or \
                     voice is None else [k for k in earlier

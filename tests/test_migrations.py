@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -168,4 +169,38 @@ def test_issue_11_item_26_upgrade_from_0002_with_data_loses_nothing_and_search_s
 
     migrate.downgrade(engine, "0002")
     assert _snapshot(engine) == before
+    engine.dispose()
+
+
+def test_0004_admits_declines_and_its_downgrade_drops_them(empty_db):
+    """A refusal's ``declines`` (format 1.1) is a relation type only from 0004 on: the
+    Lavrov example's "declined to comment" stores it; back at 0003 the row is gone
+    (the refusal an indirect statement, as 0003 knows no refusals) and 0003's CHECK
+    refuses the type; upgraded again, the CHECK admits it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from claimsdb.ingest.importer import import_files
+
+    declines = "SELECT count(*) FROM relations WHERE type = 'declines'"
+    engine = make_engine(empty_db)
+    migrate.upgrade(engine)
+    import_files(engine, [REPO / "examples" / "lavrov-hospital-report.yaml"])
+    with engine.connect() as conn:
+        assert conn.execute(text(declines)).scalar() == 1
+        ids = dict(conn.execute(text("SELECT key, id FROM statements")).all())
+    migrate.downgrade(engine, "0003")
+    insert = text("INSERT INTO relations (source_id, type, target_id) "
+                  "VALUES (:source, 'declines', :target)")
+    values = {"source": ids["ministry-declined"], "target": ids["lavrov-taken-to-hospital"]}
+    with engine.connect() as conn:
+        assert conn.execute(text(declines)).scalar() == 0
+        assert conn.execute(text("SELECT kind FROM statements WHERE key = "
+                                 "'ministry-declined'")).scalar() == "indirect"
+        with pytest.raises(IntegrityError):
+            conn.execute(insert, values)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(insert, values)
+        assert conn.execute(text(declines)).scalar() == 1
     engine.dispose()

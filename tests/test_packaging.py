@@ -35,7 +35,9 @@ def test_wheel_carries_migrations_and_seeds(wheel):
     assert {"claimsdb/draft/lexicons/en.yaml", "claimsdb/draft/lexicons/ru.yaml"} <= names
     # the workbench's templates and static files (claimsdb serve)
     assert {"claimsdb/web/templates/base.html", "claimsdb/web/templates/article.html",
-            "claimsdb/web/static/workbench.js", "claimsdb/web/static/workbench.css"} <= names
+            "claimsdb/web/static/workbench.js", "claimsdb/web/static/workbench.css",
+            "claimsdb/web/templates/annotate.html", "claimsdb/web/templates/annotate_new.html",
+            "claimsdb/web/static/annotate.js"} <= names
 
 
 def test_installed_wheel_inits_and_seeds_outside_the_checkout(wheel, tmp_path):

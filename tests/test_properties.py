@@ -213,11 +213,15 @@ def articles(draw):
                 for k in chain
             ]
         earlier = [s["key"] for s in statements]
-        # A refusal takes no position (no relations); only the target's speaker or the
-        # outlet corrects or retracts it (format 1.1 rules, docs/format.md).
-        if earlier and statement.get("kind") != StatementKind.REFUSAL.value:
+        # A refusal takes no position (its one relation is declines, only its); only
+        # the target's speaker or the outlet corrects or retracts it (format 1.1 rules,
+        # docs/format.md).
+        refusal = statement.get("kind") == StatementKind.REFUSAL.value
+        if earlier:
             mine = _voice(statement, outlet)
             for relation in RelationType:
+                if (relation is RelationType.DECLINES) != refusal:
+                    continue
                 targets = earlier
                 if relation in (RelationType.CORRECTS, RelationType.RETRACTS) and mine:
                     targets = [s["key"] for s in statements

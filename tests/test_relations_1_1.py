@@ -1,5 +1,6 @@
 """Format 1.1, issue 13 points 3 and 4: more relations between statements (confirms,
-dismisses, corrects, retracts), refusals ("declined to comment") and translated quotes.
+dismisses, corrects, retracts), refusals ("declined to comment") and what they decline
+to address (``declines``), and translated quotes.
 
 One realistic story in three articles (tests/data/relations_1_1): The New York Times
 reports a Russian ceasefire offer; Reuters has the Kremlin dismiss it as "speculation
@@ -15,6 +16,7 @@ import csv
 import io
 import json
 import shutil
+from pathlib import Path
 
 import prov
 import pytest
@@ -38,6 +40,11 @@ GOSSIP, NO_OFFER = f"{REUTERS}#gossip", f"{REUTERS}#no-offer"
 SILENT, CONFIRMED = f"{REUTERS}#ministry-silent", f"{REUTERS}#talks-confirmed"
 JEDDAH, WITHDRAWN = f"{CORRECTION}#jeddah", f"{CORRECTION}#withdrawn"
 ORIGINAL = "Мы никому такого предложения не делали."
+# The worked example of format 1.1: the Indonesian health ministry "declined to
+# comment" on the report that Lavrov was taken to hospital.
+LAVROV_FILE = Path(__file__).resolve().parents[1] / "examples" / "lavrov-hospital-report.yaml"
+HOSPITAL = "lavrov-hospital-report#lavrov-taken-to-hospital"
+DECLINED = "lavrov-hospital-report#ministry-declined"
 
 
 @pytest.fixture
@@ -254,9 +261,9 @@ def test_csv_keeps_its_first_columns_and_adds_the_new_ones_after(story, cli):
 
     assert STATEMENT_COLUMNS[:9] == ("article", "statement", "kind", "quote", "speaker",
                                      "chain", "chain_depth", "denies", "denied_by")
-    assert STATEMENT_COLUMNS[-9:] == (
+    assert STATEMENT_COLUMNS[-11:] == (
         "confirms", "confirmed_by", "dismisses", "dismissed_by", "corrects", "corrected_by",
-        "retracts", "retracted_by", "translated_from")
+        "retracts", "retracted_by", "translated_from", "declines", "declined_by")
     exported = cli("export", "csv").stdout
     rows = {f"{r['article']}#{r['statement']}": r for r in csv.DictReader(io.StringIO(exported))}
     assert rows[OFFER]["dismissed_by"] == GOSSIP
@@ -411,3 +418,184 @@ def test_check_reports_rows_that_break_the_rules(story, engine):
                           "target_id = :offer) OR (source_id = :gossip AND type = 'corrects')"),
                      {"silent": ids["ministry-silent"], "offer": ids["offer"],
                       "gossip": ids["gossip"]})
+
+
+# -- declines: what a refusal declined to address ----------------------------------------------
+
+@pytest.fixture
+def lavrov(cli) -> str:
+    result = cli("add", LAVROV_FILE)
+    assert result.exit_code == 0, result.output
+    return cli.db
+
+
+def test_a_refusal_declines_to_address_a_report_shown_both_ways_in_chain(lavrov, cli):
+    declined = cli("chain", DECLINED).stdout
+    assert declined.startswith(f"{DECLINED}  (refusal)\n  “declined to comment”")
+    assert (f"Declines to address (a refusal):\n  - {HOSPITAL} (Indonesian officials)"
+            in declined)
+    report = cli("chain", HOSPITAL).stdout
+    assert (f"Declined to address by (refusals):\n  - {DECLINED} (Indonesian Health "
+            "Ministry):\n    «declined to comment»") in report
+    as_json = json.loads(cli("chain", DECLINED, "--format", "json").stdout)
+    assert [(r["direction"], r["type"], r["ref"]) for r in as_json["relations"]] == [
+        ("outgoing", "declines", HOSPITAL)]
+    with claimsdb.open(lavrov) as database:
+        assert database.chain(DECLINED).related("declines") == [HOSPITAL]
+        assert database.chain(HOSPITAL).related("declines", incoming=True) == [DECLINED]
+        assert database.check().ok
+
+
+def test_a_refusal_is_not_a_denial(lavrov, cli):
+    """Declining to comment takes no position: not in ``denials`` of any type, and the
+    report it declines is not "denied"."""
+    both = json.loads(cli("denials", "--type", "all", "--format", "json").stdout)
+    assert {d["denial"]["ref"] for d in both} == {
+        "lavrov-hospital-report#zakharova-fake-news", "lavrov-hospital-report#zakharova-telegram"}
+    denied = cli("statements", "--denied", "--format", "csv").stdout
+    assert list(csv.DictReader(io.StringIO(denied))) == []
+    with claimsdb.open(lavrov) as database:
+        assert DECLINED not in {d.denial.ref for d in database.denials(type="all")}
+
+
+def test_trace_shows_a_refusal_as_a_response_not_a_denial(lavrov, cli):
+    shown = cli("trace", HOSPITAL).stdout
+    assert (f"∅ declined to address (refusal) by {DECLINED}\n    (Indonesian Health Ministry, "
+            "0 minutes after the first report): «declined to\n    comment»") in shown
+    assert "✗ denied by" not in shown
+    as_json = json.loads(cli("trace", HOSPITAL, "--format", "json").stdout)
+    [refusal] = [r for r in as_json["reactions"] if r["type"] == "declines"]
+    assert refusal["by"]["ref"] == DECLINED and refusal["by"]["kind"] == "refusal"
+    dot = cli("trace", HOSPITAL, "--format", "dot").stdout
+    assert 'label="declines"' in dot and "#5d6d7e" in dot
+    assert "-.->|declines|" in cli("trace", HOSPITAL, "--format", "mermaid").stdout
+
+
+def test_csv_and_json_carry_declines_after_every_earlier_column(lavrov, cli):
+    exported = cli("export", "csv").stdout
+    header = next(csv.reader(io.StringIO(exported)))
+    assert header[-3:] == ["translated_from", "declines", "declined_by"]
+    rows = {f"{r['article']}#{r['statement']}": r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows[DECLINED]["declines"] == HOSPITAL and rows[DECLINED]["declined_by"] == ""
+    assert rows[HOSPITAL]["declined_by"] == DECLINED and rows[HOSPITAL]["declines"] == ""
+    assert rows[HOSPITAL]["dismissed_by"] == ("lavrov-hospital-report#zakharova-fake-news; "
+                                              "lavrov-hospital-report#zakharova-telegram")
+    listed = cli("statements", "--kind", "refusal", "--format", "csv").stdout
+    [row] = csv.DictReader(io.StringIO(listed))
+    assert row["declines"] == HOSPITAL
+    with claimsdb.open(lavrov) as database:  # the fast CSV path and the records agree
+        from claimsdb.output.export import statement_record
+
+        for view in database.statements():
+            record = {k: str(v) for k, v in statement_record(view).items()}
+            assert record == rows[view.ref]
+    by_ref = {s["ref"]: s for s in json.loads(cli("export", "json").stdout)}
+    assert {(r["direction"], r["type"], r["ref"]) for r in by_ref[HOSPITAL]["relations"]
+            if r["type"] == "declines"} == {("incoming", "declines", DECLINED)}
+    relations = list(csv.DictReader(io.StringIO(
+        cli("export", "csv", "--table", "relations").stdout)))
+    assert [(r["source"], r["target"]) for r in relations if r["type"] == "declines"] == [
+        (DECLINED, HOSPITAL)]
+
+
+def test_prov_types_the_refusal_as_an_influence(lavrov, cli):
+    doc: ProvDocument = prov.read(io.StringIO(cli("export", "prov").stdout), format="json")
+    statement = "urn:claimsdb:statement:"
+    influences = {(str(next(iter(r.get_attribute("prov:influencee"))).uri),
+                   tuple(str(t.uri) for t in r.get_attribute("prov:type")),
+                   str(next(iter(r.get_attribute("prov:influencer"))).uri))
+                  for r in doc.get_records(prov.model.ProvInfluence)}
+    assert (statement + DECLINED.replace("#", "/"), ("urn:claimsdb:ns#declines",),
+            statement + HOSPITAL.replace("#", "/")) in influences
+
+
+def test_article_export_writes_declines_back_and_round_trips(lavrov, cli, tmp_path):
+    target = tmp_path / "lavrov.yaml"
+    assert cli("export", "article", "lavrov-hospital-report", "-o", target).exit_code == 0
+    written = target.read_text(encoding="utf-8")
+    assert "\nformat: claimsdb/article@1.1\n" in written
+    assert "declines: [lavrov-taken-to-hospital]" in written
+    again = cli("add", target)
+    assert again.exit_code == 0 and "unchanged" in again.stdout, again.output
+    spec = parse_article(target.read_bytes(), source=str(target))
+    [refusal] = [s for s in spec.statements if s.key == "ministry-declined"]
+    assert refusal.relations == {"declines": (HOSPITAL,)}
+
+
+def test_a_refusal_may_decline_a_stored_statement(story, cli, write_article):
+    path = write_article("""\
+format: claimsdb/article@1.1
+article:
+  key: kyiv-silent-on-offer
+  title: Kyiv silent on reported ceasefire offer
+  outlet: reuters
+  text: "KYIV — Ukraine’s foreign ministry  would not say whether it had seen the offer."
+statements:
+  - key: would-not-say
+    quote: would not say
+    kind: refusal
+    chain: [ukraine-mfa]
+    declines: [nyt-ceasefire-offer#offer]
+""")
+    result = cli("add", path)
+    assert result.exit_code == 0, result.output
+    with claimsdb.open(story) as database:
+        assert database.chain(OFFER).related("declines", incoming=True) == [
+            "kyiv-silent-on-offer#would-not-say"]
+
+
+def test_only_a_refusal_declines(write_article):
+    path = write_article("""\
+format: claimsdb/article@1.1
+article:
+  key: ministry-answers
+  title: Ministry answers
+  text: "The report was false, officials said. The ministry called it “гадание”."
+statements:
+  - {key: claim, quote: The report was false}
+  - {key: answer, quote: “гадание”, kind: direct, declines: [claim]}
+""")
+    with pytest.raises(ArticleError) as error:
+        parse_article(path.read_bytes(), source=str(path))
+    [problem] = error.value.problems
+    assert (problem.item, problem.field) == ("statement 'answer'", "declines")
+    assert problem.message.startswith(
+        "only a refusal declines to address a statement; to reject it use 'dismisses' or "
+        "'denies'")
+    assert str(path) in str(error.value)
+
+
+def test_a_refusal_declining_itself_or_an_unknown_statement_is_refused():
+    document = """\
+format: claimsdb/article@1.1
+article: {key: a, title: T, text: "The ministry declined to comment."}
+statements:
+  - {key: silent, quote: declined to comment, kind: refusal, declines: [silent, report]}
+"""
+    with pytest.raises(ArticleError) as error:
+        parse_article(document)
+    assert [(p.field, p.message) for p in error.value.problems] == [
+        ("declines[0]", "a statement cannot decline to address itself"),
+        ("declines", "declines 'report', which is not a statement of this file; allowed: "
+                     "silent")]
+
+
+def test_check_reports_declines_on_a_statement_that_is_not_a_refusal(lavrov, engine):
+    """A row written outside claimsdb: the governor's confirmation 'declines' the
+    report. ``check`` names it; the importer never writes it."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        ids = dict(conn.execute(text("SELECT key, id FROM statements")).all())
+        conn.execute(text("INSERT INTO relations (source_id, type, target_id) VALUES "
+                          "(:governor, 'declines', :report)"),
+                     {"governor": ids["governor-check-up"],
+                      "report": ids["lavrov-taken-to-hospital"]})
+    with claimsdb.open(lavrov) as database:
+        findings = [f for f in database.check().findings if f.check == "relation"]
+    assert any(f.where == "article 'lavrov-hospital-report', statement 'governor-check-up'"
+               and "only a refusal declines to address a statement" in f.message
+               for f in findings), findings
+    with engine.begin() as conn:  # leave a consistent database for the fixture's check
+        conn.execute(text("DELETE FROM relations WHERE source_id = :governor AND "
+                          "type = 'declines'"), {"governor": ids["governor-check-up"]})

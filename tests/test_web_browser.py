@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from claimsdb.api import Database
@@ -97,8 +98,8 @@ def corpus(db: str) -> str:
 
 
 @pytest.fixture
-def served(corpus: str) -> Iterator[Served]:
-    server = Served(corpus)
+def served(corpus: str, tmp_path: Path) -> Iterator[Served]:
+    server = Served(corpus, "--workbench", str(tmp_path / "workbench"))
     yield server
     server.stop()
 
@@ -275,5 +276,173 @@ def test_open_hands_the_url_to_the_users_browser_once_the_server_answers(corpus,
                 break
             time.sleep(0.1)
         assert opened.read_text(encoding="utf-8") == server.url
+    finally:
+        server.stop()
+
+
+# -- annotating ---------------------------------------------------------------------
+
+PASTED = ("Talks stall over “maximalist” demands\n"
+          "The talks have stalled, Kremlin spokesman Dmitry Peskov said on Friday. According "
+          "to sources familiar with the matter, the delegation will not return to Istanbul. "
+          "Interfax quoted foreign ministry spokeswoman Maria Zakharova as saying that the "
+          "delegation was ready to come back — «in a week or two».\n")
+PASTED_KEY = "talks-stall-over-maximalist-demands"
+
+
+def select_words(page: Page, words: str) -> None:
+    """Select ``words`` in the draft's text as a mouse would."""
+    page.evaluate("""(words) => {
+        const walker = document.createTreeWalker(document.getElementById("draft-text"),
+                                                 NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(words);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + words.length);
+            const selection = document.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            return;
+        }
+        throw new Error("not in the text: " + words);
+    }""", words)
+
+
+def set_hop(card, number: int, actor: str, cue: str, mention: str) -> None:
+    card.get_by_label(f"hop {number} actor").fill(actor)
+    card.get_by_label(f"hop {number} cue").fill(cue)
+    card.get_by_label(f"hop {number} mention").fill(mention)
+    with card.page.expect_navigation():  # the page reloads from the saved draft
+        card.get_by_role("button", name="Apply").click()
+
+
+def test_annotating_pasted_text_by_keyboard_and_selection_then_chain_shows_it(
+        served, page, corpus, backend):
+    page.goto(served.base + "/articles")
+    page.get_by_role("link", name="New article").click()
+    page.fill("#new-text", PASTED)
+    page.get_by_role("button", name="Draft it").click()
+    expect(page).to_have_url(f"{served.base}/annotate/{PASTED_KEY}")
+    suggestions = page.locator(".card.suggestion")
+    expect(suggestions).to_have_count(3)
+    expect(suggestions.first).to_contain_text("confidence 0.75")
+    expect(page.locator("#draft-text a.sg")).to_have_count(3)
+    # two suggestions accepted with the keyboard: j selects, a accepts
+    for remaining in (2, 1):
+        page.keyboard.press("j")
+        expect(suggestions.first).to_have_class(re.compile("current"))
+        page.keyboard.press("a")
+        expect(suggestions).to_have_count(remaining)
+    expect(page.locator(".card.accepted")).to_have_count(2)
+    page.keyboard.press("j")
+    shoot(page, backend, "annotate")  # two accepted, one suggestion open and selected
+    page.keyboard.press("r")  # the third rejected, to be made by hand
+    expect(suggestions).to_have_count(0)
+    # a statement from a selection, its chain hop by hop, a denial
+    select_words(page, "the delegation was ready to come back")
+    expect(page.locator("#new-quote")).to_have_value("the delegation was ready to come back")
+    page.get_by_role("button", name="Make a statement").click()
+    made = page.locator("#statement-the-delegation-was-ready-to-come")
+    expect(made).to_be_visible()
+    # the first hop's cue and mention picked from the text: click the field, select
+    made.get_by_label("hop 1 actor").fill("interfax")
+    for field, words in (("cue", "quoted"), ("mention", "Interfax")):
+        made.get_by_label(f"hop 1 {field}").click()
+        select_words(page, words)
+        expect(made.get_by_label(f"hop 1 {field}")).to_have_value(words)
+    expect(page.locator("#new-quote")).to_have_value("")  # the selection went to the hop
+    with page.expect_navigation():
+        made.get_by_role("button", name="Apply").click()
+    made = page.locator("#statement-the-delegation-was-ready-to-come")
+    expect(made.get_by_label("hop 2 actor")).to_be_visible()
+    made.get_by_label("relation 1 target").fill("the-delegation-will-not-return")
+    set_hop(made, 2, "zakharova", "as saying",  # stored: the datalist offers it
+            "foreign ministry spokeswoman Maria Zakharova")
+    made = page.locator("#statement-the-delegation-was-ready-to-come")
+    expect(made.get_by_label("hop 2 actor")).to_have_value("zakharova")
+    expect(made.get_by_label("relation 1 target")).to_have_value("the-delegation-will-not-return")
+    # a second relation, to a stored statement found by words of its quote
+    made.get_by_label("relation 2 target").press_sequentially("maximalist demands")
+    stored = f"putin-stance-stalls-talks#{MAXIMALIST}"
+    expect(page.locator(f'#statement-keys option.stored[value="{stored}"]')).to_have_count(1)
+    made.get_by_label("relation 2", exact=True).select_option("contradicts")
+    made.get_by_label("relation 2 target").fill(stored)
+    with page.expect_navigation():
+        made.get_by_role("button", name="Apply").click()
+    made = page.locator("#statement-the-delegation-was-ready-to-come")
+    expect(made.get_by_label("relation 2 target")).to_have_value(stored)
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"{served.base}/articles/{PASTED_KEY}")
+    expect(page.locator("#text a.st")).to_have_count(3)
+    shown = subprocess.run(
+        [sys.executable, "-m", "claimsdb", "--db", corpus, "chain",
+         f"{PASTED_KEY}#the-delegation-was-ready-to-come"],
+        capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "Interfax" in shown.stdout and "Maria Zakharova" in shown.stdout
+    assert "the-delegation-will-not-return" in shown.stdout and MAXIMALIST in shown.stdout
+    assert page.problems == []
+
+
+def test_a_problem_is_shown_beside_its_statement_and_nothing_is_written(
+        served, page, corpus):
+    page.goto(served.base + "/annotate")
+    page.fill("#new-text", PASTED)
+    page.get_by_role("button", name="Draft it").click()
+    page.locator("#suggestion-the-talks-have-stalled").get_by_role(
+        "button", name="Accept").click()
+    card = page.locator("#statement-the-talks-have-stalled")
+    card.get_by_label("hop 1 actor").fill("nobody-we-know")
+    with page.expect_navigation():
+        card.get_by_role("button", name="Apply").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    card = page.locator("#statement-the-talks-have-stalled")
+    expect(card.locator(".problem")).to_contain_text("unknown actor 'nobody-we-know'")
+    expect(page.locator("#problems")).to_contain_text("nothing was written")
+    page.reload()  # the problem stays with the draft
+    expect(page.locator("#statement-the-talks-have-stalled .problem")).to_have_count(1)
+    with Database(corpus) as database:
+        assert PASTED_KEY not in database.stored_articles()
+    assert page.problems == []
+
+
+def test_editing_a_stored_article_in_the_browser_replaces_it(served, page, corpus):
+    seed = yaml.safe_load(next(p for p in seed_files() if p.stem == ARTICLE.rsplit("/")[-1])
+                          .read_text(encoding="utf-8"))
+    text = yaml.safe_dump(seed)
+    victim = next(s["key"] for s in seed["statements"]  # one no other statement names
+                  if text.count(s["key"]) == 1)
+    page.goto(served.base + ARTICLE)
+    before = page.locator("ol.statement-index li").count()
+    page.get_by_role("button", name="Edit this article").click()
+    expect(page).to_have_url(f"{served.base}/annotate/putin-stance-stalls-talks")
+    expect(page.locator(".card.accepted")).to_have_count(before)
+    page.locator(f"#statement-{victim}").get_by_role("button", name="Remove").click()
+    expect(page.locator(".card.accepted")).to_have_count(before - 1)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as article file").click()
+    assert download.value.suggested_filename == "putin-stance-stalls-talks.yaml"
+    assert f"key: {victim}" not in Path(download.value.path()).read_text(encoding="utf-8")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(served.base + ARTICLE)
+    expect(page.locator("ol.statement-index li")).to_have_count(before - 1)
+    assert page.problems == []
+
+
+def test_a_read_only_server_refuses_a_write(corpus, page, tmp_path):
+    server = Served(corpus, "--read-only", "--workbench", str(tmp_path / "wb"))
+    try:
+        page.goto(server.base + ARTICLE)
+        expect(page.get_by_role("button", name="Edit this article")).to_have_count(0)
+        page.goto(server.base + "/annotate")
+        expect(page.locator("main")).to_contain_text("read-only")
+        status = page.evaluate("""() => fetch("/articles/putin-stance-stalls-talks/edit", {
+            method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token":
+            document.querySelector('meta[name="csrf-token"]').content}}).then(r => r.status)""")
+        assert status == 403
+        assert not (tmp_path / "wb").exists()
     finally:
         server.stop()

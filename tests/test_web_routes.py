@@ -309,3 +309,16 @@ def test_serve_without_the_web_extra_says_how_to_install_it(corpus):
     assert result.returncode == 1
     assert result.stderr == ("Error: claimsdb serve needs the web extra: "
                              "pip install 'claimsdb[web]'\n")
+
+
+def test_a_refusal_shows_as_declining_the_report_in_the_workbench(client):
+    """The Lavrov example's "declined to comment" is a refusal that declines the
+    hospital report: the article's panel lists it, the trace draws it as a response
+    of its own kind, not a denial."""
+    page = client.get("/articles/lavrov-hospital-report").text
+    panel = page.split('id="st-ministry-declined"', 1)[1].split("</section>")[0]
+    assert '<li class="rel rel-declines">it <span class="rel-type">declines</span>' in panel
+    trace = client.get("/trace/lavrov-hospital-report/lavrov-taken-to-hospital").text
+    assert 'class="node n-declines"' in trace and 'class="edge e-declines"' in trace
+    assert 'class="node n-denies"' not in trace
+    assert '<div class="rel rel-declines">declines by' in trace

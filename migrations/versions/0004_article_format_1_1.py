@@ -5,7 +5,8 @@
   source there), its ``identified`` at that point, and the character spans of its cue
   and mention.
 - ``statements``: ``kind`` may be ``refusal``; ``translated_from``, ``original``, ``note``.
-- ``relations``: ``confirms``, ``dismisses``, ``corrects``, ``retracts``.
+- ``relations``: ``confirms``, ``dismisses``, ``corrects``, ``retracts``, and
+  ``declines`` (a refusal's: what it declined to comment on).
 - ``articles``: ``retrieved``, ``archived_url``, ``note``; ``actors``: ``note``.
 - New tables ``statement_topics`` and ``reviews`` (fact-checkers' verdicts).
 
@@ -47,7 +48,8 @@ IDENTIFIED = "'named', 'role', 'anonymous'"
 KINDS_BEFORE = "'indirect', 'direct'"
 KINDS_AFTER = "'indirect', 'direct', 'refusal'"
 RELATIONS_BEFORE = "'denies', 'contradicts', 'supports', 'repeats'"
-RELATIONS_AFTER = RELATIONS_BEFORE + ", 'confirms', 'dismisses', 'corrects', 'retracts'"
+RELATIONS_AFTER = (RELATIONS_BEFORE
+                   + ", 'confirms', 'dismisses', 'corrects', 'retracts', 'declines'")
 
 VIEW_NAMES = ("article_sourcing", "denials", "statement_sources")
 LATER_CHAINS = "chain > 0"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+from pathlib import Path
 
 import click
 
@@ -75,13 +76,21 @@ def _url(host: str, port: int) -> str:
               "the URL.")
 @click.option("--open", "open_browser", is_flag=True,
               help="Open the workbench in the default web browser.")
+@click.option("--workbench", type=click.Path(file_okay=False, path_type=Path),
+              metavar="DIR",
+              help="Folder for articles being annotated (default: beside a SQLite "
+              "database, DB.workbench; on a server, ./claimsdb-workbench).")
 @pass_settings
 def serve(settings: Settings, host: str, port: int, read_only: bool, token: str | None,
-          open_browser: bool) -> None:
-    """Browse the database in a web browser: articles with every statement
-    highlighted by origin, statements, actors, a claim's trace drawn as a graph,
-    sourcing profiles, denials and loops, each list with the CSV and JSON that
+          open_browser: bool, workbench: Path | None) -> None:
+    """Browse and annotate the database in a web browser: articles with every
+    statement highlighted by origin, statements, actors, a claim's trace drawn as a
+    graph, sourcing profiles, denials and loops, each list with the CSV and JSON that
     --format csv|json gives. Several tabs and a 'claimsdb add' can run at once.
+
+    New article (or Edit on an article's page) drafts statements for you to accept,
+    edit or reject; the work in progress is kept as article files in the workbench
+    folder until Save imports it as 'claimsdb add' would.
 
     Listens on 127.0.0.1 (this machine only) unless --host says otherwise; then
     every request needs the token printed with the URL. Stop with Ctrl-C.
@@ -91,6 +100,7 @@ def serve(settings: Settings, host: str, port: int, read_only: bool, token: str 
     Examples:
       claimsdb serve --open
       claimsdb serve --read-only --port 8080
+      claimsdb serve --workbench ~/annotating
       claimsdb --db postgresql+psycopg://user@host/claims serve --host 0.0.0.0
     """
     try:
@@ -111,7 +121,8 @@ def serve(settings: Settings, host: str, port: int, read_only: bool, token: str 
         token = security.new_token()
     app = web_app.create_app(database, token=token, read_only=read_only,
                              allowed_hosts=web_app.LOOPBACK_HOSTS
-                             if loopback and token is None else None)
+                             if loopback and token is None else None,
+                             workbench=workbench)
     sock = bind(host, port)
     url = _url(host, sock.getsockname()[1])
     full = f"{url}?token={token}" if token else url

@@ -85,7 +85,10 @@ VERB = {
     RelationType.SUPPORTS: "support", RelationType.REPEATS: "repeat",
     RelationType.CONFIRMS: "confirm", RelationType.DISMISSES: "dismiss",
     RelationType.CORRECTS: "correct", RelationType.RETRACTS: "retract",
+    RelationType.DECLINES: "decline to address",
 }
+# The one relation a refusal carries, and only a refusal: what it declined to address.
+REFUSAL_RELATIONS = (RelationType.DECLINES.value,)
 # A correction or retraction comes from the speaker or outlet that made the statement
 # (checked wherever both are known: here within a file, by the importer across files).
 SAME_VOICE = (RelationType.CORRECTS.value, RelationType.RETRACTS.value)
@@ -97,6 +100,7 @@ RELATION_SYNONYMS = {
     "corroborates": "confirms", "endorses": "supports", "backs": "supports",
     "cites": "repeats", "quotes": "repeats", "amends": "corrects", "revises": "corrects",
     "withdraws": "retracts", "recants": "retracts",
+    "refuses": "declines", "declined": "declines", "ignores": "declines",
 }
 
 
@@ -1148,8 +1152,9 @@ class _Validator:
             topics = self.topics(statement, item)
             note = self.text(statement, "note", item)
             reviews = self.reviews(statement, item)
-            if kind == StatementKind.REFUSAL.value:
-                self.refusal_relations(statement, item, relations)
+            if kind:  # an unknown kind is reported already; what it meant is unknown
+                self.refusal_relations(statement, item, kind == StatementKind.REFUSAL.value,
+                                       relations)
             translated_from, original = self.translation(statement, item)
             if key in linked:
                 self.fail(f"is used twice in this file (first on line {linked[key][1]})", item,
@@ -1242,16 +1247,25 @@ class _Validator:
             "; a mention is the words of the text that name the source there: copy them exactly"
         self.fail(f"«{_clip(mention)}» is not in the article text{hint}", item, field_, line)
 
-    def refusal_relations(self, statement: dict, item: str,
+    def refusal_relations(self, statement: dict, item: str, refusal: bool,
                           relations: dict[str, tuple[str, ...]]) -> None:
         """A refusal ("declined to comment") takes no position on anything: it cannot
-        deny, dismiss, confirm or otherwise answer a statement. What it was asked about
-        goes in ``about``; words that do answer are a statement of their own."""
+        deny, dismiss, confirm or otherwise answer a statement, so its one relation is
+        ``declines``, the statements it declined to address (whom it was asked about
+        goes in ``about``; words that do answer are a statement of their own). Only a
+        refusal declines: a statement that answers says how, with another relation."""
         for relation in relations:
-            self.fail(f"a refusal takes no position, so it cannot {VERB[RelationType(relation)]} "
-                      "a statement; say who it was asked about with 'about', and make any "
-                      "words that answer (\"speculation\", \"untrue\") a statement of their own",
-                      item, relation, _line(statement, relation))
+            line = _line(statement, relation)
+            if refusal and relation not in REFUSAL_RELATIONS:
+                self.fail(f"a refusal takes no position, so it cannot "
+                          f"{VERB[RelationType(relation)]} a statement; name what it "
+                          "declined to address with 'declines' (statements) or 'about' "
+                          "(actors), and make any words that answer (\"speculation\", "
+                          "\"untrue\") a statement of their own", item, relation, line)
+            elif not refusal and relation in REFUSAL_RELATIONS:
+                self.fail("only a refusal declines to address a statement; to reject it "
+                          "use 'dismisses' or 'denies', or give this statement 'kind: "
+                          "refusal' if its words decline to comment", item, relation, line)
 
     def translation(self, statement: dict, item: str) -> tuple[str | None, str | None]:
         """``translated_from`` (a language code, by the rule of the article's

@@ -45,3 +45,5 @@ class RelationType(StrEnum):
     DISMISSES = "dismisses"  # rejects it without a factual denial ("speculation")
     CORRECTS = "corrects"  # the same speaker or outlet revises an earlier statement
     RETRACTS = "retracts"  # ... or withdraws it
+    # Only a refusal carries it: what the speaker declined to comment on (format 1.1).
+    DECLINES = "declines"

@@ -56,15 +56,20 @@ STATEMENT_COLUMNS: tuple[str, ...] = (
     # Format 1.1, after every earlier column so that spreadsheets keep their places:
     "confirms", "confirmed_by", "dismisses", "dismissed_by", "corrects", "corrected_by",
     "retracts", "retracted_by", "translated_from",
+    # ... and a refusal's relation, after those:
+    "declines", "declined_by",
 )
 # The relation columns after the first two (denies, denied_by), in column order: each
 # type's outgoing column, then its incoming one.
 RELATION_TYPES_IN_COLUMNS = ("contradicts", "supports", "repeats",
                              "confirms", "dismisses", "corrects", "retracts")
+# The relation columns after ``translated_from``, in the same form.
+RELATION_TYPES_LAST = ("declines",)
 INCOMING_COLUMN = {"denies": "denied_by", "contradicts": "contradicted_by",
                    "supports": "supported_by", "repeats": "repeated_by",
                    "confirms": "confirmed_by", "dismisses": "dismissed_by",
-                   "corrects": "corrected_by", "retracts": "retracted_by"}
+                   "corrects": "corrected_by", "retracts": "retracted_by",
+                   "declines": "declined_by"}
 HOP_COLUMNS: tuple[str, ...] = (
     "article", "statement", "position", "actor", "actor_key", "actor_kind",
     "actor_identified", "cue", "is_origin", "chain_depth", "chain",
@@ -133,6 +138,9 @@ def statement_record(view: StatementView) -> dict[str, Any]:
            for relation in RELATION_TYPES_IN_COLUMNS[3:]
            for column, incoming in ((relation, False), (INCOMING_COLUMN[relation], True))},
         "translated_from": view.translated_from or "",
+        **{column: JOIN.join(view.related(relation, incoming=incoming))
+           for relation in RELATION_TYPES_LAST
+           for column, incoming in ((relation, False), (INCOMING_COLUMN[relation], True))},
     }
 
 
@@ -429,7 +437,8 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
     # lean: the keys, names and cues the columns need; a bad filter fails here
     batches = queries.statement_batches(conn, flt, lean=True)
     sentence = queries.sentence_around
-    types = ("denies", *RELATION_TYPES_IN_COLUMNS)
+    types = ("denies", *RELATION_TYPES_IN_COLUMNS, *RELATION_TYPES_LAST)
+    before_translation = 1 + len(RELATION_TYPES_IN_COLUMNS)
     names = {relation: number for number, relation in enumerate(types)}
     count = len(types)
     empty: tuple = ()
@@ -485,9 +494,11 @@ def statement_csv_rows(conn: Connection, flt: StatementFilter) -> Iterator[list[
                     stated_on or "", title, published or "", url or "", span_start, span_end,
                     sentence(window or "", span_start - window_start, span_end - window_start,
                              language),
-                    *[cell for number in range(4, count)
+                    *[cell for number in range(4, before_translation)
                       for cell in (related[number], related[count + number])],
                     translated_from or "",
+                    *[cell for number in range(before_translation, count)
+                      for cell in (related[number], related[count + number])],
                 ]
 
     return rows()

@@ -14,7 +14,7 @@ in short:
   ``wasDerivedFrom`` typed ``claimsdb:Relay`` for reported speech (a paraphrase is a
   derivation, not a quotation); the printed passage also ``hadPrimarySource`` the
   statement, a shortcut past the relays to the origin;
-- denies / contradicts / supports / confirms / dismisses / retracts are
+- denies / contradicts / supports / confirms / dismisses / retracts / declines are
   ``wasInfluencedBy`` typed ``claimsdb:denies`` and so on; repeats (the same claim
   again, pointing upstream) is ``wasDerivedFrom`` typed ``claimsdb:repeats``; corrects
   (the same speaker or outlet revising a statement) is PROV's revision, a

@@ -30,6 +30,9 @@ RELATION_HEADINGS = {
     ("corrects", True): "Corrected by (the same speaker or outlet)",
     ("retracts", False): "Retracts",
     ("retracts", True): "Retracted by",
+    # a refusal's: it neither denies nor confirms what it names
+    ("declines", False): "Declines to address (a refusal)",
+    ("declines", True): "Declined to address by (refusals)",
 }
 
 

@@ -19,13 +19,13 @@ from claimsdb.terminal import for_display
 SYMBOL = {"denies": "✗ denied by", "contradicts": "≠ contradicted by",
           "supports": "✓ supported by", "confirms": "✓ confirmed by",
           "dismisses": "⊘ dismissed by", "corrects": "✎ corrected by",
-          "retracts": "⌫ retracted by"}
+          "retracts": "⌫ retracted by", "declines": "∅ declined to address (refusal) by"}
 COLOUR = {"denies": "#c0392b", "contradicts": "#d68910", "supports": "#1e8449",
           "confirms": "#1e8449", "dismisses": "#8e44ad", "corrects": "#2471a3",
-          "retracts": "#7f8c8d"}
+          "retracts": "#7f8c8d", "declines": "#5d6d7e"}
 FILL = {"denies": "#fdedec", "contradicts": "#fef5e7", "supports": "#e9f7ef",
         "confirms": "#e9f7ef", "dismisses": "#f5eef8", "corrects": "#eaf2f8",
-        "retracts": "#f2f3f4"}
+        "retracts": "#f2f3f4", "declines": "#ebedef"}
 
 
 def _when(view: StatementView) -> str:

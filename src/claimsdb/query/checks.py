@@ -486,13 +486,19 @@ def _stored_hop(text: str, statement: Any, hop: Any) -> Any:
 def _relation_rules(statement: Any, relations: list[Any], where: str,
                     report: CheckReport) -> None:
     """What the importer refuses, should rows written some other way say it: a refusal
-    that answers a statement, a correction or retraction by someone other than the
-    target's speaker or outlet (where both sides are known)."""
+    that answers a statement, a statement other than a refusal that ``declines`` one,
+    a correction or retraction by someone other than the target's speaker or outlet
+    (where both sides are known)."""
+    refusal = statement.kind == StatementKind.REFUSAL.value
     for relation in relations:
         target = f"{relation.article_key}#{relation.statement_key}"
-        if statement.kind == StatementKind.REFUSAL.value:
+        declines = relation.type == RelationType.DECLINES.value
+        if refusal and not declines:
             report.add("relation", where, f"a refusal {relation.type} '{target}'; a refusal "
                        "takes no position on anything")
+        elif declines and not refusal:
+            report.add("relation", where, f"a {statement.kind} statement declines "
+                       f"'{target}'; only a refusal declines to address a statement")
         if relation.type in (RelationType.CORRECTS.value, RelationType.RETRACTS.value):
             theirs = {relation.target_speaker_id, relation.target_outlet_id} - {None}
             if statement.speaker_id is not None and theirs and \

@@ -193,9 +193,11 @@ def describe_delay(delta: dt.timedelta, date_only: bool) -> str:
 @dataclass(frozen=True)
 class Reaction:
     """A reaction aimed at a statement of the claim: a denial, contradiction, support,
-    confirmation, dismissal, correction or retraction (every relation but repeats).
-    Each keeps its own type and delay: a dismissal ("speculation") is not counted as a
-    denial, so "denied" and the time to a denial stay about factual denials."""
+    confirmation, dismissal, correction, retraction or refusal (``declines``: every
+    relation but repeats). Each keeps its own type and delay: a dismissal
+    ("speculation") or a refusal ("declined to comment") is a response, with its time
+    to response, but not a denial, so "denied" and the time to a denial stay about
+    factual denials."""
 
     type: str
     by: StatementView  # the statement that denies/contradicts/supports

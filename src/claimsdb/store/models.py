@@ -11,8 +11,8 @@ Vocabulary (used the same way in the CLI and the docs):
   is the implicit link before position 0 and is not stored as a hop. The last hop's
   actor is the original speaker; a statement without hops is the article's own voice.
 - relation: a typed edge between two statements (denies, contradicts, supports,
-  repeats; since format 1.1 also confirms, dismisses, corrects, retracts), possibly
-  across articles. ``repeats`` points upstream, toward the origin.
+  repeats; since format 1.1 also confirms, dismisses, corrects, retracts, and a
+  refusal's declines), possibly across articles. ``repeats`` points upstream, toward the origin.
 - chain: a statement may be carried by several chains ("according to AFP and AP");
   hops carry their chain's number (0 for the first, the only one in version-1 files).
 - topic: a free tag saying what a claim is about beyond actors.

@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from claimsdb.web import downloads, pages, security
+from claimsdb.web import annotating, downloads, drafts, pages, security
 from claimsdb.web.templating import environment
 
 if TYPE_CHECKING:
@@ -27,11 +27,14 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def create_app(database: Database, *, token: str | None = None, read_only: bool = False,
-               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> Starlette:
+               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
+               workbench: Path | None = None) -> Starlette:
     """The workbench over ``database``. ``token``: every request must carry it.
     ``allowed_hosts``: the Host headers answered (loopback names by default, so a web
     page elsewhere cannot reach a local server through DNS rebinding); ``None``
-    answers any (a server listening beyond loopback, protected by its token)."""
+    answers any (a server listening beyond loopback, protected by its token).
+    ``workbench``: the folder of articles being annotated (``drafts.default_folder``:
+    beside a SQLite file)."""
     middleware = [Middleware(security.SecurityHeaders)]
     if allowed_hosts is not None:
         middleware.append(Middleware(security.KnownHosts, hosts=allowed_hosts))
@@ -40,11 +43,13 @@ def create_app(database: Database, *, token: str | None = None, read_only: bool 
     if read_only:
         middleware.append(Middleware(security.ReadOnly))
     middleware.append(Middleware(security.CsrfGuard))
-    routes = [*pages.ROUTES, *downloads.ROUTES,
+    routes = [*annotating.ROUTES, *pages.ROUTES, *downloads.ROUTES,
               Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers=pages.EXCEPTION_HANDLERS)
     app.state.database = database
     app.state.templates = environment()
     app.state.read_only = read_only
+    app.state.workbench = drafts.Workbench(workbench if workbench is not None
+                                           else drafts.default_folder(database.target))
     return app

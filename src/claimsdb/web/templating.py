@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+from markupsafe import Markup
+from markupsafe import escape as escape_html
 
 from claimsdb.terminal import escape
 from claimsdb.web.filtering import query_string
@@ -28,6 +30,14 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, jinja2.utils.markupsafe.Markup):
         return escape(value)
     return value
+
+
+def field_value(value: Any) -> Markup:
+    """A value for a form field, HTML-escaped but otherwise exact: what is shown in an
+    input is what the form sends back, so an edit never turns a character into its
+    visible escape (``\\u202e``) in the saved text. Inside a field it cannot reorder
+    the page."""
+    return escape_html("" if value is None else str(value))
 
 
 def outside_url(url: str | None) -> str | None:
@@ -72,7 +82,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(outside_url=outside_url, path=path_part, when=when)
+    env.filters.update(outside_url=outside_url, path=path_part, when=when, field=field_value)
     env.globals.update(statement_path=statement_path, trace_path=trace_path,
                        origin_class=origin_class, with_params=query_string)
     return env

@@ -1,0 +1,402 @@
+"""Annotating in the workbench through Starlette's TestClient, on both backends: a
+new article from pasted text or an uploaded file through the drafter, suggestions
+accepted and rejected, a statement made from a selection with a two-hop chain and a
+denial, saved through ``claimsdb add``'s importer; problems kept beside their items
+with nothing written; a stored article edited and replaced; the download imports to
+the same article; drafts survive a restart and stay out of every query; the CSRF and
+read-only guards refuse every write. The same in a real browser:
+tests/test_web_browser.py."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from claimsdb.api import Database
+from claimsdb.format.seeds import seed_files
+from claimsdb.web.app import create_app
+from claimsdb.web.security import CSRF_COOKIE
+from conftest import DATA, Cli
+
+LOCAL = "http://127.0.0.1"
+# Curly quotes, guillemets and a dash, as real copy has them.
+TEXT = ("Talks stall over “maximalist” demands\n"
+        "The talks have stalled, Kremlin spokesman Dmitry Peskov said on Friday. According "
+        "to sources familiar with the matter, the delegation will not return to Istanbul. "
+        "Interfax quoted foreign ministry spokeswoman Maria Zakharova as saying that the "
+        "delegation was ready to come back — «in a week or two».\n")
+KEY = "talks-stall-over-maximalist-demands"
+SEED = "putin-stance-stalls-talks"
+
+
+@pytest.fixture
+def seeded(db: str) -> str:
+    with Database(db) as database:
+        database.add(seed_files())
+    return db
+
+
+def run(db: str, *args: str) -> str:
+    """``claimsdb --db DB ARGS``: its output, after checking it succeeded."""
+    result = Cli(db)(*args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+class Bench:
+    """A TestClient over the app with its CSRF header, and the workbench folder."""
+
+    def __init__(self, db: str, folder: Path, **options):
+        self.database = Database(db)
+        self.folder = folder
+        self.client = TestClient(create_app(self.database, workbench=folder, **options),
+                                 base_url=LOCAL)
+        self.client.get("/annotate")
+        self.headers = {"X-CSRF-Token": self.client.cookies[CSRF_COOKIE]}
+
+    def post(self, path: str, **kwargs):
+        return self.client.post(path, headers=self.headers, **kwargs)
+
+    def close(self) -> None:
+        self.client.close()
+        self.database.close()
+
+
+@pytest.fixture
+def bench(seeded: str, tmp_path: Path):
+    opened = Bench(seeded, tmp_path / "workbench")
+    yield opened
+    opened.close()
+
+
+def problems(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", p) for p in
+            re.findall(r'<p class="problem"[^>]*>(.*?)</p>', html, re.S)]
+
+
+def card(html: str, key: str) -> str:
+    found = re.search(rf'<section class="card [a-z]+" id="(?:statement|suggestion)-{key}".*?'
+                      r"</section>", html, re.S)
+    assert found, key
+    return found.group(0)
+
+
+def test_pasted_text_becomes_suggestions_with_their_confidence_and_nothing_is_stored(
+        bench):
+    answer = bench.post("/annotate", data={"text": TEXT})
+    assert answer.status_code == 200 and answer.url.path == f"/annotate/{KEY}"
+    html = answer.text
+    suggestion = card(html, "the-talks-have-stalled")
+    assert "confidence 0.75" in suggestion and "Accept" in suggestion
+    assert html.count('class="card suggestion"') == 3
+    assert html.count('<a class="sg"') == 3  # marked in the text, dashed
+    assert 'class="card accepted"' not in html
+    # work in progress is files in the workbench folder, never in the database
+    assert sorted(p.name for p in bench.folder.iterdir()) == [
+        f"{KEY}.suggestions.yaml", f"{KEY}.yaml"]
+    assert KEY not in bench.database.stored_articles()
+    assert bench.client.get(f"/articles/{KEY}").status_code == 404
+
+
+def test_accept_two_select_one_with_a_two_hop_chain_and_a_denial_save_and_chain_shows_it(
+        bench, seeded):
+    bench.post("/annotate", data={"text": TEXT})
+    for key in ("the-talks-have-stalled", "the-delegation-will-not-return"):
+        assert bench.post(f"/annotate/{KEY}/suggestions/{key}/accept").status_code == 200
+    bench.post(f"/annotate/{KEY}/suggestions/the-delegation-was-ready-to/reject")
+    made = bench.post(f"/annotate/{KEY}/statements",
+                      data={"quote": "the delegation was ready to come back"})
+    statement = made.url.fragment.removeprefix("statement-")
+    assert statement == "the-delegation-was-ready-to-come"  # a slug of the words
+    bench.post(f"/annotate/{KEY}/statements/{statement}", data={
+        "quote": "the delegation was ready to come back", "kind": "indirect",
+        "actor": ["interfax", "maria-zakharova", ""],
+        "cue": ["quoted", "as saying", ""],
+        "mention": ["Interfax", "foreign ministry spokeswoman Maria Zakharova", ""],
+        "relation": ["denies"], "target": ["the-delegation-will-not-return"],
+        "topics": "talks", "note": "Zakharova answers the anonymous sources"})
+    saved = bench.post(f"/annotate/{KEY}/save")
+    assert saved.url.path == f"/articles/{KEY}", problems(saved.text)
+    assert list(bench.folder.iterdir()) == []  # saved: the draft is gone
+    shown = run(seeded, "chain", f"{KEY}#{statement}")
+    assert "Interfax" in shown and "Maria Zakharova" in shown and "as saying" in shown
+    assert "Denies:" in shown or "denies" in shown.lower()
+    views = {v.key: v for v in bench.database.statements()
+             if v.article == KEY}
+    assert sorted(views) == sorted(["the-delegation-will-not-return", statement,
+                                    "the-talks-have-stalled"])
+
+
+def test_a_problem_is_shown_beside_its_statement_and_nothing_is_written(bench):
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept")
+    bench.post(f"/annotate/{KEY}/statements/the-talks-have-stalled", data={
+        "quote": "The talks have stalled", "actor": ["no-such-actor"], "cue": ["said"],
+        "mention": [""], "relation": ["denies"], "target": [""]})
+    page = bench.post(f"/annotate/{KEY}/save")
+    assert page.url.path == f"/annotate/{KEY}"
+    beside = problems(card(page.text, "the-talks-have-stalled"))
+    assert any("no-such-actor" in p for p in beside), page.text
+    assert KEY not in bench.database.stored_articles()
+    # the problems stay with the draft over a reload, and go with the next edit
+    assert problems(card(bench.client.get(f"/annotate/{KEY}").text, "the-talks-have-stalled"))
+    bench.post(f"/annotate/{KEY}/statements/the-talks-have-stalled", data={
+        "quote": "The talks have stalled", "actor": ["peskov"], "cue": ["said"],
+        "mention": ["Kremlin spokesman Dmitry Peskov"]})
+    assert not problems(bench.client.get(f"/annotate/{KEY}").text)
+    assert bench.post(f"/annotate/{KEY}/save").url.path == f"/articles/{KEY}"
+
+
+def test_an_uploaded_file_is_drafted_and_a_key_stored_meanwhile_is_refused_on_save(
+        bench, seeded, tmp_path):
+    upload = {"file": ("kremlin-reply.txt", io.BytesIO(TEXT.encode()), "text/plain")}
+    made = bench.post("/annotate", files=upload)
+    key = "kremlin-reply"  # a text file's key is its name, as for claimsdb draft
+    assert made.url.path == f"/annotate/{key}"
+    bench.post(f"/annotate/{key}/suggestions/the-talks-have-stalled/accept")
+    # someone imports an article under the same key while the draft is open
+    path = tmp_path / "meanwhile.yaml"
+    path.write_bytes(bench.client.get(f"/annotate/{key}/article.yaml").content)
+    run(seeded, "add", str(path))
+    bench.post(f"/annotate/{key}/suggestions/the-delegation-was-ready-to/accept")
+    page = bench.post(f"/annotate/{key}/save")
+    assert page.url.path == f"/annotate/{key}"
+    header = page.text.split('<div class="reading">', 1)[0]
+    assert any("already stored" in p for p in problems(header))
+    stored = [v.key for v in bench.database.statements() if v.article == key]
+    assert stored == ["the-talks-have-stalled"]  # the stored one is untouched
+
+
+def test_editing_a_stored_article_replaces_it_on_save(bench, seeded):
+    before = {v.key for v in bench.database.statements() if v.article == SEED}
+    opened = bench.post(f"/articles/{SEED}/edit")
+    assert opened.url.path == f"/annotate/{SEED}"
+    assert opened.text.count('class="card accepted"') == len(before)
+    assert "Save replaces the stored article" in opened.text
+    victim = sorted(before)[0]
+    bench.post(f"/annotate/{SEED}/statements/{victim}/remove")
+    saved = bench.post(f"/annotate/{SEED}/save")
+    assert saved.url.path == f"/articles/{SEED}", problems(saved.text)
+    after = {v.key for v in bench.database.statements() if v.article == SEED}
+    assert after == before - {victim}
+
+
+def test_the_download_is_the_article_file_add_imports_to_the_same_result(bench, tmp_path):
+    bench.post("/annotate", data={"text": TEXT})
+    for key in ("the-talks-have-stalled", "the-delegation-was-ready-to"):
+        bench.post(f"/annotate/{KEY}/suggestions/{key}/accept")
+    download = bench.client.get(f"/annotate/{KEY}/article.yaml")
+    assert download.headers["content-disposition"] == f'attachment; filename="{KEY}.yaml"'
+    assert download.text == (bench.folder / f"{KEY}.yaml").read_text(encoding="utf-8")
+    other = tmp_path / "other.db"
+    run(str(other), "init")
+    run(str(other), "seed")
+    path = tmp_path / "downloaded.yaml"
+    path.write_bytes(download.content)
+    run(str(other), "add", str(path))
+    assert bench.post(f"/annotate/{KEY}/save").url.path == f"/articles/{KEY}"
+    exported = [run(target, "export", "article", KEY) for target in
+                (bench.database.target, str(other))]
+    assert exported[0] == exported[1]
+
+
+def test_a_draft_survives_a_restart(seeded, tmp_path):
+    first = Bench(seeded, tmp_path / "wb")
+    first.post("/annotate", data={"text": TEXT})
+    first.post(f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept")
+    first.close()
+    second = Bench(seeded, tmp_path / "wb")
+    page = second.client.get(f"/annotate/{KEY}").text
+    assert 'id="statement-the-talks-have-stalled"' in page
+    assert page.count('class="card suggestion"') == 2
+    assert KEY in second.client.get("/annotate").text  # listed as work in progress
+    second.close()
+
+
+def test_every_annotating_write_needs_the_csrf_token_and_read_only_refuses_them(
+        seeded, tmp_path):
+    folder = tmp_path / "wb"
+    bench = Bench(seeded, folder)
+    assert bench.client.post("/annotate", data={"text": TEXT}).status_code == 403
+    assert bench.client.post(f"/articles/{SEED}/edit").status_code == 403
+    assert not folder.exists()
+    bench.post("/annotate", data={"text": TEXT})
+    page = bench.client.get(f"/annotate/{KEY}").text
+    token = bench.headers["X-CSRF-Token"]
+    forms = re.findall(r'<form class="write[^"]*" method="post"', page)
+    assert len(forms) == page.count(f'name="csrf_token" value="{token}"') > 5
+    bench.close()
+    reading = Bench(seeded, folder, read_only=True)
+    for path in ("/annotate", f"/annotate/{KEY}/save", f"/articles/{SEED}/edit",
+                 f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept"):
+        refused = reading.post(path, data={"text": TEXT})
+        assert refused.status_code == 403 and "read-only" in refused.text, path
+    page = reading.client.get(f"/annotate/{KEY}").text
+    assert '<form class="write' not in page and "Download as article file" in page
+    assert "Edit this article" not in reading.client.get(f"/articles/{SEED}").text
+    assert KEY not in reading.database.stored_articles()
+    reading.close()
+
+
+def test_nothing_to_draft_and_a_missing_draft_say_what_to_do(bench):
+    empty = bench.post("/annotate", data={"text": "  "})
+    assert empty.status_code == 400 and "paste the article" in empty.text
+    assert bench.client.get("/annotate/no-such-draft").status_code == 404
+    assert bench.client.get("/annotate/..%2Fclaims").status_code == 404
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # the test output is the report
+        pass
+
+
+def test_a_url_is_fetched_and_drafted_with_the_pages_title_and_address(bench):
+    handler = functools.partial(Quiet, directory=str(DATA / "draft"))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{site.server_address[1]}/courier-talks.html"
+        made = bench.post("/annotate", data={"url": url})
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert made.status_code == 200 and made.url.path.startswith("/annotate/"), made.text
+    key = made.url.path.rsplit("/", 1)[1]
+    article = (bench.folder / f"{key}.yaml").read_text(encoding="utf-8")
+    assert f"url: {url}" in article
+    assert made.text.count('class="card suggestion"') >= 1
+    refused = bench.post("/annotate", data={"url": "ftp://example.org/x"})
+    assert refused.status_code == 400 and "ftp://example.org/x" in refused.text
+
+
+def test_hostile_pasted_text_stays_text_in_the_draft_page(bench):
+    hostile = ("Officials \"><script>alert(1)</script> say\n"
+               "The <img src=x onerror=alert(2)> plan has stalled, officials said on "
+               "Friday. «\u202eevil» =HYPERLINK(\"http://x\") was never agreed, they said.\n")
+    made = bench.post("/annotate", data={"text": hostile})
+    assert made.status_code == 200, made.text
+    html = made.text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "\u202e" not in html and "\\u202e" in html  # shown, not obeyed
+
+
+def test_an_edit_sends_back_exactly_the_text_it_showed(bench):
+    """A quote with a right-to-left override is shown as ``\\u202e`` in the text, but
+    its form field holds the character itself, so Apply saves it unchanged."""
+    text = ("Talks stall\nThe talks have stalled, Kremlin spokesman Dmitry Peskov said "
+            "on Friday; «\u202eno deal» was the answer.\n")
+    made = bench.post("/annotate", data={"text": text})
+    key = made.url.path.rsplit("/", 1)[1]
+    made = bench.post(f"/annotate/{key}/statements", data={"quote": "«\u202eno deal»"})
+    statement = made.url.fragment.removeprefix("statement-")
+    field = re.search(r'<textarea name="quote" rows="2">([^<]*)</textarea>',
+                      card(made.text, statement)).group(1)
+    assert field == "«\u202eno deal»"
+    bench.post(f"/annotate/{key}/statements/{statement}", data={"quote": field})
+    saved = bench.post(f"/annotate/{key}/save")
+    assert saved.url.path == f"/articles/{key}", problems(saved.text)
+    assert [v.quote for v in bench.database.statements() if v.key == statement] == [
+        "«\u202eno deal»"]
+
+
+def test_a_fact_check_verdict_is_set_in_the_page_and_a_bad_date_refused_beside_it(bench):
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept")
+    bench.post(f"/annotate/{KEY}/actors", data={"name": "StopFake", "kind": "organization",
+                                               "identified": "named"})
+    statement = f"/annotate/{KEY}/statements/the-talks-have-stalled"
+    fields = {"quote": "The talks have stalled", "actor": ["peskov"], "cue": ["said"],
+              "mention": ["Kremlin spokesman Dmitry Peskov"],
+              "review_by": ["stopfake", ""], "review_rating": ["Неправда", ""],
+              "review_url": ["https://www.stopfake.org/ru/talks/", ""],
+              "review_date": ["14 May 2025", ""], "review_summary": ["", ""]}
+    bench.post(statement, data=fields)
+    refused = bench.post(f"/annotate/{KEY}/save")
+    beside = problems(card(refused.text, "the-talks-have-stalled"))
+    assert any("date" in p for p in beside), beside
+    assert KEY not in bench.database.stored_articles()
+    bench.post(statement, data={**fields, "review_date": ["2025-05-14", ""]})
+    saved = bench.post(f"/annotate/{KEY}/save")
+    assert saved.url.path == f"/articles/{KEY}", problems(saved.text)
+    exported = run(bench.database.target, "export", "article", KEY)
+    assert "by: stopfake" in exported and "Неправда" in exported
+    assert "2025-05-14" in exported
+
+
+def test_stored_statements_are_found_by_words_of_their_quote_for_a_relation(bench):
+    found = bench.client.get("/annotate/find/statements.json",
+                             params={"q": "maximalist demands"}).json()
+    assert {"ref": "putin-stance-stalls-talks#officials-putin-maximalist-demands",
+            "quote": 'Putin made "maximalist" demands ahead of the talks to end the war',
+            "speaker": "Western security officials"} in found
+    assert bench.client.get("/annotate/find/statements.json", params={"q": "ma"}).json() == []
+    assert bench.client.get("/annotate/find/statements.json",
+                            params={"q": "zzzz nothing like it"}).json() == []
+
+
+def test_the_articles_own_fields_are_edited_in_the_page(bench):
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/suggestions/the-talks-have-stalled/accept")
+    fields = {"title": "Talks stall over “maximalist” demands", "outlet": "interfax",
+              "published": "2025-05-16T08:00:00+03:00",
+              "url": "https://example.org/talks-stall", "note": "Pasted from the wire."}
+    bench.post(f"/annotate/{KEY}/article", data={**fields, "published": "16 May"})
+    refused = bench.post(f"/annotate/{KEY}/save")
+    head = refused.text.split('<div class="reading">', 1)[0]
+    assert any("published" in p for p in problems(head)), problems(refused.text)
+    bench.post(f"/annotate/{KEY}/article", data=fields)
+    saved = bench.post(f"/annotate/{KEY}/save")
+    assert saved.url.path == f"/articles/{KEY}", problems(saved.text)
+    exported = run(bench.database.target, "export", "article", KEY)
+    assert "outlet: interfax" in exported and "note: Pasted from the wire." in exported
+    assert "2025-05-16" in exported and "url: https://example.org/talks-stall" in exported
+
+
+def test_an_edit_keeps_what_the_form_does_not_show(bench, seeded, tmp_path):
+    """A hop's ``identified`` and a statement with several chains survive an Apply of
+    the statement's form unchanged."""
+    article = tmp_path / "two-agencies.yaml"
+    article.write_text("""format: claimsdb/article@1.1
+article:
+  key: two-agencies
+  title: Two agencies
+  language: en
+  text: "Two agencies: the dam was breached, AFP and AP reported, citing a local official."
+actors:
+  - {key: afp, name: AFP, kind: outlet}
+  - {key: ap, name: AP, kind: outlet}
+  - {key: local-official, name: A local official, kind: person}
+statements:
+  - key: breached
+    quote: the dam was breached
+    chains: [[afp], [ap]]
+  - key: breached-official
+    quote: Two agencies
+    chain:
+      - {actor: afp, cue: reported}
+      - {actor: local-official, cue: citing, mention: a local official, identified: role}
+""", encoding="utf-8")
+    run(seeded, "add", str(article))
+    bench.post("/articles/two-agencies/edit")
+    page = bench.client.get("/annotate/two-agencies").text
+    assert "This statement has 2 chains" in card(page, "breached")
+    bench.post("/annotate/two-agencies/statements/breached",
+               data={"quote": "the dam was breached", "relation": ["denies"], "target": [""]})
+    bench.post("/annotate/two-agencies/statements/breached-official", data={
+        "quote": "Two agencies", "actor": ["afp", "local-official", ""],
+        "cue": ["reported", "citing", ""], "mention": ["AFP", "a local official", ""]})
+    saved = bench.post("/annotate/two-agencies/save")
+    assert saved.url.path == "/articles/two-agencies", problems(saved.text)
+    exported = run(seeded, "export", "article", "two-agencies")
+    assert "identified: role" in exported
+    assert ("- {actor: local-official, cue: citing, mention: a local official, "
+            "identified: role}") in exported
+    assert "    chains:\n      - [afp]\n      - [ap]\n" in exported
