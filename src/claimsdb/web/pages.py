@@ -7,6 +7,7 @@ and reads without JavaScript.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -60,7 +61,10 @@ def statements(request: Request) -> Response:
     params = request.query_params
     flt = filtering.statement_filter(params)
     page = filtering.page_number(params)
-    with _database(request).stream_statements(flt) as views:
+    # The SQL asks for the rows up to this page's and one more, no further: a page of
+    # 50 then costs a page of 50, not a first batch of 1,000 statements and their chains.
+    upto = replace(flt, limit=page * PAGE_SIZE + 1)
+    with _database(request).stream_statements(upto) as views:
         shown, more = _page(views, page)
     return render(request, "statements.html", rows=shown, page=page, more=more, flt=flt,
                   command=filtering.command(["claimsdb", "statements",
