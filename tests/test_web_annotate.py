@@ -400,3 +400,60 @@ statements:
     assert ("- {actor: local-official, cue: citing, mention: a local official, "
             "identified: role}") in exported
     assert "    chains:\n      - [afp]\n      - [ap]\n" in exported
+
+
+def test_stored_actors_are_found_by_key_name_or_alias_for_an_actor_field(bench, seeded,
+                                                                         tmp_path):
+    """The actor field asks for the stored actors that fit what is typed (the page no
+    longer lists them all): by key prefix, a word of the name or of an alias, in any
+    case and script; what a user types is never read as a pattern."""
+    article = tmp_path / "peskov-ru.yaml"
+    article.write_text("""format: claimsdb/article@1.1
+article:
+  key: peskov-ru
+  title: Песков о переговорах
+  language: ru
+  text: "Переговоры зашли в тупик, заявил Дмитрий Песков."
+actors:
+  - {key: dmitry-peskov-ru, name: Дмитрий Песков, kind: person,
+     aliases: [Кремлёвский пресс-секретарь]}
+  - {key: per-cent-50, name: "50% «Кремля»", kind: group, aliases: [team_a]}
+statements:
+  - key: stalled
+    quote: Переговоры зашли в тупик
+    chain: [{actor: dmitry-peskov-ru, cue: заявил, mention: Дмитрий Песков}]
+""", encoding="utf-8")
+    run(seeded, "add", str(article))
+
+    def keys(typed: str) -> list[str]:
+        answer = bench.client.get("/annotate/find/actors.json", params={"q": typed})
+        assert answer.status_code == 200
+        return [actor["key"] for actor in answer.json()]
+
+    assert keys("putin")[0] == "putin"  # the key prefix first
+    found = bench.client.get("/annotate/find/actors.json", params={"q": "Put"}).json()
+    assert {"key": "putin", "name": "Vladimir Putin", "kind": "person",
+            "identified": "named", "aliases": ["Putin"]} in found
+    assert "putin" in keys("vladimir")  # the name's first word
+    assert "western-security-officials" in keys("SERVICES")  # an alias's word, any case
+    assert "bloomberg" in keys("bloomberg news")  # an alias whole
+    assert "dmitry-peskov-ru" in keys("песк")  # a Cyrillic name's word, lower case
+    assert "dmitry-peskov-ru" in keys("ПЕСКОВ") and "dmitry-peskov-ru" in keys("дмитрий песков")
+    assert "dmitry-peskov-ru" in keys("пресс-секретарь")  # a word of the alias
+    assert "dmitry-peskov-ru" in keys("кремлёвский")
+    assert keys("zzzz nobody") == []
+    assert keys("") == [] and keys("   ") == []
+    # hostile: LIKE's wildcards and quotes are letters, not patterns
+    assert keys("%") == [] and keys("_") == []
+    assert keys("50%") == ["per-cent-50"] and keys("«Кремля»") == ["per-cent-50"]
+    assert keys("team_") == ["per-cent-50"]
+    assert keys("per-cent%") == [] and keys("per_cent") == [] and keys("tea_a") == []
+    assert keys("' OR 1=1 --") == [] and keys('"; drop table actors; --') == []
+    assert keys("putin")[0] == "putin"  # the table is still there
+    assert len(keys("a")) <= 20
+    # the page lists this draft's own actors only, and asks for the rest
+    bench.post("/annotate", data={"text": TEXT})
+    page = bench.client.get(f"/annotate/{KEY}").text
+    listed = re.search(r'<datalist id="actor-keys"[^>]*>(.*?)</datalist>', page, re.S)
+    assert listed and 'data-find="/annotate/find/actors.json"' in page
+    assert 'value="putin"' not in listed.group(1)

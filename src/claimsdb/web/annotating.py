@@ -103,15 +103,12 @@ def editor(request: Request) -> Response:
 
 def _view(request: Request, draft: drafts.Draft) -> dict[str, Any]:
     problems = _problems(draft)
-    with_definitions = {str(a.get("key")) for a in draft.actors}
-    stored = [a for a in _database(request).known_actors() if a.key not in with_definitions]
     return {
         "pieces": marks(draft.text, draft.statements, [s.statement for s in draft.suggestions]),
         "hops": {str(s.get("key")): hops(s) for s in draft.statements},
         "relations": {str(s.get("key")): relations(s) for s in draft.statements},
         "reviews": {str(s.get("key")): reviews(s) for s in draft.statements},
         "problems": problems,
-        "stored_actors": stored,
         "kinds": [k.value for k in StatementKind],
         "relation_types": RELATIONS,
         "actor_kinds": [k.value for k in ActorKind],
@@ -379,7 +376,20 @@ def find_statements(request: Request) -> Response:
     return JSONResponse(found)
 
 
+def find_actors(request: Request) -> Response:
+    """Stored actors whose key, or a word of whose name or alias, starts with ``q``,
+    for a hop's actor field: at most 20, each with its key, name, kind,
+    identification and aliases (the page asks as the user types, rather than
+    listing every stored actor)."""
+    typed = request.query_params.get("q", "").strip()[:200]
+    found = _database(request).find_actors(typed) if typed else []
+    return JSONResponse([{"key": a.key, "name": a.name, "kind": a.kind,
+                          "identified": a.identified, "aliases": list(a.aliases)}
+                         for a in found])
+
+
 ROUTES = [
+    Route("/annotate/find/actors.json", find_actors, methods=["GET"]),
     Route("/annotate/find/statements.json", find_statements, methods=["GET"]),
     Route("/annotate", new_article, methods=["GET"]),
     Route("/annotate", start, methods=["POST"]),

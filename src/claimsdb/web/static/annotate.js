@@ -99,6 +99,39 @@
       .catch(() => {});
   });
 
+  // An actor field (a hop's actor, the outlet, a verdict's reviewer): the list offers
+  // this article's own actors (in the page) and the stored actors whose key, name or
+  // alias starts with what is typed, asked of the server once typing pauses.
+  const actorKeys = document.getElementById("actor-keys");
+  let actorTimer = 0;
+  let actorAsked = 0;
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!actorKeys || !field.matches || !field.matches('input[list="actor-keys"]')) return;
+    clearTimeout(actorTimer);
+    const typed = field.value.trim();
+    if (!typed) return;
+    actorTimer = setTimeout(() => {
+      const mine = ++actorAsked;
+      fetch(actorKeys.dataset.find + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((found) => {
+          if (mine !== actorAsked) return;  // a later pause asked again
+          for (const old of actorKeys.querySelectorAll("option.stored")) old.remove();
+          const own = new Set(Array.from(actorKeys.options, (option) => option.value));
+          for (const actor of found) {
+            if (own.has(actor.key)) continue;
+            const option = document.createElement("option");
+            option.className = "stored";
+            option.value = actor.key;
+            option.textContent = actor.name + (actor.aliases.length ? " (" + actor.aliases.join(", ") + ")" : "");
+            actorKeys.append(option);
+          }
+        })
+        .catch(() => {});
+    }, 200);
+  });
+
   const cards = Array.from(document.querySelectorAll(".card.suggestion"));
   let current = -1;
   function show(index) {
