@@ -457,3 +457,92 @@ statements:
     listed = re.search(r'<datalist id="actor-keys"[^>]*>(.*?)</datalist>', page, re.S)
     assert listed and 'data-find="/annotate/find/actors.json"' in page
     assert 'value="putin"' not in listed.group(1)
+
+
+def revision(html: str) -> str:
+    found = re.search(r'data-revision="([0-9a-f]+)"', html)
+    assert found, "the page names no draft revision"
+    return found.group(1)
+
+
+def test_a_write_from_a_page_drawn_before_another_tabs_change_is_refused(bench):
+    """Two tabs (two clients) on one draft: the second write, based on the page as it
+    was before the first, gets 409 and says to reload; the first change stays, and
+    after a reload the second goes through. A file edited by hand counts as a change."""
+    bench.post("/annotate", data={"text": TEXT})
+    other = TestClient(bench.client.app, base_url=LOCAL)
+    other.get("/annotate")
+    other_headers = {"X-CSRF-Token": other.cookies[CSRF_COOKIE]}
+    first = bench.client.get(f"/annotate/{KEY}").text
+    second = other.get(f"/annotate/{KEY}").text
+    assert revision(first) == revision(second)
+    suggested = re.findall(r'id="suggestion-([a-z0-9-]+)"', first)
+    assert len(suggested) >= 2
+    accepted = bench.client.post(f"/annotate/{KEY}/suggestions/{suggested[0]}/accept",
+                                 headers=bench.headers | {"X-Draft-Revision": revision(first)})
+    assert accepted.status_code == 200 and f'id="statement-{suggested[0]}"' in accepted.text
+    on_disk = {p.name: p.read_bytes() for p in bench.folder.iterdir()}
+    for write, data in ((f"/annotate/{KEY}/suggestions/{suggested[1]}/reject", None),
+                        (f"/annotate/{KEY}/statements", {"quote": "The talks have stalled"}),
+                        (f"/annotate/{KEY}/article", {"title": "Другой заголовок"}),
+                        (f"/annotate/{KEY}/save", None),
+                        (f"/annotate/{KEY}/discard", None)):
+        refused = other.post(write, data=data, follow_redirects=False,
+                             headers=other_headers | {"X-Draft-Revision": revision(second)})
+        assert refused.status_code == 409, write
+        assert "changed in another tab" in refused.text and "reload the page" in refused.text
+        assert {p.name: p.read_bytes() for p in bench.folder.iterdir()} == on_disk, write
+    reloaded = other.get(f"/annotate/{KEY}").text
+    assert revision(reloaded) != revision(second)
+    rejected = other.post(f"/annotate/{KEY}/suggestions/{suggested[1]}/reject",
+                          headers=other_headers | {"X-Draft-Revision": revision(reloaded)})
+    assert rejected.status_code == 200
+    page = rejected.text
+    assert f'id="statement-{suggested[0]}"' in page  # the first tab's change is kept
+    assert f'id="suggestion-{suggested[1]}"' not in page
+    # the draft's file edited by hand meanwhile is a change too
+    draft_file = bench.folder / f"{KEY}.yaml"
+    draft_file.write_text(draft_file.read_text(encoding="utf-8").replace(
+        "title:", "note: edited by hand\n  title:", 1), encoding="utf-8")
+    refused = other.post(f"/annotate/{KEY}/article", data={"title": "x"},
+                         headers=other_headers | {"X-Draft-Revision": revision(page)})
+    assert refused.status_code == 409 and "edited by hand" in draft_file.read_text("utf-8")
+    other.close()
+
+
+def test_accepted_statements_are_coloured_by_their_origin_as_on_the_article_page(bench):
+    """Own voice, a stored named actor, a stored anonymous one, an actor this draft
+    defines as known by role, and a hop that gives its own identification."""
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/actors", data={"name": "A senior diplomat", "key": "diplomat",
+                                                "kind": "person", "identified": "role"})
+    chains = {"The talks have stalled": "peskov",
+              "the delegation will not return to Istanbul": "western-security-officials",
+              "the delegation was ready to come back": "diplomat",
+              "Talks stall over": ""}
+    made = {}
+    for quote, actor in chains.items():
+        answer = bench.post(f"/annotate/{KEY}/statements", data={"quote": quote})
+        key = answer.url.fragment.removeprefix("statement-")
+        made[quote] = key
+        if actor:
+            bench.post(f"/annotate/{KEY}/statements/{key}", data={
+                "quote": quote, "actor": [actor], "cue": ["said"], "mention": [""]})
+    page = bench.client.get(f"/annotate/{KEY}").text
+    colour = dict((key, origin) for origin, key in re.findall(
+        r'<a class="st o-([a-z]+)" href="#statement-[^"]+" data-statement="([^"]+)"', page))
+    assert colour == {made["The talks have stalled"]: "named",
+                      made["the delegation will not return to Istanbul"]: "anonymous",
+                      made["the delegation was ready to come back"]: "role",
+                      made["Talks stall over"]: "own"}
+    # a hop's own identification wins over its actor's (edited in the file)
+    draft_file = bench.folder / f"{KEY}.yaml"
+    text = draft_file.read_text(encoding="utf-8")
+    assert "actor: peskov" in text
+    draft_file.write_text(text.replace("actor: peskov", "actor: peskov\n    identified: anonymous"
+                                       if "\n  - actor: peskov" in text else
+                                       "actor: peskov, identified: anonymous", 1),
+                          encoding="utf-8")
+    page = bench.client.get(f"/annotate/{KEY}").text
+    assert (f'<a class="st o-anonymous" href="#statement-{made["The talks have stalled"]}"'
+            in page)

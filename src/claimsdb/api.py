@@ -583,6 +583,16 @@ class Database:
         with self.reading() as conn:
             return find_actors(conn, typed, limit=limit)
 
+    def actor_identifications(self, keys: list[str]) -> dict[str, str]:
+        """How each stored actor of ``keys`` is identified, by key (the others are
+        left out); none when the SQLite file does not exist (it is not created)."""
+        from claimsdb.query.finding import identifications
+
+        if not self._exists():
+            return {}
+        with self.reading() as conn:
+            return identifications(conn, keys)
+
     def stored_articles(self) -> dict[str, str | None]:
         """Every stored article's key and URL (for a draft's key); none when the SQLite
         file does not exist (it is not created)."""

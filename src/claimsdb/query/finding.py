@@ -82,4 +82,13 @@ def find_actors(conn: Connection, typed: str, *, limit: int = LIMIT) -> list[Fou
                        tuple(aliases.get(row.id, ()))) for row in rows]
 
 
-__all__ = ["LIMIT", "FoundActor", "find_actors"]
+def identifications(conn: Connection, keys: list[str]) -> dict[str, str]:
+    """How each of the stored actors ``keys`` names is identified (named, role,
+    anonymous), by key: one query through the key's unique index."""
+    if not keys:
+        return {}
+    return dict(conn.execute(select(Actor.key, Actor.identified)
+                             .where(Actor.key.in_(sorted(set(keys))))).all())
+
+
+__all__ = ["LIMIT", "FoundActor", "find_actors", "identifications"]

@@ -9,6 +9,11 @@
 (function () {
   const meta = document.querySelector('meta[name="csrf-token"]');
   const token = meta ? meta.content : "";
+  // The draft revision this page was drawn from, sent with every write: a write based
+  // on a revision another tab has replaced is refused (409) and nothing is written.
+  const drawn = document.querySelector("[data-revision]");
+  const headers = { "X-CSRF-Token": token };
+  if (drawn && drawn.dataset.revision) headers["X-Draft-Revision"] = drawn.dataset.revision;
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -20,7 +25,7 @@
     form.after(status);
     status.textContent = "…";
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
-                         headers: { "X-CSRF-Token": token } })
+                         headers: headers })
       .then((response) => {
         if (response.ok) {
           const target = new URL(response.url);
