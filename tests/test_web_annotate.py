@@ -400,3 +400,148 @@ statements:
     assert ("- {actor: local-official, cue: citing, mention: a local official, "
             "identified: role}") in exported
     assert "    chains:\n      - [afp]\n      - [ap]\n" in exported
+
+
+def test_stored_actors_are_found_by_key_name_or_alias_for_an_actor_field(bench, seeded,
+                                                                         tmp_path):
+    """The actor field asks for the stored actors that fit what is typed (the page no
+    longer lists them all): by key prefix, a word of the name or of an alias, in any
+    case and script; what a user types is never read as a pattern."""
+    article = tmp_path / "peskov-ru.yaml"
+    article.write_text("""format: claimsdb/article@1.1
+article:
+  key: peskov-ru
+  title: Песков о переговорах
+  language: ru
+  text: "Переговоры зашли в тупик, заявил Дмитрий Песков."
+actors:
+  - {key: dmitry-peskov-ru, name: Дмитрий Песков, kind: person,
+     aliases: [Кремлёвский пресс-секретарь]}
+  - {key: per-cent-50, name: "50% «Кремля»", kind: group, aliases: [team_a]}
+statements:
+  - key: stalled
+    quote: Переговоры зашли в тупик
+    chain: [{actor: dmitry-peskov-ru, cue: заявил, mention: Дмитрий Песков}]
+""", encoding="utf-8")
+    run(seeded, "add", str(article))
+
+    def keys(typed: str) -> list[str]:
+        answer = bench.client.get("/annotate/find/actors.json", params={"q": typed})
+        assert answer.status_code == 200
+        return [actor["key"] for actor in answer.json()]
+
+    assert keys("putin")[0] == "putin"  # the key prefix first
+    found = bench.client.get("/annotate/find/actors.json", params={"q": "Put"}).json()
+    assert {"key": "putin", "name": "Vladimir Putin", "kind": "person",
+            "identified": "named", "aliases": ["Putin"]} in found
+    assert "putin" in keys("vladimir")  # the name's first word
+    assert "western-security-officials" in keys("SERVICES")  # an alias's word, any case
+    assert "bloomberg" in keys("bloomberg news")  # an alias whole
+    assert "dmitry-peskov-ru" in keys("песк")  # a Cyrillic name's word, lower case
+    assert "dmitry-peskov-ru" in keys("ПЕСКОВ") and "dmitry-peskov-ru" in keys("дмитрий песков")
+    assert "dmitry-peskov-ru" in keys("пресс-секретарь")  # a word of the alias
+    assert "dmitry-peskov-ru" in keys("кремлёвский")
+    assert keys("zzzz nobody") == []
+    assert keys("") == [] and keys("   ") == []
+    # hostile: LIKE's wildcards and quotes are letters, not patterns
+    assert keys("%") == [] and keys("_") == []
+    assert keys("50%") == ["per-cent-50"] and keys("«Кремля»") == ["per-cent-50"]
+    assert keys("team_") == ["per-cent-50"]
+    assert keys("per-cent%") == [] and keys("per_cent") == [] and keys("tea_a") == []
+    assert keys("' OR 1=1 --") == [] and keys('"; drop table actors; --') == []
+    assert keys("putin")[0] == "putin"  # the table is still there
+    assert len(keys("a")) <= 20
+    # the page lists this draft's own actors only, and asks for the rest
+    bench.post("/annotate", data={"text": TEXT})
+    page = bench.client.get(f"/annotate/{KEY}").text
+    listed = re.search(r'<datalist id="actor-keys"[^>]*>(.*?)</datalist>', page, re.S)
+    assert listed and 'data-find="/annotate/find/actors.json"' in page
+    assert 'value="putin"' not in listed.group(1)
+
+
+def revision(html: str) -> str:
+    found = re.search(r'data-revision="([0-9a-f]+)"', html)
+    assert found, "the page names no draft revision"
+    return found.group(1)
+
+
+def test_a_write_from_a_page_drawn_before_another_tabs_change_is_refused(bench):
+    """Two tabs (two clients) on one draft: the second write, based on the page as it
+    was before the first, gets 409 and says to reload; the first change stays, and
+    after a reload the second goes through. A file edited by hand counts as a change."""
+    bench.post("/annotate", data={"text": TEXT})
+    other = TestClient(bench.client.app, base_url=LOCAL)
+    other.get("/annotate")
+    other_headers = {"X-CSRF-Token": other.cookies[CSRF_COOKIE]}
+    first = bench.client.get(f"/annotate/{KEY}").text
+    second = other.get(f"/annotate/{KEY}").text
+    assert revision(first) == revision(second)
+    suggested = re.findall(r'id="suggestion-([a-z0-9-]+)"', first)
+    assert len(suggested) >= 2
+    accepted = bench.client.post(f"/annotate/{KEY}/suggestions/{suggested[0]}/accept",
+                                 headers=bench.headers | {"X-Draft-Revision": revision(first)})
+    assert accepted.status_code == 200 and f'id="statement-{suggested[0]}"' in accepted.text
+    on_disk = {p.name: p.read_bytes() for p in bench.folder.iterdir()}
+    for write, data in ((f"/annotate/{KEY}/suggestions/{suggested[1]}/reject", None),
+                        (f"/annotate/{KEY}/statements", {"quote": "The talks have stalled"}),
+                        (f"/annotate/{KEY}/article", {"title": "Другой заголовок"}),
+                        (f"/annotate/{KEY}/save", None),
+                        (f"/annotate/{KEY}/discard", None)):
+        refused = other.post(write, data=data, follow_redirects=False,
+                             headers=other_headers | {"X-Draft-Revision": revision(second)})
+        assert refused.status_code == 409, write
+        assert "changed in another tab" in refused.text and "reload the page" in refused.text
+        assert {p.name: p.read_bytes() for p in bench.folder.iterdir()} == on_disk, write
+    reloaded = other.get(f"/annotate/{KEY}").text
+    assert revision(reloaded) != revision(second)
+    rejected = other.post(f"/annotate/{KEY}/suggestions/{suggested[1]}/reject",
+                          headers=other_headers | {"X-Draft-Revision": revision(reloaded)})
+    assert rejected.status_code == 200
+    page = rejected.text
+    assert f'id="statement-{suggested[0]}"' in page  # the first tab's change is kept
+    assert f'id="suggestion-{suggested[1]}"' not in page
+    # the draft's file edited by hand meanwhile is a change too
+    draft_file = bench.folder / f"{KEY}.yaml"
+    draft_file.write_text(draft_file.read_text(encoding="utf-8").replace(
+        "title:", "note: edited by hand\n  title:", 1), encoding="utf-8")
+    refused = other.post(f"/annotate/{KEY}/article", data={"title": "x"},
+                         headers=other_headers | {"X-Draft-Revision": revision(page)})
+    assert refused.status_code == 409 and "edited by hand" in draft_file.read_text("utf-8")
+    other.close()
+
+
+def test_accepted_statements_are_coloured_by_their_origin_as_on_the_article_page(bench):
+    """Own voice, a stored named actor, a stored anonymous one, an actor this draft
+    defines as known by role, and a hop that gives its own identification."""
+    bench.post("/annotate", data={"text": TEXT})
+    bench.post(f"/annotate/{KEY}/actors", data={"name": "A senior diplomat", "key": "diplomat",
+                                                "kind": "person", "identified": "role"})
+    chains = {"The talks have stalled": "peskov",
+              "the delegation will not return to Istanbul": "western-security-officials",
+              "the delegation was ready to come back": "diplomat",
+              "Talks stall over": ""}
+    made = {}
+    for quote, actor in chains.items():
+        answer = bench.post(f"/annotate/{KEY}/statements", data={"quote": quote})
+        key = answer.url.fragment.removeprefix("statement-")
+        made[quote] = key
+        if actor:
+            bench.post(f"/annotate/{KEY}/statements/{key}", data={
+                "quote": quote, "actor": [actor], "cue": ["said"], "mention": [""]})
+    page = bench.client.get(f"/annotate/{KEY}").text
+    colour = {key: origin for origin, key in re.findall(
+        r'<a class="st o-([a-z]+)" href="#statement-[^"]+" data-statement="([^"]+)"', page)}
+    assert colour == {made["The talks have stalled"]: "named",
+                      made["the delegation will not return to Istanbul"]: "anonymous",
+                      made["the delegation was ready to come back"]: "role",
+                      made["Talks stall over"]: "own"}
+    # a hop's own identification wins over its actor's (edited in the file)
+    draft_file = bench.folder / f"{KEY}.yaml"
+    text = draft_file.read_text(encoding="utf-8")
+    assert "\n  - actor: peskov\n" in text  # the hop as the draft file writes it
+    draft_file.write_text(text.replace("\n  - actor: peskov\n",
+                                       "\n  - actor: peskov\n    identified: anonymous\n", 1),
+                          encoding="utf-8")
+    page = bench.client.get(f"/annotate/{KEY}").text
+    assert (f'<a class="st o-anonymous" href="#statement-{made["The talks have stalled"]}"'
+            in page)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from claimsdb.ingest.importer import ImportResult
     from claimsdb.output.export import ActorRow, ArticleRow
     from claimsdb.query import checks, queries, tracing
+    from claimsdb.query.finding import FoundActor
     from claimsdb.query.queries import StatementFilter
     from claimsdb.query.topics import TopicSummary
     from claimsdb.store.backup import BackupResult
@@ -570,6 +571,27 @@ class Database:
         with self.reading() as conn:
             return [KnownActor(a.key, a.name, a.kind, a.identified, a.aliases)
                     for a in actor_names(conn)]
+
+    def find_actors(self, typed: str, *, limit: int = 20) -> list[FoundActor]:
+        """At most ``limit`` stored actors whose key, or a word of whose name or alias,
+        starts with ``typed`` (the workbench's actor field); none when the SQLite file
+        does not exist (it is not created)."""
+        from claimsdb.query.finding import find_actors
+
+        if not self._exists():
+            return []
+        with self.reading() as conn:
+            return find_actors(conn, typed, limit=limit)
+
+    def actor_identifications(self, keys: list[str]) -> dict[str, str]:
+        """How each stored actor of ``keys`` is identified, by key (the others are
+        left out); none when the SQLite file does not exist (it is not created)."""
+        from claimsdb.query.finding import identifications
+
+        if not self._exists():
+            return {}
+        with self.reading() as conn:
+            return identifications(conn, keys)
 
     def stored_articles(self) -> dict[str, str | None]:
         """Every stored article's key and URL (for a draft's key); none when the SQLite

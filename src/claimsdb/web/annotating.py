@@ -103,20 +103,54 @@ def editor(request: Request) -> Response:
 
 def _view(request: Request, draft: drafts.Draft) -> dict[str, Any]:
     problems = _problems(draft)
-    with_definitions = {str(a.get("key")) for a in draft.actors}
-    stored = [a for a in _database(request).known_actors() if a.key not in with_definitions]
     return {
+        "origins": origins(draft, _database(request).actor_identifications(
+            [key for s in draft.statements if (key := _origin_actor(s))])),
         "pieces": marks(draft.text, draft.statements, [s.statement for s in draft.suggestions]),
         "hops": {str(s.get("key")): hops(s) for s in draft.statements},
         "relations": {str(s.get("key")): relations(s) for s in draft.statements},
         "reviews": {str(s.get("key")): reviews(s) for s in draft.statements},
         "problems": problems,
-        "stored_actors": stored,
         "kinds": [k.value for k in StatementKind],
         "relation_types": RELATIONS,
         "actor_kinds": [k.value for k in ActorKind],
         "identifications": [i.value for i in Identification],
     }
+
+
+def _origin_hop(statement: dict[str, Any]) -> Any:
+    """The last hop of the statement's (first) chain: its origin; None for its own
+    voice."""
+    chain = statement.get("chain")
+    if not chain and statement.get("chains"):
+        chain = statement["chains"][0]
+    return chain[-1] if isinstance(chain, list) and chain else None
+
+
+def _origin_actor(statement: dict[str, Any]) -> str | None:
+    hop = _origin_hop(statement)
+    actor = hop.get("actor") if isinstance(hop, dict) else hop
+    return str(actor) if actor else None
+
+
+def origins(draft: drafts.Draft, stored: dict[str, str]) -> dict[str, str]:
+    """How each accepted statement is coloured, as the article page colours it: its
+    own voice, or its origin's identification where the article cites it (the origin
+    hop's own ``identified`` when given, else the actor's as this draft defines it,
+    else as stored; an actor not known yet counts as named until Save checks it)."""
+    defined = {str(a.get("key")): str(a.get("identified") or Identification.NAMED.value)
+               for a in draft.actors}
+    found = {}
+    for statement in draft.statements:
+        hop = _origin_hop(statement)
+        if hop is None:
+            found[str(statement.get("key"))] = "own"
+            continue
+        actor = _origin_actor(statement) or ""
+        given = hop.get("identified") if isinstance(hop, dict) else None
+        found[str(statement.get("key"))] = str(
+            given or defined.get(actor) or stored.get(actor) or Identification.NAMED.value)
+    return found
 
 
 def _problems(draft: drafts.Draft) -> dict[str, list[dict[str, Any]]]:
@@ -186,8 +220,16 @@ def marks(text: str, accepted: list[dict[str, Any]], suggested: list[dict[str, A
     return pieces
 
 
+def _based_on(request: Request) -> str | None:
+    """The draft revision the page that sends this write was drawn from."""
+    return request.headers.get(drafts.REVISION_HEADER)
+
+
 def _changing(request: Request) -> drafts.Draft:
+    """The draft a write changes, refused (409) when the page was drawn from an
+    older revision of it: another tab changed it meanwhile."""
     draft = _workbench(request).load(request.path_params["key"])
+    _workbench(request).check(draft, _based_on(request))
     draft.problems = []  # an edit makes the last Save's problems stale
     return draft
 
@@ -332,6 +374,7 @@ def save(request: Request) -> Response:
 
     workbench = _workbench(request)
     draft = workbench.load(request.path_params["key"])
+    workbench.check(draft, _based_on(request))
     item = ArticleBytes(source=f"draft '{draft.key}'",
                         raw=draft.article_file().encode("utf-8"),
                         base_dir=workbench.folder)
@@ -352,7 +395,10 @@ def save(request: Request) -> Response:
 
 
 def discard(request: Request) -> Response:
-    _workbench(request).discard(request.path_params["key"])
+    workbench = _workbench(request)
+    draft = workbench.load(request.path_params["key"])
+    workbench.check(draft, _based_on(request))
+    workbench.discard(draft.key, draft.revision)
     return RedirectResponse("/annotate", status_code=303)
 
 
@@ -379,7 +425,20 @@ def find_statements(request: Request) -> Response:
     return JSONResponse(found)
 
 
+def find_actors(request: Request) -> Response:
+    """Stored actors whose key, or a word of whose name or alias, starts with ``q``,
+    for a hop's actor field: at most 20, each with its key, name, kind,
+    identification and aliases (the page asks as the user types, rather than
+    listing every stored actor)."""
+    typed = request.query_params.get("q", "").strip()[:200]
+    found = _database(request).find_actors(typed) if typed else []
+    return JSONResponse([{"key": a.key, "name": a.name, "kind": a.kind,
+                          "identified": a.identified, "aliases": list(a.aliases)}
+                         for a in found])
+
+
 ROUTES = [
+    Route("/annotate/find/actors.json", find_actors, methods=["GET"]),
     Route("/annotate/find/statements.json", find_statements, methods=["GET"]),
     Route("/annotate", new_article, methods=["GET"]),
     Route("/annotate", start, methods=["POST"]),

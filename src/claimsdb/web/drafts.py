@@ -14,9 +14,11 @@ all (a temporary file renamed into place).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ import yaml
 
 from claimsdb.errors import ClaimsError, NotFound
 
+REVISION_HEADER = "X-Draft-Revision"
 KEY = re.compile(r"[a-z0-9-]{1,200}\Z")
 FORMAT = "claimsdb/article@1.1"
 SUGGESTIONS = ".suggestions.yaml"
@@ -57,6 +60,7 @@ class Draft:
     suggestions: list[Suggestion] = field(default_factory=list)
     replace: bool = False
     problems: list[dict[str, Any]] = field(default_factory=list)  # the last Save's
+    revision: str = ""  # of the files it was loaded from; "" for a draft not yet saved
 
     @property
     def key(self) -> str:
@@ -150,11 +154,23 @@ def _confidences(text: str) -> dict[str, tuple[float, str | None]]:
     return found
 
 
+class DraftChanged(ClaimsError):
+    """A write based on a draft as it was before another change (another tab, or the
+    file edited meanwhile): refused, so neither change silently replaces the other."""
+
+
 class Workbench:
-    """The folder of drafts: load, save and discard them by article key."""
+    """The folder of drafts: load, save and discard them by article key.
+
+    Each loaded draft carries its revision, a hash of its two files as read. A write
+    names the revision it was based on (the page sends the one it was drawn from),
+    and ``save`` and ``discard`` refuse with ``DraftChanged`` when the files are no
+    longer at it; the comparison and the write happen under one lock, so two
+    requests at once cannot both pass it."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self._lock = threading.Lock()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         if not KEY.match(key):
@@ -175,9 +191,9 @@ class Workbench:
         if not article.is_file():
             raise NotFound(f"no draft '{key}' in {self.folder}")
         try:
-            document = yaml.safe_load(article.read_text(encoding="utf-8"))
-            extra = (yaml.safe_load(suggestions.read_text(encoding="utf-8"))
-                     if suggestions.is_file() else None) or {}
+            raw, raw_extra = _contents(article, suggestions)
+            document = yaml.safe_load(raw.decode("utf-8"))
+            extra = yaml.safe_load(raw_extra.decode("utf-8")) or {}
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
             raise ClaimsError(f"{article}: the draft cannot be read ({error}); fix or "
                               "remove the file") from None
@@ -186,7 +202,20 @@ class Workbench:
         return Draft(document, [Suggestion(s.get("statement") or {}, s.get("confidence"),
                                            s.get("check"))
                                 for s in extra.get("suggestions") or []],
-                     bool(extra.get("replace")), list(extra.get("problems") or []))
+                     bool(extra.get("replace")), list(extra.get("problems") or []),
+                     _revision(raw, raw_extra))
+
+    def check(self, draft: Draft, revision: str | None) -> None:
+        """Refuse a write based on another revision than the draft's (``None``: the
+        writer named none, as a script posting directly may not)."""
+        if revision is not None and revision != draft.revision:
+            raise DraftChanged(_CHANGED.format(key=draft.key))
+
+    def _still(self, key: str, revision: str) -> None:
+        article, suggestions = self._paths(key)
+        if revision and (not article.is_file()
+                         or _revision(*_contents(article, suggestions)) != revision):
+            raise DraftChanged(_CHANGED.format(key=key))
 
     def save(self, draft: Draft) -> None:
         article, suggestions = self._paths(draft.key)
@@ -194,12 +223,37 @@ class Workbench:
         extra = {"replace": draft.replace, "problems": draft.problems,
                  "suggestions": [{"confidence": s.confidence, "check": s.check,
                                   "statement": s.statement} for s in draft.suggestions]}
-        _write(suggestions, yaml.safe_dump(extra, allow_unicode=True, sort_keys=False))
-        _write(article, draft.article_file())
+        extra_text = yaml.safe_dump(extra, allow_unicode=True, sort_keys=False)
+        article_text = draft.article_file()
+        with self._lock:
+            self._still(draft.key, draft.revision)
+            _write(suggestions, extra_text)
+            _write(article, article_text)
+        draft.revision = _revision(article_text.encode("utf-8"), extra_text.encode("utf-8"))
 
-    def discard(self, key: str) -> None:
-        for path in self._paths(key):
-            path.unlink(missing_ok=True)
+    def discard(self, key: str, revision: str = "") -> None:
+        with self._lock:
+            self._still(key, revision)
+            for path in self._paths(key):
+                path.unlink(missing_ok=True)
+
+
+_CHANGED = ("draft '{key}' was changed in another tab or window (or its file edited) "
+            "since this page was loaded; nothing was written: reload the page to see "
+            "that change, then make yours again")
+
+
+def _contents(article: Path, suggestions: Path) -> tuple[bytes, bytes]:
+    return (article.read_bytes(),
+            suggestions.read_bytes() if suggestions.is_file() else b"")
+
+
+def _revision(article: bytes, suggestions: bytes) -> str:
+    """The draft's two files as one short hash: any change to either changes it."""
+    digest = hashlib.sha256(article)
+    digest.update(b"\0")
+    digest.update(suggestions)
+    return digest.hexdigest()[:16]
 
 
 def _write(path: Path, text: str) -> None:

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from claimsdb.errors import ClaimsError, DatabaseError, NotFound
 from claimsdb.web import filtering, marking, tracegraph
+from claimsdb.web.drafts import DraftChanged
 from claimsdb.web.filtering import PAGE_SIZE
 
 
@@ -153,8 +154,9 @@ def loops(request: Request) -> Response:
 
 
 async def problem(request: Request, error: Exception) -> Response:
-    """A domain error as a page: 404 for what does not exist, 400 for a request the
-    library refused (with its message, which says what to change)."""
+    """A domain error as a page: 404 for what does not exist, 409 for a write based
+    on a draft another tab has changed since, 400 for a request the library refused
+    (with its message, which says what to change)."""
     if isinstance(error, HTTPException):
         return render(request, "problem.html", status=error.status_code,
                       title=str(error.status_code), message=error.detail)
@@ -162,6 +164,8 @@ async def problem(request: Request, error: Exception) -> Response:
         status, title = 503, "The database did not answer"
     elif isinstance(error, NotFound):
         status, title = 404, "Not found"
+    elif isinstance(error, DraftChanged):
+        status, title = 409, "The draft changed meanwhile"
     else:
         status, title = 400, "Cannot show that"
     return render(request, "problem.html", status=status, title=title, message=str(error))

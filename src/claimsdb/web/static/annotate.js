@@ -9,6 +9,11 @@
 (function () {
   const meta = document.querySelector('meta[name="csrf-token"]');
   const token = meta ? meta.content : "";
+  // The draft revision this page was drawn from, sent with every write: a write based
+  // on a revision another tab has replaced is refused (409) and nothing is written.
+  const drawn = document.querySelector("[data-revision]");
+  const headers = { "X-CSRF-Token": token };
+  if (drawn && drawn.dataset.revision) headers["X-Draft-Revision"] = drawn.dataset.revision;
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -20,7 +25,7 @@
     form.after(status);
     status.textContent = "…";
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
-                         headers: { "X-CSRF-Token": token } })
+                         headers: headers })
       .then((response) => {
         if (response.ok) {
           const target = new URL(response.url);
@@ -97,6 +102,39 @@
         }
       })
       .catch(() => {});
+  });
+
+  // An actor field (a hop's actor, the outlet, a verdict's reviewer): the list offers
+  // this article's own actors (in the page) and the stored actors whose key, name or
+  // alias starts with what is typed, asked of the server once typing pauses.
+  const actorKeys = document.getElementById("actor-keys");
+  let actorTimer = 0;
+  let actorAsked = 0;
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!actorKeys || !field.matches || !field.matches('input[list="actor-keys"]')) return;
+    clearTimeout(actorTimer);
+    const typed = field.value.trim();
+    if (!typed) return;
+    actorTimer = setTimeout(() => {
+      const mine = ++actorAsked;
+      fetch(actorKeys.dataset.find + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((found) => {
+          if (mine !== actorAsked) return;  // a later pause asked again
+          for (const old of actorKeys.querySelectorAll("option.stored")) old.remove();
+          const own = new Set(Array.from(actorKeys.options, (option) => option.value));
+          for (const actor of found) {
+            if (own.has(actor.key)) continue;
+            const option = document.createElement("option");
+            option.className = "stored";
+            option.value = actor.key;
+            option.textContent = actor.name + (actor.aliases.length ? " (" + actor.aliases.join(", ") + ")" : "");
+            actorKeys.append(option);
+          }
+        })
+        .catch(() => {});
+    }, 200);
   });
 
   const cards = Array.from(document.querySelectorAll(".card.suggestion"));
