@@ -61,11 +61,16 @@ def chains_text(view: StatementView) -> str:
     return " | ".join(" > ".join(names) for names in view.chains_names())
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _named_here(hop: HopView) -> str:
     """How the article names a hop's source there, and how identifiable it is at that
-    point when that differs from the actor: 'named here as “he”; anonymous here'."""
+    point, where either differs from the actor: 'named here as “he”; anonymous here'.
+    A mention that is the actor's own name says nothing the hop's line does not."""
     parts = []
-    if hop.mention:
+    if hop.mention and _folded(hop.mention) != _folded(hop.actor.name):
         parts.append(f"named here as “{hop.mention}”")
     if hop.identified and hop.identified != hop.actor.identified:
         parts.append(f"{hop.identified} here")
