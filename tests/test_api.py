@@ -145,6 +145,22 @@ def test_questions_raise_library_errors_never_exit(database):
         database.trace("nope#nothing")
 
 
+def test_an_article_without_context_differs_only_in_the_context(database):
+    """The workbench's article page asks for an article without each statement's
+    context sentence (it shows the whole text): everything else is the same."""
+    import dataclasses
+
+    database.seed()
+    full = database.article("putin-stance-stalls-talks")
+    lean = database.article("putin-stance-stalls-talks", context=False)
+    assert all(v.context for v in full.statements)
+    assert {v.context for v in lean.statements} == {""}
+    assert [dataclasses.replace(v, context="") for v in full.statements] == \
+        list(lean.statements)
+    assert dataclasses.replace(full, statements=()) == \
+        dataclasses.replace(lean, statements=())
+
+
 def test_every_question_answers_as_the_command_line_does(database, db, cli):
     """The CLI's JSON is the library's answer rendered: same statements, same order."""
     database.seed()

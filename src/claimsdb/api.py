@@ -374,11 +374,14 @@ class Database:
         with self.reading() as conn:
             return list(queries.list_articles(conn, limit=limit))
 
-    def article(self, key: str) -> queries.ArticleDetail:
+    def article(self, key: str, *, context: bool = True) -> queries.ArticleDetail:
+        """One article with its statements in text order; ``context=False`` leaves out
+        each statement's context sentence (a page showing the whole text needs none,
+        and finding them is most of the cost)."""
         from claimsdb.query import queries
 
         with self.reading() as conn:
-            return queries.article(conn, key)
+            return queries.article(conn, key, context=context)
 
     def trace(self, ref: str, *, max_depth: int | None = None) -> tracing.ClaimTrace:
         """A claim across articles: its origins, who carried it, who denied it."""

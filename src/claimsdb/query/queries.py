@@ -483,13 +483,14 @@ def statement(conn: Connection, ref: str) -> StatementView:
 
 
 def iter_statements(conn: Connection, flt: StatementFilter | None = None, *,
-                    batch: int = BATCH) -> Iterator[StatementView]:
+                    batch: int = BATCH, context: bool = True) -> Iterator[StatementView]:
     """The statements a filter selects (all by default), in article then file order.
 
     Streamed: rows arrive in batches of ``batch``, each enriched with one more query.
+    ``context=False``: see ``build_views``.
     """
     for rows, details in statement_batches(conn, flt, batch=batch):
-        yield from _views(rows, details)
+        yield from _views(rows, details, context=context)
 
 
 def statement_batches(conn: Connection, flt: StatementFilter | None = None, *,
@@ -526,8 +527,9 @@ def _actor(prefix: str, row) -> ActorRef | None:
                     getattr(row, f"{prefix}_identified"))
 
 
-def _views(rows: Sequence, details: StatementDetails) -> list[StatementView]:
-    return build_views(rows, details.hops, details.related, details.about)
+def _views(rows: Sequence, details: StatementDetails, *, context: bool = True
+           ) -> list[StatementView]:
+    return build_views(rows, details.hops, details.related, details.about, context=context)
 
 
 def _enrich(conn: Connection, rows: Sequence) -> list[StatementView]:
@@ -1019,8 +1021,9 @@ class ArticleDetail:
     note: str | None = None  # the annotator's note (format 1.1)
 
 
-def article(conn: Connection, key: str) -> ArticleDetail:
-    """One article: metadata, full text and its statements in the order they appear."""
+def article(conn: Connection, key: str, *, context: bool = True) -> ArticleDetail:
+    """One article: metadata, full text and its statements in the order they appear
+    (``context=False``: without each statement's context sentence, see ``build_views``)."""
     from claimsdb.store.models import ArticleAuthor
 
     article_id = require_article(conn, key)
@@ -1031,7 +1034,7 @@ def article(conn: Connection, key: str) -> ArticleDetail:
         select(Actor.key, Actor.name, Actor.kind, Actor.identified)
         .join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
         .where(ArticleAuthor.article_id == article_id).order_by(ArticleAuthor.position)))
-    views = sorted(iter_statements(conn, StatementFilter(article=key)),
+    views = sorted(iter_statements(conn, StatementFilter(article=key), context=context),
                    key=lambda v: (v.span_start, v.span_end))
     return ArticleDetail(summary, text_, authors, tuple(views), note=note)
 

@@ -52,10 +52,14 @@ def with_speakers(related: dict[int, list[tuple]], actors: Mapping[str, ActorRef
 
 
 def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
-                related: Mapping[int, list[tuple]], about: Mapping[int, list[tuple]]
-                ) -> list[StatementView]:
+                related: Mapping[int, list[tuple]], about: Mapping[int, list[tuple]],
+                *, context: bool = True) -> list[StatementView]:
     """Statement views from statement rows (the columns of ``_statement_select`` in
-    ``claimsdb.query.queries``) and their details as grouped by ``group_details``."""
+    ``claimsdb.query.queries``) and their details as grouped by ``group_details``.
+
+    ``context=False`` leaves each view's ``context`` empty: finding the sentence around
+    every quote is the costliest part of a view, and a page that shows the article's
+    whole text (the workbench's article page) has no use for it."""
     empty = ()
     views = []
     for row in rows:
@@ -77,7 +81,7 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
             speaker=ActorRef(speaker_key, speaker_name, speaker_kind, speaker_identified)
             if speaker_key is not None else None,
             context=sentence_around(window or "", span_start - window_start,
-                                    span_end - window_start, language),
+                                    span_end - window_start, language) if context else "",
             # (most statements relate to nothing and are about nothing: no work then)
             chains=_chains([HopView(position, ActorRef(actor, name, actor_kind, identified),
                                     cue, mention, hop_identified, span_of(cue_start, cue_end),

@@ -73,7 +73,8 @@ def statements(request: Request) -> Response:
 
 
 def article(request: Request) -> Response:
-    detail = _database(request).article(request.path_params["key"])
+    # The page shows the whole text, so no statement needs its context sentence.
+    detail = _database(request).article(request.path_params["key"], context=False)
     return render(request, "article.html", detail=detail,
                   pieces=marking.pieces(detail.text, detail.statements))
 
