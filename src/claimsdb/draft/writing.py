@@ -39,6 +39,7 @@ from claimsdb.draft.results import Draft, DraftHop, DraftStatement
 from claimsdb.errors import ClaimsError
 from claimsdb.format import spans, yamlio
 from claimsdb.format.articles import FORMAT_ID_1_1, parse_article
+from claimsdb.format.yamlwriting import Dumper, Flow, FlowList
 
 LOW_CONFIDENCE = 0.6  # below this, a statement's comment says "(low)"
 TITLE_LENGTH = 300
@@ -160,7 +161,7 @@ def _article_head(document: Document, key: str, language: str, cast: Cast,
             if author not in authors:
                 authors.append(author)
         if authors:
-            head["authors"] = _FlowList(authors)
+            head["authors"] = FlowList(authors)
     return head, notes
 
 
@@ -345,43 +346,6 @@ def _whole_word_at(text: str, words: str, start: int) -> bool:
 
 # -- rendering ----------------------------------------------------------------------------
 
-class _Flow(dict):
-    """A mapping written on one line: ``{actor: x, cue: said}``."""
-
-
-class _FlowList(list):
-    """A list written on one line: ``[a, b]``."""
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)
-
-
-def _exact(value: str, style: str | None) -> bool:
-    dumped = yaml.dump(value, Dumper=yaml.SafeDumper, default_style=style,
-                       allow_unicode=True, width=100)
-    return yaml.safe_load(dumped) == value
-
-
-def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        style = "|" if _exact(value, "|") else '"'
-    else:
-        style = '"' if any(ch in value for ch in "\r\x85\u2028\u2029\ufeff\t") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _represent_flow(dumper: _Dumper, value: _Flow) -> yaml.Node:
-    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_Flow, _represent_flow)
-_Dumper.add_representer(_FlowList, lambda dumper, value: dumper.represent_sequence(
-    "tag:yaml.org,2002:seq", value, flow_style=True))
-
-
 _DOCUMENT_END = "\n...\n"  # a line of its own (a value may end in "...", too)
 
 
@@ -394,7 +358,7 @@ def _dump_piece(value: Any) -> tuple[str, bool]:
     line breaks (``|+``). PyYAML ends such a document with ``...``, which inside the
     file would end it, so the marker goes; and the caller adds no blank line after
     such a piece, as it would become part of the value."""
-    dumped = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+    dumped = yaml.dump(value, Dumper=Dumper, allow_unicode=True, sort_keys=False,
                        default_flow_style=False, width=100)
     if dumped.endswith(_DOCUMENT_END):
         return dumped[:-len(_DOCUMENT_END) + 1], True
@@ -412,8 +376,8 @@ def _indented(block: str, indent: str) -> str:
                    for line in block.splitlines(keepends=True))
 
 
-def _hop_entry(statement: _Statement, hop: _Hop, text: str) -> _Flow | str:
-    entry = _Flow(actor=hop.actor)
+def _hop_entry(statement: _Statement, hop: _Hop, text: str) -> Flow | str:
+    entry = Flow(actor=hop.actor)
     quote_start, quote_end = statement.span
     if hop.cue:
         entry["cue"] = hop.cue
@@ -443,7 +407,7 @@ def _statement_entry(statement: _Statement, text: str) -> dict[str, Any]:
     else:
         entry["chains"] = chains
     for relation, targets in statement.relations.items():
-        entry[relation] = _FlowList(dict.fromkeys(targets))
+        entry[relation] = FlowList(dict.fromkeys(targets))
     return entry
 
 
@@ -461,7 +425,7 @@ def _actor_entry(actor: NewActor) -> dict[str, Any]:
     if actor.identified != "named":
         entry["identified"] = actor.identified
     if actor.aliases:
-        entry["aliases"] = _FlowList(actor.aliases)
+        entry["aliases"] = FlowList(actor.aliases)
     return entry
 
 

@@ -33,6 +33,7 @@ from claimsdb import __version__
 from claimsdb.errors import ClaimsError
 from claimsdb.format import spans, yamlio
 from claimsdb.format.articles import FORMAT_ID, FORMAT_ID_1_1
+from claimsdb.format.yamlwriting import Dumper, Flow, FlowList
 from claimsdb.query import queries
 from claimsdb.store.models import (
     Actor,
@@ -53,14 +54,6 @@ from claimsdb.store.models import (
 VERSION_1_KINDS = (StatementKind.INDIRECT.value, StatementKind.DIRECT.value)
 VERSION_1_RELATIONS = (RelationType.DENIES.value, RelationType.CONTRADICTS.value,
                        RelationType.SUPPORTS.value, RelationType.REPEATS.value)
-
-
-class _Flow(dict):
-    """A small mapping written on one line: ``{actor: bloomberg, cue: according to}``."""
-
-
-class _FlowList(list):
-    """A list of keys or names written on one line: ``about: [putin, ukraine]``."""
 
 
 def article_document(conn: Connection, key: str) -> dict[str, Any]:
@@ -130,7 +123,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         if len(written) > 1:
             # a chain of keys on one line ("- [afp, ministry]"); with cues, a hop a line
             entry["chains"] = [hops if any(isinstance(h, dict) for h in hops)
-                               else _FlowList(hops) for hops in written]
+                               else FlowList(hops) for hops in written]
             uses_1_1 = True
         else:
             entry["chain"] = written[0] if written else []
@@ -139,16 +132,16 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         if about.get(s.id):
             for actor_key in about[s.id]:
                 use(actor_key)
-            entry["about"] = _FlowList(about[s.id])
+            entry["about"] = FlowList(about[s.id])
         for relation in RelationType:
             targets = relations.get((s.id, relation.value))
             if targets:
-                entry[relation.value] = _FlowList(targets)
+                entry[relation.value] = FlowList(targets)
                 uses_1_1 |= relation.value not in VERSION_1_RELATIONS
         # Format 1.1 fields, written only when stored: a version-1 article exports
         # byte for byte as before.
         if topics.get(s.id):
-            entry["topics"] = _FlowList(topics[s.id])
+            entry["topics"] = FlowList(topics[s.id])
         if s.note is not None:
             entry["note"] = s.note
         if reviews.get(s.id):
@@ -172,7 +165,7 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
         head["retrieved"] = _date_value(article.retrieved)
     head["language"] = article.language
     if authors:
-        head["authors"] = _FlowList(authors)
+        head["authors"] = FlowList(authors)
     if article.note is not None:
         head["note"] = article.note
     head["text"] = article.text
@@ -186,12 +179,12 @@ def article_document(conn: Connection, key: str) -> dict[str, Any]:
     }
 
 
-def _hop_entry(text: str, statement: Any, hop: Any) -> str | _Flow:
+def _hop_entry(text: str, statement: Any, hop: Any) -> str | Flow:
     """A hop as the file writes it: a bare actor key, or ``{actor, cue, ...}`` with
     only what was given. An occurrence is written only where the stored span is not
     the one the nearest-match rule finds, so a version-1 hop is written as before."""
     near = (statement.span_start, statement.span_end)
-    entry = _Flow(actor=hop.actor)
+    entry = Flow(actor=hop.actor)
     if hop.cue is not None:
         entry["cue"] = hop.cue
         if hop.cue_start is not None and not spans.is_nearest(text, hop.cue, hop.cue_start,
@@ -318,7 +311,7 @@ def _actor_entry(actor: queries.ActorDefinition) -> dict[str, Any]:
     if actor.identified != Identification.NAMED.value:
         entry["identified"] = actor.identified
     if actor.aliases:
-        entry["aliases"] = _FlowList(actor.aliases)
+        entry["aliases"] = FlowList(actor.aliases)
     if actor.wikidata:
         entry["wikidata"] = actor.wikidata
     if actor.description:
@@ -328,7 +321,7 @@ def _actor_entry(actor: queries.ActorDefinition) -> dict[str, Any]:
     if actor.roles:
         roles = []
         for role in actor.roles:
-            item = _Flow({"of": role.of, "title": role.title})
+            item = Flow({"of": role.of, "title": role.title})
             if role.started_on:
                 item["from"] = role.started_on
             if role.ended_on:
@@ -348,49 +341,12 @@ def _date_value(iso: str) -> dt.date | str:
 
 # -- YAML ----------------------------------------------------------------------------------
 
-class _Dumper(yaml.SafeDumper):
-    """Block style with indented lists, which reads like the examples in the docs."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)
-
-
-def _exact(value: str, style: str | None) -> bool:
-    text = yaml.dump(value, Dumper=yaml.SafeDumper, default_style=style, allow_unicode=True,
-                     width=100)
-    return yaml.safe_load(text) == value
-
-
-def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
-    # A literal block for multi-line text (article bodies, long quotes); YAML's
-    # default choice otherwise. Either must read back exactly, or the value is
-    # double-quoted, which can carry any character.
-    if "\n" in value:
-        style = "|" if _exact(value, "|") else '"'
-    else:
-        style = '"' if any(ch in value for ch in "\r\x85\u2028\u2029\ufeff") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _represent_flow(dumper: _Dumper, value: _Flow) -> yaml.Node:
-    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
-
-
-_Dumper.add_representer(str, _represent_str)
-def _represent_flow_list(dumper: _Dumper, value: _FlowList) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-
-_Dumper.add_representer(_Flow, _represent_flow)
-_Dumper.add_representer(_FlowList, _represent_flow_list)
-
-
 def to_yaml(document: dict[str, Any]) -> str:
     header = (
         f"# Article '{document['article']['key']}', exported by claimsdb {__version__}.\n"
         "# Edit it, then store your changes with: claimsdb add --replace THIS-FILE\n"
     )
-    body = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+    body = yaml.dump(document, Dumper=Dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=100)
     text = header + body
     if yamlio.load(text) != _plain(document):
