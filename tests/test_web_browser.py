@@ -132,7 +132,7 @@ def test_selecting_a_statement_shows_its_chain_relations_and_trace_beside_the_te
     expect(panel).to_be_visible()
     expect(panel).to_contain_text("Western security officials")
     expect(panel).to_contain_text("Bloomberg")
-    expect(panel.locator(".rel-denies")).to_contain_text("Dmitry Peskov")
+    expect(panel.locator("ul.relations .rel-denies")).to_contain_text("Dmitry Peskov")
     # the trace, fetched from the trace page, lands in the panel
     expect(panel.locator(".trace-slot")).to_contain_text("independent origin")
     expect(page.locator(f'#text a.st.selected[data-statement="{MAXIMALIST}"]')).to_have_count(
