@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -51,14 +52,23 @@ _DB_SCHEME = r"(?:postgres(?:ql)?|sqlite|mysql|mariadb|oracle|mssql|[A-Za-z][\w.
 # scheme://user:PW@host (up to the token's last '@': a raw '@' may be in the password),
 # a scheme without '//' (postgres:PW@host, postgres:user:PW@host), and key=value
 # settings (?password=PW, libpq's "password=PW" connection strings, quoted or not).
-_PASSWORD_PLACES = (
-    re.compile(r"(?P<pre>\b[A-Za-z][\w+.-]*://[^\s:/@]*:)(?P<pw>[^\s]*?)(?=@[^\s@]*(?:\s|$))"),
-    # Without '//', user and password cannot be told apart: both are hidden.
-    re.compile(rf"(?P<pre>\b{_DB_SCHEME}:)(?!//)(?P<pw>[^\s]*?)(?=@[^\s@]*(?:\s|$))",
-               re.IGNORECASE),
-    re.compile(r"""(?P<pre>\b(?:password|passwd|pwd)\s*=\s*)"""
-               r"""(?P<pw>'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&]*)""", re.IGNORECASE),
-)
+
+@functools.cache
+def _password_places() -> tuple[re.Pattern[str], ...]:
+    """The patterns above, compiled when a message or URL is first searched: every
+    command that opens a database notes its URL's secrets, and a path (most ``--db``
+    values) has none to search for (see ``_secrets_of``)."""
+    return (
+        re.compile(r"(?P<pre>\b[A-Za-z][\w+.-]*://[^\s:/@]*:)(?P<pw>[^\s]*?)"
+                   r"(?=@[^\s@]*(?:\s|$))"),
+        # Without '//', user and password cannot be told apart: both are hidden.
+        re.compile(rf"(?P<pre>\b{_DB_SCHEME}:)(?!//)(?P<pw>[^\s]*?)(?=@[^\s@]*(?:\s|$))",
+                   re.IGNORECASE),
+        re.compile(r"""(?P<pre>\b(?:password|passwd|pwd)\s*=\s*)"""
+                   r"""(?P<pw>'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&]*)""", re.IGNORECASE),
+    )
+
+
 _remembered: set[str] = set()
 
 
@@ -75,7 +85,7 @@ def redact(text: str, *urls: str | os.PathLike[str] | None) -> str:
             secrets |= _secrets_of(os.fspath(url))
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, MASK)
-    for place in _PASSWORD_PLACES:
+    for place in _password_places():
         text = place.sub(lambda m: m["pre"] + (MASK if m["pw"] else ""), text)
     return text
 
@@ -88,10 +98,12 @@ def remember_secrets(url: str | os.PathLike[str] | None) -> None:
 
 
 def _secrets_of(url: str) -> set[str]:
+    if ":" not in url and "=" not in url:
+        return set()  # a path: no URL, no password= setting, nothing to hide
     from urllib.parse import quote, unquote
 
     found: set[str] = set()
-    for place in _PASSWORD_PLACES:
+    for place in _password_places():
         for match in place.finditer(url):
             value = match["pw"]
             found.add(value)

@@ -2,6 +2,9 @@
 
 Command modules import only Click at module level; SQLAlchemy, Alembic and YAML
 are imported inside the commands, so ``claimsdb --help`` and usage errors stay fast.
+A command's module is itself imported only when that command is looked up
+(``LazyCommands``): ``claimsdb chain`` does not load the server's, the exporter's or
+the drafter's options.
 Domain errors (``claimsdb.errors.ClaimsError``) become a message on stderr and exit
 code 1; Click's usage errors exit with 2.
 """
@@ -12,19 +15,11 @@ import errno
 import functools
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
 
 import click
 
 from claimsdb import __version__
-from claimsdb.cli import (
-    database,
-    drafting,
-    exporting,
-    maintenance,
-    reading,
-    serving,
-    tracing,
-)
 from claimsdb.cli.context import Settings
 
 EPILOG = """\b
@@ -176,28 +171,70 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.obj = Settings(db=db)
 
 
-for command in (
-    database.init,
-    database.seed,
-    database.add,
-    drafting.draft,
-    reading.chain,
-    reading.statements,
-    reading.actors,
-    reading.actor,
-    reading.denials,
-    reading.articles,
-    reading.article,
-    reading.topics,
-    reading.sources,
-    tracing.trace,
-    tracing.claims,
-    tracing.loops,
-    exporting.export,
-    maintenance.check,
-    maintenance.backup,
-    maintenance.copy,
-    serving.serve,
-):
-    _refuse_undecodable(command)
-    main.add_command(command)
+# Each command: the module of claimsdb.cli that defines it (under the command's name).
+COMMANDS = {
+    "init": "database",
+    "seed": "database",
+    "add": "database",
+    "draft": "drafting",
+    "chain": "reading",
+    "statements": "reading",
+    "actors": "reading",
+    "actor": "reading",
+    "denials": "reading",
+    "articles": "reading",
+    "article": "reading",
+    "topics": "reading",
+    "sources": "reading",
+    "trace": "tracing",
+    "claims": "tracing",
+    "loops": "tracing",
+    "export": "exporting",
+    "check": "maintenance",
+    "backup": "maintenance",
+    "copy": "maintenance",
+    "serve": "serving",
+}
+
+
+class LazyCommands(MutableMapping):
+    """The group's commands by name, each imported from its module when first looked
+    up: a command runs after importing its own module alone. Listing the names (usage
+    errors' suggestions, ``--help``'s order) imports nothing; ``--help`` then looks
+    every command up for its line, as before."""
+
+    def __init__(self, modules: dict[str, str]):
+        self._modules = dict(modules)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            import importlib
+
+            module = importlib.import_module(f"claimsdb.cli.{self._modules[name]}")
+            command = getattr(module, name)
+            _refuse_undecodable(command)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._modules.pop(name, None)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._modules and name not in self._loaded:
+            raise KeyError(name)
+        self._modules.pop(name, None)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._modules, **self._loaded})
+
+    def __len__(self) -> int:
+        return len(self._modules.keys() | self._loaded.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._modules or name in self._loaded
+
+
+main.commands = LazyCommands(COMMANDS)

@@ -49,9 +49,27 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
 def _width() -> int:
     """The terminal's width (or $COLUMNS); 80 when the output is not a terminal, the
     width a pager or a mail keeps. Capped at 160 so text stays readable."""
-    import shutil
+    return max(min(_terminal_columns(), 160), 40)
 
-    return max(min(shutil.get_terminal_size((80, 24)).columns, 160), 40)
+
+def _terminal_columns(fallback: int = 80) -> int:
+    """``shutil.get_terminal_size((80, 24)).columns``, as that computes it, without
+    importing ``shutil`` (and the compression modules it loads) into every command
+    that prints: $COLUMNS when a positive number, else standard output's terminal,
+    else ``fallback``."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())
+    except (AttributeError, ValueError, OSError):
+        return fallback
+    return size.columns or fallback
 
 
 def _emit(output, items, *, columns, record, to_json, csv_columns=None, empty="nothing matches"):

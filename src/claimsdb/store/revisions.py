@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
 from pathlib import Path
 
 from claimsdb.errors import DatabaseError
 
 
 def migrations_dir() -> Path:
-    packaged = resources.files("claimsdb") / "_migrations"
+    """Where the migrations are: inside the installed package (the wheel puts them in
+    ``claimsdb/_migrations``), else at the top of a checkout. The package's own folder
+    is found from this file, as ``importlib.resources`` would find it for a package on
+    disk (the only kind whose files Alembic can read), without importing that: it
+    loads ``tempfile``, ``shutil`` and compression modules, at every command's start."""
+    packaged = Path(__file__).parents[1] / "_migrations"
     if packaged.is_dir():
-        return Path(str(packaged))
+        return packaged
     checkout = Path(__file__).resolve().parents[3] / "migrations"
     if (checkout / "env.py").is_file():
         return checkout
