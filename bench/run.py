@@ -23,8 +23,9 @@ already there) it measures, on SQLite and then on PostgreSQL:
 - CSV export of every statement through the ``claimsdb export csv`` command (run
   in-process in a child, one per size, for its peak RSS) against raw SQL plus
   ``csv.writer`` writing byte-identical output;
-- ``claimsdb --help``, a usage error and a small query, end to end (median of several
-  subprocess runs), against ``python -c "import click"``;
+- start-up (bench/startup.py, once per run, on a database made by ``claimsdb seed``):
+  the read commands as whole processes against ``sqlite-utils query DB "select 1"``,
+  ``claimsdb --help`` and a usage error against ``python -c "import click"``;
 - the tracing stress corpus (a claim relayed 50 articles deep, one report repeated by
   10,000 statements): ``trace``, ``walk`` and ``claim_members``.
 
@@ -73,7 +74,6 @@ TABLES = ("actors", "actor_aliases", "actor_roles", "articles", "article_authors
           "chain_hops", "statement_about", "relations")
 LOOKUPS = 2000  # random statements per chain-lookup measurement
 WARMUP = 100
-STARTUP_RUNS = 21
 SEARCHES = ("grain corridor Kherson sabotaged", "зерновий коридор зірвано")
 RELATION_TYPES = ("denies", "contradicts", "supports", "repeats")
 
@@ -926,37 +926,6 @@ def csv_export(report: Report, size: str, backend: str, target: str, work: Path,
     return {**results, "identical_output": same}
 
 
-# -- start-up -------------------------------------------------------------------------------------
-
-def startup(report: Report, size: str, target: str, ref: str) -> dict[str, Any]:
-    """Wall time of whole processes, median of STARTUP_RUNS, the commands interleaved
-    run by run so that a busy moment of the machine hits all of them alike."""
-    commands = {
-        "click": ([PYTHON, "-c", "import click"], 0),
-        "help": ([CLAIMSDB, "--help"], 0),
-        "usage": ([CLAIMSDB, "add"], 2),
-        "chain": ([CLAIMSDB, "--db", target, "chain", ref], 0),
-    }
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(STARTUP_RUNS):
-        for name, (command, expect) in commands.items():
-            start = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, check=False)
-            times[name].append(time.perf_counter() - start)
-            if done.returncode != expect:
-                raise RuntimeError(f"{command} exited {done.returncode}: {done.stderr[-500:]}")
-    click_ms, help_ms, usage_ms, chain_ms = (statistics.median(times[name]) * 1000
-                                             for name in commands)
-    report.add(size, "cli", "claimsdb --help", help_ms, "ms", 'python -c "import click"',
-               click_ms, target="≤ 2x", limit=2.0)
-    report.add(size, "cli", "claimsdb add (usage error, exit 2)", usage_ms, "ms",
-               'python -c "import click"', click_ms, target="≤ 2x", limit=2.0)
-    report.add(size, "cli", "claimsdb chain REF, end to end", chain_ms, "ms",
-               'python -c "import click"', click_ms)
-    return {"click_ms": click_ms, "help_ms": help_ms, "usage_error_ms": usage_ms,
-            "chain_ms": chain_ms}
-
-
 # -- PostgreSQL -----------------------------------------------------------------------------------
 
 class PostgresDatabases:
@@ -1143,8 +1112,6 @@ def run_size(report: Report, statements: int, args: argparse.Namespace,
     data["sqlite"]["filters"] = filtered_queries(report, size, "sqlite", target)
     data["sqlite"]["export"] = csv_export(report, size, "sqlite", target, work,
                                           rows["statements"], repeats)
-    ref = "#".join(random_refs(target, 1, args.seed)[0][:2])
-    data["startup"] = startup(report, size, target, ref)
 
     if pg is not None:
         run_postgres(report, size, files, dirs, rows, total_rows, args, pg, data, work)
@@ -1230,6 +1197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pg-cli", action="store_true",
                         help="skip the end-to-end 'claimsdb add' on PostgreSQL")
     parser.add_argument("--no-trace", action="store_true", help="skip the tracing corpus")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="skip the start-up measurement (bench/startup.py)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite databases")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--doc", type=Path, metavar="MARKDOWN",
@@ -1273,6 +1242,12 @@ def main(argv: list[str] | None = None) -> int:
         for statements in sizes:
             run_size(report, statements, args, pg)
             report.save(args.out)  # keep what was measured if a later size fails
+        if not args.no_startup:
+            print("\n== start-up ==", flush=True)
+            import startup
+
+            report.data["startup"] = startup.measure(report, postgres=pg)
+            report.save(args.out)
         if not args.no_trace:
             print("\n== tracing corpus ==", flush=True)
             work = HERE / "out" / "work"
