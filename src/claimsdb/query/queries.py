@@ -32,6 +32,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     union,
     union_all,
 )
@@ -53,9 +55,12 @@ from claimsdb.query import search
 from claimsdb.query.graph import independent_origin_counts, later_denied_ids
 
 # The results live in claimsdb.query.results (no SQLAlchemy); their old names here stay.
+from claimsdb.query.results import ActorDetail as ActorDetail
 from claimsdb.query.results import ActorRef as ActorRef
+from claimsdb.query.results import ActorSummary as ActorSummary
 from claimsdb.query.results import HopView as HopView
 from claimsdb.query.results import RelatedStatement as RelatedStatement
+from claimsdb.query.results import RoleView as RoleView
 from claimsdb.query.results import StatementView as StatementView
 from claimsdb.query.suggestions import rank, statement_candidates
 from claimsdb.query.views import (
@@ -63,6 +68,7 @@ from claimsdb.query.views import (
     HOP,
     INCOMING,
     OUTGOING,
+    actor_detail,
     build_views,
     group_details,
     span_of,
@@ -133,20 +139,10 @@ class StatementFilter:
 
 def find_actor(conn: Connection, name: str) -> ActorRef:
     """An actor by key, then by name or alias (case-insensitive); ambiguity is an error."""
-    columns = (Actor.key, Actor.name, Actor.kind, Actor.identified)
-    row = conn.execute(select(*columns).where(Actor.key == name)).first()
+    row = conn.execute(_actor_by_key(), {"actor_key": name}).first()
     if row is not None:
         return ActorRef(*row)
-    folded = name.strip().lower()
-    rows = conn.execute(
-        select(*columns).where(
-            or_(
-                func.lower(Actor.name) == folded,
-                Actor.id.in_(select(ActorAlias.actor_id)
-                             .where(func.lower(ActorAlias.alias) == folded)),
-            )
-        ).order_by(Actor.key)
-    ).all()
+    rows = conn.execute(_actors_by_name(), {"folded": name.strip().lower()}).all()
     if len(rows) == 1:
         return ActorRef(*rows[0])
     if len(rows) > 1:
@@ -159,6 +155,19 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
                   f"{s.key}  ({s.candidate.labels[0]}; {s.kind} '{s.matched}')"
                   if s.kind == "alias" else f"{s.key}  ({s.matched})" for s in similar]
     raise NotFound(f"no actor '{name}'" + ("; did you mean:" if candidates else ""), candidates)
+
+
+@functools.cache
+def _actors_by_name() -> Select:
+    """The actors whose name or one of whose aliases is ``folded`` (lower case), by key."""
+    folded = bindparam("folded")
+    return select(Actor.key, Actor.name, Actor.kind, Actor.identified).where(
+        or_(
+            func.lower(Actor.name) == folded,
+            Actor.id.in_(select(ActorAlias.actor_id)
+                         .where(func.lower(ActorAlias.alias) == folded)),
+        )
+    ).order_by(Actor.key)
 
 
 def _actor_id(conn: Connection, name: str) -> int:
@@ -198,24 +207,10 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         # The original speaker of any of its chains: the first chain's is the stored
         # speaker; a later chain's is found through the hops of later chains. One IN
         # over a UNION (as for --via), each part read through its own index.
-        speaker_id = _actor_id(conn, flt.speaker)
-        parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
-        later = Hop.actor_id == speaker_id
-        if flt.with_members:
-            # (a part of its own, not an OR: each part reads the speaker index)
-            members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
-            parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
-            later = or_(later, Hop.actor_id.in_(members))
-        conditions.append(Statement.id.in_(union(*parts, later_origins(later))))
+        conditions.append(spoken_by(_actor_id(conn, flt.speaker),
+                                    with_members=flt.with_members))
     if flt.via is not None:
-        via_id = _actor_id(conn, flt.via)
-        # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
-        # hashed subplans through indexes and scanned every statement (190 ms at 1M
-        # statements); this way both backends start from X's chain links and articles.
-        outlet_statements = (select(Statement.id).join(Article, Statement.article_id == Article.id)
-                             .where(Article.outlet_id == via_id))
-        conditions.append(Statement.id.in_(
-            select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements)))
+        conditions.append(passed_through(_actor_id(conn, flt.via)))
     if flt.origin is not None:
         conditions.append(_origin_condition(conn, flt.origin, first_rows=flt.limit))
     if flt.kind is not None:
@@ -251,6 +246,35 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
             dated = dated.where(Article.published < next_day.isoformat())
         conditions.append(Statement.article_id.in_(dated))
     return conditions
+
+
+def spoken_by(speaker_id: int | Any, *, with_members: bool = False) -> ColumnElement[bool]:
+    """Statements whose original speaker, of any of their chains, is this actor (an id,
+    or a bound parameter for one): the first chain's is the stored speaker; a later
+    chain's is found through the hops of later chains. One IN over a UNION (as for
+    ``passed_through``), each part read through its own index. ``with_members``: also
+    the actors holding a role at it."""
+    parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
+    later = Hop.actor_id == speaker_id
+    if with_members:
+        # (a part of its own, not an OR: each part reads the speaker index)
+        members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
+        parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
+        later = or_(later, Hop.actor_id.in_(members))
+    return Statement.id.in_(union(*parts, later_origins(later)))
+
+
+def passed_through(via_id: int | Any) -> ColumnElement[bool]:
+    """Statements that passed through this actor (an id, or a bound parameter for one):
+    anywhere in any chain, or as the article's outlet.
+
+    One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two hashed
+    subplans through indexes and scanned every statement (190 ms at 1M statements);
+    this way both backends start from the actor's chain links and articles."""
+    outlet_statements = (select(Statement.id).join(Article, Statement.article_id == Article.id)
+                         .where(Article.outlet_id == via_id))
+    return Statement.id.in_(
+        select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements))
 
 
 def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
@@ -735,20 +759,6 @@ def count_statements(conn: Connection, flt: StatementFilter | None = None) -> in
 
 # -- actors ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ActorSummary:
-    """An actor with what it did: the counts a sourcing analyst scans first."""
-
-    key: str
-    name: str
-    kind: str
-    identified: str
-    originated: int  # statements whose original speaker it is
-    relayed: int  # statements that passed through it (chain or outlet) but it did not originate
-    denials_issued: int  # denials it originated
-    denials_received: int  # denials aimed at statements it originated
-
-
 def _actor_counts() -> Select:
     """One row per actor with its four counts, as grouped subqueries (no N+1)."""
     originated = (select(Statement.speaker_id.label("actor_id"), func.count().label("n"))
@@ -814,69 +824,87 @@ def list_actors(conn: Connection, *, kind: str | None = None, identified: str | 
                            row.relayed, row.denials_issued, row.denials_received)
 
 
-@dataclass(frozen=True)
-class RoleView:
-    title: str
-    of: ActorRef  # the actor the role is held at (for members: the holder)
-    started_on: dt.date | None
-    ended_on: dt.date | None
-
-
-@dataclass(frozen=True)
-class ActorDetail:
-    summary: ActorSummary
-    wikidata: str | None
-    description: str | None
-    aliases: tuple[str, ...]
-    roles: tuple[RoleView, ...]  # titles this actor holds at others
-    members: tuple[RoleView, ...]  # actors holding a title at this one
-    said: tuple[StatementView, ...]  # statements it originated
-    relayed: tuple[StatementView, ...]  # statements it passed on
-
-    @property
-    def ref(self) -> ActorRef:
-        s = self.summary
-        return ActorRef(s.key, s.name, s.kind, s.identified)
-
-
 def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDetail:
-    """One actor: identity, aliases, roles, and what it said and relayed."""
+    """One actor: identity, aliases, roles, and what it said and relayed.
+
+    Its queries are built once, with bound parameters (the ``_actor_*`` selects and
+    ``_said_by``, ``_relayed_by``): ``claimsdb.query.readpath`` runs the same SQL,
+    compiled ahead of time, on the database driver."""
     ref = find_actor(conn, name)
-    row = conn.execute(_actor_counts().where(Actor.key == ref.key)).one()
-    detail = conn.execute(
-        select(Actor.wikidata, Actor.description).where(Actor.id == row.id)).one()
-    aliases = tuple(conn.execute(select(ActorAlias.alias).where(ActorAlias.actor_id == row.id)
-                                 .order_by(ActorAlias.alias)).scalars())
+    row = conn.execute(_actor_row(), {"actor_key": ref.key}).one()
+    actor_id = {"actor_id": row.id}
+    wikidata, description = conn.execute(_actor_about(), actor_id).one()
+    aliases = tuple(conn.execute(_actor_aliases(), actor_id).scalars())
+    limited = {} if limit is None else {"limit": limit}
+    said = conn.execute(_said_by(limit is not None), {**actor_id, **limited}).all()
+    relayed = conn.execute(_relayed_by(limit is not None), {**actor_id, **limited}).all()
+    return actor_detail(
+        row, wikidata, description, aliases,
+        roles=conn.execute(_actor_roles(members=False), actor_id).all(),
+        members=conn.execute(_actor_roles(members=True), actor_id).all(),
+        said=_enrich_in_batches(conn, said), relayed=_enrich_in_batches(conn, relayed))
+
+
+def _enrich_in_batches(conn: Connection, rows: Sequence) -> list[StatementView]:
+    """``_enrich`` a batch of ``BATCH`` rows at a time (the ids of a batch go into one
+    IN list, and a database takes only so many parameters)."""
+    return [view for start in range(0, len(rows), BATCH)
+            for view in _enrich(conn, rows[start:start + BATCH])]
+
+
+@functools.cache
+def _actor_row() -> Select:
+    """One actor's id, reference and counts (``_actor_counts``), by key."""
+    return _actor_counts().where(Actor.key == bindparam("actor_key"))
+
+
+@functools.cache
+def _actor_about() -> Select:
+    return select(Actor.wikidata, Actor.description).where(Actor.id == bindparam("actor_id"))
+
+
+@functools.cache
+def _actor_aliases() -> Select:
+    return (select(ActorAlias.alias).where(ActorAlias.actor_id == bindparam("actor_id"))
+            .order_by(ActorAlias.alias))
+
+
+@functools.cache
+def _actor_roles(members: bool) -> Select:
+    """The titles an actor holds at others (``members``: that others hold at it), each
+    with the other actor: (title, started on, ended on, key, name, kind, identified).
+    The dates come as stored (see ``claimsdb.query.views.stored_date``), so that the
+    database driver reads them as SQLAlchemy does."""
     other = aliased(Actor)
+    mine, theirs = ((ActorRole.of_actor_id, ActorRole.actor_id) if members
+                    else (ActorRole.actor_id, ActorRole.of_actor_id))
+    return (select(ActorRole.title, type_coerce(ActorRole.started_on, String),
+                   type_coerce(ActorRole.ended_on, String), other.key, other.name,
+                   other.kind, other.identified)
+            .join(other, theirs == other.id).where(mine == bindparam("actor_id"))
+            .order_by(other.key, ActorRole.title))
 
-    def roles(mine, theirs) -> tuple[RoleView, ...]:
-        rows = conn.execute(
-            select(ActorRole.title, ActorRole.started_on, ActorRole.ended_on, other.key,
-                   other.name, other.kind, other.identified)
-            .join(other, theirs == other.id).where(mine == row.id)
-            .order_by(other.key, ActorRole.title)
-        )
-        return tuple(RoleView(r.title, ActorRef(r.key, r.name, r.kind, r.identified),
-                              r.started_on, r.ended_on) for r in rows)
 
-    said = tuple(iter_statements(conn, StatementFilter(speaker=ref.key, limit=limit)))
-    passed = StatementFilter(via=ref.key)
-    relayed_ids = (select(Statement.id).where(*_filter_conditions(conn, passed))
-                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != row.id),
-                          Statement.id.not_in(later_origins(Hop.actor_id == row.id))))
-    relayed_query = (_statement_select().where(Statement.id.in_(relayed_ids))
-                     .order_by(Statement.article_id, Statement.id))
-    if limit is not None:
-        relayed_query = relayed_query.limit(limit)
-    relayed = tuple(_enrich(conn, conn.execute(relayed_query).all()))
-    return ActorDetail(
-        summary=ActorSummary(row.key, row.name, row.kind, row.identified, row.originated,
-                             row.relayed, row.denials_issued, row.denials_received),
-        wikidata=detail.wikidata, description=detail.description, aliases=aliases,
-        roles=roles(ActorRole.actor_id, ActorRole.of_actor_id),
-        members=roles(ActorRole.of_actor_id, ActorRole.actor_id),
-        said=said, relayed=relayed,
-    )
+@functools.cache
+def _said_by(limited: bool) -> Select:
+    """The statements an actor originated (``spoken_by``), in article then file order;
+    ``limited``: the first ``limit``."""
+    query = (_statement_select().where(spoken_by(bindparam("actor_id")))
+             .order_by(Statement.article_id, Statement.id))
+    return query.limit(bindparam("limit")) if limited else query
+
+
+@functools.cache
+def _relayed_by(limited: bool) -> Select:
+    """The statements that passed through an actor (``passed_through``) and that it
+    did not originate, in article then file order; ``limited``: the first ``limit``."""
+    actor_id = bindparam("actor_id")
+    relayed_ids = (select(Statement.id).where(passed_through(actor_id))
+                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != actor_id),
+                          Statement.id.not_in(later_origins(Hop.actor_id == actor_id))))
+    query = (_statement_select().where(Statement.id.in_(relayed_ids))
+             .order_by(Statement.article_id, Statement.id))
+    return query.limit(bindparam("limit")) if limited else query
 
 
 # -- denials -----------------------------------------------------------------------------

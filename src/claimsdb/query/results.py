@@ -1,4 +1,5 @@
-"""What a question about one statement returns: the statement, its chain, its relations.
+"""What a question about one statement returns: the statement, its chain, its relations;
+and what a question about one actor returns.
 
 These dataclasses live apart from the queries that fill them (``claimsdb.query.queries``,
 which re-exports them under their old names) so that code holding results needs no
@@ -9,8 +10,12 @@ database driver alone (``claimsdb.query.readpath``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from claimsdb.format.vocabulary import Identification
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 @dataclass(frozen=True)
@@ -140,3 +145,44 @@ class StatementView:
     def related(self, relation: str, *, incoming: bool = False) -> list[str]:
         pool = self.incoming if incoming else self.outgoing
         return [r.ref for r in pool if r.type == relation]
+
+
+# -- one actor (``claimsdb actor``) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActorSummary:
+    """An actor with what it did: the counts a sourcing analyst scans first."""
+
+    key: str
+    name: str
+    kind: str
+    identified: str
+    originated: int  # statements whose original speaker it is
+    relayed: int  # statements that passed through it (chain or outlet) but it did not originate
+    denials_issued: int  # denials it originated
+    denials_received: int  # denials aimed at statements it originated
+
+
+@dataclass(frozen=True)
+class RoleView:
+    title: str
+    of: ActorRef  # the actor the role is held at (for members: the holder)
+    started_on: dt.date | None
+    ended_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class ActorDetail:
+    summary: ActorSummary
+    wikidata: str | None
+    description: str | None
+    aliases: tuple[str, ...]
+    roles: tuple[RoleView, ...]  # titles this actor holds at others
+    members: tuple[RoleView, ...]  # actors holding a title at this one
+    said: tuple[StatementView, ...]  # statements it originated
+    relayed: tuple[StatementView, ...]  # statements it passed on
+
+    @property
+    def ref(self) -> ActorRef:
+        s = self.summary
+        return ActorRef(s.key, s.name, s.kind, s.identified)

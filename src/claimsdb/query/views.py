@@ -7,11 +7,21 @@ is what makes their results the same. Nothing here imports SQLAlchemy.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from claimsdb.query.results import ActorRef, HopView, RelatedStatement, StatementView
+from claimsdb.query.results import (
+    ActorDetail,
+    ActorRef,
+    ActorSummary,
+    HopView,
+    RelatedStatement,
+    RoleView,
+    StatementView,
+)
 
 # What a row of the details query is (its ``part`` column): see ``_detail_branches``
 # in claimsdb.query.queries.
@@ -111,6 +121,35 @@ def _chains(hops: list[HopView], numbers: list[int]) -> tuple[tuple[HopView, ...
             previous = number
         chains[-1].append(hop)
     return tuple(tuple(chain) for chain in chains)
+
+
+def actor_detail(row: Sequence, wikidata: str | None, description: str | None,
+                 aliases: Sequence[str], *, roles: Sequence[Sequence],
+                 members: Sequence[Sequence], said: Sequence[StatementView],
+                 relayed: Sequence[StatementView]) -> ActorDetail:
+    """``claimsdb actor``'s answer from its rows: ``row`` the actor's (id, key, name,
+    kind, identified and its four counts), ``roles`` and ``members`` those of
+    ``_actor_roles`` in ``claimsdb.query.queries``."""
+    _id, *summary = row
+    return ActorDetail(summary=ActorSummary(*summary), wikidata=wikidata,
+                       description=description, aliases=tuple(aliases),
+                       roles=role_views(roles), members=role_views(members),
+                       said=tuple(said), relayed=tuple(relayed))
+
+
+def role_views(rows: Sequence[Sequence]) -> tuple[RoleView, ...]:
+    """(title, started on, ended on, the other actor's key, name, kind, identified)."""
+    return tuple(RoleView(title, ActorRef(key, name, kind, identified), stored_date(started),
+                          stored_date(ended))
+                 for title, started, ended, key, name, kind, identified in rows)
+
+
+def stored_date(value: Any) -> dt.date | None:
+    """A date column's value as SQLAlchemy's ``Date`` gives it: PostgreSQL's driver
+    returns a date, SQLite's the ISO text SQLAlchemy stored."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
 def span_of(start: int | None, end: int | None) -> tuple[int, int] | None:
