@@ -1,4 +1,5 @@
-"""``claimsdb chain`` on the database driver, without SQLAlchemy (claimsdb.query.readpath).
+"""``claimsdb chain`` and ``claimsdb actor`` on the database driver, without SQLAlchemy
+(claimsdb.query.readpath).
 
 The read path must answer exactly as the SQLAlchemy queries do (same views, same
 bytes on the terminal), refuse the same databases with the same messages, and never
@@ -18,11 +19,12 @@ import pytest
 from sqlalchemy import text
 
 import claimsdb
+from claimsdb.errors import NotFound
 from claimsdb.format.seeds import seed_files
 from claimsdb.output import render
 from claimsdb.query import compile_reads, compiled_sql, queries, readpath
 from claimsdb.store import driver, migrate
-from claimsdb.store.db import compiled_text, make_engine, read_connection
+from claimsdb.store.db import compiled_for_driver, make_engine, read_connection
 from conftest import DATA
 
 # The test corpora that hold valid articles: hops, relations both ways, about-actors,
@@ -67,9 +69,43 @@ def test_the_compiled_queries_are_what_the_engines_dialect_compiles(engine):
     with read_connection(engine) as conn:
         dialect = conn.dialect
         for name, define in compile_reads.READS.items():
-            sql, params, _ = compiled_text(define(), dialect)
+            sql, params, _, expanding = compiled_for_driver(define(), dialect)
             stored = compiled_sql.QUERIES[dialect.name][name]
-            assert (stored.sql, stored.params) == (sql, params), name
+            assert (stored.sql, stored.params, stored.expanding) == (sql, params, expanding), name
+
+
+def test_an_in_list_is_expanded_as_sqlalchemy_expands_it_when_it_executes(loaded, engine):
+    """The statement and parameters the driver is handed are those SQLAlchemy hands it
+    for the same list (seen by a cursor listener), for one item and for several."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        for ids in ([1], [1, 2, 5], list(range(1, 40))):
+            seen.clear()
+            with read_connection(engine) as conn:
+                rows = conn.execute(queries._details_query(), {"statement_ids": ids}).all()
+                [(statement, parameters)] = [s for s in seen if "POSTCOMPILE" not in s[0]
+                                             and "details" in s[0]]
+                stored = compiled_sql.QUERIES[conn.dialect.name]["details_of_many"]
+                sql, bound = stored.statement({"statement_ids": ids})
+                assert sql == statement
+                assert (list(bound) if isinstance(bound, tuple) else bound) == (
+                    list(parameters) if isinstance(parameters, tuple | list) else parameters)
+            connection = driver.connect(loaded)
+            try:
+                with connection.reading() as reader:
+                    assert [tuple(row) for row in rows] == reader.fetch(
+                        stored, {"statement_ids": ids})
+            finally:
+                connection.close()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
 
 
 # -- the same answers ----------------------------------------------------------------------
@@ -181,6 +217,189 @@ def test_chain_loads_no_sqlalchemy(seeded, engine):
                     if line.startswith("import time:")]
         assert "claimsdb.query.readpath" in imported
         assert not [name for name in imported if name.split(".")[0] in ("sqlalchemy", "alembic")]
+
+
+# -- claimsdb actor -----------------------------------------------------------------------
+
+# Names and aliases with quotes, percent signs and question marks (the drivers'
+# placeholders), SQL, and letters whose lower case differs from Python's in SQLite.
+HOSTILE_ACTORS = """\
+format: claimsdb/article@1
+article:
+  key: hostile-actor-text
+  title: "Quotes ' \\" % and ? in names"
+  outlet: wire-100pct
+  published: 2025-03-14
+  text: "Wire 100% — A %(name)s spokesman said “it's 50% done?”. Ölaf O'Brien said
+    “nothing; DROP TABLE actors”."
+actors:
+  - {key: wire-100pct, name: "Wire 100% \\"Quoted\\"", kind: outlet, aliases: ["%(folded)s", "?"]}
+  - key: obrien
+    name: "Ölaf O'Brien"
+    kind: person
+    aliases: ["ÖLAF", "O'B; DROP TABLE actors"]
+    roles: [{of: wire-100pct, title: "editor ' %s ?", from: 2020-01-31, to: 2024-02-29}]
+  - key: pct-spokesman
+    name: "A %(name)s spokesman"
+    kind: person
+    identified: role
+    roles: [{of: wire-100pct, title: spokesman}]
+statements:
+  - key: fifty-percent
+    quote: it's 50% done?
+    chain: [{actor: pct-spokesman, cue: said}]
+  - key: drop-table
+    quote: nothing; DROP TABLE actors
+    kind: direct
+    chain: [{actor: obrien, cue: said}]
+    denies: [fifty-percent]
+"""
+
+
+@pytest.fixture
+def with_hostile_actors(loaded, engine, tmp_path):
+    from claimsdb.ingest.importer import import_files
+
+    path = tmp_path / "hostile-actor-text.yaml"
+    path.write_text(HOSTILE_ACTORS, encoding="utf-8")
+    import_files(engine, [path])
+    return loaded
+
+
+def _actor_names(engine) -> list[str]:
+    """Every actor's key, name and alias, and a few of them as people type them."""
+    with read_connection(engine) as conn:
+        names = [value for (value,) in conn.execute(text(
+            "SELECT key FROM actors UNION ALL SELECT name FROM actors "
+            "UNION ALL SELECT alias FROM actor_aliases"))]
+    return [*names, "PESKOV", "  Dmitry Peskov ", "kremlin", "ölaf", "%", "?", "%(folded)s"]
+
+
+def _actor_shown(detail) -> tuple[str, str]:
+    return (render.actor_text(detail, width=WIDTH),
+            json.dumps(render.actor_detail_json(detail), ensure_ascii=False, indent=2))
+
+
+def test_every_actor_reads_the_same_on_the_driver(with_hostile_actors, engine):
+    """Keys, names and aliases, hostile text, roles both ways, with and without a
+    limit; a name that matches no actor or several is left to the full path."""
+    names = _actor_names(engine)
+    connection = driver.connect(with_hostile_actors)
+    answered = left = 0
+    try:
+        for name in names:
+            for limit in (None, 0, 1, 2):
+                with connection.reading() as reader:
+                    got = readpath.actor(reader, name, limit=limit)
+                with read_connection(engine) as conn:
+                    try:
+                        expected = queries.actor(conn, name, limit=limit)
+                    except NotFound:
+                        expected = None
+                if got is None:  # left to the full path: only what it refuses
+                    left += 1
+                    assert expected is None, (name, limit)
+                    continue
+                answered += 1
+                assert got == expected, (name, limit)
+                assert _actor_shown(got) == _actor_shown(expected), (name, limit)
+    finally:
+        connection.close()
+    assert answered > 100 and left > 0
+    with read_connection(engine) as conn:
+        detail = queries.actor(conn, "obrien")
+    assert [(r.title, r.started_on.isoformat(), r.ended_on.isoformat()) for r in detail.roles] \
+        == [("editor ' %s ?", "2020-01-31", "2024-02-29")]
+    assert {r.of.key for r in queries_actor(engine, "wire-100pct").members} == {
+        "obrien", "pct-spokesman"}
+
+
+def queries_actor(engine, name):
+    with read_connection(engine) as conn:
+        return queries.actor(conn, name)
+
+
+def test_an_actor_with_more_statements_than_a_batch_reads_the_same(loaded, engine,
+                                                                  monkeypatch):
+    monkeypatch.setattr(readpath, "BATCH", 2)
+    monkeypatch.setattr(queries, "BATCH", 3)
+    connection = driver.connect(loaded)
+    try:
+        for name in ("peskov", "bloomberg"):
+            with connection.reading() as reader:
+                got = readpath.actor(reader, name)
+            expected = queries_actor(engine, name)
+            assert len(got.said) + len(got.relayed) > 3
+            assert got == expected, name
+    finally:
+        connection.close()
+
+
+def test_actor_on_the_command_line_prints_what_it_printed_before(with_hostile_actors, engine,
+                                                                 cli):
+    for name in ("peskov", "O'B; DROP TABLE actors", "%(folded)s", "wire-100pct"):
+        expected = queries_actor(engine, name)
+        text_out = cli("actor", name)
+        json_out = cli("actor", name, "--format", "json")
+        assert (text_out.exit_code, json_out.exit_code) == (0, 0), name
+        assert (text_out.output, json_out.output) == tuple(
+            s + "\n" for s in _actor_shown(expected)), name
+
+
+def test_an_actor_name_that_matches_nothing_or_several_still_gets_its_message(loaded, cli):
+    unknown = cli("actor", "peskow")
+    assert unknown.exit_code == 1
+    assert "no actor 'peskow'; did you mean:" in unknown.output
+    assert "peskov" in unknown.output
+
+
+def test_the_python_api_answers_actor_on_the_driver(loaded, engine):
+    expected = queries_actor(engine, "peskov")
+    with claimsdb.open(loaded) as database:
+        assert database.actor("peskov") == expected
+        assert database.opened_engine is None  # no SQLAlchemy engine was made
+        with pytest.raises(NotFound, match="no actor 'nobody at all'"):
+            database.actor("nobody at all")
+
+
+def _process_modules(db: str, *args: str) -> subprocess.CompletedProcess:
+    """Runs the command line's main in a process and prints which modules it loaded."""
+    program = (
+        "import sys\n"
+        "from claimsdb.cli import main\n"
+        "try:\n"
+        f"    main({['--db', db, *args]!r}, prog_name='claimsdb')\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+        "sys.exit(code)\n")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "80"}
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          encoding="utf-8", env=env, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("args", [
+    ("chain", "putin-stance-stalls-talks#officials-putin-maximalist-demands"),
+    ("actor", "peskov"),
+    ("actor", "Dmitry Peskov", "--limit", "1", "--format", "json"),
+])
+def test_chain_and_actor_processes_do_not_import_sqlalchemy(seeded, args):
+    ran = _process_modules(seeded, *args)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip()
+    modules = ran.stderr.rsplit("MODULES ", 1)[1].split()
+    assert "claimsdb.query.readpath" in modules
+    assert "sqlalchemy" not in modules and "alembic" not in modules
+
+
+def test_a_read_command_imports_only_its_own_commands_module(seeded, backend):
+    ran = _process_modules(seeded, "actor", "peskov")
+    modules = set(ran.stderr.rsplit("MODULES ", 1)[1].split())
+    assert "claimsdb.cli.reading" in modules
+    assert not {"claimsdb.cli.serving", "claimsdb.cli.exporting", "claimsdb.cli.drafting",
+                "claimsdb.cli.database"} & modules
+    if backend == "sqlite":  # (psycopg loads what it needs)
+        assert not {"shutil", "importlib.resources"} & modules
 
 
 # -- the same refusals -------------------------------------------------------------------------

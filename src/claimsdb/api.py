@@ -277,13 +277,20 @@ class Database:
 
     def _chain_on_driver(self, ref: str) -> queries.StatementView | None:
         from claimsdb.query import readpath
+
+        return self._on_driver(lambda conn: readpath.statement(conn, ref))
+
+    def _on_driver(self, question: Callable[[DriverConnection], Any]) -> Any:
+        """``question``'s answer, asked on the database driver without SQLAlchemy; None
+        where the driver cannot answer as the full way would (``NotOnDriver``, or the
+        question's own None). A driver error comes out as the engine would give it."""
         from claimsdb.store import driver
 
         connection = None
         try:
             connection = self._driver_connection()
             with connection.reading() as conn:
-                return readpath.statement(conn, ref)
+                return question(conn)
         except driver.NotOnDriver:
             return None
         except Exception as error:
@@ -335,7 +342,16 @@ class Database:
                                             limit=limit))
 
     def actor(self, name: str, *, limit: int | None = None) -> queries.ActorDetail:
-        """One actor: roles, members, what it said and relayed (``claimsdb actor``)."""
+        """One actor: roles, members, what it said and relayed (``claimsdb actor``).
+
+        Answered on the database driver, without loading SQLAlchemy, as ``chain`` is; a
+        name that matches no actor, or several, goes the full way, for the message
+        suggesting what was meant."""
+        from claimsdb.query import readpath
+
+        detail = self._on_driver(lambda conn: readpath.actor(conn, name, limit=limit))
+        if detail is not None:
+            return detail
         from claimsdb.query import queries
 
         with self.reading() as conn:

@@ -439,6 +439,40 @@ def compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...]
     return _compiled_text(query, dialect)
 
 
+def compiled_for_driver(query: Select, dialect: Dialect
+                        ) -> tuple[str, tuple[str, ...] | None, dict, dict[str, str]]:
+    """``compiled_text``, for a query written down ahead of time
+    (``claimsdb.query.compile_reads``), which may also have one expanding IN list
+    (``bindparam(..., expanding=True)``): the fourth item gives its name and how
+    SQLAlchemy writes one item of it when it executes the query, ``{}`` standing for
+    the item's number from 1 (``?`` for SQLite; ``%(name_{})s`` and a cast for
+    psycopg), found by expanding a one-item list as SQLAlchemy does. The SQL keeps
+    SQLAlchemy's ``__[POSTCOMPILE_name]`` where the list goes
+    (``claimsdb.store.driver.CompiledQuery.statement`` fills it)."""
+    compiled = query.compile(dialect=dialect)
+    names = sorted({param.key for param in compiled.post_compile_params})
+    if compiled.literal_execute_params or len(names) > 1:
+        raise TypeError("only one expanding parameter, and no literal ones, can be "
+                        "compiled ahead of time")
+    if any(column.type.result_processor(dialect, None) is not None
+           for column in query.selected_columns):
+        raise TypeError("a result type converts values; the query needs conn.execute")
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    if not names:
+        return str(compiled), order, compiled.params, {}
+    [name] = names
+    token = f"__[POSTCOMPILE_{name}]"
+    text = str(compiled)
+    before, after = text.split(token, 1)
+    after = after.split(token, 1)[0]
+    expanded = compiled._process_parameters_for_postcompile(
+        compiled.construct_params({name: [0]}, _check=False)).statement
+    end = expanded.index(after, len(before)) if after else len(expanded)
+    item = expanded[len(before):end].replace(f"{name}_1", f"{name}_{{}}")
+    constants = {key: value for key, value in compiled.params.items() if key != name}
+    return text, order, constants, {name: item}
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
     """SQL text, parameter order (None: named parameters) and the query's own bound

@@ -68,17 +68,48 @@ class NotOnDriver(Exception):
 class CompiledQuery:
     """A read query as SQLAlchemy compiled it for one dialect: the SQL text, the names
     of its parameters in the order the driver takes them (None: by name, as psycopg's
-    ``%(name)s``), and values the query itself binds (a LIMIT)."""
+    ``%(name)s``), and values the query itself binds (a LIMIT).
+
+    ``expanding``: its IN lists (``bindparam(..., expanding=True)``), each with how
+    SQLAlchemy writes one item of it (``?``; ``%(name_{})s::INTEGER``, numbered from
+    1): the SQL holds ``__[POSTCOMPILE_name]`` where the list goes, and ``statement``
+    puts the items there as SQLAlchemy does when it executes the query."""
 
     sql: str
     params: tuple[str, ...] | None
     constants: Mapping[str, Any] = field(default_factory=dict)
+    expanding: Mapping[str, str] = field(default_factory=dict)
 
     def bind(self, values: Mapping[str, Any]) -> tuple | dict:
         merged = {**self.constants, **values}
         if self.params is None:
             return merged
         return tuple(merged[name] for name in self.params)
+
+    def statement(self, values: Mapping[str, Any]) -> tuple[str, tuple | dict]:
+        """The SQL and the parameters to hand the driver for these values (a list, not
+        empty, for each expanding parameter)."""
+        if not self.expanding:
+            return self.sql, self.bind(values)
+        merged = {**self.constants, **values}
+        sql = self.sql
+        lists = {name: list(merged.pop(name)) for name in self.expanding}
+        for name, item in self.expanding.items():
+            count = len(lists[name])
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]",
+                              ", ".join(item.format(n) for n in range(1, count + 1)))
+            if self.params is None:
+                merged.update((f"{name}_{n}", value)
+                              for n, value in enumerate(lists[name], start=1))
+        if self.params is None:
+            return sql, merged
+        bound: list[Any] = []
+        for name in self.params:
+            if name in lists:
+                bound.extend(lists[name])
+            else:
+                bound.append(merged[name])
+        return sql, tuple(bound)
 
 
 class DriverConnection:
@@ -92,10 +123,11 @@ class DriverConnection:
 
     def fetch(self, query: CompiledQuery, values: Mapping[str, Any]) -> list[tuple]:
         """The rows of ``query`` with these parameter values."""
-        self.last_sql = query.sql
+        sql, bound = query.statement(values)
+        self.last_sql = sql
         cursor = self.connection.cursor()
         try:
-            cursor.execute(query.sql, query.bind(values))
+            cursor.execute(sql, bound)
             return cursor.fetchall()
         finally:
             cursor.close()
