@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Settings:
+    """The group's options, and the database object the command opened (if any)."""
+
     db: str | None
     _database: Database | None = field(default=None, repr=False)
 

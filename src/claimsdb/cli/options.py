@@ -104,6 +104,8 @@ def statement_filter_options(command):
 
 @dataclass(frozen=True)
 class OutputOptions:
+    """How a list command writes its rows (``output_options``)."""
+
     format: str  # table | json | csv
     full: bool  # tables: wrap long text instead of truncating it
     formula_guard: bool  # csv: neutralise spreadsheet formulas

@@ -139,6 +139,8 @@ def chain_text(view: StatementView, width: int = 100) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Column:
+    """One column of a table: its header, its width's share and how it shows values."""
+
     name: str  # key in the flat record, and the CSV header
     header: str
     # Share of the width left over by fixed columns (0: fixed). Long text in a flexible

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ActorRef:
+    """An actor as a result names it: key, name, kind, how it is identified."""
+
     key: str
     name: str
     kind: str
@@ -32,6 +34,8 @@ class ActorRef:
 
 @dataclass(frozen=True)
 class HopView:
+    """One link of a chain: the actor cited there and the words citing it."""
+
     position: int
     actor: ActorRef
     cue: str | None
@@ -60,6 +64,8 @@ class RelatedStatement:
 
 @dataclass(frozen=True)
 class StatementView:
+    """A statement with its article, speaker, chains, relations and context sentence."""
+
     id: int
     article: str
     key: str
@@ -165,6 +171,8 @@ class ActorSummary:
 
 @dataclass(frozen=True)
 class RoleView:
+    """A title one actor holds at another, with its dates."""
+
     title: str
     of: ActorRef  # the actor the role is held at (for members: the holder)
     started_on: dt.date | None
@@ -173,6 +181,8 @@ class RoleView:
 
 @dataclass(frozen=True)
 class ActorDetail:
+    """One actor with its counts, aliases, roles, members, and what it said and relayed."""
+
     summary: ActorSummary
     wikidata: str | None
     description: str | None
