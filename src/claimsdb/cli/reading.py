@@ -35,12 +35,12 @@ def chain(settings: Settings, ref: str, fmt: str) -> None:
       claimsdb chain putin-stance-stalls-talks#officials-putin-maximalist-demands
       claimsdb chain officials-putin-maximalist-demands --format json | jq .chain
     """
-    import json
-
     from claimsdb.output import render
 
     view = settings.database().chain(ref)
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(render.statement_json(view), ensure_ascii=False, indent=2))
     else:
         echo(render.chain_text(view, width=min(_width(), 120)))
@@ -152,12 +152,12 @@ def actor(settings: Settings, name: str, limit, fmt: str) -> None:
       claimsdb actor peskov
       claimsdb actor "Western officials" --format json
     """
-    import json
-
     from claimsdb.output import render
 
     detail = settings.database().actor(name, limit=limit)
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(render.actor_detail_json(detail), ensure_ascii=False, indent=2))
     else:
         echo(render.actor_text(detail, width=_width()))

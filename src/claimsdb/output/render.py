@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
@@ -276,6 +275,8 @@ def emit(items: Iterable[Any], out: TextIO, *, fmt: str, columns: Sequence[Colum
     """Write items as a table, a JSON array (streamed) or CSV; returns the count."""
     count = 0
     if fmt == "json":
+        import json  # (here: a chain or an actor shown as text needs no JSON)
+
         out.write("[")
         for item in items:
             out.write(",\n  " if count else "\n  ")
