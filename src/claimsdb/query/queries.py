@@ -199,14 +199,21 @@ def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnEle
         # speaker; a later chain's is found through the hops of later chains. One IN
         # over a UNION (as for --via), each part read through its own index.
         speaker_id = _actor_id(conn, flt.speaker)
-        parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
-        later = Hop.actor_id == speaker_id
-        if flt.with_members:
-            # (a part of its own, not an OR: each part reads the speaker index)
-            members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
-            parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
-            later = or_(later, Hop.actor_id.in_(members))
-        conditions.append(Statement.id.in_(union(*parts, later_origins(later))))
+        if not flt.with_members and not _has_later_chains(conn):
+            # Every chain is a first chain, so the stored speaker is the only origin:
+            # a plain equality reads ``ix_statements_speaker_id_article_id_id`` in list
+            # order, and a first page stops after its rows (the IN over a UNION below
+            # found and sorted every statement of the speaker first: 13,000 at 1M).
+            conditions.append(Statement.speaker_id == speaker_id)
+        else:
+            parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
+            later = Hop.actor_id == speaker_id
+            if flt.with_members:
+                # (a part of its own, not an OR: each part reads the speaker index)
+                members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
+                parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
+                later = or_(later, Hop.actor_id.in_(members))
+            conditions.append(Statement.id.in_(union(*parts, later_origins(later))))
     if flt.via is not None:
         via_id = _actor_id(conn, flt.via)
         # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
@@ -271,6 +278,18 @@ def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
                           following.chain == Hop.chain,
                           following.position == Hop.position + _constant(1))
                    .exists()))
+
+
+def _has_later_chains(conn: Connection) -> bool:
+    """Whether any statement has a chain after the first (format 1.1: "according to
+    AFP and AP"); without one, the stored speaker is every statement's only origin.
+    Ordered by the partial index's first column, so that SQLite reads that index (a
+    probe) rather than scanning every hop (15 ms at 100k statements)."""
+    return conn.execute(
+        select(Hop.statement_id).where(Hop.chain > _constant(0))
+        .order_by(Hop.actor_id).limit(1)).first() is not None
+
+
 def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
     """``hop`` is the origin's hop: the last of the statement's first chain (the one
     its stored speaker comes from). Through the primary key: (statement, chain, position)."""
@@ -327,12 +346,7 @@ def _origin_condition(conn: Connection, origin: str, *, first_rows: int | None =
     overrides = conn.execute(
         select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)).first()
     if overrides is None:
-        # Ordered by the partial index's first column, so that SQLite reads that
-        # index (a probe) rather than scanning every hop (15 ms at 100k statements).
-        several = conn.execute(
-            select(Hop.statement_id).where(Hop.chain > _constant(0))
-            .order_by(Hop.actor_id).limit(1)).first()
-        if several is None:
+        if not _has_later_chains(conn):
             if first_rows is not None and conn.dialect.name == "sqlite":
                 # Only the first rows in article order are wanted, and every origin
                 # kind is a large share of the statements: walking that order and
