@@ -1112,6 +1112,10 @@ def run_size(report: Report, statements: int, args: argparse.Namespace,
     data["sqlite"]["filters"] = filtered_queries(report, size, "sqlite", target)
     data["sqlite"]["export"] = csv_export(report, size, "sqlite", target, work,
                                           rows["statements"], repeats)
+    if args.large:  # issue 16's read targets (bench/large.py)
+        import large
+
+        data["sqlite"]["large"] = large.measure(report, size, target)
 
     if pg is not None:
         run_postgres(report, size, files, dirs, rows, total_rows, args, pg, data, work)
@@ -1156,6 +1160,10 @@ def run_postgres(report: Report, size: str, files: Sequence[Path], dirs: Sequenc
         pg.admin.execute(f'DROP DATABASE IF EXISTS "{full}" WITH (FORCE)')
     result["lookup"] = chain_lookups(report, size, "postgresql", stage_url, args.seed)
     result["filters"] = filtered_queries(report, size, "postgresql", stage_url)
+    if args.large:
+        import large
+
+        result["large"] = large.measure(report, size, stage_url)
     result["export"] = csv_export(report, size, "postgresql", stage_url, work,
                                   rows["statements"], data["repeats"])
     data["postgresql"] = result
@@ -1164,6 +1172,12 @@ def run_postgres(report: Report, size: str, files: Sequence[Path], dirs: Sequenc
 def cross_size(report: Report) -> None:
     """Targets that compare sizes: lookups use indexes, exports stream."""
     sizes = report.data["sizes"]
+    import large
+
+    large.growth(report, {size: {backend: data[backend]["large"]
+                                 for backend in ("sqlite", "postgresql")
+                                 if "large" in data.get(backend, {})}
+                          for size, data in sizes.items()})
     if "10k" in sizes and "1m" in sizes:
         for backend in ("sqlite", "postgresql"):
             small = sizes["10k"].get(backend, {}).get("lookup")
@@ -1200,6 +1214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the start-up measurement (bench/startup.py)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite databases")
+    parser.add_argument("--large", action="store_true",
+                        help="also time issue 16's read commands on each size's databases "
+                        "(bench/large.py)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--doc", type=Path, metavar="MARKDOWN",
                         help="write the results into this file's results block (as in "

@@ -38,6 +38,7 @@ READS: dict[str, Callable[[], Select]] = {
     "actor_by_key": queries._actor_by_key,
     # claimsdb actor
     "actors_by_name": queries._actors_by_name,
+    "actor_id_by_key": queries._actor_id_by_key,
     "actor_row": queries._actor_row,
     "actor_about": queries._actor_about,
     "actor_aliases": queries._actor_aliases,

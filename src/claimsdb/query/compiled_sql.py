@@ -134,6 +134,14 @@ SQLITE = {
         ),
         params=('folded', 'folded'),
     ),
+    "actor_id_by_key": CompiledQuery(
+        sql=(
+            'SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors."key" = ?'
+        ),
+        params=('actor_key',),
+    ),
     "actor_row": CompiledQuery(
         sql=(
             'SELECT actors.id, actors."key", actors.name, actors.kind, actors.identified, '
@@ -143,8 +151,9 @@ SQLITE = {
             'FROM actors LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, '
             'count(*) AS n \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id IS NOT NULL GROUP BY statements.speaker_id) AS'
-            ' anon_1 ON anon_1.actor_id = actors.id'
+            'WHERE statements.speaker_id IS NOT NULL'
+            ' AND statements.speaker_id = ? GROUP BY statements.speaker_id) AS anon_1 ON'
+            ' anon_1.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT chain_hops.actor_id AS actor_id, '
             'count(DISTINCT chain_hops.statement_id) AS n \n'
             'FROM chain_hops JOIN statements ON statements.id = chain_hops.statement_id \n'
@@ -154,15 +163,17 @@ SQLITE = {
             ' AND following.chain = chain_hops.chain'
             ' AND following.position = chain_hops.position + 1))'
             ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != chain_hops.actor_id) GROUP BY'
-            ' chain_hops.actor_id) AS anon_2 ON anon_2.actor_id = actors.id'
+            ' OR statements.speaker_id != chain_hops.actor_id)'
+            ' AND chain_hops.actor_id = ? GROUP BY chain_hops.actor_id) AS anon_2 ON'
+            ' anon_2.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT anon_6.actor_id AS actor_id, count(*) AS n \n'
             'FROM (SELECT chain_hops.actor_id AS actor_id, '
             'chain_hops.statement_id AS statement_id \n'
-            'FROM chain_hops UNION SELECT articles.outlet_id AS actor_id, '
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? UNION SELECT articles.outlet_id AS actor_id, '
             'statements.id AS statement_id \n'
             'FROM articles JOIN statements ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id IS NOT NULL) AS anon_6'
+            'WHERE articles.outlet_id IS NOT NULL AND articles.outlet_id = ?) AS anon_6'
             ' JOIN statements ON statements.id = anon_6.statement_id \n'
             'WHERE (statements.speaker_id IS NULL'
             ' OR statements.speaker_id != anon_6.actor_id)'
@@ -179,14 +190,16 @@ SQLITE = {
             ' LEFT OUTER JOIN (SELECT statements_1.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_1'
             ' JOIN relations ON relations.source_id = statements_1.id \n'
-            'WHERE relations.type = ? GROUP BY statements_1.speaker_id) AS anon_4 ON'
-            ' anon_4.actor_id = actors.id'
+            'WHERE relations.type = ?'
+            ' AND statements_1.speaker_id = ? GROUP BY statements_1.speaker_id) AS anon_4'
+            ' ON anon_4.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT statements_2.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_2'
             ' JOIN relations ON relations.target_id = statements_2.id \n'
-            'WHERE relations.type = ? GROUP BY statements_2.speaker_id) AS anon_5 ON'
-            ' anon_5.actor_id = actors.id \n'
-            'WHERE actors."key" = ?'
+            'WHERE relations.type = ?'
+            ' AND statements_2.speaker_id = ? GROUP BY statements_2.speaker_id) AS anon_5'
+            ' ON anon_5.actor_id = actors.id \n'
+            'WHERE actors.id = ?'
         ),
         params=(
             'coalesce_1',
@@ -194,9 +207,15 @@ SQLITE = {
             'coalesce_3',
             'coalesce_4',
             'coalesce_5',
+            'actor_id',
+            'actor_id',
+            'actor_id',
+            'actor_id',
             'type_1',
+            'actor_id',
             'type_2',
-            'actor_key',
+            'actor_id',
+            'actor_id',
         ),
         constants={
             'coalesce_1': 0,
@@ -576,6 +595,14 @@ POSTGRESQL = {
         ),
         params=None,
     ),
+    "actor_id_by_key": CompiledQuery(
+        sql=(
+            'SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.key = %(actor_key)s::VARCHAR'
+        ),
+        params=None,
+    ),
     "actor_row": CompiledQuery(
         sql=(
             'SELECT actors.id, actors.key, actors.name, actors.kind, actors.identified, '
@@ -587,8 +614,9 @@ POSTGRESQL = {
             'FROM actors LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, '
             'count(*) AS n \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id IS NOT NULL GROUP BY statements.speaker_id) AS'
-            ' anon_1 ON anon_1.actor_id = actors.id'
+            'WHERE statements.speaker_id IS NOT NULL'
+            ' AND statements.speaker_id = %(actor_id)s::INTEGER GROUP BY'
+            ' statements.speaker_id) AS anon_1 ON anon_1.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT chain_hops.actor_id AS actor_id, '
             'count(DISTINCT chain_hops.statement_id) AS n \n'
             'FROM chain_hops JOIN statements ON statements.id = chain_hops.statement_id \n'
@@ -598,15 +626,18 @@ POSTGRESQL = {
             ' AND following.chain = chain_hops.chain'
             ' AND following.position = chain_hops.position + 1))'
             ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != chain_hops.actor_id) GROUP BY'
+            ' OR statements.speaker_id != chain_hops.actor_id)'
+            ' AND chain_hops.actor_id = %(actor_id)s::INTEGER GROUP BY'
             ' chain_hops.actor_id) AS anon_2 ON anon_2.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT anon_6.actor_id AS actor_id, count(*) AS n \n'
             'FROM (SELECT chain_hops.actor_id AS actor_id, '
             'chain_hops.statement_id AS statement_id \n'
-            'FROM chain_hops UNION SELECT articles.outlet_id AS actor_id, '
-            'statements.id AS statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER UNION SELECT'
+            ' articles.outlet_id AS actor_id, statements.id AS statement_id \n'
             'FROM articles JOIN statements ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id IS NOT NULL) AS anon_6'
+            'WHERE articles.outlet_id IS NOT NULL'
+            ' AND articles.outlet_id = %(actor_id)s::INTEGER) AS anon_6'
             ' JOIN statements ON statements.id = anon_6.statement_id \n'
             'WHERE (statements.speaker_id IS NULL'
             ' OR statements.speaker_id != anon_6.actor_id)'
@@ -623,14 +654,16 @@ POSTGRESQL = {
             ' LEFT OUTER JOIN (SELECT statements_1.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_1'
             ' JOIN relations ON relations.source_id = statements_1.id \n'
-            'WHERE relations.type = %(type_1)s::VARCHAR GROUP BY statements_1.speaker_id)'
-            ' AS anon_4 ON anon_4.actor_id = actors.id'
+            'WHERE relations.type = %(type_1)s::VARCHAR'
+            ' AND statements_1.speaker_id = %(actor_id)s::INTEGER GROUP BY'
+            ' statements_1.speaker_id) AS anon_4 ON anon_4.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT statements_2.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_2'
             ' JOIN relations ON relations.target_id = statements_2.id \n'
-            'WHERE relations.type = %(type_2)s::VARCHAR GROUP BY statements_2.speaker_id)'
-            ' AS anon_5 ON anon_5.actor_id = actors.id \n'
-            'WHERE actors.key = %(actor_key)s::VARCHAR'
+            'WHERE relations.type = %(type_2)s::VARCHAR'
+            ' AND statements_2.speaker_id = %(actor_id)s::INTEGER GROUP BY'
+            ' statements_2.speaker_id) AS anon_5 ON anon_5.actor_id = actors.id \n'
+            'WHERE actors.id = %(actor_id)s::INTEGER'
         ),
         params=None,
         constants={

@@ -66,8 +66,9 @@ def actor(conn: DriverConnection, name: str, *, limit: int | None = None
         found = conn.fetch(compiled["actors_by_name"], {"folded": name.strip().lower()})
         if len(found) != 1:
             return None
-    row = conn.fetch(compiled["actor_row"], {"actor_key": found[0][0]})[0]
-    actor_id = {"actor_id": row[0]}
+    [(found_id,)] = conn.fetch(compiled["actor_id_by_key"], {"actor_key": found[0][0]})
+    actor_id = {"actor_id": found_id}
+    row = conn.fetch(compiled["actor_row"], actor_id)[0]
     [(wikidata, description)] = conn.fetch(compiled["actor_about"], actor_id)
     aliases = [alias for (alias,) in conn.fetch(compiled["actor_aliases"], actor_id)]
     if limit is None:

@@ -93,11 +93,15 @@ def repeats_edges(conn: Connection, ids: Iterable[int]) -> list[tuple[int, int]]
     return sorted((s, t) for s, t in edges if t in members)
 
 
-def views(conn: Connection, ids: Iterable[int]) -> dict[int, StatementView]:
+def views(conn: Connection, ids: Iterable[int], *, context: bool = True
+          ) -> dict[int, StatementView]:
+    """The statements' views by id, a thousand per query. ``context=False``: without
+    the context sentence, which answers listing claims or loops never show and which
+    costs most of a view."""
     out: dict[int, StatementView] = {}
     for chunk in _chunks(sorted(set(ids)), 1000):
         rows = conn.execute(_statement_select().where(Statement.id.in_(chunk))).all()
-        out.update((v.id, v) for v in _enrich(conn, rows))
+        out.update((v.id, v) for v in _enrich(conn, rows, context=context))
     return out
 
 
@@ -351,7 +355,7 @@ def iter_claims(conn: Connection, *, single_source: bool = False,
         groups += [{i} for i in conn.execute(query).scalars() if i not in grouped]
     summaries = []
     for chunk in _group_chunks(groups, 1000):
-        members = views(conn, set().union(*chunk))
+        members = views(conn, set().union(*chunk), context=False)
         for group in chunk:
             claim_views = [members[i] for i in group]
             if article is not None and all(v.article != article for v in claim_views):
@@ -428,14 +432,18 @@ def find_loops(conn: Connection) -> list[Loop]:
         cycle = find_cycle(remaining)
         if not cycle:
             break
-        names = views(conn, cycle)
+        names = views(conn, cycle, context=False)
         refs = _rotated([names[i].ref for i in cycle[:-1]])
         loops.append(Loop("repeats", (*refs, refs[0]), tuple(refs)))
         for node in cycle[:-1]:
             remaining.pop(node, None)
     loops += _chain_loops(conn)
-    for group in families(conn):
-        loops += _citation_loops(views(conn, group).values())
+    # The families' statements a thousand at a time, not one family per query: there
+    # are tens of thousands of families at a million statements.
+    for chunk in _group_chunks(families(conn), 1000):
+        members = views(conn, set().union(*chunk), context=False)
+        for group in chunk:
+            loops += _citation_loops(members[i] for i in sorted(group))
     return loops
 
 
@@ -456,7 +464,7 @@ def _chain_loops(conn: Connection) -> list[Loop]:
                        .where(Hop.actor_id == Article.outlet_id, Hop.position > 0))
     ids = set(conn.execute(repeated).scalars()) | set(conn.execute(outlet_in_chain).scalars())
     loops = []
-    for view in views(conn, ids).values():
+    for view in views(conn, ids, context=False).values():
         for chain in paths(view):
             path = [a.key for a in chain]
             if len(set(path)) < len(path):
