@@ -1,7 +1,9 @@
-"""Compile the read queries of ``claimsdb chain`` ahead of time, for each dialect.
+"""Compile the read queries of ``claimsdb chain`` and ``claimsdb article`` ahead of time,
+for each dialect.
 
-``claimsdb chain REF`` answers on the database driver alone (``claimsdb.query.readpath``),
-so that it never loads SQLAlchemy. Its queries are still defined once, with SQLAlchemy,
+``claimsdb chain REF`` and ``claimsdb article KEY`` answer on the database driver alone
+(``claimsdb.query.readpath``, ``claimsdb.query.articlepath``), so that they never load
+SQLAlchemy. Its queries are still defined once, with SQLAlchemy,
 in ``claimsdb.query.queries``; this writes what SQLAlchemy compiles them to into
 ``claimsdb/query/compiled_sql.py``. After changing one of them, run::
 
@@ -34,6 +36,8 @@ READS: dict[str, Callable[[], Select]] = {
     "statement_by_id": queries._statement_by_id,
     "details_of_one": lambda: queries._details_query(one=True),
     "actor_by_key": queries._actor_by_key,
+    # claimsdb article KEY and the workbench's article page (claimsdb.query.articlepath)
+    **queries.ARTICLE_READS,
 }
 
 
@@ -45,7 +49,8 @@ def dialects() -> dict[str, Dialect]:
 def render_module() -> str:
     """The source of ``compiled_sql.py`` as the query definitions compile today."""
     lines = [
-        '"""The read queries of ``claimsdb chain``, as SQLAlchemy compiles them for each',
+        '"""The read queries answered on the database driver (``claimsdb chain``,',
+        "``claimsdb article``), as SQLAlchemy compiles them for each",
         "dialect: SQL text, parameter order (None: by name) and the values a query binds",
         "itself.",
         "",
@@ -67,15 +72,38 @@ def render_module() -> str:
             lines.append("        sql=(")
             lines += [f"            {piece!r}" for piece in _pieces(sql)]
             lines.append("        ),")
-            lines.append(f"        params={params!r},")
+            lines += _packed("params", params)
             constants = {key: value for key, value in sorted(constants.items())
                          if value is not None}  # (None: a parameter given at each call)
             if constants:
-                lines.append(f"        constants={constants!r},")
+                lines += _packed("constants", constants)
             lines.append("    ),")
         lines.append("}")
     lines += ["", f"QUERIES = {{{', '.join(names)}}}", ""]
     return "\n".join(lines)
+
+
+def _packed(name: str, value: tuple | dict | None, width: int = 96) -> list[str]:
+    """``name=value,`` as lines of the generated module: one line when it fits, else
+    the items packed into lines of at most ``width`` characters."""
+    line = f"        {name}={value!r},"
+    if len(line) <= width or not value:
+        return [line]
+    if isinstance(value, dict):
+        opening, closing = "{", "}"
+        items = [f"{key!r}: {item!r}," for key, item in value.items()]
+    else:
+        opening, closing = "(", ")"
+        items = [f"{item!r}," for item in value]
+    lines = [f"        {name}={opening}"]
+    current = "           "
+    for item in items:
+        if len(current) + 1 + len(item) > width:
+            lines.append(current)
+            current = "           "
+        current += " " + item
+    lines += [current, f"        {closing},"]
+    return lines
 
 
 # Where a long line of SQL may be cut: after a comma, or before a keyword.

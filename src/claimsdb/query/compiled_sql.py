@@ -1,4 +1,5 @@
-"""The read queries of ``claimsdb chain``, as SQLAlchemy compiles them for each
+"""The read queries answered on the database driver (``claimsdb chain``,
+``claimsdb article``), as SQLAlchemy compiles them for each
 dialect: SQL text, parameter order (None: by name) and the values a query binds
 itself.
 
@@ -124,6 +125,166 @@ SQLITE = {
         ),
         params=('actor_key',),
     ),
+    "article_by_key": CompiledQuery(
+        sql=(
+            'SELECT articles.id, articles.text, articles.note \n'
+            'FROM articles \n'
+            'WHERE articles."key" = ?'
+        ),
+        params=('article_key',),
+    ),
+    "article_summary": CompiledQuery(
+        sql=(
+            'SELECT articles."key", articles.title, articles.published, articles.url, '
+            'articles.language, articles.retrieved, articles.archived_url, '
+            'actors_1."key" AS outlet_key, actors_1.name AS outlet_name, '
+            'actors_1.kind AS outlet_kind, actors_1.identified AS outlet_identified, '
+            'coalesce(anon_1.statements, ?) AS statements, coalesce(anon_1.anonymous, '
+            '?) AS anonymous, coalesce(anon_1.denied, ?) AS denied \n'
+            'FROM articles'
+            ' LEFT OUTER JOIN actors AS actors_1 ON articles.outlet_id = actors_1.id'
+            ' LEFT OUTER JOIN (SELECT statements.article_id AS article_id, '
+            'count(*) AS statements, '
+            'count(CASE WHEN (coalesce(origin_overrides.identified, actors_2.identified, '
+            '?) = ? AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops'
+            ' JOIN actors AS later_origin_named ON later_origin_named.id = chain_hops.actor_id \n'
+            'WHERE coalesce(chain_hops.identified, later_origin_named.identified) = ?'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops'
+            ' JOIN actors AS later_origin_role ON later_origin_role.id = chain_hops.actor_id \n'
+            'WHERE coalesce(chain_hops.identified, later_origin_role.identified) = ?'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))) THEN ? END) AS anonymous, '
+            'count(CASE WHEN (EXISTS (SELECT * \n'
+            'FROM relations \n'
+            'WHERE relations.target_id = statements.id AND relations.type = ?))'
+            ' THEN ? END) AS denied \n'
+            'FROM statements'
+            ' LEFT OUTER JOIN actors AS actors_2 ON statements.speaker_id = actors_2.id'
+            ' LEFT OUTER JOIN (SELECT chain_hops.statement_id AS statement_id, '
+            'chain_hops.identified AS identified \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified IS NOT NULL AND chain_hops.chain = ?'
+            ' AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))) AS origin_overrides ON'
+            ' origin_overrides.statement_id = statements.id \n'
+            'WHERE statements.article_id = ? GROUP BY statements.article_id) AS anon_1 ON'
+            ' anon_1.article_id = articles.id \n'
+            'WHERE articles.id = ? ORDER BY articles.published IS NULL, '
+            'articles.published DESC, articles."key"'
+        ),
+        params=(
+            'coalesce_1', 'coalesce_2', 'coalesce_3', 'coalesce_4', 'coalesce_5', 'coalesce_6',
+            'coalesce_7', 'param_1', 'type_1', 'param_2', 'chain_1', 'article_id', 'article_id',
+        ),
+        constants={
+            'chain_1': 0, 'coalesce_1': 0, 'coalesce_2': 0, 'coalesce_3': 0,
+            'coalesce_4': 'named', 'coalesce_5': 'anonymous', 'coalesce_6': 'named',
+            'coalesce_7': 'role', 'param_1': 1, 'param_2': 1, 'type_1': 'denies',
+        },
+    ),
+    "article_authors": CompiledQuery(
+        sql=(
+            'SELECT actors."key", actors.name, actors.kind, actors.identified \n'
+            'FROM actors JOIN article_authors ON article_authors.actor_id = actors.id \n'
+            'WHERE article_authors.article_id = ? ORDER BY article_authors.position'
+        ),
+        params=('article_id',),
+    ),
+    "article_statements": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.article_id = ? ORDER BY statements.article_id, statements.id'
+        ),
+        params=('article_id',),
+    ),
+    "article_details": CompiledQuery(
+        sql=(
+            'SELECT details.part, details.statement_id, details.chain, details.sort_text, '
+            'details.sort_number, details.v1, details.v2, details.v3, details.v4, '
+            'details.v5, details.h0, details.h1, details.h2, details.h3, details.h4, '
+            'details.h5 \n'
+            'FROM (SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors."key" AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = ?) UNION ALL SELECT 1, '
+            'relations.source_id AS source_id, 0, relations.type AS type, '
+            'relations.id AS id, relations.type AS type__1, '
+            'other_article_1."key" AS "key", other_1."key" AS key_1, '
+            'other_1.quote AS quote, other_speaker_1."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = ?) UNION ALL SELECT 2, '
+            'relations.target_id AS target_id, 0, relations.type AS type, '
+            'relations.id AS id, relations.type AS type__1, '
+            'other_article_2."key" AS "key", other_2."key" AS key_3, '
+            'other_2.quote AS quote, other_speaker_2."key" AS key_4, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = ?) UNION ALL SELECT 3, '
+            'statement_about.statement_id AS statement_id, 0, actors."key" AS "key", 0, '
+            'NULL AS anon_1, actors."key" AS key__1, actors.name AS name, '
+            'actors.kind AS kind, actors.identified AS identified, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5, '
+            'NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = ?)) AS details ORDER BY details.part, '
+            'details.statement_id, details.chain, details.sort_text, details.sort_number'
+        ),
+        params=('article_id', 'article_id', 'article_id', 'article_id'),
+    ),
 }
 
 POSTGRESQL = {
@@ -238,6 +399,170 @@ POSTGRESQL = {
             'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
             'FROM actors \n'
             'WHERE actors.key = %(actor_key)s::VARCHAR'
+        ),
+        params=None,
+    ),
+    "article_by_key": CompiledQuery(
+        sql=(
+            'SELECT articles.id, articles.text, articles.note \n'
+            'FROM articles \n'
+            'WHERE articles.key = %(article_key)s::VARCHAR'
+        ),
+        params=None,
+    ),
+    "article_summary": CompiledQuery(
+        sql=(
+            'SELECT articles.key, articles.title, articles.published, articles.url, '
+            'articles.language, articles.retrieved, articles.archived_url, '
+            'actors_1.key AS outlet_key, actors_1.name AS outlet_name, '
+            'actors_1.kind AS outlet_kind, actors_1.identified AS outlet_identified, '
+            'coalesce(anon_1.statements, %(coalesce_1)s::INTEGER) AS statements, '
+            'coalesce(anon_1.anonymous, %(coalesce_2)s::INTEGER) AS anonymous, '
+            'coalesce(anon_1.denied, %(coalesce_3)s::INTEGER) AS denied \n'
+            'FROM articles'
+            ' LEFT OUTER JOIN actors AS actors_1 ON articles.outlet_id = actors_1.id'
+            ' LEFT OUTER JOIN (SELECT statements.article_id AS article_id, '
+            'count(*) AS statements, '
+            'count(CASE WHEN (coalesce(origin_overrides.identified, actors_2.identified, '
+            '%(coalesce_4)s::VARCHAR) = %(coalesce_5)s::VARCHAR'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops'
+            ' JOIN actors AS later_origin_named ON later_origin_named.id = chain_hops.actor_id \n'
+            'WHERE coalesce(chain_hops.identified, '
+            'later_origin_named.identified) = %(coalesce_6)s::VARCHAR'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops'
+            ' JOIN actors AS later_origin_role ON later_origin_role.id = chain_hops.actor_id \n'
+            'WHERE coalesce(chain_hops.identified, '
+            'later_origin_role.identified) = %(coalesce_7)s::VARCHAR'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id)))'
+            ' THEN %(param_1)s::INTEGER END) AS anonymous, '
+            'count(CASE WHEN (EXISTS (SELECT * \n'
+            'FROM relations \n'
+            'WHERE relations.target_id = statements.id'
+            ' AND relations.type = %(type_1)s::VARCHAR))'
+            ' THEN %(param_2)s::INTEGER END) AS denied \n'
+            'FROM statements'
+            ' LEFT OUTER JOIN actors AS actors_2 ON statements.speaker_id = actors_2.id'
+            ' LEFT OUTER JOIN (SELECT chain_hops.statement_id AS statement_id, '
+            'chain_hops.identified AS identified \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified IS NOT NULL'
+            ' AND chain_hops.chain = %(chain_1)s::INTEGER AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))) AS origin_overrides ON'
+            ' origin_overrides.statement_id = statements.id \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER GROUP BY'
+            ' statements.article_id) AS anon_1 ON anon_1.article_id = articles.id \n'
+            'WHERE articles.id = %(article_id)s::INTEGER'
+            ' ORDER BY articles.published IS NULL, articles.published DESC, articles.key'
+        ),
+        params=None,
+        constants={
+            'chain_1': 0, 'coalesce_1': 0, 'coalesce_2': 0, 'coalesce_3': 0,
+            'coalesce_4': 'named', 'coalesce_5': 'anonymous', 'coalesce_6': 'named',
+            'coalesce_7': 'role', 'param_1': 1, 'param_2': 1, 'type_1': 'denies',
+        },
+    ),
+    "article_authors": CompiledQuery(
+        sql=(
+            'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
+            'FROM actors JOIN article_authors ON article_authors.actor_id = actors.id \n'
+            'WHERE article_authors.article_id = %(article_id)s::INTEGER'
+            ' ORDER BY article_authors.position'
+        ),
+        params=None,
+    ),
+    "article_statements": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER'
+            ' ORDER BY statements.article_id, statements.id'
+        ),
+        params=None,
+    ),
+    "article_details": CompiledQuery(
+        sql=(
+            'SELECT details.part, details.statement_id, details.chain, details.sort_text, '
+            'details.sort_number, details.v1, details.v2, details.v3, details.v4, '
+            'details.v5, details.h0, details.h1, details.h2, details.h3, details.h4, '
+            'details.h5 \n'
+            'FROM (SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors.key AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER) UNION ALL SELECT 1, '
+            'relations.source_id AS source_id, 0, relations.type AS type, '
+            'relations.id AS id, relations.type AS type__1, other_article_1.key AS key, '
+            'other_1.key AS key_1, other_1.quote AS quote, other_speaker_1.key AS key_2, '
+            'NULL AS anon_1, NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, '
+            'NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER) UNION ALL SELECT 2, '
+            'relations.target_id AS target_id, 0, relations.type AS type, '
+            'relations.id AS id, relations.type AS type__1, other_article_2.key AS key, '
+            'other_2.key AS key_3, other_2.quote AS quote, other_speaker_2.key AS key_4, '
+            'NULL AS anon_1, NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, '
+            'NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER) UNION ALL SELECT 3, '
+            'statement_about.statement_id AS statement_id, 0, actors.key AS key, 0, '
+            'NULL AS anon_1, actors.key AS key__1, actors.name AS name, '
+            'actors.kind AS kind, actors.identified AS identified, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5, '
+            'NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER)) AS details'
+            ' ORDER BY details.part, details.statement_id, details.chain, '
+            'details.sort_text, details.sort_number'
         ),
         params=None,
     ),
