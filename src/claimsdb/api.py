@@ -334,8 +334,10 @@ class Database:
             if self._spare_drivers:
                 return self._spare_drivers.pop()
         connection = driver.connect(self.target)
-        if self._driver is None:
-            self._driver, self._driver_thread = connection, threading.get_ident()
+        with _SPARES_LOCK:
+            if self._driver is None:  # (the thread first, so no other thread takes it)
+                self._driver_thread = threading.get_ident()
+                self._driver = connection
         return connection
 
     def _hand_back_driver(self, connection: DriverConnection) -> None:
