@@ -21,7 +21,7 @@ from sqlalchemy import text
 import claimsdb
 from claimsdb.format.seeds import seed_files
 from claimsdb.output import render
-from claimsdb.query import articlepath, queries
+from claimsdb.query import articlepath, queries, readpath
 from claimsdb.store import driver
 from claimsdb.store.db import read_connection
 from conftest import DATA
@@ -66,6 +66,19 @@ def test_every_article_reads_the_same_on_the_driver(loaded, engine):
                     got = articlepath.article(reader, key, context=context)
                 assert got == expected, (key, context)
             assert _shown(got) == _shown(expected), key
+    finally:
+        connection.close()
+
+
+def test_each_statement_of_an_article_is_the_statement_chain_shows(loaded, engine):
+    """Context sentences included: the article cuts each statement's window of text
+    in Python, the chain lookup in SQL (``substr``), and they must agree."""
+    connection = driver.connect(loaded)
+    try:
+        with connection.reading() as reader:
+            for key in _keys(engine):
+                for view in articlepath.article(reader, key).statements:
+                    assert view == readpath.statement(reader, view.ref), view.ref
     finally:
         connection.close()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from claimsdb.query.compiled_sql import QUERIES
 from claimsdb.query.results import ActorRef, ArticleDetail
-from claimsdb.query.views import article_detail, group_details, speaker_keys, with_speakers
+from claimsdb.query.views import article_detail, group_details, with_speakers
 from claimsdb.store.driver import DriverConnection
 
 
@@ -34,12 +34,7 @@ def article(conn: DriverConnection, key: str, *, context: bool = True) -> Articl
     rows = conn.fetch(compiled["article_statements"], given)
     hops, related, about = group_details(conn.fetch(compiled["article_details"], given))
     if related:
-        # The few distinct speakers of related statements, one lookup each (a list of
-        # keys would need an IN list expanded at each call).
-        actors: dict[str, ActorRef] = {}
-        for speaker in sorted(speaker_keys(related)):
-            for row in conn.fetch(compiled["actor_by_key"], {"actor_key": speaker}):
-                actors[row[0]] = ActorRef(*row)
-        with_speakers(related, actors)
+        with_speakers(related, {row[0]: ActorRef(*row) for row in conn.fetch(
+            compiled["article_related_speakers"], given)})
     return article_detail(summary, text, note, authors, rows, hops, related, about,
                           context=context)

@@ -216,12 +216,8 @@ SQLITE = {
             'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
             'speaker.identified AS speaker_identified, '
             'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
-            ' ELSE 0 END AS window_start, substr(articles.text, '
-            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
-            ' ELSE 0 END + 1, '
-            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
-            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
-            'articles.language, statements.translated_from, statements.original \n'
+            ' ELSE 0 END AS window_start, NULL AS window, articles.language, '
+            'statements.translated_from, statements.original \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
@@ -284,6 +280,24 @@ SQLITE = {
             'details.statement_id, details.chain, details.sort_text, details.sort_number'
         ),
         params=('article_id', 'article_id', 'article_id', 'article_id'),
+    ),
+    "article_related_speakers": CompiledQuery(
+        sql=(
+            'SELECT actors."key", actors.name, actors.kind, actors.identified \n'
+            'FROM actors \n'
+            'WHERE actors.id IN (SELECT statements.speaker_id \n'
+            'FROM statements \n'
+            'WHERE statements.id IN (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = ?) UNION SELECT relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = ?)))'
+        ),
+        params=('article_id', 'article_id'),
     ),
 }
 
@@ -497,12 +511,8 @@ POSTGRESQL = {
             'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
             'speaker.identified AS speaker_identified, '
             'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
-            ' ELSE 0 END AS window_start, substr(articles.text, '
-            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
-            ' ELSE 0 END + 1, '
-            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
-            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
-            'articles.language, statements.translated_from, statements.original \n'
+            ' ELSE 0 END AS window_start, NULL AS "window", articles.language, '
+            'statements.translated_from, statements.original \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
@@ -563,6 +573,25 @@ POSTGRESQL = {
             'WHERE statements.article_id = %(article_id)s::INTEGER)) AS details'
             ' ORDER BY details.part, details.statement_id, details.chain, '
             'details.sort_text, details.sort_number'
+        ),
+        params=None,
+    ),
+    "article_related_speakers": CompiledQuery(
+        sql=(
+            'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
+            'FROM actors \n'
+            'WHERE actors.id IN (SELECT statements.speaker_id \n'
+            'FROM statements \n'
+            'WHERE statements.id IN (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER) UNION SELECT'
+            ' relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER)))'
         ),
         params=None,
     ),

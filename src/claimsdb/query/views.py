@@ -20,6 +20,8 @@ from claimsdb.query.results import (
     StatementView,
 )
 
+CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
+
 # What a row of the details query is (its ``part`` column): see ``_detail_branches``
 # in claimsdb.query.queries.
 HOP, OUTGOING, INCOMING, ABOUT = range(4)
@@ -125,7 +127,13 @@ def article_detail(summary_row: Sequence, text: str, note: str | None,
     """One article from the rows of its queries (``ARTICLE_READS`` in
     ``claimsdb.query.queries``): its summary row, text, note, authors (key, name, kind,
     identification), statement rows and their grouped details (speakers of related
-    statements already actors), its statements in text order."""
+    statements already actors), its statements in text order.
+
+    The statement rows come without their ``window`` (None): it is cut here from the
+    text, as ``_statement_select`` cuts it in SQL (``substr`` from ``window_start``,
+    to ``CONTEXT_WINDOW`` characters past the span)."""
+    if context:
+        rows = [(*row[:20], text[row[19]:row[6] + CONTEXT_WINDOW], *row[21:]) for row in rows]
     views = sorted(build_views(rows, hops, related, about, context=context),
                    key=lambda v: (v.span_start, v.span_end))
     return ArticleDetail(article_summary(summary_row), text,
