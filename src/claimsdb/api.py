@@ -12,6 +12,7 @@ snapshot. ``docs/python.md`` has runnable examples (a test runs them).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,12 @@ __all__ = [
 ]
 
 
+# Driver connections kept for threads other than the first (``_hand_back_driver``): as
+# many as a web server's requests usually run at once.
+_SPARE_DRIVERS = 4
+_SPARES_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class ExportResult:
     """What ``Database.export_file`` wrote: ``rows`` of ``noun`` (for a table export:
@@ -88,6 +95,9 @@ class Database:
         self._engine: Engine | None = None
         self._driver: DriverConnection | None = None  # for questions asked without SQLAlchemy
         self._driver_thread: int | None = None
+        # Driver connections other threads (a web server's) opened and handed back, for
+        # the next question of any thread: one thread at a time uses each.
+        self._spare_drivers: list[DriverConnection] = []
 
     def engine(self, *, create: bool = True) -> Engine:
         """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
@@ -281,49 +291,74 @@ class Database:
         return self._on_driver(lambda conn: readpath.statement(conn, ref))
 
     def _on_driver(self, question: Callable[[DriverConnection], Any]) -> Any:
-        """``question``'s answer, asked on the database driver without SQLAlchemy; None
-        where the driver cannot answer as the full way would (``NotOnDriver``, or the
-        question's own None). A driver error comes out as the engine would give it."""
+        """The answer of ``question`` asked in one read transaction on the database
+        driver, without SQLAlchemy; None where only the SQLAlchemy path can answer
+        (``NotOnDriver``, or ``question`` returned None). A driver error becomes the
+        message the engine would give."""
         from claimsdb.store import driver
 
         connection = None
         try:
             connection = self._driver_connection()
             with connection.reading() as conn:
-                return question(conn)
+                answer = question(conn)
         except driver.NotOnDriver:
-            return None
+            answer = None
         except Exception as error:
             if not driver.is_driver_error(error):
                 raise
             failed = connection.last_sql if connection is not None else None
-            self._close_driver()
+            if connection is not None:  # (no other thread uses it: close it, not theirs)
+                if connection is self._driver:
+                    self._driver = None
+                with contextlib.suppress(Exception):  # (it is what just failed)
+                    connection.close()
+                connection = None
             from claimsdb.store.db import driver_failure
 
             raise driver_failure(self.engine(create=False), error, failed) from None
         finally:
             if connection is not None and connection is not self._driver:
-                connection.close()
+                self._hand_back_driver(connection)
+        return answer
 
     def _driver_connection(self) -> DriverConnection:
         """This thread's driver-level connection: kept for the thread that opened it
-        first (the next question reuses it), a new one for any other thread."""
-        import threading
-
+        first (the next question reuses it); for any other thread a spare one handed
+        back by another thread, or a new one (``_hand_back_driver`` keeps it)."""
         from claimsdb.store import driver
 
         if self._driver is not None and self._driver_thread == threading.get_ident():
             return self._driver
+        with _SPARES_LOCK:
+            if self._spare_drivers:
+                return self._spare_drivers.pop()
         connection = driver.connect(self.target)
-        if self._driver is None:
-            self._driver, self._driver_thread = connection, threading.get_ident()
+        with _SPARES_LOCK:
+            if self._driver is None:  # (the thread first, so no other thread takes it)
+                self._driver_thread = threading.get_ident()
+                self._driver = connection
         return connection
 
+    def _hand_back_driver(self, connection: DriverConnection) -> None:
+        """A connection of a thread other than the first, after its question: kept for
+        the next one (a web server's worker threads take turns with a few), closed
+        when enough are kept already."""
+        with _SPARES_LOCK:
+            if len(self._spare_drivers) < _SPARE_DRIVERS:
+                self._spare_drivers.append(connection)
+                return
+        connection.close()
+
     def _close_driver(self) -> None:
+        with _SPARES_LOCK:
+            closing, self._spare_drivers = self._spare_drivers, []
         if self._driver is not None:
-            driver, self._driver = self._driver, None
+            closing.append(self._driver)
+            self._driver = None
+        for connection in closing:
             with contextlib.suppress(Exception):  # (it may be what just failed)
-                driver.close()
+                connection.close()
 
     def statements(self, flt: StatementFilter | None = None) -> list[queries.StatementView]:
         """Statements matching the filter (``claimsdb statements``), in the command's order."""
@@ -393,7 +428,16 @@ class Database:
     def article(self, key: str, *, context: bool = True) -> queries.ArticleDetail:
         """One article with its statements in text order; ``context=False`` leaves out
         each statement's context sentence (a page showing the whole text needs none,
-        and finding them is most of the cost)."""
+        and finding them is most of the cost).
+
+        Answered on the database driver, without loading SQLAlchemy
+        (``claimsdb.query.articlepath``); a key that names no article goes the full
+        way, for the message suggesting what was meant."""
+        from claimsdb.query import articlepath
+
+        detail = self._on_driver(lambda conn: articlepath.article(conn, key, context=context))
+        if detail is not None:
+            return detail
         from claimsdb.query import queries
 
         with self.reading() as conn:

@@ -54,11 +54,15 @@ def _visible(match: re.Match[str]) -> str:
 
 def escape(text: str) -> str:
     """``text`` with its lines kept and every other control character visibly escaped."""
+    if text.isascii() and text.isprintable():  # most values: nothing to escape (a page
+        return text  # prints thousands, and two substitutions cost more than the rest)
     return _UNSAFE_KEEPING_LINES.sub(_visible, _LINE_BREAK.sub("\n", text))
 
 
 def one_line(text: str) -> str:
     """``text`` for one line: line breaks as ``⏎``, other control characters escaped."""
+    if text.isascii() and text.isprintable():  # (as in escape)
+        return text
     return _UNSAFE.sub(_visible, _LINE_BREAK.sub(LINE_BREAK, text))
 
 

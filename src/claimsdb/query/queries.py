@@ -58,6 +58,8 @@ from claimsdb.query.graph import independent_origin_counts, later_denied_ids
 from claimsdb.query.results import ActorDetail as ActorDetail
 from claimsdb.query.results import ActorRef as ActorRef
 from claimsdb.query.results import ActorSummary as ActorSummary
+from claimsdb.query.results import ArticleDetail as ArticleDetail
+from claimsdb.query.results import ArticleSummary as ArticleSummary
 from claimsdb.query.results import HopView as HopView
 from claimsdb.query.results import RelatedStatement as RelatedStatement
 from claimsdb.query.results import RoleView as RoleView
@@ -65,10 +67,13 @@ from claimsdb.query.results import StatementView as StatementView
 from claimsdb.query.suggestions import rank, statement_candidates
 from claimsdb.query.views import (
     ABOUT,
+    CONTEXT_WINDOW,
     HOP,
     INCOMING,
     OUTGOING,
     actor_detail,
+    article_detail,
+    article_summary,
     build_views,
     group_details,
     span_of,
@@ -95,7 +100,6 @@ from claimsdb.store.models import (
 )
 
 BATCH = 1000
-CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
 
 
 @dataclass(frozen=True)
@@ -594,11 +598,13 @@ _HOP, _OUTGOING, _INCOMING, _ABOUT = HOP, OUTGOING, INCOMING, ABOUT
 
 
 @functools.cache
-def _details_query(one: bool = False, lean: bool = False, ranged: bool = False) -> Select:
+def _details_query(one: bool = False, lean: bool = False, ranged: bool = False,
+                   of_article: bool = False) -> Select:
     """Chain links, relations both ways and about-actors of a set of statements, as one
     query (UNION ALL of ``_detail_branches``): one round trip instead of four, which is
-    most of a chain lookup's time, on a server above all."""
-    combined = union_all(*_detail_branches(one, lean, ranged)).subquery("details")
+    most of a chain lookup's time, on a server above all. ``of_article``: those of
+    every statement of the article ``article_id``."""
+    combined = union_all(*_detail_branches(one, lean, ranged, of_article)).subquery("details")
     return select(combined).order_by(combined.c.part, combined.c.statement_id,
                                      combined.c.chain, combined.c.sort_text,
                                      combined.c.sort_number)
@@ -617,7 +623,8 @@ def _detail_queries(lean: bool = False, ranged: bool = False) -> tuple[Select, .
             about.order_by(StatementAbout.statement_id, Actor.key))
 
 
-def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select]:
+def _detail_branches(one: bool, lean: bool, ranged: bool = False,
+                     of_article: bool = False) -> list[Select]:
     """One select each for chain links, outgoing and incoming relations, about-actors.
 
     Every branch has the same columns: what it is (``part``), the statement, the chain
@@ -631,12 +638,17 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False) -> list[Select
     SQLAlchemy more Python than the whole query costs SQLite). ``lean``: only keys,
     names and cues (the rest NULL), without the other statements' quotes and speakers:
     what a CSV export needs, and a third cheaper for SQLite. ``ranged``: the statements
-    with ids from ``lo`` to ``hi`` (see ``StatementDetails.load``).
+    with ids from ``lo`` to ``hi`` (see ``StatementDetails.load``). ``of_article``: the
+    statements of the article ``article_id`` (an article page: no list of ids to bind,
+    so the query is compiled once, ahead of time, for the driver-level read path).
     """
     ids = bindparam(_IDS, expanding=not one)
     nothing = null()
 
     def chosen(column):
+        if of_article:
+            return column.in_(select(Statement.id).where(
+                Statement.article_id == bindparam("article_id")))
         if ranged:
             return column.between(bindparam("lo"), bindparam("hi"))
         return column == ids if one else column.in_(ids)
@@ -1003,21 +1015,6 @@ def iter_denials(conn: Connection, flt: StatementFilter | None = None,
 
 # -- articles ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ArticleSummary:
-    key: str
-    title: str
-    outlet: ActorRef | None
-    published: str | None
-    url: str | None
-    language: str
-    statements: int
-    anonymous: int  # statements whose every origin is anonymous (as ``sources`` counts)
-    denied: int  # statements something denies
-    retrieved: str | None = None  # when the text was retrieved (format 1.1)
-    archived_url: str | None = None  # an archived copy of the article (format 1.1)
-
-
 def list_articles(conn: Connection, *, limit: int | None = None,
                   where: ColumnElement[bool] | None = None,
                   article_id: int | None = None) -> Iterator[ArticleSummary]:
@@ -1027,6 +1024,27 @@ def list_articles(conn: Connection, *, limit: int | None = None,
     ``article_id`` restricts the counting itself to that article: neither backend
     pushes an outer condition into the grouped count, so an article's page would
     otherwise count every statement of the database (150 ms at 100k on SQLite)."""
+    if article_id is not None:
+        query, parameters = _article_summary(), {"article_id": article_id}
+    else:
+        query, parameters = _articles_select(), {}
+    if where is not None:
+        query = query.where(where)
+    if limit is not None:
+        query = query.limit(limit)
+    for row in conn.execute(query.execution_options(yield_per=BATCH), parameters):
+        yield article_summary(row)
+
+
+@functools.cache
+def _article_summary() -> Select:
+    """The summary of the article ``article_id`` (its page, ``claimsdb article``)."""
+    return _articles_select(one=True)
+
+
+def _articles_select(one: bool = False) -> Select:
+    """Articles with their counts, in ``list_articles``'s order and columns (those
+    ``claimsdb.query.views.article_summary`` reads); ``one``: only ``article_id``."""
     outlet = aliased(Actor)
     speaker = aliased(Actor)
     overrides = origin_overrides()
@@ -1044,7 +1062,7 @@ def list_articles(conn: Connection, *, limit: int | None = None,
                    Relation.type == RelationType.DENIES.value), 1))).label("denied"))
         .outerjoin(speaker, Statement.speaker_id == speaker.id)
         .outerjoin(overrides, overrides.c.statement_id == Statement.id)
-        .where(*([Statement.article_id == article_id] if article_id is not None else []))
+        .where(*([Statement.article_id == bindparam("article_id")] if one else []))
         .group_by(Statement.article_id).subquery()
     )
     query = (
@@ -1059,16 +1077,7 @@ def list_articles(conn: Connection, *, limit: int | None = None,
         .outerjoin(counts, counts.c.article_id == Article.id)
         .order_by(Article.published.is_(None), Article.published.desc(), Article.key)
     )
-    if where is not None:
-        query = query.where(where)
-    if article_id is not None:
-        query = query.where(Article.id == article_id)
-    if limit is not None:
-        query = query.limit(limit)
-    for row in conn.execute(query.execution_options(yield_per=BATCH)):
-        yield ArticleSummary(row.key, row.title, _actor("outlet", row), row.published, row.url,
-                             row.language, row.statements, row.anonymous, row.denied,
-                             retrieved=row.retrieved, archived_url=row.archived_url)
+    return query.where(Article.id == bindparam("article_id")) if one else query
 
 
 def articles_with_statements(conn: Connection, flt: StatementFilter) -> ColumnElement[bool]:
@@ -1078,31 +1087,87 @@ def articles_with_statements(conn: Connection, flt: StatementFilter) -> ColumnEl
         Statement.id.in_(filtered_statement_ids(conn, flt))))
 
 
-@dataclass(frozen=True)
-class ArticleDetail:
-    summary: ArticleSummary
-    text: str
-    authors: tuple[ActorRef, ...]
-    statements: tuple[StatementView, ...]  # in text order
-    note: str | None = None  # the annotator's note (format 1.1)
-
-
 def article(conn: Connection, key: str, *, context: bool = True) -> ArticleDetail:
     """One article: metadata, full text and its statements in the order they appear
-    (``context=False``: without each statement's context sentence, see ``build_views``)."""
+    (``context=False``: without each statement's context sentence, see ``build_views``).
+
+    Its queries (``ARTICLE_READS``) are the ones ``claimsdb.query.articlepath`` runs
+    on the database driver, compiled ahead of time; both build the result with
+    ``claimsdb.query.views.article_detail``, so they answer alike."""
+    found = fetch_on_driver(conn, _article_by_key(), {"article_key": key})
+    if not found:
+        require_article(conn, key)  # says what is stored under a similar key
+    article_id, text_, note = found[0]
+    given = {"article_id": article_id}
+    (summary,) = fetch_on_driver(conn, _article_summary(), given)
+    authors = fetch_on_driver(conn, _article_authors(), given)
+    rows = fetch_on_driver(conn, _article_statements(), given)
+    hops, related, about = group_details(fetch_on_driver(conn, _article_details(), given))
+    if related:
+        with_speakers(related, {row[0]: ActorRef(*row) for row in fetch_on_driver(
+            conn, _article_related_speakers(), given)})
+    return article_detail(summary, text_, note, authors, rows, hops, related, about,
+                          context=context)
+
+
+@functools.cache
+def _article_by_key() -> Select:
+    """An article's id, text and note, by key."""
+    return select(Article.id, Article.text, Article.note).where(
+        Article.key == bindparam("article_key"))
+
+
+@functools.cache
+def _article_authors() -> Select:
+    """The authors of the article ``article_id``, in the order the article file gives."""
     from claimsdb.store.models import ArticleAuthor
 
-    article_id = require_article(conn, key)
-    (summary,) = list_articles(conn, article_id=article_id)
-    text_, note = conn.execute(
-        select(Article.text, Article.note).where(Article.id == article_id)).one()
-    authors = tuple(ActorRef(*r) for r in conn.execute(
-        select(Actor.key, Actor.name, Actor.kind, Actor.identified)
-        .join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
-        .where(ArticleAuthor.article_id == article_id).order_by(ArticleAuthor.position)))
-    views = sorted(iter_statements(conn, StatementFilter(article=key), context=context),
-                   key=lambda v: (v.span_start, v.span_end))
-    return ArticleDetail(summary, text_, authors, tuple(views), note=note)
+    return (select(Actor.key, Actor.name, Actor.kind, Actor.identified)
+            .join(ArticleAuthor, ArticleAuthor.actor_id == Actor.id)
+            .where(ArticleAuthor.article_id == bindparam("article_id"))
+            .order_by(ArticleAuthor.position))
+
+
+@functools.cache
+def _article_statements() -> Select:
+    """The statement rows of the article ``article_id`` (in file order; the views are
+    sorted into text order after), without the ``window`` of text around each: the
+    article's whole text is read anyway, and ``views.article_detail`` cuts the windows
+    from it. (Cutting them in SQL made PostgreSQL decompress the article's text once
+    for every statement: 15-30 ms for an article of 100.)"""
+    query = _statement_select()
+    return query.with_only_columns(
+        *[null().label("window") if column.name == "window" else column
+          for column in query.selected_columns]
+    ).where(Statement.article_id == bindparam("article_id")).order_by(
+        Statement.article_id, Statement.id)
+
+
+def _article_details() -> Select:
+    return _details_query(of_article=True)
+
+
+@functools.cache
+def _article_related_speakers() -> Select:
+    """The speakers of the statements that the article's statements relate to or that
+    relate to them, in one query (one lookup each would be a round trip each)."""
+    mine = select(Statement.id).where(Statement.article_id == bindparam("article_id"))
+    others = union(select(Relation.target_id).where(Relation.source_id.in_(mine)),
+                   select(Relation.source_id).where(Relation.target_id.in_(mine)))
+    return select(Actor.key, Actor.name, Actor.kind, Actor.identified).where(
+        Actor.id.in_(select(Statement.speaker_id).where(Statement.id.in_(others))))
+
+
+# The questions of an article's page and ``claimsdb article``, by the name they have in
+# the generated claimsdb.query.compiled_sql (see claimsdb.query.compile_reads).
+ARTICLE_READS = {
+    "article_by_key": _article_by_key,
+    "article_summary": _article_summary,
+    "article_authors": _article_authors,
+    "article_statements": _article_statements,
+    "article_details": _article_details,
+    "article_related_speakers": _article_related_speakers,
+}
 
 
 # -- sourcing profile ----------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """What a question about one statement returns: the statement, its chain, its relations;
-and what a question about one actor returns.
+what a question about one actor returns; and about one article: its summary, text,
+authors and statements.
 
 These dataclasses live apart from the queries that fill them (``claimsdb.query.queries``,
 which re-exports them under their old names) so that code holding results needs no
 SQLAlchemy: the renderers, and the read path that answers ``claimsdb chain`` on the
-database driver alone (``claimsdb.query.readpath``).
+database driver alone (``claimsdb.query.readpath``, ``claimsdb.query.articlepath``).
 """
 
 from __future__ import annotations
@@ -196,3 +197,27 @@ class ActorDetail:
     def ref(self) -> ActorRef:
         s = self.summary
         return ActorRef(s.key, s.name, s.kind, s.identified)
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    key: str
+    title: str
+    outlet: ActorRef | None
+    published: str | None
+    url: str | None
+    language: str
+    statements: int
+    anonymous: int  # statements whose every origin is anonymous (as ``sources`` counts)
+    denied: int  # statements something denies
+    retrieved: str | None = None  # when the text was retrieved (format 1.1)
+    archived_url: str | None = None  # an archived copy of the article (format 1.1)
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    summary: ArticleSummary
+    text: str
+    authors: tuple[ActorRef, ...]
+    statements: tuple[StatementView, ...]  # in text order
+    note: str | None = None  # the annotator's note (format 1.1)

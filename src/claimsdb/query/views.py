@@ -17,11 +17,15 @@ from claimsdb.query.results import (
     ActorDetail,
     ActorRef,
     ActorSummary,
+    ArticleDetail,
+    ArticleSummary,
     HopView,
     RelatedStatement,
     RoleView,
     StatementView,
 )
+
+CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
 
 # What a row of the details query is (its ``part`` column): see ``_detail_branches``
 # in claimsdb.query.queries.
@@ -107,6 +111,38 @@ def build_views(rows: Sequence, hops: Mapping[int, list[tuple]],
             translated_from=translated_from, original=original,
         ))
     return views
+
+
+def article_summary(row: Sequence) -> ArticleSummary:
+    """An article's summary from a row of ``list_articles``'s query (key, title,
+    published, url, language, retrieved, archived URL, the outlet's key, name, kind and
+    identification, then the counts of statements, anonymous ones and denied ones)."""
+    (key, title, published, url, language, retrieved, archived_url, outlet_key, outlet_name,
+     outlet_kind, outlet_identified, statements, anonymous, denied) = row
+    outlet = (ActorRef(outlet_key, outlet_name, outlet_kind, outlet_identified)
+              if outlet_key is not None else None)
+    return ArticleSummary(key, title, outlet, published, url, language, statements, anonymous,
+                          denied, retrieved=retrieved, archived_url=archived_url)
+
+
+def article_detail(summary_row: Sequence, text: str, note: str | None,
+                   author_rows: Sequence[Sequence], rows: Sequence,
+                   hops: Mapping[int, list[tuple]], related: Mapping[int, list[tuple]],
+                   about: Mapping[int, list[tuple]], *, context: bool = True) -> ArticleDetail:
+    """One article from the rows of its queries (``ARTICLE_READS`` in
+    ``claimsdb.query.queries``): its summary row, text, note, authors (key, name, kind,
+    identification), statement rows and their grouped details (speakers of related
+    statements already actors), its statements in text order.
+
+    The statement rows come without their ``window`` (None): it is cut here from the
+    text, as ``_statement_select`` cuts it in SQL (``substr`` from ``window_start``,
+    to ``CONTEXT_WINDOW`` characters past the span)."""
+    if context:
+        rows = [(*row[:20], text[row[19]:row[6] + CONTEXT_WINDOW], *row[21:]) for row in rows]
+    views = sorted(build_views(rows, hops, related, about, context=context),
+                   key=lambda v: (v.span_start, v.span_end))
+    return ArticleDetail(article_summary(summary_row), text,
+                         tuple(ActorRef(*row) for row in author_rows), tuple(views), note=note)
 
 
 def _chains(hops: list[HopView], numbers: list[int]) -> tuple[tuple[HopView, ...], ...]:

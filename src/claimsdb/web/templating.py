@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 from markupsafe import escape as escape_html
 
 from claimsdb.terminal import escape
+from claimsdb.web import fragments
 from claimsdb.web.filtering import query_string
+from claimsdb.web.fragments import path_part as path_part
+from claimsdb.web.fragments import statement_path as statement_path
+from claimsdb.web.fragments import trace_path as trace_path
 from claimsdb.web.marking import origin_class
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,19 +64,6 @@ def when(value: str | None) -> str:
     return value.replace("T", " ")[:16]
 
 
-def path_part(text: str) -> str:
-    """One segment of a page's path (an article or actor key): percent-encoded."""
-    return quote(text, safe="")
-
-
-def statement_path(view: Any) -> str:
-    return f"/statements/{path_part(view.article)}/{path_part(view.key)}"
-
-
-def trace_path(view: Any) -> str:
-    return f"/trace/{path_part(view.article)}/{path_part(view.key)}"
-
-
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -84,5 +75,11 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(outside_url=outside_url, path=path_part, when=when, field=field_value)
     env.globals.update(statement_path=statement_path, trace_path=trace_path,
-                       origin_class=origin_class, with_params=query_string)
+                       origin_class=origin_class, with_params=query_string,
+                       actor_link=fragments.actor_link,
+                       statement_link=fragments.statement_link,
+                       statement_link_ref=fragments.statement_link_ref,
+                       origin_badge=fragments.origin_badge,
+                       chains=fragments.chains, relations=fragments.relations,
+                       marked_text=fragments.marked_text)
     return env
