@@ -140,3 +140,17 @@ class StatementView:
     def related(self, relation: str, *, incoming: bool = False) -> list[str]:
         pool = self.incoming if incoming else self.outgoing
         return [r.ref for r in pool if r.type == relation]
+
+
+@dataclass(frozen=True)
+class DenialView:
+    """Who denied (or dismissed) what: the denial, and the denied statement with its
+    provenance."""
+
+    denial: StatementView
+    denied: StatementView
+    type: str = "denies"  # or "dismisses" (RelationType)
+
+    @property
+    def denier(self) -> ActorRef | None:
+        return self.denial.speaker
