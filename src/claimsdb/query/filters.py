@@ -82,6 +82,16 @@ def denial_types(type: str) -> tuple[str, ...]:
     return types
 
 
+# Where a list query's conditions go in its compiled text (claimsdb.query.compile_reads).
+CONDITIONS_MARK = "__CONDITIONS__"
+
+
+def folded_name(name: str) -> str:
+    """A name or alias as an actor is looked up by it (against the stored ones
+    lower-cased by the database)."""
+    return name.strip().lower()
+
+
 # How the origin filter is written, by what the database holds (see
 # ``queries.origin_condition``): a name for each shape.
 ORIGIN_UNINDEXED = "unindexed"  # first rows only, SQLite: walk article order, test each

@@ -101,7 +101,7 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
     row = conn.execute(_actor_by_key(), {"actor_key": name}).first()
     if row is not None:
         return ActorRef(*row)
-    rows = conn.execute(_actors_named(), {"folded": folded_name(name)}).all()
+    rows = conn.execute(_actors_named(), {"folded": filters.folded_name(name)}).all()
     if len(rows) == 1:
         return ActorRef(*rows[0])
     if len(rows) > 1:
@@ -114,11 +114,6 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
                   f"{s.key}  ({s.candidate.labels[0]}; {s.kind} '{s.matched}')"
                   if s.kind == "alias" else f"{s.key}  ({s.matched})" for s in similar]
     raise NotFound(f"no actor '{name}'" + ("; did you mean:" if candidates else ""), candidates)
-
-
-def folded_name(name: str) -> str:
-    """A name or alias as ``find_actor`` compares it (with the stored ones lower-cased)."""
-    return name.strip().lower()
 
 
 @functools.cache

@@ -432,20 +432,25 @@ def driver_statement(dialect: Dialect, query: Select, parameters: dict
     return sql, tuple(values[name] for name in names) if names is not None else values
 
 
-def compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+def compiled_text(query: Select, dialect: Dialect, *, expanding: bool = False
+                  ) -> tuple[str, tuple[str, ...] | None, dict]:
     """SQL text, parameter order (None: named parameters) and bound values of a query
     fit for the driver's cursor, as ``fetch_on_driver`` runs it (and as
-    ``claimsdb.query.compile_reads`` writes it down ahead of time)."""
-    return _compiled_text(query, dialect)
+    ``claimsdb.query.compile_reads`` writes it down ahead of time). ``expanding``:
+    an IN list of bound values stays ``__[POSTCOMPILE_name]`` in the text, for the
+    caller to expand as SQLAlchemy would (``claimsdb.query.listpath``)."""
+    return _compiled_text(query, dialect, expanding)
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+def _compiled_text(query: Select, dialect: Dialect, expanding: bool = False
+                   ) -> tuple[str, tuple[str, ...] | None, dict]:
     """SQL text, parameter order (None: named parameters) and the query's own bound
-    values. Refuses what only ``conn.execute`` can do: expanding IN lists, and result
-    types that convert values (dates, JSON), which the driver's rows would skip."""
+    values. Refuses what only ``conn.execute`` can do: expanding IN lists (unless
+    ``expanding``; values written into the SQL always), and result types that convert
+    values (dates, JSON), which the driver's rows would skip."""
     compiled = query.compile(dialect=dialect)
-    if compiled.literal_execute_params or compiled.post_compile_params:
+    if compiled.literal_execute_params or (compiled.post_compile_params and not expanding):
         raise TypeError("a query with expanding parameters needs conn.execute")
     if any(column.type.result_processor(dialect, None) is not None
            for column in query.selected_columns):
