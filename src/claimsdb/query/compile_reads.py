@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Dialect, Select, text
+from sqlalchemy import Dialect, Select, bindparam, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from claimsdb.query import queries
@@ -104,10 +104,11 @@ def render_module() -> str:
         variable = dialect_name.upper()
         names.append(f'"{dialect_name}": {variable}')
         lines += ["", f"{variable} = {{"]
-        for name, sql, params, constants in [
-                *((name, *compiled_text(define(), dialect, expanding=True))
+        for name, sql, params, constants, lists in [
+                *((name, *compiled_text(define(), dialect, expanding=True),
+                   list_values(define(), dialect))
                   for name, define in READS.items()),
-                *condition_pieces(dialect)]:
+                *((*piece, {}) for piece in condition_pieces(dialect))]:
             lines.append(f'    "{name}": CompiledQuery(')
             lines.append("        sql=(")
             lines += [f"            {piece!r}" for piece in _pieces(sql)]
@@ -117,6 +118,8 @@ def render_module() -> str:
                          if value is not None}  # (None: a parameter given at each call)
             if constants:
                 lines.append(f"        constants={constants!r},")
+            if lists:
+                lines.append(f"        lists={lists!r},")
             lines.append("    ),")
         lines.append("}")
     lines += ["", f"QUERIES = {{{', '.join(names)}}}", ""]
@@ -124,6 +127,21 @@ def render_module() -> str:
 
 
 _AND_MARK = "__AND__"
+
+
+def list_values(query: Select, dialect: Dialect) -> dict[str, str]:
+    """How SQLAlchemy writes one value of each IN list of ``query`` when it expands the
+    list (``CompiledQuery.lists``): read off its expansion of a one-value list of the
+    same name and type."""
+    found = {}
+    for parameter in query.compile(dialect=dialect).post_compile_params:
+        name = parameter.key
+        probe = select(literal_column("1")).where(literal_column("x").in_(
+            bindparam(name, expanding=True, type_=parameter.type))).compile(dialect=dialect)
+        written = probe.construct_expanded_state({name: [None]}).statement
+        value = written[written.index("x IN (") + len("x IN ("):written.rindex(")")]
+        found[name] = value.replace(f"{name}_1", "{name}")
+    return found
 
 
 def condition_pieces(dialect: Dialect) -> Iterator[tuple[str, str, tuple[str, ...] | None, dict]]:
@@ -137,7 +155,8 @@ def condition_pieces(dialect: Dialect) -> Iterator[tuple[str, str, tuple[str, ..
     head, tail = compiled_text(queries.statement_list(_marked(True)), dialect)[0].split(
         CONDITIONS_MARK)
     for name, build in queries.CONDITIONS.items():
-        if name in queries.NOT_ON_DRIVER:
+        if name in queries.NOT_ON_DRIVER or queries.ONE_DIALECT.get(name, dialect.name
+                                                                    ) != dialect.name:
             continue
         pieces = {}
         for way, conditions in (("condition", [build(), text(_AND_MARK)]),

@@ -280,6 +280,7 @@ SQLITE = {
             'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id'
         ),
         params=('denial_types',),
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_limited": CompiledQuery(
         sql=(
@@ -293,6 +294,7 @@ SQLITE = {
         ),
         params=('denial_types', 'limit', 'param_1'),
         constants={'param_1': 0},
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_by": CompiledQuery(
         sql=(
@@ -306,6 +308,7 @@ SQLITE = {
             'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id'
         ),
         params=('denial_types', 'by_id'),
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_by_limited": CompiledQuery(
         sql=(
@@ -321,6 +324,7 @@ SQLITE = {
         ),
         params=('denial_types', 'by_id', 'limit', 'param_1'),
         constants={'param_1': 0},
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_unfiltered": CompiledQuery(
         sql=(
@@ -331,6 +335,7 @@ SQLITE = {
             'FROM statements) ORDER BY relations.target_id, relations.id'
         ),
         params=('denial_types',),
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_unfiltered_limited": CompiledQuery(
         sql=(
@@ -343,6 +348,7 @@ SQLITE = {
         ),
         params=('denial_types', 'limit', 'param_1'),
         constants={'param_1': 0},
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_unfiltered_by": CompiledQuery(
         sql=(
@@ -355,6 +361,7 @@ SQLITE = {
             'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id'
         ),
         params=('denial_types', 'by_id'),
+        lists={'denial_types': '?'},
     ),
     "denial_pairs_unfiltered_by_limited": CompiledQuery(
         sql=(
@@ -369,6 +376,7 @@ SQLITE = {
         ),
         params=('denial_types', 'by_id', 'limit', 'param_1'),
         constants={'param_1': 0},
+        lists={'denial_types': '?'},
     ),
     "statements_by_ids": CompiledQuery(
         sql=(
@@ -393,6 +401,7 @@ SQLITE = {
             'WHERE statements.id IN (__[POSTCOMPILE_statement_ids])'
         ),
         params=('statement_ids',),
+        lists={'statement_ids': '?'},
     ),
     "actors_by_keys": CompiledQuery(
         sql=(
@@ -401,6 +410,7 @@ SQLITE = {
             'WHERE actors."key" IN (__[POSTCOMPILE_actor_keys])'
         ),
         params=('actor_keys',),
+        lists={'actor_keys': '?'},
     ),
     "details_listed": CompiledQuery(
         sql=(
@@ -450,6 +460,7 @@ SQLITE = {
             'details.sort_text, details.sort_number'
         ),
         params=('statement_ids', 'statement_ids', 'statement_ids', 'statement_ids'),
+        lists={'statement_ids': '?'},
     ),
     "details_ranged": CompiledQuery(
         sql=(
@@ -514,6 +525,7 @@ SQLITE = {
             ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
         ),
         params=('statement_ids',),
+        lists={'statement_ids': '?'},
     ),
     "details_hops_ranged": CompiledQuery(
         sql=(
@@ -545,6 +557,7 @@ SQLITE = {
             ' ORDER BY relations.source_id, relations.type, relations.id'
         ),
         params=('statement_ids',),
+        lists={'statement_ids': '?'},
     ),
     "details_outgoing_ranged": CompiledQuery(
         sql=(
@@ -577,6 +590,7 @@ SQLITE = {
             ' ORDER BY relations.target_id, relations.type, relations.id'
         ),
         params=('statement_ids',),
+        lists={'statement_ids': '?'},
     ),
     "details_incoming_ranged": CompiledQuery(
         sql=(
@@ -605,6 +619,7 @@ SQLITE = {
             ' ORDER BY statement_about.statement_id, actors."key"'
         ),
         params=('statement_ids',),
+        lists={'statement_ids': '?'},
     ),
     "details_about_ranged": CompiledQuery(
         sql=(
@@ -811,8 +826,8 @@ SQLITE = {
             ' AND following.chain = chain_hops.chain'
             ' AND following.position = chain_hops.position + 1)))'
         ),
-        params=('origin', 'chain_1', 'origin', 'origin'),
-        constants={'chain_1': 0},
+        params=('origin', 'first_chain', 'origin', 'origin'),
+        constants={'first_chain': 0},
     ),
     "condition:origin_union": CompiledQuery(
         sql=(
@@ -847,8 +862,8 @@ SQLITE = {
             ' AND following.chain = chain_hops.chain'
             ' AND following.position = chain_hops.position + 1)))'
         ),
-        params=('origin', 'chain_1', 'origin', 'origin'),
-        constants={'chain_1': 0},
+        params=('origin', 'first_chain', 'origin', 'origin'),
+        constants={'first_chain': 0},
     ),
     "condition:kind": CompiledQuery(
         sql=(
@@ -881,22 +896,6 @@ SQLITE = {
             'WHERE statement_about.actor_id = ?)'
         ),
         params=('about_id',),
-    ),
-    "condition:search_postgresql": CompiledQuery(
-        sql=(
-            "(to_tsvector('claimsdb_search'::regconfig, "
-            "claimsdb_search_text(statements.quote)) @@ to_tsquery('claimsdb_search'::regconfig, "
-            '?))'
-        ),
-        params=('search_query',),
-    ),
-    "condition_alone:search_postgresql": CompiledQuery(
-        sql=(
-            "to_tsvector('claimsdb_search'::regconfig, "
-            "claimsdb_search_text(statements.quote)) @@ to_tsquery('claimsdb_search'::regconfig, "
-            '?)'
-        ),
-        params=('search_query',),
     ),
     "condition:search_fts": CompiledQuery(
         sql=(
@@ -1210,6 +1209,7 @@ POSTGRESQL = {
             'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_limited": CompiledQuery(
         sql=(
@@ -1222,6 +1222,7 @@ POSTGRESQL = {
             ' LIMIT %(limit)s::INTEGER'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_by": CompiledQuery(
         sql=(
@@ -1236,6 +1237,7 @@ POSTGRESQL = {
             ' ORDER BY relations.target_id, relations.id'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_by_limited": CompiledQuery(
         sql=(
@@ -1251,6 +1253,7 @@ POSTGRESQL = {
             ' LIMIT %(limit)s::INTEGER'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_unfiltered": CompiledQuery(
         sql=(
@@ -1261,6 +1264,7 @@ POSTGRESQL = {
             'FROM statements) ORDER BY relations.target_id, relations.id'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_unfiltered_limited": CompiledQuery(
         sql=(
@@ -1272,6 +1276,7 @@ POSTGRESQL = {
             ' LIMIT %(limit)s::INTEGER'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_unfiltered_by": CompiledQuery(
         sql=(
@@ -1285,6 +1290,7 @@ POSTGRESQL = {
             ' ORDER BY relations.target_id, relations.id'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "denial_pairs_unfiltered_by_limited": CompiledQuery(
         sql=(
@@ -1299,6 +1305,7 @@ POSTGRESQL = {
             ' LIMIT %(limit)s::INTEGER'
         ),
         params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
     ),
     "statements_by_ids": CompiledQuery(
         sql=(
@@ -1323,6 +1330,7 @@ POSTGRESQL = {
             'WHERE statements.id IN (__[POSTCOMPILE_statement_ids])'
         ),
         params=None,
+        lists={'statement_ids': '%({name})s::INTEGER'},
     ),
     "actors_by_keys": CompiledQuery(
         sql=(
@@ -1331,6 +1339,7 @@ POSTGRESQL = {
             'WHERE actors.key IN (__[POSTCOMPILE_actor_keys])'
         ),
         params=None,
+        lists={'actor_keys': '%({name})s::VARCHAR'},
     ),
     "details_listed": CompiledQuery(
         sql=(
@@ -1378,6 +1387,7 @@ POSTGRESQL = {
             'details.sort_text, details.sort_number'
         ),
         params=None,
+        lists={'statement_ids': '%({name})s::INTEGER'},
     ),
     "details_ranged": CompiledQuery(
         sql=(
@@ -1440,6 +1450,7 @@ POSTGRESQL = {
             ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
         ),
         params=None,
+        lists={'statement_ids': '%({name})s::INTEGER'},
     ),
     "details_hops_ranged": CompiledQuery(
         sql=(
@@ -1470,6 +1481,7 @@ POSTGRESQL = {
             ' ORDER BY relations.source_id, relations.type, relations.id'
         ),
         params=None,
+        lists={'statement_ids': '%({name})s::INTEGER'},
     ),
     "details_outgoing_ranged": CompiledQuery(
         sql=(
@@ -1500,6 +1512,7 @@ POSTGRESQL = {
             ' ORDER BY relations.target_id, relations.type, relations.id'
         ),
         params=None,
+        lists={'statement_ids': '%({name})s::INTEGER'},
     ),
     "details_incoming_ranged": CompiledQuery(
         sql=(
@@ -1527,6 +1540,7 @@ POSTGRESQL = {
             ' ORDER BY statement_about.statement_id, actors.key'
         ),
         params=None,
+        lists={'statement_ids': '%({name})s::INTEGER'},
     ),
     "details_about_ranged": CompiledQuery(
         sql=(
@@ -1717,7 +1731,7 @@ POSTGRESQL = {
             'FROM chain_hops \n'
             'WHERE chain_hops.statement_id = statements.id'
             ' AND chain_hops.identified IS NOT NULL'
-            ' AND chain_hops.chain = %(chain_1)s::INTEGER AND NOT (EXISTS (SELECT * \n'
+            ' AND chain_hops.chain = %(first_chain)s::INTEGER AND NOT (EXISTS (SELECT * \n'
             'FROM chain_hops AS later_hop \n'
             'WHERE later_hop.statement_id = chain_hops.statement_id'
             ' AND later_hop.chain = chain_hops.chain'
@@ -1742,7 +1756,7 @@ POSTGRESQL = {
             ' AND following.position = chain_hops.position + 1)))'
         ),
         params=None,
-        constants={'chain_1': 0},
+        constants={'first_chain': 0},
     ),
     "condition:origin_union": CompiledQuery(
         sql=(
@@ -1754,7 +1768,7 @@ POSTGRESQL = {
             'FROM chain_hops \n'
             'WHERE chain_hops.statement_id = statements.id'
             ' AND chain_hops.identified IS NOT NULL'
-            ' AND chain_hops.chain = %(chain_1)s::INTEGER AND NOT (EXISTS (SELECT * \n'
+            ' AND chain_hops.chain = %(first_chain)s::INTEGER AND NOT (EXISTS (SELECT * \n'
             'FROM chain_hops AS later_hop \n'
             'WHERE later_hop.statement_id = chain_hops.statement_id'
             ' AND later_hop.chain = chain_hops.chain'
@@ -1779,7 +1793,7 @@ POSTGRESQL = {
             ' AND following.position = chain_hops.position + 1)))'
         ),
         params=None,
-        constants={'chain_1': 0},
+        constants={'first_chain': 0},
     ),
     "condition:kind": CompiledQuery(
         sql=(
@@ -1826,14 +1840,6 @@ POSTGRESQL = {
             "to_tsvector('claimsdb_search'::regconfig, "
             "claimsdb_search_text(statements.quote)) @@ to_tsquery('claimsdb_search'::regconfig, "
             '%(search_query)s::VARCHAR)'
-        ),
-        params=None,
-    ),
-    "condition:search_fts": CompiledQuery(
-        sql=(
-            'statements.id IN (SELECT rowid \n'
-            'FROM statements_fts \n'
-            'WHERE statements_fts MATCH %(fts_query)s)'
         ),
         params=None,
     ),

@@ -112,11 +112,11 @@ def _joined(dialect: str, name: str, conditions: tuple[str, ...]) -> CompiledQue
     for piece in pieces:
         constants.update(piece.constants)
     if query.params is None:  # named parameters: the order is in the text
-        return CompiledQuery(sql, None, constants)
+        return CompiledQuery(sql, None, constants, query.lists)
     ahead = _placeholders(before)
     params = (*query.params[:ahead], *(each for piece in pieces for each in piece.params or ()),
               *query.params[ahead:])
-    return CompiledQuery(sql, params, constants)
+    return CompiledQuery(sql, params, constants, query.lists)
 
 
 def _placeholders(sql: str) -> int:
@@ -126,18 +126,17 @@ def _placeholders(sql: str) -> int:
 
 def expanded(query: CompiledQuery, name: str, values: Sequence[Any]
              ) -> tuple[CompiledQuery, dict[str, Any]]:
-    """``query`` with the IN list ``name`` written out for ``values`` (at least one),
-    as SQLAlchemy expands it: ``?, ?`` or ``%(name_1)s, %(name_2)s``; and the values
-    by their new names."""
+    """``query`` with the IN list ``name`` written out for ``values`` (at least one), as
+    SQLAlchemy expands it (``CompiledQuery.lists``: ``?, ?`` or ``%(name_1)s::INTEGER,
+    %(name_2)s::INTEGER``); and the values by their numbered names."""
     names = [f"{name}_{number}" for number in range(1, len(values) + 1)]
-    if query.params is None:
-        listed = ", ".join(f"%({each})s" for each in names)
-        sql, params = query.sql.replace(f"__[POSTCOMPILE_{name}]", listed), None
-    else:
-        sql = query.sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(values)))
-        params = tuple(each for given in query.params
-                       for each in (names if given == name else (given,)))
-    return CompiledQuery(sql, params, query.constants), dict(zip(names, values, strict=True))
+    written = ", ".join(query.lists[name].format(name=each) for each in names)
+    sql = query.sql.replace(f"__[POSTCOMPILE_{name}]", written)
+    params = None if query.params is None else tuple(
+        each for given in query.params for each in (names if given == name else (given,)))
+    lists = {key: value for key, value in query.lists.items() if key != name}
+    return (CompiledQuery(sql, params, query.constants, lists),
+            dict(zip(names, values, strict=True)))
 
 
 # -- reading -------------------------------------------------------------------------------

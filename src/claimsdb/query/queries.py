@@ -314,6 +314,8 @@ CONDITIONS: dict[str, Any] = {
 # full-text table (a LIKE per word), and the later-denied statements (found by
 # walking the claim graph in Python).
 NOT_ON_DRIVER = frozenset({"search_substring", "later_denied"})
+# The conditions of one backend only (``filters.conditions`` names them by dialect).
+ONE_DIALECT = {"search_fts": "sqlite", "search_postgresql": "postgresql"}
 
 
 def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
@@ -338,7 +340,8 @@ def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
     """``hop`` is the origin's hop: the last of the statement's first chain (the one
     its stored speaker comes from). Through the primary key: (statement, chain, position)."""
     later = aliased(Hop, name="later_hop")
-    return and_(hop.chain == 0, ~exists().where(
+    # (a named parameter: the driver-level read path runs this inside joined conditions)
+    return and_(hop.chain == bindparam("first_chain", 0), ~exists().where(
         later.statement_id == hop.statement_id, later.chain == hop.chain,
         later.position > hop.position))
 

@@ -68,11 +68,15 @@ class NotOnDriver(Exception):
 class CompiledQuery:
     """A read query as SQLAlchemy compiled it for one dialect: the SQL text, the names
     of its parameters in the order the driver takes them (None: by name, as psycopg's
-    ``%(name)s``), and values the query itself binds (a LIMIT)."""
+    ``%(name)s``), and values the query itself binds (a LIMIT). An IN list of values
+    stays ``__[POSTCOMPILE_name]`` in the text, and ``lists`` says how SQLAlchemy
+    writes each of its values (``?``, ``%({name})s::VARCHAR``: ``{name}`` numbered
+    from ``name_1``), for ``claimsdb.query.listpath`` to write the list out."""
 
     sql: str
     params: tuple[str, ...] | None
     constants: Mapping[str, Any] = field(default_factory=dict)
+    lists: Mapping[str, str] = field(default_factory=dict)
 
     def bind(self, values: Mapping[str, Any]) -> tuple | dict:
         merged = {**self.constants, **values}
