@@ -67,7 +67,7 @@ def test_the_compiled_queries_are_what_the_engines_dialect_compiles(engine):
     with read_connection(engine) as conn:
         dialect = conn.dialect
         for name, define in compile_reads.READS.items():
-            sql, params, _ = compiled_text(define(), dialect)
+            sql, params, _ = compiled_text(define(), dialect, expanding=True)
             stored = compiled_sql.QUERIES[dialect.name][name]
             assert (stored.sql, stored.params) == (sql, params), name
 

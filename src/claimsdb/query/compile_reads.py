@@ -41,8 +41,12 @@ def _filtered(given: bool) -> str:
     return "" if given else "_unfiltered"
 
 
-def _limited(limited: bool) -> str:
-    return "_limited" if limited else ""
+# No LIMIT, one typed INTEGER, one typed BIGINT (queries._limit)
+LIMITS = (None, "narrow", "wide")
+
+
+def _limited(limited: str | None) -> str:
+    return {None: "", "narrow": "_limited", "wide": "_limited_wide"}[limited]
 
 
 # name in the generated module -> the query definition it is compiled from
@@ -62,12 +66,14 @@ READS: dict[str, Callable[[], Select]] = {
     # ... the lists, their conditions where CONDITIONS_MARK stands ...
     **{f"statement_list{_filtered(given)}{_limited(limited)}":
        functools.partial(lambda given, limited: queries.statement_list(
-           _marked(given), limited=limited), given, limited)
-       for given in (True, False) for limited in (False, True)},
+           _marked(given), limited=limited is not None, wide=limited == "wide"),
+           given, limited)
+       for given in (True, False) for limited in LIMITS},
     **{f"denial_pairs{_filtered(given)}{'_by' if by else ''}{_limited(limited)}":
        functools.partial(lambda given, by, limited: queries.denial_pairs(
-           _marked(given), None, by_given=by, limited=limited), given, by, limited)
-       for given in (True, False) for by in (False, True) for limited in (False, True)},
+           _marked(given), None, by_given=by, limited=limited is not None,
+           wide=limited == "wide"), given, by, limited)
+       for given in (True, False) for by in (False, True) for limited in LIMITS},
     # ... and what a batch of statements needs (IN lists expanded by listpath).
     "statements_by_ids": queries._statements_by_ids,
     "actors_by_keys": queries._actors_by_keys,

@@ -220,6 +220,32 @@ SQLITE = {
         params=('limit', 'param_1'),
         constants={'param_1': 0},
     ),
+    "statement_list_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
     "statement_list_unfiltered": CompiledQuery(
         sql=(
             'SELECT statements.id, articles."key" AS article, statements."key", '
@@ -245,6 +271,32 @@ SQLITE = {
         params=(),
     ),
     "statement_list_unfiltered_limited": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "statement_list_unfiltered_limited_wide": CompiledQuery(
         sql=(
             'SELECT statements.id, articles."key" AS article, statements."key", '
             'statements.quote, statements.kind, statements.span_start, '
@@ -296,6 +348,20 @@ SQLITE = {
         constants={'param_1': 0},
         lists={'denial_types': '?'},
     ),
+    "denial_pairs_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        lists={'denial_types': '?'},
+    ),
     "denial_pairs_by": CompiledQuery(
         sql=(
             'SELECT relations.source_id, relations.target_id, relations.type \n'
@@ -311,6 +377,22 @@ SQLITE = {
         lists={'denial_types': '?'},
     ),
     "denial_pairs_by_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'by_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        lists={'denial_types': '?'},
+    ),
+    "denial_pairs_by_limited_wide": CompiledQuery(
         sql=(
             'SELECT relations.source_id, relations.target_id, relations.type \n'
             'FROM relations \n'
@@ -350,6 +432,19 @@ SQLITE = {
         constants={'param_1': 0},
         lists={'denial_types': '?'},
     ),
+    "denial_pairs_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        lists={'denial_types': '?'},
+    ),
     "denial_pairs_unfiltered_by": CompiledQuery(
         sql=(
             'SELECT relations.source_id, relations.target_id, relations.type \n'
@@ -364,6 +459,21 @@ SQLITE = {
         lists={'denial_types': '?'},
     ),
     "denial_pairs_unfiltered_by_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'by_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        lists={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered_by_limited_wide": CompiledQuery(
         sql=(
             'SELECT relations.source_id, relations.target_id, relations.type \n'
             'FROM relations \n'
@@ -1074,10 +1184,10 @@ POSTGRESQL = {
         sql=(
             'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
             'FROM actors \n'
-            'WHERE lower(actors.name) = %(folded)s'
+            'WHERE lower(actors.name) = %(folded)s::VARCHAR'
             ' OR actors.id IN (SELECT actor_aliases.actor_id \n'
             'FROM actor_aliases \n'
-            'WHERE lower(actor_aliases.alias) = %(folded)s) ORDER BY actors.key'
+            'WHERE lower(actor_aliases.alias) = %(folded)s::VARCHAR) ORDER BY actors.key'
         ),
         params=None,
     ),
@@ -1150,6 +1260,31 @@ POSTGRESQL = {
         ),
         params=None,
     ),
+    "statement_list_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+    ),
     "statement_list_unfiltered": CompiledQuery(
         sql=(
             'SELECT statements.id, articles.key AS article, statements.key, '
@@ -1199,6 +1334,31 @@ POSTGRESQL = {
         ),
         params=None,
     ),
+    "statement_list_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+    ),
     "denial_pairs": CompiledQuery(
         sql=(
             'SELECT relations.source_id, relations.target_id, relations.type \n'
@@ -1220,6 +1380,19 @@ POSTGRESQL = {
             'FROM statements \n'
             'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id \n'
             ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
+    ),
+    "denial_pairs_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
         ),
         params=None,
         lists={'denial_types': '%({name})s::VARCHAR'},
@@ -1255,6 +1428,22 @@ POSTGRESQL = {
         params=None,
         lists={'denial_types': '%({name})s::VARCHAR'},
     ),
+    "denial_pairs_by_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
+    ),
     "denial_pairs_unfiltered": CompiledQuery(
         sql=(
             'SELECT relations.source_id, relations.target_id, relations.type \n'
@@ -1274,6 +1463,18 @@ POSTGRESQL = {
             ' AND relations.target_id IN (SELECT statements.id \n'
             'FROM statements) ORDER BY relations.target_id, relations.id \n'
             ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
         ),
         params=None,
         lists={'denial_types': '%({name})s::VARCHAR'},
@@ -1303,6 +1504,21 @@ POSTGRESQL = {
             'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
             ' ORDER BY relations.target_id, relations.id \n'
             ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        lists={'denial_types': '%({name})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_by_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
         ),
         params=None,
         lists={'denial_types': '%({name})s::VARCHAR'},

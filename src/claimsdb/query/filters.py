@@ -86,6 +86,12 @@ def denial_types(type: str) -> tuple[str, ...]:
 CONDITIONS_MARK = "__CONDITIONS__"
 
 
+def wide_limit(limit: int | None) -> bool:
+    """Whether SQLAlchemy types this LIMIT as BIGINT rather than INTEGER (from 2**31 on;
+    PostgreSQL's SQL casts it so)."""
+    return limit is not None and limit.bit_length() >= 32
+
+
 def folded_name(name: str) -> str:
     """A name or alias as an actor is looked up by it (against the stored ones
     lower-cased by the database)."""

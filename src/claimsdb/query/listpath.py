@@ -83,6 +83,13 @@ class DriverLookups:
 
 # -- assembling a list query -------------------------------------------------------------
 
+def _limited(limit: int | None) -> str:
+    """The name's ending for a list with this LIMIT (typed as ``queries._limit`` types it)."""
+    if limit is None:
+        return ""
+    return "_limited_wide" if filters.wide_limit(limit) else "_limited"
+
+
 def with_conditions(dialect: str, name: str, conditions: Sequence[Condition]
                     ) -> tuple[CompiledQuery, dict[str, Any]]:
     """The compiled list query ``name`` with these conditions joined where it marks
@@ -214,10 +221,9 @@ def statements(conn: DriverConnection, flt: StatementFilter | None = None
     read as the iterator is."""
     flt = flt or StatementFilter()
     conditions = filters.conditions(flt, DriverLookups(conn))
-    limited = flt.limit is not None
-    query, values = with_conditions(
-        conn.dialect, "statement_list_limited" if limited else "statement_list", conditions)
-    if limited:
+    query, values = with_conditions(conn.dialect, "statement_list" + _limited(flt.limit),
+                                    conditions)
+    if flt.limit is not None:
         values["limit"] = flt.limit
 
     def views() -> Iterator[StatementView]:
@@ -241,7 +247,7 @@ def denials(conn: DriverConnection, flt: StatementFilter | None = None, *,
         name += "_by"
         values["by_id"] = lookups.actor_id(by)
     if flt.limit is not None:
-        name += "_limited"
+        name += _limited(flt.limit)
         values["limit"] = flt.limit
     query, condition_values = with_conditions(conn.dialect, name, conditions)
     query, type_values = expanded(query, "denial_types", types)

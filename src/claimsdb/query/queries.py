@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Integer,
@@ -119,7 +120,7 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
 @functools.cache
 def _actors_named() -> Select:
     """The actors with a name or alias, lower-cased, equal to ``folded``, by key."""
-    folded = bindparam("folded")
+    folded = bindparam("folded", type_=String)  # (as a string compared to lower() was)
     return (select(Actor.key, Actor.name, Actor.kind, Actor.identified)
             .where(or_(func.lower(Actor.name) == folded,
                        Actor.id.in_(select(ActorAlias.actor_id)
@@ -595,16 +596,19 @@ def statement_batches(conn: Connection, flt: StatementFilter | None = None, *,
 
 
 def statement_list(conditions: Sequence[ColumnElement[bool]], *, limit: int | None = None,
-                   limited: bool = False) -> Select:
+                   limited: bool = False, wide: bool | None = None) -> Select:
     """The statements meeting ``conditions``, in article then file order; the first
-    ``limit`` when ``limited``."""
+    ``limit`` when ``limited`` (``wide``: see ``_limit``)."""
     query = _statement_select().where(*conditions).order_by(Statement.article_id, Statement.id)
-    return query.limit(_limit(limit)) if limited else query
+    return query.limit(_limit(limit, wide)) if limited else query
 
 
-def _limit(limit: int | None) -> Any:
-    """A LIMIT as a named parameter (the driver-level read path binds it by name)."""
-    return bindparam("limit", limit, type_=Integer)
+def _limit(limit: int | None, wide: bool | None = None) -> Any:
+    """A LIMIT as a named parameter (the driver-level read path binds it by name), typed
+    as SQLAlchemy types a number: BIGINT from 2**31 on (``filters.wide_limit``), which
+    PostgreSQL's SQL then casts to; ``wide`` for a query compiled without the number."""
+    wide = filters.wide_limit(limit) if wide is None else wide
+    return bindparam("limit", limit, type_=BigInteger if wide else Integer)
 
 
 @functools.cache
@@ -987,7 +991,7 @@ def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDeta
 
 def denial_pairs(conditions: Sequence[ColumnElement[bool]], types: Sequence[str] | None, *,
                  by: int | None = None, by_given: bool = False, limit: int | None = None,
-                 limited: bool = False) -> Select:
+                 limited: bool = False, wide: bool | None = None) -> Select:
     """(denial, denied statement, relation type) of the relations of ``types`` whose
     denied statement meets ``conditions`` (and whose denial's speaker is the actor
     ``by``, when given), in denied-statement order; the first ``limit`` when
@@ -1001,7 +1005,7 @@ def denial_pairs(conditions: Sequence[ColumnElement[bool]], types: Sequence[str]
     pairs = (select(Relation.source_id, Relation.target_id, Relation.type)
              .where(*where)
              .order_by(Relation.target_id, Relation.id))
-    return pairs.limit(_limit(limit)) if limited else pairs
+    return pairs.limit(_limit(limit, wide)) if limited else pairs
 
 
 def iter_denials(conn: Connection, flt: StatementFilter | None = None,
