@@ -427,3 +427,25 @@ def test_every_condition_the_filters_name_has_its_sql():
                     if name.startswith("condition:")}
         assert compiled == {name for name in produced - queries.NOT_ON_DRIVER
                             if queries.ONE_DIALECT.get(name, dialect_name) == dialect_name}
+
+
+def test_questions_asked_while_a_list_is_read_get_their_own_connection(seeded, engine):
+    """The workbench reads part of a list (a page) and asks more meanwhile, in one
+    thread: each question answers, and the list goes on where it was."""
+    import claimsdb
+
+    with read_connection(engine) as conn:
+        expected = list(queries.iter_statements(conn))
+        denials = list(queries.iter_denials(conn))
+    ref = f"{expected[0].article}#{expected[0].key}"
+    with claimsdb.open(seeded) as database:
+        for _ in range(3):  # a page, then the next request on the kept connection
+            with database.stream_statements() as views:
+                first = next(views)
+                assert database.chain(ref) == expected[0]
+                assert database.denials() == denials
+                with database.stream_statements(StatementFilter(limit=2)) as inner:
+                    assert list(inner) == expected[:2]
+                assert [first, *views] == expected
+            with database.stream_statements() as views:
+                assert next(views) == expected[0]  # left unfinished

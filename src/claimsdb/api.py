@@ -88,6 +88,7 @@ class Database:
         self._engine: Engine | None = None
         self._driver: DriverConnection | None = None  # for questions asked without SQLAlchemy
         self._driver_thread: int | None = None
+        self._driver_busy = False  # a list is being read on it
 
     def engine(self, *, create: bool = True) -> Engine:
         """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
@@ -262,7 +263,14 @@ class Database:
                 except driver.NotOnDriver:
                     items = None
                 if items is not None:
-                    yield items
+                    # (the connection is in use until the list is done: a question asked
+                    # meanwhile, in this thread, gets a connection of its own)
+                    kept, self._driver_busy = self._driver_busy, connection is self._driver
+                    try:
+                        yield items
+                    finally:
+                        self._driver_busy = kept
+                        items.close()  # its cursor, inside the transaction it reads in
                     return
         except driver.NotOnDriver:
             pass
@@ -355,7 +363,8 @@ class Database:
 
         from claimsdb.store import driver
 
-        if self._driver is not None and self._driver_thread == threading.get_ident():
+        if (self._driver is not None and self._driver_thread == threading.get_ident()
+                and not self._driver_busy):
             return self._driver
         connection = driver.connect(self.target)
         if self._driver is None:

@@ -26,6 +26,7 @@ Nothing here imports SQLAlchemy (an import-linter contract checks it).
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from claimsdb.store.driver import CompiledQuery, DriverConnection, NotOnDriver
 
 BATCH = 1000  # statements (or denials) per batch, as queries.BATCH
 _DETAIL_PARTS = ("hops", "outgoing", "incoming", "about")
+_cursor_numbers = itertools.count(1)  # a server-side cursor's name is unique in a session
 
 
 class DriverLookups:
@@ -153,8 +155,8 @@ def _stream(conn: DriverConnection, query: CompiledQuery, values: Mapping[str, A
     """The rows in batches of ``BATCH``, as SQLAlchemy's ``yield_per`` reads them: a
     server-side cursor on PostgreSQL, so a whole list streams in constant memory."""
     connection = conn.connection
-    cursor = (connection.cursor(name="claimsdb_list") if conn.dialect == "postgresql"
-              else connection.cursor())
+    cursor = (connection.cursor(name=f"claimsdb_list_{next(_cursor_numbers)}")
+              if conn.dialect == "postgresql" else connection.cursor())
     try:
         conn.last_sql = query.sql
         cursor.execute(query.sql, query.bind(values))
