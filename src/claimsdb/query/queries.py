@@ -245,9 +245,7 @@ def _about_condition(about_id: int | None = None) -> ColumnElement[bool]:
 
 
 def _search_postgresql_condition(search_query: str | None = None) -> ColumnElement[bool]:
-    config = literal_column(f"'{search.POSTGRES_CONFIG}'::regconfig")
-    return search.postgres_document(Statement.quote).op("@@")(
-        func.to_tsquery(config, bindparam("search_query", search_query, type_=String)))
+    return search.postgres_match(Statement.quote, search_query)
 
 
 def _search_fts_condition(fts_query: str | None = None) -> ColumnElement[bool]:

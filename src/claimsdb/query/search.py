@@ -30,7 +30,7 @@ written (or, with ``*``, what starts with it), on both backends.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, bindparam, func, literal_column
+from sqlalchemy import ColumnElement, String, bindparam, func, literal_column
 
 from claimsdb.query.search_terms import (
     FTS_TABLE_PROBE,
@@ -46,7 +46,7 @@ from claimsdb.query.search_terms import (
 # The words of a search live in claimsdb.query.search_terms (no SQLAlchemy); their
 # names here stay.
 __all__ = ["FTS_TABLE_PROBE", "POSTGRES_CONFIG", "POSTGRES_TEXT_FUNCTION", "Term", "fold", "parse",
-           "postgres_condition", "postgres_document", "postgres_tsquery_text",
+           "postgres_condition", "postgres_document", "postgres_match", "postgres_tsquery_text",
            "sqlite_match", "substring_condition"]
 
 
@@ -58,9 +58,14 @@ def postgres_document(quote: ColumnElement) -> ColumnElement:
 
 
 def postgres_condition(quote: ColumnElement, terms: list[Term]) -> ColumnElement[bool]:
+    return postgres_match(quote, postgres_tsquery_text(terms))
+
+
+def postgres_match(quote: ColumnElement, tsquery_text: str | None) -> ColumnElement[bool]:
+    """``quote`` matches the tsquery text (``postgres_tsquery_text``), a named parameter
+    (the driver-level read path binds it by this name)."""
     config = literal_column(f"'{POSTGRES_CONFIG}'::regconfig")
-    # (a named parameter: the driver-level read path binds it by this name)
-    query = func.to_tsquery(config, bindparam("search_query", postgres_tsquery_text(terms)))
+    query = func.to_tsquery(config, bindparam("search_query", tsquery_text, type_=String))
     return postgres_document(quote).op("@@")(query)
 
 
