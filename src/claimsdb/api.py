@@ -98,6 +98,7 @@ class Database:
         # Driver connections other threads (a web server's) opened and handed back, for
         # the next question of any thread: one thread at a time uses each.
         self._spare_drivers: list[DriverConnection] = []
+        self._driver_busy = False  # a list is being read on it
 
     def engine(self, *, create: bool = True) -> Engine:
         """The SQLAlchemy engine (made once); ``create=False`` refuses a missing file."""
@@ -227,18 +228,76 @@ class Database:
     def stream_statements(self, flt: StatementFilter | None = None
                           ) -> contextlib.AbstractContextManager[Iterator[queries.StatementView]]:
         """``statements`` in constant memory: a context manager giving an iterator that
-        reads in batches from one snapshot, open until the ``with`` block ends."""
-        from claimsdb.query import queries
+        reads in batches from one snapshot, open until the ``with`` block ends.
 
-        return self._streaming(lambda conn: queries.iter_statements(conn, flt))
+        Answered on the database driver, without loading SQLAlchemy, wherever that
+        gives the same answer (``claimsdb.query.listpath``)."""
+        from claimsdb.query import listpath
+
+        def full_way(conn: Connection) -> Iterator[queries.StatementView]:
+            from claimsdb.query import queries
+
+            return queries.iter_statements(conn, flt)
+
+        return self._listing(lambda conn: listpath.statements(conn, flt), full_way)
 
     def stream_denials(self, flt: StatementFilter | None = None, *, by: str | None = None,
                        type: str = "denies",
                        ) -> contextlib.AbstractContextManager[Iterator[queries.DenialView]]:
         """``denials`` in constant memory, as ``stream_statements``."""
-        from claimsdb.query import queries
+        from claimsdb.query import listpath
 
-        return self._streaming(lambda conn: queries.iter_denials(conn, flt, by=by, type=type))
+        def full_way(conn: Connection) -> Iterator[queries.DenialView]:
+            from claimsdb.query import queries
+
+            return queries.iter_denials(conn, flt, by=by, type=type)
+
+        return self._listing(lambda conn: listpath.denials(conn, flt, by=by, type=type),
+                             full_way)
+
+    @contextlib.contextmanager
+    def _listing(self, on_driver: Callable[[DriverConnection], Iterator[Any]],
+                 full_way: Callable[[Connection], Iterator[Any]]) -> Iterator[Iterator[Any]]:
+        """A list read on the driver (``on_driver`` decides the filter before it reads,
+        or raises ``NotOnDriver``), else the full way, through SQLAlchemy. A driver
+        error, also one raised while the caller iterates, comes out as the engine
+        would have reported it."""
+        from claimsdb.store import driver
+
+        connection = None
+        try:
+            connection = self._driver_connection()
+            with connection.reading() as conn:
+                try:
+                    items = on_driver(conn)
+                except driver.NotOnDriver:
+                    items = None
+                if items is not None:
+                    # (the connection is in use until the list is done: a question asked
+                    # meanwhile, in this thread, gets a connection of its own)
+                    kept, self._driver_busy = self._driver_busy, connection is self._driver
+                    try:
+                        yield items
+                    finally:
+                        self._driver_busy = kept
+                        items.close()  # its cursor, inside the transaction it reads in
+                    return
+        except driver.NotOnDriver:
+            pass
+        except Exception as error:
+            if not driver.is_driver_error(error):
+                raise
+            failed = connection.last_sql if connection is not None else None
+            self._drop_failed(connection)
+            connection = None
+            from claimsdb.store.db import driver_failure
+
+            raise driver_failure(self.engine(create=False), error, failed) from None
+        finally:
+            if connection is not None and connection is not self._driver:
+                self._hand_back_driver(connection)
+        with self._streaming(full_way) as items:
+            yield items
 
     def stream_actors(self, *, kind: str | None = None, identified: str | None = None,
                       limit: int | None = None
@@ -308,12 +367,8 @@ class Database:
             if not driver.is_driver_error(error):
                 raise
             failed = connection.last_sql if connection is not None else None
-            if connection is not None:  # (no other thread uses it: close it, not theirs)
-                if connection is self._driver:
-                    self._driver = None
-                with contextlib.suppress(Exception):  # (it is what just failed)
-                    connection.close()
-                connection = None
+            self._drop_failed(connection)
+            connection = None
             from claimsdb.store.db import driver_failure
 
             raise driver_failure(self.engine(create=False), error, failed) from None
@@ -328,7 +383,8 @@ class Database:
         back by another thread, or a new one (``_hand_back_driver`` keeps it)."""
         from claimsdb.store import driver
 
-        if self._driver is not None and self._driver_thread == threading.get_ident():
+        if (self._driver is not None and self._driver_thread == threading.get_ident()
+                and not self._driver_busy):
             return self._driver
         with _SPARES_LOCK:
             if self._spare_drivers:
@@ -339,6 +395,16 @@ class Database:
                 self._driver_thread = threading.get_ident()
                 self._driver = connection
         return connection
+
+    def _drop_failed(self, connection: DriverConnection | None) -> None:
+        """Close the connection a driver error came from (no other thread uses it:
+        that one, not theirs)."""
+        if connection is None:
+            return
+        if connection is self._driver:
+            self._driver = None
+        with contextlib.suppress(Exception):  # (it is what just failed)
+            connection.close()
 
     def _hand_back_driver(self, connection: DriverConnection) -> None:
         """A connection of a thread other than the first, after its question: kept for
@@ -362,10 +428,8 @@ class Database:
 
     def statements(self, flt: StatementFilter | None = None) -> list[queries.StatementView]:
         """Statements matching the filter (``claimsdb statements``), in the command's order."""
-        from claimsdb.query import queries
-
-        with self.reading() as conn:
-            return list(queries.iter_statements(conn, flt))
+        with self.stream_statements(flt) as views:
+            return list(views)
 
     def actors(self, *, kind: str | None = None, identified: str | None = None,
                limit: int | None = None) -> list[queries.ActorSummary]:
@@ -397,10 +461,8 @@ class Database:
                 ) -> list[queries.DenialView]:
         """Every denial whose denied statement matches the filter; ``by``: only those
         this actor made; ``type``: ``denies`` (the default), ``dismisses`` or ``all``."""
-        from claimsdb.query import queries
-
-        with self.reading() as conn:
-            return list(queries.iter_denials(conn, flt, by=by, type=type))
+        with self.stream_denials(flt, by=by, type=type) as views:
+            return list(views)
 
     def sources(self, *, article: str | None = None, by_article: bool = True
                 ) -> list[queries.SourcingProfile]:

@@ -80,7 +80,7 @@ def statement_filter_options(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from claimsdb.query.queries import StatementFilter
+        from claimsdb.query.filters import StatementFilter
 
         since, until = kwargs.pop("since"), kwargs.pop("until")
         if kwargs["with_members"] and not kwargs["speaker"]:

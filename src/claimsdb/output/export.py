@@ -27,20 +27,21 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from claimsdb.errors import ClaimsError
 from claimsdb.output.shapes import span_json, statement_json
-from claimsdb.query.queries import (
-    ActorDefinition,
-    ActorRef,
-    HopRow,
-    RelationRow,
-    StatementFilter,
-    StatementView,
-)
 from claimsdb.store import outputs
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from claimsdb.query.queries import ActorSummary, ArticleSummary
+    from claimsdb.query.queries import (
+        ActorDefinition,
+        ActorRef,
+        ActorSummary,
+        ArticleSummary,
+        HopRow,
+        RelationRow,
+        StatementFilter,
+        StatementView,
+    )
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from claimsdb.output import export, render, trace_render
+from claimsdb.output import export, render
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,20 @@ ARTICLES = Listing(render.ARTICLE_TABLE, export.article_record, export.article_j
 SOURCES = Listing(render.SOURCES_TABLE, render.sources_row, render.sources_json,
                   csv_columns=render.SOURCES_CSV, empty="no statements")
 
-LOOPS = Listing((render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
-                 render.Column("statements", "statements", key=True)),
-                trace_render.loop_row, trace_render.loop_json,
-                empty="no circular reporting found")
+def __getattr__(name: str) -> Any:
+    """``LOOPS``, made when first asked for: its renderer loads the claim tracing (and
+    SQLAlchemy with it), which the other lists, read on the database driver alone
+    (``claimsdb.query.listpath``), must not pay for."""
+    if name != "LOOPS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from claimsdb.output import trace_render
+
+    loops = Listing((render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
+                     render.Column("statements", "statements", key=True)),
+                    trace_render.loop_row, trace_render.loop_json,
+                    empty="no circular reporting found")
+    globals()["LOOPS"] = loops
+    return loops
 
 
 def denials(type_: str = "denies") -> Listing:

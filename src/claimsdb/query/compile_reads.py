@@ -15,19 +15,41 @@ generated module differs.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Dialect, Select
+from sqlalchemy import Dialect, Select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from claimsdb.query import queries
-from claimsdb.store.db import compiled_for_driver
+from claimsdb.query.filters import CONDITIONS_MARK
+from claimsdb.store.db import compiled_for_driver, compiled_text
 
 COMMAND = "python -m claimsdb.query.compile_reads"
 TARGET = Path(__file__).with_name("compiled_sql.py")
+
+DETAIL_PARTS = ("hops", "outgoing", "incoming", "about")  # queries._detail_queries
+
+
+def _marked(given: bool) -> list:
+    """Where a list's conditions go: the mark, or none."""
+    return [text(CONDITIONS_MARK)] if given else []
+
+
+def _filtered(given: bool) -> str:
+    return "" if given else "_unfiltered"
+
+
+# No LIMIT, one typed INTEGER, one typed BIGINT (queries._limit)
+LIMITS = (None, "narrow", "wide")
+
+
+def _limited(limited: str | None) -> str:
+    return {None: "", "narrow": "_limited", "wide": "_limited_wide"}[limited]
+
 
 # name in the generated module -> the query definition it is compiled from
 READS: dict[str, Callable[[], Select]] = {
@@ -37,7 +59,6 @@ READS: dict[str, Callable[[], Select]] = {
     "details_of_one": lambda: queries._details_query(one=True),
     "actor_by_key": queries._actor_by_key,
     # claimsdb actor
-    "actors_by_name": queries._actors_by_name,
     "actor_id_by_key": queries._actor_id_by_key,
     "actor_row": queries._actor_row,
     "actor_about": queries._actor_about,
@@ -51,6 +72,32 @@ READS: dict[str, Callable[[], Select]] = {
     "details_of_many": queries._details_query,
     # claimsdb article KEY and the workbench's article page (claimsdb.query.articlepath)
     **queries.ARTICLE_READS,
+    # claimsdb statements and claimsdb denials (claimsdb.query.listpath): looking up
+    # what a filter names, ...
+    "article_id_by_key": queries._article_id_by_key,
+    "actors_named": queries._actors_named,
+    "hop_identification_probe": queries._hop_identification_probe,
+    "later_chain_probe": queries._later_chain_probe,
+    # ... the lists, their conditions where CONDITIONS_MARK stands ...
+    **{f"statement_list{_filtered(given)}{_limited(limited)}":
+       functools.partial(lambda given, limited: queries.statement_list(
+           _marked(given), limited=limited is not None, wide=limited == "wide"),
+           given, limited)
+       for given in (True, False) for limited in LIMITS},
+    **{f"denial_pairs{_filtered(given)}{'_by' if by else ''}{_limited(limited)}":
+       functools.partial(lambda given, by, limited: queries.denial_pairs(
+           _marked(given), None, by_given=by, limited=limited is not None,
+           wide=limited == "wide"), given, by, limited)
+       for given in (True, False) for by in (False, True) for limited in LIMITS},
+    # ... and what a batch of statements needs (IN lists expanded by listpath).
+    "statements_by_ids": queries._statements_by_ids,
+    "actors_by_keys": queries._actors_by_keys,
+    "details_listed": lambda: queries._details_query(),
+    "details_ranged": lambda: queries._details_query(ranged=True),
+    **{f"details_{part}_{way}": functools.partial(
+        lambda index, ranged: queries._detail_queries(ranged=ranged)[index],
+        index, way == "ranged")
+       for index, part in enumerate(DETAIL_PARTS) for way in ("listed", "ranged")},
 }
 
 
@@ -79,8 +126,10 @@ def render_module() -> str:
         variable = dialect_name.upper()
         names.append(f'"{dialect_name}": {variable}')
         lines += ["", f"{variable} = {{"]
-        for name, define in READS.items():
-            sql, params, constants, expanding = compiled_for_driver(define(), dialect)
+        for name, sql, params, constants, expanding in [
+                *((name, *compiled_for_driver(define(), dialect))
+                  for name, define in READS.items()),
+                *((*piece, {}) for piece in condition_pieces(dialect))]:
             lines.append(f'    "{name}": CompiledQuery(')
             lines.append("        sql=(")
             lines += [f"            {piece!r}" for piece in _pieces(sql)]
@@ -110,8 +159,43 @@ def _keyword(name: str, value: object, width: int = 100) -> list[str]:
     return [f"        {name}=(", *(f"            {item!r}," for item in value), "        ),"]
 
 
+
+_AND_MARK = "__AND__"
+
+
+def condition_pieces(dialect: Dialect) -> Iterator[tuple[str, str, tuple[str, ...] | None, dict]]:
+    """Each condition of ``queries.CONDITIONS`` the driver can run, as SQLAlchemy writes
+    it in a list query's WHERE: ``condition:NAME`` beside others (joined with AND, an
+    OR within it is parenthesised), and ``condition_alone:NAME`` where it differs
+    when alone. Cut out of the whole query's SQL (a correlated subquery compiles as
+    it would there); every parameter is named, so a condition's SQL is the same
+    whatever it is combined with (``tests/test_listpath.py`` checks the joined pieces
+    against SQLAlchemy's whole query for every combination)."""
+    head, tail = compiled_text(queries.statement_list(_marked(True)), dialect)[0].split(
+        CONDITIONS_MARK)
+    for name, build in queries.CONDITIONS.items():
+        if name in queries.NOT_ON_DRIVER or queries.ONE_DIALECT.get(name, dialect.name
+                                                                    ) != dialect.name:
+            continue
+        pieces = {}
+        for way, conditions in (("condition", [build(), text(_AND_MARK)]),
+                                ("condition_alone", [build()])):
+            sql, params, constants = compiled_text(queries.statement_list(conditions), dialect)
+            if not (sql.startswith(head) and sql.endswith(tail)):
+                raise ValueError(f"{name}: the list query is not where it was expected")
+            piece = sql[len(head):len(sql) - len(tail)]
+            if way == "condition":
+                if not piece.endswith(f" AND {_AND_MARK}"):
+                    raise ValueError(f"{name}: not joined with AND as expected")
+                piece = piece[:-len(f" AND {_AND_MARK}")]
+            elif piece == pieces["condition"]:
+                continue
+            pieces[way] = piece
+            yield f"{way}:{name}", piece, params, constants
+
+
 # Where a long line of SQL may be cut: after a comma, or before a keyword.
-_BREAKS = re.compile(r"(?<=, )|(?= (?:FROM|WHERE|LEFT OUTER JOIN|UNION ALL|AND|OR|THEN|ELSE|"
+_BREAKS = re.compile(r"(?<=, )|(?= (?:FROM|WHERE|LEFT OUTER JOIN|UNION|AND|OR|THEN|ELSE|"
                      r"ORDER BY) )|(?<!OUTER)(?= JOIN )")
 
 

@@ -125,16 +125,6 @@ SQLITE = {
         ),
         params=('actor_key',),
     ),
-    "actors_by_name": CompiledQuery(
-        sql=(
-            'SELECT actors."key", actors.name, actors.kind, actors.identified \n'
-            'FROM actors \n'
-            'WHERE lower(actors.name) = ? OR actors.id IN (SELECT actor_aliases.actor_id \n'
-            'FROM actor_aliases \n'
-            'WHERE lower(actor_aliases.alias) = ?) ORDER BY actors."key"'
-        ),
-        params=('folded', 'folded'),
-    ),
     "actor_id_by_key": CompiledQuery(
         sql=(
             'SELECT actors.id \n'
@@ -541,12 +531,11 @@ SQLITE = {
             'param_1',
             'type_1',
             'param_2',
-            'chain_1',
+            'first_chain',
             'article_id',
             'article_id',
         ),
         constants={
-            'chain_1': 0,
             'coalesce_1': 0,
             'coalesce_2': 0,
             'coalesce_3': 0,
@@ -554,6 +543,7 @@ SQLITE = {
             'coalesce_5': 'anonymous',
             'coalesce_6': 'named',
             'coalesce_7': 'role',
+            'first_chain': 0,
             'param_1': 1,
             'param_2': 1,
             'type_1': 'denies',
@@ -660,6 +650,943 @@ SQLITE = {
             'WHERE statements.article_id = ?)))'
         ),
         params=('article_id', 'article_id'),
+    ),
+    "article_id_by_key": CompiledQuery(
+        sql=(
+            'SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles."key" = ?'
+        ),
+        params=('article_key',),
+    ),
+    "actors_named": CompiledQuery(
+        sql=(
+            'SELECT actors."key", actors.name, actors.kind, actors.identified \n'
+            'FROM actors \n'
+            'WHERE lower(actors.name) = ? OR actors.id IN (SELECT actor_aliases.actor_id \n'
+            'FROM actor_aliases \n'
+            'WHERE lower(actor_aliases.alias) = ?) ORDER BY actors."key"'
+        ),
+        params=('folded', 'folded'),
+    ),
+    "hop_identification_probe": CompiledQuery(
+        sql=(
+            'SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified IS NOT NULL\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('param_1', 'param_2'),
+        constants={'param_1': 1, 'param_2': 0},
+    ),
+    "later_chain_probe": CompiledQuery(
+        sql=(
+            'SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.chain > 0 ORDER BY chain_hops.actor_id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('param_1', 'param_2'),
+        constants={'param_1': 1, 'param_2': 0},
+    ),
+    "statement_list": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id'
+        ),
+        params=(),
+    ),
+    "statement_list_limited": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "statement_list_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "statement_list_unfiltered": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id'
+        ),
+        params=(),
+    ),
+    "statement_list_unfiltered_limited": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "statement_list_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "denial_pairs": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id'
+        ),
+        params=('denial_types',),
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_by": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id'
+        ),
+        params=('denial_types', 'by_id'),
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_by_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'by_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_by_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'by_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id'
+        ),
+        params=('denial_types',),
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered_by": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id'
+        ),
+        params=('denial_types', 'by_id'),
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered_by_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'by_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "denial_pairs_unfiltered_by_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) ORDER BY relations.target_id, relations.id\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('denial_types', 'by_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+        expanding={'denial_types': '?'},
+    ),
+    "statements_by_ids": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles."key" AS article, statements."key", '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet."key" AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker."key" AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS window, '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (__[POSTCOMPILE_statement_ids])'
+        ),
+        params=('statement_ids',),
+        expanding={'statement_ids': '?'},
+    ),
+    "actors_by_keys": CompiledQuery(
+        sql=(
+            'SELECT actors."key", actors.name, actors.kind, actors.identified \n'
+            'FROM actors \n'
+            'WHERE actors."key" IN (__[POSTCOMPILE_actor_keys])'
+        ),
+        params=('actor_keys',),
+        expanding={'actor_keys': '?'},
+    ),
+    "details_listed": CompiledQuery(
+        sql=(
+            'SELECT details.part, details.statement_id, details.chain, details.sort_text, '
+            'details.sort_number, details.v1, details.v2, details.v3, details.v4, '
+            'details.v5, details.h0, details.h1, details.h2, details.h3, details.h4, '
+            'details.h5 \n'
+            'FROM (SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors."key" AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id IN (__[POSTCOMPILE_statement_ids])'
+            ' UNION ALL SELECT 1, relations.source_id AS source_id, 0, '
+            'relations.type AS type, relations.id AS id, relations.type AS type__1, '
+            'other_article_1."key" AS "key", other_1."key" AS key_1, '
+            'other_1.quote AS quote, other_speaker_1."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id IN (__[POSTCOMPILE_statement_ids])'
+            ' UNION ALL SELECT 2, relations.target_id AS target_id, 0, '
+            'relations.type AS type, relations.id AS id, relations.type AS type__1, '
+            'other_article_2."key" AS "key", other_2."key" AS key_3, '
+            'other_2.quote AS quote, other_speaker_2."key" AS key_4, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id IN (__[POSTCOMPILE_statement_ids])'
+            ' UNION ALL SELECT 3, statement_about.statement_id AS statement_id, 0, '
+            'actors."key" AS "key", 0, NULL AS anon_1, actors."key" AS key__1, '
+            'actors.name AS name, actors.kind AS kind, actors.identified AS identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id IN (__[POSTCOMPILE_statement_ids])) AS details'
+            ' ORDER BY details.part, details.statement_id, details.chain, '
+            'details.sort_text, details.sort_number'
+        ),
+        params=('statement_ids', 'statement_ids', 'statement_ids', 'statement_ids'),
+        expanding={'statement_ids': '?'},
+    ),
+    "details_ranged": CompiledQuery(
+        sql=(
+            'SELECT details.part, details.statement_id, details.chain, details.sort_text, '
+            'details.sort_number, details.v1, details.v2, details.v3, details.v4, '
+            'details.v5, details.h0, details.h1, details.h2, details.h3, details.h4, '
+            'details.h5 \n'
+            'FROM (SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors."key" AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id BETWEEN ? AND ? UNION ALL SELECT 1, '
+            'relations.source_id AS source_id, 0, relations.type AS type, '
+            'relations.id AS id, relations.type AS type__1, '
+            'other_article_1."key" AS "key", other_1."key" AS key_1, '
+            'other_1.quote AS quote, other_speaker_1."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id BETWEEN ? AND ? UNION ALL SELECT 2, '
+            'relations.target_id AS target_id, 0, relations.type AS type, '
+            'relations.id AS id, relations.type AS type__1, '
+            'other_article_2."key" AS "key", other_2."key" AS key_3, '
+            'other_2.quote AS quote, other_speaker_2."key" AS key_4, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id BETWEEN ? AND ? UNION ALL SELECT 3, '
+            'statement_about.statement_id AS statement_id, 0, actors."key" AS "key", 0, '
+            'NULL AS anon_1, actors."key" AS key__1, actors.name AS name, '
+            'actors.kind AS kind, actors.identified AS identified, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5, '
+            'NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id BETWEEN ? AND ?) AS details'
+            ' ORDER BY details.part, details.statement_id, details.chain, '
+            'details.sort_text, details.sort_number'
+        ),
+        params=('lo', 'hi', 'lo', 'hi', 'lo', 'hi', 'lo', 'hi'),
+    ),
+    "details_hops_listed": CompiledQuery(
+        sql=(
+            'SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors."key" AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
+        ),
+        params=('statement_ids',),
+        expanding={'statement_ids': '?'},
+    ),
+    "details_hops_ranged": CompiledQuery(
+        sql=(
+            'SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors."key" AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id BETWEEN ? AND ?'
+            ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
+        ),
+        params=('lo', 'hi'),
+    ),
+    "details_outgoing_listed": CompiledQuery(
+        sql=(
+            'SELECT 1, relations.source_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_1."key", other_1."key" AS key_1, '
+            'other_1.quote, other_speaker_1."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY relations.source_id, relations.type, relations.id'
+        ),
+        params=('statement_ids',),
+        expanding={'statement_ids': '?'},
+    ),
+    "details_outgoing_ranged": CompiledQuery(
+        sql=(
+            'SELECT 1, relations.source_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_1."key", other_1."key" AS key_1, '
+            'other_1.quote, other_speaker_1."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id BETWEEN ? AND ? ORDER BY relations.source_id, '
+            'relations.type, relations.id'
+        ),
+        params=('lo', 'hi'),
+    ),
+    "details_incoming_listed": CompiledQuery(
+        sql=(
+            'SELECT 2, relations.target_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_2."key", other_2."key" AS key_1, '
+            'other_2.quote, other_speaker_2."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY relations.target_id, relations.type, relations.id'
+        ),
+        params=('statement_ids',),
+        expanding={'statement_ids': '?'},
+    ),
+    "details_incoming_ranged": CompiledQuery(
+        sql=(
+            'SELECT 2, relations.target_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_2."key", other_2."key" AS key_1, '
+            'other_2.quote, other_speaker_2."key" AS key_2, NULL AS anon_1, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id BETWEEN ? AND ? ORDER BY relations.target_id, '
+            'relations.type, relations.id'
+        ),
+        params=('lo', 'hi'),
+    ),
+    "details_about_listed": CompiledQuery(
+        sql=(
+            'SELECT 3, statement_about.statement_id, 0, actors."key", 0, NULL AS anon_1, '
+            'actors."key" AS key__1, actors.name, actors.kind, actors.identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY statement_about.statement_id, actors."key"'
+        ),
+        params=('statement_ids',),
+        expanding={'statement_ids': '?'},
+    ),
+    "details_about_ranged": CompiledQuery(
+        sql=(
+            'SELECT 3, statement_about.statement_id, 0, actors."key", 0, NULL AS anon_1, '
+            'actors."key" AS key__1, actors.name, actors.kind, actors.identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id BETWEEN ? AND ?'
+            ' ORDER BY statement_about.statement_id, actors."key"'
+        ),
+        params=('lo', 'hi'),
+    ),
+    "condition:article": CompiledQuery(
+        sql=(
+            'statements.article_id = ?'
+        ),
+        params=('article_id',),
+    ),
+    "condition:speaker": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ? UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=('speaker_id', 'speaker_id'),
+    ),
+    "condition:speaker_with_members": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ? UNION SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IN (SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = ?) UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE (chain_hops.actor_id = ?'
+            ' OR chain_hops.actor_id IN (SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = ?)) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=('speaker_id', 'speaker_id', 'speaker_id', 'speaker_id'),
+    ),
+    "condition:speaker_first_chain": CompiledQuery(
+        sql=(
+            'statements.speaker_id = ?'
+        ),
+        params=('speaker_id',),
+    ),
+    "condition:via": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
+            'WHERE articles.outlet_id = ?)'
+        ),
+        params=('via_id', 'via_id'),
+    ),
+    "condition:origin_unindexed_named": CompiledQuery(
+        sql=(
+            '(statements.speaker_id + 0 IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id + 0 IS NULL)'
+        ),
+        params=('origin',),
+    ),
+    "condition_alone:origin_unindexed_named": CompiledQuery(
+        sql=(
+            'statements.speaker_id + 0 IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id + 0 IS NULL'
+        ),
+        params=('origin',),
+    ),
+    "condition:origin_unindexed": CompiledQuery(
+        sql=(
+            'statements.speaker_id + 0 IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?)'
+        ),
+        params=('origin',),
+    ),
+    "condition:origin_speaker_named": CompiledQuery(
+        sql=(
+            '(statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id IS NULL)'
+        ),
+        params=('origin',),
+    ),
+    "condition_alone:origin_speaker_named": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id IS NULL'
+        ),
+        params=('origin',),
+    ),
+    "condition:origin_speaker": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?)'
+        ),
+        params=('origin',),
+    ),
+    "condition:origin_later_chains_named": CompiledQuery(
+        sql=(
+            '(statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id IS NULL'
+            ' OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id)))'
+        ),
+        params=('origin', 'origin'),
+    ),
+    "condition_alone:origin_later_chains_named": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id IS NULL'
+            ' OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))'
+        ),
+        params=('origin', 'origin'),
+    ),
+    "condition:origin_later_chains": CompiledQuery(
+        sql=(
+            '(statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id)))'
+        ),
+        params=('origin', 'origin'),
+    ),
+    "condition_alone:origin_later_chains": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))'
+        ),
+        params=('origin', 'origin'),
+    ),
+    "condition:origin_union_named": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE (statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) OR statements.speaker_id IS NULL)'
+            ' AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.statement_id = statements.id'
+            ' AND chain_hops.identified IS NOT NULL AND chain_hops.chain = ?'
+            ' AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified = ? AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND chain_hops.identified IS NULL'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=('origin', 'first_chain', 'origin', 'origin'),
+        constants={'first_chain': 0},
+    ),
+    "condition:origin_union": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.statement_id = statements.id'
+            ' AND chain_hops.identified IS NOT NULL AND chain_hops.chain = ?'
+            ' AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified = ? AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = ?) AND chain_hops.identified IS NULL'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=('origin', 'first_chain', 'origin', 'origin'),
+        constants={'first_chain': 0},
+    ),
+    "condition:kind": CompiledQuery(
+        sql=(
+            'statements.kind = ?'
+        ),
+        params=('kind',),
+    ),
+    "condition:denied": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ?)'
+        ),
+        params=('denied_type',),
+        constants={'denied_type': 'denies'},
+    ),
+    "condition:denials": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ?)'
+        ),
+        params=('denying_type',),
+        constants={'denying_type': 'denies'},
+    ),
+    "condition:about": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statement_about.statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = ?)'
+        ),
+        params=('about_id',),
+    ),
+    "condition:search_fts": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH ?)'
+        ),
+        params=('fts_query',),
+    ),
+    "condition:topic": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statement_topics.statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = ?)'
+        ),
+        params=('topic',),
+    ),
+    "condition:published_since": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published >= ?)'
+        ),
+        params=('since',),
+    ),
+    "condition:published_until": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published < ?)'
+        ),
+        params=('until',),
+    ),
+    "condition:published_since_until": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published >= ? AND articles.published < ?)'
+        ),
+        params=('since', 'until'),
     ),
 }
 
@@ -778,17 +1705,6 @@ POSTGRESQL = {
         ),
         params=None,
     ),
-    "actors_by_name": CompiledQuery(
-        sql=(
-            'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
-            'FROM actors \n'
-            'WHERE lower(actors.name) = %(folded)s'
-            ' OR actors.id IN (SELECT actor_aliases.actor_id \n'
-            'FROM actor_aliases \n'
-            'WHERE lower(actor_aliases.alias) = %(folded)s) ORDER BY actors.key'
-        ),
-        params=None,
-    ),
     "actor_id_by_key": CompiledQuery(
         sql=(
             'SELECT actors.id \n'
@@ -827,8 +1743,8 @@ POSTGRESQL = {
             'FROM (SELECT chain_hops.actor_id AS actor_id, '
             'chain_hops.statement_id AS statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER UNION SELECT'
-            ' articles.outlet_id AS actor_id, statements.id AS statement_id \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
+            ' UNION SELECT articles.outlet_id AS actor_id, statements.id AS statement_id \n'
             'FROM articles JOIN statements ON statements.article_id = articles.id \n'
             'WHERE articles.outlet_id IS NOT NULL'
             ' AND articles.outlet_id = %(actor_id)s::INTEGER) AS anon_6'
@@ -933,8 +1849,8 @@ POSTGRESQL = {
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
             'WHERE statements.id IN (SELECT statements.id \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id = %(actor_id)s::INTEGER UNION SELECT'
-            ' chain_hops.statement_id \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER'
+            ' UNION SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
@@ -968,8 +1884,8 @@ POSTGRESQL = {
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
             'WHERE statements.id IN (SELECT statements.id \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id = %(actor_id)s::INTEGER UNION SELECT'
-            ' chain_hops.statement_id \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER'
+            ' UNION SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
@@ -1170,7 +2086,7 @@ POSTGRESQL = {
             'chain_hops.identified AS identified \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.identified IS NOT NULL'
-            ' AND chain_hops.chain = %(chain_1)s::INTEGER AND NOT (EXISTS (SELECT * \n'
+            ' AND chain_hops.chain = %(first_chain)s::INTEGER AND NOT (EXISTS (SELECT * \n'
             'FROM chain_hops AS later_hop \n'
             'WHERE later_hop.statement_id = chain_hops.statement_id'
             ' AND later_hop.chain = chain_hops.chain'
@@ -1183,7 +2099,6 @@ POSTGRESQL = {
         ),
         params=None,
         constants={
-            'chain_1': 0,
             'coalesce_1': 0,
             'coalesce_2': 0,
             'coalesce_3': 0,
@@ -1191,6 +2106,7 @@ POSTGRESQL = {
             'coalesce_5': 'anonymous',
             'coalesce_6': 'named',
             'coalesce_7': 'role',
+            'first_chain': 0,
             'param_1': 1,
             'param_2': 1,
             'type_1': 'denies',
@@ -1291,12 +2207,956 @@ POSTGRESQL = {
             'FROM relations \n'
             'WHERE relations.source_id IN (SELECT statements.id \n'
             'FROM statements \n'
-            'WHERE statements.article_id = %(article_id)s::INTEGER) UNION SELECT'
-            ' relations.source_id \n'
+            'WHERE statements.article_id = %(article_id)s::INTEGER)'
+            ' UNION SELECT relations.source_id \n'
             'FROM relations \n'
             'WHERE relations.target_id IN (SELECT statements.id \n'
             'FROM statements \n'
             'WHERE statements.article_id = %(article_id)s::INTEGER)))'
+        ),
+        params=None,
+    ),
+    "article_id_by_key": CompiledQuery(
+        sql=(
+            'SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.key = %(article_key)s::VARCHAR'
+        ),
+        params=None,
+    ),
+    "actors_named": CompiledQuery(
+        sql=(
+            'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
+            'FROM actors \n'
+            'WHERE lower(actors.name) = %(folded)s::VARCHAR'
+            ' OR actors.id IN (SELECT actor_aliases.actor_id \n'
+            'FROM actor_aliases \n'
+            'WHERE lower(actor_aliases.alias) = %(folded)s::VARCHAR) ORDER BY actors.key'
+        ),
+        params=None,
+    ),
+    "hop_identification_probe": CompiledQuery(
+        sql=(
+            'SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified IS NOT NULL \n'
+            ' LIMIT %(param_1)s::INTEGER'
+        ),
+        params=None,
+        constants={'param_1': 1},
+    ),
+    "later_chain_probe": CompiledQuery(
+        sql=(
+            'SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.chain > 0 ORDER BY chain_hops.actor_id \n'
+            ' LIMIT %(param_1)s::INTEGER'
+        ),
+        params=None,
+        constants={'param_1': 1},
+    ),
+    "statement_list": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id'
+        ),
+        params=None,
+    ),
+    "statement_list_limited": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+    ),
+    "statement_list_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+    ),
+    "statement_list_unfiltered": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id'
+        ),
+        params=None,
+    ),
+    "statement_list_unfiltered_limited": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+    ),
+    "statement_list_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
+            ' ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+    ),
+    "denial_pairs": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_by": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_by_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_by_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE __CONDITIONS__) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_by": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_by_limited": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::INTEGER'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "denial_pairs_unfiltered_by_limited_wide": CompiledQuery(
+        sql=(
+            'SELECT relations.source_id, relations.target_id, relations.type \n'
+            'FROM relations \n'
+            'WHERE relations.type IN (__[POSTCOMPILE_denial_types])'
+            ' AND relations.target_id IN (SELECT statements.id \n'
+            'FROM statements) AND relations.source_id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(by_id)s::INTEGER)'
+            ' ORDER BY relations.target_id, relations.id \n'
+            ' LIMIT %(limit)s::BIGINT'
+        ),
+        params=None,
+        expanding={'denial_types': '%(denial_types_{})s::VARCHAR'},
+    ),
+    "statements_by_ids": CompiledQuery(
+        sql=(
+            'SELECT statements.id, articles.key AS article, statements.key, '
+            'statements.quote, statements.kind, statements.span_start, '
+            'statements.span_end, statements.stated_on, articles.title AS article_title, '
+            'articles.published, articles.url, outlet.key AS outlet_key, '
+            'outlet.name AS outlet_name, outlet.kind AS outlet_kind, '
+            'outlet.identified AS outlet_identified, speaker.key AS speaker_key, '
+            'speaker.name AS speaker_name, speaker.kind AS speaker_kind, '
+            'speaker.identified AS speaker_identified, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END AS window_start, substr(articles.text, '
+            'CASE WHEN (statements.span_start > 400) THEN statements.span_start - 400'
+            ' ELSE 0 END + 1, '
+            '(statements.span_end - CASE WHEN (statements.span_start > 400)'
+            ' THEN statements.span_start - 400 ELSE 0 END) + 400) AS "window", '
+            'articles.language, statements.translated_from, statements.original \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id'
+            ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (__[POSTCOMPILE_statement_ids])'
+        ),
+        params=None,
+        expanding={'statement_ids': '%(statement_ids_{})s::INTEGER'},
+    ),
+    "actors_by_keys": CompiledQuery(
+        sql=(
+            'SELECT actors.key, actors.name, actors.kind, actors.identified \n'
+            'FROM actors \n'
+            'WHERE actors.key IN (__[POSTCOMPILE_actor_keys])'
+        ),
+        params=None,
+        expanding={'actor_keys': '%(actor_keys_{})s::VARCHAR'},
+    ),
+    "details_listed": CompiledQuery(
+        sql=(
+            'SELECT details.part, details.statement_id, details.chain, details.sort_text, '
+            'details.sort_number, details.v1, details.v2, details.v3, details.v4, '
+            'details.v5, details.h0, details.h1, details.h2, details.h3, details.h4, '
+            'details.h5 \n'
+            'FROM (SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors.key AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id IN (__[POSTCOMPILE_statement_ids])'
+            ' UNION ALL SELECT 1, relations.source_id AS source_id, 0, '
+            'relations.type AS type, relations.id AS id, relations.type AS type__1, '
+            'other_article_1.key AS key, other_1.key AS key_1, other_1.quote AS quote, '
+            'other_speaker_1.key AS key_2, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id IN (__[POSTCOMPILE_statement_ids])'
+            ' UNION ALL SELECT 2, relations.target_id AS target_id, 0, '
+            'relations.type AS type, relations.id AS id, relations.type AS type__1, '
+            'other_article_2.key AS key, other_2.key AS key_3, other_2.quote AS quote, '
+            'other_speaker_2.key AS key_4, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id IN (__[POSTCOMPILE_statement_ids])'
+            ' UNION ALL SELECT 3, statement_about.statement_id AS statement_id, 0, '
+            'actors.key AS key, 0, NULL AS anon_1, actors.key AS key__1, '
+            'actors.name AS name, actors.kind AS kind, actors.identified AS identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id IN (__[POSTCOMPILE_statement_ids])) AS details'
+            ' ORDER BY details.part, details.statement_id, details.chain, '
+            'details.sort_text, details.sort_number'
+        ),
+        params=None,
+        expanding={'statement_ids': '%(statement_ids_{})s::INTEGER'},
+    ),
+    "details_ranged": CompiledQuery(
+        sql=(
+            'SELECT details.part, details.statement_id, details.chain, details.sort_text, '
+            'details.sort_number, details.v1, details.v2, details.v3, details.v4, '
+            'details.v5, details.h0, details.h1, details.h2, details.h3, details.h4, '
+            'details.h5 \n'
+            'FROM (SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors.key AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' UNION ALL SELECT 1, relations.source_id AS source_id, 0, '
+            'relations.type AS type, relations.id AS id, relations.type AS type__1, '
+            'other_article_1.key AS key, other_1.key AS key_1, other_1.quote AS quote, '
+            'other_speaker_1.key AS key_2, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' UNION ALL SELECT 2, relations.target_id AS target_id, 0, '
+            'relations.type AS type, relations.id AS id, relations.type AS type__1, '
+            'other_article_2.key AS key, other_2.key AS key_3, other_2.quote AS quote, '
+            'other_speaker_2.key AS key_4, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' UNION ALL SELECT 3, statement_about.statement_id AS statement_id, 0, '
+            'actors.key AS key, 0, NULL AS anon_1, actors.key AS key__1, '
+            'actors.name AS name, actors.kind AS kind, actors.identified AS identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id BETWEEN %(lo)s::INTEGER'
+            ' AND %(hi)s::INTEGER) AS details ORDER BY details.part, details.statement_id, '
+            'details.chain, details.sort_text, details.sort_number'
+        ),
+        params=None,
+    ),
+    "details_hops_listed": CompiledQuery(
+        sql=(
+            'SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors.key AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
+        ),
+        params=None,
+        expanding={'statement_ids': '%(statement_ids_{})s::INTEGER'},
+    ),
+    "details_hops_ranged": CompiledQuery(
+        sql=(
+            'SELECT 0 AS part, chain_hops.statement_id AS statement_id, '
+            "chain_hops.chain AS chain, '' AS sort_text, "
+            'chain_hops.position AS sort_number, chain_hops.cue AS v1, actors.key AS v2, '
+            'actors.name AS v3, actors.kind AS v4, actors.identified AS v5, '
+            'chain_hops.mention AS h0, chain_hops.identified AS h1, '
+            'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
+            'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'WHERE chain_hops.statement_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
+        ),
+        params=None,
+    ),
+    "details_outgoing_listed": CompiledQuery(
+        sql=(
+            'SELECT 1, relations.source_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_1.key, other_1.key AS key_1, '
+            'other_1.quote, other_speaker_1.key AS key_2, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY relations.source_id, relations.type, relations.id'
+        ),
+        params=None,
+        expanding={'statement_ids': '%(statement_ids_{})s::INTEGER'},
+    ),
+    "details_outgoing_ranged": CompiledQuery(
+        sql=(
+            'SELECT 1, relations.source_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_1.key, other_1.key AS key_1, '
+            'other_1.quote, other_speaker_1.key AS key_2, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_1 ON relations.target_id = other_1.id'
+            ' JOIN articles AS other_article_1 ON other_1.article_id = other_article_1.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_1 ON other_1.speaker_id ='
+            ' other_speaker_1.id \n'
+            'WHERE relations.source_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' ORDER BY relations.source_id, relations.type, relations.id'
+        ),
+        params=None,
+    ),
+    "details_incoming_listed": CompiledQuery(
+        sql=(
+            'SELECT 2, relations.target_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_2.key, other_2.key AS key_1, '
+            'other_2.quote, other_speaker_2.key AS key_2, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY relations.target_id, relations.type, relations.id'
+        ),
+        params=None,
+        expanding={'statement_ids': '%(statement_ids_{})s::INTEGER'},
+    ),
+    "details_incoming_ranged": CompiledQuery(
+        sql=(
+            'SELECT 2, relations.target_id, 0, relations.type, relations.id, '
+            'relations.type AS type__1, other_article_2.key, other_2.key AS key_1, '
+            'other_2.quote, other_speaker_2.key AS key_2, NULL AS anon_1, NULL AS anon__1, '
+            'NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, NULL AS anon__5 \n'
+            'FROM relations JOIN statements AS other_2 ON relations.source_id = other_2.id'
+            ' JOIN articles AS other_article_2 ON other_2.article_id = other_article_2.id'
+            ' LEFT OUTER JOIN actors AS other_speaker_2 ON other_2.speaker_id ='
+            ' other_speaker_2.id \n'
+            'WHERE relations.target_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' ORDER BY relations.target_id, relations.type, relations.id'
+        ),
+        params=None,
+    ),
+    "details_about_listed": CompiledQuery(
+        sql=(
+            'SELECT 3, statement_about.statement_id, 0, actors.key, 0, NULL AS anon_1, '
+            'actors.key AS key__1, actors.name, actors.kind, actors.identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id IN (__[POSTCOMPILE_statement_ids])'
+            ' ORDER BY statement_about.statement_id, actors.key'
+        ),
+        params=None,
+        expanding={'statement_ids': '%(statement_ids_{})s::INTEGER'},
+    ),
+    "details_about_ranged": CompiledQuery(
+        sql=(
+            'SELECT 3, statement_about.statement_id, 0, actors.key, 0, NULL AS anon_1, '
+            'actors.key AS key__1, actors.name, actors.kind, actors.identified, '
+            'NULL AS anon__1, NULL AS anon__2, NULL AS anon__3, NULL AS anon__4, '
+            'NULL AS anon__5, NULL AS anon__6 \n'
+            'FROM statement_about JOIN actors ON statement_about.actor_id = actors.id \n'
+            'WHERE statement_about.statement_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
+            ' ORDER BY statement_about.statement_id, actors.key'
+        ),
+        params=None,
+    ),
+    "condition:article": CompiledQuery(
+        sql=(
+            'statements.article_id = %(article_id)s::INTEGER'
+        ),
+        params=None,
+    ),
+    "condition:speaker": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(speaker_id)s::INTEGER'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = %(speaker_id)s::INTEGER AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=None,
+    ),
+    "condition:speaker_with_members": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(speaker_id)s::INTEGER'
+            ' UNION SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IN (SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = %(speaker_id)s::INTEGER)'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE (chain_hops.actor_id = %(speaker_id)s::INTEGER'
+            ' OR chain_hops.actor_id IN (SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = %(speaker_id)s::INTEGER))'
+            ' AND chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=None,
+    ),
+    "condition:speaker_first_chain": CompiledQuery(
+        sql=(
+            'statements.speaker_id = %(speaker_id)s::INTEGER'
+        ),
+        params=None,
+    ),
+    "condition:via": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = %(via_id)s::INTEGER UNION SELECT statements.id \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
+            'WHERE articles.outlet_id = %(via_id)s::INTEGER)'
+        ),
+        params=None,
+    ),
+    "condition:origin_unindexed_named": CompiledQuery(
+        sql=(
+            '(statements.speaker_id + 0 IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id + 0 IS NULL)'
+        ),
+        params=None,
+    ),
+    "condition_alone:origin_unindexed_named": CompiledQuery(
+        sql=(
+            'statements.speaker_id + 0 IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id + 0 IS NULL'
+        ),
+        params=None,
+    ),
+    "condition:origin_unindexed": CompiledQuery(
+        sql=(
+            'statements.speaker_id + 0 IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+        ),
+        params=None,
+    ),
+    "condition:origin_speaker_named": CompiledQuery(
+        sql=(
+            '(statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id IS NULL)'
+        ),
+        params=None,
+    ),
+    "condition_alone:origin_speaker_named": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id IS NULL'
+        ),
+        params=None,
+    ),
+    "condition:origin_speaker": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+        ),
+        params=None,
+    ),
+    "condition:origin_later_chains_named": CompiledQuery(
+        sql=(
+            '(statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id IS NULL OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id)))'
+        ),
+        params=None,
+    ),
+    "condition_alone:origin_later_chains_named": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id IS NULL OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))'
+        ),
+        params=None,
+    ),
+    "condition:origin_later_chains": CompiledQuery(
+        sql=(
+            '(statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id)))'
+        ),
+        params=None,
+    ),
+    "condition_alone:origin_later_chains": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = statements.id))'
+        ),
+        params=None,
+    ),
+    "condition:origin_union_named": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE (statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' OR statements.speaker_id IS NULL) AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.statement_id = statements.id'
+            ' AND chain_hops.identified IS NOT NULL'
+            ' AND chain_hops.chain = %(first_chain)s::INTEGER AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified = %(origin)s::VARCHAR AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' AND chain_hops.identified IS NULL AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=None,
+        constants={'first_chain': 0},
+    ),
+    "condition:origin_union": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR) AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.statement_id = statements.id'
+            ' AND chain_hops.identified IS NOT NULL'
+            ' AND chain_hops.chain = %(first_chain)s::INTEGER AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.identified = %(origin)s::VARCHAR AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS later_hop \n'
+            'WHERE later_hop.statement_id = chain_hops.statement_id'
+            ' AND later_hop.chain = chain_hops.chain'
+            ' AND later_hop.position > chain_hops.position))'
+            ' UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.identified = %(origin)s::VARCHAR)'
+            ' AND chain_hops.identified IS NULL AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=None,
+        constants={'first_chain': 0},
+    ),
+    "condition:kind": CompiledQuery(
+        sql=(
+            'statements.kind = %(kind)s::VARCHAR'
+        ),
+        params=None,
+    ),
+    "condition:denied": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = %(denied_type)s::VARCHAR)'
+        ),
+        params=None,
+        constants={'denied_type': 'denies'},
+    ),
+    "condition:denials": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = %(denying_type)s::VARCHAR)'
+        ),
+        params=None,
+        constants={'denying_type': 'denies'},
+    ),
+    "condition:about": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statement_about.statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = %(about_id)s::INTEGER)'
+        ),
+        params=None,
+    ),
+    "condition:search_postgresql": CompiledQuery(
+        sql=(
+            "(to_tsvector('claimsdb_search'::regconfig, "
+            "claimsdb_search_text(statements.quote)) @@ to_tsquery('claimsdb_search'::regconfig, "
+            '%(search_query)s::VARCHAR))'
+        ),
+        params=None,
+    ),
+    "condition_alone:search_postgresql": CompiledQuery(
+        sql=(
+            "to_tsvector('claimsdb_search'::regconfig, "
+            "claimsdb_search_text(statements.quote)) @@ to_tsquery('claimsdb_search'::regconfig, "
+            '%(search_query)s::VARCHAR)'
+        ),
+        params=None,
+    ),
+    "condition:topic": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT statement_topics.statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = %(topic)s::VARCHAR)'
+        ),
+        params=None,
+    ),
+    "condition:published_since": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published >= %(since)s::VARCHAR)'
+        ),
+        params=None,
+    ),
+    "condition:published_until": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published < %(until)s::VARCHAR)'
+        ),
+        params=None,
+    ),
+    "condition:published_since_until": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published >= %(since)s::VARCHAR'
+            ' AND articles.published < %(until)s::VARCHAR)'
         ),
         params=None,
     ),

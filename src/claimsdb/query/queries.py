@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Integer,
@@ -49,9 +50,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from claimsdb.errors import ClaimsError, NotFound
-from claimsdb.format.topics import normalise_topic
-from claimsdb.query import search
+from claimsdb.errors import NotFound
+from claimsdb.query import filters, search
+from claimsdb.query.filters import DENIAL_TYPES as DENIAL_TYPES
+from claimsdb.query.filters import StatementFilter as StatementFilter
 from claimsdb.query.graph import independent_origin_counts, later_denied_ids
 
 # The results live in claimsdb.query.results (no SQLAlchemy); their old names here stay.
@@ -60,6 +62,7 @@ from claimsdb.query.results import ActorRef as ActorRef
 from claimsdb.query.results import ActorSummary as ActorSummary
 from claimsdb.query.results import ArticleDetail as ArticleDetail
 from claimsdb.query.results import ArticleSummary as ArticleSummary
+from claimsdb.query.results import DenialView as DenialView
 from claimsdb.query.results import HopView as HopView
 from claimsdb.query.results import RelatedStatement as RelatedStatement
 from claimsdb.query.results import RoleView as RoleView
@@ -95,48 +98,10 @@ from claimsdb.store.models import (
     RelationType,
     Statement,
     StatementAbout,
-    StatementKind,
     StatementTopic,
 )
 
 BATCH = 1000
-
-
-@dataclass(frozen=True)
-class StatementFilter:
-    """Which statements to list or export; every given condition must hold (AND).
-
-    Actor arguments accept a key, a name or an alias, case-insensitively.
-    """
-
-    article: str | None = None
-    speaker: str | None = None  # the original speaker
-    with_members: bool = False  # speaker also matches actors holding a role at it
-    via: str | None = None  # an actor anywhere in the chain, or the article's outlet
-    origin: str | None = None  # named | role | anonymous: how the origin is identified
-    kind: str | None = None  # direct | indirect | refusal
-    denied: bool = False  # something denies it
-    denials: bool = False  # it denies something
-    about: str | None = None
-    search: str | None = None  # full-text words in the quote (all must occur)
-    since: dt.date | None = None  # article published on or after
-    until: dt.date | None = None  # article published on or before
-    later_denied: bool = False  # its claim is denied in a later article
-    limit: int | None = None
-    topic: str | None = None  # tagged with this topic (normalised as article files are)
-
-    def __post_init__(self):
-        if self.origin is not None and self.origin not in {i.value for i in Identification}:
-            raise ClaimsError(f"origin must be named, role or anonymous, not {self.origin!r}")
-        if self.kind is not None and self.kind not in {k.value for k in StatementKind}:
-            raise ClaimsError(f"kind must be direct, indirect or refusal, not {self.kind!r}")
-        if self.limit is not None and self.limit < 0:
-            raise ClaimsError("limit must not be negative")
-        if self.with_members and not self.speaker:
-            raise ClaimsError("--with-members needs --speaker")
-        if self.topic is not None and not normalise_topic(self.topic):
-            raise ClaimsError(f"topic {self.topic!r} has no letters or digits, so it names "
-                              "no topic")
 
 
 # -- resolving references ----------------------------------------------------------------
@@ -146,7 +111,7 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
     row = conn.execute(_actor_by_key(), {"actor_key": name}).first()
     if row is not None:
         return ActorRef(*row)
-    rows = conn.execute(_actors_by_name(), {"folded": name.strip().lower()}).all()
+    rows = conn.execute(_actors_named(), {"folded": filters.folded_name(name)}).all()
     if len(rows) == 1:
         return ActorRef(*rows[0])
     if len(rows) > 1:
@@ -162,16 +127,14 @@ def find_actor(conn: Connection, name: str) -> ActorRef:
 
 
 @functools.cache
-def _actors_by_name() -> Select:
-    """The actors whose name or one of whose aliases is ``folded`` (lower case), by key."""
-    folded = bindparam("folded")
-    return select(Actor.key, Actor.name, Actor.kind, Actor.identified).where(
-        or_(
-            func.lower(Actor.name) == folded,
-            Actor.id.in_(select(ActorAlias.actor_id)
-                         .where(func.lower(ActorAlias.alias) == folded)),
-        )
-    ).order_by(Actor.key)
+def _actors_named() -> Select:
+    """The actors with a name or alias, lower-cased, equal to ``folded``, by key."""
+    folded = bindparam("folded", type_=String)  # (as a string compared to lower() was)
+    return (select(Actor.key, Actor.name, Actor.kind, Actor.identified)
+            .where(or_(func.lower(Actor.name) == folded,
+                       Actor.id.in_(select(ActorAlias.actor_id)
+                                    .where(func.lower(ActorAlias.alias) == folded))))
+            .order_by(Actor.key))
 
 
 @functools.cache
@@ -188,81 +151,188 @@ def fts_available(conn: Connection) -> bool:
     """Whether the full-text index exists (SQLite may be built without FTS5)."""
     if conn.dialect.name == "postgresql":
         return True
-    return conn.execute(text(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'statements_fts'"
-    )).first() is not None
+    return conn.execute(text(search.FTS_TABLE_PROBE)).first() is not None
 
 
 def search_condition(conn: Connection, words: str) -> ColumnElement[bool]:
     """Statements whose quote has every word of ``words`` (see ``claimsdb.query.search``:
     stemmed, ``word*`` for a prefix, alike on both backends)."""
-    terms = search.parse(words)
-    if conn.dialect.name == "postgresql":
-        return search.postgres_condition(Statement.quote, terms)
-    if fts_available(conn):
-        return Statement.id.in_(
-            select(text("rowid")).select_from(text("statements_fts"))
-            .where(text("statements_fts MATCH :fts_query").bindparams(
-                fts_query=search.sqlite_match(terms)))
-        )
-    return search.substring_condition(Statement.quote, terms)
+    (condition,) = filters.conditions(StatementFilter(search=words), _Lookups(conn))
+    return CONDITIONS[condition.name](**condition.values)
+
+
+class _Lookups:
+    """What deciding a filter asks the database (``claimsdb.query.filters``), through
+    SQLAlchemy: a name that matches nothing is refused with suggestions."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    def article_id(self, key: str) -> int:
+        return require_article(self.conn, key)
+
+    def actor_id(self, name: str) -> int:
+        return _actor_id(self.conn, name)
+
+    def hop_identifications(self) -> bool:
+        return self.conn.execute(_hop_identification_probe()).first() is not None
+
+    def later_chains(self) -> bool:
+        return self.conn.execute(_later_chain_probe()).first() is not None
+
+    def full_text_index(self) -> bool:
+        return fts_available(self.conn)
+
+    def later_denied_ids(self) -> list[int]:
+        return sorted(later_denied_ids(self.conn))
 
 
 def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if flt.article is not None:
-        conditions.append(Statement.article_id == require_article(conn, flt.article))
-    if flt.speaker is not None:
-        # The original speaker of any of its chains: the first chain's is the stored
-        # speaker; a later chain's is found through the hops of later chains. One IN
-        # over a UNION (as for --via), each part read through its own index.
-        speaker_id = _actor_id(conn, flt.speaker)
-        if not flt.with_members and not _has_later_chains(conn):
-            # Every chain is a first chain, so the stored speaker is the only origin:
-            # a plain equality reads ``ix_statements_speaker_id_article_id_id`` in list
-            # order, and a first page stops after its rows (the IN over a UNION of
-            # ``spoken_by`` found and sorted every statement of the speaker first:
-            # 13,000 at 1M).
-            conditions.append(Statement.speaker_id == speaker_id)
-        else:
-            conditions.append(spoken_by(speaker_id, with_members=flt.with_members))
-    if flt.via is not None:
-        conditions.append(passed_through(_actor_id(conn, flt.via)))
-    if flt.origin is not None:
-        conditions.append(_origin_condition(conn, flt.origin, first_rows=flt.limit))
-    if flt.kind is not None:
-        conditions.append(Statement.kind == flt.kind)
-    if flt.denied:
-        conditions.append(Statement.id.in_(
-            select(Relation.target_id).where(Relation.type == RelationType.DENIES.value)))
-    if flt.denials:
-        conditions.append(Statement.id.in_(
-            select(Relation.source_id).where(Relation.type == RelationType.DENIES.value)))
-    if flt.about is not None:
-        about_id = _actor_id(conn, flt.about)
-        conditions.append(Statement.id.in_(
-            select(StatementAbout.statement_id).where(StatementAbout.actor_id == about_id)))
-    if flt.search is not None:
-        conditions.append(search_condition(conn, flt.search))
-    if flt.topic is not None:
-        conditions.append(Statement.id.in_(
-            select(StatementTopic.statement_id)
-            .where(StatementTopic.topic == normalise_topic(flt.topic))))
-    if flt.later_denied:
-        # Integers only, so inlining them is safe, and no parameter limit applies.
-        ids = bindparam("later_denied_ids", sorted(later_denied_ids(conn)), expanding=True,
-                        literal_execute=True)
-        conditions.append(Statement.id.in_(ids))
-    if flt.since is not None or flt.until is not None:
-        dated = select(Article.id)
-        if flt.since is not None:
-            dated = dated.where(Article.published >= flt.since.isoformat())
-        if flt.until is not None:
-            # published is ISO text: a date or a datetime; both sort before the next day.
-            next_day = flt.until + dt.timedelta(days=1)
-            dated = dated.where(Article.published < next_day.isoformat())
-        conditions.append(Statement.article_id.in_(dated))
-    return conditions
+    return [CONDITIONS[condition.name](**condition.values)
+            for condition in filters.conditions(flt, _Lookups(conn))]
+
+
+# -- the conditions of a filter ----------------------------------------------------------
+#
+# One function per condition (and per shape of one), of its values: ``filters.conditions``
+# decides which apply and with which values. Every value is a named parameter, so that
+# a condition compiles to the same SQL whatever others it is combined with:
+# ``claimsdb.query.compile_reads`` compiles each one ahead of time, and the driver-level
+# read path (``claimsdb.query.listpath``) joins them with AND as SQLAlchemy does.
+
+def _article_condition(article_id: int | None = None) -> ColumnElement[bool]:
+    return Statement.article_id == bindparam("article_id", article_id)
+
+
+def _speaker_condition(speaker_id: int | None = None, *, with_members: bool = False
+                       ) -> ColumnElement[bool]:
+    # The original speaker of any of its chains: the first chain's is the stored
+    # speaker; a later chain's is found through the hops of later chains. One IN
+    # over a UNION (as for --via), each part read through its own index.
+    speaker = bindparam("speaker_id", speaker_id)
+    parts = [select(Statement.id).where(Statement.speaker_id == speaker)]
+    later = Hop.actor_id == speaker
+    if with_members:
+        # (a part of its own, not an OR: each part reads the speaker index)
+        members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker)
+        parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
+        later = or_(later, Hop.actor_id.in_(members))
+    return Statement.id.in_(union(*parts, later_origins(later)))
+
+
+def _speaker_first_chain_condition(speaker_id: int | None = None) -> ColumnElement[bool]:
+    # Every chain is a first chain (``filters.conditions`` asks), so the stored speaker
+    # is the only origin: a plain equality reads ``ix_statements_speaker_id_article_id_id``
+    # in list order, and a first page stops after its rows (the IN over a UNION of
+    # ``_speaker_condition`` found and sorted every statement of the speaker first:
+    # 13,000 at 1M statements).
+    return Statement.speaker_id == bindparam("speaker_id", speaker_id)
+
+
+def _via_condition(via_id: int | None = None) -> ColumnElement[bool]:
+    # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
+    # hashed subplans through indexes and scanned every statement (190 ms at 1M
+    # statements); this way both backends start from X's chain links and articles.
+    via = bindparam("via_id", via_id)
+    outlet_statements = (select(Statement.id).join(Article, Statement.article_id == Article.id)
+                         .where(Article.outlet_id == via))
+    return Statement.id.in_(
+        select(Hop.statement_id).where(Hop.actor_id == via).union(outlet_statements))
+
+
+def _kind_condition(kind: str | None = None) -> ColumnElement[bool]:
+    return Statement.kind == bindparam("kind", kind, type_=Statement.kind.type)
+
+
+def _denied_condition() -> ColumnElement[bool]:
+    return Statement.id.in_(select(Relation.target_id).where(
+        Relation.type == bindparam("denied_type", RelationType.DENIES.value,
+                                   type_=Relation.type.type)))
+
+
+def _denials_condition() -> ColumnElement[bool]:
+    return Statement.id.in_(select(Relation.source_id).where(
+        Relation.type == bindparam("denying_type", RelationType.DENIES.value,
+                                     type_=Relation.type.type)))
+
+
+def _about_condition(about_id: int | None = None) -> ColumnElement[bool]:
+    return Statement.id.in_(select(StatementAbout.statement_id).where(
+        StatementAbout.actor_id == bindparam("about_id", about_id)))
+
+
+def _search_postgresql_condition(search_query: str | None = None) -> ColumnElement[bool]:
+    return search.postgres_match(Statement.quote, search_query)
+
+
+def _search_fts_condition(fts_query: str | None = None) -> ColumnElement[bool]:
+    return Statement.id.in_(
+        select(text("rowid")).select_from(text("statements_fts"))
+        .where(text("statements_fts MATCH :fts_query").bindparams(fts_query=fts_query)))
+
+
+def _search_substring_condition(terms: tuple[search.Term, ...] = ()) -> ColumnElement[bool]:
+    return search.substring_condition(Statement.quote, list(terms))
+
+
+def _topic_condition(topic: str | None = None) -> ColumnElement[bool]:
+    tagged = StatementTopic.topic == bindparam("topic", topic, type_=StatementTopic.topic.type)
+    return Statement.id.in_(select(StatementTopic.statement_id).where(tagged))
+
+
+def _later_denied_condition(later_denied_ids: list[int] | None = None) -> ColumnElement[bool]:
+    # Integers only, so inlining them is safe, and no parameter limit applies.
+    ids = bindparam("later_denied_ids", later_denied_ids or [], expanding=True,
+                    literal_execute=True)
+    return Statement.id.in_(ids)
+
+
+def _published_condition(since: str | None = None, until: str | None = None, *,
+                         after: bool = True, before: bool = True) -> ColumnElement[bool]:
+    dated = select(Article.id)
+    published = Article.published
+    if after:
+        dated = dated.where(published >= bindparam("since", since, type_=published.type))
+    if before:
+        dated = dated.where(published < bindparam("until", until, type_=published.type))
+    return Statement.article_id.in_(dated)
+
+
+def _origin_shape(shape: str, named: bool) -> Any:
+    def condition(origin: str | None = None) -> ColumnElement[bool]:
+        return origin_condition(shape, named, origin)
+
+    return condition
+
+
+CONDITIONS: dict[str, Any] = {
+    "article": _article_condition,
+    "speaker": _speaker_condition,
+    "speaker_with_members": functools.partial(_speaker_condition, with_members=True),
+    "speaker_first_chain": _speaker_first_chain_condition,
+    "via": _via_condition,
+    **{filters.origin_condition_name(shape, origin): _origin_shape(shape, origin == "named")
+       for shape in filters.ORIGIN_SHAPES for origin in ("named", "role")},
+    "kind": _kind_condition,
+    "denied": _denied_condition,
+    "denials": _denials_condition,
+    "about": _about_condition,
+    "search_postgresql": _search_postgresql_condition,
+    "search_fts": _search_fts_condition,
+    "search_substring": _search_substring_condition,
+    "topic": _topic_condition,
+    "later_denied": _later_denied_condition,
+    "published_since": functools.partial(_published_condition, before=False),
+    "published_until": functools.partial(_published_condition, after=False),
+    "published_since_until": _published_condition,
+}
+# The conditions the driver-level read path cannot run: a search without SQLite's
+# full-text table (a LIKE per word), and the later-denied statements (found by
+# walking the claim graph in Python).
+NOT_ON_DRIVER = frozenset({"search_substring", "later_denied"})
+# The conditions of one backend only (``filters.conditions`` names them by dialect).
+ONE_DIALECT = {"search_fts": "sqlite", "search_postgresql": "postgresql"}
 
 
 def spoken_by(speaker_id: int | Any, *, with_members: bool = False) -> ColumnElement[bool]:
@@ -314,21 +384,12 @@ def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
                    .exists()))
 
 
-def _has_later_chains(conn: Connection) -> bool:
-    """Whether any statement has a chain after the first (format 1.1: "according to
-    AFP and AP"); without one, the stored speaker is every statement's only origin.
-    Ordered by the partial index's first column, so that SQLite reads that index (a
-    probe) rather than scanning every hop (15 ms at 100k statements)."""
-    return conn.execute(
-        select(Hop.statement_id).where(Hop.chain > _constant(0))
-        .order_by(Hop.actor_id).limit(1)).first() is not None
-
-
 def _last_hop_of_first_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
     """``hop`` is the origin's hop: the last of the statement's first chain (the one
     its stored speaker comes from). Through the primary key: (statement, chain, position)."""
     later = aliased(Hop, name="later_hop")
-    return and_(hop.chain == 0, ~exists().where(
+    # (a named parameter: the driver-level read path runs this inside joined conditions)
+    return and_(hop.chain == bindparam("first_chain", 0), ~exists().where(
         later.statement_id == hop.statement_id, later.chain == hop.chain,
         later.position > hop.position))
 
@@ -356,55 +417,71 @@ def _last_hop_of_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
                            later.position > hop.position)
 
 
-def _origin_condition(conn: Connection, origin: str, *, first_rows: int | None = None
-                      ) -> ColumnElement[bool]:
+@functools.cache
+def _hop_identification_probe() -> Select:
+    """Whether any chain link gives its own identification (``filters.origin_shape``)."""
+    return select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)
+
+
+@functools.cache
+def _later_chain_probe() -> Select:
+    """Whether any statement has a later chain. Ordered by the partial index's first
+    column, so that SQLite reads that index (a probe) rather than scanning every hop
+    (15 ms at 100k statements)."""
+    return (select(Hop.statement_id).where(Hop.chain > _constant(0))
+            .order_by(Hop.actor_id).limit(1))
+
+
+def origin_condition(shape: str, named: bool, origin: str | None = None
+                     ) -> ColumnElement[bool]:
     """Statements where at least one chain's origin is identified as ``origin`` (the
     origin hop's own ``identified`` when given, else its actor's; see
-    ``origin_identification``), so that both backends start from indexes.
+    ``origin_identification``), so that both backends start from indexes; ``named``:
+    ``origin`` is "named", which also takes a statement without a speaker. The
+    ``shape`` (``filters.origin_shape`` picks it) fits what the database holds:
 
     Without a single hop that sets its own ``identified`` and without later chains
-    (every version-1 database), the speaker index answers alone, and a more selective
-    filter beside it can still lead the plan. With later chains but no hop
-    identification, the later chains join as a correlated EXISTS through the partial
-    index ``ix_chain_hops_later_chains``. Otherwise one IN over a UNION: the speaker
-    index for actors identified so (less the statements whose first origin hop says
-    otherwise), the hop index for origin hops that say so, and the later chains'
-    origins without their own identification. Asking first costs one probe of each
-    of ``ix_chain_hops_identified`` and ``ix_chain_hops_later_chains``.
+    (every version-1 database), the speaker index answers alone (``speaker``), and a
+    more selective filter beside it can still lead the plan. With later chains but no
+    hop identification (``later_chains``), the later chains join as a correlated
+    EXISTS through the partial index ``ix_chain_hops_later_chains``. Otherwise
+    (``union``) one IN over a UNION: the speaker index for actors identified so (less
+    the statements whose first origin hop says otherwise), the hop index for origin
+    hops that say so, and the later chains' origins without their own
+    identification. Asking which costs one probe of each of
+    ``ix_chain_hops_identified`` and ``ix_chain_hops_later_chains``.
 
-    ``first_rows`` (a limit: a page of the workbench, ``--limit``): see below."""
-    actors = select(Actor.id).where(Actor.identified == origin)
+    ``unindexed``: only the first rows in article order are wanted (a page of the
+    workbench, ``--limit``) on SQLite; see below."""
+    value = bindparam("origin", origin, type_=Actor.identified.type)
+    actors = select(Actor.id).where(Actor.identified == value)
+    if shape == filters.ORIGIN_UNINDEXED:
+        # Every origin kind is a large share of the statements: walking article order
+        # and testing each row gives the first rows at once, where SQLite's choice,
+        # the speaker index, finds and sorts every match first (0.7 ms against 370 ms
+        # for the first 51 of ?origin=anonymous at 100k statements). ``+ 0`` keeps the
+        # index out of the plan; a more selective filter beside it (an article,
+        # --via) still leads. A whole list keeps the index (reading every match once,
+        # it is the shorter way). Named origins include the statements without a
+        # speaker: both tests on ``+ 0``, or SQLite answers the OR through the index,
+        # every match found and sorted first (1.1 s for the first 51 at 100k).
+        unindexed = Statement.speaker_id + _constant(0)
+        if named:
+            return or_(unindexed.in_(actors), unindexed.is_(None))
+        return unindexed.in_(actors)
     by_speaker = Statement.speaker_id.in_(actors)
-    if origin == Identification.NAMED.value:
+    if named:
         by_speaker = or_(by_speaker, Statement.speaker_id.is_(None))
-    overrides = conn.execute(
-        select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)).first()
-    if overrides is None:
-        if not _has_later_chains(conn):
-            if first_rows is not None and conn.dialect.name == "sqlite":
-                # Only the first rows in article order are wanted, and every origin
-                # kind is a large share of the statements: walking that order and
-                # testing each row gives them at once, where SQLite's choice, the
-                # speaker index, finds and sorts every match first (0.7 ms against
-                # 370 ms for the first 51 of ?origin=anonymous at 100k statements).
-                # ``+ 0`` keeps the index out of the plan; a more selective filter
-                # beside it (an article, --via) still leads. A whole list keeps the
-                # index (reading every match once, it is the shorter way). Named
-                # origins include the statements without a speaker: both tests on
-                # ``+ 0``, or SQLite answers the OR through the index, every match
-                # found and sorted first (1.1 s for the first 51 at 100k).
-                unindexed = Statement.speaker_id + _constant(0)
-                if origin == Identification.NAMED.value:
-                    return or_(unindexed.in_(actors), unindexed.is_(None))
-                return unindexed.in_(actors)
-            return by_speaker
+    if shape == filters.ORIGIN_BY_SPEAKER:
+        return by_speaker
+    if shape == filters.ORIGIN_LATER_CHAINS:
         return or_(by_speaker, later_origins(Hop.actor_id.in_(actors))
                    .where(Hop.statement_id == Statement.id).exists())
     said_otherwise = exists().where(Hop.statement_id == Statement.id,
                                     Hop.identified.is_not(None),
                                     _last_hop_of_first_chain(Hop))
     by_actor = select(Statement.id).where(by_speaker, ~said_otherwise)
-    by_hop = select(Hop.statement_id).where(Hop.identified == origin,
+    by_hop = select(Hop.statement_id).where(Hop.identified == value,
                                             _last_hop_of_chain(Hop))
     by_later_actor = later_origins(and_(Hop.actor_id.in_(actors), Hop.identified.is_(None)))
     return Statement.id.in_(by_actor.union(by_hop, by_later_actor))
@@ -558,10 +635,8 @@ def statement_batches(conn: Connection, flt: StatementFilter | None = None, *,
     first batch is read. ``lean``: see ``StatementDetails.load``.
     """
     flt = flt or StatementFilter()
-    query = _statement_select().where(*_filter_conditions(conn, flt)).order_by(
-        Statement.article_id, Statement.id)
-    if flt.limit is not None:
-        query = query.limit(flt.limit)
+    query = statement_list(_filter_conditions(conn, flt), limit=flt.limit,
+                           limited=flt.limit is not None)
 
     def batches() -> Iterator[tuple[Sequence[Row], StatementDetails]]:
         result = conn.execute(query.execution_options(yield_per=batch))
@@ -570,6 +645,28 @@ def statement_batches(conn: Connection, flt: StatementFilter | None = None, *,
                                                    lean=lean)
 
     return batches()
+
+
+def statement_list(conditions: Sequence[ColumnElement[bool]], *, limit: int | None = None,
+                   limited: bool = False, wide: bool | None = None) -> Select:
+    """The statements meeting ``conditions``, in article then file order; the first
+    ``limit`` when ``limited`` (``wide``: see ``_limit``)."""
+    query = _statement_select().where(*conditions).order_by(Statement.article_id, Statement.id)
+    return query.limit(_limit(limit, wide)) if limited else query
+
+
+def _limit(limit: int | None, wide: bool | None = None) -> Any:
+    """A LIMIT as a named parameter (the driver-level read path binds it by name), typed
+    as SQLAlchemy types a number: BIGINT from 2**31 on (``filters.wide_limit``), which
+    PostgreSQL's SQL then casts to; ``wide`` for a query compiled without the number."""
+    wide = filters.wide_limit(limit) if wide is None else wide
+    return bindparam("limit", limit, type_=BigInteger if wide else Integer)
+
+
+@functools.cache
+def _statements_by_ids() -> Select:
+    return _statement_select().where(Statement.id.in_(bindparam("statement_ids",
+                                                               expanding=True)))
 
 
 def _actor(prefix: str, row) -> ActorRef | None:
@@ -758,10 +855,15 @@ def actor_refs(conn: Connection, keys: set[str]) -> dict[str, ActorRef]:
     ordered = sorted(keys)
     for start in range(0, len(ordered), BATCH):
         for key, name, kind, identified in conn.execute(
-                select(Actor.key, Actor.name, Actor.kind, Actor.identified)
-                .where(Actor.key.in_(ordered[start:start + BATCH]))):
+                _actors_by_keys(), {"actor_keys": ordered[start:start + BATCH]}):
             found[key] = ActorRef(key, name, kind, identified)
     return found
+
+
+@functools.cache
+def _actors_by_keys() -> Select:
+    return select(Actor.key, Actor.name, Actor.kind, Actor.identified).where(
+        Actor.key.in_(bindparam("actor_keys", expanding=True)))
 
 
 @functools.cache
@@ -778,9 +880,14 @@ def _speakers_as_actors(conn: Connection, related: dict[int, list[tuple]]) -> No
     with_speakers(related, actor_refs(conn, speaker_keys(related)))
 
 
+@functools.cache
+def _article_id_by_key() -> Select:
+    return select(Article.id).where(Article.key == bindparam("article_key"))
+
+
 def require_article(conn: Connection, key: str) -> int:
     """The id of a stored article, or NotFound with similar keys."""
-    found = conn.execute(select(Article.id).where(Article.key == key)).scalar()
+    found = conn.execute(_article_id_by_key(), {"article_key": key}).scalar()
     if found is None:
         similar = _similar_articles(conn, key)
         raise NotFound(f"no article '{key}' is stored" + ("; did you mean:" if similar else ""),
@@ -959,26 +1066,23 @@ def _relayed_by(limited: bool) -> Select:
 
 # -- denials -----------------------------------------------------------------------------
 
-DENIAL_TYPES = {
-    # what ``denials --type`` selects: factual denials by default, as before format 1.1
-    "denies": (RelationType.DENIES.value,),
-    "dismisses": (RelationType.DISMISSES.value,),
-    "all": (RelationType.DENIES.value, RelationType.DISMISSES.value),
-}
-
-
-@dataclass(frozen=True)
-class DenialView:
-    """Who denied (or dismissed) what: the denial, and the denied statement with its
-    provenance."""
-
-    denial: StatementView
-    denied: StatementView
-    type: str = RelationType.DENIES.value  # or "dismisses"
-
-    @property
-    def denier(self) -> ActorRef | None:
-        return self.denial.speaker
+def denial_pairs(conditions: Sequence[ColumnElement[bool]], types: Sequence[str] | None, *,
+                 by: int | None = None, by_given: bool = False, limit: int | None = None,
+                 limited: bool = False, wide: bool | None = None) -> Select:
+    """(denial, denied statement, relation type) of the relations of ``types`` whose
+    denied statement meets ``conditions`` (and whose denial's speaker is the actor
+    ``by``, when given), in denied-statement order; the first ``limit`` when
+    ``limited``. Every value a named parameter (see ``CONDITIONS``)."""
+    where = [Relation.type.in_(bindparam("denial_types", types, expanding=True,
+                                         type_=Relation.type.type)),
+             Relation.target_id.in_(select(Statement.id).where(*conditions))]
+    if by_given:
+        where.append(Relation.source_id.in_(
+            select(Statement.id).where(Statement.speaker_id == bindparam("by_id", by))))
+    pairs = (select(Relation.source_id, Relation.target_id, Relation.type)
+             .where(*where)
+             .order_by(Relation.target_id, Relation.id))
+    return pairs.limit(_limit(limit, wide)) if limited else pairs
 
 
 def iter_denials(conn: Connection, flt: StatementFilter | None = None,
@@ -990,25 +1094,16 @@ def iter_denials(conn: Connection, flt: StatementFilter | None = None,
     ``denies`` (factual denials, the default), ``dismisses`` (rejections without a
     factual denial: "speculation") or ``all`` (both)."""
     flt = flt or StatementFilter()
-    types = DENIAL_TYPES.get(type)
-    if types is None:
-        raise ClaimsError(f"type must be one of {', '.join(DENIAL_TYPES)}, not {type!r}")
-    conditions = [Relation.type.in_(types),
-                  Relation.target_id.in_(select(Statement.id).where(
-                      *_filter_conditions(conn, flt)))]
-    if by is not None:
-        conditions.append(Relation.source_id.in_(
-            select(Statement.id).where(Statement.speaker_id == _actor_id(conn, by))))
-    pairs = (select(Relation.source_id, Relation.target_id, Relation.type)
-             .where(*conditions)
-             .order_by(Relation.target_id, Relation.id))
-    if flt.limit is not None:
-        pairs = pairs.limit(flt.limit)
+    types = filters.denial_types(type)
+    conditions = _filter_conditions(conn, flt)
+    by_id = _actor_id(conn, by) if by is not None else None
+    pairs = denial_pairs(conditions, types, by=by_id, by_given=by is not None,
+                         limit=flt.limit, limited=flt.limit is not None)
     result = conn.execute(pairs.execution_options(yield_per=batch))
     for partition in result.partitions():
         ids = sorted({i for source_id, target_id, _ in partition for i in (source_id, target_id)})
         views = {v.id: v for v in _enrich(conn, conn.execute(
-            _statement_select().where(Statement.id.in_(ids))).all())}
+            _statements_by_ids(), {"statement_ids": ids}).all())}
         for source_id, target_id, relation in partition:
             yield DenialView(views[source_id], views[target_id], relation)
 

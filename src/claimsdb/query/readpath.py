@@ -63,7 +63,7 @@ def actor(conn: DriverConnection, name: str, *, limit: int | None = None
     compiled = QUERIES[conn.dialect]
     found = conn.fetch(compiled["actor_by_key"], {"actor_key": name})
     if not found:
-        found = conn.fetch(compiled["actors_by_name"], {"folded": name.strip().lower()})
+        found = conn.fetch(compiled["actors_named"], {"folded": name.strip().lower()})
         if len(found) != 1:
             return None
     [(found_id,)] = conn.fetch(compiled["actor_id_by_key"], {"actor_key": found[0][0]})

@@ -221,3 +221,17 @@ class ArticleDetail:
     authors: tuple[ActorRef, ...]
     statements: tuple[StatementView, ...]  # in text order
     note: str | None = None  # the annotator's note (format 1.1)
+
+
+@dataclass(frozen=True)
+class DenialView:
+    """Who denied (or dismissed) what: the denial, and the denied statement with its
+    provenance."""
+
+    denial: StatementView
+    denied: StatementView
+    type: str = "denies"  # or "dismisses" (RelationType)
+
+    @property
+    def denier(self) -> ActorRef | None:
+        return self.denial.speaker

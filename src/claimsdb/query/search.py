@@ -30,83 +30,24 @@ written (or, with ``*``, what starts with it), on both backends.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
+from sqlalchemy import ColumnElement, String, bindparam, func, literal_column
 
-from sqlalchemy import ColumnElement, func, literal_column
-
-from claimsdb.errors import ClaimsError
-
-# The PostgreSQL objects of migration 0003.
-POSTGRES_CONFIG = "claimsdb_search"
-POSTGRES_TEXT_FUNCTION = "claimsdb_search_text"
-
-# The combining marks FTS5's remove_diacritics 2 drops (probed from SQLite itself),
-# wherever they stand; and after a Latin base letter in NFD, which is how it folds
-# precomposed Latin letters (é, ñ, ệ) but not Greek or Cyrillic ones (ά, й).
-DIACRITICS = (
-    "\u0300-\u0304\u0306-\u030c\u030f\u0311\u031b\u0323-\u0328\u032d\u032e\u0330\u0331"
+from claimsdb.query.search_terms import (
+    FTS_TABLE_PROBE,
+    POSTGRES_CONFIG,
+    POSTGRES_TEXT_FUNCTION,
+    Term,
+    fold,
+    parse,
+    postgres_tsquery_text,
+    sqlite_match,
 )
-_DIACRITIC = re.compile(f"[{DIACRITICS}]")
-_LATIN_DIACRITICS = re.compile(f"([A-Za-z])[{DIACRITICS}]+")
 
-
-@dataclass(frozen=True)
-class Term:
-    """One word of a search, in NFC; ``prefix``: it was written ``word*``."""
-
-    word: str
-    prefix: bool = False
-
-
-def is_word_character(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category[0] in "LNM" or category == "Co"
-
-
-def parse(words: str) -> list[Term]:
-    """The terms of a search string; a ClaimsError when it has none."""
-    text = unicodedata.normalize("NFC", words)
-    terms: list[Term] = []
-    current: list[str] = []
-    for char in text + " ":
-        if is_word_character(char):
-            current.append(char)
-            continue
-        if current:
-            word = "".join(current)
-            if fold(word):
-                terms.append(Term(word, prefix=char == "*"))
-            current = []
-    if not terms:
-        raise ClaimsError(f"nothing to search for in {words!r}: give at least one word")
-    return list(dict.fromkeys(terms))
-
-
-def fold(word: str) -> str:
-    """A word as the PostgreSQL side indexes it (``claimsdb_search_text``), lower-case:
-    Latin letters without their diacritics, NFC, stray diacritics dropped."""
-    word = _LATIN_DIACRITICS.sub(r"\1", unicodedata.normalize("NFD", word))
-    return _DIACRITIC.sub("", unicodedata.normalize("NFC", word)).lower()
-
-
-def sqlite_match(terms: list[Term]) -> str:
-    """An FTS5 MATCH expression: every term, each as a quoted string (FTS5 applies its
-    tokenizer, so stemming and folding are the index's), in NFC or NFD form."""
-    parts = []
-    for term in terms:
-        star = "*" if term.prefix else ""
-        forms = dict.fromkeys(unicodedata.normalize(form, term.word) for form in ("NFC", "NFD"))
-        quoted = [f'"{form}"{star}' for form in forms]
-        parts.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
-    return " AND ".join(parts)
-
-
-def postgres_tsquery_text(terms: list[Term]) -> str:
-    """The text for ``to_tsquery('claimsdb_search', ...)``: folded words, quoted (a word
-    holds no quote, colon or operator: those are separators), ``:*`` for a prefix."""
-    return " & ".join(f"'{fold(t.word)}'" + (":*" if t.prefix else "") for t in terms)
+# The words of a search live in claimsdb.query.search_terms (no SQLAlchemy); their
+# names here stay.
+__all__ = ["FTS_TABLE_PROBE", "POSTGRES_CONFIG", "POSTGRES_TEXT_FUNCTION", "Term", "fold", "parse",
+           "postgres_condition", "postgres_document", "postgres_match", "postgres_tsquery_text",
+           "sqlite_match", "substring_condition"]
 
 
 def postgres_document(quote: ColumnElement) -> ColumnElement:
@@ -117,8 +58,14 @@ def postgres_document(quote: ColumnElement) -> ColumnElement:
 
 
 def postgres_condition(quote: ColumnElement, terms: list[Term]) -> ColumnElement[bool]:
+    return postgres_match(quote, postgres_tsquery_text(terms))
+
+
+def postgres_match(quote: ColumnElement, tsquery_text: str | None) -> ColumnElement[bool]:
+    """``quote`` matches the tsquery text (``postgres_tsquery_text``), a named parameter
+    (the driver-level read path binds it by this name)."""
     config = literal_column(f"'{POSTGRES_CONFIG}'::regconfig")
-    query = func.to_tsquery(config, postgres_tsquery_text(terms))
+    query = func.to_tsquery(config, bindparam("search_query", tsquery_text, type_=String))
     return postgres_document(quote).op("@@")(query)
 
 

@@ -16,7 +16,18 @@ import re
 import sqlite3
 from collections.abc import Iterator
 
-from sqlalchemy import URL, Connection, Dialect, Engine, Select, create_engine, event
+from sqlalchemy import (
+    URL,
+    Connection,
+    Dialect,
+    Engine,
+    Select,
+    bindparam,
+    create_engine,
+    event,
+    literal_column,
+    select,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -432,54 +443,48 @@ def driver_statement(dialect: Dialect, query: Select, parameters: dict
     return sql, tuple(values[name] for name in names) if names is not None else values
 
 
-def compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+def compiled_text(query: Select, dialect: Dialect, *, expanding: bool = False
+                  ) -> tuple[str, tuple[str, ...] | None, dict]:
     """SQL text, parameter order (None: named parameters) and bound values of a query
     fit for the driver's cursor, as ``fetch_on_driver`` runs it (and as
-    ``claimsdb.query.compile_reads`` writes it down ahead of time)."""
-    return _compiled_text(query, dialect)
+    ``claimsdb.query.compile_reads`` writes it down ahead of time). ``expanding``:
+    an IN list of bound values stays ``__[POSTCOMPILE_name]`` in the text, for the
+    caller to expand as SQLAlchemy would (``claimsdb.query.listpath``)."""
+    return _compiled_text(query, dialect, expanding)
 
 
 def compiled_for_driver(query: Select, dialect: Dialect
                         ) -> tuple[str, tuple[str, ...] | None, dict, dict[str, str]]:
-    """``compiled_text``, for a query written down ahead of time
-    (``claimsdb.query.compile_reads``), which may also have one expanding IN list
-    (``bindparam(..., expanding=True)``): the fourth item gives its name and how
-    SQLAlchemy writes one item of it when it executes the query, ``{}`` standing for
+    """``compiled_text`` for a query written down ahead of time
+    (``claimsdb.query.compile_reads``), which may have expanding IN lists
+    (``bindparam(..., expanding=True)``): the SQL keeps SQLAlchemy's
+    ``__[POSTCOMPILE_name]`` where each list goes, and the fourth item says how
+    SQLAlchemy writes one item of each when it executes the query, ``{}`` standing for
     the item's number from 1 (``?`` for SQLite; ``%(name_{})s`` and a cast for
-    psycopg), found by expanding a one-item list as SQLAlchemy does. The SQL keeps
-    SQLAlchemy's ``__[POSTCOMPILE_name]`` where the list goes
-    (``claimsdb.store.driver.CompiledQuery.statement`` fills it)."""
-    compiled = query.compile(dialect=dialect)
-    names = sorted({param.key for param in compiled.post_compile_params})
-    if compiled.literal_execute_params or len(names) > 1:
-        raise TypeError("only one expanding parameter, and no literal ones, can be "
-                        "compiled ahead of time")
-    if any(column.type.result_processor(dialect, None) is not None
-           for column in query.selected_columns):
-        raise TypeError("a result type converts values; the query needs conn.execute")
-    order = tuple(compiled.positiontup) if compiled.positional else None
-    if not names:
-        return str(compiled), order, compiled.params, {}
-    [name] = names
-    token = f"__[POSTCOMPILE_{name}]"
-    text = str(compiled)
-    before, after = text.split(token, 1)
-    after = after.split(token, 1)[0]
-    expanded = compiled._process_parameters_for_postcompile(
-        compiled.construct_params({name: [0]}, _check=False)).statement
-    end = expanded.index(after, len(before)) if after else len(expanded)
-    item = expanded[len(before):end].replace(f"{name}_1", f"{name}_{{}}")
-    constants = {key: value for key, value in compiled.params.items() if key != name}
-    return text, order, constants, {name: item}
+    psycopg), read off its expansion of a one-item list of the same name and type
+    (``claimsdb.store.driver.CompiledQuery.statement`` writes the list out)."""
+    sql, params, constants = compiled_text(query, dialect, expanding=True)
+    items = {}
+    for parameter in query.compile(dialect=dialect).post_compile_params:
+        name = parameter.key
+        probe = select(literal_column("1")).where(literal_column("x").in_(
+            bindparam(name, expanding=True, type_=parameter.type))).compile(dialect=dialect)
+        written = probe.construct_expanded_state({name: [None]}).statement
+        item = written[written.index("x IN (") + len("x IN ("):written.rindex(")")]
+        items[name] = item.replace(f"{name}_1", f"{name}_{{}}")
+    return sql, params, {key: value for key, value in constants.items()
+                         if key not in items}, items
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled_text(query: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+def _compiled_text(query: Select, dialect: Dialect, expanding: bool = False
+                   ) -> tuple[str, tuple[str, ...] | None, dict]:
     """SQL text, parameter order (None: named parameters) and the query's own bound
-    values. Refuses what only ``conn.execute`` can do: expanding IN lists, and result
-    types that convert values (dates, JSON), which the driver's rows would skip."""
+    values. Refuses what only ``conn.execute`` can do: expanding IN lists (unless
+    ``expanding``; values written into the SQL always), and result types that convert
+    values (dates, JSON), which the driver's rows would skip."""
     compiled = query.compile(dialect=dialect)
-    if compiled.literal_execute_params or compiled.post_compile_params:
+    if compiled.literal_execute_params or (compiled.post_compile_params and not expanding):
         raise TypeError("a query with expanding parameters needs conn.execute")
     if any(column.type.result_processor(dialect, None) is not None
            for column in query.selected_columns):

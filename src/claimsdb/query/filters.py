@@ -1,0 +1,209 @@
+"""Which statements a filter selects, decided once for both ways of reading them.
+
+``claimsdb statements --via X`` and ``claimsdb denials`` answer on the database driver
+alone (``claimsdb.query.listpath``), without loading SQLAlchemy, wherever they can;
+otherwise through ``claimsdb.query.queries``. Both must select exactly the same rows,
+so the decisions a filter needs are made here, once: which conditions apply, in
+which order, in which variant (the origin filter picks the shape its plan needs from
+what the database holds), and with which values (an actor's id, a topic normalised,
+a search's match expression). A ``Lookups`` object answers what only the database
+knows; each path brings its own (SQLAlchemy's refuses a name that matches nothing
+with suggestions; the driver's hands such a question to the SQLAlchemy path).
+
+Each ``Condition`` names the SQL that expresses it: a function of its values in
+``claimsdb.query.queries`` (``CONDITIONS``), compiled ahead of time for the driver
+(``claimsdb.query.compiled_sql``). Nothing here imports SQLAlchemy (an import-linter
+contract checks it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from claimsdb.errors import ClaimsError
+from claimsdb.format.topics import normalise_topic
+from claimsdb.format.vocabulary import Identification, RelationType, StatementKind
+from claimsdb.query import search_terms
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    """Which statements to list or export; every given condition must hold (AND).
+
+    Actor arguments accept a key, a name or an alias, case-insensitively.
+    """
+
+    article: str | None = None
+    speaker: str | None = None  # the original speaker
+    with_members: bool = False  # speaker also matches actors holding a role at it
+    via: str | None = None  # an actor anywhere in the chain, or the article's outlet
+    origin: str | None = None  # named | role | anonymous: how the origin is identified
+    kind: str | None = None  # direct | indirect | refusal
+    denied: bool = False  # something denies it
+    denials: bool = False  # it denies something
+    about: str | None = None
+    search: str | None = None  # full-text words in the quote (all must occur)
+    since: dt.date | None = None  # article published on or after
+    until: dt.date | None = None  # article published on or before
+    later_denied: bool = False  # its claim is denied in a later article
+    limit: int | None = None
+    topic: str | None = None  # tagged with this topic (normalised as article files are)
+
+    def __post_init__(self):
+        if self.origin is not None and self.origin not in {i.value for i in Identification}:
+            raise ClaimsError(f"origin must be named, role or anonymous, not {self.origin!r}")
+        if self.kind is not None and self.kind not in {k.value for k in StatementKind}:
+            raise ClaimsError(f"kind must be direct, indirect or refusal, not {self.kind!r}")
+        if self.limit is not None and self.limit < 0:
+            raise ClaimsError("limit must not be negative")
+        if self.with_members and not self.speaker:
+            raise ClaimsError("--with-members needs --speaker")
+        if self.topic is not None and not normalise_topic(self.topic):
+            raise ClaimsError(f"topic {self.topic!r} has no letters or digits, so it names "
+                              "no topic")
+
+
+DENIAL_TYPES = {
+    # what ``denials --type`` selects: factual denials by default, as before format 1.1
+    "denies": (RelationType.DENIES.value,),
+    "dismisses": (RelationType.DISMISSES.value,),
+    "all": (RelationType.DENIES.value, RelationType.DISMISSES.value),
+}
+
+
+def denial_types(type: str) -> tuple[str, ...]:
+    """The relation types ``denials --type`` selects; a ClaimsError for another."""
+    types = DENIAL_TYPES.get(type)
+    if types is None:
+        raise ClaimsError(f"type must be one of {', '.join(DENIAL_TYPES)}, not {type!r}")
+    return types
+
+
+# Where a list query's conditions go in its compiled text (claimsdb.query.compile_reads).
+CONDITIONS_MARK = "__CONDITIONS__"
+
+
+def wide_limit(limit: int | None) -> bool:
+    """Whether SQLAlchemy types this LIMIT as BIGINT rather than INTEGER (from 2**31 on;
+    PostgreSQL's SQL casts it so)."""
+    return limit is not None and limit.bit_length() >= 32
+
+
+def folded_name(name: str) -> str:
+    """A name or alias as an actor is looked up by it (against the stored ones
+    lower-cased by the database)."""
+    return name.strip().lower()
+
+
+# How the origin filter is written, by what the database holds (see
+# ``queries.origin_condition``): a name for each shape.
+ORIGIN_UNINDEXED = "unindexed"  # first rows only, SQLite: walk article order, test each
+ORIGIN_BY_SPEAKER = "speaker"  # one chain per statement, no hop says otherwise
+ORIGIN_LATER_CHAINS = "later_chains"  # later chains, but no hop's own identification
+ORIGIN_UNION = "union"  # hops that give their own identification
+ORIGIN_SHAPES = (ORIGIN_UNINDEXED, ORIGIN_BY_SPEAKER, ORIGIN_LATER_CHAINS, ORIGIN_UNION)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a filter: the name of the SQL expressing it (``queries.CONDITIONS``)
+    and the values of its parameters."""
+
+    name: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Lookups(Protocol):
+    """What deciding a filter needs to ask the database."""
+
+    dialect: str  # "sqlite" or "postgresql"
+
+    def article_id(self, key: str) -> int:
+        """A stored article's id (refused when there is none)."""
+
+    def actor_id(self, name: str) -> int:
+        """The id of the actor with this key, else name or alias (case-insensitive)."""
+
+    def hop_identifications(self) -> bool:
+        """Whether any chain link gives its own identification."""
+
+    def later_chains(self) -> bool:
+        """Whether any statement has more than one chain."""
+
+    def full_text_index(self) -> bool:
+        """Whether SQLite's full-text table exists."""
+
+    def later_denied_ids(self) -> list[int]:
+        """The statements whose claim a later article denies, in order."""
+
+
+def origin_shape(origin: str, first_rows: int | None, lookups: Lookups) -> str:
+    """Which shape of the origin condition fits this database (``queries.origin_condition``
+    says why each one); asking costs one probe of an index or two."""
+    if lookups.hop_identifications():
+        return ORIGIN_UNION
+    if lookups.later_chains():
+        return ORIGIN_LATER_CHAINS
+    if first_rows is not None and lookups.dialect == "sqlite":
+        return ORIGIN_UNINDEXED
+    return ORIGIN_BY_SPEAKER
+
+
+def origin_condition_name(shape: str, origin: str) -> str:
+    """The name of the origin condition of a shape: "named" also takes a statement
+    without a speaker (an article's own voice), which changes the SQL."""
+    return f"origin_{shape}" + ("_named" if origin == Identification.NAMED.value else "")
+
+
+def conditions(flt: StatementFilter, lookups: Lookups) -> list[Condition]:
+    """The conditions of ``flt``, in the order both paths apply them (a filter that
+    names nothing is refused by the first lookup that finds nothing)."""
+    found: list[Condition] = []
+    if flt.article is not None:
+        found.append(Condition("article", {"article_id": lookups.article_id(flt.article)}))
+    if flt.speaker is not None:
+        speaker_id = lookups.actor_id(flt.speaker)
+        if flt.with_members:
+            name = "speaker_with_members"
+        else:  # without later chains the stored speaker is every statement's origin
+            name = "speaker" if lookups.later_chains() else "speaker_first_chain"
+        found.append(Condition(name, {"speaker_id": speaker_id}))
+    if flt.via is not None:
+        found.append(Condition("via", {"via_id": lookups.actor_id(flt.via)}))
+    if flt.origin is not None:
+        shape = origin_shape(flt.origin, flt.limit, lookups)
+        found.append(Condition(origin_condition_name(shape, flt.origin), {"origin": flt.origin}))
+    if flt.kind is not None:
+        found.append(Condition("kind", {"kind": flt.kind}))
+    if flt.denied:
+        found.append(Condition("denied"))
+    if flt.denials:
+        found.append(Condition("denials"))
+    if flt.about is not None:
+        found.append(Condition("about", {"about_id": lookups.actor_id(flt.about)}))
+    if flt.search is not None:
+        terms = search_terms.parse(flt.search)
+        if lookups.dialect == "postgresql":
+            found.append(Condition("search_postgresql",
+                                   {"search_query": search_terms.postgres_tsquery_text(terms)}))
+        elif lookups.full_text_index():
+            found.append(Condition("search_fts", {"fts_query": search_terms.sqlite_match(terms)}))
+        else:
+            found.append(Condition("search_substring", {"terms": tuple(terms)}))
+    if flt.topic is not None:
+        found.append(Condition("topic", {"topic": normalise_topic(flt.topic)}))
+    if flt.later_denied:
+        found.append(Condition("later_denied",
+                               {"later_denied_ids": lookups.later_denied_ids()}))
+    if flt.since is not None or flt.until is not None:
+        values = {}
+        if flt.since is not None:
+            values["since"] = flt.since.isoformat()
+        if flt.until is not None:
+            # published is ISO text: a date or a datetime; both sort before the next day.
+            values["until"] = (flt.until + dt.timedelta(days=1)).isoformat()
+        found.append(Condition("published_" + "_".join(values), values))
+    return found
