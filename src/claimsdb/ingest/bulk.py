@@ -21,9 +21,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 
 from claimsdb.format.articles import SAME_VOICE, ArticleSpec
+from claimsdb.ingest.pgcopy import write_rows
 from claimsdb.ingest.rows import (
     hop_columns,
     insert_ignoring_duplicates,
@@ -270,7 +271,7 @@ class _ActorPlan:
             roles += sorted(((self.ids[key], self.ids[of], title, started, ended)
                              for key, of, title, started, ended in per_file), key=repr)
         if roles:
-            self.conn.execute(insert(ActorRole), [
+            write_rows(self.conn, ActorRole.__table__, [
                 {"actor_id": a, "of_actor_id": o, "title": t, "started_on": s, "ended_on": e}
                 for a, o, t, s, e in roles])
 
@@ -333,7 +334,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                     external: dict[str, int | None]) -> None:
     now = dt.datetime.now(dt.UTC)
     article_ids = _reserve_ids(conn, Article.__table__, len(specs))
-    conn.execute(insert(Article), [
+    write_rows(conn, Article.__table__, [
         {"id": article_id, "key": spec.key, "title": spec.title,
          "outlet_id": actor_ids[spec.outlet] if spec.outlet else None,
          "url": spec.url, "published": spec.published, "language": spec.language,
@@ -344,8 +345,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     authors = [{"article_id": article_id, "position": i, "actor_id": actor_ids[a]}
                for spec, article_id in zip(specs, article_ids, strict=True)
                for i, a in enumerate(spec.authors)]
-    if authors:
-        conn.execute(insert(ArticleAuthor), authors)
+    write_rows(conn, ArticleAuthor.__table__, authors)
     statement_ids = iter(_reserve_ids(conn, Statement.__table__,
                                       sum(len(spec.statements) for spec in specs)))
     rows = [
@@ -355,8 +355,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
          "note": s.note, "translated_from": s.translated_from, "original": s.original}
         for spec, article_id in zip(specs, article_ids, strict=True) for s in spec.statements
     ]
-    if rows:
-        conn.execute(insert(Statement), rows)
+    write_rows(conn, Statement.__table__, rows)
     ids = iter(row["id"] for row in rows)
     by_ref = {spec.ref(s.key): next(ids) for spec in specs for s in spec.statements}
     hops, about, relations = [], [], []
@@ -379,8 +378,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                                       "target_id": target_id})
     for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations),
                         (StatementTopic, topics), (Review, reviews)):
-        if data:
-            conn.execute(insert(table), data)
+        write_rows(conn, table.__table__, data)
 
 
 __all__ = ["Declined", "import_new_articles"]
