@@ -50,8 +50,12 @@ def executemany(monkeypatch):
         if rows:
             conn.execute(insert(table), list(rows))
 
+    def inserting_tuples(conn, table, columns, rows):
+        inserting(conn, table, [dict(zip(columns, row, strict=True)) for row in rows])
+
     def use() -> None:
         monkeypatch.setattr(bulk, "write_rows", inserting)
+        monkeypatch.setattr(bulk, "write_tuples", inserting_tuples)
 
     return use
 

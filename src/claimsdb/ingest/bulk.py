@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text, update
 
 from claimsdb.format.articles import SAME_VOICE, ArticleSpec
-from claimsdb.ingest.pgcopy import write_rows
+from claimsdb.ingest.pgcopy import write_rows, write_tuples
 from claimsdb.ingest.rows import (
-    hop_columns,
+    HOP_VALUES,
+    hop_values,
     insert_ignoring_duplicates,
     review_rows,
     speaker_key,
@@ -330,55 +331,70 @@ def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
     return list(range(largest + 1, largest + 1 + count))
 
 
+ARTICLE_COLUMNS = ("id", "key", "title", "outlet_id", "url", "published", "language", "text",
+                   "content_hash", "imported_at", "retrieved", "archived_url", "note")
+STATEMENT_COLUMNS = ("id", "article_id", "key", "quote", "span_start", "span_end", "kind",
+                     "stated_on", "speaker_id", "note", "translated_from", "original")
+HOP_COLUMNS = ("statement_id", "chain", "position", "actor_id", *HOP_VALUES)
+
+
 def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: dict[str, int],
                     external: dict[str, int | None]) -> None:
+    """Every row of the batch's articles, table by table. Rows are built as tuples,
+    which is what COPY sends (``claimsdb.ingest.pgcopy``): at a hundred thousand
+    statements, building a dict per row cost more than PostgreSQL took to store it."""
     now = dt.datetime.now(dt.UTC)
     article_ids = _reserve_ids(conn, Article.__table__, len(specs))
-    write_rows(conn, Article.__table__, [
-        {"id": article_id, "key": spec.key, "title": spec.title,
-         "outlet_id": actor_ids[spec.outlet] if spec.outlet else None,
-         "url": spec.url, "published": spec.published, "language": spec.language,
-         "text": spec.text, "content_hash": spec.content_hash(), "imported_at": now,
-         "retrieved": spec.retrieved, "archived_url": spec.archived_url, "note": spec.note}
+    write_tuples(conn, Article.__table__, ARTICLE_COLUMNS, [
+        (article_id, spec.key, spec.title, actor_ids[spec.outlet] if spec.outlet else None,
+         spec.url, spec.published, spec.language, spec.text, spec.content_hash(), now,
+         spec.retrieved, spec.archived_url, spec.note)
         for spec, article_id in zip(specs, article_ids, strict=True)
     ])
-    authors = [{"article_id": article_id, "position": i, "actor_id": actor_ids[a]}
-               for spec, article_id in zip(specs, article_ids, strict=True)
-               for i, a in enumerate(spec.authors)]
-    write_rows(conn, ArticleAuthor.__table__, authors)
-    statement_ids = iter(_reserve_ids(conn, Statement.__table__,
-                                      sum(len(spec.statements) for spec in specs)))
-    rows = [
-        {"id": next(statement_ids), "article_id": article_id, "key": s.key, "quote": s.quote,
-         "span_start": s.span_start, "span_end": s.span_end, "kind": s.kind,
-         "stated_on": s.stated_on, "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
-         "note": s.note, "translated_from": s.translated_from, "original": s.original}
-        for spec, article_id in zip(specs, article_ids, strict=True) for s in spec.statements
-    ]
-    write_rows(conn, Statement.__table__, rows)
-    ids = iter(row["id"] for row in rows)
-    by_ref = {spec.ref(s.key): next(ids) for spec in specs for s in spec.statements}
-    hops, about, relations = [], [], []
+    write_tuples(conn, ArticleAuthor.__table__, ("article_id", "position", "actor_id"), [
+        (article_id, i, actor_ids[a])
+        for spec, article_id in zip(specs, article_ids, strict=True)
+        for i, a in enumerate(spec.authors)])
+    reserved = _reserve_ids(conn, Statement.__table__,
+                            sum(len(spec.statements) for spec in specs))
+    # article key -> statement key -> id: the batch's statements, in file order
+    statement_ids: dict[str, dict[str, int]] = {}
+    start = 0
+    for spec in specs:
+        end = start + len(spec.statements)
+        statement_ids[spec.key] = dict(zip([s.key for s in spec.statements],
+                                           reserved[start:end], strict=True))
+        start = end
+    statements: list[tuple[Any, ...]] = []
+    hops: list[tuple[Any, ...]] = []
+    about: list[tuple[int, int]] = []
+    relations: list[tuple[int, str, int | None]] = []
     topics: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
-    for spec in specs:
-        ids_by_key = {s.key: by_ref[spec.ref(s.key)] for s in spec.statements}
+    for spec, article_id in zip(specs, article_ids, strict=True):
+        ids_by_key = statement_ids[spec.key]
         topics += topic_rows(spec, ids_by_key)
         reviews += review_rows(spec, ids_by_key, actor_ids)
         for s in spec.statements:
-            statement_id = by_ref[spec.ref(s.key)]
-            hops += [{"statement_id": statement_id, "chain": c, "position": i,
-                      "actor_id": actor_ids[h.actor], **hop_columns(h)}
+            statement_id = ids_by_key[s.key]
+            statements.append((
+                statement_id, article_id, s.key, s.quote, s.span_start, s.span_end, s.kind,
+                s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""), s.note,
+                s.translated_from, s.original))
+            hops += [(statement_id, c, i, actor_ids[h.actor], *hop_values(h))
                      for c, chain in enumerate(s.chains) for i, h in enumerate(chain)]
-            about += [{"statement_id": statement_id, "actor_id": actor_ids[a]} for a in s.about]
+            about += [(statement_id, actor_ids[a]) for a in s.about]
             for relation, targets in s.relations.items():
                 for target in targets:
-                    target_id = by_ref.get(target) or external.get(target)
-                    relations.append({"source_id": statement_id, "type": relation,
-                                      "target_id": target_id})
-    for table, data in ((Hop, hops), (StatementAbout, about), (Relation, relations),
-                        (StatementTopic, topics), (Review, reviews)):
-        write_rows(conn, table.__table__, data)
+                    article_key, key = target.split("#", 1)
+                    target_id = statement_ids.get(article_key, {}).get(key) or external.get(target)
+                    relations.append((statement_id, relation, target_id))
+    write_tuples(conn, Statement.__table__, STATEMENT_COLUMNS, statements)
+    write_tuples(conn, Hop.__table__, HOP_COLUMNS, hops)
+    write_tuples(conn, StatementAbout.__table__, ("statement_id", "actor_id"), about)
+    write_tuples(conn, Relation.__table__, ("source_id", "type", "target_id"), relations)
+    write_rows(conn, StatementTopic.__table__, topics)
+    write_rows(conn, Review.__table__, reviews)
 
 
 __all__ = ["Declined", "import_new_articles"]

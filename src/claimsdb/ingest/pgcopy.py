@@ -22,7 +22,8 @@ SQLAlchemy's cursor events do not fire for COPY.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -35,15 +36,26 @@ _BINARY_TYPES = {"integer": "int4", "text": "text", "string": "varchar", "date":
                  "datetime": "timestamptz"}
 
 
+def write_tuples(conn: Connection, table: Table, columns: Sequence[str],
+                 rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` (tuples of values in the order of ``columns``) into ``table``:
+    with COPY on PostgreSQL, with an executemany INSERT elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    copy_rows(conn, table, columns, rows)
+
+
 def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, column names) into ``table``: with
-    COPY on PostgreSQL, with an executemany INSERT elsewhere."""
+    """``write_tuples`` of rows given as dicts with the same keys, column names."""
     if not rows:
         return
     if conn.dialect.name != "postgresql":
         conn.execute(insert(table), list(rows))
         return
-    columns = list(rows[0])
+    columns = tuple(rows[0])
     row_of = itemgetter(*columns)
     values = map(row_of, rows) if len(columns) > 1 else ((row_of(r),) for r in rows)
     copy_rows(conn, table, columns, values)
@@ -53,10 +65,7 @@ def copy_rows(conn: Connection, table: Table, columns: Sequence[str],
               rows: Iterable[Sequence[Any]]) -> None:
     """COPY ``rows`` (tuples in the order of ``columns``) into ``table`` on the
     connection's psycopg connection, inside its current transaction."""
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           "FROM STDIN (FORMAT BINARY)")
-    types = [_binary_type(table, column) for column in columns]
+    sql, types = _statement(conn.dialect.identifier_preparer.quote, table, tuple(columns))
     dbapi = conn.dialect.loaded_dbapi
     driver = conn.connection.driver_connection
     try:
@@ -69,6 +78,15 @@ def copy_rows(conn: Connection, table: Table, columns: Sequence[str],
                                          dialect=conn.dialect) from error
 
 
+@functools.lru_cache(maxsize=64)
+def _statement(quote: Callable[[str], str], table: Table, columns: tuple[str, ...]
+               ) -> tuple[str, list[str]]:
+    """The COPY statement and the types of its columns."""
+    sql = (f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           "FROM STDIN (FORMAT BINARY)")
+    return sql, [_binary_type(table, column) for column in columns]
+
+
 def _binary_type(table: Table, column: str) -> str:
     column_type = table.c[column].type
     kind = type(column_type).__visit_name__
@@ -77,4 +95,4 @@ def _binary_type(table: Table, column: str) -> str:
     return _BINARY_TYPES[kind]
 
 
-__all__ = ["copy_rows", "write_rows"]
+__all__ = ["copy_rows", "write_rows", "write_tuples"]
