@@ -222,8 +222,8 @@ def test_a_constraint_refusing_a_copy_mid_batch_changes_nothing_and_says_why(
              DATA / "factcheck" / "courier-report.yaml", second]
     resolve = bulk._resolve_references
 
-    def wrong(conn, specs):
-        return dict.fromkeys(resolve(conn, specs), 10 ** 9)
+    def wrong(conn, specs, references):
+        return dict.fromkeys(resolve(conn, specs, references), 10 ** 9)
 
     messages = []
     for database in (engine, other):
@@ -264,7 +264,7 @@ def test_a_url_taken_by_a_concurrent_import_mid_batch_is_refused_as_file_by_file
         resolve = bulk._resolve_references
         raced: list[bool] = []
 
-        def racing(conn, specs, url=url, resolve=resolve, raced=raced):
+        def racing(conn, specs, references, url=url, resolve=resolve, raced=raced):
             if not raced:  # once: the run again finds the twin stored
                 raced.append(True)
                 rival = make_engine(url)
@@ -272,7 +272,7 @@ def test_a_url_taken_by_a_concurrent_import_mid_batch_is_refused_as_file_by_file
                     import_spec(rival, parse_article(twin, source="twin.yaml"))
                 finally:
                     rival.dispose()
-            return resolve(conn, specs)
+            return resolve(conn, specs, references)
 
         monkeypatch.setattr(bulk, "_resolve_references", racing)
         if database is other:

@@ -75,8 +75,8 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
     keys = [spec.key for spec in specs]
     if len(set(keys)) != len(keys):
         raise Declined
-    lock_articles(conn, keys, referred_articles(
-        ref for spec in specs for ref in spec.external_references()))
+    references = [spec.external_references() for spec in specs]
+    lock_articles(conn, keys, referred_articles(ref for refs in references for ref in refs))
     if _any_stored(conn, Article.key, keys):
         raise Declined
     urls = [spec.url for spec in specs if spec.url]
@@ -84,14 +84,20 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
         raise Declined
     actors = _ActorPlan(conn, specs)
     per_file = actors.simulate()
-    external = _resolve_references(conn, specs)
+    external = _resolve_references(conn, specs, references)
     actors.write()
     _write_articles(conn, specs, actors.ids, external)
-    dates = {**stored_dates(conn, external), **spec_dates(specs)}
+    # The dates warnings_for looks up beyond a file's own statements: the stored ones
+    # and those of the earlier files of the batch that later files link to.
+    linked = {ref.split("#", 1)[0] for ref, statement_id in external.items()
+              if statement_id is None}
+    dates = {**stored_dates(conn, external),
+             **spec_dates(spec for spec in specs if spec.key in linked)}
     return [
         {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
          "actors_added": added, "actors_updated": updated,
-         "warnings": tuple(warnings_for(spec, dates))}
+         "warnings": tuple(warnings_for(spec, dates))
+         if any(s.relations for s in spec.statements) else ()}
         for spec, (added, updated) in zip(specs, per_file, strict=True)
     ]
 
@@ -107,14 +113,20 @@ def _keys_used(spec: ArticleSpec) -> set[str]:
     """``spec.actor_keys_used()`` without saying where each is used (that is for error
     messages, which the file-by-file path gives): a tenth of the cost."""
     keys = set(spec.authors)
+    add = keys.add
     if spec.outlet:
-        keys.add(spec.outlet)
+        add(spec.outlet)
     for actor in spec.actors:
-        keys.update(role.of for role in actor.roles)
+        for role in actor.roles:
+            add(role.of)
     for statement in spec.statements:
-        keys.update(hop.actor for hop in statement.hops())
-        keys.update(statement.about)
-        keys.update(review.by for review in statement.reviews)  # unknown: declined
+        for chain in statement.chains:
+            for hop in chain:
+                add(hop.actor)
+        if statement.about:
+            keys.update(statement.about)
+        for review in statement.reviews:  # an unknown reviewer: declined
+            add(review.by)
     return keys
 
 
@@ -180,12 +192,17 @@ class _ActorPlan:
     def _lock_for_merge(self, rows: dict[str, Any]) -> dict[str, Any]:
         """PostgreSQL: lock the stored actors the batch may add to, in key order, and
         read them again (as ``importer._ActorMerge._lock_for_merge`` does per file)."""
-        keys = sorted({
-            a.key for spec in self.specs for a in spec.actors
-            if a.key in rows and (a.aliases or a.roles or any(
-                getattr(a, name) is not None and getattr(rows[a.key], name) is None
-                for name in SCALARS))
-        })
+        empty = {key: [name for name in SCALARS if getattr(row, name) is None]
+                 for key, row in rows.items()}  # the fields a definition could fill
+        wanted: set[str] = set()
+        for spec in self.specs:
+            for a in spec.actors:
+                if a.key in wanted or a.key not in empty:
+                    continue
+                if a.aliases or a.roles or any(getattr(a, name) is not None
+                                               for name in empty[a.key]):
+                    wanted.add(a.key)
+        keys = sorted(wanted)
         locked: dict[str, Any] = {}
         for chunk in _chunks(keys):
             for row in self.conn.execute(
@@ -277,19 +294,26 @@ class _ActorPlan:
                 for a, o, t, s, e in roles])
 
 
-def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec]) -> dict[str, int | None]:
-    """Statement references outside their own file: stored ids, or None for statements
-    of an earlier file of this batch (their ids are known once they are written)."""
+def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
+                        references: Sequence[set[str]]) -> dict[str, int | None]:
+    """Statement references outside their own file (``references``, per file): stored
+    ids, or None for statements of an earlier file of this batch (their ids are known
+    once they are written)."""
     resolved: dict[str, int | None] = {}
-    earlier: set[str] = set()
+    earlier: dict[str, ArticleSpec] = {}
+    statement_keys: dict[str, set[str]] = {}  # of the earlier files references name
     stored_refs: set[str] = set()
-    for spec in specs:
-        for ref in spec.external_references():
-            if ref in earlier:
-                resolved[ref] = None
-            else:
-                stored_refs.add(ref)
-        earlier.update(spec.ref(s.key) for s in spec.statements)
+    for spec, refs in zip(specs, references, strict=True):
+        for ref in refs:
+            article_key, key = ref.split("#", 1)
+            if article_key in earlier:
+                if article_key not in statement_keys:
+                    statement_keys[article_key] = {s.key for s in earlier[article_key].statements}
+                if key in statement_keys[article_key]:
+                    resolved[ref] = None
+                    continue
+            stored_refs.add(ref)
+        earlier[spec.key] = spec
     batch_articles = {spec.key for spec in specs}
     if any(ref.split("#", 1)[0] in batch_articles for ref in stored_refs):
         raise Declined  # a reference to a later file of the batch, or to no statement
@@ -306,7 +330,7 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec]) -> dict[
                 resolved[ref] = statement_id
     if any(ref not in resolved for ref in stored_refs):
         raise Declined
-    if any(True for spec in specs for s in spec.statements
+    if any(True for spec in specs for s in spec.statements if s.relations
            for relation in SAME_VOICE for target in s.relations.get(relation, ())
            if not target.startswith(f"{spec.key}#")):
         raise Declined  # a correction across files: the file-by-file path checks its voice
