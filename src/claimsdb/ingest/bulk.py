@@ -26,8 +26,6 @@ from sqlalchemy import Connection, func, select, text, update
 from claimsdb.format.articles import SAME_VOICE, ArticleSpec
 from claimsdb.ingest.pgcopy import write_rows, write_tuples
 from claimsdb.ingest.rows import (
-    HOP_VALUES,
-    hop_values,
     insert_ignoring_duplicates,
     review_rows,
     speaker_key,
@@ -346,11 +344,13 @@ def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
     if count == 0:
         return []
     if conn.dialect.name == "postgresql":
-        return list(conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                 "FROM generate_series(1, :count)"),
+        # One array rather than a row per id: a tenth of the time to read back.
+        return conn.execute(
+            text("SELECT array_agg(id ORDER BY id) FROM (SELECT nextval("
+                 "pg_get_serial_sequence(:table, 'id')) AS id "
+                 "FROM generate_series(1, :count)) AS reserved"),
             {"table": table.name, "count": count},
-        ).scalars())
+        ).scalar_one()
     largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     return list(range(largest + 1, largest + 1 + count))
 
@@ -359,7 +359,10 @@ ARTICLE_COLUMNS = ("id", "key", "title", "outlet_id", "url", "published", "langu
                    "content_hash", "imported_at", "retrieved", "archived_url", "note")
 STATEMENT_COLUMNS = ("id", "article_id", "key", "quote", "span_start", "span_end", "kind",
                      "stated_on", "speaker_id", "note", "translated_from", "original")
-HOP_COLUMNS = ("statement_id", "chain", "position", "actor_id", *HOP_VALUES)
+# As ``rows.hop_columns`` gives them, after the hop's place in its chain and its actor.
+HOP_COLUMNS = ("statement_id", "chain", "position", "actor_id", "cue", "mention", "identified",
+               "cue_start", "cue_end", "mention_start", "mention_end")
+NO_SPAN = (None, None)
 
 
 def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: dict[str, int],
@@ -405,8 +408,11 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                 statement_id, article_id, s.key, s.quote, s.span_start, s.span_end, s.kind,
                 s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""), s.note,
                 s.translated_from, s.original))
-            hops += [(statement_id, c, i, actor_ids[h.actor], *hop_values(h))
-                     for c, chain in enumerate(s.chains) for i, h in enumerate(chain)]
+            for c, chain in enumerate(s.chains):
+                for i, h in enumerate(chain):
+                    hops.append((statement_id, c, i, actor_ids[h.actor], h.cue, h.mention,
+                                 h.identified, *(h.cue_span or NO_SPAN),
+                                 *(h.mention_span or NO_SPAN)))
             about += [(statement_id, actor_ids[a]) for a in s.about]
             for relation, targets in s.relations.items():
                 for target in targets:

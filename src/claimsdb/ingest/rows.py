@@ -61,16 +61,3 @@ def hop_columns(hop: HopSpec) -> dict[str, Any]:
     return {"cue": hop.cue, "mention": hop.mention, "identified": hop.identified,
             "cue_start": cue_span[0], "cue_end": cue_span[1],
             "mention_start": mention_span[0], "mention_end": mention_span[1]}
-
-
-# ``hop_columns`` as a tuple, for the bulk path's rows (``bulk``): the columns, then
-# the values in their order.
-HOP_VALUES = ("cue", "mention", "identified", "cue_start", "cue_end", "mention_start",
-              "mention_end")
-
-
-def hop_values(hop: HopSpec) -> tuple[Any, ...]:
-    cue_span = hop.cue_span or (None, None)
-    mention_span = hop.mention_span or (None, None)
-    return (hop.cue, hop.mention, hop.identified, cue_span[0], cue_span[1],
-            mention_span[0], mention_span[1])
