@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 FILES = 1000
+CORPUS_STATEMENTS = 100_000  # the corpus whose first FILES files are imported
 TARGET = 1.5  # claimsdb's time at most this many times the raw importer's
 MEASURE = f"add {FILES:,} files, no --batch (process)"
 PEER = "raw sqlite3 importer (process)"
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = args.corpus
     if not (folder / "manifest.json").exists():
-        folder, _ = run.corpus(100_000, generate.DEFAULT_SEED)
+        folder, _ = run.corpus(CORPUS_STATEMENTS, generate.DEFAULT_SEED)
     files = run.corpus_files(folder)[:args.files]
     result = measure(files, HERE / "out" / "work", args.repeat)
     ratio = result["claimsdb_median"] / result["raw_median"]
