@@ -15,6 +15,8 @@ already there) it measures, on SQLite and then on PostgreSQL:
   command calls) against (b) raw ``sqlite3`` ``executemany`` of the same rows in one
   transaction (PostgreSQL: psycopg ``COPY`` and ``executemany``), in a schema made by
   claimsdb's migrations, so indexes and full-text triggers are the same;
+- at 100k: ``claimsdb add`` of 1,000 files without ``--batch`` against a raw sqlite3
+  importer of the same files, both as processes (``bench/add_files.py``);
 - chain lookup: ``claimsdb.query.queries.statement`` for random statements (p50/p99) against
   the same SQL statements, captured once with a ``before_cursor_execute`` listener and
   replayed on the raw driver with each statement's own parameters;
@@ -65,7 +67,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402  (bench/ is not a package)
+import add_files  # noqa: E402  (bench/ is not a package)
+import generate  # noqa: E402
 
 PYTHON = sys.executable
 CLAIMSDB = str(Path(sys.executable).with_name("claimsdb"))
@@ -1100,6 +1103,9 @@ def run_size(report: Report, statements: int, args: argparse.Namespace,
     report.add(size, "sqlite", "import: database stage", total_rows / stage_s, "rows/s",
                "raw sqlite3 executemany", total_rows / raw_s, target="≥ 0.5x",
                higher_is_better=True, limit=0.5, note=f"{total_rows:,} rows")
+    if statements == add_files.CORPUS_STATEMENTS:  # 1,000 files, no --batch, vs raw
+        data["add_files"] = add_files.measure(files[:add_files.FILES], work, max(repeats, 3))
+        add_files.report_rows(report, size, data["add_files"])
     data["sqlite"] = {"rows": rows, "total_rows": total_rows, "cli": cli,
                       "claimsdb_parse_seconds": claimsdb_parse_s, "stage_seconds": stage_s,
                       "raw_executemany_seconds": raw_s, "cpu_seconds": dict(CPU)}

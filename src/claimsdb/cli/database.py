@@ -112,9 +112,11 @@ def add(settings: Settings, files: tuple[str, ...], replace: bool, update_actors
     add that it references, otherwise in the order given (a folder's in name order).
     A cycle of references between files is an error naming them; none is imported.
 
-    Each file is one transaction (or, with --batch, its own savepoint): a file with
-    any problem changes nothing, and every problem in it is listed, those only the
-    database can find (unknown actors, conflicting actors, references) included. A
+    Each file is all or nothing (its own savepoint; files share a transaction of at
+    most half a second, or --batch N files, and each is reported once that has
+    committed): a file with any problem changes nothing, and every problem in it is
+    listed, those only the database can find (unknown actors, conflicting actors,
+    references) included. A
     file whose article is already stored with the same content is reported as
     unchanged. A link whose dates run backwards (a 'repeats' of a later article, a
     denial dated before the claim it denies) is imported with a warning on stderr.

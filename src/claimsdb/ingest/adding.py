@@ -44,6 +44,15 @@ from claimsdb.store.opening import open_for_dry_run, prepare_for_writing
 # an empty table.
 ANALYZE_FILES = 500
 
+# A plain add (no --batch) of several files commits them in groups: each file in its
+# own savepoint (a file with a problem is rolled back alone), each group one
+# transaction of at most this many files, ended early rather than wait for parsing or
+# hold the database for longer than COMMIT_SECONDS. A file is reported only once the
+# transaction that holds it has committed, so a crash loses nothing reported, and one
+# commit and one bulk write per group, instead of per file, is most of the speed.
+COMMIT_FILES = 500
+COMMIT_SECONDS = 0.5
+
 # What ``on_progress`` receives per file: its result, or (with ``keep_going``) the
 # error that refused it. ``DatabaseNotice`` comes first when the database itself is
 # worth a word.
@@ -109,8 +118,11 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
     report = AddReport(dry_run=dry_run)
     notify = on_progress or (lambda outcome: None)
     items = actors_first(items)
+    # Several files without --batch are committed in short groups (COMMIT_FILES).
+    grouped = batch == 1 and not dry_run and len(items) > 1
     # With a batch, parsing starts first: its workers come up while the database opens.
-    parsing = ParsedFiles(items, batch) if batch > 1 else None
+    parsing = (ParsedFiles(items, COMMIT_FILES if grouped else batch)
+               if batch > 1 or grouped else None)
     try:
         if dry_run:
             checked = open_for_dry_run(target)
@@ -122,7 +134,7 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
                 # earlier ones exactly as in a real add; it vanishes afterwards.
                 _run(checked.engine, items, parsing, report, notify, replace=replace,
                      check_only=not checked.scratch, update_actors=update_actors,
-                     batch=batch, keep_going=keep_going)
+                     keep_going=keep_going)
             finally:
                 checked.engine.dispose()
         else:
@@ -131,7 +143,8 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
                 notify(DatabaseNotice("initialised a new claimsdb database at "
                                       f"{describe_database(writing)}"))
             _run(writing, items, parsing, report, notify, replace=replace, check_only=False,
-                 update_actors=update_actors, batch=batch, keep_going=keep_going)
+                 update_actors=update_actors, keep_going=keep_going,
+                 seconds=COMMIT_SECONDS if grouped else None)
             if report.counts.get(ADDED) or report.counts.get(REPLACED):
                 update_planner_statistics(writing, thorough=len(items) >= ANALYZE_FILES)
     finally:
@@ -142,7 +155,10 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
 
 def _run(engine: Engine, items: Sequence[Path | ArticleBytes], parsing: ParsedFiles | None,
          report: AddReport, notify: Callable, *, replace: Replace, check_only: bool,
-         update_actors: bool, batch: int, keep_going: bool) -> None:
+         update_actors: bool, keep_going: bool, seconds: float | None = None) -> None:
+    """Import ``items`` one transaction per file, or, with ``parsing``, in its batches
+    (``ParsedFiles.batches``; ``seconds``: a plain add's short groups); each outcome
+    recorded and reported once its transaction has committed."""
     plan = DryRunPlan() if check_only else None  # what earlier files of a dry run would add
     order = DependencyOrder(stored_article_keys(engine) if len(items) > 1 else frozenset())
 
@@ -191,7 +207,7 @@ def _run(engine: Engine, items: Sequence[Path | ArticleBytes], parsing: ParsedFi
             else:
                 import_one(left)
         return
-    for parsed in parsing.batches():  # later files parse meanwhile
+    for parsed in parsing.batches(seconds):  # later files parse meanwhile
         if isinstance(parsed, ArticleError):  # a file that could not be read
             record(parsed)
             continue

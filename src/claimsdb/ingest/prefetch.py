@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -100,7 +101,8 @@ class ParsedFiles:
             self._submit()
             yield results
 
-    def batches(self) -> Iterator[ArticleError | Iterator[list[InputSpec]]]:
+    def batches(self, seconds: float | None = None
+                ) -> Iterator[ArticleError | Iterator[list[InputSpec]]]:
         """The files as transaction batches of at most ``batch`` files (what the tasks
         were sized and the read-ahead bounded for), in order.
 
@@ -109,6 +111,11 @@ class ParsedFiles:
         the next are parsed (``importer.import_stream``). A file that could not be
         read comes between two batches, as its ArticleError, after the files before
         it. Each batch must be consumed (or the command ended) before the next.
+
+        With ``seconds`` (a plain ``add``, which commits as it goes), a batch also ends
+        once it has files and the next ones are not parsed yet, or once it is
+        ``seconds`` old: its transaction never waits for parsing, and every file is
+        committed, and so can be reported, soon after it was parsed.
         """
         pending: deque[tuple[Path, InputSpec | ArticleError]] = deque()
         groups = self._parsed_groups()
@@ -123,9 +130,18 @@ class ParsedFiles:
 
         size = self._batch
         taken = [0]  # files handed over in the current batch
+        started = [0.0]  # when the current batch handed over its first files
+
+        def may_take_more() -> bool:
+            if seconds is None or not taken[0]:
+                return True
+            return self._next_parsed() and time.monotonic() - started[0] < seconds
 
         def batch() -> Iterator[list[InputSpec]]:
-            while taken[0] < size and not failed() and (pending or refill()):
+            while taken[0] < size and not failed() and (
+                    pending or (may_take_more() and refill())):
+                if not taken[0]:
+                    started[0] = time.monotonic()
                 piece = []
                 while pending and taken[0] < size and not failed():
                     piece.append(pending.popleft()[1])
@@ -141,6 +157,11 @@ class ParsedFiles:
             yield batch()
             if not taken[0]:
                 raise RuntimeError("a batch was not consumed before the next was asked for")
+
+    def _next_parsed(self) -> bool:
+        """Whether the next task's files are parsed already (taking them costs no wait).
+        Without workers, files are parsed only when asked for: never."""
+        return bool(self._waiting) and self._waiting[0].done()
 
     def close(self) -> None:
         if self._pool is not None:
