@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from claimsdb.errors import ClaimsError
 from claimsdb.output.shapes import span_json, statement_json
-from claimsdb.store import outputs
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -647,9 +646,15 @@ def write_json(objects: Iterable[dict[str, Any]], out: TextIO, *,
 
 # -- where the output goes -------------------------------------------------------------------
 # One place decides how every user-named output is written (claimsdb.store.outputs); these
-# names stay importable from here.
-open_output = outputs.open_output
-is_stdout = outputs.is_stdout
+# names stay importable from here, loaded when first asked for: claimsdb.store.outputs
+# imports tempfile, shutil and hashlib, which a list printed to the terminal (claimsdb
+# statements, on the driver) never needs.
+def __getattr__(name: str) -> Any:
+    if name in ("open_output", "is_stdout"):
+        from claimsdb.store import outputs
+
+        return getattr(outputs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def table_writer(conn: Connection, fmt: str, table_name: str, flt: StatementFilter,
