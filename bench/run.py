@@ -773,7 +773,7 @@ SELECT s.id, a.key, s.key, s.quote, s.kind, s.span_start, s.span_end, s.stated_o
        substr(a.text, (CASE WHEN s.span_start > 400 THEN s.span_start - 400 ELSE 0 END) + 1,
               s.span_end - (CASE WHEN s.span_start > 400 THEN s.span_start - 400 ELSE 0 END)
               + 400),
-       a.language
+       a.language, s.translated_from
 FROM statements s JOIN articles a ON s.article_id = a.id
 LEFT JOIN actors sp ON s.speaker_id = sp.id LEFT JOIN actors o ON a.outlet_id = o.id
 ORDER BY s.article_id, s.id
@@ -795,7 +795,10 @@ WHERE x.statement_id IN ({ids}) ORDER BY x.statement_id, a.key
 
 def raw_export(target: str, out_path: str) -> int:
     """Every statement to CSV with sqlite3 (or psycopg) and csv.writer: the same rows and
-    columns as ``claimsdb export csv --table statements``, the fewest layers possible."""
+    columns as ``claimsdb export csv --table statements``, the fewest layers possible.
+    Statements of one chain each, as the generated corpus has (several chains, format
+    1.1's ``chains:``, are written by claimsdb chain by chain; this writes their links
+    as one)."""
     from claimsdb.output.export import STATEMENT_COLUMNS, guard_formula
     from claimsdb.query.queries import sentence_around
 
@@ -841,7 +844,7 @@ def raw_export(target: str, out_path: str) -> int:
                 about.setdefault(statement_id, []).append(key)
             for (sid, article, key, quote, kind, start, end, stated_on, title, published, url,
                  outlet, sp_key, sp_name, sp_kind, sp_ident, window_start, window,
-                 language) in batch:
+                 language, translated_from) in batch:
                 chain = chains.get(sid, ())
 
                 def rel(kind: str, incoming: bool, sid: int = sid,
@@ -858,8 +861,15 @@ def raw_export(target: str, out_path: str) -> int:
                         title, published or "", url or "")
                 context = sentence_around(window or "", start - window_start, end - window_start,
                                           language)
+                # the columns format 1.1 added, after the context (STATEMENT_COLUMNS)
+                later = (rel("confirms", False), rel("confirms", True),
+                         rel("dismisses", False), rel("dismisses", True),
+                         rel("corrects", False), rel("corrects", True),
+                         rel("retracts", False), rel("retracts", True), translated_from or "",
+                         rel("declines", False), rel("declines", True))
                 writer.writerow([*map(guard_formula, text), len(chain),
-                                 *map(guard_formula, rest), start, end, guard_formula(context)])
+                                 *map(guard_formula, rest), start, end, guard_formula(context),
+                                 *map(guard_formula, later)])
                 count += 1
     conn.close()
     return count
