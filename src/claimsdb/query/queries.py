@@ -207,18 +207,7 @@ def _article_condition(article_id: int | None = None) -> ColumnElement[bool]:
 
 def _speaker_condition(speaker_id: int | None = None, *, with_members: bool = False
                        ) -> ColumnElement[bool]:
-    # The original speaker of any of its chains: the first chain's is the stored
-    # speaker; a later chain's is found through the hops of later chains. One IN
-    # over a UNION (as for --via), each part read through its own index.
-    speaker = bindparam("speaker_id", speaker_id)
-    parts = [select(Statement.id).where(Statement.speaker_id == speaker)]
-    later = Hop.actor_id == speaker
-    if with_members:
-        # (a part of its own, not an OR: each part reads the speaker index)
-        members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker)
-        parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
-        later = or_(later, Hop.actor_id.in_(members))
-    return Statement.id.in_(union(*parts, later_origins(later)))
+    return spoken_by(bindparam("speaker_id", speaker_id), with_members=with_members)
 
 
 def _speaker_first_chain_condition(speaker_id: int | None = None) -> ColumnElement[bool]:
@@ -231,14 +220,7 @@ def _speaker_first_chain_condition(speaker_id: int | None = None) -> ColumnEleme
 
 
 def _via_condition(via_id: int | None = None) -> ColumnElement[bool]:
-    # One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two
-    # hashed subplans through indexes and scanned every statement (190 ms at 1M
-    # statements); this way both backends start from X's chain links and articles.
-    via = bindparam("via_id", via_id)
-    outlet_statements = (select(Statement.id).join(Article, Statement.article_id == Article.id)
-                         .where(Article.outlet_id == via))
-    return Statement.id.in_(
-        select(Hop.statement_id).where(Hop.actor_id == via).union(outlet_statements))
+    return passed_through(bindparam("via_id", via_id))
 
 
 def _kind_condition(kind: str | None = None) -> ColumnElement[bool]:
