@@ -9,10 +9,12 @@ tests/test_web_browser.py."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
 import re
+import socket
 import threading
 from pathlib import Path
 
@@ -253,20 +255,46 @@ def test_nothing_to_draft_and_a_missing_draft_say_what_to_do(bench):
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
+    requested: list[str]
+
     def log_message(self, format, *args):  # the test output is the report
         pass
 
+    def do_GET(self):
+        self.requested.append(self.path)
+        super().do_GET()
 
-def test_a_url_is_fetched_and_drafted_with_the_pages_title_and_address(bench):
-    handler = functools.partial(Quiet, directory=str(DATA / "draft"))
+
+@contextlib.contextmanager
+def local_site():
+    """A real HTTP server on loopback serving tests/data/draft; yields its base URL
+    and the list of paths it was asked for."""
+    requested: list[str] = []
+    handler = functools.partial(type("Site", (Quiet,), {"requested": requested}),
+                                directory=str(DATA / "draft"))
     site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{site.server_address[1]}/courier-talks.html"
-        made = bench.post("/annotate", data={"url": url})
+        yield f"http://127.0.0.1:{site.server_address[1]}", requested
     finally:
         site.shutdown()
         site.server_close()
+
+
+@pytest.fixture
+def local_bench(seeded: str, tmp_path: Path):
+    """The workbench as ``claimsdb serve`` makes it on loopback without a token: its
+    one user is this machine's, so New article may fetch from this machine."""
+    opened = Bench(seeded, tmp_path / "workbench", fetch_private=True)
+    yield opened
+    opened.close()
+
+
+def test_a_url_is_fetched_and_drafted_with_the_pages_title_and_address(local_bench):
+    bench = local_bench
+    with local_site() as (base, _):
+        url = f"{base}/courier-talks.html"
+        made = bench.post("/annotate", data={"url": url})
     assert made.status_code == 200 and made.url.path.startswith("/annotate/"), made.text
     key = made.url.path.rsplit("/", 1)[1]
     article = (bench.folder / f"{key}.yaml").read_text(encoding="utf-8")
@@ -274,6 +302,61 @@ def test_a_url_is_fetched_and_drafted_with_the_pages_title_and_address(bench):
     assert made.text.count('class="card suggestion"') >= 1
     refused = bench.post("/annotate", data={"url": "ftp://example.org/x"})
     assert refused.status_code == 400 and "ftp://example.org/x" in refused.text
+
+
+def test_the_url_field_never_reads_a_file_on_the_server(local_bench, tmp_path: Path):
+    """A path typed where the URL goes is refused: the server must not read its own
+    files for whoever can reach the page."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Officials said the password is hunter2, officials said.\n",
+                      encoding="utf-8")
+    for given in (str(secret), f"file://{secret}", str(DATA / "draft" / "courier-talks.html")):
+        refused = local_bench.post("/annotate", data={"url": given})
+        assert refused.status_code == 400, given
+        assert "only http:// and https:// addresses are fetched" in refused.text
+        assert "hunter2" not in refused.text
+    assert list(local_bench.folder.glob("*.yaml")) == []
+
+
+def test_a_server_for_others_fetches_no_address_on_its_own_network(bench):
+    """Without ``fetch_private`` (a server listening beyond loopback, or with a token)
+    an address on this machine is refused before connecting to it, and so are
+    private, link-local (cloud metadata) and IPv4-mapped loopback addresses; a closed
+    port gets the same answer as an open one."""
+    with local_site() as (base, requested):
+        refused = bench.post("/annotate", data={"url": f"{base}/courier-talks.html"})
+        assert refused.status_code == 400
+        assert "on a private network (127.0.0.1)" in refused.text
+        assert "upload the file instead" in refused.text
+        assert requested == []
+        port = base.rsplit(":", 1)[1]
+        refused = bench.post("/annotate", data={"url": f"http://localhost:{port}/x.html"})
+        assert refused.status_code == 400 and "private network" in refused.text
+        assert requested == []
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        closed = unused.getsockname()[1]
+    refused = bench.post("/annotate", data={"url": f"http://127.0.0.1:{closed}/"})
+    assert refused.status_code == 400 and "private network (127.0.0.1)" in refused.text
+    assert list(bench.folder.glob("*.yaml")) == []
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "10.1.2.3", "192.168.0.7", "169.254.169.254",
+                                  "::1", "fe80::1%eth0", "::ffff:127.0.0.1", "fd00::5",
+                                  "0.0.0.0", "100.64.0.1"])
+def test_every_non_public_peer_is_refused(peer):
+    from claimsdb.draft.documents import InputError
+    from claimsdb.draft.fetching import _require_public
+
+    with pytest.raises(InputError, match="private network"):
+        _require_public("http://x.example/", "http://x.example/", peer)
+
+
+@pytest.mark.parametrize("peer", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
+def test_public_peers_are_fetched(peer):
+    from claimsdb.draft.fetching import _require_public
+
+    _require_public("http://x.example/", "http://x.example/", peer)  # no error
 
 
 def test_hostile_pasted_text_stays_text_in_the_draft_page(bench):

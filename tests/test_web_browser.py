@@ -11,11 +11,14 @@ commit them when they change.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,6 +236,48 @@ def test_a_server_beyond_loopback_refuses_every_request_without_its_token(corpus
         assert page.goto(local + "/articles").status == 200  # the cookie carries it now
     finally:
         server.stop()
+
+
+def test_new_article_fetches_this_machines_pages_only_for_a_loopback_server(
+        served, corpus, page, tmp_path):
+    """On loopback without a token the one user is this machine's: a page served
+    locally is drafted. A server beyond loopback fetches for whoever holds its token,
+    so the same address is refused (and nothing is asked of the local site)."""
+    requested: list[str] = []
+
+    class Site(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):
+            pass
+
+        def do_GET(self):
+            requested.append(self.path)
+            super().do_GET()
+
+    site = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Site, directory=str(DATA / "draft")))
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{site.server_address[1]}/courier-talks.html"
+    remote = Served(corpus, "--host", "0.0.0.0", "--workbench", str(tmp_path / "other"))
+    try:
+        page.goto(served.base + "/annotate")
+        page.fill("#new-url", url)
+        page.click("form.new-article button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/annotate/[a-z0-9-]+$"))
+        assert requested == ["/courier-talks.html"]
+
+        token = re.search(r"\?token=(\S+)", remote.url).group(1)
+        local = remote.base.replace("0.0.0.0", "127.0.0.1")
+        page.goto(f"{local}/annotate?token={token}")
+        page.fill("#new-url", url)
+        page.click("form.new-article button[type=submit]")
+        expect(page.locator("p.problem")).to_contain_text("on a private network (127.0.0.1)")
+        assert requested == ["/courier-talks.html"]
+        # the refusal is a 400, which Chromium logs; nothing else may be
+        assert [p for p in page.problems if "status of 400" not in p] == []
+    finally:
+        remote.stop()
+        site.shutdown()
+        site.server_close()
 
 
 def test_several_tabs_and_a_cli_import_at_the_same_time(served, corpus, browser):

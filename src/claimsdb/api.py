@@ -797,6 +797,16 @@ def read_document(spec: str, *, stdin: Any = None) -> Document:
     return read_input(spec, stdin=stdin)
 
 
+def fetch_document(url: str, *, public_only: bool = False) -> Document:
+    """The article at a web address (http or https only, never a file path), as
+    ``claimsdb draft URL`` fetches it. ``public_only`` refuses addresses on this
+    machine or a private network: a server fetching on a remote user's behalf passes
+    it, so the user cannot read the server's own network through it."""
+    from claimsdb.draft.fetching import fetch
+
+    return fetch(url, public_only=public_only)
+
+
 def draft_article(document: Document, *, key: str | None = None, outlet: str | None = None,
                   language: str | None = None, extractor: str | None = None,
                   known_actors: Iterable[KnownActor] = (),

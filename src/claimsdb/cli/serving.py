@@ -122,7 +122,7 @@ def serve(settings: Settings, host: str, port: int, read_only: bool, token: str 
     app = web_app.create_app(database, token=token, read_only=read_only,
                              allowed_hosts=web_app.LOOPBACK_HOSTS
                              if loopback and token is None else None,
-                             workbench=workbench)
+                             workbench=workbench, fetch_private=loopback and token is None)
     sock = bind(host, port)
     url = _url(host, sock.getsockname()[1])
     full = f"{url}?token={token}" if token else url

@@ -8,6 +8,15 @@ trickles a byte a second cannot hold it open), the body is read in chunks and
 abandoned as soon as it passes the size limit, redirects are followed a few times
 and only to http and https. Whatever goes wrong becomes an InputError naming the URL
 as it was given.
+
+``public_only`` is for a fetch made on someone else's behalf (the workbench, when it
+listens beyond this machine): the address actually connected to, at every redirect,
+must be a public one, so a token holder cannot make the server read its own network
+(a cloud metadata service, an intranet page, a database's HTTP port). Every address
+the name resolves to is checked before connecting (so the answers cannot map which
+private ports are open), and the connected socket's peer again after, so a name that
+resolves differently the second time cannot slip past; nothing is sent to a refused
+address.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import contextlib
 import datetime
 import http.client
 import importlib.metadata
+import ipaddress
 import re
 import socket
 import ssl
@@ -67,10 +77,11 @@ def is_url(spec: str) -> bool:
 
 
 def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_PAGE_BYTES,
-          today: datetime.date | None = None) -> Document:
+          today: datetime.date | None = None, public_only: bool = False) -> Document:
     """The article at ``url`` as a Document: an HTML page through ``webpages``, plain
-    text as it is. ``retrieved`` is ``today`` (default: today's date in UTC)."""
-    response = download(url, timeout=timeout, max_bytes=max_bytes)
+    text as it is. ``retrieved`` is ``today`` (default: today's date in UTC);
+    ``public_only``: refuse loopback, private, link-local and reserved addresses."""
+    response = download(url, timeout=timeout, max_bytes=max_bytes, public_only=public_only)
     retrieved = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     stem = url_stem(url)
     kind = response.content_type or _sniff(response.body)
@@ -85,14 +96,15 @@ def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_PA
 
 
 def download(url: str, *, timeout: float = DEFAULT_TIMEOUT,
-             max_bytes: int = MAX_PAGE_BYTES) -> Response:
+             max_bytes: int = MAX_PAGE_BYTES, public_only: bool = False) -> Response:
     """The body at ``url`` after at most MAX_REDIRECTS redirects, within ``timeout``
     seconds in all and ``max_bytes`` bytes; an InputError naming ``url`` otherwise."""
     deadline = time.monotonic() + timeout
     current = _checked(url, url)
     seen = {current}
     for _ in range(MAX_REDIRECTS + 1):
-        status, reason, headers, body = _exchange(url, current, deadline, timeout, max_bytes)
+        status, reason, headers, body = _exchange(url, current, deadline, timeout, max_bytes,
+                                                  public_only)
         if status in _REDIRECTS and headers.get("Location"):
             target = _checked(url, urljoin(current, headers["Location"]), redirected=True)
             if target in seen:
@@ -128,8 +140,8 @@ def url_stem(url: str) -> str:
     return _slug(host) or "page"
 
 
-def _exchange(source: str, url: str, deadline: float, timeout: float,
-              max_bytes: int) -> tuple[int, str, http.client.HTTPMessage, bytes]:
+def _exchange(source: str, url: str, deadline: float, timeout: float, max_bytes: int,
+              public_only: bool = False) -> tuple[int, str, http.client.HTTPMessage, bytes]:
     """One request. A watchdog shuts the socket down at the deadline, so that no
     single read, however slow the server, outlasts the whole fetch's time."""
     parts = urlsplit(url)
@@ -155,6 +167,13 @@ def _exchange(source: str, url: str, deadline: float, timeout: float,
     watchdog.start()
     response = None
     try:
+        if public_only:  # before connecting (no probing of private ports), and after
+            default_port = 443 if parts.scheme.lower() == "https" else 80
+            for *_, address in socket.getaddrinfo(host, parts.port or default_port,
+                                                   type=socket.SOCK_STREAM):
+                _require_public(source, url, address[0])
+            connection.connect()
+            _require_public(source, url, connection.sock.getpeername()[0])
         connection.request("GET", _request_target(parts), headers={
             "User-Agent": USER_AGENT,
             "Accept": "text/html, application/xhtml+xml, text/plain;q=0.9, */*;q=0.1",
@@ -238,6 +257,19 @@ def _checked(source: str, url: str, redirected: bool = False) -> str:
     except UnicodeError:
         raise InputError(source, f"{where} has an invalid host name", _RETRY_HINT) from None
     return url
+
+
+def _require_public(source: str, url: str, peer: str) -> None:
+    """Refuse a connection whose far end is not on the public internet (an IPv4
+    address mapped into IPv6 is judged as the IPv4 address it is)."""
+    address = ipaddress.ip_address(peer.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if not address.is_global:
+        where = "is" if source == url else f"redirects to {url}, which is"
+        raise InputError(source, f"{where} on a private network ({address}): this server "
+                         "fetches only public web addresses",
+                         "save the page on your own machine and upload the file instead")
 
 
 def _ascii_host(parts: SplitResult) -> str:

@@ -49,7 +49,7 @@ def new_article(request: Request) -> Response:
 
 async def start(request: Request) -> Response:
     """Draft a new article from the pasted text, the uploaded file or the URL."""
-    from claimsdb.api import read_document
+    from claimsdb.api import fetch_document, read_document
 
     async with request.form(max_part_size=MAX_UPLOAD) as form:
         text = str(form.get("text") or "")
@@ -59,8 +59,8 @@ async def start(request: Request) -> Response:
         name = getattr(upload, "filename", None) or ""
     database = _database(request)
     try:
-        if url:
-            document = read_document(url)
+        if url:  # a web address only: a path here would read the server's files
+            document = fetch_document(url, public_only=request.app.state.public_fetch_only)
         elif raw:
             document = read_document("-", stdin=io.BytesIO(raw))
         elif text.strip():

@@ -28,13 +28,16 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 def create_app(database: Database, *, token: str | None = None, read_only: bool = False,
                allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
-               workbench: Path | None = None) -> Starlette:
+               workbench: Path | None = None, fetch_private: bool = False) -> Starlette:
     """The workbench over ``database``. ``token``: every request must carry it.
     ``allowed_hosts``: the Host headers answered (loopback names by default, so a web
     page elsewhere cannot reach a local server through DNS rebinding); ``None``
     answers any (a server listening beyond loopback, protected by its token).
     ``workbench``: the folder of articles being annotated (``drafts.default_folder``:
-    beside a SQLite file)."""
+    beside a SQLite file). ``fetch_private``: New article may fetch URLs on this
+    machine and its private network; only for a server whose one user is this
+    machine's (``claimsdb serve`` on loopback without a token), since every fetch is
+    made by the server, from inside that network."""
     middleware = [Middleware(security.SecurityHeaders)]
     if allowed_hosts is not None:
         middleware.append(Middleware(security.KnownHosts, hosts=allowed_hosts))
@@ -50,6 +53,7 @@ def create_app(database: Database, *, token: str | None = None, read_only: bool 
     app.state.database = database
     app.state.templates = environment()
     app.state.read_only = read_only
+    app.state.public_fetch_only = not fetch_private
     app.state.workbench = drafts.Workbench(workbench if workbench is not None
                                            else drafts.default_folder(database.target))
     return app
