@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
+from claimsdb.output.records import statement_record
 from claimsdb.output.shapes import actor_json, statement_json
 from claimsdb.query.results import ActorRef, HopView, StatementView
 from claimsdb.terminal import escape, for_display, one_line
@@ -337,8 +338,6 @@ STATEMENT_TABLE = (
 
 
 def statement_row(view: StatementView) -> dict[str, Any]:
-    from claimsdb.output.export import statement_record
-
     record = {**statement_record(view), "origin": _origin(view)}
     if view.translated_from:  # first, so a shortened quote keeps it (CSV has a column)
         record["quote"] = f"{translated(view).strip()} {view.quote}"
