@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -102,9 +102,10 @@ def statement_filter_options(command):
     return wrapper
 
 
-@dataclass(frozen=True)
-class OutputOptions:
-    """How a list command writes its rows (``output_options``)."""
+class OutputOptions(NamedTuple):
+    """How a list command writes its rows (``output_options``). A named tuple rather
+    than a frozen dataclass: this module loads on every read command's start-up, and
+    making a frozen dataclass costs several times more (its methods are compiled then)."""
 
     format: str  # table | json | csv
     full: bool  # tables: wrap long text instead of truncating it
