@@ -25,6 +25,11 @@ already there) it measures, on SQLite and then on PostgreSQL:
 - CSV export of every statement through the ``claimsdb export csv`` command (run
   in-process in a child, one per size, for its peak RSS) against raw SQL plus
   ``csv.writer`` writing byte-identical output;
+- the command-line peers (bench/peers.py), SQLite: ``sqlite-utils insert`` of the same
+  rows (one process per table) next to ``claimsdb add`` end to end, and the sqlite3
+  shell's CSV mode (``sqlite3 -csv``) next to the CSV export. Both tools must be
+  installed: sqlite-utils with ``pip install -e '.[bench]'``, ``sqlite3`` from the
+  system (Debian/Ubuntu: ``apt-get install sqlite3``); the run stops at once without them;
 - start-up (bench/startup.py, once per run, on a database made by ``claimsdb seed``):
   the read commands as whole processes against ``sqlite-utils query DB "select 1"``,
   ``claimsdb --help`` and a usage error against ``python -c "import click"``;
@@ -1128,6 +1133,11 @@ def run_size(report: Report, statements: int, args: argparse.Namespace,
     data["sqlite"]["filters"] = filtered_queries(report, size, "sqlite", target)
     data["sqlite"]["export"] = csv_export(report, size, "sqlite", target, work,
                                           rows["statements"], repeats)
+    import peers  # sqlite-utils insert, the sqlite3 shell's CSV mode (bench/peers.py)
+
+    data["sqlite"]["peers"] = peers.measure(
+        report, size, files, work, target, rows, cli["seconds"],
+        data["sqlite"]["export"]["claimsdb"]["seconds"], repeats)
     if args.large:  # issue 16's read targets (bench/large.py)
         import large
 
@@ -1257,6 +1267,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(section)
         return 0
+    import peers
+
+    peers.require_tools()  # sqlite3 and sqlite-utils, or a clear error now
     # A kill ends the run through its cleanup (the PostgreSQL databases it made).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = Report(args)

@@ -30,6 +30,7 @@ this is for reading, and the data outputs give the exact text.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any
 
@@ -74,17 +75,40 @@ def is_safe(text: str) -> bool:
 def for_display(value: Any) -> Any:
     """A copy of a query result (dataclasses, tuples, lists, dicts) with every text
     value made ``one_line``, for the views that lay values out in lines of their own.
-    Nesting is that of the result types, a few levels, never the length of the data."""
+    Nesting is that of the result types, a few levels, never the length of the data.
+
+    A frozen dataclass or a plain tuple whose values all print as they are is returned
+    itself, not copied: an article's view holds thousands of values, nearly all plain,
+    and copying each (``dataclasses.replace``) cost more than the rest of the view."""
     if isinstance(value, str):
         return one_line(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{
-            f.name: for_display(getattr(value, f.name))
-            for f in dataclasses.fields(value) if f.init})
+    shape = _dataclass_shape(type(value))
+    if shape is not None:
+        names, frozen = shape
+        changed = {}
+        for name in names:
+            item = getattr(value, name)
+            shown = for_display(item)
+            if shown is not item:
+                changed[name] = shown
+        return value if frozen and not changed else dataclasses.replace(value, **changed)
     if isinstance(value, tuple):
-        return tuple(for_display(item) for item in value)
+        items = tuple(for_display(item) for item in value)
+        if type(value) is tuple and all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items
     if isinstance(value, list):
         return [for_display(item) for item in value]
     if isinstance(value, dict):
         return {for_display(k): for_display(v) for k, v in value.items()}
     return value
+
+
+@functools.cache
+def _dataclass_shape(cls: type) -> tuple[tuple[str, ...], bool] | None:
+    """A dataclass's fields given to ``__init__`` and whether it is frozen; None for
+    other types."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    return names, cls.__dataclass_params__.frozen

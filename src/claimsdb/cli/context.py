@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Engine
 
     from claimsdb.api import Database
 
 
-@dataclass
 class Settings:
-    """The group's options, and the database object the command opened (if any)."""
+    """The group's options, and the database object the command opened (if any).
+    (A plain class: every command makes one, and a dataclass costs more to define than
+    the command spends here.)"""
 
-    db: str | None
-    _database: Database | None = field(default=None, repr=False)
+    def __init__(self, db: str | None):
+        self.db = db
+        self._database: Database | None = None
 
     def database(self) -> Database:
         """The library's database object for ``--db``, closed when the command ends."""

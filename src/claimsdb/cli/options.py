@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -102,9 +102,10 @@ def statement_filter_options(command):
     return wrapper
 
 
-@dataclass(frozen=True)
-class OutputOptions:
-    """How a list command writes its rows (``output_options``)."""
+class OutputOptions(NamedTuple):
+    """How a list command writes its rows (``output_options``). A named tuple rather
+    than a frozen dataclass: this module loads on every read command's start-up, and
+    making a frozen dataclass costs several times more (its methods are compiled then)."""
 
     format: str  # table | json | csv
     full: bool  # tables: wrap long text instead of truncating it
@@ -140,7 +141,10 @@ def output_options(command):
 # -- keys that start with '-' ----------------------------------------------------------------
 
 # A key (or ARTICLE#STATEMENT reference) as the article format allows it: [a-z0-9-]+.
-_KEY_LIKE = re.compile(r"-[a-z0-9-]*(#[a-z0-9-]*)?", re.IGNORECASE)
+# Compiled when a word starting with '-' first needs it, not on every start-up.
+@functools.cache
+def _key_like() -> re.Pattern[str]:
+    return re.compile(r"-[a-z0-9-]*(#[a-z0-9-]*)?", re.IGNORECASE)
 
 
 class KeyArgumentCommand(click.Command):
@@ -161,7 +165,7 @@ class KeyArgumentCommand(click.Command):
         except click.NoSuchOption as error:
             # Click names "-s" for "-stray" (short options cluster): hint the word given
             word = next((w for w in original if w.startswith(error.option_name)
-                         and _KEY_LIKE.fullmatch(w)), None)
+                         and _key_like().fullmatch(w)), None)
             if word is None:
                 raise
             hint = (f"{error.format_message()} If {word} is a key, put -- before it: "
@@ -206,7 +210,7 @@ def _keys_after_double_dash(command: click.Command, ctx: click.Context,
     moved: list[tuple[int, str]] = []
     for position, word in dashed:
         # "--word" is more likely a mistyped option than a key, unless it is a reference
-        is_key = _KEY_LIKE.fullmatch(word) is not None and (
+        is_key = _key_like().fullmatch(word) is not None and (
             not word.startswith("--") or "#" in word)
         if free > 0 and is_key:
             moved.append((position, word))

@@ -247,12 +247,12 @@ def article(settings: Settings, key: str, fmt: str) -> None:
     Example:
       claimsdb article putin-stance-stalls-talks
     """
-    import json
-
     from claimsdb.output import render
 
     detail = settings.database().article(key)
     if fmt == "json":
+        import json  # (here: the text view needs no JSON)
+
         click.echo(json.dumps(render.article_detail_json(detail), ensure_ascii=False, indent=2))
     else:
         echo(render.article_text(detail, width=_width()))

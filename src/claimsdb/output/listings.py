@@ -10,16 +10,15 @@ the two byte for byte the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
-from claimsdb.output import export, render
+from claimsdb.output import records, render
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """One list's table columns, CSV columns, row and JSON functions, and what an empty
-    table says."""
+    table says. (A named tuple, not a frozen dataclass, which costs several times more
+    to make when ``claimsdb statements`` starts.)"""
 
     columns: tuple[render.Column, ...]
     record: Callable[[Any], dict[str, Any]]
@@ -53,34 +52,53 @@ def statements(*, one_article: bool = False) -> Listing:
     columns = render.STATEMENT_TABLE
     if one_article:
         columns = tuple(c for c in columns if c.name != "article")
+    csv_columns = _named(_statement_list_columns(records.STATEMENT_COLUMNS))
     return Listing(columns, render.statement_row, render.statement_json,
-                   csv_columns=_named(_statement_list_columns(export.STATEMENT_COLUMNS)),
+                   csv_columns=csv_columns,
                    empty="no statement matches")
 
-
-ACTORS = Listing(render.ACTOR_TABLE, export.actor_record, export.actor_json,
-                 csv_columns=_named(export.ACTOR_COLUMNS), empty="no actors")
-
-ARTICLES = Listing(render.ARTICLE_TABLE, export.article_record, export.article_json,
-                   csv_columns=_named(export.ARTICLE_COLUMNS), empty="no articles")
 
 SOURCES = Listing(render.SOURCES_TABLE, render.sources_row, render.sources_json,
                   csv_columns=render.SOURCES_CSV, empty="no statements")
 
-def __getattr__(name: str) -> Any:
-    """``LOOPS``, made when first asked for: its renderer loads the claim tracing (and
-    SQLAlchemy with it), which the other lists, read on the database driver alone
-    (``claimsdb.query.listpath``), must not pay for."""
-    if name != "LOOPS":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def _actors() -> Listing:
+    from claimsdb.output import export
+
+    return Listing(render.ACTOR_TABLE, export.actor_record, export.actor_json,
+                   csv_columns=_named(records.ACTOR_COLUMNS), empty="no actors")
+
+
+def _articles() -> Listing:
+    from claimsdb.output import export
+
+    return Listing(render.ARTICLE_TABLE, export.article_record, export.article_json,
+                   csv_columns=_named(records.ARTICLE_COLUMNS), empty="no articles")
+
+
+def _loops() -> Listing:
     from claimsdb.output import trace_render
 
-    loops = Listing((render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
-                     render.Column("statements", "statements", key=True)),
-                    trace_render.loop_row, trace_render.loop_json,
-                    empty="no circular reporting found")
-    globals()["LOOPS"] = loops
-    return loops
+    return Listing((render.Column("kind", "kind"), render.Column("path", "loop", flex=1),
+                    render.Column("statements", "statements", key=True)),
+                   trace_render.loop_row, trace_render.loop_json,
+                   empty="no circular reporting found")
+
+
+# Lists whose rows come from the exporter or the claim tracing, made when first asked
+# for: ``claimsdb statements`` and ``denials`` (read on the database driver alone,
+# ``claimsdb.query.listpath``) must not pay for the exporter's imports (csv, json) nor
+# the tracing's (SQLAlchemy).
+_MADE_WHEN_ASKED = {"ACTORS": _actors, "ARTICLES": _articles, "LOOPS": _loops}
+
+
+def __getattr__(name: str) -> Any:
+    """``ACTORS``, ``ARTICLES`` and ``LOOPS`` (``_MADE_WHEN_ASKED``), each made once."""
+    if name not in _MADE_WHEN_ASKED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    listing = _MADE_WHEN_ASKED[name]()
+    globals()[name] = listing
+    return listing
 
 
 def denials(type_: str = "denies") -> Listing:

@@ -6,8 +6,9 @@ import dataclasses
 import itertools
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
+from claimsdb.output.records import statement_record
 from claimsdb.output.shapes import actor_json, statement_json
 from claimsdb.query.results import ActorRef, HopView, StatementView
 from claimsdb.terminal import escape, for_display, one_line
@@ -136,9 +137,10 @@ def chain_text(view: StatementView, width: int = 100) -> str:
 
 # -- tables, JSON and CSV for list commands ----------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class Column:
-    """One column of a table: its header, its width's share and how it shows values."""
+class Column(NamedTuple):
+    """One column of a table: its header, its width's share and how it shows values.
+    (A named tuple: every list command loads this module, and a frozen dataclass
+    costs several times more to make at import.)"""
 
     name: str  # key in the flat record, and the CSV header
     header: str
@@ -337,8 +339,6 @@ STATEMENT_TABLE = (
 
 
 def statement_row(view: StatementView) -> dict[str, Any]:
-    from claimsdb.output.export import statement_record
-
     record = {**statement_record(view), "origin": _origin(view)}
     if view.translated_from:  # first, so a shortened quote keeps it (CSV has a column)
         record["quote"] = f"{translated(view).strip()} {view.quote}"

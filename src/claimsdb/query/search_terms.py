@@ -8,6 +8,7 @@ text), so that the driver-level read path (``claimsdb.query.listpath``) turns
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,8 +30,14 @@ POSTGRES_TEXT_FUNCTION = "claimsdb_search_text"
 DIACRITICS = (
     "\u0300-\u0304\u0306-\u030c\u030f\u0311\u031b\u0323-\u0328\u032d\u032e\u0330\u0331"
 )
-_DIACRITIC = re.compile(f"[{DIACRITICS}]")
-_LATIN_DIACRITICS = re.compile(f"([A-Za-z])[{DIACRITICS}]+")
+
+
+@functools.cache
+def _diacritics() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a diacritic anywhere, diacritics after a Latin base letter), compiled when a
+    search first folds a word: every list command imports this module (through
+    ``claimsdb.query.filters``), and few of them search."""
+    return re.compile(f"[{DIACRITICS}]"), re.compile(f"([A-Za-z])[{DIACRITICS}]+")
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,9 @@ def parse(words: str) -> list[Term]:
 def fold(word: str) -> str:
     """A word as the PostgreSQL side indexes it (``claimsdb_search_text``), lower-case:
     Latin letters without their diacritics, NFC, stray diacritics dropped."""
-    word = _LATIN_DIACRITICS.sub(r"\1", unicodedata.normalize("NFD", word))
-    return _DIACRITIC.sub("", unicodedata.normalize("NFC", word)).lower()
+    anywhere, after_latin = _diacritics()
+    word = after_latin.sub(r"\1", unicodedata.normalize("NFD", word))
+    return anywhere.sub("", unicodedata.normalize("NFC", word)).lower()
 
 
 def sqlite_match(terms: list[Term]) -> str:
