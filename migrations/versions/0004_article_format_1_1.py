@@ -19,6 +19,8 @@ later chains are the last hops of those chains, found through the partial index
 speaker's statements in list order (article, then id), so that a first page of
 ``statements --speaker X`` (and an actor's page) is read from the index, not every
 statement of the speaker found and sorted (issue 16: 13,000 of them at 1M statements).
+``ix_statements_article_id_id`` holds every statement in list order: a first page of a
+filter many statements meet is read from it, and one chosen by id sorts ids alone.
 
 The views ``statement_sources`` and ``article_sourcing`` are created anew (``_views``)
 for several chains (``chain``: the chains joined by " | "; an article's ``named``,
@@ -246,6 +248,7 @@ def upgrade() -> None:
     op.drop_index(op.f("ix_statements_speaker_id"), table_name="statements")
     op.create_index(op.f("ix_statements_speaker_id_article_id_id"), "statements",
                     ["speaker_id", "article_id", "id"])
+    op.create_index(op.f("ix_statements_article_id_id"), "statements", ["article_id", "id"])
     _recreate_fts_triggers()
     for sql in _views(op.get_bind().dialect.name):
         op.execute(sql)
@@ -256,6 +259,7 @@ def downgrade() -> None:
     first, the new relation types, refusals (stored as indirect statements), topics,
     reviews, notes, mentions and spans."""
     _drop_views()
+    op.drop_index(op.f("ix_statements_article_id_id"), table_name="statements")
     op.drop_index(op.f("ix_statements_speaker_id_article_id_id"), table_name="statements")
     op.create_index(op.f("ix_statements_speaker_id"), "statements", ["speaker_id"])
     op.drop_index(op.f("ix_chain_hops_identified"), table_name="chain_hops")

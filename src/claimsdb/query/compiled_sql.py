@@ -136,83 +136,72 @@ SQLITE = {
     "actor_row": CompiledQuery(
         sql=(
             'SELECT actors.id, actors."key", actors.name, actors.kind, actors.identified, '
-            'coalesce(anon_1.n, ?) + coalesce(anon_2.n, ?) AS originated, '
-            'coalesce(anon_3.n, ?) AS relayed, coalesce(anon_4.n, ?) AS denials_issued, '
-            'coalesce(anon_5.n, ?) AS denials_received \n'
-            'FROM actors LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, '
-            'count(*) AS n \n'
+            '(SELECT count(*) AS count_1 \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id IS NOT NULL'
-            ' AND statements.speaker_id = ? GROUP BY statements.speaker_id) AS anon_1 ON'
-            ' anon_1.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT chain_hops.actor_id AS actor_id, '
-            'count(DISTINCT chain_hops.statement_id) AS n \n'
+            'WHERE statements.speaker_id = ?) + coalesce((SELECT count(DISTINCT'
+            ' chain_hops.statement_id) AS count_2 \n'
             'FROM chain_hops JOIN statements ON statements.id = chain_hops.statement_id \n'
-            'WHERE chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != chain_hops.actor_id)'
-            ' AND chain_hops.actor_id = ? GROUP BY chain_hops.actor_id) AS anon_2 ON'
-            ' anon_2.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT anon_6.actor_id AS actor_id, count(*) AS n \n'
-            'FROM (SELECT chain_hops.actor_id AS actor_id, '
-            'chain_hops.statement_id AS statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = ? UNION SELECT articles.outlet_id AS actor_id, '
-            'statements.id AS statement_id \n'
-            'FROM articles JOIN statements ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id IS NOT NULL AND articles.outlet_id = ?) AS anon_6'
-            ' JOIN statements ON statements.id = anon_6.statement_id \n'
-            'WHERE (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != anon_6.actor_id)'
-            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = anon_6.actor_id AND chain_hops.chain > 0'
+            'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
             'FROM chain_hops AS following \n'
             'WHERE following.statement_id = chain_hops.statement_id'
             ' AND following.chain = chain_hops.chain'
             ' AND following.position = chain_hops.position + 1))'
-            ' AND chain_hops.statement_id = anon_6.statement_id)) GROUP BY'
-            ' anon_6.actor_id) AS anon_3 ON anon_3.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT statements_1.speaker_id AS actor_id, count(*) AS n \n'
-            'FROM statements AS statements_1'
-            ' JOIN relations ON relations.source_id = statements_1.id \n'
-            'WHERE relations.type = ?'
-            ' AND statements_1.speaker_id = ? GROUP BY statements_1.speaker_id) AS anon_4'
-            ' ON anon_4.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT statements_2.speaker_id AS actor_id, count(*) AS n \n'
-            'FROM statements AS statements_2'
-            ' JOIN relations ON relations.target_id = statements_2.id \n'
-            'WHERE relations.type = ?'
-            ' AND statements_2.speaker_id = ? GROUP BY statements_2.speaker_id) AS anon_5'
-            ' ON anon_5.actor_id = actors.id \n'
+            ' AND (statements.speaker_id IS NULL OR statements.speaker_id != ?)), '
+            '?) AS originated, (SELECT count(*) AS count_3 \n'
+            'FROM (SELECT passed.statement_id AS statement_id \n'
+            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id AS statement_id \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
+            'WHERE articles.outlet_id = ?) AS passed \n'
+            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = passed.statement_id))) AS relayed) AS relayed, '
+            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_4 \n'
+            'FROM relations \n'
+            'WHERE relations.source_id = statements.id AND relations.type = ?)), '
+            '?) AS BIGINT) AS coalesce_2 \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) AS denials_issued, '
+            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_5 \n'
+            'FROM relations \n'
+            'WHERE relations.target_id = statements.id AND relations.type = ?)), '
+            '?) AS BIGINT) AS coalesce_4 \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?) AS denials_received \n'
+            'FROM actors \n'
             'WHERE actors.id = ?'
         ),
         params=(
+            'actor_id',
+            'actor_id',
+            'actor_id',
             'coalesce_1',
-            'coalesce_2',
-            'coalesce_3',
-            'coalesce_4',
-            'coalesce_5',
             'actor_id',
             'actor_id',
             'actor_id',
             'actor_id',
             'type_1',
+            'coalesce_3',
             'actor_id',
             'type_2',
+            'coalesce_5',
             'actor_id',
             'actor_id',
         ),
         constants={
             'coalesce_1': 0,
-            'coalesce_2': 0,
             'coalesce_3': 0,
-            'coalesce_4': 0,
             'coalesce_5': 0,
             'type_1': 'denies',
             'type_2': 'denies',
@@ -310,9 +299,11 @@ SQLITE = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
-            'WHERE statements.id IN (SELECT statements.id \n'
+            'WHERE statements.id IN (SELECT first_said.id \n'
+            'FROM (SELECT statements.id AS id \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id = ? UNION SELECT chain_hops.statement_id \n'
+            'WHERE statements.speaker_id = ? ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?) AS first_said UNION SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
@@ -323,8 +314,8 @@ SQLITE = {
             ' ORDER BY statements.article_id, statements.id\n'
             ' LIMIT ? OFFSET ?'
         ),
-        params=('actor_id', 'actor_id', 'limit', 'param_1'),
-        constants={'param_1': 0},
+        params=('actor_id', 'limit', 'param_1', 'actor_id', 'limit', 'param_2'),
+        constants={'param_1': 0, 'param_2': 0},
     ),
     "relayed_by": CompiledQuery(
         sql=(
@@ -346,22 +337,24 @@ SQLITE = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
-            'WHERE statements.id IN (SELECT statements.id \n'
-            'FROM statements \n'
-            'WHERE statements.id IN (SELECT chain_hops.statement_id \n'
+            'WHERE statements.id IN (SELECT passed.statement_id \n'
+            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id \n'
+            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id AS statement_id \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id = ?) AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != ?)'
-            ' AND (statements.id NOT IN (SELECT chain_hops.statement_id \n'
+            'WHERE articles.outlet_id = ?) AS passed \n'
+            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
             'FROM chain_hops AS following \n'
             'WHERE following.statement_id = chain_hops.statement_id'
             ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1)))))'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = passed.statement_id)))'
             ' ORDER BY statements.article_id, statements.id'
         ),
         params=('actor_id', 'actor_id', 'actor_id', 'actor_id'),
@@ -386,24 +379,29 @@ SQLITE = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
-            'WHERE statements.id IN (SELECT statements.id \n'
-            'FROM statements \n'
-            'WHERE statements.id IN (SELECT chain_hops.statement_id \n'
+            'WHERE statements.id IN (SELECT relayed.statement_id \n'
+            'FROM (SELECT passed.statement_id AS statement_id \n'
+            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id \n'
+            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id AS statement_id \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id = ?) AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != ?)'
-            ' AND (statements.id NOT IN (SELECT chain_hops.statement_id \n'
+            'WHERE articles.outlet_id = ?) AS passed \n'
+            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ?))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
             'FROM chain_hops AS following \n'
             'WHERE following.statement_id = chain_hops.statement_id'
             ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1)))))'
-            ' ORDER BY statements.article_id, statements.id\n'
-            ' LIMIT ? OFFSET ?'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = passed.statement_id))) AS relayed'
+            ' ORDER BY (SELECT statements.article_id \n'
+            'FROM statements \n'
+            'WHERE statements.id = relayed.statement_id), relayed.statement_id\n'
+            ' LIMIT ? OFFSET ?) ORDER BY statements.article_id, statements.id'
         ),
         params=('actor_id', 'actor_id', 'actor_id', 'actor_id', 'limit', 'param_1'),
         constants={'param_1': 0},
@@ -673,7 +671,7 @@ SQLITE = {
         sql=(
             'SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.identified IS NOT NULL\n'
+            'WHERE chain_hops.identified IS NOT NULL ORDER BY chain_hops.identified\n'
             ' LIMIT ? OFFSET ?'
         ),
         params=('param_1', 'param_2'),
@@ -733,8 +731,10 @@ SQLITE = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
             'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id\n'
-            ' LIMIT ? OFFSET ?'
+            ' LIMIT ? OFFSET ?) ORDER BY statements.article_id, statements.id'
         ),
         params=('limit', 'param_1'),
         constants={'param_1': 0},
@@ -759,8 +759,10 @@ SQLITE = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
             'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id\n'
-            ' LIMIT ? OFFSET ?'
+            ' LIMIT ? OFFSET ?) ORDER BY statements.article_id, statements.id'
         ),
         params=('limit', 'param_1'),
         constants={'param_1': 0},
@@ -808,9 +810,10 @@ SQLITE = {
             'articles.language, statements.translated_from, statements.original \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
-            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
-            ' ORDER BY statements.article_id, statements.id\n'
-            ' LIMIT ? OFFSET ?'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?) ORDER BY statements.article_id, statements.id'
         ),
         params=('limit', 'param_1'),
         constants={'param_1': 0},
@@ -834,9 +837,10 @@ SQLITE = {
             'articles.language, statements.translated_from, statements.original \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
-            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
-            ' ORDER BY statements.article_id, statements.id\n'
-            ' LIMIT ? OFFSET ?'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements ORDER BY statements.article_id, statements.id\n'
+            ' LIMIT ? OFFSET ?) ORDER BY statements.article_id, statements.id'
         ),
         params=('limit', 'param_1'),
         constants={'param_1': 0},
@@ -1104,7 +1108,7 @@ SQLITE = {
             'chain_hops.mention AS h0, chain_hops.identified AS h1, '
             'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
             'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
-            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id + 0 = actors.id \n'
             'WHERE chain_hops.statement_id BETWEEN ? AND ? UNION ALL SELECT 1, '
             'relations.source_id AS source_id, 0, relations.type AS type, '
             'relations.id AS id, relations.type AS type__1, '
@@ -1165,7 +1169,7 @@ SQLITE = {
             'chain_hops.mention AS h0, chain_hops.identified AS h1, '
             'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
             'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
-            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id + 0 = actors.id \n'
             'WHERE chain_hops.statement_id BETWEEN ? AND ?'
             ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
         ),
@@ -1310,6 +1314,16 @@ SQLITE = {
             'statements.speaker_id = ?'
         ),
         params=('speaker_id',),
+    ),
+    "condition:speaker_with_members_first_chain": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.id = ? UNION SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = ?)'
+        ),
+        params=('speaker_id', 'speaker_id'),
     ),
     "condition:via": CompiledQuery(
         sql=(
@@ -1588,6 +1602,70 @@ SQLITE = {
         ),
         params=('since', 'until'),
     ),
+    "condition:speaker_with_members_walked": CompiledQuery(
+        sql=(
+            'statements.id + 0 IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = ? UNION SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IN (SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = ?) UNION SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE (chain_hops.actor_id = ?'
+            ' OR chain_hops.actor_id IN (SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = ?)) AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1)))'
+        ),
+        params=('speaker_id', 'speaker_id', 'speaker_id', 'speaker_id'),
+    ),
+    "condition:denied_walked": CompiledQuery(
+        sql=(
+            'statements.id + 0 IN (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ?)'
+        ),
+        params=('denied_type',),
+        constants={'denied_type': 'denies'},
+    ),
+    "condition:denials_walked": CompiledQuery(
+        sql=(
+            'statements.id + 0 IN (SELECT relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ?)'
+        ),
+        params=('denying_type',),
+        constants={'denying_type': 'denies'},
+    ),
+    "condition:about_walked": CompiledQuery(
+        sql=(
+            'statements.id + 0 IN (SELECT statement_about.statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = ?)'
+        ),
+        params=('about_id',),
+    ),
+    "condition:search_fts_walked": CompiledQuery(
+        sql=(
+            'statements.id + 0 IN (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH ?)'
+        ),
+        params=('fts_query',),
+    ),
+    "condition:topic_walked": CompiledQuery(
+        sql=(
+            'statements.id + 0 IN (SELECT statement_topics.statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = ?)'
+        ),
+        params=('topic',),
+    ),
 }
 
 POSTGRESQL = {
@@ -1716,71 +1794,60 @@ POSTGRESQL = {
     "actor_row": CompiledQuery(
         sql=(
             'SELECT actors.id, actors.key, actors.name, actors.kind, actors.identified, '
-            'coalesce(anon_1.n, %(coalesce_1)s::INTEGER) + coalesce(anon_2.n, '
-            '%(coalesce_2)s::INTEGER) AS originated, coalesce(anon_3.n, '
-            '%(coalesce_3)s::INTEGER) AS relayed, coalesce(anon_4.n, '
-            '%(coalesce_4)s::INTEGER) AS denials_issued, coalesce(anon_5.n, '
-            '%(coalesce_5)s::INTEGER) AS denials_received \n'
-            'FROM actors LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, '
-            'count(*) AS n \n'
+            '(SELECT count(*) AS count_1 \n'
             'FROM statements \n'
-            'WHERE statements.speaker_id IS NOT NULL'
-            ' AND statements.speaker_id = %(actor_id)s::INTEGER GROUP BY'
-            ' statements.speaker_id) AS anon_1 ON anon_1.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT chain_hops.actor_id AS actor_id, '
-            'count(DISTINCT chain_hops.statement_id) AS n \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER) + coalesce((SELECT'
+            ' count(DISTINCT chain_hops.statement_id) AS count_2 \n'
             'FROM chain_hops JOIN statements ON statements.id = chain_hops.statement_id \n'
-            'WHERE chain_hops.chain > 0 AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != chain_hops.actor_id)'
-            ' AND chain_hops.actor_id = %(actor_id)s::INTEGER GROUP BY'
-            ' chain_hops.actor_id) AS anon_2 ON anon_2.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT anon_6.actor_id AS actor_id, count(*) AS n \n'
-            'FROM (SELECT chain_hops.actor_id AS actor_id, '
-            'chain_hops.statement_id AS statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
-            ' UNION SELECT articles.outlet_id AS actor_id, statements.id AS statement_id \n'
-            'FROM articles JOIN statements ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id IS NOT NULL'
-            ' AND articles.outlet_id = %(actor_id)s::INTEGER) AS anon_6'
-            ' JOIN statements ON statements.id = anon_6.statement_id \n'
-            'WHERE (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != anon_6.actor_id)'
-            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = anon_6.actor_id AND chain_hops.chain > 0'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
             'FROM chain_hops AS following \n'
             'WHERE following.statement_id = chain_hops.statement_id'
             ' AND following.chain = chain_hops.chain'
             ' AND following.position = chain_hops.position + 1))'
-            ' AND chain_hops.statement_id = anon_6.statement_id)) GROUP BY'
-            ' anon_6.actor_id) AS anon_3 ON anon_3.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT statements_1.speaker_id AS actor_id, count(*) AS n \n'
-            'FROM statements AS statements_1'
-            ' JOIN relations ON relations.source_id = statements_1.id \n'
-            'WHERE relations.type = %(type_1)s::VARCHAR'
-            ' AND statements_1.speaker_id = %(actor_id)s::INTEGER GROUP BY'
-            ' statements_1.speaker_id) AS anon_4 ON anon_4.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT statements_2.speaker_id AS actor_id, count(*) AS n \n'
-            'FROM statements AS statements_2'
-            ' JOIN relations ON relations.target_id = statements_2.id \n'
-            'WHERE relations.type = %(type_2)s::VARCHAR'
-            ' AND statements_2.speaker_id = %(actor_id)s::INTEGER GROUP BY'
-            ' statements_2.speaker_id) AS anon_5 ON anon_5.actor_id = actors.id \n'
+            ' AND (statements.speaker_id IS NULL'
+            ' OR statements.speaker_id != %(actor_id)s::INTEGER)), '
+            '%(coalesce_1)s::INTEGER) AS originated, (SELECT count(*) AS count_3 \n'
+            'FROM (SELECT passed.statement_id AS statement_id \n'
+            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
+            ' UNION SELECT statements.id AS statement_id \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
+            'WHERE articles.outlet_id = %(actor_id)s::INTEGER) AS passed \n'
+            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
+            ' AND NOT (EXISTS (SELECT following.position \n'
+            'FROM chain_hops AS following \n'
+            'WHERE following.statement_id = chain_hops.statement_id'
+            ' AND following.chain = chain_hops.chain'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = passed.statement_id))) AS relayed) AS relayed, '
+            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_4 \n'
+            'FROM relations \n'
+            'WHERE relations.source_id = statements.id'
+            ' AND relations.type = %(type_1)s::VARCHAR)), '
+            '%(coalesce_3)s::INTEGER) AS BIGINT) AS coalesce_2 \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER) AS denials_issued, '
+            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_5 \n'
+            'FROM relations \n'
+            'WHERE relations.target_id = statements.id'
+            ' AND relations.type = %(type_2)s::VARCHAR)), '
+            '%(coalesce_5)s::INTEGER) AS BIGINT) AS coalesce_4 \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER) AS denials_received \n'
+            'FROM actors \n'
             'WHERE actors.id = %(actor_id)s::INTEGER'
         ),
         params=None,
         constants={
             'coalesce_1': 0,
-            'coalesce_2': 0,
             'coalesce_3': 0,
-            'coalesce_4': 0,
             'coalesce_5': 0,
             'type_1': 'denies',
             'type_2': 'denies',
@@ -1882,10 +1949,12 @@ POSTGRESQL = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
-            'WHERE statements.id IN (SELECT statements.id \n'
+            'WHERE statements.id IN (SELECT first_said.id \n'
+            'FROM (SELECT statements.id AS id \n'
             'FROM statements \n'
             'WHERE statements.speaker_id = %(actor_id)s::INTEGER'
-            ' UNION SELECT chain_hops.statement_id \n'
+            ' ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s) AS first_said UNION SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
@@ -1918,23 +1987,25 @@ POSTGRESQL = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
-            'WHERE statements.id IN (SELECT statements.id \n'
-            'FROM statements \n'
-            'WHERE statements.id IN (SELECT chain_hops.statement_id \n'
+            'WHERE statements.id IN (SELECT passed.statement_id \n'
+            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER UNION SELECT statements.id \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
+            ' UNION SELECT statements.id AS statement_id \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id = %(actor_id)s::INTEGER)'
-            ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != %(actor_id)s::INTEGER)'
-            ' AND (statements.id NOT IN (SELECT chain_hops.statement_id \n'
+            'WHERE articles.outlet_id = %(actor_id)s::INTEGER) AS passed \n'
+            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
             'FROM chain_hops AS following \n'
             'WHERE following.statement_id = chain_hops.statement_id'
             ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1)))))'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = passed.statement_id)))'
             ' ORDER BY statements.article_id, statements.id'
         ),
         params=None,
@@ -1959,25 +2030,30 @@ POSTGRESQL = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
-            'WHERE statements.id IN (SELECT statements.id \n'
-            'FROM statements \n'
-            'WHERE statements.id IN (SELECT chain_hops.statement_id \n'
+            'WHERE statements.id IN (SELECT relayed.statement_id \n'
+            'FROM (SELECT passed.statement_id AS statement_id \n'
+            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER UNION SELECT statements.id \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
+            ' UNION SELECT statements.id AS statement_id \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id = %(actor_id)s::INTEGER)'
-            ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != %(actor_id)s::INTEGER)'
-            ' AND (statements.id NOT IN (SELECT chain_hops.statement_id \n'
+            'WHERE articles.outlet_id = %(actor_id)s::INTEGER) AS passed \n'
+            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id = %(actor_id)s::INTEGER))'
+            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
             'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
             ' AND NOT (EXISTS (SELECT following.position \n'
             'FROM chain_hops AS following \n'
             'WHERE following.statement_id = chain_hops.statement_id'
             ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1)))))'
-            ' ORDER BY statements.article_id, statements.id \n'
-            ' LIMIT %(limit)s'
+            ' AND following.position = chain_hops.position + 1))'
+            ' AND chain_hops.statement_id = passed.statement_id))) AS relayed'
+            ' ORDER BY (SELECT statements.article_id \n'
+            'FROM statements \n'
+            'WHERE statements.id = relayed.statement_id), relayed.statement_id \n'
+            ' LIMIT %(limit)s) ORDER BY statements.article_id, statements.id'
         ),
         params=None,
     ),
@@ -2239,7 +2315,7 @@ POSTGRESQL = {
         sql=(
             'SELECT chain_hops.statement_id \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.identified IS NOT NULL \n'
+            'WHERE chain_hops.identified IS NOT NULL ORDER BY chain_hops.identified \n'
             ' LIMIT %(param_1)s::INTEGER'
         ),
         params=None,
@@ -2299,8 +2375,10 @@ POSTGRESQL = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
             'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id \n'
-            ' LIMIT %(limit)s::INTEGER'
+            ' LIMIT %(limit)s::INTEGER) ORDER BY statements.article_id, statements.id'
         ),
         params=None,
     ),
@@ -2324,8 +2402,10 @@ POSTGRESQL = {
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
             ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements \n'
             'WHERE __CONDITIONS__ ORDER BY statements.article_id, statements.id \n'
-            ' LIMIT %(limit)s::BIGINT'
+            ' LIMIT %(limit)s::BIGINT) ORDER BY statements.article_id, statements.id'
         ),
         params=None,
     ),
@@ -2372,9 +2452,10 @@ POSTGRESQL = {
             'articles.language, statements.translated_from, statements.original \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
-            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
-            ' ORDER BY statements.article_id, statements.id \n'
-            ' LIMIT %(limit)s::INTEGER'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::INTEGER) ORDER BY statements.article_id, statements.id'
         ),
         params=None,
     ),
@@ -2397,9 +2478,10 @@ POSTGRESQL = {
             'articles.language, statements.translated_from, statements.original \n'
             'FROM statements JOIN articles ON statements.article_id = articles.id'
             ' LEFT OUTER JOIN actors AS speaker ON statements.speaker_id = speaker.id'
-            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id'
-            ' ORDER BY statements.article_id, statements.id \n'
-            ' LIMIT %(limit)s::BIGINT'
+            ' LEFT OUTER JOIN actors AS outlet ON articles.outlet_id = outlet.id \n'
+            'WHERE statements.id IN (SELECT statements.id \n'
+            'FROM statements ORDER BY statements.article_id, statements.id \n'
+            ' LIMIT %(limit)s::BIGINT) ORDER BY statements.article_id, statements.id'
         ),
         params=None,
     ),
@@ -2662,7 +2744,7 @@ POSTGRESQL = {
             'chain_hops.mention AS h0, chain_hops.identified AS h1, '
             'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
             'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
-            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id + 0 = actors.id \n'
             'WHERE chain_hops.statement_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
             ' UNION ALL SELECT 1, relations.source_id AS source_id, 0, '
             'relations.type AS type, relations.id AS id, relations.type AS type__1, '
@@ -2721,7 +2803,7 @@ POSTGRESQL = {
             'chain_hops.mention AS h0, chain_hops.identified AS h1, '
             'chain_hops.cue_start AS h2, chain_hops.cue_end AS h3, '
             'chain_hops.mention_start AS h4, chain_hops.mention_end AS h5 \n'
-            'FROM chain_hops JOIN actors ON chain_hops.actor_id = actors.id \n'
+            'FROM chain_hops JOIN actors ON chain_hops.actor_id + 0 = actors.id \n'
             'WHERE chain_hops.statement_id BETWEEN %(lo)s::INTEGER AND %(hi)s::INTEGER'
             ' ORDER BY chain_hops.statement_id, chain_hops.chain, chain_hops.position'
         ),
@@ -2863,6 +2945,16 @@ POSTGRESQL = {
     "condition:speaker_first_chain": CompiledQuery(
         sql=(
             'statements.speaker_id = %(speaker_id)s::INTEGER'
+        ),
+        params=None,
+    ),
+    "condition:speaker_with_members_first_chain": CompiledQuery(
+        sql=(
+            'statements.speaker_id IN (SELECT actors.id \n'
+            'FROM actors \n'
+            'WHERE actors.id = %(speaker_id)s::INTEGER UNION SELECT actor_roles.actor_id \n'
+            'FROM actor_roles \n'
+            'WHERE actor_roles.of_actor_id = %(speaker_id)s::INTEGER)'
         ),
         params=None,
     ),

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, case, or_, select
 from sqlalchemy.orm import aliased
 
 from claimsdb.store.models import Actor, Article, Hop, Relation, RelationType, Statement
 
 REPEATS = RelationType.REPEATS.value
+DENIES = RelationType.DENIES.value
 CHUNK = 5000  # ids per IN list, well under SQLite's and PostgreSQL's parameter limits
 
 
@@ -54,7 +56,7 @@ def later_denied_ids(conn: Connection) -> set[int]:
     does not count, because nothing then says it came after.
     """
     denials = conn.execute(
-        select(Relation.source_id, Relation.target_id).where(Relation.type == "denies")
+        select(Relation.source_id, Relation.target_id).where(Relation.type == DENIES)
     ).all()
     if not denials:
         return set()
@@ -69,24 +71,82 @@ def later_denied_ids(conn: Connection) -> set[int]:
             involved |= group
     dates = _dates(conn, involved)
 
-    def moment(statement_id: int) -> dt.datetime | None:
-        text = dates.get(statement_id)
-        if not text:
-            return None
-        value = dt.datetime.fromisoformat(text)
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
     result: set[int] = set()
     for denial, target in denials:
-        denied_at = moment(denial)
+        denied_at = moment(dates.get(denial))
         if denied_at is None:
             continue
         claim = groups[member_of[target]] if target in member_of else {target}
         for statement in claim:
-            said_at = moment(statement)
+            said_at = moment(dates.get(statement))
             if said_at is not None and said_at < denied_at:
                 result.add(statement)
     return result
+
+
+def moment(published: str | None) -> dt.datetime | None:
+    """An article's ``published`` (ISO text, a date or a datetime) as a point in time to
+    compare: a date is its midnight, a time without offset is UTC."""
+    if not published:
+        return None
+    value = dt.datetime.fromisoformat(published)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def later_denied_among(conn: Connection, ids: Sequence[int]) -> set[int]:
+    """Which of these statements ``later_denied_ids`` holds, found from them alone: each
+    one's claim (its family through ``repeats``, walked by a recursive query from the
+    statement), the denials of the claim's statements and the articles' dates,
+    compared as there. Costs what these statements' claims hold, not what the
+    database does: a first page of ``--later-denied`` asks this of the statements in
+    list order until it has its rows (``queries._Lookups``).
+
+    Three queries, each led by its id list: PostgreSQL cannot estimate a recursive
+    query's rows, and joined to one it hashed every statement of the database."""
+    if not ids:
+        return set()
+    edge = aliased(Relation, name="edge")
+    seeds = (select(Statement.id.label("seed"), Statement.id.label("member"))
+             .where(Statement.id.in_(ids)).cte("claim", recursive=True))
+    # One recursive part, both directions of an edge in it (PostgreSQL allows one
+    # reference to the query being defined); UNION stops at statements already found.
+    other_end = case((edge.source_id == seeds.c.member, edge.target_id), else_=edge.source_id)
+    claim = seeds.union(
+        select(seeds.c.seed, other_end)
+        .join(edge, and_(edge.type == REPEATS,
+                         or_(edge.source_id == seeds.c.member,
+                             edge.target_id == seeds.c.member))))
+    claims: dict[int, list[int]] = defaultdict(list)
+    for seed, member in conn.execute(select(claim.c.seed, claim.c.member)):
+        claims[member].append(seed)
+    denied_on: dict[int, list[str | None]] = defaultdict(list)
+    for chunk in _chunks(sorted(claims)):
+        for target, published in conn.execute(
+                select(Relation.target_id, _published_of(Relation.source_id))
+                .where(Relation.target_id.in_(chunk), Relation.type == DENIES)):
+            denied_on[target].append(published)
+    seeds_denied = sorted({seed for member in denied_on for seed in claims[member]})
+    said_on: dict[int, str | None] = {}
+    for chunk in _chunks(seeds_denied):
+        said_on.update(tuple(row) for row in conn.execute(
+            select(Statement.id, _published_of(Statement.id))
+            .where(Statement.id.in_(chunk))))
+    found: set[int] = set()
+    for member, dates in denied_on.items():
+        latest = [at for at in map(moment, dates) if at is not None]
+        for seed in claims[member]:
+            said_at = moment(said_on.get(seed))
+            if said_at is not None and any(said_at < denied_at for denied_at in latest):
+                found.add(seed)
+    return found
+
+
+def _published_of(statement_id: Any) -> Any:
+    """When the article of a statement (an id column) was published: a subquery looked
+    up by primary key for each row, whatever the planner estimates."""
+    said = aliased(Statement, name="said")
+    return (select(Article.published).join(said, said.article_id == Article.id)
+            .where(said.id == statement_id).scalar_subquery())
 
 
 def _dates(conn: Connection, ids: set[int]) -> dict[int, str | None]:

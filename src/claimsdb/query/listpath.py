@@ -79,7 +79,7 @@ class DriverLookups:
     def full_text_index(self) -> bool:
         return bool(self.conn.execute(FTS_TABLE_PROBE))
 
-    def later_denied_ids(self) -> list[int]:
+    def later_denied_ids(self, among: list[Condition], first: int | None) -> list[int]:
         raise NotOnDriver("the later-denied statements are found through SQLAlchemy")
 
 
@@ -223,7 +223,7 @@ def statements(conn: DriverConnection, flt: StatementFilter | None = None
     filter is decided now (``NotOnDriver`` before anything is read); the rows are
     read as the iterator is."""
     flt = flt or StatementFilter()
-    conditions = filters.conditions(flt, DriverLookups(conn))
+    conditions = filters.conditions(flt, DriverLookups(conn), first_rows=True)
     query, values = with_conditions(conn.dialect, "statement_list" + _limited(flt.limit),
                                     conditions)
     if flt.limit is not None:

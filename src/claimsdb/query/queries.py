@@ -37,6 +37,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     literal_column,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     type_coerce,
     union,
     union_all,
@@ -54,7 +56,11 @@ from claimsdb.errors import NotFound
 from claimsdb.query import filters, search
 from claimsdb.query.filters import DENIAL_TYPES as DENIAL_TYPES
 from claimsdb.query.filters import StatementFilter as StatementFilter
-from claimsdb.query.graph import independent_origin_counts, later_denied_ids
+from claimsdb.query.graph import (
+    independent_origin_counts,
+    later_denied_among,
+    later_denied_ids,
+)
 
 # The results live in claimsdb.query.results (no SQLAlchemy); their old names here stay.
 from claimsdb.query.results import ActorDetail as ActorDetail
@@ -184,13 +190,59 @@ class _Lookups:
     def full_text_index(self) -> bool:
         return fts_available(self.conn)
 
-    def later_denied_ids(self) -> list[int]:
+    def later_denied_ids(self, among: list[filters.Condition], first: int | None
+                         ) -> list[int]:
+        if first is not None:
+            found = _first_later_denied(self.conn, among, first)
+            if found is not None:
+                return found
         return sorted(later_denied_ids(self.conn))
 
 
-def _filter_conditions(conn: Connection, flt: StatementFilter) -> list[ColumnElement[bool]]:
+# A first page of --later-denied walks the statements in list order, this many at a
+# time (doubling up to the last), testing each claim; after ``_LATER_DENIED_WALK``
+# statements without a full page, finding all of them at once costs less.
+_LATER_DENIED_CHUNKS = (500, 1000, 2000, 4000)
+_LATER_DENIED_WALK = 20_000
+
+
+def _first_later_denied(conn: Connection, among: list[filters.Condition], first: int
+                        ) -> list[int] | None:
+    """The first ``first`` later-denied statements meeting ``among``, in list order, or
+    None when they are too sparse to find this way.
+
+    Finding every later-denied statement reads every claim and denial of the database
+    (``graph.later_denied_ids``: 50 ms at 100k statements, growing with it); a first
+    page needs only the statements before its last row, whose claims
+    ``graph.later_denied_among`` walks from them."""
+    conditions = [CONDITIONS[condition.name](**condition.values) for condition in among]
+    order = (Statement.article_id, Statement.id)
+    found: list[int] = []
+    after: tuple[int, int] | None = None
+    walked = 0
+    chunks = iter(_LATER_DENIED_CHUNKS)
+    size = next(chunks)
+    while len(found) < first:
+        if walked >= _LATER_DENIED_WALK:
+            return None
+        query = select(*order).where(*conditions)
+        if after is not None:
+            query = query.where(tuple_(*order) > tuple_(*after))
+        rows = conn.execute(query.order_by(*order).limit(size)).all()
+        if not rows:
+            break
+        ids = [row.id for row in rows]
+        hits = later_denied_among(conn, ids)
+        found += [statement_id for statement_id in ids if statement_id in hits]
+        after, walked = tuple(rows[-1]), walked + len(rows)
+        size = next(chunks, size)
+    return found[:first]
+
+
+def _filter_conditions(conn: Connection, flt: StatementFilter, *, first_rows: bool = False
+                       ) -> list[ColumnElement[bool]]:
     return [CONDITIONS[condition.name](**condition.values)
-            for condition in filters.conditions(flt, _Lookups(conn))]
+            for condition in filters.conditions(flt, _Lookups(conn), first_rows=first_rows)]
 
 
 # -- the conditions of a filter ----------------------------------------------------------
@@ -205,9 +257,10 @@ def _article_condition(article_id: int | None = None) -> ColumnElement[bool]:
     return Statement.article_id == bindparam("article_id", article_id)
 
 
-def _speaker_condition(speaker_id: int | None = None, *, with_members: bool = False
-                       ) -> ColumnElement[bool]:
-    return spoken_by(bindparam("speaker_id", speaker_id), with_members=with_members)
+def _speaker_condition(speaker_id: int | None = None, *, with_members: bool = False,
+                       walk: bool = False) -> ColumnElement[bool]:
+    return spoken_by(bindparam("speaker_id", speaker_id), with_members=with_members,
+                     walk=walk)
 
 
 def _speaker_first_chain_condition(speaker_id: int | None = None) -> ColumnElement[bool]:
@@ -219,6 +272,18 @@ def _speaker_first_chain_condition(speaker_id: int | None = None) -> ColumnEleme
     return Statement.speaker_id == bindparam("speaker_id", speaker_id)
 
 
+def _speaker_with_members_first_chain_condition(speaker_id: int | None = None
+                                                ) -> ColumnElement[bool]:
+    # As ``_speaker_first_chain_condition``, for the actor and those holding a role at
+    # it: their ids (a handful) lead, each read from the speaker index. The IN over a
+    # UNION of their statements had PostgreSQL hash every statement of the database to
+    # join them (0.49 s for the first 50 of 33,000 at 1M statements).
+    speaker = bindparam("speaker_id", speaker_id)
+    return Statement.speaker_id.in_(union(
+        select(Actor.id).where(Actor.id == speaker),
+        select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker)))
+
+
 def _via_condition(via_id: int | None = None) -> ColumnElement[bool]:
     return passed_through(bindparam("via_id", via_id))
 
@@ -227,20 +292,27 @@ def _kind_condition(kind: str | None = None) -> ColumnElement[bool]:
     return Statement.kind == bindparam("kind", kind, type_=Statement.kind.type)
 
 
-def _denied_condition() -> ColumnElement[bool]:
-    return Statement.id.in_(select(Relation.target_id).where(
+def _walked_id(walk: bool) -> ColumnElement[int]:
+    """The statement id an IN condition tests: ``walk``, as ``statements.id + 0``, so that
+    SQLite walks list order and tests each statement (``filters.WALKED`` says when)."""
+    return Statement.id + _constant(0) if walk else Statement.id
+
+
+def _denied_condition(*, walk: bool = False) -> ColumnElement[bool]:
+    return _walked_id(walk).in_(select(Relation.target_id).where(
         Relation.type == bindparam("denied_type", RelationType.DENIES.value,
                                    type_=Relation.type.type)))
 
 
-def _denials_condition() -> ColumnElement[bool]:
-    return Statement.id.in_(select(Relation.source_id).where(
+def _denials_condition(*, walk: bool = False) -> ColumnElement[bool]:
+    return _walked_id(walk).in_(select(Relation.source_id).where(
         Relation.type == bindparam("denying_type", RelationType.DENIES.value,
                                      type_=Relation.type.type)))
 
 
-def _about_condition(about_id: int | None = None) -> ColumnElement[bool]:
-    return Statement.id.in_(select(StatementAbout.statement_id).where(
+def _about_condition(about_id: int | None = None, *, walk: bool = False
+                     ) -> ColumnElement[bool]:
+    return _walked_id(walk).in_(select(StatementAbout.statement_id).where(
         StatementAbout.actor_id == bindparam("about_id", about_id)))
 
 
@@ -248,8 +320,9 @@ def _search_postgresql_condition(search_query: str | None = None) -> ColumnEleme
     return search.postgres_match(Statement.quote, search_query)
 
 
-def _search_fts_condition(fts_query: str | None = None) -> ColumnElement[bool]:
-    return Statement.id.in_(
+def _search_fts_condition(fts_query: str | None = None, *, walk: bool = False
+                          ) -> ColumnElement[bool]:
+    return _walked_id(walk).in_(
         select(text("rowid")).select_from(text("statements_fts"))
         .where(text("statements_fts MATCH :fts_query").bindparams(fts_query=fts_query)))
 
@@ -258,9 +331,9 @@ def _search_substring_condition(terms: tuple[search.Term, ...] = ()) -> ColumnEl
     return search.substring_condition(Statement.quote, list(terms))
 
 
-def _topic_condition(topic: str | None = None) -> ColumnElement[bool]:
+def _topic_condition(topic: str | None = None, *, walk: bool = False) -> ColumnElement[bool]:
     tagged = StatementTopic.topic == bindparam("topic", topic, type_=StatementTopic.topic.type)
-    return Statement.id.in_(select(StatementTopic.statement_id).where(tagged))
+    return _walked_id(walk).in_(select(StatementTopic.statement_id).where(tagged))
 
 
 def _later_denied_condition(later_denied_ids: list[int] | None = None) -> ColumnElement[bool]:
@@ -293,6 +366,7 @@ CONDITIONS: dict[str, Any] = {
     "speaker": _speaker_condition,
     "speaker_with_members": functools.partial(_speaker_condition, with_members=True),
     "speaker_first_chain": _speaker_first_chain_condition,
+    "speaker_with_members_first_chain": _speaker_with_members_first_chain_condition,
     "via": _via_condition,
     **{filters.origin_condition_name(shape, origin): _origin_shape(shape, origin == "named")
        for shape in filters.ORIGIN_SHAPES for origin in ("named", "role")},
@@ -309,20 +383,24 @@ CONDITIONS: dict[str, Any] = {
     "published_until": functools.partial(_published_condition, after=False),
     "published_since_until": _published_condition,
 }
+CONDITIONS.update({filters.walked(name): functools.partial(CONDITIONS[name], walk=True)
+                   for name in filters.WALKED})
 # The conditions the driver-level read path cannot run: a search without SQLite's
 # full-text table (a LIKE per word), and the later-denied statements (found by
 # walking the claim graph in Python).
 NOT_ON_DRIVER = frozenset({"search_substring", "later_denied"})
 # The conditions of one backend only (``filters.conditions`` names them by dialect).
-ONE_DIALECT = {"search_fts": "sqlite", "search_postgresql": "postgresql"}
+ONE_DIALECT = {"search_fts": "sqlite", "search_postgresql": "postgresql",
+               **{filters.walked(name): "sqlite" for name in filters.WALKED}}
 
 
-def spoken_by(speaker_id: int | Any, *, with_members: bool = False) -> ColumnElement[bool]:
+def spoken_by(speaker_id: int | Any, *, with_members: bool = False, walk: bool = False
+              ) -> ColumnElement[bool]:
     """Statements whose original speaker, of any of their chains, is this actor (an id,
     or a bound parameter for one): the first chain's is the stored speaker; a later
     chain's is found through the hops of later chains. One IN over a UNION (as for
     ``passed_through``), each part read through its own index. ``with_members``: also
-    the actors holding a role at it."""
+    the actors holding a role at it. ``walk``: see ``_walked_id``."""
     parts = [select(Statement.id).where(Statement.speaker_id == speaker_id)]
     later = Hop.actor_id == speaker_id
     if with_members:
@@ -330,7 +408,7 @@ def spoken_by(speaker_id: int | Any, *, with_members: bool = False) -> ColumnEle
         members = select(ActorRole.actor_id).where(ActorRole.of_actor_id == speaker_id)
         parts.append(select(Statement.id).where(Statement.speaker_id.in_(members)))
         later = or_(later, Hop.actor_id.in_(members))
-    return Statement.id.in_(union(*parts, later_origins(later)))
+    return _walked_id(walk).in_(union(*parts, later_origins(later)))
 
 
 def passed_through(via_id: int | Any) -> ColumnElement[bool]:
@@ -401,8 +479,12 @@ def _last_hop_of_chain(hop: type[Hop] | Any) -> ColumnElement[bool]:
 
 @functools.cache
 def _hop_identification_probe() -> Select:
-    """Whether any chain link gives its own identification (``filters.origin_shape``)."""
-    return select(Hop.statement_id).where(Hop.identified.is_not(None)).limit(1)
+    """Whether any chain link gives its own identification (``filters.origin_shape``).
+    Ordered by the indexed column, so that SQLite seeks ``ix_chain_hops_identified``
+    rather than scanning every hop for one (0.17 s at 1M statements, where none does:
+    every ``--origin`` list paid it)."""
+    return (select(Hop.statement_id).where(Hop.identified.is_not(None))
+            .order_by(Hop.identified).limit(1))
 
 
 @functools.cache
@@ -617,7 +699,7 @@ def statement_batches(conn: Connection, flt: StatementFilter | None = None, *,
     first batch is read. ``lean``: see ``StatementDetails.load``.
     """
     flt = flt or StatementFilter()
-    query = statement_list(_filter_conditions(conn, flt), limit=flt.limit,
+    query = statement_list(_filter_conditions(conn, flt, first_rows=True), limit=flt.limit,
                            limited=flt.limit is not None)
 
     def batches() -> Iterator[tuple[Sequence[Row], StatementDetails]]:
@@ -632,9 +714,21 @@ def statement_batches(conn: Connection, flt: StatementFilter | None = None, *,
 def statement_list(conditions: Sequence[ColumnElement[bool]], *, limit: int | None = None,
                    limited: bool = False, wide: bool | None = None) -> Select:
     """The statements meeting ``conditions``, in article then file order; the first
-    ``limit`` when ``limited`` (``wide``: see ``_limit``)."""
-    query = _statement_select().where(*conditions).order_by(Statement.article_id, Statement.id)
-    return query.limit(_limit(limit, wide)) if limited else query
+    ``limit`` when ``limited`` (``wide``: see ``_limit``).
+
+    A first page is chosen by id alone, then its rows read: SQLite computes every
+    column of a row (the context window cut from the article's text among them)
+    before it sorts, so a filter answered through an IN subquery (``--denied``,
+    ``--about``, ``--search``) built and sorted the whole row of every match for 50
+    of them (3,100 at 100k statements, 31,000 at 1M); sorting their ids alone costs a
+    fraction of that, and where the matches are many the ids are read in list order
+    from ``ix_statements_article_id_id`` and the page stops after its rows."""
+    order = (Statement.article_id, Statement.id)
+    if not limited:
+        return _statement_select().where(*conditions).order_by(*order)
+    page = (select(Statement.id).where(*conditions).order_by(*order)
+            .limit(_limit(limit, wide)).correlate(None))
+    return _statement_select().where(Statement.id.in_(page)).order_by(*order)
 
 
 def _limit(limit: int | None, wide: bool | None = None) -> Any:
@@ -744,7 +838,11 @@ def _detail_branches(one: bool, lean: bool, ranged: bool = False,
                *(nothing.label(f"h{n}") for n in range(2, 6)) if lean else (
                    Hop.cue_start.label("h2"), Hop.cue_end.label("h3"),
                    Hop.mention_start.label("h4"), Hop.mention_end.label("h5")))
-        .join(Actor, Hop.actor_id == Actor.id)
+        # A range of ids: ``+ 0`` keeps SQLite from scanning every actor and probing
+        # each one's chain links for the range (5 ms for one article's 30 statements
+        # at 1M statements, growing with the actors); it reads the range from the
+        # primary key and looks each actor up.
+        .join(Actor, (Hop.actor_id + _constant(0) if ranged else Hop.actor_id) == Actor.id)
         .where(chosen(Hop.statement_id))
     )
     branches = [hops]
@@ -992,9 +1090,39 @@ def _enrich_in_batches(conn: Connection, rows: Sequence) -> list[StatementView]:
 
 @functools.cache
 def _actor_row() -> Select:
-    """One actor's id, reference and counts (``_actor_counts``), by id."""
+    """One actor's id, reference and counts, by id: the counts of ``_actor_counts``
+    (``claimsdb actors``), each a subquery that starts from this actor's index entries.
+
+    As grouped subqueries joined to the actor, PostgreSQL took the relayed count by
+    hashing every statement of the database (a sequential scan: 42 ms of 65 at 100k
+    statements, 0.2 s at 1M): it cannot know that one actor passed on few of them.
+    The relayed ones are told apart by index alone (``_relayed_ids``); the denials of
+    the actor's statements are counted per statement through the relations' indexes."""
     actor_id = bindparam("actor_id")
-    return _actor_counts(actor_id).where(Actor.id == actor_id)
+    first = select(func.count()).where(Statement.speaker_id == actor_id).scalar_subquery()
+    later = (later_origins(Hop.actor_id == actor_id)
+             .with_only_columns(func.count(Hop.statement_id.distinct()))
+             .join(Statement, Statement.id == Hop.statement_id)
+             .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != actor_id))
+             .scalar_subquery())
+    relayed = (select(func.count()).select_from(_relayed_ids(actor_id).subquery("relayed"))
+               .scalar_subquery())
+
+    def denials(end: Any) -> Any:
+        # Per statement of the actor, its denials through the index on that end.
+        per_statement = (select(func.count()).where(
+            end == Statement.id, Relation.type == RelationType.DENIES.value)
+            .scalar_subquery())
+        # (cast: PostgreSQL sums integers as numeric, which psycopg reads as Decimal)
+        return (select(cast(func.coalesce(func.sum(per_statement), 0), BigInteger))
+                .where(Statement.speaker_id == actor_id).scalar_subquery())
+
+    return select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
+                  (first + func.coalesce(later, 0)).label("originated"),
+                  relayed.label("relayed"),
+                  denials(Relation.source_id).label("denials_issued"),
+                  denials(Relation.target_id).label("denials_received")
+                  ).where(Actor.id == actor_id)
 
 
 @functools.cache
@@ -1027,23 +1155,62 @@ def _actor_roles(members: bool) -> Select:
 @functools.cache
 def _said_by(limited: bool) -> Select:
     """The statements an actor originated (``spoken_by``), in article then file order;
-    ``limited``: the first ``limit``."""
-    query = (_statement_select().where(spoken_by(bindparam("actor_id")))
-             .order_by(Statement.article_id, Statement.id))
-    return query.limit(bindparam("limit")) if limited else query
+    ``limited``: the first ``limit``.
+
+    A first page takes the first ``limit`` of the actor's first-chain statements from
+    ``ix_statements_speaker_id_article_id_id`` in list order, with the (rare) later
+    chains' origins beside them: the first ``limit`` of the whole are among these.
+    Asked for all of them, PostgreSQL joined every statement of the database to find
+    the speaker's (a sequential scan, 24 ms at 100k statements, growing with the
+    database)."""
+    actor_id = bindparam("actor_id")
+    order = (Statement.article_id, Statement.id)
+    if not limited:
+        return _statement_select().where(spoken_by(actor_id)).order_by(*order)
+    first = (select(Statement.id).where(Statement.speaker_id == actor_id).order_by(*order)
+             .limit(bindparam("limit")).subquery("first_said"))
+    ids = union(select(first.c.id), later_origins(Hop.actor_id == actor_id))
+    return (_statement_select().where(Statement.id.in_(ids)).order_by(*order)
+            .limit(bindparam("limit")))
 
 
 @functools.cache
 def _relayed_by(limited: bool) -> Select:
     """The statements that passed through an actor (``passed_through``) and that it
-    did not originate, in article then file order; ``limited``: the first ``limit``."""
+    did not originate, in article then file order; ``limited``: the first ``limit``,
+    their ids chosen first (see ``statement_list``), each one's article looked up by
+    id: as a join, PostgreSQL hashed every statement of the database for it (a
+    sequential scan of 1M statements, 0.45 s)."""
     actor_id = bindparam("actor_id")
-    relayed_ids = (select(Statement.id).where(passed_through(actor_id))
-                   .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != actor_id),
-                          Statement.id.not_in(later_origins(Hop.actor_id == actor_id))))
-    query = (_statement_select().where(Statement.id.in_(relayed_ids))
-             .order_by(Statement.article_id, Statement.id))
-    return query.limit(bindparam("limit")) if limited else query
+    relayed = _relayed_ids(actor_id)
+    order = (Statement.article_id, Statement.id)
+    if not limited:
+        return _statement_select().where(Statement.id.in_(relayed)).order_by(*order)
+    relayed = relayed.subquery("relayed")
+    article_of = (select(Statement.article_id).where(Statement.id == relayed.c.statement_id)
+                  .scalar_subquery())
+    page = (select(relayed.c.statement_id).order_by(article_of, relayed.c.statement_id)
+            .limit(bindparam("limit")))
+    return _statement_select().where(Statement.id.in_(page)).order_by(*order)
+
+
+def _relayed_ids(actor_id: Any) -> Select:
+    """The ids of the statements an actor relayed: passed through it (a chain link or
+    the article's outlet), less those it originated (its statements as first-chain
+    speaker, and the later chains it is the origin of). Each set is read from its own
+    index alone (the speaker index for the statements it originated), so that no
+    statement row is read to tell them apart: looking up each statement's speaker cost
+    PostgreSQL 0.2 s for an actor with 12,600 chain links at 1M statements."""
+    outlet_statements = (select(Statement.id.label("statement_id"))
+                         .join(Article, Statement.article_id == Article.id)
+                         .where(Article.outlet_id == actor_id))
+    passed = union(select(Hop.statement_id.label("statement_id"))
+                   .where(Hop.actor_id == actor_id), outlet_statements).subquery("passed")
+    originated = select(Statement.id).where(Statement.speaker_id == actor_id)
+    return (select(passed.c.statement_id)
+            .where(passed.c.statement_id.not_in(originated),
+                   ~later_origins(Hop.actor_id == actor_id)
+                   .where(Hop.statement_id == passed.c.statement_id).exists()))
 
 
 # -- denials -----------------------------------------------------------------------------

@@ -244,6 +244,10 @@ class Statement(Base):
 # then file order), so that the first page is read from the index and nothing sorted.
 Index("ix_statements_speaker_id_article_id_id", Statement.speaker_id, Statement.article_id,
       Statement.id)
+# Every list in list order (article, then file order): a first page of a filter that
+# many statements meet is read from this index and stops after its rows, and a page
+# chosen by id (``queries.statement_list``) sorts ids alone.
+Index("ix_statements_article_id_id", Statement.article_id, Statement.id)
 
 
 class StatementAbout(Base):

@@ -1,0 +1,122 @@
+"""A first page (``--limit``) is the start of the whole list, however it is found.
+
+Issue 16 made first pages cheap by finding them differently from whole lists: the
+later-denied statements of a page are found by walking list order
+(``queries._first_later_denied``, ``graph.later_denied_among``), a SQLite page of a
+filter answered through an IN subquery walks list order (``filters.WALKED``), a page
+picks its ids before reading its rows (``queries.statement_list``), and one actor's
+counts and pages have their own queries (``queries._actor_row``, ``_said_by``,
+``_relayed_by``). These tests hold each to the answer of the whole, on both backends.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, select
+
+from claimsdb.ingest.importer import import_files
+from claimsdb.query import graph, queries
+from claimsdb.query.filters import StatementFilter
+from claimsdb.store.db import read_connection
+from claimsdb.store.models import Actor, Statement, StatementAbout, StatementTopic
+from conftest import DATA, seed_files
+
+
+@pytest.fixture
+def everything(db: str, engine: Engine) -> str:
+    """The seed articles and the claims of the tracing corpus (repeats, denials hours
+    apart, offsets)."""
+    files = [*seed_files(), *sorted((DATA / "trace").glob("*.yaml"))]
+    import_files(engine, files)
+    return db
+
+
+def _refs(conn, flt: StatementFilter) -> list[str]:
+    return [view.ref for view in queries.iter_statements(conn, flt)]
+
+
+def _in_list_order(conn, ids: set[int]) -> list[int]:
+    rows = conn.execute(select(Statement.id).where(Statement.id.in_(sorted(ids)))
+                        .order_by(Statement.article_id, Statement.id)).scalars()
+    return list(rows)
+
+
+def test_later_denied_statements_found_from_themselves_are_those_of_the_whole(
+        everything, engine):
+    with read_connection(engine) as conn:
+        every = graph.later_denied_ids(conn)
+        ids = list(conn.execute(select(Statement.id)).scalars())
+        assert every  # the corpus has claims denied later
+        assert graph.later_denied_among(conn, ids) == every
+        for start in range(0, len(ids), 7):  # in small groups: families cut apart
+            assert graph.later_denied_among(conn, ids[start:start + 7]) == \
+                every & set(ids[start:start + 7])
+
+
+@pytest.mark.parametrize(("chunks", "walk"), [((500, 1000, 2000, 4000), 20_000),
+                                              ((1, 2, 3), 10_000), ((2,), 6)])
+def test_a_first_page_of_later_denied_is_the_start_of_the_list(everything, engine, monkeypatch,
+                                                               chunks, walk):
+    # small chunks walk several of them; a short walk gives up and finds all at once
+    monkeypatch.setattr(queries, "_LATER_DENIED_CHUNKS", chunks)
+    monkeypatch.setattr(queries, "_LATER_DENIED_WALK", walk)
+    with read_connection(engine) as conn:
+        ordered = _in_list_order(conn, graph.later_denied_ids(conn))
+        for first in (0, 1, 2, 5, len(ordered), len(ordered) + 3):
+            assert queries._first_later_denied(conn, [], first) in (ordered[:first], None)
+        whole = _refs(conn, StatementFilter(later_denied=True))
+        assert len(whole) == len(ordered)
+        for limit in (1, 3, len(whole) + 1):
+            assert _refs(conn, StatementFilter(later_denied=True, limit=limit)) == \
+                whole[:limit]
+        combined = StatementFilter(via="vorsk-herald", origin="anonymous", later_denied=True)
+        whole = _refs(conn, combined)
+        assert whole  # (test_tracing's story: the report and nine relays)
+        for limit in (1, 4, 50):
+            assert _refs(conn, StatementFilter(via="vorsk-herald", origin="anonymous",
+                                               later_denied=True, limit=limit)) == whole[:limit]
+        assert queries.count_statements(conn, StatementFilter(later_denied=True, limit=2)) == \
+            min(2, len(ordered))
+
+
+def _filters(conn) -> list[StatementFilter]:
+    about = conn.execute(select(Actor.key).join(StatementAbout,
+                                                StatementAbout.actor_id == Actor.id)
+                         .order_by(Actor.key).limit(1)).scalar()
+    topic = conn.execute(select(StatementTopic.topic).order_by(StatementTopic.topic)
+                         .limit(1)).scalar()
+    org = conn.execute(select(Actor.key).where(Actor.kind != "person").order_by(Actor.key)
+                       ).scalars().all()
+    found = [StatementFilter(denied=True), StatementFilter(denials=True),
+             StatementFilter(search="said"), StatementFilter(kind="direct"),
+             StatementFilter(origin="anonymous"), StatementFilter(origin="named"),
+             *(StatementFilter(speaker=key, with_members=True) for key in org[:8])]
+    if about is not None:
+        found.append(StatementFilter(about=about))
+    if topic is not None:
+        found.append(StatementFilter(topic=topic))
+    return found
+
+
+def test_first_pages_of_every_filter_are_the_start_of_its_list(everything, engine):
+    with read_connection(engine) as conn:
+        for flt in _filters(conn):
+            whole = _refs(conn, flt)
+            for limit in (1, 2, 7):
+                page = StatementFilter(**{**flt.__dict__, "limit": limit})
+                assert _refs(conn, page) == whole[:limit], flt
+
+
+def test_one_actors_counts_and_pages_are_those_of_the_whole(everything, engine):
+    with read_connection(engine) as conn:
+        listed = {row.id: tuple(row) for row in conn.execute(queries._actor_counts())}
+        assert any(row[6] for row in listed.values())  # someone relayed something
+        for actor_id, row in listed.items():
+            assert tuple(conn.execute(queries._actor_row(), {"actor_id": actor_id}).one()) \
+                == row
+            for query in (queries._said_by, queries._relayed_by):
+                whole = [r.id for r in conn.execute(query(False), {"actor_id": actor_id})]
+                for limit in (1, 3):
+                    page = [r.id for r in conn.execute(query(True), {"actor_id": actor_id,
+                                                                      "limit": limit})]
+                    assert page == whole[:limit]
