@@ -137,8 +137,9 @@ SQLITE = {
         sql=(
             'SELECT actors.id, actors."key", actors.name, actors.kind, actors.identified, '
             'coalesce(anon_1.n, ?) + coalesce(anon_2.n, ?) AS originated, '
-            'coalesce(anon_3.n, ?) AS relayed, coalesce(anon_4.n, ?) AS denials_issued, '
-            'coalesce(anon_5.n, ?) AS denials_received \n'
+            '((coalesce(anon_3.n, ?) - coalesce(anon_4.n, ?)) + coalesce(anon_5.n, '
+            '?)) - coalesce(anon_2.n, ?) AS relayed, coalesce(anon_6.n, '
+            '?) AS denials_issued, coalesce(anon_7.n, ?) AS denials_received \n'
             'FROM actors LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, '
             'count(*) AS n \n'
             'FROM statements \n'
@@ -157,39 +158,40 @@ SQLITE = {
             ' OR statements.speaker_id != chain_hops.actor_id)'
             ' AND chain_hops.actor_id = ? GROUP BY chain_hops.actor_id) AS anon_2 ON'
             ' anon_2.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT anon_6.actor_id AS actor_id, count(*) AS n \n'
-            'FROM (SELECT chain_hops.actor_id AS actor_id, '
-            'chain_hops.statement_id AS statement_id \n'
+            ' LEFT OUTER JOIN (SELECT chain_hops.actor_id AS actor_id, '
+            'count(DISTINCT chain_hops.statement_id) AS n \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = ? UNION SELECT articles.outlet_id AS actor_id, '
-            'statements.id AS statement_id \n'
+            'WHERE chain_hops.actor_id = ? GROUP BY chain_hops.actor_id) AS anon_3 ON'
+            ' anon_3.actor_id = actors.id'
+            ' LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, count(*) AS n \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IS NOT NULL AND statements.speaker_id = ?'
+            ' AND (EXISTS (SELECT * \n'
+            'FROM chain_hops AS speaker_hop \n'
+            'WHERE speaker_hop.statement_id = statements.id'
+            ' AND speaker_hop.actor_id = statements.speaker_id)) GROUP BY'
+            ' statements.speaker_id) AS anon_4 ON anon_4.actor_id = actors.id'
+            ' LEFT OUTER JOIN (SELECT articles.outlet_id AS actor_id, count(*) AS n \n'
             'FROM articles JOIN statements ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id IS NOT NULL AND articles.outlet_id = ?) AS anon_6'
-            ' JOIN statements ON statements.id = anon_6.statement_id \n'
-            'WHERE (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != anon_6.actor_id)'
-            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = anon_6.actor_id AND chain_hops.chain > 0'
-            ' AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND chain_hops.statement_id = anon_6.statement_id)) GROUP BY'
-            ' anon_6.actor_id) AS anon_3 ON anon_3.actor_id = actors.id'
+            'WHERE articles.outlet_id IS NOT NULL AND (statements.speaker_id IS NULL'
+            ' OR statements.speaker_id != articles.outlet_id) AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS outlet_hop \n'
+            'WHERE outlet_hop.statement_id = statements.id'
+            ' AND outlet_hop.actor_id = articles.outlet_id))'
+            ' AND articles.outlet_id = ? GROUP BY articles.outlet_id) AS anon_5 ON'
+            ' anon_5.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT statements_1.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_1'
             ' JOIN relations ON relations.source_id = statements_1.id \n'
             'WHERE relations.type = ?'
-            ' AND statements_1.speaker_id = ? GROUP BY statements_1.speaker_id) AS anon_4'
-            ' ON anon_4.actor_id = actors.id'
+            ' AND statements_1.speaker_id = ? GROUP BY statements_1.speaker_id) AS anon_6'
+            ' ON anon_6.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT statements_2.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_2'
             ' JOIN relations ON relations.target_id = statements_2.id \n'
             'WHERE relations.type = ?'
-            ' AND statements_2.speaker_id = ? GROUP BY statements_2.speaker_id) AS anon_5'
-            ' ON anon_5.actor_id = actors.id \n'
+            ' AND statements_2.speaker_id = ? GROUP BY statements_2.speaker_id) AS anon_7'
+            ' ON anon_7.actor_id = actors.id \n'
             'WHERE actors.id = ?'
         ),
         params=(
@@ -198,6 +200,10 @@ SQLITE = {
             'coalesce_3',
             'coalesce_4',
             'coalesce_5',
+            'coalesce_6',
+            'coalesce_7',
+            'coalesce_8',
+            'actor_id',
             'actor_id',
             'actor_id',
             'actor_id',
@@ -214,6 +220,9 @@ SQLITE = {
             'coalesce_3': 0,
             'coalesce_4': 0,
             'coalesce_5': 0,
+            'coalesce_6': 0,
+            'coalesce_7': 0,
+            'coalesce_8': 0,
             'type_1': 'denies',
             'type_2': 'denies',
         },
@@ -1717,10 +1726,13 @@ POSTGRESQL = {
         sql=(
             'SELECT actors.id, actors.key, actors.name, actors.kind, actors.identified, '
             'coalesce(anon_1.n, %(coalesce_1)s::INTEGER) + coalesce(anon_2.n, '
-            '%(coalesce_2)s::INTEGER) AS originated, coalesce(anon_3.n, '
-            '%(coalesce_3)s::INTEGER) AS relayed, coalesce(anon_4.n, '
-            '%(coalesce_4)s::INTEGER) AS denials_issued, coalesce(anon_5.n, '
-            '%(coalesce_5)s::INTEGER) AS denials_received \n'
+            '%(coalesce_2)s::INTEGER) AS originated, ((coalesce(anon_3.n, '
+            '%(coalesce_3)s::INTEGER) - coalesce(anon_4.n, '
+            '%(coalesce_4)s::INTEGER)) + coalesce(anon_5.n, '
+            '%(coalesce_5)s::INTEGER)) - coalesce(anon_2.n, '
+            '%(coalesce_6)s::INTEGER) AS relayed, coalesce(anon_6.n, '
+            '%(coalesce_7)s::INTEGER) AS denials_issued, coalesce(anon_7.n, '
+            '%(coalesce_8)s::INTEGER) AS denials_received \n'
             'FROM actors LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, '
             'count(*) AS n \n'
             'FROM statements \n'
@@ -1739,40 +1751,40 @@ POSTGRESQL = {
             ' OR statements.speaker_id != chain_hops.actor_id)'
             ' AND chain_hops.actor_id = %(actor_id)s::INTEGER GROUP BY'
             ' chain_hops.actor_id) AS anon_2 ON anon_2.actor_id = actors.id'
-            ' LEFT OUTER JOIN (SELECT anon_6.actor_id AS actor_id, count(*) AS n \n'
-            'FROM (SELECT chain_hops.actor_id AS actor_id, '
-            'chain_hops.statement_id AS statement_id \n'
+            ' LEFT OUTER JOIN (SELECT chain_hops.actor_id AS actor_id, '
+            'count(DISTINCT chain_hops.statement_id) AS n \n'
             'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
-            ' UNION SELECT articles.outlet_id AS actor_id, statements.id AS statement_id \n'
+            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER GROUP BY'
+            ' chain_hops.actor_id) AS anon_3 ON anon_3.actor_id = actors.id'
+            ' LEFT OUTER JOIN (SELECT statements.speaker_id AS actor_id, count(*) AS n \n'
+            'FROM statements \n'
+            'WHERE statements.speaker_id IS NOT NULL'
+            ' AND statements.speaker_id = %(actor_id)s::INTEGER AND (EXISTS (SELECT * \n'
+            'FROM chain_hops AS speaker_hop \n'
+            'WHERE speaker_hop.statement_id = statements.id'
+            ' AND speaker_hop.actor_id = statements.speaker_id)) GROUP BY'
+            ' statements.speaker_id) AS anon_4 ON anon_4.actor_id = actors.id'
+            ' LEFT OUTER JOIN (SELECT articles.outlet_id AS actor_id, count(*) AS n \n'
             'FROM articles JOIN statements ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id IS NOT NULL'
-            ' AND articles.outlet_id = %(actor_id)s::INTEGER) AS anon_6'
-            ' JOIN statements ON statements.id = anon_6.statement_id \n'
-            'WHERE (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != anon_6.actor_id)'
-            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = anon_6.actor_id AND chain_hops.chain > 0'
-            ' AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND chain_hops.statement_id = anon_6.statement_id)) GROUP BY'
-            ' anon_6.actor_id) AS anon_3 ON anon_3.actor_id = actors.id'
+            'WHERE articles.outlet_id IS NOT NULL AND (statements.speaker_id IS NULL'
+            ' OR statements.speaker_id != articles.outlet_id) AND NOT (EXISTS (SELECT * \n'
+            'FROM chain_hops AS outlet_hop \n'
+            'WHERE outlet_hop.statement_id = statements.id'
+            ' AND outlet_hop.actor_id = articles.outlet_id))'
+            ' AND articles.outlet_id = %(actor_id)s::INTEGER GROUP BY articles.outlet_id)'
+            ' AS anon_5 ON anon_5.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT statements_1.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_1'
             ' JOIN relations ON relations.source_id = statements_1.id \n'
             'WHERE relations.type = %(type_1)s::VARCHAR'
             ' AND statements_1.speaker_id = %(actor_id)s::INTEGER GROUP BY'
-            ' statements_1.speaker_id) AS anon_4 ON anon_4.actor_id = actors.id'
+            ' statements_1.speaker_id) AS anon_6 ON anon_6.actor_id = actors.id'
             ' LEFT OUTER JOIN (SELECT statements_2.speaker_id AS actor_id, count(*) AS n \n'
             'FROM statements AS statements_2'
             ' JOIN relations ON relations.target_id = statements_2.id \n'
             'WHERE relations.type = %(type_2)s::VARCHAR'
             ' AND statements_2.speaker_id = %(actor_id)s::INTEGER GROUP BY'
-            ' statements_2.speaker_id) AS anon_5 ON anon_5.actor_id = actors.id \n'
+            ' statements_2.speaker_id) AS anon_7 ON anon_7.actor_id = actors.id \n'
             'WHERE actors.id = %(actor_id)s::INTEGER'
         ),
         params=None,
@@ -1782,6 +1794,9 @@ POSTGRESQL = {
             'coalesce_3': 0,
             'coalesce_4': 0,
             'coalesce_5': 0,
+            'coalesce_6': 0,
+            'coalesce_7': 0,
+            'coalesce_8': 0,
             'type_1': 'denies',
             'type_2': 'denies',
         },

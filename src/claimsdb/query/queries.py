@@ -907,19 +907,33 @@ def _actor_counts(actor_id: int | None = None) -> Select:
         .where(or_(Statement.speaker_id.is_(None), Statement.speaker_id != Hop.actor_id),
                *only(Hop.actor_id))
         .group_by(Hop.actor_id).subquery())
-    via_hop = (select(Hop.actor_id.label("actor_id"), Hop.statement_id.label("statement_id"))
-               .where(*only(Hop.actor_id)))
-    via_outlet = (select(Article.outlet_id.label("actor_id"), Statement.id.label("statement_id"))
-                  .join(Statement, Statement.article_id == Article.id)
-                  .where(Article.outlet_id.is_not(None), *only(Article.outlet_id)))
-    passed = via_hop.union(via_outlet).subquery()
-    relayed = (select(passed.c.actor_id, func.count().label("n"))
-               .join(Statement, Statement.id == passed.c.statement_id)
-               .where(or_(Statement.speaker_id.is_(None),
-                          Statement.speaker_id != passed.c.actor_id),
-                      ~later_origins(Hop.actor_id == passed.c.actor_id)
-                      .where(Hop.statement_id == passed.c.statement_id).exists())
-               .group_by(passed.c.actor_id).subquery())
+    # Relayed: the statements that passed through the actor (a chain link, or the
+    # article's outlet) that it did not originate, from grouped passes that each read
+    # one index and need no de-duplication between them: the statements with the actor
+    # in a chain, less those it spoke itself, plus those of its articles without it in
+    # a chain; the later chains it originated (``later``, all among the first) are
+    # taken off in the select below. (The UNION of both pair sets, sorted to drop
+    # duplicates and probed once per pair for a later origin, took 0.8 s at 100k
+    # statements.)
+    in_chain = (select(Hop.actor_id.label("actor_id"),
+                       func.count(Hop.statement_id.distinct()).label("n"))
+                .where(*only(Hop.actor_id)).group_by(Hop.actor_id).subquery())
+    speaker_hop = aliased(Hop, name="speaker_hop")
+    own_in_chain = (select(Statement.speaker_id.label("actor_id"), func.count().label("n"))
+                    .where(Statement.speaker_id.is_not(None), *only(Statement.speaker_id),
+                           exists().where(speaker_hop.statement_id == Statement.id,
+                                          speaker_hop.actor_id == Statement.speaker_id))
+                    .group_by(Statement.speaker_id).subquery())
+    outlet_hop = aliased(Hop, name="outlet_hop")
+    outlet_relayed = (select(Article.outlet_id.label("actor_id"), func.count().label("n"))
+                      .join(Statement, Statement.article_id == Article.id)
+                      .where(Article.outlet_id.is_not(None),
+                             or_(Statement.speaker_id.is_(None),
+                                 Statement.speaker_id != Article.outlet_id),
+                             ~exists().where(outlet_hop.statement_id == Statement.id,
+                                             outlet_hop.actor_id == Article.outlet_id),
+                             *only(Article.outlet_id))
+                      .group_by(Article.outlet_id).subquery())
     source = aliased(Statement)
     target = aliased(Statement)
     issued = (select(source.speaker_id.label("actor_id"), func.count().label("n"))
@@ -934,12 +948,16 @@ def _actor_counts(actor_id: int | None = None) -> Select:
         select(Actor.id, Actor.key, Actor.name, Actor.kind, Actor.identified,
                (func.coalesce(originated.c.n, 0) + func.coalesce(later.c.n, 0))
                .label("originated"),
-               func.coalesce(relayed.c.n, 0).label("relayed"),
+               (func.coalesce(in_chain.c.n, 0) - func.coalesce(own_in_chain.c.n, 0)
+                + func.coalesce(outlet_relayed.c.n, 0) - func.coalesce(later.c.n, 0))
+               .label("relayed"),
                func.coalesce(issued.c.n, 0).label("denials_issued"),
                func.coalesce(received.c.n, 0).label("denials_received"))
         .outerjoin(originated, originated.c.actor_id == Actor.id)
         .outerjoin(later, later.c.actor_id == Actor.id)
-        .outerjoin(relayed, relayed.c.actor_id == Actor.id)
+        .outerjoin(in_chain, in_chain.c.actor_id == Actor.id)
+        .outerjoin(own_in_chain, own_in_chain.c.actor_id == Actor.id)
+        .outerjoin(outlet_relayed, outlet_relayed.c.actor_id == Actor.id)
         .outerjoin(issued, issued.c.actor_id == Actor.id)
         .outerjoin(received, received.c.actor_id == Actor.id)
     )
