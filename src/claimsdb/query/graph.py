@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -22,7 +21,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -130,22 +128,48 @@ _FOLLOWING = aliased(Hop, name="following")
 _LAST = aliased(Hop, name="last_hop")
 
 
-def _origins(article_id: int | None) -> Any:
-    """(article_id, origin_id): the first chain's origin of each statement with a
-    speaker, and each later chain's."""
-    first = (select(Statement.article_id.label("article_id"),
-                    Statement.speaker_id.label("origin_id"))
-             .where(Statement.speaker_id.is_not(None)))
-    later = (select(Statement.article_id, Hop.actor_id)
+def _later_origins(article_id: int | None) -> Select:
+    """(article_id, origin_id) of every later chain's origin (its last hop) of the
+    statements with a speaker: few rows, through the partial index on later chains."""
+    query = (select(Statement.article_id, Hop.actor_id)
              .join(Statement, Statement.id == Hop.statement_id)
              .where(Hop.chain > literal_column("0"), Statement.speaker_id.is_not(None),
                     ~exists().where(_FOLLOWING.statement_id == Hop.statement_id,
                                     _FOLLOWING.chain == Hop.chain,
                                     _FOLLOWING.position == Hop.position + 1)))
     if article_id is not None:
-        first = first.where(Statement.article_id == article_id)
-        later = later.where(Statement.article_id == article_id)
-    return union_all(first, later).subquery("origins")
+        query = query.where(Statement.article_id == article_id)
+    return query
+
+
+def _origin_counts(conn: Connection, article_id: int | None
+                   ) -> tuple[list[tuple[str, int, int]], set[int]]:
+    """(key, id, number of origins) of each article with one, and every origin.
+
+    An article's origins are its statements' speakers (each chain's first origin),
+    counted by the database from the article's statements, plus the few later chains'
+    origins that speak none of its statements. (A UNION of both, counted distinct per
+    article, materialised a million rows: 2.9 s at 1M statements.)"""
+    where = [Statement.speaker_id.is_not(None)]
+    if article_id is not None:
+        where.append(Statement.article_id == article_id)
+    per_article = conn.execute(
+        select(Article.key, Article.id, func.count(Statement.speaker_id.distinct()))
+        .join(Statement, Statement.article_id == Article.id).where(*where)
+        .group_by(Article.id, Article.key)).all()
+    everyone = set(conn.execute(select(Statement.speaker_id).where(*where).distinct())
+                   .scalars())
+    later = _later_origins(article_id)
+    spoken = aliased(Statement, name="spoken")
+    extra: dict[int, int] = defaultdict(int)
+    # Made distinct here: a DISTINCT made SQLite read every statement in article order
+    # rather than the partial index.
+    for article, _ in set(conn.execute(
+            later.where(~exists().where(spoken.article_id == Statement.article_id,
+                                        spoken.speaker_id == Hop.actor_id))).all()):
+        extra[article] += 1
+    everyone.update(origin for _, origin in conn.execute(later))
+    return [(key, article, n + extra[article]) for key, article, n in per_article], everyone
 
 
 def _relays(article_id: int | None, *, same_article: bool) -> Select:
@@ -209,17 +233,12 @@ def independent_origin_counts(conn: Connection, article_id: int | None = None
                               ) -> dict[str | None, int]:
     """Independent origins behind each article's statements (keyed by article key) and
     behind all of them together (key None)."""
-    origins = _origins(article_id)
-    per_article = conn.execute(
-        select(Article.key, Article.id, func.count(origins.c.origin_id.distinct()))
-        .join(origins, origins.c.article_id == Article.id)
-        .group_by(Article.id, Article.key)).all()
+    per_article, everyone = _origin_counts(conn, article_id)
     joins: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for article, origin, relay in conn.execute(_relays(article_id, same_article=True)):
         joins[article].append((origin, relay))
     counts: dict[str | None, int] = {key: _independent(n, joins.get(article, ()))
                                      for key, article, n in per_article}
-    everyone = set(conn.execute(select(origins.c.origin_id).distinct()).scalars())
     pairs = [(origin, relay) for origin, relay in conn.execute(
         _relays(article_id, same_article=False)) if relay in everyone]
     counts[None] = _independent(len(everyone), pairs)
