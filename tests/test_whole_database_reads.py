@@ -180,3 +180,35 @@ def test_actor_counts_are_what_counting_statement_by_statement_gives(loaded):
             one = queries.actor(conn, summary.key, limit=1).summary
             assert (one.originated, one.relayed) == (summary.originated, summary.relayed)
     assert listed == sorted(listed, key=lambda a: (-a.originated, -a.relayed, a.key))
+
+
+def test_claim_members_read_as_the_statement_views_do(loaded):
+    """``claims`` and ``loops`` read lean members, not full views: the same answers."""
+    from claimsdb.query import tracing
+    from claimsdb.query.graph import families
+    from claimsdb.query.members import load_members
+
+    with read_connection(loaded) as conn:
+        ids = [i for (i,) in conn.execute(select(Statement.id))]
+        views = tracing.views(conn, ids, context=False)
+        members = load_members(conn, ids)
+        bare = load_members(conn, ids, relations=False)
+        groups = families(conn)
+    assert members.keys() == views.keys() == bare.keys()
+    for i, view in views.items():
+        member = members[i]
+        assert (member.ref, member.quote, member.published, member.article, member.outlet,
+                member.speaker, member.origins) == (
+            view.ref, view.quote, view.published, view.article, view.outlet, view.speaker,
+            view.origins)
+        assert [[hop.actor for hop in chain] for chain in member.chains] == [
+            [hop.actor for hop in chain] for chain in view.chains]
+        assert tracing.paths(member) == tracing.paths(view) == tracing.paths(bare[i])
+        assert [r.type for r in member.outgoing] == [r.type for r in view.outgoing]
+        assert [r.type for r in member.incoming] == [r.type for r in view.incoming]
+    assert groups
+    for group in groups:
+        assert tracing.summarise([members[i] for i in group]) == tracing.summarise(
+            [views[i] for i in group])
+        assert tracing._citation_loops(bare[i] for i in sorted(group)) == \
+            tracing._citation_loops(views[i] for i in sorted(group))
