@@ -172,41 +172,39 @@ def _origin_counts(conn: Connection, article_id: int | None
     return [(key, article, n + extra[article]) for key, article, n in per_article], everyone
 
 
-def _relays(article_id: int | None, *, same_article: bool) -> Select:
-    """Distinct (origin, relay) pairs of every chain, the relay neither the chain's
-    origin nor the article's outlet; ``same_article``: with the article, and only
-    where the relay is an origin in that article too (the pairs that join two of its
-    origins: few)."""
+def _relays(article_id: int | None) -> Select:
+    """Distinct (article, origin, relay) of every chain, the relay neither the chain's
+    origin nor the article's outlet; the article only where the relay is an origin in
+    that article too (the pairs that join two of its origins: few), else NULL (the
+    pairs of the whole database: at most one per two actors). One pass over the hops
+    for both scopes."""
     later_origin = (select(_LAST.actor_id).where(_LAST.statement_id == Hop.statement_id,
                                                  _LAST.chain == Hop.chain)
                     .order_by(_LAST.position.desc()).limit(1).scalar_subquery())
     origin = case((Hop.chain == literal_column("0"), Statement.speaker_id),
                   else_=later_origin)
-    columns = [origin.label("origin_id"), Hop.actor_id.label("relay_id")]
-    if same_article:
-        columns.insert(0, Statement.article_id.label("article_id"))
-    query = (select(*columns).distinct()
+    spoken = aliased(Statement, name="spoken")
+    later_hop = aliased(Hop, name="later_hop")
+    later_statement = aliased(Statement, name="later_statement")
+    origin_here = or_(
+        exists().where(spoken.article_id == Statement.article_id,
+                       spoken.speaker_id == Hop.actor_id),
+        exists().where(later_hop.actor_id == Hop.actor_id,
+                       later_hop.chain > literal_column("0"),
+                       later_statement.id == later_hop.statement_id,
+                       later_statement.article_id == Statement.article_id,
+                       later_statement.speaker_id.is_not(None),
+                       ~exists().where(_FOLLOWING.statement_id == later_hop.statement_id,
+                                       _FOLLOWING.chain == later_hop.chain,
+                                       _FOLLOWING.position == later_hop.position + 1)))
+    query = (select(case((origin_here, Statement.article_id)).label("article_id"),
+                    origin.label("origin_id"), Hop.actor_id.label("relay_id")).distinct()
              .join(Statement, Statement.id == Hop.statement_id)
              .join(Article, Article.id == Statement.article_id)
              .where(Statement.speaker_id.is_not(None), Hop.actor_id != origin,
                     or_(Article.outlet_id.is_(None), Hop.actor_id != Article.outlet_id)))
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)
-    if same_article:
-        spoken = aliased(Statement, name="spoken")
-        later_hop = aliased(Hop, name="later_hop")
-        later_statement = aliased(Statement, name="later_statement")
-        query = query.where(or_(
-            exists().where(spoken.article_id == Statement.article_id,
-                           spoken.speaker_id == Hop.actor_id),
-            exists().where(later_hop.actor_id == Hop.actor_id,
-                           later_hop.chain > literal_column("0"),
-                           later_statement.id == later_hop.statement_id,
-                           later_statement.article_id == Statement.article_id,
-                           later_statement.speaker_id.is_not(None),
-                           ~exists().where(_FOLLOWING.statement_id == later_hop.statement_id,
-                                           _FOLLOWING.chain == later_hop.chain,
-                                           _FOLLOWING.position == later_hop.position + 1))))
     return query
 
 
@@ -235,11 +233,13 @@ def independent_origin_counts(conn: Connection, article_id: int | None = None
     behind all of them together (key None)."""
     per_article, everyone = _origin_counts(conn, article_id)
     joins: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for article, origin, relay in conn.execute(_relays(article_id, same_article=True)):
-        joins[article].append((origin, relay))
+    pairs: set[tuple[int, int]] = set()
+    for article, origin, relay in conn.execute(_relays(article_id)):
+        if article is not None:
+            joins[article].append((origin, relay))
+        if relay in everyone:
+            pairs.add((origin, relay))
     counts: dict[str | None, int] = {key: _independent(n, joins.get(article, ()))
                                      for key, article, n in per_article}
-    pairs = [(origin, relay) for origin, relay in conn.execute(
-        _relays(article_id, same_article=False)) if relay in everyone]
     counts[None] = _independent(len(everyone), pairs)
     return counts
