@@ -31,6 +31,7 @@ from sqlalchemy import Connection, case, func, literal, or_, select
 
 from claimsdb.format.articles import find_cycle
 from claimsdb.query.graph import families
+from claimsdb.query.members import Member, load_members
 from claimsdb.query.queries import (
     ActorRef,
     StatementView,
@@ -43,6 +44,7 @@ from claimsdb.store.models import Article, Hop, Relation, RelationType, Statemen
 MAX_DEPTH = 100
 REPEATS = RelationType.REPEATS.value
 CHUNK = 5000  # ids per IN list, well under SQLite's and PostgreSQL's parameter limits
+MEMBERS_AT_ONCE = 5000  # statements of claims read together (see members.load_members)
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -107,13 +109,13 @@ def views(conn: Connection, ids: Iterable[int], *, context: bool = True
 
 # -- origins and their independence ----------------------------------------------------------
 
-def passes_through(view: StatementView) -> list[ActorRef]:
+def passes_through(view: StatementView | Member) -> list[ActorRef]:
     """Everyone the statement came through along its first chain, outlet first, origin
     last (``paths`` has every chain)."""
     return paths(view)[0] if view.chains else ([view.outlet] if view.outlet else [])
 
 
-def paths(view: StatementView) -> list[list[ActorRef]]:
+def paths(view: StatementView | Member) -> list[list[ActorRef]]:
     """Each chain's path, outlet first, origin last; one path (the outlet, or nothing)
     for the article's own voice."""
     start = [view.outlet] if view.outlet else []
@@ -122,7 +124,8 @@ def paths(view: StatementView) -> list[list[ActorRef]]:
     return [start + [hop.actor for hop in chain] for chain in view.chains]
 
 
-def independent_origins(statements: Iterable[StatementView]) -> list[list[ActorRef]]:
+def independent_origins(statements: Iterable[StatementView | Member]
+                        ) -> list[list[ActorRef]]:
     """Origins grouped so that origins whose chains pass through each other share a
     group; each group is one independent origin. Sorted, largest group first.
 
@@ -156,7 +159,7 @@ def independent_origins(statements: Iterable[StatementView]) -> list[list[ActorR
 
 # -- dates --------------------------------------------------------------------------------
 
-def published_at(view: StatementView) -> dt.datetime | None:
+def published_at(view: StatementView | Member) -> dt.datetime | None:
     """The article's publication as an aware datetime (a bare date is its midnight UTC)."""
     if not view.published:
         return None
@@ -354,8 +357,8 @@ def iter_claims(conn: Connection, *, single_source: bool = False,
                 Article.key == article)
         groups += [{i} for i in conn.execute(query).scalars() if i not in grouped]
     summaries = []
-    for chunk in _group_chunks(groups, 1000):
-        members = views(conn, set().union(*chunk), context=False)
+    for chunk in _group_chunks(groups, MEMBERS_AT_ONCE):
+        members = load_members(conn, set().union(*chunk))
         for group in chunk:
             claim_views = [members[i] for i in group]
             if article is not None and all(v.article != article for v in claim_views):
@@ -382,7 +385,7 @@ def _group_chunks(groups: list[set[int]], size: int) -> Iterator[list[set[int]]]
         yield chunk
 
 
-def summarise(claim_views: Sequence[StatementView]) -> ClaimSummary:
+def summarise(claim_views: Sequence[StatementView | Member]) -> ClaimSummary:
     by_id = {v.id: v for v in claim_views}
     repeating = {v.id for v in claim_views
                  if any(r.type == REPEATS for r in v.outgoing)}
@@ -432,16 +435,16 @@ def find_loops(conn: Connection) -> list[Loop]:
         cycle = find_cycle(remaining)
         if not cycle:
             break
-        names = views(conn, cycle, context=False)
+        names = load_members(conn, cycle, relations=False)
         refs = _rotated([names[i].ref for i in cycle[:-1]])
         loops.append(Loop("repeats", (*refs, refs[0]), tuple(refs)))
         for node in cycle[:-1]:
             remaining.pop(node, None)
     loops += _chain_loops(conn)
-    # The families' statements a thousand at a time, not one family per query: there
+    # The families' statements some thousands at a time, not one family per query: there
     # are tens of thousands of families at a million statements.
-    for chunk in _group_chunks(families(conn), 1000):
-        members = views(conn, set().union(*chunk), context=False)
+    for chunk in _group_chunks(families(conn), MEMBERS_AT_ONCE):
+        members = load_members(conn, set().union(*chunk), relations=False)
         for group in chunk:
             loops += _citation_loops(members[i] for i in sorted(group))
     return loops
@@ -456,7 +459,10 @@ def _rotated(cycle: list[str]) -> list[str]:
 def _chain_loops(conn: Connection) -> list[Loop]:
     """Statements whose chain (outlet included) visits an actor twice: A > B > A. (Two
     chains of one statement may well share an actor: that is no loop.)"""
-    repeated = (select(Hop.statement_id).group_by(Hop.statement_id, Hop.chain, Hop.actor_id)
+    # Candidates only (the paths below decide): an actor twice in a statement's hops,
+    # grouped in the order of ix_chain_hops_actor_id_statement_id (grouping by chain
+    # too sorted every hop: 2.6x the CPU), and the article's outlet as a later link.
+    repeated = (select(Hop.statement_id).group_by(Hop.actor_id, Hop.statement_id)
                 .having(func.count() > 1))
     outlet_in_chain = (select(Hop.statement_id)
                        .join(Statement, Statement.id == Hop.statement_id)
@@ -464,7 +470,7 @@ def _chain_loops(conn: Connection) -> list[Loop]:
                        .where(Hop.actor_id == Article.outlet_id, Hop.position > 0))
     ids = set(conn.execute(repeated).scalars()) | set(conn.execute(outlet_in_chain).scalars())
     loops = []
-    for view in views(conn, ids, context=False).values():
+    for view in load_members(conn, ids, relations=False).values():
         for chain in paths(view):
             path = [a.key for a in chain]
             if len(set(path)) < len(path):
@@ -472,7 +478,7 @@ def _chain_loops(conn: Connection) -> list[Loop]:
     return sorted(loops, key=lambda loop: loop.statements)
 
 
-def _citation_loops(claim_views: Iterable[StatementView]) -> list[Loop]:
+def _citation_loops(claim_views: Iterable[StatementView | Member]) -> list[Loop]:
     graph: dict[str, set[str]] = defaultdict(set)
     carriers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for view in claim_views:

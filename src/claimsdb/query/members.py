@@ -1,0 +1,122 @@
+"""The little of each statement that listing claims and finding loops read.
+
+``claimsdb claims`` and ``claimsdb loops`` look at every statement that carries a
+claim with another (a tenth of a large database): its reference, quote and date, its
+outlet, speaker and chains (actors only), and the types of its relations. Full
+statement views (``claimsdb.query.queries``: context sentence, cues and spans, the
+other end of every relation with its quote and speaker) cost ten times as much to read
+and build, for nothing these answers show.
+
+A ``Member`` answers the attributes of a ``StatementView`` that ``claimsdb.query.
+tracing`` reads (``ref``, ``quote``, ``published``, ``article``, ``outlet``, ``speaker``,
+``chains``, ``origins``, and the ``type`` of each relation), with the same values.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from claimsdb.query.results import ActorRef, HopView, RelatedStatement
+from claimsdb.store.models import Actor, Article, Hop, Relation, RelationType, Statement
+
+CHUNK = 1000  # ids per IN list: with more, PostgreSQL scans every hop instead of its index
+
+
+@dataclass(frozen=True)
+class Member:
+    """A statement as claims and loops read it (see the module's docstring)."""
+
+    id: int
+    article: str
+    key: str
+    quote: str
+    published: str | None
+    outlet: ActorRef | None
+    speaker: ActorRef | None
+    chains: tuple[tuple[HopView, ...], ...] = ()
+    # Relations with their type only (``RelatedStatement.type``; the rest left blank).
+    outgoing: tuple[RelatedStatement, ...] = ()
+    incoming: tuple[RelatedStatement, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.article}#{self.key}"
+
+    @property
+    def origins(self) -> tuple[ActorRef, ...]:
+        """As ``StatementView.origins``: each chain's original speaker, first chain
+        first, each actor once; the speaker for the article's own voice."""
+        if not self.chains:
+            return (self.speaker,) if self.speaker is not None else ()
+        found: dict[str, ActorRef] = {}
+        for chain in self.chains:
+            found.setdefault(chain[-1].actor.key, chain[-1].actor)
+        return tuple(found.values())
+
+
+# A relation as members carry it: its type only, one shared value per type.
+_TYPES = {kind.value: RelatedStatement(kind.value, "", "", None) for kind in RelationType}
+
+
+def _chunks(items: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
+                 ) -> dict[int, Member]:
+    """The members with these ids; ``relations``: with the types of their relations
+    (``claimsdb loops`` reads none). Actors are read once (a few hundred rows, where a
+    join gave every row its four columns again) and shared."""
+    actors = {actor_id: ActorRef(key, name, kind, identified) for actor_id, key, name, kind,
+              identified in conn.execute(select(Actor.id, Actor.key, Actor.name, Actor.kind,
+                                                Actor.identified))}
+    statements = (select(Statement.id, Article.key, Statement.key, Statement.quote,
+                         Article.published, Article.outlet_id, Statement.speaker_id)
+                  .join(Article, Article.id == Statement.article_id))
+    hops = (select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id)
+            .order_by(Hop.statement_id, Hop.chain, Hop.position))
+    out: dict[int, Member] = {}
+    # A link is only its place and actor here: one immutable HopView for each pair,
+    # shared (building one per hop was a third of the time at 1M statements).
+    links_seen: dict[tuple[int, int], HopView] = {}
+
+    def link(position: int, actor_id: int) -> HopView:
+        found = links_seen.get((position, actor_id))
+        if found is None:
+            found = links_seen[position, actor_id] = HopView(position, actors[actor_id], None)
+        return found
+
+    for chunk in _chunks(sorted(set(ids))):
+        chains: dict[int, list[tuple[HopView, ...]]] = {}
+        rows = conn.execute(hops.where(Hop.statement_id.in_(chunk))).all()
+        for (statement_id, _), links in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+            chains.setdefault(statement_id, []).append(tuple(
+                link(position, actor_id) for _, _, position, actor_id in links))
+        outgoing, incoming = _relation_types(conn, chunk) if relations else ({}, {})
+        for statement_id, article, key, quote, published, outlet_id, speaker_id in \
+                conn.execute(statements.where(Statement.id.in_(chunk))):
+            out[statement_id] = Member(
+                statement_id, article, key, quote, published, actors.get(outlet_id),
+                actors.get(speaker_id), tuple(chains.get(statement_id, ())),
+                outgoing.get(statement_id, ()), incoming.get(statement_id, ()))
+    return out
+
+
+def _relation_types(conn: Connection, chunk: Sequence[int]
+                    ) -> tuple[dict[int, tuple[RelatedStatement, ...]], ...]:
+    """(outgoing, incoming): each statement's relations, as types only, by id."""
+    found = []
+    for mine in (Relation.source_id, Relation.target_id):
+        by_id: dict[int, list[RelatedStatement]] = defaultdict(list)
+        for statement_id, type_ in conn.execute(
+                select(mine, Relation.type).where(mine.in_(chunk))
+                .order_by(mine, Relation.type, Relation.id)):
+            by_id[statement_id].append(_TYPES.get(type_) or RelatedStatement(type_, "", "", None))
+        found.append({k: tuple(v) for k, v in by_id.items()})
+    return found[0], found[1]
