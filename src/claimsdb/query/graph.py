@@ -38,25 +38,44 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield items[start:start + size]
 
 
-def families(conn: Connection) -> list[set[int]]:
-    """Every claim carried by more than one statement (union-find over repeats)."""
-    parent: dict[int, int] = {}
+class _Joined:
+    """Union-find over ids: which groups a set of pairs joins them into. Claims
+    (statements joined by repeats) and independent origins (actors joined by relays)
+    are both this."""
 
-    def find(x: int) -> int:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    def join(self, a: int, b: int) -> bool:
+        """Put ``a`` and ``b`` in one group; whether they were in two before."""
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return False
+        self.parent[a] = b
+        return True
+
+    def groups(self) -> list[set[int]]:
+        grouped: dict[int, set[int]] = defaultdict(set)
+        for node in list(self.parent):
+            grouped[self.find(node)].add(node)
+        return sorted(grouped.values(), key=min)
+
+
+def families(conn: Connection) -> list[set[int]]:
+    """Every claim carried by more than one statement (union-find over repeats)."""
+    joined = _Joined()
     edges = select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS)
-    rows = conn.execute(edges.execution_options(yield_per=10_000))
-    for source, target in rows:
-        parent[find(source)] = find(target)
-    groups: dict[int, set[int]] = defaultdict(set)
-    for node in list(parent):
-        groups[find(node)].add(node)
-    return sorted(groups.values(), key=min)
+    for source, target in conn.execute(edges.execution_options(yield_per=10_000)):
+        joined.join(source, target)
+    return joined.groups()
 
 
 def later_denied_ids(conn: Connection) -> set[int]:
@@ -274,21 +293,8 @@ def _relays(article_id: int | None) -> Select:
 
 def _independent(origins: int, pairs: Iterable[tuple[int, int]]) -> int:
     """``origins`` less the joins that the (origin, relay) pairs make among them."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for origin, relay in pairs:
-        a, b = find(origin), find(relay)
-        if a != b:
-            parent[a] = b
-            origins -= 1
-    return origins
+    joined = _Joined()
+    return origins - sum(joined.join(origin, relay) for origin, relay in pairs)
 
 
 def independent_origin_counts(conn: Connection, article_id: int | None = None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from claimsdb.query.results import ActorRef, HopView, RelatedStatement
+from claimsdb.query.results import ActorRef, HopView, RelatedStatement, chain_origins
 from claimsdb.store.models import Actor, Article, Hop, Relation, RelationType, Statement
 
 CHUNK = 1000  # ids per IN list: with more, PostgreSQL scans every hop instead of its index
@@ -51,12 +51,7 @@ class Member:
     def origins(self) -> tuple[ActorRef, ...]:
         """As ``StatementView.origins``: each chain's original speaker, first chain
         first, each actor once; the speaker for the article's own voice."""
-        if not self.chains:
-            return (self.speaker,) if self.speaker is not None else ()
-        found: dict[str, ActorRef] = {}
-        for chain in self.chains:
-            found.setdefault(chain[-1].actor.key, chain[-1].actor)
-        return tuple(found.values())
+        return chain_origins(self.chains, self.speaker)
 
 
 # A relation as members carry it: its type only, one shared value per type.

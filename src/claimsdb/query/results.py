@@ -11,12 +11,13 @@ database driver alone (``claimsdb.query.readpath``, ``claimsdb.query.articlepath
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimsdb.format.vocabulary import Identification
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,7 @@ class StatementView:
     def origins(self) -> tuple[ActorRef, ...]:
         """The original speaker of each chain, first chain first, each actor once; the
         speaker (the outlet, or nobody) for the article's own voice."""
-        if not self.chains:
-            return (self.speaker,) if self.speaker is not None else ()
-        found: dict[str, ActorRef] = {}
-        for chain in self.chains:
-            found.setdefault(chain[-1].actor.key, chain[-1].actor)
-        return tuple(found.values())
+        return chain_origins(self.chains, self.speaker)
 
     def chain_names(self) -> list[str]:
         """The first chain's names, nearest first (``chains_names`` for all chains)."""
@@ -235,3 +231,16 @@ class DenialView:
     @property
     def denier(self) -> ActorRef | None:
         return self.denial.speaker
+
+
+def chain_origins(chains: Sequence[Sequence[Any]], speaker: ActorRef | None
+                  ) -> tuple[ActorRef, ...]:
+    """Each chain's original speaker (its last hop's actor), first chain first, each
+    actor once; ``speaker`` (the outlet, or nobody) for the article's own voice. For
+    every shape of statement that carries chains of hops with an ``actor``."""
+    if not chains:
+        return (speaker,) if speaker is not None else ()
+    found: dict[str, ActorRef] = {}
+    for chain in chains:
+        found.setdefault(chain[-1].actor.key, chain[-1].actor)
+    return tuple(found.values())
