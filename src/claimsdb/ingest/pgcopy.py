@@ -23,6 +23,7 @@ SQLAlchemy's cursor events do not fire for COPY.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -37,21 +38,25 @@ _BINARY_TYPES = {"integer": "int4", "text": "text", "string": "varchar", "date":
 
 
 def write_tuples(conn: Connection, table: Table, columns: Sequence[str],
-                 rows: Sequence[Sequence[Any]]) -> None:
-    """Insert ``rows`` (tuples of values in the order of ``columns``) into ``table``:
-    with COPY on PostgreSQL, with an executemany INSERT elsewhere."""
-    if not rows:
+                 rows: Iterable[Sequence[Any]]) -> None:
+    """Insert ``rows`` (tuples of values in the order of ``columns``; a list, or a
+    generator that COPY consumes as it sends) into ``table``: with COPY on
+    PostgreSQL, with an executemany INSERT elsewhere. No rows, no statement."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
+    rows = itertools.chain((first,), rows)
     if conn.dialect.name == "postgresql":
         copy_rows(conn, table, columns, rows)
     elif conn.dialect.paramstyle == "qmark":  # SQLite
-        insert_tuples(conn, table, tuple(columns), rows)
+        insert_tuples(conn, table, tuple(columns), list(rows))
     else:
         conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def insert_tuples(conn: Connection, table: Table, columns: tuple[str, ...],
-                  rows: Sequence[Sequence[Any]]) -> None:
+                  rows: list[Sequence[Any]]) -> None:
     """One executemany INSERT of ``rows`` as they are, positional (SQLite).
 
     ``insert(table)`` over dicts made SQLAlchemy build every row's parameters again
@@ -65,7 +70,7 @@ def insert_tuples(conn: Connection, table: Table, columns: tuple[str, ...],
         rows = [tuple(value if process is None or value is None else process(value)
                       for process, value in zip(processors, row, strict=True))
                 for row in rows]
-    conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
+    conn.exec_driver_sql(sql, rows)
 
 
 def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -105,7 +110,7 @@ def _insert_statement(dialect: Any, table: Table, columns: tuple[str, ...]
     values for this dialect, each column's bind processor (None where it has none)."""
     quote = dialect.identifier_preparer.quote
     marks = ", ".join(["?"] * len(columns))
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (quoted model names)
            f"VALUES ({marks})")
     processors = tuple(table.c[c].type._cached_bind_processor(dialect) for c in columns)
     return sql, processors if any(processors) else None
