@@ -188,11 +188,17 @@ class _ActorPlan:
         for condition in _member_chunks(self.conn, Actor.key, sorted(wanted)):
             for row in self.conn.execute(select(*columns).where(condition)):
                 rows[row.key] = row
+        self._read_links(rows)
         if self.conn.dialect.name == "postgresql":
-            rows.update(self._lock_for_merge(rows))
+            locked = self._lock_for_merge(rows)
+            rows.update(locked)
+            self._read_links(locked)  # as they are now that no one else may add to them
         self.stored = set(rows)
         self.state = {key: {name: getattr(row, name) for name in ("id", *SCALARS)}
                       for key, row in rows.items()}
+
+    def _read_links(self, rows: dict[str, Any]) -> None:
+        """The stored aliases and roles of the actors ``rows`` (key -> row)."""
         ids = sorted(row.id for row in rows.values())
         key_of = {row.id: key for key, row in rows.items()}
         for condition in _member_chunks(self.conn, ActorAlias.actor_id, ids):
@@ -212,18 +218,29 @@ class _ActorPlan:
                 self.roles[(key, of_key, title, started, ended)] = None
 
     def _lock_for_merge(self, rows: dict[str, Any]) -> dict[str, Any]:
-        """PostgreSQL: lock the stored actors the batch may add to, in key order, and
-        read them again (as ``importer._ActorMerge._lock_for_merge`` does per file)."""
+        """PostgreSQL: lock the stored actors the batch will add to, in key order, and
+        read them again (as ``importer._ActorMerge._lock_for_merge`` does per file).
+
+        Only those a definition adds to as they are stored: an alias or role not
+        stored yet, or a value for an empty field. Aliases and roles are only ever
+        added, so an actor whose every definition is already stored cannot need the
+        batch's writes, whatever others commit meanwhile. (Every actor a definition
+        named was locked before: a batch repeating its actors' definitions locked
+        all of them, for nothing, and each hop's foreign-key check then had to share
+        the lock.)"""
         empty = {key: [name for name in SCALARS if getattr(row, name) is None]
                  for key, row in rows.items()}  # the fields a definition could fill
+        distinct = {_definition(a): a for spec in self.specs for a in spec.actors
+                    if a.key in empty}
         wanted: set[str] = set()
-        for spec in self.specs:
-            for a in spec.actors:
-                if a.key in wanted or a.key not in empty:
-                    continue
-                if a.aliases or a.roles or any(getattr(a, name) is not None
-                                               for name in empty[a.key]):
-                    wanted.add(a.key)
+        for a in distinct.values():
+            if a.key in wanted:
+                continue
+            if (any((a.key, alias) not in self.aliases for alias in a.aliases)
+                    or any((a.key, r.of, r.title, r.started_on, r.ended_on) not in self.roles
+                           for r in a.roles)
+                    or any(getattr(a, name) is not None for name in empty[a.key])):
+                wanted.add(a.key)
         keys = sorted(wanted)
         locked: dict[str, Any] = {}
         for condition in _member_chunks(self.conn, Actor.key, keys):
