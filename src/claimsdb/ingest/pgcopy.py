@@ -1,4 +1,5 @@
-"""Writing a bulk import's rows with PostgreSQL's COPY (``add --batch`` on PostgreSQL).
+"""Writing a bulk import's rows with PostgreSQL's COPY (``add --batch`` on PostgreSQL),
+and with one positional executemany on SQLite (``insert_tuples``).
 
 ``claimsdb.ingest.bulk`` writes each table of a batch of new articles in one go. With
 executemany, psycopg still sends one INSERT per row (pipelined, but each parsed,
