@@ -156,6 +156,43 @@ def test_actor_definitions_merge_across_the_files_of_one_batch(engine, other):
     assert without_import_times(dump(engine)) == without_import_times(dump(other))
 
 
+def test_a_batch_locks_only_the_stored_actors_it_adds_to(engine, other):
+    """PostgreSQL locks a stored actor (FOR NO KEY UPDATE) only when the batch adds an
+    alias, a role or an empty field's value to it; one whose definitions are all
+    stored already is left alone. Each batch still stores what file by file gives."""
+    wire = "- {key: wire, name: Wire, kind: outlet, aliases: [The Wire]}"
+    officials = ("- {key: officials, name: Officials, kind: group, "
+                 "roles: [{of: wire, title: sources}]}")
+    batches = [
+        [article("one", f"{wire}\n{officials}", "- {key: rain, quote: it rained, "
+                 "chain: [officials]}")],
+        [article("two", f"{wire}\n{officials}", "- {key: rain, quote: it rained, "
+                 "chain: [officials]}")],  # the same definitions: nothing to add
+        [article("three", "- {key: wire, name: Wire, kind: outlet, aliases: [Wire Service]}\n"
+                 f"{officials}", "- {key: rain, quote: it rained, chain: [officials]}")],
+    ]
+    locked: list[list[str]] = []
+
+    def spy(_conn, _cursor, statement, parameters, _context, _executemany):
+        if "FOR NO KEY UPDATE" in statement:
+            locked[-1].append(str(parameters))
+
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        for number, texts in enumerate(batches):
+            specs = [parse_article(t, source=f"{number}.yaml") for t in texts]
+            locked.append([])
+            assert import_batch(engine, specs) == one_by_one(other, specs)
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    assert without_import_times(dump(engine)) == without_import_times(dump(other))
+    if engine.dialect.name == "postgresql":
+        assert locked[0] == []  # every actor new: nothing stored to lock
+        assert locked[1] == []  # every definition already stored
+        assert len(locked[2]) == 1 and "wire" in locked[2][0]
+        assert "officials" not in locked[2][0]
+
+
 # -- falling back to one savepoint per file ----------------------------------------------------
 
 def test_a_stored_article_in_a_batch_is_unchanged_and_the_others_are_added(engine, other,

@@ -18,10 +18,11 @@ by file (``importer.import_batch``), which reports every problem as usual.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import ARRAY, Connection, any_, bindparam, func, select, text, update
 
 from claimsdb.format.articles import SAME_VOICE, ArticleSpec
 from claimsdb.ingest.pgcopy import write_rows, write_tuples
@@ -60,6 +61,22 @@ class Declined(Exception):
 def _chunks(items: Sequence[Any], size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _member_chunks(conn: Connection, column: Any, values: Sequence[Any]):
+    """Conditions ``column IN values``, one per chunk of ``values``.
+
+    On PostgreSQL one condition, ``column = ANY(:array)``: a single parameter, so the
+    statement's text is the same whatever the values. An IN list of a few thousand
+    values was compiled afresh by SQLAlchemy, converted again by psycopg and parsed
+    and planned again by the server at every batch. SQLite has no arrays; its IN
+    lists stay under its parameter limit."""
+    if conn.dialect.name == "postgresql":
+        if values:
+            yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    for chunk in _chunks(values):
+        yield column.in_(chunk)
 
 
 def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[dict[str, Any]]:
@@ -101,8 +118,8 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
 
 
 def _any_stored(conn: Connection, column: Any, values: list[str]) -> bool:
-    for chunk in _chunks(sorted(set(values))):
-        if conn.execute(select(column).where(column.in_(chunk)).limit(1)).first():
+    for condition in _member_chunks(conn, column, sorted(set(values))):
+        if conn.execute(select(column).where(condition).limit(1)).first():
             return True
     return False
 
@@ -126,6 +143,13 @@ def _keys_used(spec: ArticleSpec) -> set[str]:
         for review in statement.reviews:  # an unknown reviewer: declined
             add(review.by)
     return keys
+
+
+# What an actor definition says, without where (its line): the same in every file that
+# repeats it. One C call rather than nine attribute reads in a tuple, for each of the
+# tens of thousands of definitions a batch repeats.
+_definition = attrgetter("key", "name", "kind", "identified", "aliases", "wikidata",
+                         "description", "roles", "note")
 
 
 class _ActorPlan:
@@ -161,50 +185,67 @@ class _ActorPlan:
             wanted |= used
         columns = Actor.__table__.c
         rows: dict[str, Any] = {}
-        for chunk in _chunks(sorted(wanted)):
-            for row in self.conn.execute(select(*columns).where(Actor.key.in_(chunk))):
+        for condition in _member_chunks(self.conn, Actor.key, sorted(wanted)):
+            for row in self.conn.execute(select(*columns).where(condition)):
                 rows[row.key] = row
+        self._read_links(rows)
         if self.conn.dialect.name == "postgresql":
-            rows.update(self._lock_for_merge(rows))
+            locked = self._lock_for_merge(rows)
+            rows.update(locked)
+            self._read_links(locked)  # as they are now that no one else may add to them
         self.stored = set(rows)
         self.state = {key: {name: getattr(row, name) for name in ("id", *SCALARS)}
                       for key, row in rows.items()}
+
+    def _read_links(self, rows: dict[str, Any]) -> None:
+        """The stored aliases and roles of the actors ``rows`` (key -> row)."""
         ids = sorted(row.id for row in rows.values())
         key_of = {row.id: key for key, row in rows.items()}
-        for chunk in _chunks(ids):
+        for condition in _member_chunks(self.conn, ActorAlias.actor_id, ids):
             for actor_id, alias in self.conn.execute(
-                select(ActorAlias.actor_id, ActorAlias.alias)
-                .where(ActorAlias.actor_id.in_(chunk))
+                select(ActorAlias.actor_id, ActorAlias.alias).where(condition)
             ):
                 self.aliases[(key_of[actor_id], alias)] = None
-            of_actor = Actor.__table__.alias("of_actor")
+        of_actor = Actor.__table__.alias("of_actor")
+        for condition in _member_chunks(self.conn, ActorRole.actor_id, ids):
             for key, of_key, title, started, ended in self.conn.execute(
                 select(Actor.key, of_actor.c.key, ActorRole.title, ActorRole.started_on,
                        ActorRole.ended_on)
                 .join(Actor, ActorRole.actor_id == Actor.id)
                 .join(of_actor, ActorRole.of_actor_id == of_actor.c.id)
-                .where(ActorRole.actor_id.in_(chunk))
+                .where(condition)
             ):
                 self.roles[(key, of_key, title, started, ended)] = None
 
     def _lock_for_merge(self, rows: dict[str, Any]) -> dict[str, Any]:
-        """PostgreSQL: lock the stored actors the batch may add to, in key order, and
-        read them again (as ``importer._ActorMerge._lock_for_merge`` does per file)."""
+        """PostgreSQL: lock the stored actors the batch will add to, in key order, and
+        read them again (as ``importer._ActorMerge._lock_for_merge`` does per file).
+
+        Only those a definition adds to as they are stored: an alias or role not
+        stored yet, or a value for an empty field. Aliases and roles are only ever
+        added, so an actor whose every definition is already stored cannot need the
+        batch's writes, whatever others commit meanwhile. (Every actor a definition
+        named was locked before: a batch repeating its actors' definitions locked
+        all of them, for nothing, and each hop's foreign-key check then had to share
+        the lock.)"""
         empty = {key: [name for name in SCALARS if getattr(row, name) is None]
                  for key, row in rows.items()}  # the fields a definition could fill
+        distinct = {_definition(a): a for spec in self.specs for a in spec.actors
+                    if a.key in empty}
         wanted: set[str] = set()
-        for spec in self.specs:
-            for a in spec.actors:
-                if a.key in wanted or a.key not in empty:
-                    continue
-                if a.aliases or a.roles or any(getattr(a, name) is not None
-                                               for name in empty[a.key]):
-                    wanted.add(a.key)
+        for a in distinct.values():
+            if a.key in wanted:
+                continue
+            if (any((a.key, alias) not in self.aliases for alias in a.aliases)
+                    or any((a.key, r.of, r.title, r.started_on, r.ended_on) not in self.roles
+                           for r in a.roles)
+                    or any(getattr(a, name) is not None for name in empty[a.key])):
+                wanted.add(a.key)
         keys = sorted(wanted)
         locked: dict[str, Any] = {}
-        for chunk in _chunks(keys):
+        for condition in _member_chunks(self.conn, Actor.key, keys):
             for row in self.conn.execute(
-                select(*Actor.__table__.c).where(Actor.key.in_(chunk))
+                select(*Actor.__table__.c).where(condition)
                 .order_by(Actor.key).with_for_update(key_share=True)
             ):
                 locked[row.key] = row
@@ -232,8 +273,7 @@ class _ActorPlan:
             for key, actor in defined.items():
                 # Merging a definition a second time changes nothing: most files of a
                 # batch repeat the same definitions, so each is merged once.
-                signature = (key, actor.name, actor.kind, actor.identified, actor.aliases,
-                             actor.wikidata, actor.description, actor.roles, actor.note)
+                signature = _definition(actor)
                 if signature in self.merged:
                     continue
                 self.merged.add(signature)
@@ -273,9 +313,9 @@ class _ActorPlan:
                                                        returning=Actor.__table__.c.key)
             if len(inserted) != len(rows):
                 raise Declined  # a concurrent import created one first: merge file by file
-            for chunk in _chunks(self.new):
+            for condition in _member_chunks(self.conn, Actor.key, self.new):
                 self.ids.update(self.conn.execute(
-                    select(Actor.key, Actor.id).where(Actor.key.in_(chunk))).all())
+                    select(Actor.key, Actor.id).where(condition)).all())
         for key, fill in self.fills.items():
             self.conn.execute(update(Actor).where(Actor.id == self.ids[key]).values(**fill))
         if self.new_aliases:
@@ -316,16 +356,10 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
     if any(ref.split("#", 1)[0] in batch_articles for ref in stored_refs):
         raise Declined  # a reference to a later file of the batch, or to no statement
     pairs = sorted(tuple(ref.split("#", 1)) for ref in stored_refs)
-    for chunk in _chunks(pairs, 500):
-        for article_key, statement_key, statement_id in conn.execute(
-            select(Article.key, Statement.key, Statement.id)
-            .join(Statement, Statement.article_id == Article.id)
-            .where(Article.key.in_(sorted({a for a, _ in chunk})),
-                   Statement.key.in_(sorted({s for _, s in chunk})))
-        ):
-            ref = f"{article_key}#{statement_key}"
-            if ref in stored_refs:
-                resolved[ref] = statement_id
+    for article_key, statement_key, statement_id in _stored_statements(conn, pairs):
+        ref = f"{article_key}#{statement_key}"
+        if ref in stored_refs:
+            resolved[ref] = statement_id
     if any(ref not in resolved for ref in stored_refs):
         raise Declined
     if any(True for spec in specs for s in spec.statements if s.relations
@@ -333,6 +367,37 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
            if not target.startswith(f"{spec.key}#")):
         raise Declined  # a correction across files: the file-by-file path checks its voice
     return resolved
+
+
+# The stored statements that (article key, statement key) pairs name, on PostgreSQL:
+# the pairs travel as two arrays and are matched exactly. Matching article keys and
+# statement keys each with an IN list fetched every statement of the named articles
+# whose key was named in any of them (keys such as "s1" recur): about twelve rows for
+# each one wanted.
+_STORED_PAIRS = text(
+    "SELECT articles.key, statements.key, statements.id "
+    "FROM unnest(CAST(:articles AS text[]), CAST(:statements AS text[])) AS wanted(a, s) "
+    "JOIN articles ON articles.key = wanted.a "
+    "JOIN statements ON statements.article_id = articles.id AND statements.key = wanted.s"
+)
+
+
+def _stored_statements(conn: Connection, pairs: Sequence[tuple[str, str]]):
+    """(article key, statement key, id) of the stored statements among ``pairs`` (and,
+    on SQLite, others of the same articles, which the caller ignores)."""
+    if not pairs:
+        return
+    if conn.dialect.name == "postgresql":
+        yield from conn.execute(_STORED_PAIRS, {"articles": [a for a, _ in pairs],
+                                                "statements": [s for _, s in pairs]})
+        return
+    for chunk in _chunks(pairs, 500):
+        yield from conn.execute(
+            select(Article.key, Statement.key, Statement.id)
+            .join(Statement, Statement.article_id == Article.id)
+            .where(Article.key.in_(sorted({a for a, _ in chunk})),
+                   Statement.key.in_(sorted({s for _, s in chunk})))
+        )
 
 
 def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
@@ -392,37 +457,59 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         statement_ids[spec.key] = dict(zip([s.key for s in spec.statements],
                                            reserved[start:end], strict=True))
         start = end
-    statements: list[tuple[Any, ...]] = []
-    hops: list[tuple[Any, ...]] = []
-    about: list[tuple[int, int]] = []
-    relations: list[tuple[int, str, int | None]] = []
+    batch = [(spec, article_id, statement_ids[spec.key])
+             for spec, article_id in zip(specs, article_ids, strict=True)]
+
+    # Rows are made as COPY sends them (generators): on PostgreSQL the server stores
+    # each stream's rows as they arrive, so building the next rows here overlaps with
+    # its work instead of coming before it.
+    def statements() -> Iterator[tuple[Any, ...]]:
+        for spec, article_id, ids_by_key in batch:
+            for s in spec.statements:
+                yield (ids_by_key[s.key], article_id, s.key, s.quote, s.span_start, s.span_end,
+                       s.kind, s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""),
+                       s.note, s.translated_from, s.original)
+
+    def hops() -> Iterator[tuple[Any, ...]]:
+        for spec, _, ids_by_key in batch:
+            for s in spec.statements:
+                statement_id = ids_by_key[s.key]
+                for c, chain in enumerate(s.chains):
+                    for i, h in enumerate(chain):
+                        yield (statement_id, c, i, actor_ids[h.actor], h.cue, h.mention,
+                               h.identified, *(h.cue_span or NO_SPAN),
+                               *(h.mention_span or NO_SPAN))
+
+    def about() -> Iterator[tuple[int, int]]:
+        for spec, _, ids_by_key in batch:
+            for s in spec.statements:
+                if s.about:
+                    statement_id = ids_by_key[s.key]
+                    for a in s.about:
+                        yield statement_id, actor_ids[a]
+
+    def relations() -> Iterator[tuple[int, str, int | None]]:
+        for spec, _, ids_by_key in batch:
+            for s in spec.statements:
+                if not s.relations:
+                    continue
+                statement_id = ids_by_key[s.key]
+                for relation, targets in s.relations.items():
+                    for target in targets:
+                        article_key, key = target.split("#", 1)
+                        target_id = (statement_ids.get(article_key, {}).get(key)
+                                     or external.get(target))
+                        yield statement_id, relation, target_id
+
+    write_tuples(conn, Statement.__table__, STATEMENT_COLUMNS, statements())
+    write_tuples(conn, Hop.__table__, HOP_COLUMNS, hops())
+    write_tuples(conn, StatementAbout.__table__, ("statement_id", "actor_id"), about())
+    write_tuples(conn, Relation.__table__, ("source_id", "type", "target_id"), relations())
     topics: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
-    for spec, article_id in zip(specs, article_ids, strict=True):
-        ids_by_key = statement_ids[spec.key]
+    for spec, _, ids_by_key in batch:
         topics += topic_rows(spec, ids_by_key)
         reviews += review_rows(spec, ids_by_key, actor_ids)
-        for s in spec.statements:
-            statement_id = ids_by_key[s.key]
-            statements.append((
-                statement_id, article_id, s.key, s.quote, s.span_start, s.span_end, s.kind,
-                s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""), s.note,
-                s.translated_from, s.original))
-            for c, chain in enumerate(s.chains):
-                for i, h in enumerate(chain):
-                    hops.append((statement_id, c, i, actor_ids[h.actor], h.cue, h.mention,
-                                 h.identified, *(h.cue_span or NO_SPAN),
-                                 *(h.mention_span or NO_SPAN)))
-            about += [(statement_id, actor_ids[a]) for a in s.about]
-            for relation, targets in s.relations.items():
-                for target in targets:
-                    article_key, key = target.split("#", 1)
-                    target_id = statement_ids.get(article_key, {}).get(key) or external.get(target)
-                    relations.append((statement_id, relation, target_id))
-    write_tuples(conn, Statement.__table__, STATEMENT_COLUMNS, statements)
-    write_tuples(conn, Hop.__table__, HOP_COLUMNS, hops)
-    write_tuples(conn, StatementAbout.__table__, ("statement_id", "actor_id"), about)
-    write_tuples(conn, Relation.__table__, ("source_id", "type", "target_id"), relations)
     write_rows(conn, StatementTopic.__table__, topics)
     write_rows(conn, Review.__table__, reviews)
 
