@@ -191,15 +191,23 @@ def update_planner_statistics(engine: Engine, *, thorough: bool = False) -> None
     for a selective filter (``--via X --origin anonymous`` went through every
     anonymous statement instead of X's few, 16 ms instead of 2 ms at 100k statements,
     ten times that at a million). Sampled, so it costs milliseconds. PostgreSQL's
-    autovacuum analyzes on its own soon after a large change; ``thorough`` (a large
-    import) does it at once, so the next query is planned with the new sizes.
+    autovacuum analyzes on its own soon after a large change, when it is on;
+    ``thorough`` (a large import) does it at once, so the next query is planned with
+    the new sizes, and vacuums too: until a table is vacuumed its visibility map is
+    empty, and every index-only scan reads the table's rows anyway (``claimsdb
+    actors`` at 1M statements: 5.1 s before, 2.8 s after; the VACUUM of freshly
+    inserted rows took 1.9 s). VACUUM cannot run inside a transaction, so it runs
+    on a connection of its own in autocommit; a table the user does not own is
+    skipped with a server warning, as ANALYZE does.
     """
+    if engine.dialect.name == "postgresql":
+        if thorough:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(PLANNED_TABLES)}")
+        return
     with write_transaction(engine) as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-            conn.exec_driver_sql("ANALYZE")
-        elif thorough:
-            conn.exec_driver_sql(f"ANALYZE {', '.join(PLANNED_TABLES)}")
+        conn.exec_driver_sql(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        conn.exec_driver_sql("ANALYZE")
 
 
 def writing(engine: Engine) -> Engine:
