@@ -336,10 +336,13 @@ PASTED_KEY = "talks-stall-over-maximalist-demands"
 
 
 def select_words(page: Page, words: str) -> None:
-    """Select ``words`` in the draft's text as a mouse would."""
-    page.evaluate("""(words) => {
-        const walker = document.createTreeWalker(document.getElementById("draft-text"),
-                                                 NodeFilter.SHOW_TEXT);
+    """Select ``words`` in the draft's text as a mouse would, once the draft's text
+    holds them: retried until then, since the page may still be loading after the
+    previous action's redirect (CI once ran this between two documents)."""
+    page.wait_for_function("""(words) => {
+        const root = document.getElementById("draft-text");
+        if (!root || document.readyState !== "complete") return false;
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
             const at = node.data.indexOf(words);
             if (at < 0) continue;
@@ -349,10 +352,10 @@ def select_words(page: Page, words: str) -> None:
             const selection = document.getSelection();
             selection.removeAllRanges();
             selection.addRange(range);
-            return;
+            return true;
         }
-        throw new Error("not in the text: " + words);
-    }""", words)
+        return false;
+    }""", arg=words, timeout=10_000)
 
 
 def set_hop(card, number: int, actor: str, cue: str, mention: str) -> None:
