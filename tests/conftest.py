@@ -15,6 +15,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -222,3 +224,31 @@ def write_article(tmp_path: Path):
         return path
 
     return write
+
+
+def loaded_by(db: str, *args: str) -> tuple[subprocess.CompletedProcess, set[str], int]:
+    """``claimsdb --db DB ARGS`` run in a fresh process: the run, the modules it had
+    loaded when the command ended, and how many of the search's diacritic patterns it
+    had compiled. What a command imports shows in no output, so the tests that keep
+    read commands' start-up short (no SQLAlchemy, no exporter) read it here."""
+    program = (
+        "import sys\n"
+        "from claimsdb.cli import main\n"
+        "try:\n"
+        f"    main({['--db', db, *args]!r}, prog_name='claimsdb')\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "terms = sys.modules.get('claimsdb.query.search_terms')\n"
+        "compiled = terms._diacritics.cache_info().currsize if terms else 0\n"
+        "sys.stderr.write(f'COMPILED {compiled}\\n')\n"
+        "sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+        "sys.exit(code)\n")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "80"}
+    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         encoding="utf-8", env=env, timeout=60, check=False)
+    modules = set(ran.stderr.rsplit("MODULES ", 1)[1].split()) if "MODULES " in ran.stderr \
+        else set()
+    compiled = int(ran.stderr.rsplit("COMPILED ", 1)[1].split()[0]) \
+        if "COMPILED " in ran.stderr else 0
+    return ran, modules, compiled
+

@@ -25,7 +25,7 @@ from claimsdb.output import render
 from claimsdb.query import compile_reads, compiled_sql, queries, readpath
 from claimsdb.store import driver, migrate
 from claimsdb.store.db import compiled_for_driver, make_engine, read_connection
-from conftest import DATA
+from conftest import DATA, loaded_by
 
 # The test corpora that hold valid articles: hops, relations both ways, about-actors,
 # scripts and long relay chains.
@@ -362,39 +362,22 @@ def test_the_python_api_answers_actor_on_the_driver(loaded, engine):
             database.actor("nobody at all")
 
 
-def _process_modules(db: str, *args: str) -> subprocess.CompletedProcess:
-    """Runs the command line's main in a process and prints which modules it loaded."""
-    program = (
-        "import sys\n"
-        "from claimsdb.cli import main\n"
-        "try:\n"
-        f"    main({['--db', db, *args]!r}, prog_name='claimsdb')\n"
-        "except SystemExit as done:\n"
-        "    code = done.code\n"
-        "sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
-        "sys.exit(code)\n")
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "80"}
-    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=60, check=False)
-
-
 @pytest.mark.parametrize("args", [
     ("chain", "putin-stance-stalls-talks#officials-putin-maximalist-demands"),
     ("actor", "peskov"),
     ("actor", "Dmitry Peskov", "--limit", "1", "--format", "json"),
 ])
 def test_chain_and_actor_processes_do_not_import_sqlalchemy(seeded, args):
-    ran = _process_modules(seeded, *args)
+    ran, modules, _ = loaded_by(seeded, *args)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip()
-    modules = ran.stderr.rsplit("MODULES ", 1)[1].split()
     assert "claimsdb.query.readpath" in modules
     assert "sqlalchemy" not in modules and "alembic" not in modules
 
 
 def test_a_read_command_imports_only_its_own_commands_module(seeded, backend):
-    ran = _process_modules(seeded, "actor", "peskov")
-    modules = set(ran.stderr.rsplit("MODULES ", 1)[1].split())
+    ran, modules, _ = loaded_by(seeded, "actor", "peskov")
+    assert ran.returncode == 0, ran.stderr
     assert "claimsdb.cli.reading" in modules
     assert not {"claimsdb.cli.serving", "claimsdb.cli.exporting", "claimsdb.cli.drafting",
                 "claimsdb.cli.database"} & modules

@@ -10,11 +10,9 @@ the text views, and the search's patterns for lists that do not search.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+
+from conftest import loaded_by
 
 CHAIN = ("chain", "putin-stance-stalls-talks#officials-putin-maximalist-demands")
 ARTICLE = ("article", "putin-stance-stalls-talks")
@@ -23,28 +21,11 @@ STATEMENTS = ("statements", "--via", "rubio", "--limit", "20")
 DENIALS = ("denials",)
 
 
-def _loaded(db: str, *args: str) -> tuple[set[str], str]:
-    """The modules a process running ``claimsdb --db DB ARGS`` had loaded when the
-    command ended, and whether the search's patterns had been compiled."""
-    program = (
-        "import sys\n"
-        "from claimsdb.cli import main\n"
-        "try:\n"
-        f"    main({['--db', db, *args]!r}, prog_name='claimsdb')\n"
-        "except SystemExit as done:\n"
-        "    code = done.code\n"
-        "terms = sys.modules.get('claimsdb.query.search_terms')\n"
-        "compiled = terms._diacritics.cache_info().currsize if terms else 0\n"
-        "sys.stderr.write(f'COMPILED {compiled}\\n')\n"
-        "sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
-        "sys.exit(code)\n")
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "80"}
-    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                         encoding="utf-8", env=env, timeout=60, check=False)
+def _loaded(db: str, *args: str) -> tuple[set[str], int]:
+    ran, modules, compiled = loaded_by(db, *args)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout.strip()
-    compiled = ran.stderr.rsplit("COMPILED ", 1)[1].split()[0]
-    return set(ran.stderr.rsplit("MODULES ", 1)[1].split()), compiled
+    return modules, compiled
 
 
 @pytest.mark.parametrize("args", [CHAIN, ARTICLE, ACTOR, STATEMENTS, DENIALS])
@@ -58,10 +39,10 @@ def test_a_read_command_shown_as_text_loads_no_exporter(seeded, backend, args):
 @pytest.mark.parametrize("args", [STATEMENTS, DENIALS])
 def test_a_list_that_does_not_search_compiles_no_search_pattern(seeded, args):
     _, compiled = _loaded(seeded, *args)
-    assert compiled == "0"
+    assert compiled == 0
 
 
 def test_a_search_still_compiles_its_patterns_and_finds(seeded):
     modules, compiled = _loaded(seeded, "statements", "--search", "peace*", "--format", "csv")
-    assert compiled == "1"
+    assert compiled == 1
     assert "claimsdb.output.export" in modules  # the CSV writer
