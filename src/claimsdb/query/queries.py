@@ -55,6 +55,7 @@ from claimsdb.errors import NotFound
 from claimsdb.query import filters, search
 from claimsdb.query.filters import DENIAL_TYPES as DENIAL_TYPES
 from claimsdb.query.filters import StatementFilter as StatementFilter
+from claimsdb.query.gc_pause import collector_paused
 from claimsdb.query.graph import (
     independent_origin_counts,
     later_denied_among,
@@ -1568,6 +1569,12 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
 
     One grouped pass over the statements: the total of every article is the sum of
     their rows (a second pass over every statement doubled the time)."""
+    with collector_paused():
+        return _sourcing_profiles(conn, article=article, by_article=by_article)
+
+
+def _sourcing_profiles(conn: Connection, *, article: str | None, by_article: bool
+                       ) -> list[SourcingProfile]:
     article_id = require_article(conn, article) if article is not None else None
     query = _profile_query(article_id)
 

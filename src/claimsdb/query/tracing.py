@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, case, func, literal, or_, select
 
 from claimsdb.format.articles import find_cycle
+from claimsdb.query.gc_pause import collector_paused
 from claimsdb.query.graph import families
 from claimsdb.query.members import Member, load_members
 from claimsdb.query.queries import (
@@ -348,6 +349,15 @@ def iter_claims(conn: Connection, *, single_source: bool = False,
                 article: str | None = None) -> Iterator[ClaimSummary]:
     """Claims with their corroboration, largest first. Claims carried by one statement
     are left out unless ``include_single``."""
+    with collector_paused():
+        summaries = _claim_summaries(conn, single_source=single_source,
+                                     min_origins=min_origins, include_single=include_single,
+                                     article=article)
+    yield from sorted(summaries, key=lambda s: (-s.articles, -s.statements, s.claim))
+
+
+def _claim_summaries(conn: Connection, *, single_source: bool, min_origins: int | None,
+                     include_single: bool, article: str | None) -> list[ClaimSummary]:
     groups = families(conn)
     if include_single:
         grouped = set().union(*groups) if groups else set()
@@ -369,7 +379,7 @@ def iter_claims(conn: Connection, *, single_source: bool = False,
             if min_origins is not None and summary.origins < min_origins:
                 continue
             summaries.append(summary)
-    yield from sorted(summaries, key=lambda s: (-s.articles, -s.statements, s.claim))
+    return summaries
 
 
 def _group_chunks(groups: list[set[int]], size: int) -> Iterator[list[set[int]]]:
@@ -423,6 +433,11 @@ class Loop:
 def find_loops(conn: Connection) -> list[Loop]:
     """Circular reporting: repeats cycles, chains that come back to an actor, and
     outlets citing each other (A cites B, B cites A) within one claim."""
+    with collector_paused():
+        return _find_loops(conn)
+
+
+def _find_loops(conn: Connection) -> list[Loop]:
     loops: list[Loop] = []
     edges = conn.execute(
         select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS)
