@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -361,8 +363,9 @@ def _verified_in_pool(reads: Iterator[BatchRows]) -> Iterator[BatchResult]:
     verified here, with the same result.
     """
     workers = max(1, os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=ignore_interrupts)
+    with _interrupts_held():
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=ignore_interrupts)
     pending: deque[tuple[Future[BatchResult] | None, BatchRows]] = deque()
     try:
         while True:
@@ -386,9 +389,26 @@ def _verified_in_pool(reads: Iterator[BatchRows]) -> Iterator[BatchResult]:
 
 def _submit(pool: ProcessPoolExecutor, rows: BatchRows) -> Future[BatchResult] | None:
     try:
-        return pool.submit(verify_batch, rows)
+        with _interrupts_held():  # a submit may start a worker
+            return pool.submit(verify_batch, rows)
     except BrokenProcessPool:
         return None  # verified here (``_result``)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C held back (delivered when this ends) while workers may be started: a
+    worker started meanwhile begins with it blocked, and so cannot be interrupted while
+    it starts up, before its initializer ignores it (as ``multiprocessing`` starts its
+    resource tracker)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process group gets Ctrl-C
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _result(future: Future[BatchResult] | None, rows: BatchRows) -> BatchResult:
