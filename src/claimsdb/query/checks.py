@@ -29,7 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, inspect, select, text
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Engine,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import aliased
 
@@ -328,7 +339,7 @@ def _articles(conn: Connection, report: CheckReport) -> None:
     process for a small database, in worker processes for a large one. The findings
     are added in batch order either way, so the report is the same."""
     batches = list(_article_batches(conn))
-    queries = _BatchQueries()
+    queries = _BatchQueries(conn.dialect.name)
     reads = (_read_batch(conn, queries, ids) for ids in batches)
     if sum(len(ids) for ids in batches) < POOL_MIN_ARTICLES:
         results: Iterator[BatchResult] = map(verify_batch, reads)
@@ -422,11 +433,17 @@ def _result(future: Future[BatchResult] | None, rows: BatchRows) -> BatchResult:
 
 class _BatchQueries:
     """The queries that read one batch, built once per check: each takes its ids as
-    one expanding parameter (``ids``), so SQLAlchemy neither rebuilds the statement
-    nor coerces each id for every batch (the SQL sent is the same ``IN (...)``)."""
+    one parameter (``ids``), so SQLAlchemy neither rebuilds the statement nor coerces
+    each id for every batch. On SQLite an expanding ``IN (?, ...)``; on PostgreSQL
+    ``= ANY(:ids)`` with the ids as one array, which is what the server makes of an IN
+    list anyway, without SQLAlchemy and psycopg writing out a parameter per id."""
 
-    def __init__(self) -> None:
-        ids = bindparam("ids", expanding=True)
+    def __init__(self, dialect: str) -> None:
+        def member(column):
+            if dialect == "postgresql":
+                return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+            return column.in_(bindparam("ids", expanding=True))
+
         outlet, speaker = aliased(Actor), aliased(Actor)
         target, target_article = aliased(Statement), aliased(Article)
         self.articles = (
@@ -435,7 +452,7 @@ class _BatchQueries:
                    Article.retrieved, Article.archived_url, Article.note,
                    outlet.key.label("outlet_key"))
             .outerjoin(outlet, outlet.id == Article.outlet_id)
-            .where(Article.id.in_(ids)).order_by(Article.id))
+            .where(member(Article.id)).order_by(Article.id))
         self.statements = (
             select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
                    Statement.span_start, Statement.span_end, Statement.kind,
@@ -443,18 +460,18 @@ class _BatchQueries:
                    speaker.key.label("speaker_key"), Statement.translated_from,
                    Statement.original)
             .outerjoin(speaker, speaker.id == Statement.speaker_id)
-            .where(Statement.article_id.in_(ids)).order_by(Statement.id))
+            .where(member(Statement.article_id)).order_by(Statement.id))
         self.hops = (
             select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id, Hop.cue,
                    Hop.mention, Hop.identified, Hop.cue_start, Hop.cue_end,
                    Hop.mention_start, Hop.mention_end, Actor.key.label("actor_key"))
             .join(Actor, Actor.id == Hop.actor_id)
-            .where(Hop.statement_id.in_(ids))
+            .where(member(Hop.statement_id))
             .order_by(Hop.statement_id, Hop.chain, Hop.position))
         self.about = (
             select(StatementAbout.statement_id, Actor.key)
             .join(Actor, Actor.id == StatementAbout.actor_id)
-            .where(StatementAbout.statement_id.in_(ids)))
+            .where(member(StatementAbout.statement_id)))
         self.relations = (
             select(Relation.source_id, Relation.type, target_article.key.label("article_key"),
                    target.key.label("statement_key"),
@@ -462,20 +479,20 @@ class _BatchQueries:
                    target_article.outlet_id.label("target_outlet_id"))
             .join(target, target.id == Relation.target_id)
             .join(target_article, target_article.id == target.article_id)
-            .where(Relation.source_id.in_(ids)))
+            .where(member(Relation.source_id)))
         self.topics = (
             select(StatementTopic.statement_id, StatementTopic.topic)
-            .where(StatementTopic.statement_id.in_(ids)))
+            .where(member(StatementTopic.statement_id)))
         self.reviews = (
             select(Review.statement_id, Actor.key.label("by"), Review.rating, Review.url,
                    Review.reviewed_on, Review.summary)
             .join(Actor, Actor.id == Review.reviewer_id)
-            .where(Review.statement_id.in_(ids))
+            .where(member(Review.statement_id))
             .order_by(Review.statement_id, Review.position))
         self.authors = (
             select(ArticleAuthor.article_id, ArticleAuthor.position, Actor.key)
             .join(Actor, Actor.id == ArticleAuthor.actor_id)
-            .where(ArticleAuthor.article_id.in_(ids))
+            .where(member(ArticleAuthor.article_id))
             .order_by(ArticleAuthor.article_id, ArticleAuthor.position))
 
 
