@@ -367,7 +367,10 @@ def _verified_in_pool(reads: Iterator[BatchRows]) -> Iterator[BatchResult]:
     fork) and psycopg connection (whose socket a child closing it would end for the
     parent too), and forking a process that runs threads (the pool's own) is unsafe;
     ``forkserver`` starts clean too but exists on Unix only and saves nothing for one
-    pool per check. Workers ignore Ctrl-C: the interrupt reaches this process, which
+    pool per check. (A spawned worker imports the program's main module as
+    ``multiprocessing`` does, so a script that calls the check must guard its own
+    work with ``if __name__ == "__main__"``; the ``claimsdb`` command does.) Workers
+    ignore Ctrl-C: the interrupt reaches this process, which
     cancels what is queued, waits for the batches being verified (a moment) and lets
     the interrupt end the command as usual, leaving no process behind. A worker that
     dies (killed, out of memory) breaks the pool; its batches and the rest are then
