@@ -10,25 +10,47 @@ snapshot and changes nothing, and reports every problem it finds, each naming th
 article and statement (or table) and what is wrong.
 
 Articles are read in batches (bounded by count and by text size), so checking a
-large corpus needs memory for one batch, not for the database.
+large corpus needs memory for a few batches, not for the database; a large database's
+batches are verified in worker processes while the next are read
+(``claimsdb.query.article_checks`` holds those checks).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+import multiprocessing
+import os
+import signal
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, select, text
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Engine,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import DatabaseError
-from claimsdb.format import spans
-from claimsdb.format.articles import ArticleSpec, HopSpec, ReviewSpec, StatementSpec
+from claimsdb.query.article_checks import (
+    BatchResult,
+    BatchRows,
+    ignore_interrupts,
+    verify_batch,
+)
 from claimsdb.store.db import SQLITE_READONLY, read_connection, translate_errors
 from claimsdb.store.models import (
     Actor,
@@ -40,15 +62,16 @@ from claimsdb.store.models import (
     Review,
     Statement,
     StatementAbout,
-    StatementKind,
     StatementTopic,
 )
-from claimsdb.terminal import one_line
 
 BATCH_ARTICLES = 200
 BATCH_TEXT_BYTES = 32 * 1024 * 1024
 IN_CHUNK = 1000
-MAX_SHOWN = 60  # characters of a quote or text shown in a finding
+# A database with fewer articles is checked in this process: starting worker processes
+# (each a fresh interpreter that imports claimsdb) costs more than they would save.
+POOL_MIN_ARTICLES = 500
+BATCHES_IN_FLIGHT_PER_WORKER = 2
 FTS_REBUILD_ADVICE = ("rebuild it with: sqlite3 DB \"INSERT INTO statements_fts(statements_fts) "
                       "VALUES ('rebuild')\"")
 
@@ -311,236 +334,204 @@ def _blob():
 
 
 def _articles(conn: Connection, report: CheckReport) -> None:
+    """Each batch is read here, inside the check's one read transaction (so every
+    check sees one snapshot), and verified by ``article_checks.verify_batch``: in this
+    process for a small database, in worker processes for a large one. The findings
+    are added in batch order either way, so the report is the same."""
+    batches = list(_article_batches(conn))
+    queries = _BatchQueries(conn.dialect.name)
+    reads = (_read_batch(conn, queries, ids) for ids in batches)
+    if sum(len(ids) for ids in batches) < POOL_MIN_ARTICLES:
+        results: Iterator[BatchResult] = map(verify_batch, reads)
+    else:
+        results = _verified_in_pool(reads)
     counts = {"articles": 0, "statements": 0, "hops": 0, "relations": 0}
-    for ids in _article_batches(conn):
-        batch = _Batch(conn, ids)
-        for article in batch.articles:
-            counts["articles"] += 1
-            statements = batch.statements.get(article.id, [])
-            counts["statements"] += len(statements)
-            for statement in statements:
-                hops = batch.hops.get(statement.id, [])
-                counts["hops"] += len(hops)
-                counts["relations"] += len(batch.relations.get(statement.id, []))
-                where = f"article '{article.key}', statement '{statement.key}'"
-                _span(article, statement, where, report)
-                _chain(article, statement, hops, where, report)
-                _relation_rules(statement, batch.relations.get(statement.id, []), where,
-                                report)
-            _content_hash(article, batch, statements, report)
+    for result in results:
+        for check, where, message in result.findings:
+            report.add(check, where, message)
+        counts["articles"] += result.articles
+        counts["statements"] += result.statements
+        counts["hops"] += result.hops
+        counts["relations"] += result.relations
     report.counts.update(counts)
 
 
-class _Batch:
-    """One batch of articles with every row that belongs to them, by parent id."""
+def _verified_in_pool(reads: Iterator[BatchRows]) -> Iterator[BatchResult]:
+    """The batches' results in their order, verified by a pool of worker processes
+    while this process reads the next batches; at most a few batches in flight, so
+    memory stays that of a few batches however large the database.
 
-    def __init__(self, conn: Connection, ids: list[int]):
-        outlet = aliased(Actor)
-        self.articles = conn.execute(
+    The workers are started with ``spawn``: a fresh interpreter that imports
+    ``claimsdb.query.article_checks`` and inherits nothing. ``fork`` would copy this
+    process's open SQLite connection (whose file locks SQLite does not carry across a
+    fork) and psycopg connection (whose socket a child closing it would end for the
+    parent too), and forking a process that runs threads (the pool's own) is unsafe;
+    ``forkserver`` starts clean too but exists on Unix only and saves nothing for one
+    pool per check. (A spawned worker imports the program's main module as
+    ``multiprocessing`` does, so a script that calls the check must guard its own
+    work with ``if __name__ == "__main__"``; the ``claimsdb`` command does.) Workers
+    ignore Ctrl-C: the interrupt reaches this process, which
+    cancels what is queued, waits for the batches being verified (a moment) and lets
+    the interrupt end the command as usual, leaving no process behind. A worker that
+    dies (killed, out of memory) breaks the pool; its batches and the rest are then
+    verified here, with the same result.
+    """
+    workers = max(1, os.cpu_count() or 1)
+    with _interrupts_held():
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=ignore_interrupts)
+    pending: deque[tuple[Future[BatchResult] | None, BatchRows]] = deque()
+    try:
+        while True:
+            try:
+                rows = next(reads)
+            except StopIteration:
+                break
+            except Exception:
+                # What was read before the failure is reported, as when checked here.
+                while pending:
+                    yield _result(*pending.popleft())
+                raise
+            pending.append((_submit(pool, rows), rows))
+            while len(pending) >= workers * BATCHES_IN_FLIGHT_PER_WORKER:
+                yield _result(*pending.popleft())
+        while pending:
+            yield _result(*pending.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, rows: BatchRows) -> Future[BatchResult] | None:
+    try:
+        with _interrupts_held():  # a submit may start a worker
+            return pool.submit(verify_batch, rows)
+    except BrokenProcessPool:
+        return None  # verified here (``_result``)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C held back (delivered when this ends) while workers may be started: a
+    worker started meanwhile begins with it blocked, and so cannot be interrupted while
+    it starts up, before its initializer ignores it (as ``multiprocessing`` starts its
+    resource tracker)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process group gets Ctrl-C
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _result(future: Future[BatchResult] | None, rows: BatchRows) -> BatchResult:
+    if future is not None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+    return verify_batch(rows)
+
+
+class _BatchQueries:
+    """The queries that read one batch, built once per check: each takes its ids as
+    one parameter (``ids``), so SQLAlchemy neither rebuilds the statement nor coerces
+    each id for every batch. On SQLite an expanding ``IN (?, ...)``; on PostgreSQL
+    ``= ANY(:ids)`` with the ids as one array, which is what the server makes of an IN
+    list anyway, without SQLAlchemy and psycopg writing out a parameter per id."""
+
+    def __init__(self, dialect: str) -> None:
+        def member(column):
+            if dialect == "postgresql":
+                return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+            return column.in_(bindparam("ids", expanding=True))
+
+        outlet, speaker = aliased(Actor), aliased(Actor)
+        target, target_article = aliased(Statement), aliased(Article)
+        self.articles = (
             select(Article.id, Article.key, Article.title, Article.url, Article.published,
                    Article.language, Article.text, Article.content_hash, Article.outlet_id,
                    Article.retrieved, Article.archived_url, Article.note,
                    outlet.key.label("outlet_key"))
             .outerjoin(outlet, outlet.id == Article.outlet_id)
-            .where(Article.id.in_(ids)).order_by(Article.id)
-        ).all()
-        speaker = aliased(Actor)
-        self.statements: dict[int, list[Any]] = _group(conn.execute(
+            .where(member(Article.id)).order_by(Article.id))
+        self.statements = (
             select(Statement.article_id, Statement.id, Statement.key, Statement.quote,
                    Statement.span_start, Statement.span_end, Statement.kind,
                    Statement.stated_on, Statement.speaker_id, Statement.note,
                    speaker.key.label("speaker_key"), Statement.translated_from,
                    Statement.original)
             .outerjoin(speaker, speaker.id == Statement.speaker_id)
-            .where(Statement.article_id.in_(ids)).order_by(Statement.id)
-        ).all(), "article_id")
-        statement_ids = [s.id for rows in self.statements.values() for s in rows]
-        self.hops = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            .where(member(Statement.article_id)).order_by(Statement.id))
+        self.hops = (
             select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id, Hop.cue,
                    Hop.mention, Hop.identified, Hop.cue_start, Hop.cue_end,
                    Hop.mention_start, Hop.mention_end, Actor.key.label("actor_key"))
             .join(Actor, Actor.id == Hop.actor_id)
-            .where(Hop.statement_id.in_(chunk))
-            .order_by(Hop.statement_id, Hop.chain, Hop.position)
-        )), "statement_id")
-        self.about = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            .where(member(Hop.statement_id))
+            .order_by(Hop.statement_id, Hop.chain, Hop.position))
+        self.about = (
             select(StatementAbout.statement_id, Actor.key)
             .join(Actor, Actor.id == StatementAbout.actor_id)
-            .where(StatementAbout.statement_id.in_(chunk))
-        )), "statement_id")
-        target = aliased(Statement)
-        target_article = aliased(Article)
-        self.relations = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            .where(member(StatementAbout.statement_id)))
+        self.relations = (
             select(Relation.source_id, Relation.type, target_article.key.label("article_key"),
                    target.key.label("statement_key"),
                    target.speaker_id.label("target_speaker_id"),
                    target_article.outlet_id.label("target_outlet_id"))
             .join(target, target.id == Relation.target_id)
             .join(target_article, target_article.id == target.article_id)
-            .where(Relation.source_id.in_(chunk))
-        )), "source_id")
-        self.topics = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            .where(member(Relation.source_id)))
+        self.topics = (
             select(StatementTopic.statement_id, StatementTopic.topic)
-            .where(StatementTopic.statement_id.in_(chunk))
-        )), "statement_id")
-        self.reviews = _group(_in_chunks(conn, statement_ids, lambda chunk: (
+            .where(member(StatementTopic.statement_id)))
+        self.reviews = (
             select(Review.statement_id, Actor.key.label("by"), Review.rating, Review.url,
                    Review.reviewed_on, Review.summary)
             .join(Actor, Actor.id == Review.reviewer_id)
-            .where(Review.statement_id.in_(chunk))
-            .order_by(Review.statement_id, Review.position)
-        )), "statement_id")
-        self.authors = _group(conn.execute(
+            .where(member(Review.statement_id))
+            .order_by(Review.statement_id, Review.position))
+        self.authors = (
             select(ArticleAuthor.article_id, ArticleAuthor.position, Actor.key)
             .join(Actor, Actor.id == ArticleAuthor.actor_id)
-            .where(ArticleAuthor.article_id.in_(ids))
-            .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
-        ).all(), "article_id")
+            .where(member(ArticleAuthor.article_id))
+            .order_by(ArticleAuthor.article_id, ArticleAuthor.position))
 
 
-def _in_chunks(conn: Connection, ids: list[int], query) -> Iterator[Any]:
-    # Each chunk's rows in one fetch: row by row cost ~1 s of CPU per 100k statements.
-    for start in range(0, len(ids), IN_CHUNK):
-        yield from conn.execute(query(ids[start:start + IN_CHUNK])).all()
-
-
-def _group(rows: Iterable[Any], column: str) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        grouped[getattr(row, column)].append(row)
-    return grouped
-
-
-def _span(article: Any, statement: Any, where: str, report: CheckReport) -> None:
-    start, end = statement.span_start, statement.span_end
-    if not 0 <= start < end <= len(article.text):
-        report.add("span", where, f"span {start}-{end} lies outside the article text "
-                   f"({len(article.text):,} characters)")
-        return
-    selected = article.text[start:end]
-    if selected != statement.quote:
-        report.add("span", where, f"span {start}-{end} selects «{_clip(selected)}», "
-                   f"not the quote «{_clip(statement.quote)}»")
-
-
-def _chains(hops: list[Any]) -> list[list[Any]]:
-    """A statement's hops split into its chains, by chain number."""
-    chains: dict[int, list[Any]] = defaultdict(list)
-    for hop in hops:
-        chains[hop.chain].append(hop)
-    return [chains[number] for number in sorted(chains)]
-
-
-def _chain(article: Any, statement: Any, hops: list[Any], where: str,
-           report: CheckReport) -> None:
-    """Each chain's links, and the stored speaker: the first chain's origin."""
-    chains = _chains(hops)
-    numbers = sorted({hop.chain for hop in hops})
-    if numbers != list(range(len(numbers))):
-        report.add("chain", where, f"chain numbers are {numbers}, not 0 to "
-                   f"{len(numbers) - 1} without gaps: a chain is missing or misnumbered")
-    for number, chain in enumerate(chains):
-        _one_chain(article, chain, where if not number else f"{where}, chain {number}",
-                   report)
-    first = chains[0] if chains else []
-    expected = first[-1].actor_id if first else article.outlet_id
-    if statement.speaker_id != expected:
-        if first:
-            which = "the first chain's" if len(chains) > 1 else "the chain's"
-            should = f"{which} last actor, '{first[-1].actor_key}'"
-        elif article.outlet_id is not None:
-            should = f"the article's outlet, '{article.outlet_key}' (the article's own voice)"
-        else:
-            should = "none (the article's own voice, and the article has no outlet)"
-        have = f"'{statement.speaker_key}'" if statement.speaker_id is not None else "none"
-        report.add("speaker", where, f"the stored original speaker is {have}, but it must "
-                   f"be {should}")
-
-
-def _one_chain(article: Any, hops: list[Any], where: str, report: CheckReport) -> None:
-    positions = [hop.position for hop in hops]
-    if positions != list(range(len(hops))):
-        report.add("chain", where, f"chain positions are {positions}, not 0 to "
-                   f"{len(hops) - 1} without gaps: a hop is missing or misnumbered")
-    for before, after in itertools.pairwise(hops):
-        if before.actor_id == after.actor_id:
-            report.add("chain", where, f"'{after.actor_key}' follows itself in the chain "
-                       f"(positions {before.position} and {after.position})")
-    if hops and article.outlet_id is not None and hops[0].actor_id == article.outlet_id:
-        report.add("chain", where, f"the chain starts with the article's outlet "
-                   f"'{hops[0].actor_key}', which is the implicit first link")
-
-
-def _stored_hop(text: str, statement: Any, hop: Any) -> Any:
-    """A stored hop as the file it came from described it: its cue span was pinned by
-    ``cue_occurrence`` when it is not the match nearest to the quote."""
-    cue_span = (hop.cue_start, hop.cue_end) if hop.cue_start is not None else None
-    pinned = cue_span is not None and hop.cue is not None and not spans.is_nearest(
-        text, hop.cue, cue_span[0], statement.span_start, statement.span_end)
-    return HopSpec(hop.actor_key, hop.cue, mention=hop.mention, identified=hop.identified,
-                   cue_span=cue_span, cue_pinned=pinned,
-                   mention_span=(hop.mention_start, hop.mention_end)
-                   if hop.mention_start is not None else None)
-
-
-def _relation_rules(statement: Any, relations: list[Any], where: str,
-                    report: CheckReport) -> None:
-    """What the importer refuses, should rows written some other way say it: a refusal
-    that answers a statement, a statement other than a refusal that ``declines`` one,
-    a correction or retraction by someone other than the target's speaker or outlet
-    (where both sides are known)."""
-    refusal = statement.kind == StatementKind.REFUSAL.value
-    for relation in relations:
-        target = f"{relation.article_key}#{relation.statement_key}"
-        declines = relation.type == RelationType.DECLINES.value
-        if refusal and not declines:
-            report.add("relation", where, f"a refusal {relation.type} '{target}'; a refusal "
-                       "takes no position on anything")
-        elif declines and not refusal:
-            report.add("relation", where, f"a {statement.kind} statement declines "
-                       f"'{target}'; only a refusal declines to address a statement")
-        if relation.type in (RelationType.CORRECTS.value, RelationType.RETRACTS.value):
-            theirs = {relation.target_speaker_id, relation.target_outlet_id} - {None}
-            if statement.speaker_id is not None and theirs and \
-                    statement.speaker_id not in theirs:
-                report.add("relation", where, f"{relation.type} '{target}', whose speaker "
-                           "and outlet are both someone else; only the same speaker or outlet "
-                           f"{relation.type} a statement")
-
-
-def _content_hash(article: Any, batch: _Batch, statements: list[Any],
-                  report: CheckReport) -> None:
-    """The article as stored must still hash to what was imported: anything changed
-    outside claimsdb (a title, a cue, a relation) shows up here."""
-    specs = []
-    for s in statements:
-        relations: dict[str, list[str]] = defaultdict(list)
-        for r in batch.relations.get(s.id, []):
-            relations[r.type].append(f"{r.article_key}#{r.statement_key}")
-        specs.append(StatementSpec(
-            key=s.key, quote=s.quote, span_start=s.span_start, span_end=s.span_end,
-            kind=s.kind, stated_on=s.stated_on,
-            chains=tuple(tuple(_stored_hop(article.text, s, h) for h in chain)
-                         for chain in _chains(batch.hops.get(s.id, []))),
-            about=tuple(a.key for a in batch.about.get(s.id, [])),
-            relations={t: tuple(refs) for t, refs in relations.items()},
-            topics=tuple(t.topic for t in batch.topics.get(s.id, [])), note=s.note,
-            reviews=tuple(ReviewSpec(r.by, r.rating, r.url, r.reviewed_on, r.summary)
-                          for r in batch.reviews.get(s.id, [])),
-            translated_from=s.translated_from, original=s.original,
-        ))
-    spec = ArticleSpec(
-        key=article.key, title=article.title, text=article.text, outlet=article.outlet_key,
-        url=article.url, published=article.published, language=article.language,
-        authors=tuple(a.key for a in batch.authors.get(article.id, [])),
-        statements=tuple(specs), retrieved=article.retrieved,
-        archived_url=article.archived_url, note=article.note,
+def _read_batch(conn: Connection, queries: _BatchQueries, ids: list[int]) -> BatchRows:
+    """One batch of articles with every row that belongs to them, as plain tuples in
+    the columns ``article_checks`` describes (picklable, for a worker process)."""
+    statements = _rows(conn, queries.statements, ids)
+    # Statement ids grouped by article, as the statements are checked (the IN lists
+    # below follow that order, as they always have).
+    by_article: dict[int, list[int]] = {}
+    for row in statements:
+        by_article.setdefault(row[0], []).append(row[1])
+    statement_ids = [id_ for group in by_article.values() for id_ in group]
+    return BatchRows(
+        articles=_rows(conn, queries.articles, ids),
+        statements=statements,
+        hops=_in_chunks(conn, queries.hops, statement_ids),
+        about=_in_chunks(conn, queries.about, statement_ids),
+        relations=_in_chunks(conn, queries.relations, statement_ids),
+        topics=_in_chunks(conn, queries.topics, statement_ids),
+        reviews=_in_chunks(conn, queries.reviews, statement_ids),
+        authors=_rows(conn, queries.authors, ids),
     )
-    if spec.content_hash() != article.content_hash:
-        report.add("content", f"article '{article.key}'",
-                   "the stored article no longer matches the content it was imported with "
-                   "(its content hash differs): it was changed outside claimsdb. Re-import "
-                   "its file with 'claimsdb add --replace'")
+
+
+def _rows(conn: Connection, query, ids: list[int]) -> list[tuple[Any, ...]]:
+    """The rows in one fetch, as plain tuples (SQLAlchemy's rows pickle with their
+    metadata; fetching row by row costs ~1 s of CPU per 100k statements)."""
+    return list(map(tuple, conn.execute(query, {"ids": ids}).all()))
+
+
+def _in_chunks(conn: Connection, query, ids: list[int]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), IN_CHUNK):
+        rows += _rows(conn, query, ids[start:start + IN_CHUNK])
+    return rows
 
 
 # -- relations across articles -------------------------------------------------------------
@@ -685,8 +676,3 @@ def _cycle_order(component: list[int], graph: Mapping[int, list[int]]) -> list[i
 
 def _plural(count: int, name: str) -> str:
     return f"{count:,} {name if count != 1 else name.removesuffix('s')}"
-
-
-def _clip(value: str, limit: int = MAX_SHOWN) -> str:
-    value = one_line(value)  # line breaks as ⏎, a bare CR as \r (see claimsdb.terminal)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
