@@ -5,7 +5,8 @@ timed as whole processes against a peer's start-up (bench/startup.py). Nothing i
 output shows what they import, so a module that comes back into their path (an import
 moved to a module's top, a list made at import time) would only show as a slower bench.
 These tests pin what was made lazy: the exporter and its CSV and JSON writers, JSON for
-the text views, and the search's patterns for lists that do not search.
+the text views, the search's patterns for lists that do not search, and the result
+classes of the other commands (defining a dataclass compiles its methods).
 """
 
 from __future__ import annotations
@@ -46,3 +47,17 @@ def test_a_search_still_compiles_its_patterns_and_finds(seeded):
     modules, compiled = _loaded(seeded, "statements", "--search", "peace*", "--format", "csv")
     assert compiled == 1
     assert "claimsdb.output.export" in modules  # the CSV writer
+
+
+RESULT_MODULES = {"claimsdb.query.actor_results", "claimsdb.query.article_results",
+                  "claimsdb.query.denial_results"}
+
+
+@pytest.mark.parametrize(("args", "own"), [
+    (CHAIN, set()), (STATEMENTS, set()), (ACTOR, {"claimsdb.query.actor_results"}),
+    (ARTICLE, {"claimsdb.query.article_results"}),
+    (DENIALS, {"claimsdb.query.denial_results"}),
+])
+def test_a_read_command_defines_only_its_own_result_classes(seeded, backend, args, own):
+    modules, _ = _loaded(seeded, *args)
+    assert RESULT_MODULES & modules == own
