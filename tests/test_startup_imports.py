@@ -61,3 +61,27 @@ RESULT_MODULES = {"claimsdb.query.actor_results", "claimsdb.query.article_result
 def test_a_read_command_defines_only_its_own_result_classes(seeded, backend, args, own):
     modules, _ = _loaded(seeded, *args)
     assert RESULT_MODULES & modules == own
+    # an article file's problems, an export's report: nothing a read makes
+    assert not {"claimsdb.problem", "claimsdb.output.export_result"} & modules
+
+
+def test_the_names_defined_apart_are_still_where_they_were():
+    """``claimsdb.errors.Problem``, ``claimsdb.api.ExportResult`` and the result
+    classes load their modules when asked for, as the same classes everywhere."""
+    import claimsdb.api
+    import claimsdb.errors
+    from claimsdb.output.export_result import ExportResult
+    from claimsdb.problem import Problem
+    from claimsdb.query import actor_results, article_results, denial_results, queries, results
+
+    assert claimsdb.errors.Problem is Problem
+    assert claimsdb.api.ExportResult is ExportResult
+    for module in (actor_results, article_results, denial_results):
+        for name, value in vars(module).items():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                assert getattr(results, name) is value
+                assert getattr(queries, name) is value
+    with pytest.raises(AttributeError):
+        claimsdb.errors.Nothing  # noqa: B018
+    with pytest.raises(AttributeError):
+        results.Nothing  # noqa: B018
