@@ -149,15 +149,24 @@ class Database:
         second, each in its own savepoint).
         """
         from claimsdb.format.articles import ArticleBytes
-        from claimsdb.ingest.adding import add_files
+        from claimsdb.ingest.prefetch import start_parsing
 
         if isinstance(items, str | Path):
             items = [items]
         files = [item if isinstance(item, ArticleBytes) else Path(item) for item in items]
+        # The parsing workers start before the importer (and SQLAlchemy) is loaded:
+        # they come up on another core meanwhile. add_files closes them.
+        started = start_parsing(files, batch=batch, dry_run=dry_run)
+        try:
+            from claimsdb.ingest.adding import add_files
+        except BaseException:
+            if started[1] is not None:
+                started[1].close()
+            raise
         return add_files(self.target, files, engine=lambda: self.engine(create=True),
                          replace=replace, dry_run=dry_run, batch=batch,
                          update_actors=update_actors, keep_going=keep_going,
-                         on_progress=on_progress)
+                         on_progress=on_progress, started=started)
 
     def seed(self, *, replace: bool = False, **options: Any) -> AddReport:
         """Import the bundled seed articles (``claimsdb seed``); options as for ``add``.
