@@ -424,3 +424,32 @@ def test_add_batch_with_parsing_workers_gives_what_file_by_file_gives(cli, corpu
     assert "'Bad Key' is not a valid key" in result.output
     one_by_one(other, [read_article(path) for path in corpus])
     assert without_import_times(dump(engine)) == without_import_times(dump(other))
+
+
+def test_the_parsing_starts_before_the_importer_and_sqlalchemy_are_loaded(tmp_path):
+    """``Database.add`` starts the parsing workers first, so that they come up on the
+    second core while the command loads the importer (SQLAlchemy) and opens the
+    database; the import is the same."""
+    import subprocess
+
+    program = textwrap.dedent(f"""
+        import sys
+        from claimsdb.ingest import prefetch
+        seen = []
+        start = prefetch.ParsedFiles.__init__
+        def started(self, *args, **kwargs):
+            seen.append(sorted(m for m in ("sqlalchemy", "claimsdb.ingest.adding")
+                               if m in sys.modules))
+            start(self, *args, **kwargs)
+        prefetch.ParsedFiles.__init__ = started
+        import claimsdb
+        from claimsdb.api import seed_files
+        with claimsdb.open({str(tmp_path / "c.db")!r}) as db:
+            report = db.add(seed_files(), batch=500)
+        print(seen, len(report.results))
+        """)
+    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         timeout=300, check=True)
+    from claimsdb.format.seeds import seed_files
+
+    assert ran.stdout.split() == ["[[]]", str(len(seed_files()))]

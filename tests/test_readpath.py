@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import text
@@ -459,3 +460,21 @@ def test_a_postgresql_url_becomes_the_arguments_sqlalchemy_would_pass():
         driver.connect("postgresql://a@h1/claims?host=h2")
     with pytest.raises(driver.NotOnDriver):
         driver.connect("mysql://a@h/claims")
+
+
+@pytest.mark.parametrize("path", [
+    "/srv/claims.db", "/tmp/with space/c.db", "/tmp/p%20q/c.db", "/tmp/hash#1/c.db",
+    "/tmp/été/ünï.db", "/tmp/a@b:c/d.db", "/tmp/line\nbreak.db", "//two/slashes.db", "",
+])
+def test_a_sqlite_file_url_has_the_parts_the_url_pattern_finds(path):
+    """``url_parts`` reads a SQLite file's URL (what ``resolve_url`` makes of a path)
+    without compiling the URL pattern; the parts are those the pattern gives."""
+    from claimsdb import config
+
+    url = "sqlite:///" + path
+    match = config._url_pattern().match(url)
+    assert config.url_parts(url) == config.UrlParts(
+        match["scheme"], username=None, password=None, host=None, port=None,
+        database=unquote(match["database"]), query={})
+    # a query string still goes the pattern's way
+    assert config.url_parts(url + "?mode=ro").query == {"mode": "ro"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from claimsdb.ingest.adding import AddReport, DatabaseNotice, Outcome
     from claimsdb.ingest.importer import ImportResult
     from claimsdb.output.export import ActorRow, ArticleRow
+    from claimsdb.output.export_result import ExportResult
     from claimsdb.query import checks, queries, tracing
     from claimsdb.query.finding import FoundActor
     from claimsdb.query.queries import StatementFilter
@@ -64,21 +64,6 @@ __all__ = [
 # many as a web server's requests usually run at once.
 _SPARE_DRIVERS = 4
 _SPARES_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """What ``Database.export_file`` wrote: ``rows`` of ``noun`` (for a table export:
-    "statement", "chain link"...; ``prov``: "statement"; ``claimreview``: "review";
-    ``article``: "article";
-    ``datasette-metadata``: "database"), and for an article its ``statements`` and
-    ``actors``, for Datasette metadata the database ``name``."""
-
-    rows: int
-    noun: str
-    statements: int = 0
-    actors: int = 0
-    name: str | None = None
 
 
 class Database:
@@ -164,15 +149,24 @@ class Database:
         second, each in its own savepoint).
         """
         from claimsdb.format.articles import ArticleBytes
-        from claimsdb.ingest.adding import add_files
+        from claimsdb.ingest.prefetch import start_parsing
 
         if isinstance(items, str | Path):
             items = [items]
         files = [item if isinstance(item, ArticleBytes) else Path(item) for item in items]
+        # The parsing workers start before the importer (and SQLAlchemy) is loaded:
+        # they come up on another core meanwhile. add_files closes them.
+        started = start_parsing(files, batch=batch, dry_run=dry_run)
+        try:
+            from claimsdb.ingest.adding import add_files
+        except BaseException:
+            if started[1] is not None:
+                started[1].close()
+            raise
         return add_files(self.target, files, engine=lambda: self.engine(create=True),
                          replace=replace, dry_run=dry_run, batch=batch,
                          update_actors=update_actors, keep_going=keep_going,
-                         on_progress=on_progress)
+                         on_progress=on_progress, started=started)
 
     def seed(self, *, replace: bool = False, **options: Any) -> AddReport:
         """Import the bundled seed articles (``claimsdb seed``); options as for ``add``.
@@ -631,6 +625,7 @@ class Database:
         refused. ``on_progress(done, total)`` is called after each row (statement for
         ``prov``); the total is counted only when it is given.
         """
+        from claimsdb.output.export_result import ExportResult
         from claimsdb.store import outputs
 
         protect = self.protected_files()
@@ -848,6 +843,7 @@ def open(target: str | Path | None = None) -> Database:
 
 _LAZY = {
     "AddReport": "claimsdb.ingest.adding",
+    "ExportResult": "claimsdb.output.export_result",
     "ArticleDraft": "claimsdb.draft.drafting",
     "DatabaseNotice": "claimsdb.ingest.adding",
     "StatementFilter": "claimsdb.query.queries",

@@ -126,15 +126,23 @@ def _secrets_of(url: str) -> set[str]:
 
 # SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url), so that a URL means the
 # same here as to an engine: the password ends at the first '@', the port is a number.
-_URL = re.compile(
+_SQLITE_FILE = "sqlite:///"
+
+
+@functools.cache
+def _url_pattern() -> re.Pattern[str]:
+    """The pattern, compiled when a URL other than a SQLite file's is first read."""
+    return re.compile(_URL, re.VERBOSE)
+
+
+_URL = (
     r"""
     (?P<scheme>[\w+]+)://
     (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
     (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
     (?:/(?P<database>[^?]*))?
     (?:\?(?P<query>.*))?
-    """,
-    re.VERBOSE,
+    """
 )
 
 
@@ -157,7 +165,12 @@ def url_parts(url: str) -> UrlParts | None:
     URL's passwords, and connecting with the driver alone (``claimsdb.store.driver``)."""
     from urllib.parse import parse_qsl, unquote
 
-    match = _URL.match(url)
+    if url.startswith(_SQLITE_FILE) and "?" not in url:
+        # What the pattern finds in the URL ``resolve_url`` makes of a path, without
+        # compiling it (every read command opens such a URL): no user, no host, no
+        # port, the rest the database, no query.
+        return UrlParts("sqlite", database=unquote(url[len(_SQLITE_FILE):]))
+    match = _url_pattern().match(url)
     if match is None:
         return None
     query: dict[str, str | list[str]] = {}

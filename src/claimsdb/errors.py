@@ -7,32 +7,14 @@ a pre-formatted string lets tests and other front ends present them their own wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claimsdb.problem import Problem
 
 
 class ClaimsError(Exception):
     """Base of every error a user can cause and fix (exit code 1 in the CLI)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an article file."""
-
-    message: str
-    item: str | None = None  # "statement 'denial'", "actor 'peskov'", "article"
-    field: str | None = None  # "quote", "chain[1].actor"
-    line: int | None = None  # 1-based line in the file, where the parser knows it
-
-    def describe(self) -> str:
-        where = []
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.item:
-            where.append(self.item)
-        if self.field:
-            where.append(f"field '{self.field}'")
-        prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
 
 
 class ArticleError(ClaimsError):
@@ -110,3 +92,14 @@ class NotFound(ClaimsError):
 
 class DatabaseError(ClaimsError):
     """The database cannot be opened or used: unreachable, locked, not initialised, too old."""
+
+
+def __getattr__(name: str) -> Any:
+    # ``Problem`` is defined in ``claimsdb.problem``, loaded when first asked for:
+    # every command imports this module for its error handling, and only reading an
+    # article file makes problems (defining a dataclass compiles its methods).
+    if name == "Problem":
+        from claimsdb.problem import Problem
+
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,8 +33,9 @@ from claimsdb.ingest.importer import (
     import_spec,
     import_stream,
 )
-from claimsdb.ingest.ordering import DependencyOrder, actors_first
-from claimsdb.ingest.prefetch import ParsedFiles, gc_paused
+from claimsdb.ingest.ordering import DependencyOrder
+from claimsdb.ingest.prefetch import COMMIT_FILES as COMMIT_FILES
+from claimsdb.ingest.prefetch import ParsedFiles, gc_paused, start_parsing
 from claimsdb.store.db import describe_database, read_connection, update_planner_statistics
 from claimsdb.store.models import Article
 from claimsdb.store.opening import open_for_dry_run, prepare_for_writing
@@ -50,7 +51,7 @@ ANALYZE_FILES = 500
 # hold the database for longer than COMMIT_SECONDS. A file is reported only once the
 # transaction that holds it has committed, so a crash loses nothing reported, and one
 # commit and one bulk write per group, instead of per file, is most of the speed.
-COMMIT_FILES = 500
+# (COMMIT_FILES is in ``claimsdb.ingest.prefetch``, which starts the parsing.)
 COMMIT_SECONDS = 0.5
 
 # What ``on_progress`` receives per file: its result, or (with ``keep_going``) the
@@ -102,7 +103,8 @@ def summary(counts: dict[str, int], dry_run: bool, failed: int = 0) -> str:
 def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
               engine: Callable[[], Engine], replace: Replace = False, dry_run: bool = False,
               batch: int = 1, update_actors: bool = False, keep_going: bool = False,
-              on_progress: Callable[[Outcome | DatabaseNotice], None] | None = None
+              on_progress: Callable[[Outcome | DatabaseNotice], None] | None = None,
+              started: tuple[list[Path | ArticleBytes], ParsedFiles | None] | None = None
               ) -> AddReport:
     """Import article files and files of actors only (paths, or ``ArticleBytes``
     already read from a stream), in an order where each comes after what it needs
@@ -114,16 +116,19 @@ def add_files(target: str | None, items: Sequence[Path | ArticleBytes], *,
     read-only by itself. Without ``keep_going`` the first file that fails is raised,
     after the files before it were imported; with it, every failure is reported and
     collected in ``AddReport.failures``.
+
+    ``started``: what ``prefetch.start_parsing`` returned for these ``items``, ``batch``
+    and ``dry_run``, when the caller started the parsing before importing this module
+    (``Database.add``: its workers then come up while this module's imports load);
+    it is closed here, as the parsing started here is.
     """
-    report = AddReport(dry_run=dry_run)
-    notify = on_progress or (lambda outcome: None)
-    items = actors_first(items)
-    # Several files without --batch are committed in short groups (COMMIT_FILES).
-    grouped = batch == 1 and not dry_run and len(items) > 1
-    # With a batch, parsing starts first: its workers come up while the database opens.
-    parsing = (ParsedFiles(items, COMMIT_FILES if grouped else batch)
-               if batch > 1 or grouped else None)
+    items, parsing = started if started is not None else start_parsing(
+        items, batch=batch, dry_run=dry_run)
     try:
+        report = AddReport(dry_run=dry_run)
+        notify = on_progress or (lambda outcome: None)
+        # Several files without --batch are committed in short groups (COMMIT_FILES).
+        grouped = batch == 1 and not dry_run and len(items) > 1
         if dry_run:
             checked = open_for_dry_run(target)
             try:

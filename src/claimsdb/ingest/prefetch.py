@@ -13,7 +13,8 @@ as its ``ArticleSpec`` (or ``ActorsFileSpec``) or the ``ArticleError`` that
 
 Workers are fresh interpreters ("spawn"): a forked one would inherit this process's
 open SQLite connections, which SQLite forbids using or closing across a fork. They
-start before the command opens the database, which they then come up beside. At most
+start before the command loads the importer (SQLAlchemy) and opens the database
+(``start_parsing``), which they then come up beside. At most
 ``AHEAD`` batches' worth of files wait parsed, so memory stays bounded.
 
 Workers die with the command (``die_with_parent``): a worker waits on a queue whose
@@ -50,6 +51,26 @@ WORKERS = 2
 # Below this many files, parsing them here is quicker than starting a worker.
 WORKER_THRESHOLD = 64
 MIN_CHUNK = 16  # files per task sent to a worker: fewer would cost more in messages
+# A plain add (no --batch) of several files commits them in groups of at most this
+# many (``claimsdb.ingest.adding``, which re-exports it, says why).
+COMMIT_FILES = 500
+
+
+def start_parsing(items: Sequence[Path | ArticleBytes], *, batch: int, dry_run: bool
+                  ) -> tuple[list[Path | ArticleBytes], ParsedFiles | None]:
+    """The files in the order they are imported (``ordering.actors_first``), and their
+    parsing, started (None: each file is read as it is imported: one file, or a dry
+    run without ``batch``). It is here, apart from ``claimsdb.ingest.adding``, so that
+    ``Database.add`` starts the workers before importing that module and SQLAlchemy:
+    the workers come up on the second core while the command loads and opens the
+    database. The caller closes the parsing (``add_files`` does)."""
+    from claimsdb.ingest.ordering import actors_first
+
+    items = actors_first(items)
+    grouped = batch == 1 and not dry_run and len(items) > 1  # (add_files: short groups)
+    parsing = (ParsedFiles(items, COMMIT_FILES if grouped else batch)
+               if batch > 1 or grouped else None)
+    return items, parsing
 
 
 class ParsedFiles:

@@ -14,10 +14,15 @@ imports SQLAlchemy (an import-linter contract checks it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from claimsdb.query.compiled_sql import QUERIES
-from claimsdb.query.results import ActorRef, ArticleDetail
+from claimsdb.query.results import ActorRef
 from claimsdb.query.views import article_detail, group_details, with_speakers
 from claimsdb.store.driver import DriverConnection
+
+if TYPE_CHECKING:
+    from claimsdb.query.article_results import ArticleDetail
 
 
 def article(conn: DriverConnection, key: str, *, context: bool = True) -> ArticleDetail | None:

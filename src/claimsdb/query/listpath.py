@@ -28,15 +28,18 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimsdb.query import filters
 from claimsdb.query.compiled_sql import QUERIES
 from claimsdb.query.filters import CONDITIONS_MARK, Condition, StatementFilter
-from claimsdb.query.results import ActorRef, DenialView, StatementView
+from claimsdb.query.results import ActorRef, StatementView
 from claimsdb.query.search_terms import FTS_TABLE_PROBE
 from claimsdb.query.views import build_views, group_details, speaker_keys, with_speakers
 from claimsdb.store.driver import CompiledQuery, DriverConnection, NotOnDriver
+
+if TYPE_CHECKING:
+    from claimsdb.query.denial_results import DenialView
 
 BATCH = 1000  # statements (or denials) per batch, as queries.BATCH
 _DETAIL_PARTS = ("hops", "outgoing", "incoming", "about")
@@ -255,6 +258,8 @@ def denials(conn: DriverConnection, flt: StatementFilter | None = None, *,
     query, condition_values = with_conditions(conn.dialect, name, conditions)
     query, type_values = expanded(query, "denial_types", types)
     values.update(condition_values, **type_values)
+
+    from claimsdb.query.denial_results import DenialView
 
     def views() -> Iterator[DenialView]:
         by_ids = QUERIES[conn.dialect]["statements_by_ids"]

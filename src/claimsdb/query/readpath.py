@@ -20,8 +20,10 @@ imports SQLAlchemy (an import-linter contract checks it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from claimsdb.query.compiled_sql import QUERIES
-from claimsdb.query.results import ActorDetail, ActorRef, StatementView
+from claimsdb.query.results import ActorRef, StatementView
 from claimsdb.query.views import (
     actor_detail,
     build_views,
@@ -30,6 +32,9 @@ from claimsdb.query.views import (
     with_speakers,
 )
 from claimsdb.store.driver import DriverConnection
+
+if TYPE_CHECKING:
+    from claimsdb.query.actor_results import ActorDetail
 
 BATCH = 1000  # statements whose details are read in one query (queries.BATCH)
 

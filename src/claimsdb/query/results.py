@@ -6,6 +6,12 @@ These dataclasses live apart from the queries that fill them (``claimsdb.query.q
 which re-exports them under their old names) so that code holding results needs no
 SQLAlchemy: the renderers, and the read path that answers ``claimsdb chain`` on the
 database driver alone (``claimsdb.query.readpath``, ``claimsdb.query.articlepath``).
+
+Defining a dataclass compiles its methods, which every command that loads this module
+paid for all of them: what only an actor, an article or a denial is made of lives in
+``actor_results``, ``article_results`` and ``denial_results``, and the names here load
+them when first asked for (``__getattr__``), so ``claimsdb chain`` defines only the
+statement's classes.
 """
 
 from __future__ import annotations
@@ -16,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from claimsdb.format.vocabulary import Identification
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Sequence
 
 
@@ -150,89 +155,6 @@ class StatementView:
         return [r.ref for r in pool if r.type == relation]
 
 
-# -- one actor (``claimsdb actor``) -------------------------------------------------------
-
-@dataclass(frozen=True)
-class ActorSummary:
-    """An actor with what it did: the counts a sourcing analyst scans first."""
-
-    key: str
-    name: str
-    kind: str
-    identified: str
-    originated: int  # statements whose original speaker it is
-    relayed: int  # statements that passed through it (chain or outlet) but it did not originate
-    denials_issued: int  # denials it originated
-    denials_received: int  # denials aimed at statements it originated
-
-
-@dataclass(frozen=True)
-class RoleView:
-    """A title one actor holds at another, with its dates."""
-
-    title: str
-    of: ActorRef  # the actor the role is held at (for members: the holder)
-    started_on: dt.date | None
-    ended_on: dt.date | None
-
-
-@dataclass(frozen=True)
-class ActorDetail:
-    """One actor with its counts, aliases, roles, members, and what it said and relayed."""
-
-    summary: ActorSummary
-    wikidata: str | None
-    description: str | None
-    aliases: tuple[str, ...]
-    roles: tuple[RoleView, ...]  # titles this actor holds at others
-    members: tuple[RoleView, ...]  # actors holding a title at this one
-    said: tuple[StatementView, ...]  # statements it originated
-    relayed: tuple[StatementView, ...]  # statements it passed on
-
-    @property
-    def ref(self) -> ActorRef:
-        s = self.summary
-        return ActorRef(s.key, s.name, s.kind, s.identified)
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    key: str
-    title: str
-    outlet: ActorRef | None
-    published: str | None
-    url: str | None
-    language: str
-    statements: int
-    anonymous: int  # statements whose every origin is anonymous (as ``sources`` counts)
-    denied: int  # statements something denies
-    retrieved: str | None = None  # when the text was retrieved (format 1.1)
-    archived_url: str | None = None  # an archived copy of the article (format 1.1)
-
-
-@dataclass(frozen=True)
-class ArticleDetail:
-    summary: ArticleSummary
-    text: str
-    authors: tuple[ActorRef, ...]
-    statements: tuple[StatementView, ...]  # in text order
-    note: str | None = None  # the annotator's note (format 1.1)
-
-
-@dataclass(frozen=True)
-class DenialView:
-    """Who denied (or dismissed) what: the denial, and the denied statement with its
-    provenance."""
-
-    denial: StatementView
-    denied: StatementView
-    type: str = "denies"  # or "dismisses" (RelationType)
-
-    @property
-    def denier(self) -> ActorRef | None:
-        return self.denial.speaker
-
-
 def chain_origins(chains: Sequence[Sequence[Any]], speaker: ActorRef | None
                   ) -> tuple[ActorRef, ...]:
     """Each chain's original speaker (its last hop's actor), first chain first, each
@@ -244,3 +166,19 @@ def chain_origins(chains: Sequence[Sequence[Any]], speaker: ActorRef | None
     for chain in chains:
         found.setdefault(chain[-1].actor.key, chain[-1].actor)
     return tuple(found.values())
+
+
+# The classes that live in their own modules (see the docstring), by name.
+_ELSEWHERE = {
+    "ActorSummary": "actor_results", "RoleView": "actor_results",
+    "ActorDetail": "actor_results", "ArticleSummary": "article_results",
+    "ArticleDetail": "article_results", "DenialView": "denial_results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ELSEWHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"claimsdb.query.{_ELSEWHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

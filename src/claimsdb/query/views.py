@@ -11,19 +11,13 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from claimsdb.query.results import (
-    ActorDetail,
-    ActorRef,
-    ActorSummary,
-    ArticleDetail,
-    ArticleSummary,
-    HopView,
-    RelatedStatement,
-    RoleView,
-    StatementView,
-)
+from claimsdb.query.results import ActorRef, HopView, RelatedStatement, StatementView
+
+if TYPE_CHECKING:
+    from claimsdb.query.actor_results import ActorDetail, RoleView
+    from claimsdb.query.article_results import ArticleDetail, ArticleSummary
 
 CONTEXT_WINDOW = 400  # characters each side of a span fetched to find its sentence
 
@@ -119,6 +113,8 @@ def article_summary(row: Sequence) -> ArticleSummary:
     identification, then the counts of statements, anonymous ones and denied ones)."""
     (key, title, published, url, language, retrieved, archived_url, outlet_key, outlet_name,
      outlet_kind, outlet_identified, statements, anonymous, denied) = row
+    from claimsdb.query.article_results import ArticleSummary
+
     outlet = (ActorRef(outlet_key, outlet_name, outlet_kind, outlet_identified)
               if outlet_key is not None else None)
     return ArticleSummary(key, title, outlet, published, url, language, statements, anonymous,
@@ -139,6 +135,8 @@ def article_detail(summary_row: Sequence, text: str, note: str | None,
     to ``CONTEXT_WINDOW`` characters past the span)."""
     if context:
         rows = [(*row[:20], text[row[19]:row[6] + CONTEXT_WINDOW], *row[21:]) for row in rows]
+    from claimsdb.query.article_results import ArticleDetail
+
     views = sorted(build_views(rows, hops, related, about, context=context),
                    key=lambda v: (v.span_start, v.span_end))
     return ArticleDetail(article_summary(summary_row), text,
@@ -166,6 +164,8 @@ def actor_detail(row: Sequence, wikidata: str | None, description: str | None,
     """``claimsdb actor``'s answer from its rows: ``row`` the actor's (id, key, name,
     kind, identified and its four counts), ``roles`` and ``members`` those of
     ``_actor_roles`` in ``claimsdb.query.queries``."""
+    from claimsdb.query.actor_results import ActorDetail, ActorSummary
+
     _id, *summary = row
     return ActorDetail(summary=ActorSummary(*summary), wikidata=wikidata,
                        description=description, aliases=tuple(aliases),
@@ -175,6 +175,8 @@ def actor_detail(row: Sequence, wikidata: str | None, description: str | None,
 
 def role_views(rows: Sequence[Sequence]) -> tuple[RoleView, ...]:
     """(title, started on, ended on, the other actor's key, name, kind, identified)."""
+    from claimsdb.query.actor_results import RoleView
+
     return tuple(RoleView(title, ActorRef(key, name, kind, identified), stored_date(started),
                           stored_date(ended))
                  for title, started, ended, key, name, kind, identified in rows)

@@ -29,6 +29,7 @@ the error path).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sqlite3
@@ -273,13 +274,18 @@ def require_file(path: Path) -> None:
         )
 
 
-_HALF_URL = re.compile(r"(postgres(ql)?|sqlite|mysql|mariadb|oracle|mssql)(\+\w+)?:(?!//)", re.I)
+@functools.cache
+def _half_url() -> re.Pattern[str]:
+    """Compiled when a target with a ':' is first checked (a path rarely has one)."""
+    return re.compile(r"(postgres(ql)?|sqlite|mysql|mariadb|oracle|mssql)(\+\w+)?:(?!//)", re.I)
 
 
 def refuse_half_url(target: str | os.PathLike[str] | None) -> None:
     """A scheme without '//' would be taken for a file name and become a new SQLite
     database somewhere unexpected."""
-    if target is not None and _HALF_URL.match(os.fspath(target)):
+    if target is None or ":" not in os.fspath(target):
+        return  # (what the pattern needs to match)
+    if _half_url().match(os.fspath(target)):
         shown = redact(os.fspath(target), os.fspath(target))
         raise DatabaseError(
             f"not a database URL or path: {shown} looks like a URL but "

@@ -16,8 +16,8 @@ it for reading; ``write_refusal`` says why a write failed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from claimsdb.errors import DatabaseError
@@ -26,9 +26,10 @@ _WAL_HEADER_OFFSET = 18  # file format version numbers: 2 and 2 for WAL
 _WAL = 2
 
 
-@dataclass(frozen=True)
-class ReadOnlyAccess:
-    """How to open a database that cannot be written, and why it cannot be."""
+class ReadOnlyAccess(NamedTuple):
+    """How to open a database that cannot be written, and why it cannot be. (A named
+    tuple: every SQLite connection loads this module, nearly always for a file that
+    can be written, and a frozen dataclass costs several times more to define.)"""
 
     uri: str  # for sqlite3.connect(uri, uri=True)
     reason: str  # "the folder X is read-only", ...
