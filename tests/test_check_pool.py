@@ -6,6 +6,7 @@ that a few small articles go through it, one batch per article, and compare.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
@@ -81,7 +82,7 @@ def reports(engine, monkeypatch, in_flight=1):
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(checks, "ProcessPoolExecutor", Pool)
-    pooled = check_database(engine)
+    pooled = check_database(engine, workers=2)
     assert started == ["spawn"]
     return alone, pooled
 
@@ -155,7 +156,7 @@ def test_a_worker_that_dies_leaves_its_batches_to_the_checking_process(articles,
 
     alone, _ = reports(engine, monkeypatch)
     monkeypatch.setattr(checks, "ProcessPoolExecutor", BrokenPool)
-    pooled = check_database(engine)
+    pooled = check_database(engine, workers=2)
     same(alone, pooled)
     assert [f.where for f in pooled.findings] == ["article 'pool-0'", "article 'pool-2'"]
 
@@ -165,4 +166,30 @@ def test_a_small_database_starts_no_worker(seeded, engine, monkeypatch):
         raise AssertionError("a pool was started for one article")
 
     monkeypatch.setattr(checks, "ProcessPoolExecutor", refuse)
+    assert check_database(engine, workers=0).ok
+
+
+def test_workers_are_opt_in_and_the_command_asks_for_them(cli, articles, engine,
+                                                          monkeypatch):
+    """The library checks in its own process unless asked (a spawned worker imports
+    the caller's main module); ``claimsdb check`` asks for one per CPU, ``--jobs 1``
+    for none, ``--jobs N`` for N."""
+    monkeypatch.setattr(checks, "POOL_MIN_ARTICLES", 0)
+    started = []
+
+    class Pool(checks.ProcessPoolExecutor):
+        def __init__(self, workers, *args, **kwargs):
+            started.append(workers)
+            super().__init__(workers, *args, **kwargs)
+
+    monkeypatch.setattr(checks, "ProcessPoolExecutor", Pool)
     assert check_database(engine).ok
+    assert started == []
+    for args, expected in ((["--jobs", "1"], []), (["--jobs", "3"], [3]),
+                           ([], [os.cpu_count() or 1] if (os.cpu_count() or 1) > 1 else [])):
+        started.clear()
+        result = cli("check", *args)
+        assert result.exit_code == 0, result.output
+        assert started == expected
+    result = cli("check", "--jobs", "-1")
+    assert result.exit_code == 2

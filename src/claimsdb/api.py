@@ -528,11 +528,17 @@ class Database:
         with self.reading() as conn:
             return tracing.find_loops(conn)
 
-    def check(self) -> checks.CheckReport:
-        """Every integrity check (``claimsdb check``); never writes."""
+    def check(self, *, workers: int = 1) -> checks.CheckReport:
+        """Every integrity check (``claimsdb check``); never writes.
+
+        ``workers``: processes verifying a large database's articles (500 or more) while
+        this one reads them; 1 (the default) verifies them in this process, 0 one per
+        CPU. Workers are started with ``spawn`` and import the program's main module,
+        so a script asking for them guards its work with ``if __name__ ==
+        "__main__"``."""
         from claimsdb.query import checks
 
-        return checks.check_database(self.engine(create=False))
+        return checks.check_database(self.engine(create=False), workers=workers)
 
     # -- exports ------------------------------------------------------------------------
 

@@ -16,8 +16,13 @@ from claimsdb.cli.show import echo
 @click.option("--strict", is_flag=True,
               help="Exit with code 1 on warnings too (links whose dates run backwards), "
               "not only on integrity problems.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="N",
+              help="Processes verifying the articles of a large database (500 or more) "
+              "while the checking process reads them: 0 for one per CPU, 1 for none "
+              "beside the checking process. The report is the same either way.")
 @pass_settings
-def check(settings: Settings, strict: bool) -> None:
+def check(settings: Settings, strict: bool, jobs: int) -> None:
     """Verify the database's integrity, beyond what its constraints enforce.
 
     Reports every problem, naming the article and statement (or table): spans that
@@ -37,9 +42,10 @@ def check(settings: Settings, strict: bool) -> None:
     \b
     Examples:
       claimsdb check
+      claimsdb check --jobs 1
       claimsdb --db postgresql+psycopg://localhost/claims check
     """
-    report = settings.database().check()
+    report = settings.database().check(workers=jobs)
     echo(report.summary())
     if not report.ok:
         count = len(report.findings)

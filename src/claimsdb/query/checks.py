@@ -17,6 +17,7 @@ batches are verified in worker processes while the next are read
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -126,8 +127,14 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def check_database(engine: Engine) -> CheckReport:
+def check_database(engine: Engine, *, workers: int = 1) -> CheckReport:
     """Run every check and return the findings; never writes to the database.
+
+    ``workers``: processes that verify a large database's articles while this one
+    reads them (``_verified_in_pool``); 1, the default, verifies them here, 0 starts
+    one per CPU. Worker processes are opt-in because a spawned worker imports the
+    calling program's main module: the ``claimsdb`` command asks for them, a script
+    that does must guard its own work with ``if __name__ == "__main__"``.
 
     A database too damaged to read at all is a finding too (not a crash): each group
     of checks runs in its own savepoint, and what it could not read is reported.
@@ -139,7 +146,8 @@ def check_database(engine: Engine) -> CheckReport:
                 return report  # the rest would only report the schema's differences again
             storage = _sqlite_storage if conn.dialect.name == "sqlite" else _postgres_storage
             for name, run in (("storage", storage), ("orphan", _orphans),
-                              ("article", _articles), ("repeats", _repeat_cycles),
+                              ("article", functools.partial(_articles, workers=workers)),
+                              ("repeats", _repeat_cycles),
                               ("circular reporting", _circular_reporting),
                               ("dates", _backwards_links)):
                 _guarded(conn, report, name, run)
@@ -333,18 +341,19 @@ def _blob():
     return LargeBinary()
 
 
-def _articles(conn: Connection, report: CheckReport) -> None:
+def _articles(conn: Connection, report: CheckReport, *, workers: int = 1) -> None:
     """Each batch is read here, inside the check's one read transaction (so every
     check sees one snapshot), and verified by ``article_checks.verify_batch``: in this
-    process for a small database, in worker processes for a large one. The findings
-    are added in batch order either way, so the report is the same."""
+    process for a small database or ``workers`` 1, in worker processes for a large
+    one. The findings are added in batch order either way, so the report is the same."""
     batches = list(_article_batches(conn))
     queries = _BatchQueries(conn.dialect.name)
     reads = (_read_batch(conn, queries, ids) for ids in batches)
-    if sum(len(ids) for ids in batches) < POOL_MIN_ARTICLES:
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or sum(len(ids) for ids in batches) < POOL_MIN_ARTICLES:
         results: Iterator[BatchResult] = map(verify_batch, reads)
     else:
-        results = _verified_in_pool(reads)
+        results = _verified_in_pool(reads, workers)
     counts = {"articles": 0, "statements": 0, "hops": 0, "relations": 0}
     for result in results:
         for check, where, message in result.findings:
@@ -356,7 +365,7 @@ def _articles(conn: Connection, report: CheckReport) -> None:
     report.counts.update(counts)
 
 
-def _verified_in_pool(reads: Iterator[BatchRows]) -> Iterator[BatchResult]:
+def _verified_in_pool(reads: Iterator[BatchRows], workers: int) -> Iterator[BatchResult]:
     """The batches' results in their order, verified by a pool of worker processes
     while this process reads the next batches; at most a few batches in flight, so
     memory stays that of a few batches however large the database.
@@ -368,15 +377,14 @@ def _verified_in_pool(reads: Iterator[BatchRows]) -> Iterator[BatchResult]:
     parent too), and forking a process that runs threads (the pool's own) is unsafe;
     ``forkserver`` starts clean too but exists on Unix only and saves nothing for one
     pool per check. (A spawned worker imports the program's main module as
-    ``multiprocessing`` does, so a script that calls the check must guard its own
-    work with ``if __name__ == "__main__"``; the ``claimsdb`` command does.) Workers
+    ``multiprocessing`` does, which is why the pool is opt-in: see
+    ``check_database``.) Workers
     ignore Ctrl-C: the interrupt reaches this process, which
     cancels what is queued, waits for the batches being verified (a moment) and lets
     the interrupt end the command as usual, leaving no process behind. A worker that
     dies (killed, out of memory) breaks the pool; its batches and the rest are then
     verified here, with the same result.
     """
-    workers = max(1, os.cpu_count() or 1)
     with _interrupts_held():
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=ignore_interrupts)
