@@ -431,6 +431,14 @@ def fetch_on_driver(conn: Connection, query: Select, parameters: dict) -> list[t
     cursor events do not fire for it.
     """
     sql, bound = driver_statement(conn.dialect, query, parameters)
+    return run_on_driver(conn, sql, bound)
+
+
+def run_on_driver(conn: Connection, sql: str, bound: tuple | dict) -> list[tuple]:
+    """The rows of SQL text already in the driver's parameter style (what
+    ``fetch_on_driver`` and a ``claimsdb.store.driver.CompiledQuery`` make), run on the
+    connection's DB-API cursor in its transaction; driver errors come out as
+    SQLAlchemy's."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(sql, bound)
