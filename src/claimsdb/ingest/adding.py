@@ -35,7 +35,8 @@ from claimsdb.ingest.importer import (
 )
 from claimsdb.ingest.ordering import DependencyOrder
 from claimsdb.ingest.prefetch import COMMIT_FILES as COMMIT_FILES
-from claimsdb.ingest.prefetch import ParsedFiles, gc_paused, start_parsing
+from claimsdb.ingest.prefetch import ParsedFiles, start_parsing
+from claimsdb.query.gc_pause import collector_paused
 from claimsdb.store.db import describe_database, read_connection, update_planner_statistics
 from claimsdb.store.models import Article
 from claimsdb.store.opening import open_for_dry_run, prepare_for_writing
@@ -190,7 +191,7 @@ def _run(engine: Engine, items: Sequence[Path | ArticleBytes], parsing: ParsedFi
             record(error)
 
     def import_group(groups: Iterable[list[InputSpec]]) -> None:
-        with gc_paused():  # holding a batch of parsed articles: see prefetch
+        with collector_paused():  # holding a batch of parsed articles: see prefetch
             outcomes = import_stream(engine, groups, replace=replace, dry_run=check_only,
                                      update_actors=update_actors, keep_going=keep_going,
                                      plan=plan)

@@ -24,7 +24,8 @@ running forever. On Linux the kernel kills a worker when the command dies; elsew
 (and as a second line) each worker checks once a second that the command is alive.
 The resource tracker ends by itself once the last worker has gone.
 
-Python's cycle collector is paused while a batch is parsed (``gc_paused``): parsing
+Python's cycle collector is paused while a batch is parsed
+(``claimsdb.query.gc_pause``): parsing
 allocates millions of short-lived objects while the batch's parsed articles stay
 alive, and every automatic collection re-scanned those, which made parsing a batch
 of 2,000 files twice as slow as parsing them one at a time.
@@ -32,8 +33,6 @@ of 2,000 files twice as slow as parsing them one at a time.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import time
 from collections import deque
@@ -42,6 +41,7 @@ from pathlib import Path
 
 from claimsdb.errors import ArticleError
 from claimsdb.format.articles import ArticleBytes, ArticleSpec, InputSpec, read_input
+from claimsdb.query.gc_pause import collector_paused
 
 AHEAD = 3  # transaction batches' worth of files parsed ahead of the one being written
 # Parsing costs about twice what writing does, so two workers keep the writer busy;
@@ -235,7 +235,7 @@ def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[InputSpec | Articl
     stored one, is computed here too: it is pure work on the file, and here it runs
     beside the writing."""
     out: list[InputSpec | ArticleError] = []
-    with gc_paused():
+    with collector_paused():
         for path in paths:
             try:
                 spec = read_input(path)
@@ -246,21 +246,6 @@ def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[InputSpec | Articl
                 spec.content_hash()
             out.append(spec)
     return out
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No automatic cycle collection inside. Garbage is still freed by reference
-    counting meanwhile; cycles wait for the collector's next automatic run (an explicit
-    full collection here would re-scan everything alive, the cost being avoided)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _parse_group(paths: list[Path | ArticleBytes]

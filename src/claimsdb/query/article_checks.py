@@ -96,7 +96,7 @@ def verify_batch(batch: BatchRows) -> BatchResult:
             where = f"article '{article_key}', statement '{statement[2]}'"
             chains = _chains(its_hops)
             _span(text, statement, where, findings)
-            _chain(outlet_id, outlet_key, statement, its_hops, chains, where, findings)
+            _chain(outlet_id, outlet_key, statement, chains, where, findings)
             _relation_rules(statement, its_relations, where, findings)
             specs.append(_statement_spec(text, statement, chains, its_relations,
                                          about.get(statement_id, ()),
@@ -157,7 +157,7 @@ def _span(text: str, statement: Row, where: str, findings: list[Found]) -> None:
                          f"not the quote «{_clip(statement[3])}»"))
 
 
-def _chain(outlet_id: int | None, outlet_key: str | None, statement: Row, hops,
+def _chain(outlet_id: int | None, outlet_key: str | None, statement: Row,
            chains: list[list[Row]], where: str, findings: list[Found]) -> None:
     """Each chain's links, and the stored speaker: the first chain's origin."""
     numbers = [chain[0][1] for chain in chains]  # each chain's number, ascending
