@@ -8,6 +8,7 @@ load SQLAlchemy on its way; the SQL it runs must be what SQLAlchemy compiles tod
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -478,3 +479,93 @@ def test_a_sqlite_file_url_has_the_parts_the_url_pattern_finds(path):
         database=unquote(match["database"]), query={})
     # a query string still goes the pattern's way
     assert config.url_parts(url + "?mode=ro").query == {"mode": "ro"}
+
+
+# -- PostgreSQL: psycopg2 where installed, else psycopg 3 ------------------------------------
+
+REF = "putin-stance-stalls-talks#officials-putin-maximalist-demands"
+# The read commands the driver answers, with their list options (server-side cursors).
+DRIVER_COMMANDS = [
+    ("statements", "--format", "json"),
+    ("statements", "--via", "rubio", "--limit", "20", "--format", "json"),
+    ("statements", "--origin", "anonymous", "--format", "csv"),
+    ("actor", "peskov", "--format", "json"),
+    ("article", "putin-stance-stalls-talks", "--format", "json"),
+    ("denials", "--format", "json"),
+]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_reads_alike_on_psycopg2_and_on_psycopg(loaded, engine, cli, monkeypatch):
+    """psycopg2 (installed by the ``postgres`` extra) answers the read commands; with
+    only psycopg 3 installed the same questions give the same answers, byte for byte."""
+    refs = _refs(engine)
+
+    def answers() -> tuple[str, list, list]:
+        connection = driver.connect(loaded)
+        try:
+            with connection.reading() as reader:
+                chains = [_shown(readpath.statement(reader, ref)) for ref in refs]
+            driver_name = type(connection.connection).__module__.split(".")[0]
+        finally:
+            connection.close()
+        shown = []
+        for args in DRIVER_COMMANDS:
+            result = cli(*args)
+            assert result.exit_code == 0, (args, result.output)
+            shown.append(result.output)
+        return driver_name, chains, shown
+
+    on_psycopg2 = answers()
+    monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if not installed
+    on_psycopg = answers()
+    assert (on_psycopg2[0], on_psycopg[0]) == ("psycopg2", "psycopg")
+    assert on_psycopg2[1:] == on_psycopg[1:]
+    assert len(on_psycopg2[1]) == len(refs) > 60
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_reads_in_one_snapshot_on_psycopg_too(seeded, monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg2", None)
+    connection = driver.connect(seeded)
+    try:
+        assert type(connection.connection).__module__.split(".")[0] == "psycopg"
+        with connection.reading() as reader:
+            assert reader.execute("SHOW transaction_isolation") == [("repeatable read",)]
+            assert reader.execute("SHOW transaction_read_only") == [("on",)]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_read_command_on_postgresql_loads_psycopg2_and_not_psycopg(seeded):
+    """Importing psycopg 3 costs more than a peer's whole read command (issue 16)."""
+    ran, modules, _ = loaded_by(seeded, "chain", REF)
+    assert ran.returncode == 0, ran.stderr
+    assert "psycopg2" in modules
+    assert "psycopg" not in modules and "sqlalchemy" not in modules
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_server_that_never_answers_is_waited_for_once(cli):
+    """libpq's connect timeout, reported from the psycopg2 attempt: asking again
+    through the engine would wait the whole timeout a second time."""
+    import socket
+
+    with socket.socket() as listener:  # accepts connections (the kernel does) and says nothing
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        url = f"postgresql://postgres:s3cret@127.0.0.1:{port}/claims?connect_timeout=1"
+        result = cli("chain", "a#b", db=url)
+        listener.settimeout(0.5)
+        attempts = 0
+        with contextlib.suppress(TimeoutError):
+            while True:
+                listener.accept()[0].close()
+                attempts += 1
+    assert result.exit_code == 1
+    assert "cannot reach the PostgreSQL server for" in result.output
+    assert "timeout expired" in result.output
+    assert "s3cret" not in result.output
+    assert attempts == 1

@@ -48,6 +48,12 @@ _WRITE_OPTION = "claimsdb_write"
 # PostgreSQL's serialization_failure and deadlock_detected: the server rolled the
 # transaction back because of a concurrent one; running it again may well succeed.
 _CONFLICT_SQLSTATES = ("40001", "40P01")
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    """A PostgreSQL error's SQLSTATE, as psycopg 3 (``sqlstate``) or psycopg2
+    (``pgcode``, the read commands' driver) gives it."""
+    return getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
 _SQLITE_BUSY_SNAPSHOT = 517
 
 
@@ -248,7 +254,7 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         message = describe_failure(engine, error)
         if message is None:
             raise  # a failed SQL statement is claimsdb's bug, not the user's to fix
-        if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+        if _sqlstate(error.orig) in _CONFLICT_SQLSTATES:
             raise TransactionConflict(message) from None
         raise DatabaseError(message) from None
 
@@ -339,7 +345,7 @@ def _describe_operational(engine: Engine, error: sa_exc.OperationalError) -> str
         return write_refusal(where)
     if "unable to open database file" in text:
         return f"cannot open {where}: check that the folder exists and is writable"
-    if getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+    if _sqlstate(error.orig) in _CONFLICT_SQLSTATES:
         reason = text.strip().splitlines()[0] if text.strip() else text
         return (
             f"{where}: the transaction collided with a concurrent one and the server rolled "
@@ -372,7 +378,7 @@ def _describe_postgresql(engine: Engine, where: str, text: str) -> str:
     if _is_option_complaint(first):
         return _describe_connect_option(engine, first)
     if first.startswith(("connection failed", "connection timeout", "failed to resolve host",
-                         "connection is bad")):
+                         "connection is bad", "connection to server")):
         return (
             f"cannot reach the PostgreSQL server for {where}: {detail}. Check that the "
             "server is running and that the host and port in the URL are right."
@@ -515,9 +521,13 @@ def driver_failure(engine: Engine, error: BaseException, statement: str | None
     (``claimsdb.store.driver``): the message ``translate_errors`` gives for the same
     failure through ``engine`` (None for ``statement``: it failed while connecting), or,
     for a failure only a bug in claimsdb explains, SQLAlchemy's wrapping of it."""
+    from claimsdb.store.driver import driver_error_class
+
+    # (the driver's own Error class: on PostgreSQL the reader may be psycopg2's while
+    # the engine is psycopg 3's)
+    base = driver_error_class(error) or engine.dialect.loaded_dbapi.Error
     wrapped = sa_exc.DBAPIError.instance(statement, None, error,  # type: ignore[arg-type]
-                                         engine.dialect.loaded_dbapi.Error,
-                                         dialect=engine.dialect)
+                                         base, dialect=engine.dialect)
     try:
         with translate_errors(engine):
             raise wrapped from error
