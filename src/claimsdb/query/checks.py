@@ -31,12 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     Connection,
     Engine,
-    Integer,
-    any_,
-    bindparam,
     func,
     inspect,
     select,
@@ -55,12 +51,11 @@ from claimsdb.query.article_checks import (
 )
 from claimsdb.store.db import (
     SQLITE_READONLY,
-    compiled_for_driver,
     read_connection,
-    run_on_driver,
     translate_errors,
 )
 from claimsdb.store.driver import CompiledQuery
+from claimsdb.store.idlists import among_ids, compile_for_ids, rows_for_ids
 from claimsdb.store.models import (
     Actor,
     Article,
@@ -452,20 +447,14 @@ def _result(future: Future[BatchResult] | None, rows: BatchRows) -> BatchResult:
 
 class _BatchQueries:
     """The queries that read one batch, built and compiled once per check and run on
-    the driver's cursor (``run_on_driver``), each taking its ids as one parameter
-    (``ids``): on SQLite an expanding ``IN (?, ...)``; on PostgreSQL ``= ANY(:ids)``
-    with the ids as one array, which is what the server makes of an IN list anyway.
-    Through ``conn.execute`` two thirds of the checking process's reading was
-    SQLAlchemy writing out each IN list and building result rows (at 1M statements,
-    reading is what the workers wait for). The rows are the same: these columns are
-    integers and text, which no result type converts (``compiled_for_driver``
-    refuses a query whose columns would be)."""
+    the driver's cursor, each taking its ids as one parameter
+    (``claimsdb.store.idlists``): through ``conn.execute`` two thirds of the checking
+    process's reading was SQLAlchemy writing out each IN list and building result
+    rows (at 1M statements, reading is what the workers wait for)."""
 
     def __init__(self, dialect: Dialect) -> None:
         def member(column):
-            if dialect.name == "postgresql":
-                return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-            return column.in_(bindparam("ids", expanding=True))
+            return among_ids(column, dialect)
 
         outlet, speaker = aliased(Actor), aliased(Actor)
         target, target_article = aliased(Statement), aliased(Article)
@@ -519,8 +508,7 @@ class _BatchQueries:
             .order_by(ArticleAuthor.article_id, ArticleAuthor.position))
         for name in ("articles", "statements", "hops", "about", "relations", "topics",
                      "reviews", "authors"):
-            setattr(self, name, CompiledQuery(*compiled_for_driver(getattr(self, name),
-                                                                   dialect)))
+            setattr(self, name, compile_for_ids(getattr(self, name), dialect))
 
 
 def _read_batch(conn: Connection, queries: _BatchQueries, ids: list[int]) -> BatchRows:
@@ -546,9 +534,7 @@ def _read_batch(conn: Connection, queries: _BatchQueries, ids: list[int]) -> Bat
 
 
 def _rows(conn: Connection, query: CompiledQuery, ids: list[int]) -> list[tuple[Any, ...]]:
-    """The rows in one fetch, as the driver's plain tuples (picklable, unlike
-    SQLAlchemy's rows, which carry their metadata)."""
-    return run_on_driver(conn, *query.statement({"ids": ids}))
+    return rows_for_ids(conn, query, ids)
 
 
 def _in_chunks(conn: Connection, query, ids: list[int]) -> list[tuple[Any, ...]]:

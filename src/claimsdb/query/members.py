@@ -14,14 +14,17 @@ tracing`` reads (``ref``, ``quote``, ``published``, ``article``, ``outlet``, ``s
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
+from sqlalchemy.engine import Dialect
 
 from claimsdb.query.results import ActorRef, HopView, RelatedStatement, chain_origins
+from claimsdb.store.idlists import among_ids, compile_for_ids, rows_for_ids
 from claimsdb.store.models import Actor, Article, Hop, Relation, RelationType, Statement
 
 CHUNK = 1000  # ids per IN list: with more, PostgreSQL scans every hop instead of its index
@@ -63,6 +66,33 @@ def _chunks(items: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
+class _MemberQueries:
+    """What ``load_members`` reads for a chunk of ids, compiled once per dialect and
+    run on the driver's cursor (``claimsdb.store.idlists``): through ``conn.execute``
+    a third of the reading was SQLAlchemy writing out the IN lists of a thousand ids
+    and building rows."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.hops = compile_for_ids(
+            select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id)
+            .where(among_ids(Hop.statement_id, dialect))
+            .order_by(Hop.statement_id, Hop.chain, Hop.position), dialect)
+        self.statements = compile_for_ids(
+            select(Statement.id, Article.key, Statement.key, Statement.quote,
+                   Article.published, Article.outlet_id, Statement.speaker_id)
+            .join(Article, Article.id == Statement.article_id)
+            .where(among_ids(Statement.id, dialect)), dialect)
+        self.relations = tuple(
+            compile_for_ids(select(mine, Relation.type).where(among_ids(mine, dialect))
+                            .order_by(mine, Relation.type, Relation.id), dialect)
+            for mine in (Relation.source_id, Relation.target_id))
+
+
+@functools.lru_cache(maxsize=4)
+def _member_queries(dialect: Dialect) -> _MemberQueries:
+    return _MemberQueries(dialect)
+
+
 def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
                  ) -> dict[int, Member]:
     """The members with these ids; ``relations``: with the types of their relations
@@ -71,11 +101,7 @@ def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
     actors = {actor_id: ActorRef(key, name, kind, identified) for actor_id, key, name, kind,
               identified in conn.execute(select(Actor.id, Actor.key, Actor.name, Actor.kind,
                                                 Actor.identified))}
-    statements = (select(Statement.id, Article.key, Statement.key, Statement.quote,
-                         Article.published, Article.outlet_id, Statement.speaker_id)
-                  .join(Article, Article.id == Statement.article_id))
-    hops = (select(Hop.statement_id, Hop.chain, Hop.position, Hop.actor_id)
-            .order_by(Hop.statement_id, Hop.chain, Hop.position))
+    queries = _member_queries(conn.dialect)
     out: dict[int, Member] = {}
     # A link is only its place and actor here: one immutable HopView for each pair,
     # shared (building one per hop was a third of the time at 1M statements).
@@ -89,13 +115,13 @@ def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
 
     for chunk in _chunks(sorted(set(ids))):
         chains: dict[int, list[tuple[HopView, ...]]] = {}
-        rows = conn.execute(hops.where(Hop.statement_id.in_(chunk))).all()
+        rows = rows_for_ids(conn, queries.hops, chunk)
         for (statement_id, _), links in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
             chains.setdefault(statement_id, []).append(tuple(
                 link(position, actor_id) for _, _, position, actor_id in links))
-        outgoing, incoming = _relation_types(conn, chunk) if relations else ({}, {})
+        outgoing, incoming = _relation_types(conn, queries, chunk) if relations else ({}, {})
         for statement_id, article, key, quote, published, outlet_id, speaker_id in \
-                conn.execute(statements.where(Statement.id.in_(chunk))):
+                rows_for_ids(conn, queries.statements, chunk):
             out[statement_id] = Member(
                 statement_id, article, key, quote, published, actors.get(outlet_id),
                 actors.get(speaker_id), tuple(chains.get(statement_id, ())),
@@ -103,15 +129,13 @@ def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
     return out
 
 
-def _relation_types(conn: Connection, chunk: Sequence[int]
+def _relation_types(conn: Connection, queries: _MemberQueries, chunk: Sequence[int]
                     ) -> tuple[dict[int, tuple[RelatedStatement, ...]], ...]:
     """(outgoing, incoming): each statement's relations, as types only, by id."""
     found = []
-    for mine in (Relation.source_id, Relation.target_id):
+    for query in queries.relations:
         by_id: dict[int, list[RelatedStatement]] = defaultdict(list)
-        for statement_id, type_ in conn.execute(
-                select(mine, Relation.type).where(mine.in_(chunk))
-                .order_by(mine, Relation.type, Relation.id)):
+        for statement_id, type_ in rows_for_ids(conn, query, chunk):
             by_id[statement_id].append(_TYPES.get(type_) or RelatedStatement(type_, "", "", None))
         found.append({k: tuple(v) for k, v in by_id.items()})
     return found[0], found[1]

@@ -508,7 +508,9 @@ def _compiled_text(query: Select, dialect: Dialect, expanding: bool = False
     compiled = query.compile(dialect=dialect)
     if compiled.literal_execute_params or (compiled.post_compile_params and not expanding):
         raise TypeError("a query with expanding parameters needs conn.execute")
-    if any(column.type.result_processor(dialect, None) is not None
+    # (the dialect's own implementation of each type: SQLite's DATETIME converts text,
+    # the generic DateTime it stands in for has no converter of its own)
+    if any(column.type.dialect_impl(dialect).result_processor(dialect, None) is not None
            for column in query.selected_columns):
         raise TypeError("a result type converts values; the query needs conn.execute")
     names = tuple(compiled.positiontup) if compiled.positional else None
