@@ -400,24 +400,40 @@ def _stored_statements(conn: Connection, pairs: Sequence[tuple[str, str]]):
         )
 
 
-def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
-    """Ids for ``count`` new rows, so they can be written with a plain executemany
-    instead of one INSERT ... RETURNING per row (SQLite cannot return the ids of a
-    multi-row insert in row order). They are the ids the database would have given:
-    on SQLite the write lock is held, and a new rowid is one more than the largest;
-    on PostgreSQL they come from the column's own sequence."""
-    if count == 0:
-        return []
+# The next ``count`` values of a table's id sequence, as one array, in order. The
+# sequence is looked up once, as an initplan (the scalar subquery), and handed to
+# nextval as a regclass: written inside nextval's argument, pg_get_serial_sequence
+# ran again for every id (a catalog lookup each), eight times the cost of the
+# nextval calls themselves, and it was most of what the server did for a batch
+# beyond storing its rows.
+_RESERVED = ("(SELECT array_agg(id ORDER BY id) FROM (SELECT nextval((SELECT CAST("
+             "pg_get_serial_sequence(:table_{n}, 'id') AS regclass))) AS id "
+             "FROM generate_series(1, :count_{n})) AS reserved_{n})")
+
+
+def _reserve_ids(conn: Connection, wanted: Sequence[tuple[Any, int]]) -> list[list[int]]:
+    """Ids for new rows of each table (``wanted``: table and number of rows), so they
+    can be written with a plain executemany or COPY instead of one INSERT ...
+    RETURNING per row (SQLite cannot return the ids of a multi-row insert in row
+    order). They are the ids the database would have given: on SQLite the write
+    lock is held, and a new rowid is one more than the largest; on PostgreSQL they
+    come from each column's own sequence, every table's in one round trip."""
     if conn.dialect.name == "postgresql":
-        # One array rather than a row per id: a tenth of the time to read back.
-        return conn.execute(
-            text("SELECT array_agg(id ORDER BY id) FROM (SELECT nextval("
-                 "pg_get_serial_sequence(:table, 'id')) AS id "
-                 "FROM generate_series(1, :count)) AS reserved"),
-            {"table": table.name, "count": count},
-        ).scalar_one()
-    largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    return list(range(largest + 1, largest + 1 + count))
+        # One array per table rather than a row per id: a tenth of the time to read back.
+        sql = "SELECT " + ", ".join(_RESERVED.format(n=n) for n in range(len(wanted)))
+        parameters = {}
+        for n, (table, count) in enumerate(wanted):
+            parameters[f"table_{n}"] = table.name
+            parameters[f"count_{n}"] = count
+        return [list(ids or ()) for ids in conn.execute(text(sql), parameters).one()]
+    reserved = []
+    for table, count in wanted:
+        if count == 0:
+            reserved.append([])
+            continue
+        largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        reserved.append(list(range(largest + 1, largest + 1 + count)))
+    return reserved
 
 
 ARTICLE_COLUMNS = ("id", "key", "title", "outlet_id", "url", "published", "language", "text",
@@ -436,7 +452,9 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     which is what COPY sends (``claimsdb.ingest.pgcopy``): at a hundred thousand
     statements, building a dict per row cost more than PostgreSQL took to store it."""
     now = dt.datetime.now(dt.UTC)
-    article_ids = _reserve_ids(conn, Article.__table__, len(specs))
+    article_ids, reserved = _reserve_ids(conn, [
+        (Article.__table__, len(specs)),
+        (Statement.__table__, sum(len(spec.statements) for spec in specs))])
     write_tuples(conn, Article.__table__, ARTICLE_COLUMNS, [
         (article_id, spec.key, spec.title, actor_ids[spec.outlet] if spec.outlet else None,
          spec.url, spec.published, spec.language, spec.text, spec.content_hash(), now,
@@ -447,8 +465,6 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         (article_id, i, actor_ids[a])
         for spec, article_id in zip(specs, article_ids, strict=True)
         for i, a in enumerate(spec.authors)])
-    reserved = _reserve_ids(conn, Statement.__table__,
-                            sum(len(spec.statements) for spec in specs))
     # article key -> statement key -> id: the batch's statements, in file order
     statement_ids: dict[str, dict[str, int]] = {}
     start = 0
