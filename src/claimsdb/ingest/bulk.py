@@ -32,7 +32,7 @@ from claimsdb.ingest.rows import (
     speaker_key,
     topic_rows,
 )
-from claimsdb.store.chronology import spec_dates, stored_dates, warnings_for
+from claimsdb.store.chronology import Dated, spec_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
 from claimsdb.store.models import (
     Actor,
@@ -99,15 +99,14 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
         raise Declined
     actors = _ActorPlan(conn, specs)
     per_file = actors.simulate()
-    external = _resolve_references(conn, specs, references)
+    external, stored = _resolve_references(conn, specs, references)
     actors.write()
     _write_articles(conn, specs, actors.ids, external)
     # The dates warnings_for looks up beyond a file's own statements: the stored ones
     # and those of the earlier files of the batch that later files link to.
     linked = {ref.split("#", 1)[0] for ref, statement_id in external.items()
               if statement_id is None}
-    dates = {**stored_dates(conn, external),
-             **spec_dates(spec for spec in specs if spec.key in linked)}
+    dates = {**stored, **spec_dates(spec for spec in specs if spec.key in linked)}
     return [
         {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
          "actors_added": added, "actors_updated": updated,
@@ -342,11 +341,14 @@ class _ActorPlan:
 
 
 def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
-                        references: Sequence[set[str]]) -> dict[str, int | None]:
+                        references: Sequence[set[str]]
+                        ) -> tuple[dict[str, int | None], dict[str, Dated]]:
     """Statement references outside their own file (``references``, per file): stored
     ids, or None for statements of an earlier file of this batch (their ids are known
-    once they are written)."""
+    once they are written); and the dates of the stored ones, for ``warnings_for``
+    (read by the same query: ``chronology.stored_dates`` was one more per batch)."""
     resolved: dict[str, int | None] = {}
+    dates: dict[str, Dated] = {}
     earlier: dict[str, ArticleSpec] = {}
     statement_keys: dict[str, set[str]] = {}  # of the earlier files references name
     stored_refs: set[str] = set()
@@ -365,17 +367,19 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
     if any(ref.split("#", 1)[0] in batch_articles for ref in stored_refs):
         raise Declined  # a reference to a later file of the batch, or to no statement
     pairs = sorted(tuple(ref.split("#", 1)) for ref in stored_refs)
-    for article_key, statement_key, statement_id in _stored_statements(conn, pairs):
+    for article_key, statement_key, statement_id, stated_on, published in _stored_statements(
+            conn, pairs):
         ref = f"{article_key}#{statement_key}"
         if ref in stored_refs:
             resolved[ref] = statement_id
+            dates[ref] = Dated(article_key, stated_on, published)
     if any(ref not in resolved for ref in stored_refs):
         raise Declined
     if any(True for spec in specs for s in spec.statements if s.relations
            for relation in SAME_VOICE for target in s.relations.get(relation, ())
            if not target.startswith(f"{spec.key}#")):
         raise Declined  # a correction across files: the file-by-file path checks its voice
-    return resolved
+    return resolved, dates
 
 
 # The stored statements that (article key, statement key) pairs name, on PostgreSQL:
@@ -384,7 +388,8 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
 # whose key was named in any of them (keys such as "s1" recur): about twelve rows for
 # each one wanted.
 _STORED_PAIRS = text(
-    "SELECT articles.key, statements.key, statements.id "
+    "SELECT articles.key, statements.key, statements.id, statements.stated_on, "
+    "articles.published "
     "FROM unnest(CAST(:articles AS text[]), CAST(:statements AS text[])) AS wanted(a, s) "
     "JOIN articles ON articles.key = wanted.a "
     "JOIN statements ON statements.article_id = articles.id AND statements.key = wanted.s"
@@ -392,8 +397,9 @@ _STORED_PAIRS = text(
 
 
 def _stored_statements(conn: Connection, pairs: Sequence[tuple[str, str]]):
-    """(article key, statement key, id) of the stored statements among ``pairs`` (and,
-    on SQLite, others of the same articles, which the caller ignores)."""
+    """(article key, statement key, id, stated_on, published) of the stored statements
+    among ``pairs`` (and, on SQLite, others of the same articles, which the caller
+    ignores)."""
     if not pairs:
         return
     if conn.dialect.name == "postgresql":
@@ -402,7 +408,8 @@ def _stored_statements(conn: Connection, pairs: Sequence[tuple[str, str]]):
         return
     for chunk in _chunks(pairs, 500):
         yield from conn.execute(
-            select(Article.key, Statement.key, Statement.id)
+            select(Article.key, Statement.key, Statement.id, Statement.stated_on,
+                   Article.published)
             .join(Statement, Statement.article_id == Article.id)
             .where(Article.key.in_(sorted({a for a, _ in chunk})),
                    Statement.key.in_(sorted({s for _, s in chunk})))
