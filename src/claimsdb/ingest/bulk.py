@@ -18,7 +18,7 @@ by file (``importer.import_batch``), which reports every problem as usual.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -101,19 +101,23 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
     per_file = actors.simulate()
     external, stored = _resolve_references(conn, specs, references)
     actors.write()
-    _write_articles(conn, specs, actors.ids, external)
-    # The dates warnings_for looks up beyond a file's own statements: the stored ones
-    # and those of the earlier files of the batch that later files link to.
-    linked = {ref.split("#", 1)[0] for ref, statement_id in external.items()
-              if statement_id is None}
-    dates = {**stored, **spec_dates(spec for spec in specs if spec.key in linked)}
-    return [
-        {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
-         "actors_added": added, "actors_updated": updated,
-         "warnings": tuple(warnings_for(spec, dates))
-         if any(s.relations for s in spec.statements) else ()}
-        for spec, (added, updated) in zip(specs, per_file, strict=True)
-    ]
+    written: list[dict[str, Any]] = []
+
+    def report() -> None:
+        # The dates warnings_for looks up beyond a file's own statements: the stored
+        # ones and those of the earlier files of the batch that later files link to.
+        linked = {ref.split("#", 1)[0] for ref, statement_id in external.items()
+                  if statement_id is None}
+        dates = {**stored, **spec_dates(spec for spec in specs if spec.key in linked)}
+        written.extend(
+            {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
+             "actors_added": added, "actors_updated": updated,
+             "warnings": tuple(warnings_for(spec, dates))
+             if any(s.relations for s in spec.statements) else ()}
+            for spec, (added, updated) in zip(specs, per_file, strict=True))
+
+    _write_articles(conn, specs, actors.ids, external, meanwhile=report)
+    return written
 
 
 def _any_stored(conn: Connection, column: Any, values: list[str]) -> bool:
@@ -463,10 +467,15 @@ NO_SPAN = (None, None)
 
 
 def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: dict[str, int],
-                    external: dict[str, int | None]) -> None:
+                    external: dict[str, int | None], meanwhile: Callable[[], None]) -> None:
     """Every row of the batch's articles, table by table. Rows are built as tuples,
     which is what COPY sends (``claimsdb.ingest.pgcopy``): at a hundred thousand
-    statements, building a dict per row cost more than PostgreSQL took to store it."""
+    statements, building a dict per row cost more than PostgreSQL took to store it.
+
+    ``meanwhile`` (work that needs no database) is run once the last statement row
+    is sent: on PostgreSQL the server is then still storing the rows that wait in
+    the connection's buffers (a batch's statements, with their full-text index, are
+    most of its server time), so the work costs the import no time of its own."""
     now = dt.datetime.now(dt.UTC)
     article_ids, reserved = _reserve_ids(conn, [
         (Article.__table__, len(specs)),
@@ -501,6 +510,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                 yield (ids_by_key[s.key], article_id, s.key, s.quote, s.span_start, s.span_end,
                        s.kind, s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""),
                        s.note, s.translated_from, s.original)
+        meanwhile()
 
     def hops() -> Iterator[tuple[Any, ...]]:
         for spec, _, ids_by_key in batch:
