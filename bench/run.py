@@ -343,7 +343,8 @@ def claimsdb_stages(target: str, files: Sequence[Path], batch: int) -> tuple[flo
     from claimsdb.store.db import make_engine
 
     if batch > 1:
-        from claimsdb.ingest.prefetch import gc_paused, parse_group
+        from claimsdb.ingest.prefetch import parse_group
+        from claimsdb.query.gc_pause import collector_paused
 
     engine = make_engine(target)
     parse_s = database_s = parse_cpu = database_cpu = 0.0
@@ -354,7 +355,7 @@ def claimsdb_stages(target: str, files: Sequence[Path], batch: int) -> tuple[flo
             specs = parse_group(group) if batch > 1 else [read_article(p) for p in group]
             middle, cpu_middle = time.perf_counter(), time.process_time()
             if batch > 1:
-                with gc_paused():
+                with collector_paused():
                     outcomes = importer.import_batch(engine, specs)
                 failed = [o for o in outcomes if not isinstance(o, importer.ImportResult)]
                 if failed:

@@ -223,7 +223,8 @@ def test_a_constraint_refusing_a_copy_mid_batch_changes_nothing_and_says_why(
     resolve = bulk._resolve_references
 
     def wrong(conn, specs, references):
-        return dict.fromkeys(resolve(conn, specs, references), 10 ** 9)
+        resolved, dates = resolve(conn, specs, references)
+        return dict.fromkeys(resolved, 10 ** 9), dates
 
     messages = []
     for database in (engine, other):

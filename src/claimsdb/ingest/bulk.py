@@ -18,13 +18,13 @@ by file (``importer.import_batch``), which reports every problem as usual.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, any_, bindparam, func, select, text, update
 
-from claimsdb.format.articles import SAME_VOICE, ArticleSpec
+from claimsdb.format.articles import SAME_VOICE, ActorSpec, ArticleSpec
 from claimsdb.ingest.pgcopy import write_rows, write_tuples
 from claimsdb.ingest.rows import (
     insert_ignoring_duplicates,
@@ -32,7 +32,7 @@ from claimsdb.ingest.rows import (
     speaker_key,
     topic_rows,
 )
-from claimsdb.store.chronology import spec_dates, stored_dates, warnings_for
+from claimsdb.store.chronology import Dated, spec_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
 from claimsdb.store.models import (
     Actor,
@@ -99,22 +99,25 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
         raise Declined
     actors = _ActorPlan(conn, specs)
     per_file = actors.simulate()
-    external = _resolve_references(conn, specs, references)
+    external, stored = _resolve_references(conn, specs, references)
     actors.write()
-    _write_articles(conn, specs, actors.ids, external)
-    # The dates warnings_for looks up beyond a file's own statements: the stored ones
-    # and those of the earlier files of the batch that later files link to.
-    linked = {ref.split("#", 1)[0] for ref, statement_id in external.items()
-              if statement_id is None}
-    dates = {**stored_dates(conn, external),
-             **spec_dates(spec for spec in specs if spec.key in linked)}
-    return [
-        {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
-         "actors_added": added, "actors_updated": updated,
-         "warnings": tuple(warnings_for(spec, dates))
-         if any(s.relations for s in spec.statements) else ()}
-        for spec, (added, updated) in zip(specs, per_file, strict=True)
-    ]
+    written: list[dict[str, Any]] = []
+
+    def report() -> None:
+        # The dates warnings_for looks up beyond a file's own statements: the stored
+        # ones and those of the earlier files of the batch that later files link to.
+        linked = {ref.split("#", 1)[0] for ref, statement_id in external.items()
+                  if statement_id is None}
+        dates = {**stored, **spec_dates(spec for spec in specs if spec.key in linked)}
+        written.extend(
+            {"source": spec.source, "key": spec.key, "statements": len(spec.statements),
+             "actors_added": added, "actors_updated": updated,
+             "warnings": tuple(warnings_for(spec, dates))
+             if any(s.relations for s in spec.statements) else ()}
+            for spec, (added, updated) in zip(specs, per_file, strict=True))
+
+    _write_articles(conn, specs, actors.ids, external, meanwhile=report)
+    return written
 
 
 def _any_stored(conn: Connection, column: Any, values: list[str]) -> bool:
@@ -152,6 +155,21 @@ _definition = attrgetter("key", "name", "kind", "identified", "aliases", "wikida
                          "description", "roles", "note")
 
 
+def _first_definitions(specs: Sequence[ArticleSpec]) -> list[list[ActorSpec]]:
+    """Per file, in file order, its actor definitions that no earlier definition of
+    the batch says word for word (``_definition``). Merging a definition a second time
+    changes nothing, and most files of a batch repeat the same definitions (a batch of
+    500 files: 24,000 definitions of 460 actors), so only these are merged or looked at
+    for locks. Each definition is hashed once, here: its roles hash in Python."""
+    seen: dict[tuple[Any, ...], ActorSpec] = {}
+    first_seen = seen.setdefault
+    firsts = []
+    for spec in specs:
+        firsts.append([actor for actor in spec.actors
+                       if first_seen(_definition(actor), actor) is actor])
+    return firsts
+
+
 class _ActorPlan:
     """The file-by-file actor merging (``importer._ActorMerge``) for a whole batch.
 
@@ -175,13 +193,14 @@ class _ActorPlan:
         self.new_roles: list[list[tuple[Any, ...]]] = []  # per file
         self.ids: dict[str, int] = {}
         self.used: list[set[str]] = []
-        self.merged: set[tuple[Any, ...]] = set()  # definitions already merged
+        self.firsts: list[list[ActorSpec]] = []  # per file: see _first_definitions
 
     def _load(self) -> None:
         self.used = [_keys_used(spec) for spec in self.specs]
+        self.firsts = _first_definitions(self.specs)
         wanted: set[str] = set()
-        for spec, used in zip(self.specs, self.used, strict=True):
-            wanted.update(a.key for a in spec.actors)
+        for firsts, used in zip(self.firsts, self.used, strict=True):
+            wanted.update(a.key for a in firsts)  # every key's first definition is one
             wanted |= used
         columns = Actor.__table__.c
         rows: dict[str, Any] = {}
@@ -230,10 +249,8 @@ class _ActorPlan:
         the lock.)"""
         empty = {key: [name for name in SCALARS if getattr(row, name) is None]
                  for key, row in rows.items()}  # the fields a definition could fill
-        distinct = {_definition(a): a for spec in self.specs for a in spec.actors
-                    if a.key in empty}
         wanted: set[str] = set()
-        for a in distinct.values():
+        for a in (a for firsts in self.firsts for a in firsts if a.key in empty):
             if a.key in wanted:
                 continue
             if (any((a.key, alias) not in self.aliases for alias in a.aliases)
@@ -255,11 +272,11 @@ class _ActorPlan:
         """(actors added, actors updated) per file; declines on any actor problem."""
         self._load()
         counts = []
-        for spec, used in zip(self.specs, self.used, strict=True):
-            defined = {a.key: a for a in spec.actors}
-            created = sorted(key for key in defined if key not in self.state)
+        for spec, used, firsts in zip(self.specs, self.used, self.firsts, strict=True):
+            undefined = {a.key: a for a in spec.actors if a.key not in self.state}
+            created = sorted(undefined)
             for key in created:
-                actor = defined[key]
+                actor = undefined[key]
                 self.state[key] = {"id": None, "name": actor.name, "kind": actor.kind,
                                    "identified": actor.identified or "named",
                                    "wikidata": actor.wikidata, "description": actor.description,
@@ -270,13 +287,8 @@ class _ActorPlan:
             changed: set[str] = set()
             new_roles: list[tuple[Any, ...]] = []
             self.new_roles.append(new_roles)
-            for key, actor in defined.items():
-                # Merging a definition a second time changes nothing: most files of a
-                # batch repeat the same definitions, so each is merged once.
-                signature = _definition(actor)
-                if signature in self.merged:
-                    continue
-                self.merged.add(signature)
+            for actor in firsts:  # merging a definition a second time changes nothing
+                key = actor.key
                 row = self.state[key]
                 for name in SCALARS:
                     given, have = getattr(actor, name), row[name]
@@ -333,11 +345,14 @@ class _ActorPlan:
 
 
 def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
-                        references: Sequence[set[str]]) -> dict[str, int | None]:
+                        references: Sequence[set[str]]
+                        ) -> tuple[dict[str, int | None], dict[str, Dated]]:
     """Statement references outside their own file (``references``, per file): stored
     ids, or None for statements of an earlier file of this batch (their ids are known
-    once they are written)."""
+    once they are written); and the dates of the stored ones, for ``warnings_for``
+    (read by the same query: ``chronology.stored_dates`` was one more per batch)."""
     resolved: dict[str, int | None] = {}
+    dates: dict[str, Dated] = {}
     earlier: dict[str, ArticleSpec] = {}
     statement_keys: dict[str, set[str]] = {}  # of the earlier files references name
     stored_refs: set[str] = set()
@@ -356,17 +371,19 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
     if any(ref.split("#", 1)[0] in batch_articles for ref in stored_refs):
         raise Declined  # a reference to a later file of the batch, or to no statement
     pairs = sorted(tuple(ref.split("#", 1)) for ref in stored_refs)
-    for article_key, statement_key, statement_id in _stored_statements(conn, pairs):
+    for article_key, statement_key, statement_id, stated_on, published in _stored_statements(
+            conn, pairs):
         ref = f"{article_key}#{statement_key}"
         if ref in stored_refs:
             resolved[ref] = statement_id
+            dates[ref] = Dated(article_key, stated_on, published)
     if any(ref not in resolved for ref in stored_refs):
         raise Declined
     if any(True for spec in specs for s in spec.statements if s.relations
            for relation in SAME_VOICE for target in s.relations.get(relation, ())
            if not target.startswith(f"{spec.key}#")):
         raise Declined  # a correction across files: the file-by-file path checks its voice
-    return resolved
+    return resolved, dates
 
 
 # The stored statements that (article key, statement key) pairs name, on PostgreSQL:
@@ -375,7 +392,8 @@ def _resolve_references(conn: Connection, specs: Sequence[ArticleSpec],
 # whose key was named in any of them (keys such as "s1" recur): about twelve rows for
 # each one wanted.
 _STORED_PAIRS = text(
-    "SELECT articles.key, statements.key, statements.id "
+    "SELECT articles.key, statements.key, statements.id, statements.stated_on, "
+    "articles.published "
     "FROM unnest(CAST(:articles AS text[]), CAST(:statements AS text[])) AS wanted(a, s) "
     "JOIN articles ON articles.key = wanted.a "
     "JOIN statements ON statements.article_id = articles.id AND statements.key = wanted.s"
@@ -383,8 +401,9 @@ _STORED_PAIRS = text(
 
 
 def _stored_statements(conn: Connection, pairs: Sequence[tuple[str, str]]):
-    """(article key, statement key, id) of the stored statements among ``pairs`` (and,
-    on SQLite, others of the same articles, which the caller ignores)."""
+    """(article key, statement key, id, stated_on, published) of the stored statements
+    among ``pairs`` (and, on SQLite, others of the same articles, which the caller
+    ignores)."""
     if not pairs:
         return
     if conn.dialect.name == "postgresql":
@@ -393,31 +412,48 @@ def _stored_statements(conn: Connection, pairs: Sequence[tuple[str, str]]):
         return
     for chunk in _chunks(pairs, 500):
         yield from conn.execute(
-            select(Article.key, Statement.key, Statement.id)
+            select(Article.key, Statement.key, Statement.id, Statement.stated_on,
+                   Article.published)
             .join(Statement, Statement.article_id == Article.id)
             .where(Article.key.in_(sorted({a for a, _ in chunk})),
                    Statement.key.in_(sorted({s for _, s in chunk})))
         )
 
 
-def _reserve_ids(conn: Connection, table: Any, count: int) -> list[int]:
-    """Ids for ``count`` new rows, so they can be written with a plain executemany
-    instead of one INSERT ... RETURNING per row (SQLite cannot return the ids of a
-    multi-row insert in row order). They are the ids the database would have given:
-    on SQLite the write lock is held, and a new rowid is one more than the largest;
-    on PostgreSQL they come from the column's own sequence."""
-    if count == 0:
-        return []
+# The next ``count`` values of a table's id sequence, as one array, in order. The
+# sequence is looked up once, as an initplan (the scalar subquery), and handed to
+# nextval as a regclass: written inside nextval's argument, pg_get_serial_sequence
+# ran again for every id (a catalog lookup each), eight times the cost of the
+# nextval calls themselves, and it was most of what the server did for a batch
+# beyond storing its rows.
+_RESERVED = ("(SELECT array_agg(id ORDER BY id) FROM (SELECT nextval((SELECT CAST("
+             "pg_get_serial_sequence(:table_{n}, 'id') AS regclass))) AS id "
+             "FROM generate_series(1, :count_{n})) AS reserved_{n})")
+
+
+def _reserve_ids(conn: Connection, wanted: Sequence[tuple[Any, int]]) -> list[list[int]]:
+    """Ids for new rows of each table (``wanted``: table and number of rows), so they
+    can be written with a plain executemany or COPY instead of one INSERT ...
+    RETURNING per row (SQLite cannot return the ids of a multi-row insert in row
+    order). They are the ids the database would have given: on SQLite the write
+    lock is held, and a new rowid is one more than the largest; on PostgreSQL they
+    come from each column's own sequence, every table's in one round trip."""
     if conn.dialect.name == "postgresql":
-        # One array rather than a row per id: a tenth of the time to read back.
-        return conn.execute(
-            text("SELECT array_agg(id ORDER BY id) FROM (SELECT nextval("
-                 "pg_get_serial_sequence(:table, 'id')) AS id "
-                 "FROM generate_series(1, :count)) AS reserved"),
-            {"table": table.name, "count": count},
-        ).scalar_one()
-    largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    return list(range(largest + 1, largest + 1 + count))
+        # One array per table rather than a row per id: a tenth of the time to read back.
+        sql = "SELECT " + ", ".join(_RESERVED.format(n=n) for n in range(len(wanted)))
+        parameters = {}
+        for n, (table, count) in enumerate(wanted):
+            parameters[f"table_{n}"] = table.name
+            parameters[f"count_{n}"] = count
+        return [list(ids or ()) for ids in conn.execute(text(sql), parameters).one()]
+    reserved = []
+    for table, count in wanted:
+        if count == 0:
+            reserved.append([])
+            continue
+        largest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        reserved.append(list(range(largest + 1, largest + 1 + count)))
+    return reserved
 
 
 ARTICLE_COLUMNS = ("id", "key", "title", "outlet_id", "url", "published", "language", "text",
@@ -431,12 +467,19 @@ NO_SPAN = (None, None)
 
 
 def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: dict[str, int],
-                    external: dict[str, int | None]) -> None:
+                    external: dict[str, int | None], meanwhile: Callable[[], None]) -> None:
     """Every row of the batch's articles, table by table. Rows are built as tuples,
     which is what COPY sends (``claimsdb.ingest.pgcopy``): at a hundred thousand
-    statements, building a dict per row cost more than PostgreSQL took to store it."""
+    statements, building a dict per row cost more than PostgreSQL took to store it.
+
+    ``meanwhile`` (work that needs no database) is run once the last statement row
+    is sent: on PostgreSQL the server is then still storing the rows that wait in
+    the connection's buffers (a batch's statements, with their full-text index, are
+    most of its server time), so the work costs the import no time of its own."""
     now = dt.datetime.now(dt.UTC)
-    article_ids = _reserve_ids(conn, Article.__table__, len(specs))
+    article_ids, reserved = _reserve_ids(conn, [
+        (Article.__table__, len(specs)),
+        (Statement.__table__, sum(len(spec.statements) for spec in specs))])
     write_tuples(conn, Article.__table__, ARTICLE_COLUMNS, [
         (article_id, spec.key, spec.title, actor_ids[spec.outlet] if spec.outlet else None,
          spec.url, spec.published, spec.language, spec.text, spec.content_hash(), now,
@@ -447,8 +490,6 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         (article_id, i, actor_ids[a])
         for spec, article_id in zip(specs, article_ids, strict=True)
         for i, a in enumerate(spec.authors)])
-    reserved = _reserve_ids(conn, Statement.__table__,
-                            sum(len(spec.statements) for spec in specs))
     # article key -> statement key -> id: the batch's statements, in file order
     statement_ids: dict[str, dict[str, int]] = {}
     start = 0
@@ -469,6 +510,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                 yield (ids_by_key[s.key], article_id, s.key, s.quote, s.span_start, s.span_end,
                        s.kind, s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""),
                        s.note, s.translated_from, s.original)
+        meanwhile()
 
     def hops() -> Iterator[tuple[Any, ...]]:
         for spec, _, ids_by_key in batch:
