@@ -117,6 +117,8 @@ def import_new_articles(conn: Connection, specs: Sequence[ArticleSpec]) -> list[
             for spec, (added, updated) in zip(specs, per_file, strict=True))
 
     _write_articles(conn, specs, actors.ids, external, meanwhile=report)
+    if not written:  # (no statement stream ran it: a writer that did not read one)
+        report()
     return written
 
 
