@@ -48,12 +48,6 @@ _WRITE_OPTION = "claimsdb_write"
 # PostgreSQL's serialization_failure and deadlock_detected: the server rolled the
 # transaction back because of a concurrent one; running it again may well succeed.
 _CONFLICT_SQLSTATES = ("40001", "40P01")
-
-
-def _sqlstate(error: BaseException | None) -> str | None:
-    """A PostgreSQL error's SQLSTATE, as psycopg 3 (``sqlstate``) or psycopg2
-    (``pgcode``, the read commands' driver) gives it."""
-    return getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
 _SQLITE_BUSY_SNAPSHOT = 517
 
 
@@ -257,6 +251,12 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         if _sqlstate(error.orig) in _CONFLICT_SQLSTATES:
             raise TransactionConflict(message) from None
         raise DatabaseError(message) from None
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    """A PostgreSQL error's SQLSTATE, as psycopg 3 (``sqlstate``) or psycopg2
+    (``pgcode``, the read commands' driver) gives it."""
+    return getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
 
 
 def describe_failure(engine: Engine, error: sa_exc.DBAPIError) -> str | None:
