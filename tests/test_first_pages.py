@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from claimsdb.ingest.importer import import_files
-from claimsdb.query import graph, queries
+from claimsdb.query import filters, graph, queries
 from claimsdb.query.filters import StatementFilter
 from claimsdb.store.db import read_connection
 from claimsdb.store.models import Actor, Statement, StatementAbout, StatementTopic
@@ -120,3 +120,81 @@ def test_one_actors_counts_and_pages_are_those_of_the_whole(everything, engine):
                     page = [r.id for r in conn.execute(query(True), {"actor_id": actor_id,
                                                                       "limit": limit})]
                     assert page == whole[:limit]
+
+
+def _probed_filters(conn) -> list[StatementFilter]:
+    """One filter of each condition ``filters.PROBED`` names, each matching something."""
+    about = conn.execute(select(Actor.key).join(StatementAbout,
+                                                StatementAbout.actor_id == Actor.id)
+                         .order_by(Actor.key).limit(1)).scalar_one()
+    topic = conn.execute(select(StatementTopic.topic).order_by(StatementTopic.topic)
+                         .limit(1)).scalar_one()
+    return [StatementFilter(denied=True), StatementFilter(denials=True),
+            StatementFilter(about=about), StatementFilter(topic=topic)]
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9], ids=["probed", "looked-up"])
+def test_a_first_page_of_one_probed_filter_is_the_start_of_its_list_either_way(
+        everything, engine, db, monkeypatch, threshold):
+    """A first page asked by one condition of ``filters.PROBED`` is probed statement by
+    statement when it matches many, and looked up when few: both are the start of the
+    whole list, on the SQLAlchemy path and on the driver's (the threshold forces each)."""
+    import claimsdb
+
+    monkeypatch.setattr(filters, "probe_threshold", lambda limit, statements: threshold)
+    chosen: list[str] = []
+    shapes = filters._first_rows_shapes
+
+    def spying(found, limit, lookups, **options):
+        shaped = shapes(found, limit, lookups, **options)
+        chosen.extend(condition.name for condition in shaped)
+        return shaped
+
+    monkeypatch.setattr(filters, "_first_rows_shapes", spying)
+    database = claimsdb.open(db)
+    with read_connection(engine) as conn:
+        for flt in _probed_filters(conn):
+            whole = _refs(conn, flt)
+            assert whole, flt
+            (name,) = [c.name for c in filters.conditions(flt, queries._Lookups(conn))]
+            for limit in (1, 2, 7, len(whole) + 1):
+                page = StatementFilter(**{**flt.__dict__, "limit": limit})
+                chosen.clear()
+                assert _refs(conn, page) == whole[:limit], flt
+                assert [view.ref for view in database.statements(page)] == whole[:limit], flt
+                if engine.dialect.name == "sqlite":  # the shape of both paths' question
+                    expected = filters.probed(name) if threshold == 1 else name
+                    assert chosen == [expected, expected], flt
+
+
+def test_a_probed_filter_beside_another_is_walked(everything, engine):
+    """Beside another condition a probed one is asked in its walked shape: the two
+    together may match few statements however many each matches."""
+    with read_connection(engine) as conn:
+        flt = StatementFilter(denied=True, kind="direct", limit=3)
+        names = [c.name for c in filters.conditions(flt, queries._Lookups(conn),
+                                                     first_rows=True)]
+        if engine.dialect.name == "sqlite":
+            assert names == ["kind", filters.walked("denied")]
+        else:
+            assert names == ["kind", "denied"]
+        assert _refs(conn, flt) == _refs(conn, StatementFilter(denied=True,
+                                                               kind="direct"))[:3]
+
+
+def test_the_probe_threshold_is_where_probing_and_looking_up_cost_the_same():
+    assert filters.probe_threshold(50, 1_000_000) == 7071
+    assert filters.probe_threshold(50, 100_000) == 2236
+    assert filters.probe_threshold(0, 0) == 1  # an empty database: any match probes
+
+
+def test_counting_matches_stops_at_the_cap(everything, engine):
+    with read_connection(engine) as conn:
+        lookups = queries._Lookups(conn)
+        denied = filters.Condition("denied")
+        n = len(conn.execute(queries._denied_matches()).all())
+        assert n > 1
+        assert lookups.matches_at_least(denied, n)
+        assert not lookups.matches_at_least(denied, n + 1)
+        assert lookups.statements_high() == conn.execute(
+            select(Statement.id).order_by(Statement.id.desc()).limit(1)).scalar_one()

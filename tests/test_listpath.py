@@ -114,8 +114,9 @@ CHOICES = [
     ["denials"], ["about"], ["search_fts", "search_postgresql"], ["topic"],
     ["published_since", "published_until", "published_since_until"],
 ]
-for _choice in CHOICES:  # a first page on SQLite asks some in their walked shape
+for _choice in CHOICES:  # a first page on SQLite asks some walked, some probed
     _choice += [filters.walked(name) for name in _choice if name in filters.WALKED]
+    _choice += [filters.probed(name) for name in _choice if name in filters.PROBED]
 
 
 def _group(name: str) -> int:
@@ -425,6 +426,7 @@ def test_every_condition_the_filters_name_has_its_sql():
     produced |= {filters.origin_condition_name(shape, origin)
                  for shape in filters.ORIGIN_SHAPES for origin in ("named", "role")}
     produced |= {filters.walked(name) for name in filters.WALKED}
+    produced |= {filters.probed(name) for name in filters.PROBED}
     assert produced == set(queries.CONDITIONS)
     for dialect_name in compile_reads.dialects():
         compiled = {name.split(":", 1)[1] for name in compiled_sql.QUERIES[dialect_name]

@@ -78,6 +78,10 @@ READS: dict[str, Callable[[], Select]] = {
     "actors_named": queries._actors_named,
     "hop_identification_probe": queries._hop_identification_probe,
     "later_chain_probe": queries._later_chain_probe,
+    # ... how many statements a probed condition matches, up to a cap ...
+    "statement_id_high": queries._statement_id_high,
+    **{f"matches:{name}": functools.partial(queries._matches_counted, name)
+       for name in queries.MATCHES},
     # ... the lists, their conditions where CONDITIONS_MARK stands ...
     **{f"statement_list{_filtered(given)}{_limited(limited)}":
        functools.partial(lambda given, limited: queries.statement_list(

@@ -687,6 +687,58 @@ SQLITE = {
         params=('param_1', 'param_2'),
         constants={'param_1': 1, 'param_2': 0},
     ),
+    "statement_id_high": CompiledQuery(
+        sql=(
+            'SELECT coalesce(max(statements.id), ?) AS coalesce_1 \n'
+            'FROM statements'
+        ),
+        params=('coalesce_2',),
+        constants={'coalesce_2': 0},
+    ),
+    "matches:denied": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT relations.target_id AS target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ?\n'
+            ' LIMIT ? OFFSET ?) AS matching'
+        ),
+        params=('denied_type', 'cap', 'param_1'),
+        constants={'denied_type': 'denies', 'param_1': 0},
+    ),
+    "matches:denials": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT relations.source_id AS source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ?\n'
+            ' LIMIT ? OFFSET ?) AS matching'
+        ),
+        params=('denying_type', 'cap', 'param_1'),
+        constants={'denying_type': 'denies', 'param_1': 0},
+    ),
+    "matches:about": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT statement_about.statement_id AS statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = ?\n'
+            ' LIMIT ? OFFSET ?) AS matching'
+        ),
+        params=('about_id', 'cap', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "matches:topic": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT statement_topics.statement_id AS statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = ?\n'
+            ' LIMIT ? OFFSET ?) AS matching'
+        ),
+        params=('topic', 'cap', 'param_1'),
+        constants={'param_1': 0},
+    ),
     "statement_list": CompiledQuery(
         sql=(
             'SELECT statements.id, articles."key" AS article, statements."key", '
@@ -1666,6 +1718,78 @@ SQLITE = {
         ),
         params=('topic',),
     ),
+    "condition:denied_probed": CompiledQuery(
+        sql=(
+            '(EXISTS (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ? AND relations.target_id = statements.id))'
+        ),
+        params=('denied_type',),
+        constants={'denied_type': 'denies'},
+    ),
+    "condition_alone:denied_probed": CompiledQuery(
+        sql=(
+            'EXISTS (SELECT relations.target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ? AND relations.target_id = statements.id)'
+        ),
+        params=('denied_type',),
+        constants={'denied_type': 'denies'},
+    ),
+    "condition:denials_probed": CompiledQuery(
+        sql=(
+            '(EXISTS (SELECT relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ? AND relations.source_id = statements.id))'
+        ),
+        params=('denying_type',),
+        constants={'denying_type': 'denies'},
+    ),
+    "condition_alone:denials_probed": CompiledQuery(
+        sql=(
+            'EXISTS (SELECT relations.source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = ? AND relations.source_id = statements.id)'
+        ),
+        params=('denying_type',),
+        constants={'denying_type': 'denies'},
+    ),
+    "condition:about_probed": CompiledQuery(
+        sql=(
+            '(EXISTS (SELECT statement_about.statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = ?'
+            ' AND statement_about.statement_id = statements.id))'
+        ),
+        params=('about_id',),
+    ),
+    "condition_alone:about_probed": CompiledQuery(
+        sql=(
+            'EXISTS (SELECT statement_about.statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = ?'
+            ' AND statement_about.statement_id = statements.id)'
+        ),
+        params=('about_id',),
+    ),
+    "condition:topic_probed": CompiledQuery(
+        sql=(
+            '(EXISTS (SELECT statement_topics.statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = ?'
+            ' AND statement_topics.statement_id = statements.id))'
+        ),
+        params=('topic',),
+    ),
+    "condition_alone:topic_probed": CompiledQuery(
+        sql=(
+            'EXISTS (SELECT statement_topics.statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = ?'
+            ' AND statement_topics.statement_id = statements.id)'
+        ),
+        params=('topic',),
+    ),
 }
 
 POSTGRESQL = {
@@ -2330,6 +2454,56 @@ POSTGRESQL = {
         ),
         params=None,
         constants={'param_1': 1},
+    ),
+    "statement_id_high": CompiledQuery(
+        sql=(
+            'SELECT coalesce(max(statements.id), %(coalesce_2)s::INTEGER) AS coalesce_1 \n'
+            'FROM statements'
+        ),
+        params=None,
+        constants={'coalesce_2': 0},
+    ),
+    "matches:denied": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT relations.target_id AS target_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = %(denied_type)s::VARCHAR \n'
+            ' LIMIT %(cap)s::INTEGER) AS matching'
+        ),
+        params=None,
+        constants={'denied_type': 'denies'},
+    ),
+    "matches:denials": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT relations.source_id AS source_id \n'
+            'FROM relations \n'
+            'WHERE relations.type = %(denying_type)s::VARCHAR \n'
+            ' LIMIT %(cap)s::INTEGER) AS matching'
+        ),
+        params=None,
+        constants={'denying_type': 'denies'},
+    ),
+    "matches:about": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT statement_about.statement_id AS statement_id \n'
+            'FROM statement_about \n'
+            'WHERE statement_about.actor_id = %(about_id)s::INTEGER \n'
+            ' LIMIT %(cap)s::INTEGER) AS matching'
+        ),
+        params=None,
+    ),
+    "matches:topic": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT statement_topics.statement_id AS statement_id \n'
+            'FROM statement_topics \n'
+            'WHERE statement_topics.topic = %(topic)s::VARCHAR \n'
+            ' LIMIT %(cap)s::INTEGER) AS matching'
+        ),
+        params=None,
     ),
     "statement_list": CompiledQuery(
         sql=(

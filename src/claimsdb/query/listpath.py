@@ -82,6 +82,13 @@ class DriverLookups:
     def full_text_index(self) -> bool:
         return bool(self.conn.execute(FTS_TABLE_PROBE))
 
+    def statements_high(self) -> int:
+        return self._rows("statement_id_high")[0][0]
+
+    def matches_at_least(self, condition: Condition, n: int) -> bool:
+        counted = self._rows(f"matches:{condition.name}", {**condition.values, "cap": n})
+        return counted[0][0] >= n
+
     def later_denied_ids(self, among: list[Condition], first: int | None) -> list[int]:
         raise NotOnDriver("the later-denied statements are found through SQLAlchemy")
 

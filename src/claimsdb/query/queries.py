@@ -190,6 +190,14 @@ class _Lookups:
     def full_text_index(self) -> bool:
         return fts_available(self.conn)
 
+    def statements_high(self) -> int:
+        return self.conn.execute(_statement_id_high()).scalar_one()
+
+    def matches_at_least(self, condition: filters.Condition, n: int) -> bool:
+        counted = self.conn.execute(_matches_counted(condition.name),
+                                    {**condition.values, "cap": n}).scalar_one()
+        return counted >= n
+
     def later_denied_ids(self, among: list[filters.Condition], first: int | None
                          ) -> list[int]:
         if first is not None:
@@ -298,22 +306,51 @@ def _walked_id(walk: bool) -> ColumnElement[int]:
     return Statement.id + _constant(0) if walk else Statement.id
 
 
-def _denied_condition(*, walk: bool = False) -> ColumnElement[bool]:
-    return _walked_id(walk).in_(select(Relation.target_id).where(
+def _matched(matches: Select, statement_id: Any, *, walk: bool = False, probe: bool = False
+             ) -> ColumnElement[bool]:
+    """A statement is among ``matches`` (its column ``statement_id`` holds the ids):
+    ``probe``, as EXISTS of its own row, which SQLite asks of each statement as it walks
+    list order, reading one index entry (``filters.PROBED`` says when); else as IN the
+    list (``walk``: see ``_walked_id``)."""
+    if probe:
+        return matches.where(statement_id == Statement.id).exists()
+    return _walked_id(walk).in_(matches)
+
+
+def _denied_matches() -> Select:
+    return select(Relation.target_id).where(
         Relation.type == bindparam("denied_type", RelationType.DENIES.value,
-                                   type_=Relation.type.type)))
+                                   type_=Relation.type.type))
 
 
-def _denials_condition(*, walk: bool = False) -> ColumnElement[bool]:
-    return _walked_id(walk).in_(select(Relation.source_id).where(
+def _denials_matches() -> Select:
+    return select(Relation.source_id).where(
         Relation.type == bindparam("denying_type", RelationType.DENIES.value,
-                                     type_=Relation.type.type)))
+                                   type_=Relation.type.type))
 
 
-def _about_condition(about_id: int | None = None, *, walk: bool = False
+def _about_matches(about_id: int | None = None) -> Select:
+    return select(StatementAbout.statement_id).where(
+        StatementAbout.actor_id == bindparam("about_id", about_id))
+
+
+def _topic_matches(topic: str | None = None) -> Select:
+    return select(StatementTopic.statement_id).where(
+        StatementTopic.topic == bindparam("topic", topic, type_=StatementTopic.topic.type))
+
+
+def _denied_condition(*, walk: bool = False, probe: bool = False) -> ColumnElement[bool]:
+    return _matched(_denied_matches(), Relation.target_id, walk=walk, probe=probe)
+
+
+def _denials_condition(*, walk: bool = False, probe: bool = False) -> ColumnElement[bool]:
+    return _matched(_denials_matches(), Relation.source_id, walk=walk, probe=probe)
+
+
+def _about_condition(about_id: int | None = None, *, walk: bool = False, probe: bool = False
                      ) -> ColumnElement[bool]:
-    return _walked_id(walk).in_(select(StatementAbout.statement_id).where(
-        StatementAbout.actor_id == bindparam("about_id", about_id)))
+    return _matched(_about_matches(about_id), StatementAbout.statement_id, walk=walk,
+                    probe=probe)
 
 
 def _search_postgresql_condition(search_query: str | None = None) -> ColumnElement[bool]:
@@ -331,9 +368,10 @@ def _search_substring_condition(terms: tuple[search.Term, ...] = ()) -> ColumnEl
     return search.substring_condition(Statement.quote, list(terms))
 
 
-def _topic_condition(topic: str | None = None, *, walk: bool = False) -> ColumnElement[bool]:
-    tagged = StatementTopic.topic == bindparam("topic", topic, type_=StatementTopic.topic.type)
-    return _walked_id(walk).in_(select(StatementTopic.statement_id).where(tagged))
+def _topic_condition(topic: str | None = None, *, walk: bool = False, probe: bool = False
+                     ) -> ColumnElement[bool]:
+    return _matched(_topic_matches(topic), StatementTopic.statement_id, walk=walk,
+                    probe=probe)
 
 
 def _later_denied_condition(later_denied_ids: list[int] | None = None) -> ColumnElement[bool]:
@@ -385,13 +423,33 @@ CONDITIONS: dict[str, Any] = {
 }
 CONDITIONS.update({filters.walked(name): functools.partial(CONDITIONS[name], walk=True)
                    for name in filters.WALKED})
+CONDITIONS.update({filters.probed(name): functools.partial(CONDITIONS[name], probe=True)
+                   for name in filters.PROBED})
 # The conditions the driver-level read path cannot run: a search without SQLite's
 # full-text table (a LIKE per word), and the later-denied statements (found by
 # walking the claim graph in Python).
 NOT_ON_DRIVER = frozenset({"search_substring", "later_denied"})
 # The conditions of one backend only (``filters.conditions`` names them by dialect).
 ONE_DIALECT = {"search_fts": "sqlite", "search_postgresql": "postgresql",
-               **{filters.walked(name): "sqlite" for name in filters.WALKED}}
+               **{filters.walked(name): "sqlite" for name in filters.WALKED},
+               **{filters.probed(name): "sqlite" for name in filters.PROBED}}
+# What each probed condition matches (``filters.PROBED``), to count how many statements
+# it matches before choosing its shape: the statement ids, and the parameters given.
+MATCHES: dict[str, Any] = {"denied": _denied_matches, "denials": _denials_matches,
+                           "about": _about_matches, "topic": _topic_matches}
+
+
+def _matches_counted(name: str) -> Select:
+    """How many statements condition ``name`` matches, counting no further than
+    ``:cap`` (an index range read that stops there)."""
+    return select(func.count()).select_from(
+        MATCHES[name]().limit(bindparam("cap", type_=Integer)).subquery("matching"))
+
+
+def _statement_id_high() -> Select:
+    """The highest statement id: the number of statements, near enough, read from the
+    end of the primary key (a count reads every row)."""
+    return select(func.coalesce(func.max(Statement.id), 0))
 
 
 def spoken_by(speaker_id: int | Any, *, with_members: bool = False, walk: bool = False
