@@ -315,3 +315,36 @@ def test_postgresql_plans_streamed_reads_for_all_their_rows(engine, backend):
         pytest.skip("a PostgreSQL setting")
     with read_connection(engine) as conn:
         assert conn.exec_driver_sql("SHOW cursor_tuple_fraction").scalar() == "1"
+
+
+def test_walking_repeats_links_reads_only_the_claims_links_on_sqlite(cli, backend, engine,
+                                                                      request):
+    """With the statistics an import leaves, each step of ``tracing.walk`` reads the
+    links of the statements reached from their index: no Bloom filter, which SQLite
+    builds by scanning every link before the first step."""
+    if backend != "sqlite":
+        pytest.skip("a SQLite plan")
+    from sqlalchemy import event
+
+    from claimsdb.query import tracing
+
+    corpus = request.getfixturevalue("larger_corpus")
+    assert cli("add", "--batch", "200", *map(str, corpus)).exit_code == 0
+    with read_connection(engine) as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar() > 0
+        start = conn.exec_driver_sql(
+            "SELECT target_id FROM relations WHERE type = 'repeats' LIMIT 1").scalar()
+        asked: list[tuple[str, tuple]] = []
+
+        def record(_conn, _cursor, sql, params, *_) -> None:
+            asked.append((sql, params))
+
+        event.listen(conn, "before_cursor_execute", record)
+        for upstream in (True, False):
+            asked.clear()
+            assert tracing.walk(conn, [start], upstream=upstream)
+            (sql, params), *_ = asked
+            plan = " / ".join(row[3] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, params))
+            assert "BLOOM" not in plan, plan
+            assert "SCAN relations" not in plan, plan
