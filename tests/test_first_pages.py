@@ -183,8 +183,8 @@ def test_a_probed_filter_beside_another_is_walked(everything, engine):
 
 
 def test_the_probe_threshold_is_where_probing_and_looking_up_cost_the_same():
-    assert filters.probe_threshold(50, 1_000_000) == 7071
-    assert filters.probe_threshold(50, 100_000) == 2236
+    assert filters.probe_threshold(50, 1_000_000) == 2500
+    assert filters.probe_threshold(50, 100_000) == 790
     assert filters.probe_threshold(0, 0) == 1  # an empty database: any match probes
 
 
