@@ -198,3 +198,17 @@ def test_counting_matches_stops_at_the_cap(everything, engine):
         assert not lookups.matches_at_least(denied, n + 1)
         assert lookups.statements_high() == conn.execute(
             select(Statement.id).order_by(Statement.id.desc()).limit(1)).scalar_one()
+
+
+def test_a_probed_filter_with_later_denied_is_walked(everything, engine, monkeypatch):
+    """The later-denied statements of a page are found among the other conditions' first
+    rows, and then join them as a list: the filter beside them keeps its walked shape."""
+    monkeypatch.setattr(filters, "probe_threshold", lambda limit, statements: 1)
+    with read_connection(engine) as conn:
+        flt = StatementFilter(denied=True, later_denied=True, limit=3)
+        names = [c.name for c in filters.conditions(flt, queries._Lookups(conn),
+                                                     first_rows=True)]
+        expected = filters.walked("denied") if engine.dialect.name == "sqlite" else "denied"
+        assert names == [expected, "later_denied"]
+        assert _refs(conn, flt) == _refs(conn, StatementFilter(denied=True,
+                                                               later_denied=True))[:3]
