@@ -156,6 +156,20 @@ DOC_START = "<!-- bench:results:start -->"
 DOC_END = "<!-- bench:results:end -->"
 
 
+# The switches of a run, as its arguments record them (values are stored as text).
+_SWITCHES = ("no_postgres", "no_pg_cli", "no_trace", "no_startup", "large")
+
+
+def _command_line(args: dict[str, Any]) -> str:
+    """The command that made a run, switches included (``--large`` adds a third of the
+    block's rows, so a reader re-running it needs to see it)."""
+    words = ["python bench/run.py", f"--sizes {args.get('sizes')}",
+             f"--batch {args.get('batch')}", f"--repeat {args.get('repeat')}"]
+    words += [f"--{name.replace('_', '-')}" for name in _SWITCHES
+              if str(args.get(name)) == "True"]
+    return " ".join(words)
+
+
 def render_results(data: dict[str, Any]) -> str:
     """A run's whole results section, from its JSON: what ran, where, the verdicts,
     every table. What ``--doc`` writes into docs/performance.md."""
@@ -177,8 +191,7 @@ def render_results(data: dict[str, Any]) -> str:
         "<!-- Written by `python bench/run.py --doc docs/performance.md` (or `--render "
         "JSON`) from the run's JSON; edit the script, not this block. -->",
         "",
-        f"Run of `python bench/run.py --sizes {args.get('sizes')} --batch {args.get('batch')}"
-        f" --repeat {args.get('repeat')}` at commit `{env.get('git_commit')}` ({tree}), "
+        f"Run of `{_command_line(args)}` at commit `{env.get('git_commit')}` ({tree}), "
         f"{started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC.",
         "",
         f"Machine: {env.get('nproc')} cores ({env.get('cpu_model')}), "
