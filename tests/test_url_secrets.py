@@ -144,12 +144,16 @@ def test_item_7_redaction_hides_any_password_in_a_message(password, shape):
     message quoting the URL, by pattern alone and given the URL."""
     encoded = quote(password, safe="")
     url = shape.format(p=password if "{q}" not in shape else encoded, q=encoded)
-    message = f"cannot reach the PostgreSQL server for {url}: connection refused"
+    before, after = "cannot reach the PostgreSQL server for ", ": connection refused"
+    message = before + url + after
     if "'" not in password and "@" not in password:
         # Where the shape is unambiguous, the patterns alone hide it.
         hidden = config.redact(message)
         assert f":{password}@" not in hidden and f"={password}" not in hidden
     hidden = config.redact(message, url)
+    # The message's own words may hold a password drawn at random ('serv' is in
+    # "server"): it may be there as often as they hold it, no more.
     for form in (password, encoded):
         if len(form) >= 4:
-            assert form not in hidden.replace(config.MASK, "\0")
+            assert hidden.replace(config.MASK, "\0").count(form) <= \
+                (before + after).count(form), (form, hidden)
