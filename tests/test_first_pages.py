@@ -79,12 +79,18 @@ def test_a_first_page_of_later_denied_is_the_start_of_the_list(everything, engin
             min(2, len(ordered))
 
 
-def _filters(conn) -> list[StatementFilter]:
+def _first_about_and_topic(conn) -> tuple[str | None, str | None]:
+    """An actor statements are about and a topic they are tagged with (None: none)."""
     about = conn.execute(select(Actor.key).join(StatementAbout,
                                                 StatementAbout.actor_id == Actor.id)
                          .order_by(Actor.key).limit(1)).scalar()
     topic = conn.execute(select(StatementTopic.topic).order_by(StatementTopic.topic)
                          .limit(1)).scalar()
+    return about, topic
+
+
+def _filters(conn) -> list[StatementFilter]:
+    about, topic = _first_about_and_topic(conn)
     org = conn.execute(select(Actor.key).where(Actor.kind != "person").order_by(Actor.key)
                        ).scalars().all()
     found = [StatementFilter(denied=True), StatementFilter(denials=True),
@@ -124,11 +130,8 @@ def test_one_actors_counts_and_pages_are_those_of_the_whole(everything, engine):
 
 def _probed_filters(conn) -> list[StatementFilter]:
     """One filter of each condition ``filters.PROBED`` names, each matching something."""
-    about = conn.execute(select(Actor.key).join(StatementAbout,
-                                                StatementAbout.actor_id == Actor.id)
-                         .order_by(Actor.key).limit(1)).scalar_one()
-    topic = conn.execute(select(StatementTopic.topic).order_by(StatementTopic.topic)
-                         .limit(1)).scalar_one()
+    about, topic = _first_about_and_topic(conn)
+    assert about is not None and topic is not None  # the corpus has both
     return [StatementFilter(denied=True), StatementFilter(denials=True),
             StatementFilter(about=about), StatementFilter(topic=topic)]
 
