@@ -88,7 +88,7 @@ def test_issue_11_item_26_datasette_offers_search_and_readable_views(sqlite_corp
     assert [row["ref"] for row in rows] == ["search-scripts#hindi"]
     database = _datasette_get(sqlite_corpus, metadata, "/claims.json").json()
     visible = {t["name"] for t in database["tables"] if not t["hidden"]}
-    assert "alembic_version" not in visible and "statements_fts" not in visible
+    assert not {"alembic_version", "statements_fts", "actor_counts"} & visible
     assert {"statements", "actors", "articles"} <= visible
     assert {"statement_sources", "denials", "article_sourcing"} <= {
         v["name"] for v in database["views"]}

@@ -235,6 +235,36 @@ def rows(engine: Engine) -> dict[str, dict[str, list[tuple]]]:
         return snapshot
 
 
+# Tables an upgrade fills from the stored rows (0005: each actor's counts); checked
+# against counting again (``assert_counts_kept``) and through the exports.
+DERIVED_TABLES = {"actor_counts"}
+
+
+def with_counts_summed(snapshot: dict) -> dict:
+    """``rows`` with each actor's kept counts summed over its slots: a PostgreSQL import
+    keeps them in its own slot, an upgrade in slot 0, and only the sums mean anything."""
+    kept = snapshot.get("actor_counts")
+    if kept is None:
+        return snapshot
+    sums: dict[str, list[int]] = {}
+    names = [name for name in kept if name not in ("actor_id", "slot")]
+    for i, actor in enumerate(kept["actor_id"]):
+        total = sums.setdefault(actor, [0] * len(names))
+        for j, name in enumerate(names):
+            total[j] += int(kept[name][i])
+    return {**snapshot, "actor_counts": {actor: tuple(total)
+                                         for actor, total in sorted(sums.items())}}
+
+
+def assert_counts_kept(engine: Engine) -> None:
+    """The kept counts are what counting every statement again gives."""
+    from claimsdb.query import actor_counts
+
+    with engine.connect() as conn:
+        assert actor_counts.disagreements(conn) == []
+        assert conn.execute(actor_counts.kept()).first() is not None
+
+
 def without_cue_spans(snapshot: dict) -> dict:
     """``rows`` without the derived cue spans, which only an import computes."""
     hops = {column: values for column, values in snapshot["chain_hops"].items()
@@ -258,7 +288,7 @@ def assert_rows_kept(before: dict, after: dict) -> None:
         for column in after[table].keys() - columns.keys():
             expected = ["0" if column == "chain" else None] * len(after[table][column])
             assert after[table][column] == expected, f"new column {table}.{column} not empty"
-    for table in after.keys() - before.keys():
+    for table in after.keys() - before.keys() - DERIVED_TABLES:
         assert all(values == [] for values in after[table].values()), \
             f"new table {table} has rows"
     assert sum(len(next(iter(columns.values()), [])) for columns in before.values()) > 300
@@ -389,13 +419,17 @@ def test_database_of_the_previous_release_upgrades_with_nothing_lost(
         assert upgraded.exit_code == 0, upgraded.output
         said = upgraded.output.splitlines()
         assert said[0].startswith("upgraded ") and said[0].endswith(
-            f" from schema version {PREVIOUS_HEAD} to 0004, keeping every stored "
-            "article, statement and actor as it was:")
-        assert said[1:] == ["  0004: Article format 1.1: what real articles say."]
+            f" from schema version {PREVIOUS_HEAD} to {migrate.head_revision()}, keeping "
+            "every stored article, statement and actor as it was:")
+        assert said[1:] == [
+            "  0004: Article format 1.1: what real articles say.",
+            "  0005: Each actor's counts kept as articles come and go, for the first page "
+            "of claimsdb actors."]
         with engine.connect() as conn:
             assert migrate.current_revision(conn) == migrate.head_revision()
 
         assert_rows_kept(rows_before, rows(engine))
+        assert_counts_kept(engine)
         assert_same_exports(before["outputs"], current_exports(empty_db, tmp_path))
         assert_works_after_upgrade(empty_db, engine, db, tmp_path, previous_release)
     finally:
@@ -433,7 +467,9 @@ def test_upgrade_after_downgrade_to_the_previous_head_loses_nothing(empty_db, db
                 ["0001", "0002", "0003", "0004"]
         # Hops stored before 0004 have no cue spans (NULL: not located; 0004 adds the
         # columns, it does not search article texts): everything else is as at head.
-        assert without_cue_spans(rows(engine)) == without_cue_spans(rows_at_head)
+        assert with_counts_summed(without_cue_spans(rows(engine))) == \
+            with_counts_summed(without_cue_spans(rows_at_head))
+        assert_counts_kept(engine)
         assert_same_exports(without_cue_span_values(exports_at_head),
                             without_cue_span_values(current_exports(empty_db, tmp_path)))
         assert_works_after_upgrade(empty_db, engine, db, tmp_path, REPO)

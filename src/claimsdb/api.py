@@ -122,6 +122,17 @@ class Database:
 
     upgrade = init
 
+    def recount_actors(self) -> int:
+        """Count every actor's statements and denials again from the stored rows and
+        keep only those counts (``claimsdb init --recount``: what ``check`` advises
+        when kept counts disagree, after another tool wrote to the database); the
+        number of actors counted."""
+        from claimsdb.query import actor_counts
+        from claimsdb.store.db import write_transaction
+
+        with write_transaction(self.engine()) as conn:
+            return actor_counts.recount(conn)
+
     def schema_changes(self, before: str | None, after: str) -> list[tuple[str, str]]:
         """What an ``init`` that went from schema version ``before`` to ``after`` did:
         each migration's revision and one-line summary, oldest first (none when the

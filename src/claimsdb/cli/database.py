@@ -15,8 +15,12 @@ PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawi
 
 
 @click.command()
+@click.option("--recount", is_flag=True,
+              help="Also count every actor's statements and denials again from the "
+                   "stored rows (what 'claimsdb check' advises when the counts "
+                   "'claimsdb actors' shows disagree with them).")
 @pass_settings
-def init(settings: Settings) -> None:
+def init(settings: Settings, recount: bool) -> None:
     """Create the database schema, or upgrade it to this version of claimsdb.
 
     Safe to run at any time: an up-to-date database is left as it is.
@@ -25,9 +29,11 @@ def init(settings: Settings) -> None:
     Example:
       claimsdb init
       claimsdb --db team.db init
+      claimsdb init --recount
     """
     database = settings.database()
     before, after = database.init()
+
     where = describe(settings.engine(create=True))
     if before is None:
         echo(f"created the claimsdb schema (version {after}) in {where}")
@@ -40,6 +46,9 @@ def init(settings: Settings) -> None:
              "stored article, statement and actor as it was:")
         for revision, summary in database.schema_changes(before, after):
             echo(f"  {revision}: {summary}")
+    if recount:
+        counted = database.recount_actors()
+        echo(f"counted the statements and denials of {counted:,} actor(s) again")
 
 
 @click.command()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
@@ -32,6 +33,7 @@ from claimsdb.ingest.rows import (
     speaker_key,
     topic_rows,
 )
+from claimsdb.query import actor_counts
 from claimsdb.store.chronology import Dated, spec_dates, warnings_for
 from claimsdb.store.locking import lock_articles, referred_articles
 from claimsdb.store.models import (
@@ -42,6 +44,7 @@ from claimsdb.store.models import (
     ArticleAuthor,
     Hop,
     Relation,
+    RelationType,
     Review,
     Statement,
     StatementAbout,
@@ -503,6 +506,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     batch = [(spec, article_id, statement_ids[spec.key])
              for spec, article_id in zip(specs, article_ids, strict=True)]
 
+    counting: list[_Counting] = []
     # Rows are made as COPY sends them (generators): on PostgreSQL the server stores
     # each stream's rows as they arrive, so building the next rows here overlaps with
     # its work instead of coming before it.
@@ -513,6 +517,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
                        s.kind, s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""),
                        s.note, s.translated_from, s.original)
         meanwhile()
+        counting.append(_tally(batch, actor_ids, external, statement_ids))
 
     def hops() -> Iterator[tuple[Any, ...]]:
         for spec, _, ids_by_key in batch:
@@ -556,6 +561,56 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
         reviews += review_rows(spec, ids_by_key, actor_ids)
     write_rows(conn, StatementTopic.__table__, topics)
     write_rows(conn, Review.__table__, reviews)
+    _keep_counts(conn, counting[0] if counting else
+                 _tally(batch, actor_ids, external, statement_ids))
+
+
+@dataclass
+class _Counting:
+    """What a batch brings to each actor's kept counts (``claimsdb.query.actor_counts``),
+    less the speakers of the stored statements it denies."""
+
+    tally: actor_counts.Tally
+    speakers: dict[int, int | None]  # statement id -> speaker id, of the batch
+    denials: list[tuple[int, int]]  # (source, target) statement ids
+
+
+def _tally(batch: Sequence[tuple[ArticleSpec, int, dict[str, int]]],
+           actor_ids: dict[str, int], external: dict[str, int | None],
+           statement_ids: dict[str, dict[str, int]]) -> _Counting:
+    """Count the batch's statements from its specs (no database: run while PostgreSQL
+    stores the rows already sent)."""
+    tally = actor_counts.Tally()
+    speakers: dict[int, int | None] = {}
+    denials: list[tuple[int, int]] = []
+    denies = RelationType.DENIES.value
+    for spec, _, ids_by_key in batch:
+        outlet_id = actor_ids[spec.outlet] if spec.outlet else None
+        for s in spec.statements:
+            statement_id = ids_by_key[s.key]
+            speaker_id = actor_ids.get(speaker_key(spec, s.chain) or "")
+            speakers[statement_id] = speaker_id
+            tally.statement(speaker_id, outlet_id,
+                            [[actor_ids[h.actor] for h in chain] for chain in s.chains])
+            for target in s.relations.get(denies, ()) if s.relations else ():
+                article_key, key = target.split("#", 1)
+                target_id = statement_ids.get(article_key, {}).get(key) or external.get(target)
+                if target_id is not None:
+                    denials.append((statement_id, target_id))
+    return _Counting(tally, speakers, denials)
+
+
+def _keep_counts(conn: Connection, counting: _Counting) -> None:
+    """Add a batch's counts to those kept, with the speakers of the stored statements
+    it denies read in one query."""
+    speakers = counting.speakers
+    stored = sorted({target for _, target in counting.denials if target not in speakers})
+    for condition in _member_chunks(conn, Statement.id, stored):
+        speakers.update((statement_id, speaker_id) for statement_id, speaker_id in
+                        conn.execute(select(Statement.id, Statement.speaker_id).where(condition)))
+    for source, target in counting.denials:
+        counting.tally.denial(speakers[source], speakers[target])
+    counting.tally.keep(conn)
 
 
 __all__ = ["Declined", "import_new_articles"]

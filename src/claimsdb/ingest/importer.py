@@ -43,6 +43,7 @@ from claimsdb.ingest.rows import (
     topic_rows,
 )
 from claimsdb.ingest.voices import voice_problems
+from claimsdb.query import actor_counts
 from claimsdb.store.chronology import incoming_warnings, stored_dates, warnings_for
 from claimsdb.store.db import TransactionConflict, read_connection, write_transaction
 from claimsdb.store.locking import lock_articles, referred_articles
@@ -451,17 +452,22 @@ def import_article(conn: Connection, spec: ArticleSpec, *, replace: Replace = Fa
         if planned is not None:  # links earlier files of this dry run would add
             incoming += planned.incoming.get(spec.key, [])
         if write:
+            actor_counts.withdraw(conn, [stored.id])
             conn.execute(delete(Article).where(Article.id == stored.id))
         _check_repeat_cycles(conn, spec, external, incoming, problems,
                              replaced=None if write else stored.id)
         _raise_if(spec, problems)
 
+    article_id = None
     if write:
-        statement_ids = _insert_article(conn, spec, actors.ids, external, content_hash)
+        article_id, statement_ids = _insert_article(conn, spec, actors.ids, external,
+                                                    content_hash)
     else:
         statement_ids = {s.key: 0 for s in spec.statements}
     _restore_incoming(conn, spec, statement_ids, incoming, problems, write=write)
     _raise_if(spec, problems)
+    if article_id is not None:  # with the relations into it restored
+        actor_counts.record(conn, [article_id])
     status = REPLACED if stored is not None else ADDED
     if planned is not None:
         planned.merged[spec.key] = actors.merged
@@ -1006,7 +1012,9 @@ def _statement_names(conn: Connection, ids: set[int]) -> dict[int, str]:
 
 
 def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, int],
-                    external: dict[str, int], content_hash: str) -> dict[str, int]:
+                    external: dict[str, int], content_hash: str
+                    ) -> tuple[int, dict[str, int]]:
+    """Every row of one article: (its id, its statements' ids by key)."""
     article_id = conn.execute(
         insert(Article).returning(Article.id),
         {
@@ -1062,7 +1070,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
                         (StatementTopic, topics), (Review, reviews)):
         for chunk in _chunks(data):
             conn.execute(insert(table), list(chunk))
-    return statement_ids
+    return article_id, statement_ids
 
 
 def _restore_incoming(conn: Connection, spec: ArticleSpec, statement_ids: dict[str, int],
@@ -1088,8 +1096,12 @@ def _restore_incoming(conn: Connection, spec: ArticleSpec, statement_ids: dict[s
 
 def delete_article(conn: Connection, key: str) -> bool:
     """Remove an article and everything that belongs to it (relations into it too)."""
-    result = conn.execute(delete(Article).where(Article.key == key))
-    return bool(result.rowcount)
+    stored = conn.execute(select(Article.id).where(Article.key == key)).scalar()
+    if stored is None:
+        return False
+    actor_counts.withdraw(conn, [stored])
+    conn.execute(delete(Article).where(Article.id == stored))
+    return True
 
 
 __all__ = [

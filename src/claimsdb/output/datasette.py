@@ -53,9 +53,10 @@ _VIEWS = {
     },
 }
 
-# Tables a reader of the data does not need: the schema version and the search index.
-HIDDEN = ("alembic_version", "statements_fts", "statements_fts_config", "statements_fts_data",
-          "statements_fts_docsize", "statements_fts_idx")
+# Tables a reader of the data does not need: the schema version, the search index, and
+# the actors' counts as claimsdb keeps them (a row per writer slot; ``actors`` shows them).
+HIDDEN = ("actor_counts", "alembic_version", "statements_fts", "statements_fts_config",
+          "statements_fts_data", "statements_fts_docsize", "statements_fts_idx")
 
 
 def metadata(database: str) -> dict[str, Any]:

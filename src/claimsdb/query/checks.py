@@ -43,6 +43,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import DatabaseError
+from claimsdb.query import actor_counts
 from claimsdb.query.article_checks import (
     BatchResult,
     BatchRows,
@@ -152,7 +153,8 @@ def check_database(engine: Engine, *, workers: int = 1) -> CheckReport:
                               ("article", functools.partial(_articles, workers=workers)),
                               ("repeats", _repeat_cycles),
                               ("circular reporting", _circular_reporting),
-                              ("dates", _backwards_links)):
+                              ("dates", _backwards_links),
+                              ("actor counts", _actor_counts)):
                 _guarded(conn, report, name, run)
         if engine.dialect.name == "sqlite":
             try:
@@ -319,6 +321,30 @@ def _orphans(conn: Connection, report: CheckReport) -> None:
     ):
         report.add("statement", f"statement '{key}' (id {statement_id})",
                    f"belongs to article id {article_id}, which does not exist")
+
+
+def _actor_counts(conn: Connection, report: CheckReport) -> None:
+    """Each actor's kept counts (``claimsdb actors``) against the same counts counted
+    again from its statements, chains and relations (``claimsdb.query.actor_counts``).
+    Every import keeps them in step; a write by another tool does not."""
+    differ = actor_counts.disagreements(conn)
+    if not differ:
+        return
+    keys = dict(conn.execute(select(Actor.id, Actor.key).where(
+        Actor.id.in_([actor_id for actor_id, _, _ in differ[:100]]))).all())
+    for actor_id, kept, counted in differ[:100]:
+        report.add("actor counts", f"actor '{keys.get(actor_id, actor_id)}'",
+                   f"kept as {_counts(kept)}, but its rows count {_counts(counted)}; "
+                   "count them again with: claimsdb init --recount")
+    if len(differ) > 100:
+        report.add("actor counts", "database", f"{len(differ) - 100:,} more actors' "
+                   "kept counts differ; count them again with: claimsdb init --recount")
+
+
+def _counts(values: tuple[int, ...]) -> str:
+    originated, relayed, issued, received = values
+    return (f"{originated} originated, {relayed} relayed, {issued} denials issued, "
+            f"{received} received")
 
 
 # -- articles, statements and chains -------------------------------------------------------
