@@ -136,76 +136,36 @@ SQLITE = {
     "actor_row": CompiledQuery(
         sql=(
             'SELECT actors.id, actors."key", actors.name, actors.kind, actors.identified, '
-            '(SELECT count(*) AS count_1 \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = ?) + coalesce((SELECT count(DISTINCT'
-            ' chain_hops.statement_id) AS count_2 \n'
-            'FROM chain_hops JOIN statements ON statements.id = chain_hops.statement_id \n'
-            'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
-            ' AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND (statements.speaker_id IS NULL OR statements.speaker_id != ?)), '
-            '?) AS originated, (SELECT count(*) AS count_3 \n'
-            'FROM (SELECT passed.statement_id AS statement_id \n'
-            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = ? UNION SELECT statements.id AS statement_id \n'
-            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id = ?) AS passed \n'
-            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = ?))'
-            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = ? AND chain_hops.chain > 0'
-            ' AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND chain_hops.statement_id = passed.statement_id))) AS relayed) AS relayed, '
-            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_4 \n'
-            'FROM relations \n'
-            'WHERE relations.source_id = statements.id AND relations.type = ?)), '
-            '?) AS BIGINT) AS coalesce_2 \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = ?) AS denials_issued, '
-            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_5 \n'
-            'FROM relations \n'
-            'WHERE relations.target_id = statements.id AND relations.type = ?)), '
-            '?) AS BIGINT) AS coalesce_4 \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = ?) AS denials_received \n'
+            '(SELECT CAST(coalesce(sum(actor_counts.originated), '
+            '?) AS BIGINT) AS coalesce_1 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = ?) AS originated, '
+            '(SELECT CAST(coalesce(sum(actor_counts.relayed), ?) AS BIGINT) AS coalesce_3 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = ?) AS relayed, '
+            '(SELECT CAST(coalesce(sum(actor_counts.denials_issued), '
+            '?) AS BIGINT) AS coalesce_5 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = ?) AS denials_issued, '
+            '(SELECT CAST(coalesce(sum(actor_counts.denials_received), '
+            '?) AS BIGINT) AS coalesce_7 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = ?) AS denials_received \n'
             'FROM actors \n'
             'WHERE actors.id = ?'
         ),
         params=(
+            'coalesce_2',
             'actor_id',
+            'coalesce_4',
             'actor_id',
+            'coalesce_6',
             'actor_id',
-            'coalesce_1',
-            'actor_id',
-            'actor_id',
-            'actor_id',
-            'actor_id',
-            'type_1',
-            'coalesce_3',
-            'actor_id',
-            'type_2',
-            'coalesce_5',
+            'coalesce_8',
             'actor_id',
             'actor_id',
         ),
-        constants={
-            'coalesce_1': 0,
-            'coalesce_3': 0,
-            'coalesce_5': 0,
-            'type_1': 'denies',
-            'type_2': 'denies',
-        },
+        constants={'coalesce_2': 0, 'coalesce_4': 0, 'coalesce_6': 0, 'coalesce_8': 0},
     ),
     "actor_about": CompiledQuery(
         sql=(
@@ -1918,64 +1878,27 @@ POSTGRESQL = {
     "actor_row": CompiledQuery(
         sql=(
             'SELECT actors.id, actors.key, actors.name, actors.kind, actors.identified, '
-            '(SELECT count(*) AS count_1 \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = %(actor_id)s::INTEGER) + coalesce((SELECT'
-            ' count(DISTINCT chain_hops.statement_id) AS count_2 \n'
-            'FROM chain_hops JOIN statements ON statements.id = chain_hops.statement_id \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
-            ' AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND (statements.speaker_id IS NULL'
-            ' OR statements.speaker_id != %(actor_id)s::INTEGER)), '
-            '%(coalesce_1)s::INTEGER) AS originated, (SELECT count(*) AS count_3 \n'
-            'FROM (SELECT passed.statement_id AS statement_id \n'
-            'FROM (SELECT chain_hops.statement_id AS statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER'
-            ' UNION SELECT statements.id AS statement_id \n'
-            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
-            'WHERE articles.outlet_id = %(actor_id)s::INTEGER) AS passed \n'
-            'WHERE (passed.statement_id NOT IN (SELECT statements.id \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = %(actor_id)s::INTEGER))'
-            ' AND NOT (EXISTS (SELECT chain_hops.statement_id \n'
-            'FROM chain_hops \n'
-            'WHERE chain_hops.actor_id = %(actor_id)s::INTEGER AND chain_hops.chain > 0'
-            ' AND NOT (EXISTS (SELECT following.position \n'
-            'FROM chain_hops AS following \n'
-            'WHERE following.statement_id = chain_hops.statement_id'
-            ' AND following.chain = chain_hops.chain'
-            ' AND following.position = chain_hops.position + 1))'
-            ' AND chain_hops.statement_id = passed.statement_id))) AS relayed) AS relayed, '
-            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_4 \n'
-            'FROM relations \n'
-            'WHERE relations.source_id = statements.id'
-            ' AND relations.type = %(type_1)s::VARCHAR)), '
-            '%(coalesce_3)s::INTEGER) AS BIGINT) AS coalesce_2 \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = %(actor_id)s::INTEGER) AS denials_issued, '
-            '(SELECT CAST(coalesce(sum((SELECT count(*) AS count_5 \n'
-            'FROM relations \n'
-            'WHERE relations.target_id = statements.id'
-            ' AND relations.type = %(type_2)s::VARCHAR)), '
-            '%(coalesce_5)s::INTEGER) AS BIGINT) AS coalesce_4 \n'
-            'FROM statements \n'
-            'WHERE statements.speaker_id = %(actor_id)s::INTEGER) AS denials_received \n'
+            '(SELECT CAST(coalesce(sum(actor_counts.originated), '
+            '%(coalesce_2)s::INTEGER) AS BIGINT) AS coalesce_1 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = %(actor_id)s::INTEGER) AS originated, '
+            '(SELECT CAST(coalesce(sum(actor_counts.relayed), '
+            '%(coalesce_4)s::INTEGER) AS BIGINT) AS coalesce_3 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = %(actor_id)s::INTEGER) AS relayed, '
+            '(SELECT CAST(coalesce(sum(actor_counts.denials_issued), '
+            '%(coalesce_6)s::INTEGER) AS BIGINT) AS coalesce_5 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = %(actor_id)s::INTEGER) AS denials_issued, '
+            '(SELECT CAST(coalesce(sum(actor_counts.denials_received), '
+            '%(coalesce_8)s::INTEGER) AS BIGINT) AS coalesce_7 \n'
+            'FROM actor_counts \n'
+            'WHERE actor_counts.actor_id = %(actor_id)s::INTEGER) AS denials_received \n'
             'FROM actors \n'
             'WHERE actors.id = %(actor_id)s::INTEGER'
         ),
         params=None,
-        constants={
-            'coalesce_1': 0,
-            'coalesce_3': 0,
-            'coalesce_5': 0,
-            'type_1': 'denies',
-            'type_2': 'denies',
-        },
+        constants={'coalesce_2': 0, 'coalesce_4': 0, 'coalesce_6': 0, 'coalesce_8': 0},
     ),
     "actor_about": CompiledQuery(
         sql=(
