@@ -266,3 +266,35 @@ def test_postgresql_writers_add_to_one_actor_without_waiting_for_each_other(
         assert actor_counts.disagreements(conn) == [(wire, (0, 9, 0, 0), (0, 2, 0, 0))]
         actor_counts.recount(conn)  # the 7 written by hand, for the check after the test
     assert kept(engine)["wire"] == (0, 2, 0, 0)
+
+
+def test_an_actor_page_lists_as_many_as_its_kept_counts_on_both_read_paths(engine, db):
+    """The actor page leaves out the list of statements said or relayed when the kept
+    count of that kind is 0 (``readpath.actor``, ``queries.actor``): with seeds and
+    the articles above, every actor's lists hold exactly its counts."""
+    from claimsdb.format.seeds import seed_files
+    from claimsdb.ingest.importer import import_files
+    from claimsdb.query import queries, readpath
+    from claimsdb.store import driver
+    from claimsdb.store.db import read_connection
+
+    import_files(engine, seed_files())
+    for document in (ORIGIN, DENIAL, TANGLED):
+        import_spec(engine, spec(document))
+    counts = kept(engine)
+    with engine.connect() as conn:
+        keys = list(conn.execute(select(Actor.key).order_by(Actor.key)).scalars())
+    connection = driver.connect(db)
+    try:
+        for key in keys:
+            originated, relayed, _, _ = counts.get(key, (0, 0, 0, 0))
+            with connection.reading() as reader:
+                fast = readpath.actor(reader, key)
+            with read_connection(engine) as conn:
+                full = queries.actor(conn, key)
+            for detail in (fast, full):
+                assert (len(detail.said), len(detail.relayed)) == (originated, relayed), key
+    finally:
+        connection.close()
+    assert any(counts[key][1] == 0 for key in counts)
+    assert any(counts[key][1] > 0 for key in counts)

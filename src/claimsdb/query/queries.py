@@ -1084,8 +1084,11 @@ def actor(conn: Connection, name: str, *, limit: int | None = None) -> ActorDeta
     wikidata, description = conn.execute(_actor_about(), actor_id).one()
     aliases = tuple(conn.execute(_actor_aliases(), actor_id).scalars())
     limited = {} if limit is None else {"limit": limit}
-    said = conn.execute(_said_by(limit is not None), {**actor_id, **limited}).all()
-    relayed = conn.execute(_relayed_by(limit is not None), {**actor_id, **limited}).all()
+    # None of either kind kept (``actor_counts``): no list to look for (see readpath.actor).
+    said = conn.execute(_said_by(limit is not None), {**actor_id, **limited}).all() \
+        if row.originated else []
+    relayed = conn.execute(_relayed_by(limit is not None), {**actor_id, **limited}).all() \
+        if row.relayed else []
     return actor_detail(
         row, wikidata, description, aliases,
         roles=conn.execute(_actor_roles(members=False), actor_id).all(),

@@ -76,12 +76,19 @@ def actor(conn: DriverConnection, name: str, *, limit: int | None = None
     row = conn.fetch(compiled["actor_row"], actor_id)[0]
     [(wikidata, description)] = conn.fetch(compiled["actor_about"], actor_id)
     aliases = [alias for (alias,) in conn.fetch(compiled["actor_aliases"], actor_id)]
+    # An actor that relayed nothing (or said nothing), by its kept counts, has no such
+    # list to look for: the relayed statements are told apart from every statement
+    # with the actor in a chain, its own included, so the busiest speaker's empty
+    # relayed list read its 12,627 hops at 1M statements (5.6 ms of a 9 ms page).
+    _, _, _, _, _, originated, relayed_count, _, _ = row
     if limit is None:
-        said = conn.fetch(compiled["said_by"], actor_id)
-        relayed = conn.fetch(compiled["relayed_by"], actor_id)
+        said = conn.fetch(compiled["said_by"], actor_id) if originated else []
+        relayed = conn.fetch(compiled["relayed_by"], actor_id) if relayed_count else []
     else:
-        said = conn.fetch(compiled["said_by_limited"], {**actor_id, "limit": limit})
-        relayed = conn.fetch(compiled["relayed_by_limited"], {**actor_id, "limit": limit})
+        said = conn.fetch(compiled["said_by_limited"],
+                          {**actor_id, "limit": limit}) if originated else []
+        relayed = conn.fetch(compiled["relayed_by_limited"],
+                             {**actor_id, "limit": limit}) if relayed_count else []
     return actor_detail(row, wikidata, description, aliases,
                         roles=conn.fetch(compiled["actor_roles"], actor_id),
                         members=conn.fetch(compiled["actor_members"], actor_id),
