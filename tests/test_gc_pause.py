@@ -97,8 +97,9 @@ def test_whole_database_answers_build_with_the_collector_paused(db, engine, monk
         return wrapper
 
     monkeypatch.setattr(graph, "families", recording(graph.families))
-    monkeypatch.setattr(tracing, "families", recording(graph.families))
+    monkeypatch.setattr(tracing, "families_of", recording(graph.families_of))
     monkeypatch.setattr(tracing, "load_members", recording(members.load_members))
+    monkeypatch.setattr(tracing, "load_paths", recording(members.load_paths))
     monkeypatch.setattr(queries, "independent_origin_counts",
                         recording(queries.independent_origin_counts))
     database = api.Database(db)

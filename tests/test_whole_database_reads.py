@@ -35,10 +35,38 @@ def loaded(db, engine, tmp_path):
     from claimsdb.ingest.importer import import_files
 
     wire, roundup = tmp_path / "wire.yaml", tmp_path / "roundup.yaml"
+    echo = tmp_path / "echo.yaml"
     wire.write_text(WIRE, encoding="utf-8")
     roundup.write_text(ROUNDUP, encoding="utf-8")
-    import_files(engine, [*seed_files(), *CORPUS, wire, roundup])
+    echo.write_text(ECHO, encoding="utf-8")
+    import_files(engine, [*seed_files(), *CORPUS, wire, roundup, echo])
     return engine
+
+
+# The outlet as a later link of its own statement's chain: a chain loop that only the
+# article's outlet closes, and one that comes back to another actor.
+ECHO = """\
+format: claimsdb/article@1
+article:
+  key: echo-chamber
+  title: Ledger cites a wire that cited the Ledger
+  outlet: echo-ledger
+  published: 2026-11-02
+  text: |-
+    The port reopened on Tuesday, Wire Service reported, citing the Echo Ledger.
+    Grain exports doubled, Wire Service said, citing Agence Nord, which cited Wire Service.
+actors:
+  - {key: echo-ledger, name: The Echo Ledger, kind: outlet}
+  - {key: echo-wire, name: Wire Service, kind: outlet}
+  - {key: echo-nord, name: Agence Nord, kind: outlet}
+statements:
+  - key: port-reopened
+    quote: The port reopened on Tuesday
+    chains: [[echo-wire, echo-ledger]]
+  - key: exports-doubled
+    quote: Grain exports doubled
+    chains: [[echo-wire, echo-nord, echo-wire]]
+"""
 
 
 # -- the reference: every statement and its chains streamed into Python --------------------
@@ -207,8 +235,77 @@ def test_claim_members_read_as_the_statement_views_do(loaded):
         assert [r.type for r in member.outgoing] == [r.type for r in view.outgoing]
         assert [r.type for r in member.incoming] == [r.type for r in view.incoming]
     assert groups
+    repeating = {i for i, view in views.items()
+                 if any(r.type == "repeats" for r in view.outgoing)}
+    denied = {i for i, view in views.items() if any(r.type == "denies" for r in view.incoming)}
     for group in groups:
-        assert tracing.summarise([members[i] for i in group]) == tracing.summarise(
+        assert tracing.summarise([members[i] for i in group], repeating=repeating,
+                                 denied=denied) == _summary_from_views(
             [views[i] for i in group])
         assert tracing._citation_loops(bare[i] for i in sorted(group)) == \
             tracing._citation_loops(views[i] for i in sorted(group))
+
+
+def _summary_from_views(claim_views):
+    """A claim's summary the obvious way: every relation read with every statement."""
+    from claimsdb.query import tracing
+
+    by_id = {v.id: v for v in claim_views}
+    repeating = {v.id for v in claim_views if any(r.type == "repeats" for r in v.outgoing)}
+    dated = [v for v in claim_views if tracing.published_at(v)]
+    first = (min(dated, key=lambda v: (tracing.published_at(v), v.id)) if dated
+             else by_id[min(set(by_id) - repeating or set(by_id))])
+    origins = tracing.independent_origins(claim_views)
+    articles = {v.article for v in claim_views}
+    return tracing.ClaimSummary(
+        claim=first.ref, quote=first.quote, statements=len(claim_views),
+        articles=len(articles), origins=len(origins),
+        origin_names=tuple(" / ".join(a.name for a in g) for g in origins),
+        single_source=len(origins) == 1 and len(articles) > 1,
+        first_published=first.published,
+        denied=sum(1 for v in claim_views if any(r.type == "denies" for r in v.incoming)),
+        members=tuple(sorted(by_id)))
+
+
+def test_paths_read_as_ids_are_the_members_paths(loaded):
+    """``loops`` tests paths read as actor ids: the same paths as the views', actor for
+    actor, and the same verdict on which claims cite in a circle."""
+    from claimsdb.query import tracing
+    from claimsdb.query.graph import families
+    from claimsdb.query.members import load_paths
+
+    with read_connection(loaded) as conn:
+        ids = [i for (i,) in conn.execute(select(Statement.id))]
+        views = tracing.views(conn, ids, context=False)
+        keys = dict(conn.execute(select(Actor.id, Actor.key)).all())
+        paths = load_paths(conn, ids)
+        groups = families(conn)
+    assert paths.keys() == views.keys()
+    for i, view in views.items():
+        assert [[keys[a] for a in path] for path in paths[i]] == [
+            [actor.key for actor in path] for path in tracing.paths(view)]
+    verdicts = [tracing._cites_in_circle(paths[i] for i in group) for group in groups]
+    assert verdicts == [bool(tracing._citation_loops(views[i] for i in sorted(group)))
+                        for group in groups]
+    assert any(verdicts) and not all(verdicts)
+
+
+def test_loops_are_what_reading_every_statement_gives(loaded):
+    """``loops`` reads only candidates for chain loops and only circular claims as
+    members: the same loops as testing every statement's paths and every claim."""
+    from claimsdb.query import tracing
+    from claimsdb.query.graph import families
+
+    with read_connection(loaded) as conn:
+        found = tracing.find_loops(conn)
+        ids = [i for (i,) in conn.execute(select(Statement.id))]
+        views = tracing.views(conn, ids, context=False)
+        groups = families(conn)
+    chain = sorted((tracing.Loop("chain", tuple(a.key for a in path), (view.ref,))
+                    for view in views.values() for path in tracing.paths(view)
+                    if len({a.key for a in path}) < len(path)),
+                   key=lambda loop: loop.statements)
+    citation = [loop for group in groups
+                for loop in tracing._citation_loops(views[i] for i in sorted(group))]
+    assert chain and citation
+    assert [loop for loop in found if loop.kind != "repeats"] == chain + citation

@@ -69,13 +69,24 @@ class _Joined:
         return sorted(grouped.values(), key=min)
 
 
-def families(conn: Connection) -> list[set[int]]:
-    """Every claim carried by more than one statement (union-find over repeats)."""
-    joined = _Joined()
+def repeats_pairs(conn: Connection) -> list[tuple[int, int]]:
+    """(source, target) of every ``repeats`` relation: what joins statements into
+    claims. Read once where a command needs both the pairs and the families."""
     edges = select(Relation.source_id, Relation.target_id).where(Relation.type == REPEATS)
-    for source, target in conn.execute(edges.execution_options(yield_per=10_000)):
+    return [(source, target) for source, target in conn.execute(edges)]
+
+
+def families_of(pairs: Iterable[tuple[int, int]]) -> list[set[int]]:
+    """The claims these ``repeats`` pairs join statements into (union-find)."""
+    joined = _Joined()
+    for source, target in pairs:
         joined.join(source, target)
     return joined.groups()
+
+
+def families(conn: Connection) -> list[set[int]]:
+    """Every claim carried by more than one statement (union-find over repeats)."""
+    return families_of(repeats_pairs(conn))
 
 
 def later_denied_ids(conn: Connection) -> set[int]:

@@ -82,6 +82,10 @@ class _MemberQueries:
                    Article.published, Article.outlet_id, Statement.speaker_id)
             .join(Article, Article.id == Statement.article_id)
             .where(among_ids(Statement.id, dialect)), dialect)
+        self.outlets = compile_for_ids(
+            select(Statement.id, Article.outlet_id)
+            .join(Article, Article.id == Statement.article_id)
+            .where(among_ids(Statement.id, dialect)), dialect)
         self.relations = tuple(
             compile_for_ids(select(mine, Relation.type).where(among_ids(mine, dialect))
                             .order_by(mine, Relation.type, Relation.id), dialect)
@@ -139,3 +143,28 @@ def _relation_types(conn: Connection, queries: _MemberQueries, chunk: Sequence[i
             by_id[statement_id].append(_TYPES.get(type_) or RelatedStatement(type_, "", "", None))
         found.append({k: tuple(v) for k, v in by_id.items()})
     return found[0], found[1]
+
+
+# A statement's paths as actor ids: each chain's actors, outlet first, origin last.
+Paths = tuple[tuple[int, ...], ...]
+
+
+def load_paths(conn: Connection, ids: Iterable[int]) -> dict[int, Paths]:
+    """Each statement's paths as ``tracing.paths`` gives them, in actor ids: the outlet
+    (when the article has one) then each chain's actors; the outlet alone, or nothing,
+    for the article's own voice. ``claimsdb loops`` looks for an actor met twice in
+    these: ids compare as keys do (one actor, one key), and reading ids builds no
+    members, which was most of the time of finding loops at a million statements."""
+    queries = _member_queries(conn.dialect)
+    out: dict[int, Paths] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        chains: dict[int, list[tuple[int, ...]]] = {}
+        rows = rows_for_ids(conn, queries.hops, chunk)
+        for (statement_id, _), links in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+            chains.setdefault(statement_id, []).append(tuple(row[3] for row in links))
+        for statement_id, outlet_id in rows_for_ids(conn, queries.outlets, chunk):
+            start = (outlet_id,) if outlet_id is not None else ()
+            found = chains.get(statement_id)
+            out[statement_id] = (tuple(start + chain for chain in found) if found
+                                 else (start,))
+    return out
