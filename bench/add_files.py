@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import generate
     import run
+    import startup
 
+    startup.compile_package()  # bytecode, as an installed package has (bench/run.py)
     folder = args.corpus
     if not (folder / "manifest.json").exists():
         folder, _ = run.corpus(CORPUS_STATEMENTS, generate.DEFAULT_SEED)

@@ -1284,6 +1284,13 @@ def main(argv: list[str] | None = None) -> int:
     import peers
 
     peers.require_tools()  # sqlite3 and sqlite-utils, or a clear error now
+    import startup
+
+    # Every claimsdb process measured (an import's workers too) loads bytecode, as an
+    # installed package does (``pip install`` compiles it); where
+    # PYTHONDONTWRITEBYTECODE is set, each would otherwise compile its modules from
+    # source, which the peers, installed with bytecode, never do (bench/startup.py).
+    startup.compile_package()
     # A kill ends the run through its cleanup (the PostgreSQL databases it made).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = Report(args)
@@ -1304,8 +1311,6 @@ def main(argv: list[str] | None = None) -> int:
             report.save(args.out)  # keep what was measured if a later size fails
         if not args.no_startup:
             print("\n== start-up ==", flush=True)
-            import startup
-
             report.data["startup"] = startup.measure(report, postgres=pg)
             report.save(args.out)
         if not args.no_trace:
