@@ -12,7 +12,7 @@ counts and pages have their own queries (``queries._actor_row``, ``_said_by``,
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from claimsdb.ingest.importer import import_files
 from claimsdb.query import filters, graph, queries
@@ -215,3 +215,52 @@ def test_a_probed_filter_with_later_denied_is_walked(everything, engine, monkeyp
         assert names == [expected, "later_denied"]
         assert _refs(conn, flt) == _refs(conn, StatementFilter(denied=True,
                                                                later_denied=True))[:3]
+
+
+@pytest.fixture(scope="module")
+def dated_corpus(tmp_path_factory) -> list:
+    """The benchmark's corpus, large enough to hold more articles than a first page of
+    a date range looks at in id order (``queries.FIRST_DATED_WALK``); its dates grow
+    with the articles' ids, as a real archive's do."""
+    from test_batch_import import _generator
+
+    folder = tmp_path_factory.mktemp("dated") / "c"
+    _generator().write_corpus(folder, 4000, seed=11)
+    return sorted(folder.glob("part-*/*.yaml"))
+
+
+def test_a_first_page_of_a_date_range_is_the_start_of_its_list(dated_corpus, db, engine):
+    """On PostgreSQL a first page of ``--since``/``--until`` starts from the first dated
+    article (``queries._first_dated``): found among the first articles in id order, or
+    through the date index, or past every id when none is in the range. Each way, the
+    page is the start of the whole list, on the SQLAlchemy path and the driver's."""
+    import datetime as dt
+
+    import claimsdb
+    from claimsdb.store.models import Article
+
+    import_files(engine, dated_corpus)
+    database = claimsdb.open(db)
+    with read_connection(engine) as conn:
+        days = sorted({dt.date.fromisoformat(published[:10]) for published in conn.execute(
+            select(Article.published).order_by(Article.id)).scalars()})
+        late = conn.execute(select(func.count()).where(
+            Article.published >= days[-1].isoformat())).scalar_one()
+        articles = conn.execute(select(func.count()).select_from(Article)).scalar_one()
+        assert articles - late > queries.FIRST_DATED_WALK  # the last day is past the walk
+        ranges = []
+        for day in (days[0] - dt.timedelta(days=1), *days, days[-1] + dt.timedelta(days=1)):
+            ranges += [StatementFilter(since=day), StatementFilter(until=day),
+                       StatementFilter(since=day, until=day)]
+        pages = 0
+        for flt in ranges:
+            whole = _refs(conn, flt)
+            for limit in (1, 7, 50):
+                page = StatementFilter(**{**flt.__dict__, "limit": limit})
+                (name,) = [c.name for c in filters.conditions(page, queries._Lookups(conn),
+                                                             first_rows=True)]
+                assert name.endswith("_bounded") == (engine.dialect.name == "postgresql")
+                assert _refs(conn, page) == whole[:limit], page
+                assert [view.ref for view in database.statements(page)] == whole[:limit], page
+                pages += bool(whole)
+        assert pages > len(ranges)  # most ranges hold statements; some hold none

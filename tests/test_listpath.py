@@ -53,7 +53,8 @@ def _condition(name: str) -> Condition:
     if name.startswith("origin_") and name.endswith("_named"):
         values["origin"] = "named"
     if name.startswith("published_"):  # as filters.conditions names them
-        values = {bound: SAMPLE_VALUES[bound] for bound in name.split("_")[1:]}
+        values = {bound: SAMPLE_VALUES[bound] for bound in name.split("_")[1:]
+                  if bound != "bounded"}
     return Condition(name, values)
 
 
@@ -112,7 +113,8 @@ CHOICES = [
                   "speaker_with_members_first_chain"], ["via"],
     [name for name in NAMES if name.startswith("origin_")], ["kind"], ["denied"],
     ["denials"], ["about"], ["search_fts", "search_postgresql"], ["topic"],
-    ["published_since", "published_until", "published_since_until"],
+    ["published_since", "published_until", "published_since_until",
+     "published_since_bounded", "published_until_bounded", "published_since_until_bounded"],
 ]
 for _choice in CHOICES:  # a first page on SQLite asks some walked, some probed
     _choice += [filters.walked(name) for name in _choice if name in filters.WALKED]
@@ -422,7 +424,8 @@ def test_every_condition_the_filters_name_has_its_sql():
                 "speaker_with_members_first_chain", "via", "kind", "denied",
                 "denials", "about", "search_postgresql", "search_fts", "search_substring",
                 "topic", "later_denied", "published_since", "published_until",
-                "published_since_until"}
+                "published_since_until", "published_since_bounded", "published_until_bounded",
+                "published_since_until_bounded"}
     produced |= {filters.origin_condition_name(shape, origin)
                  for shape in filters.ORIGIN_SHAPES for origin in ("named", "role")}
     produced |= {filters.walked(name) for name in filters.WALKED}

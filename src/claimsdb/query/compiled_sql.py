@@ -3349,6 +3349,63 @@ POSTGRESQL = {
         ),
         params=None,
     ),
+    "condition:published_since_bounded": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published >= %(since)s::VARCHAR'
+            ' AND articles.id >= (SELECT coalesce((SELECT min(first_articles.id) AS min_1 \n'
+            'FROM (SELECT articles.id AS id, articles.published AS published \n'
+            'FROM articles ORDER BY articles.id \n'
+            ' LIMIT %(param_1)s::INTEGER) AS first_articles \n'
+            'WHERE first_articles.published >= %(since)s::VARCHAR), '
+            '(SELECT min(dated_anywhere.id + 0) AS min_2 \n'
+            'FROM articles AS dated_anywhere \n'
+            'WHERE dated_anywhere.published >= %(since)s::VARCHAR), '
+            '2147483647) AS coalesce_1))'
+        ),
+        params=None,
+        constants={'param_1': 100},
+    ),
+    "condition:published_until_bounded": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published < %(until)s::VARCHAR'
+            ' AND articles.id >= (SELECT coalesce((SELECT min(first_articles.id) AS min_1 \n'
+            'FROM (SELECT articles.id AS id, articles.published AS published \n'
+            'FROM articles ORDER BY articles.id \n'
+            ' LIMIT %(param_1)s::INTEGER) AS first_articles \n'
+            'WHERE first_articles.published < %(until)s::VARCHAR), '
+            '(SELECT min(dated_anywhere.id + 0) AS min_2 \n'
+            'FROM articles AS dated_anywhere \n'
+            'WHERE dated_anywhere.published < %(until)s::VARCHAR), '
+            '2147483647) AS coalesce_1))'
+        ),
+        params=None,
+        constants={'param_1': 100},
+    ),
+    "condition:published_since_until_bounded": CompiledQuery(
+        sql=(
+            'statements.article_id IN (SELECT articles.id \n'
+            'FROM articles \n'
+            'WHERE articles.published >= %(since)s::VARCHAR'
+            ' AND articles.published < %(until)s::VARCHAR'
+            ' AND articles.id >= (SELECT coalesce((SELECT min(first_articles.id) AS min_1 \n'
+            'FROM (SELECT articles.id AS id, articles.published AS published \n'
+            'FROM articles ORDER BY articles.id \n'
+            ' LIMIT %(param_1)s::INTEGER) AS first_articles \n'
+            'WHERE first_articles.published >= %(since)s::VARCHAR'
+            ' AND first_articles.published < %(until)s::VARCHAR), '
+            '(SELECT min(dated_anywhere.id + 0) AS min_2 \n'
+            'FROM articles AS dated_anywhere \n'
+            'WHERE dated_anywhere.published >= %(since)s::VARCHAR'
+            ' AND dated_anywhere.published < %(until)s::VARCHAR), '
+            '2147483647) AS coalesce_1))'
+        ),
+        params=None,
+        constants={'param_1': 100},
+    ),
 }
 
 QUERIES = {"sqlite": SQLITE, "postgresql": POSTGRESQL}

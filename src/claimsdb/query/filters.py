@@ -279,7 +279,10 @@ def conditions(flt: StatementFilter, lookups: Lookups, *, first_rows: bool = Fal
         if flt.until is not None:
             # published is ISO text: a date or a datetime; both sort before the next day.
             values["until"] = (flt.until + dt.timedelta(days=1)).isoformat()
-        found.append(Condition("published_" + "_".join(values), values))
+        # A first page on PostgreSQL starts from the first dated article
+        # (``queries._first_dated``).
+        bounded = first_rows and flt.limit is not None and lookups.dialect == "postgresql"
+        found.append(Condition("published_" + "_".join(values) + "_bounded" * bounded, values))
     if first_rows and flt.limit is not None and lookups.dialect == "sqlite":
         found = _first_rows_shapes(found, flt.limit, lookups, alone=not flt.later_denied)
     if later_denied_at is not None:  # asked last: the walk of a first page needs the rest
