@@ -162,6 +162,12 @@ def test_sources_totals_are_the_sum_of_the_articles(loaded):
         alone = queries.sourcing_profiles(conn, by_article=False)
     *articles, total = profiles
     assert alone == [total]
+    # the whole database's relay pairs are read on a sibling connection on PostgreSQL
+    with read_connection(loaded) as conn:
+        reference = reference_origin_counts(conn)
+    assert {p.scope: p.independent_origins for p in articles} == {
+        key: n for key, n in reference.items() if key is not None}
+    assert total.independent_origins == reference[None]
     assert total.statements == sum(p.statements for p in articles)
     for field in ("named", "role", "anonymous", "own_voice"):
         assert getattr(total, field) == sum(getattr(p, field) for p in articles)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -308,14 +308,26 @@ def _independent(origins: int, pairs: Iterable[tuple[int, int]]) -> int:
     return origins - sum(joined.join(origin, relay) for origin, relay in pairs)
 
 
-def independent_origin_counts(conn: Connection, article_id: int | None = None
-                              ) -> dict[str | None, int]:
+def relay_rows(conn: Connection, article_id: int | None = None
+               ) -> list[tuple[int | None, int, int]]:
+    """The (article, origin, relay) rows ``independent_origin_counts`` joins origins by
+    (``_relays``): most of its time, and a query of its own, so that the whole
+    database's can be read on a sibling connection while the rest is."""
+    return [(article, origin, relay)
+            for article, origin, relay in conn.execute(_relays(article_id))]
+
+
+def independent_origin_counts(
+        conn: Connection, article_id: int | None = None, *,
+        relays: Callable[[], Iterable[tuple[int | None, int, int]]] | None = None
+) -> dict[str | None, int]:
     """Independent origins behind each article's statements (keyed by article key) and
-    behind all of them together (key None)."""
+    behind all of them together (key None); ``relays``: gives the ``relay_rows`` of
+    the same scope, read elsewhere meanwhile (asked for once the rest is read)."""
     per_article, everyone = _origin_counts(conn, article_id)
     joins: dict[int, list[tuple[int, int]]] = defaultdict(list)
     pairs: set[tuple[int, int]] = set()
-    for article, origin, relay in conn.execute(_relays(article_id)):
+    for article, origin, relay in (relays() if relays else relay_rows(conn, article_id)):
         if article is not None:
             joins[article].append((origin, relay))
         if relay in everyone:

@@ -100,12 +100,39 @@ def _member_queries(dialect: Dialect) -> _MemberQueries:
 def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
                  ) -> dict[int, Member]:
     """The members with these ids; ``relations``: with the types of their relations
-    (``claimsdb loops`` reads none). Actors are read once (a few hundred rows, where a
-    join gave every row its four columns again) and shared."""
-    actors = {actor_id: ActorRef(key, name, kind, identified) for actor_id, key, name, kind,
-              identified in conn.execute(select(Actor.id, Actor.key, Actor.name, Actor.kind,
-                                                Actor.identified))}
+    (``claimsdb loops`` reads none)."""
+    return members_from_rows(read_actors(conn), member_rows(conn, ids, relations=relations))
+
+
+def read_actors(conn: Connection) -> dict[int, ActorRef]:
+    """Every actor as members show it, by id: read once and shared (a few hundred rows,
+    where a join gave every row its four columns again)."""
+    return {actor_id: ActorRef(key, name, kind, identified) for actor_id, key, name, kind,
+            identified in conn.execute(select(Actor.id, Actor.key, Actor.name, Actor.kind,
+                                              Actor.identified))}
+
+
+# The driver's rows for a thousand members: their hops, their statements, and the
+# types of their relations (outgoing and incoming; None when not asked for).
+MemberRows = tuple[list[tuple], list[tuple], tuple[list[tuple], list[tuple]] | None]
+
+
+def member_rows(conn: Connection, ids: Iterable[int], *, relations: bool = True
+                ) -> list[MemberRows]:
+    """What ``load_members`` reads, as the driver gives it: apart from building the
+    members, so that a sibling connection can read the next rows while the caller
+    builds these (``claimsdb claims``, ``claimsdb.store.siblings``)."""
     queries = _member_queries(conn.dialect)
+    return [(rows_for_ids(conn, queries.hops, chunk),
+             rows_for_ids(conn, queries.statements, chunk),
+             tuple(rows_for_ids(conn, query, chunk) for query in queries.relations)
+             if relations else None)
+            for chunk in _chunks(sorted(set(ids)))]
+
+
+def members_from_rows(actors: dict[int, ActorRef], rows: Iterable[MemberRows]
+                      ) -> dict[int, Member]:
+    """The members that ``member_rows`` read."""
     out: dict[int, Member] = {}
     # A link is only its place and actor here: one immutable HopView for each pair,
     # shared (building one per hop was a third of the time at 1M statements).
@@ -117,15 +144,14 @@ def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
             found = links_seen[position, actor_id] = HopView(position, actors[actor_id], None)
         return found
 
-    for chunk in _chunks(sorted(set(ids))):
+    for hops, statements, relation_rows in rows:
         chains: dict[int, list[tuple[HopView, ...]]] = {}
-        rows = rows_for_ids(conn, queries.hops, chunk)
-        for (statement_id, _), links in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+        for (statement_id, _), links in itertools.groupby(hops, key=lambda r: (r[0], r[1])):
             chains.setdefault(statement_id, []).append(tuple(
                 link(position, actor_id) for _, _, position, actor_id in links))
-        outgoing, incoming = _relation_types(conn, queries, chunk) if relations else ({}, {})
-        for statement_id, article, key, quote, published, outlet_id, speaker_id in \
-                rows_for_ids(conn, queries.statements, chunk):
+        outgoing, incoming = (_relation_types(*relation_rows) if relation_rows is not None
+                              else ({}, {}))
+        for statement_id, article, key, quote, published, outlet_id, speaker_id in statements:
             out[statement_id] = Member(
                 statement_id, article, key, quote, published, actors.get(outlet_id),
                 actors.get(speaker_id), tuple(chains.get(statement_id, ())),
@@ -133,13 +159,13 @@ def load_members(conn: Connection, ids: Iterable[int], *, relations: bool = True
     return out
 
 
-def _relation_types(conn: Connection, queries: _MemberQueries, chunk: Sequence[int]
+def _relation_types(*directions: list[tuple]
                     ) -> tuple[dict[int, tuple[RelatedStatement, ...]], ...]:
     """(outgoing, incoming): each statement's relations, as types only, by id."""
     found = []
-    for query in queries.relations:
+    for rows in directions:
         by_id: dict[int, list[RelatedStatement]] = defaultdict(list)
-        for statement_id, type_ in rows_for_ids(conn, query, chunk):
+        for statement_id, type_ in rows:
             by_id[statement_id].append(_TYPES.get(type_) or RelatedStatement(type_, "", "", None))
         found.append({k: tuple(v) for k, v in by_id.items()})
     return found[0], found[1]
@@ -168,3 +194,4 @@ def load_paths(conn: Connection, ids: Iterable[int]) -> dict[int, Paths]:
             out[statement_id] = (tuple(start + chain for chain in found) if found
                                  else (start,))
     return out
+

@@ -18,6 +18,7 @@ batches, never with the number of rows.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -52,7 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import NotFound
-from claimsdb.query import actor_counts, filters, search
+from claimsdb.query import actor_counts, filters, graph, search
 from claimsdb.query.filters import DENIAL_TYPES as DENIAL_TYPES
 from claimsdb.query.filters import StatementFilter as StatementFilter
 from claimsdb.query.gc_pause import collector_paused
@@ -92,6 +93,7 @@ from claimsdb.query.views import (
 from claimsdb.query.views import (
     sentence_around as sentence_around,
 )
+from claimsdb.store import siblings
 from claimsdb.store.db import fetch_on_driver
 from claimsdb.store.models import (
     Actor,
@@ -1604,18 +1606,26 @@ def _sourcing_profiles(conn: Connection, *, article: str | None, by_article: boo
         return _Tally(row.statements, row.named, row.role, row.anonymous, row.own_voice,
                       int(row.depth or 0), row.direct)
 
-    origins = independent_origin_counts(conn, article_id)
-    profiles = []
-    total = _Tally()
     if by_article:
         per_article = (query.add_columns(Article.key, Article.title)
                        .group_by(Article.id, Article.key, Article.title).order_by(Article.key))
-        for row in conn.execute(per_article):
+    # The whole database's relay pairs, most of the time, are read on a sibling
+    # connection (PostgreSQL: ``claimsdb.store.siblings``) while this one reads the
+    # rest: the server then works on both at once. One article's are few.
+    reading = (siblings.beside(conn, graph.relay_rows) if article_id is None
+               else contextlib.nullcontext(None))
+    with reading as relays:
+        rows = conn.execute(per_article).all() if by_article else [conn.execute(query).one()]
+        origins = independent_origin_counts(conn, article_id, relays=relays)
+    profiles = []
+    total = _Tally()
+    if by_article:
+        for row in rows:
             counts = tally(row)
             total += counts
             profiles.append(counts.profile(row.key, row.title, origins.get(row.key, 0)))
     else:
-        total = tally(conn.execute(query).one())
+        total = tally(rows[0])
     if article is None or not by_article:
         profiles.append(total.profile("all", "all articles", origins.get(None, 0)))
     return profiles

@@ -34,7 +34,16 @@ from sqlalchemy.orm import aliased
 from claimsdb.format.articles import find_cycle
 from claimsdb.query.gc_pause import collector_paused
 from claimsdb.query.graph import families_of, repeats_pairs
-from claimsdb.query.members import Member, Paths, load_members, load_paths
+from claimsdb.query.members import (
+    Member,
+    MemberRows,
+    Paths,
+    load_members,
+    load_paths,
+    member_rows,
+    members_from_rows,
+    read_actors,
+)
 from claimsdb.query.queries import (
     ActorRef,
     StatementView,
@@ -43,6 +52,7 @@ from claimsdb.query.queries import (
     find_statement_id,
 )
 from claimsdb.store.models import Article, Hop, Relation, RelationType, Statement
+from claimsdb.store.siblings import beside, read_ahead
 
 MAX_DEPTH = 100
 REPEATS = RelationType.REPEATS.value
@@ -395,8 +405,11 @@ def _claim_summaries(conn: Connection, *, single_source: bool, min_origins: int 
     denied = set(conn.execute(select(Relation.target_id)
                               .where(Relation.type == RelationType.DENIES.value)).scalars())
     summaries = []
-    for chunk in _group_chunks(groups, MEMBERS_AT_ONCE):
-        members = load_members(conn, set().union(*chunk), relations=False)
+    # The members of the next chunks are read on a sibling connection while these are
+    # summarised (``claimsdb.store.siblings``).
+    actors = read_actors(conn)
+    for chunk, rows in read_ahead(conn, _group_chunks(groups, MEMBERS_AT_ONCE), _chunk_rows):
+        members = members_from_rows(actors, rows)
         for group in chunk:
             claim_views = [members[i] for i in group]
             if article is not None and all(v.article != article for v in claim_views):
@@ -408,6 +421,10 @@ def _claim_summaries(conn: Connection, *, single_source: bool, min_origins: int 
                 continue
             summaries.append(summary)
     return summaries
+
+
+def _chunk_rows(conn: Connection, chunk: list[set[int]]) -> list[MemberRows]:
+    return member_rows(conn, set().union(*chunk), relations=False)
 
 
 def _group_chunks(groups: list[set[int]], size: int) -> Iterator[list[set[int]]]:
@@ -471,35 +488,38 @@ def find_loops(conn: Connection) -> list[Loop]:
 
 
 def _find_loops(conn: Connection) -> list[Loop]:
-    loops: list[Loop] = []
-    pairs = repeats_pairs(conn)
-    graph: dict[int, list[int]] = defaultdict(list)
-    for source, target in pairs:
-        graph[source].append(target)
-    remaining = dict(graph)
-    while True:
-        cycle = find_cycle(remaining)
-        if not cycle:
-            break
-        names = load_members(conn, cycle, relations=False)
-        refs = _rotated([names[i].ref for i in cycle[:-1]])
-        loops.append(Loop("repeats", (*refs, refs[0]), tuple(refs)))
-        for node in cycle[:-1]:
-            remaining.pop(node, None)
-    loops += _chain_loops(conn)
-    # The families' statements some thousands at a time, not one family per query: there
-    # are tens of thousands of families at a million statements. Their paths are read
-    # as actor ids to find the few families whose outlets cite each other; only those
-    # are read as members, for the loop's keys and references.
-    for chunk in _group_chunks(families_of(pairs), MEMBERS_AT_ONCE):
-        paths_of = load_paths(conn, set().union(*chunk))
-        circular = [group for group in chunk
-                    if _cites_in_circle(paths_of[i] for i in group)]
-        if circular:
-            members = load_members(conn, set().union(*circular), relations=False)
-            for group in circular:
-                loops += _citation_loops(members[i] for i in sorted(group))
-    return loops
+    # The chain loops on a sibling connection (``claimsdb.store.siblings``): their
+    # candidates are found by the server alone, while this connection reads the claims.
+    with beside(conn, _chain_loops) as chain_loops:
+        loops: list[Loop] = []
+        pairs = repeats_pairs(conn)
+        graph: dict[int, list[int]] = defaultdict(list)
+        for source, target in pairs:
+            graph[source].append(target)
+        remaining = dict(graph)
+        while True:
+            cycle = find_cycle(remaining)
+            if not cycle:
+                break
+            names = load_members(conn, cycle, relations=False)
+            refs = _rotated([names[i].ref for i in cycle[:-1]])
+            loops.append(Loop("repeats", (*refs, refs[0]), tuple(refs)))
+            for node in cycle[:-1]:
+                remaining.pop(node, None)
+        # The families' statements some thousands at a time, not one family per query:
+        # there are tens of thousands of families at a million statements. Their paths
+        # are read as actor ids to find the few families whose outlets cite each
+        # other; only those are read as members, for the loop's keys and references.
+        citations: list[Loop] = []
+        for chunk in _group_chunks(families_of(pairs), MEMBERS_AT_ONCE):
+            paths_of = load_paths(conn, set().union(*chunk))
+            circular = [group for group in chunk
+                        if _cites_in_circle(paths_of[i] for i in group)]
+            if circular:
+                members = load_members(conn, set().union(*circular), relations=False)
+                for group in circular:
+                    citations += _citation_loops(members[i] for i in sorted(group))
+        return loops + chain_loops() + citations
 
 
 def _rotated(cycle: list[str]) -> list[str]:
@@ -519,7 +539,6 @@ def _chain_loops(conn: Connection) -> list[Loop]:
     relaying = _outlet_relaying(conn.dialect.name)
     ids = set(conn.execute(repeated).scalars()) | set(conn.execute(relaying).scalars())
     loops = []
-    # Read as members at once: nearly every candidate is a loop.
     for view in load_members(conn, ids, relations=False).values():
         for chain in paths(view):
             path = [a.key for a in chain]
