@@ -78,9 +78,13 @@ def test_a_failed_reading_ahead_raises_in_the_caller(engine):
             return item * 2
 
         got = []
-        with pytest.raises(ValueError, match="item 3"):
+
+        def read_all():
             for item, doubled in siblings.read_ahead(conn, range(6), read):
                 got.append((item, doubled))
+
+        with pytest.raises(ValueError, match="item 3"):
+            read_all()
         assert got == [(0, 0), (1, 2), (2, 4)]
         assert _articles(conn) == 1  # the caller's transaction goes on
 

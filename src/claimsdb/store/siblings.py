@@ -25,12 +25,14 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, text
 
 from claimsdb.store.db import read_connection
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # What pg_export_snapshot() returns ("00000003-0000001B-1"): checked before it is
 # written into SET TRANSACTION SNAPSHOT, which takes no bound parameter.
@@ -68,6 +70,8 @@ def beside(conn: Connection, work: Callable[[Connection], Result]
             done = work(conn)
             yield lambda: done
             return
+        from concurrent.futures import ThreadPoolExecutor  # (5 ms to import: when needed)
+
         with _prompt_switching(), \
                 ThreadPoolExecutor(1, thread_name_prefix="claimsdb-sibling") as pool:
             future = pool.submit(work, other)
@@ -90,6 +94,8 @@ def read_ahead(conn: Connection, items: Iterable[Item],
             for item in items:
                 yield item, read(conn, item)
             return
+        from concurrent.futures import ThreadPoolExecutor
+
         with _prompt_switching(), \
                 ThreadPoolExecutor(1, thread_name_prefix="claimsdb-sibling") as pool:
             pending: deque[tuple[Item, Future]] = deque()
