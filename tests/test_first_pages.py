@@ -264,3 +264,71 @@ def test_a_first_page_of_a_date_range_is_the_start_of_its_list(dated_corpus, db,
                 assert [view.ref for view in database.statements(page)] == whole[:limit], page
                 pages += bool(whole)
         assert pages > len(ranges)  # most ranges hold statements; some hold none
+
+
+def _swap_articles(engine: Engine, first: int, last: int) -> None:
+    """Give two articles each other's ids (their statements keep theirs): the later
+    article's statements, with the highest ids, then come first in list order, as in
+    a database whose ids no longer follow its articles."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at the commit
+        for old, new in ((first, -1), (last, first), (-1, last)):
+            for table, column in (("articles", "id"), ("statements", "article_id"),
+                                  ("article_authors", "article_id")):
+                conn.execute(text(f"UPDATE {table} SET {column} = :new "  # noqa: S608
+                                  f"WHERE {column} = :old"), {"new": new, "old": old})
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9])
+def test_a_first_page_of_a_search_is_the_start_of_its_list_each_way(
+        dated_corpus, db, engine, monkeypatch, threshold):
+    """A first page of ``--search`` alone on SQLite (``filters.first_search_page``): with
+    few matches, IN their list; with many, the first matches in id order, read up to
+    the last of them, when no later statement belongs to an earlier article, else
+    walked. Each way the page is the start of the whole list, on both paths; on a
+    database whose ids are out of list order the shortcut is not taken."""
+    import claimsdb
+
+    monkeypatch.setattr(filters, "probe_threshold", lambda limit, statements: threshold)
+    chosen: list[str] = []
+    shapes = filters._first_rows_shapes
+
+    def spying(found, limit, lookups, **options):
+        shaped = shapes(found, limit, lookups, **options)
+        chosen.extend(condition.name for condition in shaped)
+        return shaped
+
+    monkeypatch.setattr(filters, "_first_rows_shapes", spying)
+    import_files(engine, dated_corpus)
+    database = claimsdb.open(db)
+    searches = ["grain corridor", "talks", "grain", "ceasefire plan", "nothing-matches-this"]
+
+    def pages() -> list[str]:
+        names = []
+        with read_connection(engine) as conn:
+            for words in searches:
+                whole = _refs(conn, StatementFilter(search=words))
+                for limit in (1, 7, 50, len(whole), len(whole) + 1):
+                    page = StatementFilter(search=words, limit=limit)
+                    chosen.clear()
+                    assert _refs(conn, page) == whole[:limit], page
+                    assert [view.ref for view in database.statements(page)] == \
+                        whole[:limit], page
+                    names += chosen
+        return names
+
+    names = pages()
+    if engine.dialect.name == "sqlite":
+        if threshold == 1:
+            assert "search_fts_upto" in names and filters.walked("search_fts") not in names
+        else:
+            assert set(names) == {"search_fts"}
+        with read_connection(engine) as conn:
+            ids = conn.execute(select(func.min(Statement.article_id),
+                                      func.max(Statement.article_id))).one()
+        _swap_articles(engine, *ids)
+        names = pages()
+        if threshold == 1:
+            assert filters.walked("search_fts") in names

@@ -40,7 +40,7 @@ CORPUS = [path for folder in ("corpus", "search", "trace")
 SAMPLE_VALUES = {
     "article_id": 3, "speaker_id": 5, "via_id": 7, "origin": "role", "kind": "direct",
     "about_id": 11, "search_query": "'talk':*", "fts_query": '"talks"*', "topic": "ceasefire",
-    "since": "2024-01-01", "until": "2025-06-02",
+    "since": "2024-01-01", "until": "2025-06-02", "rowid_high": 99,
 }
 NAMES = sorted(name for name in queries.CONDITIONS if name not in queries.NOT_ON_DRIVER)
 
@@ -112,7 +112,7 @@ CHOICES = [
     ["article"], ["speaker", "speaker_with_members", "speaker_first_chain",
                   "speaker_with_members_first_chain"], ["via"],
     [name for name in NAMES if name.startswith("origin_")], ["kind"], ["denied"],
-    ["denials"], ["about"], ["search_fts", "search_postgresql"], ["topic"],
+    ["denials"], ["about"], ["search_fts", "search_fts_upto", "search_postgresql"], ["topic"],
     ["published_since", "published_until", "published_since_until",
      "published_since_bounded", "published_until_bounded", "published_since_until_bounded"],
 ]
@@ -422,7 +422,8 @@ def test_every_condition_the_filters_name_has_its_sql():
     compiled for the driver unless it is SQLAlchemy's only)."""
     produced = {"article", "speaker", "speaker_with_members", "speaker_first_chain",
                 "speaker_with_members_first_chain", "via", "kind", "denied",
-                "denials", "about", "search_postgresql", "search_fts", "search_substring",
+                "denials", "about", "search_postgresql", "search_fts", "search_fts_upto",
+                "search_substring",
                 "topic", "later_denied", "published_since", "published_until",
                 "published_since_until", "published_since_bounded", "published_until_bounded",
                 "published_since_until_bounded"}

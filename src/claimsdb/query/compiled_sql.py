@@ -655,6 +655,28 @@ SQLITE = {
         params=('coalesce_2',),
         constants={'coalesce_2': 0},
     ),
+    "first_search_matches": CompiledQuery(
+        sql=(
+            'SELECT statements.id, statements.article_id \n'
+            'FROM statements \n'
+            'WHERE statements.id IN (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH ? ORDER BY rowid\n'
+            ' LIMIT ? OFFSET ?)'
+        ),
+        params=('fts_query', 'limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "later_statement_of_earlier_article": CompiledQuery(
+        sql=(
+            'SELECT 1 \n'
+            'FROM statements \n'
+            'WHERE statements.article_id < ? AND statements.id + 0 > ?\n'
+            ' LIMIT ? OFFSET ?'
+        ),
+        params=('article_id', 'statement_id', 'param_1', 'param_2'),
+        constants={'param_1': 1, 'param_2': 0},
+    ),
     "matches:denied": CompiledQuery(
         sql=(
             'SELECT count(*) AS count_1 \n'
@@ -697,6 +719,17 @@ SQLITE = {
             ' LIMIT ? OFFSET ?) AS matching'
         ),
         params=('topic', 'cap', 'param_1'),
+        constants={'param_1': 0},
+    ),
+    "matches:search_fts": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH ?\n'
+            ' LIMIT ? OFFSET ?) AS matching'
+        ),
+        params=('fts_query', 'cap', 'param_1'),
         constants={'param_1': 0},
     ),
     "statement_list": CompiledQuery(
@@ -1582,6 +1615,14 @@ SQLITE = {
         ),
         params=('fts_query',),
     ),
+    "condition:search_fts_upto": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH ? AND rowid <= ?)'
+        ),
+        params=('fts_query', 'rowid_high'),
+    ),
     "condition:topic": CompiledQuery(
         sql=(
             'statements.id IN (SELECT statement_topics.statement_id \n'
@@ -2386,6 +2427,28 @@ POSTGRESQL = {
         params=None,
         constants={'coalesce_2': 0},
     ),
+    "first_search_matches": CompiledQuery(
+        sql=(
+            'SELECT statements.id, statements.article_id \n'
+            'FROM statements \n'
+            'WHERE statements.id IN (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH %(fts_query)s ORDER BY rowid \n'
+            ' LIMIT %(limit)s::INTEGER)'
+        ),
+        params=None,
+    ),
+    "later_statement_of_earlier_article": CompiledQuery(
+        sql=(
+            'SELECT 1 \n'
+            'FROM statements \n'
+            'WHERE statements.article_id < %(article_id)s::INTEGER'
+            ' AND statements.id + 0 > %(statement_id)s::INTEGER \n'
+            ' LIMIT %(param_1)s::INTEGER'
+        ),
+        params=None,
+        constants={'param_1': 1},
+    ),
     "matches:denied": CompiledQuery(
         sql=(
             'SELECT count(*) AS count_1 \n'
@@ -2424,6 +2487,16 @@ POSTGRESQL = {
             'FROM (SELECT statement_topics.statement_id AS statement_id \n'
             'FROM statement_topics \n'
             'WHERE statement_topics.topic = %(topic)s::VARCHAR \n'
+            ' LIMIT %(cap)s::INTEGER) AS matching'
+        ),
+        params=None,
+    ),
+    "matches:search_fts": CompiledQuery(
+        sql=(
+            'SELECT count(*) AS count_1 \n'
+            'FROM (SELECT rowid \n'
+            'FROM statements_fts \n'
+            'WHERE statements_fts MATCH %(fts_query)s \n'
             ' LIMIT %(cap)s::INTEGER) AS matching'
         ),
         params=None,

@@ -89,6 +89,14 @@ class DriverLookups:
         counted = self._rows(f"matches:{condition.name}", {**condition.values, "cap": n})
         return counted[0][0] >= n
 
+    def first_search_matches(self, fts_query: str, limit: int) -> list[tuple[int, int]]:
+        return [tuple(row) for row in self._rows(
+            "first_search_matches", {"fts_query": fts_query, "limit": limit})]
+
+    def later_statement_of_earlier_article(self, article_id: int, statement_id: int) -> bool:
+        return bool(self._rows("later_statement_of_earlier_article",
+                               {"article_id": article_id, "statement_id": statement_id}))
+
     def later_denied_ids(self, among: list[Condition], first: int | None) -> list[int]:
         raise NotOnDriver("the later-denied statements are found through SQLAlchemy")
 
