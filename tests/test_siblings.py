@@ -119,3 +119,39 @@ def test_inside_a_savepoint_the_caller_reads_alone(engine):
         assert [n for _, n in siblings.read_ahead(conn, [1, 2], lambda c, i: i + _articles(c))
                 ] == [3, 4]
         savepoint.commit()
+
+
+def test_a_refused_second_connection_leaves_the_caller_reading_alone(db, engine):
+    """A role allowed one connection (or a server at its limit) gets no sibling: the
+    answers that use one read on the caller's connection, the same answers."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("siblings are PostgreSQL's (SQLite always reads alone)")
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from claimsdb.query import queries, tracing
+    from claimsdb.store.db import make_engine
+
+    import_files(engine, FILES)
+    role = f"claimsdb_one_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 1')
+        conn.exec_driver_sql(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+    limited = make_engine(make_url(db).set(username=role).render_as_string(
+        hide_password=False))
+    try:
+        with read_connection(engine) as conn:
+            expected = (tracing.find_loops(conn), list(tracing.iter_claims(conn)),
+                        queries.sourcing_profiles(conn))
+        with read_connection(limited) as conn:
+            with siblings.sibling(conn) as other:
+                assert other is None
+            assert (tracing.find_loops(conn), list(tracing.iter_claims(conn)),
+                    queries.sourcing_profiles(conn)) == expected
+            assert _articles(conn) == len(FILES)
+    finally:
+        limited.dispose()
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')

@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, text
+from sqlalchemy import exc as sa_exc
 
+from claimsdb.errors import DatabaseError
 from claimsdb.store.db import read_connection
 
 if TYPE_CHECKING:
@@ -45,18 +47,28 @@ Result = TypeVar("Result")
 @contextlib.contextmanager
 def sibling(conn: Connection) -> Iterator[Connection | None]:
     """A read connection seeing exactly what ``conn`` (a ``read_connection``) sees, for
-    the length of the block; None where the snapshot cannot be shared: on SQLite, and
+    the length of the block; None where the snapshot cannot be shared: on SQLite,
     inside a savepoint (PostgreSQL exports no snapshot from a subtransaction;
-    ``claimsdb check`` runs each of its checks in one)."""
+    ``claimsdb check`` runs each of its checks in one), and when the server refuses
+    a second connection (a role's or the server's connection limit reached): the
+    caller then reads alone, as it did before siblings."""
     if conn.dialect.name != "postgresql" or conn.in_nested_transaction():
         yield None
         return
     snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
     if not _SNAPSHOT_ID.fullmatch(snapshot):
         raise ValueError(f"unexpected snapshot id from the server: {snapshot!r}")
-    with read_connection(conn.engine) as other:
+    opened = contextlib.ExitStack()
+    try:
+        other = opened.enter_context(read_connection(conn.engine))
         # The first statement of its transaction, as SET TRANSACTION SNAPSHOT must be.
         other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    except (DatabaseError, sa_exc.DBAPIError):
+        with contextlib.suppress(DatabaseError, sa_exc.DBAPIError):
+            opened.close()
+        yield None
+        return
+    with opened:
         yield other
 
 
