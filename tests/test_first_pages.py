@@ -136,14 +136,9 @@ def _probed_filters(conn) -> list[StatementFilter]:
             StatementFilter(about=about), StatementFilter(topic=topic)]
 
 
-@pytest.mark.parametrize("threshold", [1, 10**9], ids=["probed", "looked-up"])
-def test_a_first_page_of_one_probed_filter_is_the_start_of_its_list_either_way(
-        everything, engine, db, monkeypatch, threshold):
-    """A first page asked by one condition of ``filters.PROBED`` is probed statement by
-    statement when it matches many, and looked up when few: both are the start of the
-    whole list, on the SQLAlchemy path and on the driver's (the threshold forces each)."""
-    import claimsdb
-
+def _shapes_chosen(monkeypatch, threshold: int) -> list[str]:
+    """Force ``filters.probe_threshold`` to ``threshold``; the list that then collects
+    the names of the conditions each first page is asked in (``_first_rows_shapes``)."""
     monkeypatch.setattr(filters, "probe_threshold", lambda limit, statements: threshold)
     chosen: list[str] = []
     shapes = filters._first_rows_shapes
@@ -154,6 +149,18 @@ def test_a_first_page_of_one_probed_filter_is_the_start_of_its_list_either_way(
         return shaped
 
     monkeypatch.setattr(filters, "_first_rows_shapes", spying)
+    return chosen
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9], ids=["probed", "looked-up"])
+def test_a_first_page_of_one_probed_filter_is_the_start_of_its_list_either_way(
+        everything, engine, db, monkeypatch, threshold):
+    """A first page asked by one condition of ``filters.PROBED`` is probed statement by
+    statement when it matches many, and looked up when few: both are the start of the
+    whole list, on the SQLAlchemy path and on the driver's (the threshold forces each)."""
+    import claimsdb
+
+    chosen = _shapes_chosen(monkeypatch, threshold)
     database = claimsdb.open(db)
     with read_connection(engine) as conn:
         for flt in _probed_filters(conn):
@@ -291,16 +298,7 @@ def test_a_first_page_of_a_search_is_the_start_of_its_list_each_way(
     database whose ids are out of list order the shortcut is not taken."""
     import claimsdb
 
-    monkeypatch.setattr(filters, "probe_threshold", lambda limit, statements: threshold)
-    chosen: list[str] = []
-    shapes = filters._first_rows_shapes
-
-    def spying(found, limit, lookups, **options):
-        shaped = shapes(found, limit, lookups, **options)
-        chosen.extend(condition.name for condition in shaped)
-        return shaped
-
-    monkeypatch.setattr(filters, "_first_rows_shapes", spying)
+    chosen = _shapes_chosen(monkeypatch, threshold)
     import_files(engine, dated_corpus)
     database = claimsdb.open(db)
     searches = ["grain corridor", "talks", "grain", "ceasefire plan", "nothing-matches-this"]

@@ -194,4 +194,3 @@ def load_paths(conn: Connection, ids: Iterable[int]) -> dict[int, Paths]:
             out[statement_id] = (tuple(start + chain for chain in found) if found
                                  else (start,))
     return out
-
