@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.orm import aliased
 
@@ -263,31 +264,30 @@ def _origin_counts(conn: Connection, article_id: int | None
     return [(key, article, n + extra[article]) for key, article, n in per_article], everyone
 
 
-def _relays(article_id: int | None) -> Select:
+def _relays(article_id: int | None, *, hashed: bool) -> Select:
     """Distinct (article, origin, relay) of every chain, the relay neither the chain's
     origin nor the article's outlet; the article only where the relay is an origin in
     that article too (the pairs that join two of its origins: few), else NULL (the
     pairs of the whole database: at most one per two actors). One pass over the hops
-    for both scopes."""
+    for both scopes.
+
+    Whether a relay is an origin in its article is a probe of the speakers' index,
+    else a look among the later chains' origins, which are few and read once (it was
+    a search of the later chains, correlated with each hop). ``hashed``: grouped, so
+    that PostgreSQL hashes the pairs instead of sorting every relay hop; else
+    DISTINCT, which SQLite keeps in a b-tree of the distinct rows instead of sorting
+    every relay hop for a GROUP BY. At 1M statements on SQLite: 3.2 s before, 2.4 s."""
     later_origin = (select(_LAST.actor_id).where(_LAST.statement_id == Hop.statement_id,
                                                  _LAST.chain == Hop.chain)
                     .order_by(_LAST.position.desc()).limit(1).scalar_subquery())
     origin = case((Hop.chain == literal_column("0"), Statement.speaker_id),
                   else_=later_origin)
     spoken = aliased(Statement, name="spoken")
-    later_hop = aliased(Hop, name="later_hop")
-    later_statement = aliased(Statement, name="later_statement")
     origin_here = or_(
         exists().where(spoken.article_id == Statement.article_id,
                        spoken.speaker_id == Hop.actor_id),
-        exists().where(later_hop.actor_id == Hop.actor_id,
-                       later_hop.chain > literal_column("0"),
-                       later_statement.id == later_hop.statement_id,
-                       later_statement.article_id == Statement.article_id,
-                       later_statement.speaker_id.is_not(None),
-                       ~exists().where(_FOLLOWING.statement_id == later_hop.statement_id,
-                                       _FOLLOWING.chain == later_hop.chain,
-                                       _FOLLOWING.position == later_hop.position + 1)))
+        tuple_(Statement.article_id, Hop.actor_id).in_(
+            _later_origins(article_id).correlate(None)))
     query = (select(case((origin_here, Statement.article_id)).label("article_id"),
                     origin.label("origin_id"), Hop.actor_id.label("relay_id"))
              .join(Statement, Statement.id == Hop.statement_id)
@@ -296,8 +296,8 @@ def _relays(article_id: int | None) -> Select:
                     or_(Article.outlet_id.is_(None), Hop.actor_id != Article.outlet_id)))
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)
-    # Grouped rather than DISTINCT: PostgreSQL then hashes the pairs instead of sorting
-    # every relay hop.
+    if not hashed:
+        return query.distinct()
     pairs = query.subquery("relay_pairs")
     return select(pairs).group_by(pairs.c.article_id, pairs.c.origin_id, pairs.c.relay_id)
 
@@ -314,7 +314,8 @@ def relay_rows(conn: Connection, article_id: int | None = None
     (``_relays``): most of its time, and a query of its own, so that the whole
     database's can be read on a sibling connection while the rest is."""
     return [(article, origin, relay)
-            for article, origin, relay in conn.execute(_relays(article_id))]
+            for article, origin, relay in conn.execute(
+                _relays(article_id, hashed=conn.dialect.name == "postgresql"))]
 
 
 def independent_origin_counts(
