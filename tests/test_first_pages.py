@@ -330,3 +330,57 @@ def test_a_first_page_of_a_search_is_the_start_of_its_list_each_way(
         names = pages()
         if threshold == 1:
             assert filters.walked("search_fts") in names
+
+
+def _busiest_links(conn, *, outlets: bool) -> str:
+    """The key of the actor with the most chain links (``outlets``: of those that also
+    published an article: ``--via`` then reads both)."""
+    from claimsdb.store.models import Article, Hop
+
+    query = (select(Actor.key).join(Hop, Hop.actor_id == Actor.id)
+             .group_by(Actor.id, Actor.key).order_by(func.count().desc(), Actor.key).limit(1))
+    if outlets:
+        query = query.where(Actor.id.in_(select(Article.outlet_id)))
+    return conn.execute(query).scalar_one()
+
+
+def test_a_first_page_of_via_is_the_start_of_its_list_each_way(dated_corpus, db, engine,
+                                                                monkeypatch):
+    """A first page of ``--via`` alone on SQLite (``filters.first_via_page``): with a
+    page of the actor's chain links in its index, those links and its articles'
+    statements, read up to the last of them, when no later statement belongs to an
+    earlier article; else (fewer links, ids out of list order) as before. Each way the
+    page is the start of the whole list, on both paths, for a busy relay and for an
+    outlet that is also a link."""
+    import claimsdb
+
+    chosen = _shapes_chosen(monkeypatch, 1)
+    import_files(engine, dated_corpus)
+    database = claimsdb.open(db)
+    with read_connection(engine) as conn:
+        relays = [_busiest_links(conn, outlets=False), _busiest_links(conn, outlets=True)]
+
+    def pages() -> list[str]:
+        names = []
+        with read_connection(engine) as conn:
+            for relay in relays:
+                whole = _refs(conn, StatementFilter(via=relay))
+                assert len(whole) > 50, relay
+                for limit in (1, 7, 50, len(whole), len(whole) + 1):
+                    page = StatementFilter(via=relay, limit=limit)
+                    chosen.clear()
+                    assert _refs(conn, page) == whole[:limit], page
+                    assert [view.ref for view in database.statements(page)] == \
+                        whole[:limit], page
+                    names += chosen
+        return names
+
+    names = pages()
+    if engine.dialect.name == "sqlite":
+        assert "via_upto" in names and "via" in names  # the longest pages: fewer links
+        with read_connection(engine) as conn:
+            ids = conn.execute(select(func.min(Statement.article_id),
+                                      func.max(Statement.article_id))).one()
+        _swap_articles(engine, *ids)
+        names = pages()
+        assert "via_upto" not in names

@@ -41,6 +41,7 @@ SAMPLE_VALUES = {
     "article_id": 3, "speaker_id": 5, "via_id": 7, "origin": "role", "kind": "direct",
     "about_id": 11, "search_query": "'talk':*", "fts_query": '"talks"*', "topic": "ceasefire",
     "since": "2024-01-01", "until": "2025-06-02", "rowid_high": 99,
+    "statement_high": 77,
 }
 NAMES = sorted(name for name in queries.CONDITIONS if name not in queries.NOT_ON_DRIVER)
 
@@ -110,7 +111,7 @@ def _check_denial_pairs(conditions: list[Condition], types: tuple[str, ...],
 # The conditions a filter can produce, one choice per filter (None: not given).
 CHOICES = [
     ["article"], ["speaker", "speaker_with_members", "speaker_first_chain",
-                  "speaker_with_members_first_chain"], ["via"],
+                  "speaker_with_members_first_chain"], ["via", "via_upto"],
     [name for name in NAMES if name.startswith("origin_")], ["kind"], ["denied"],
     ["denials"], ["about"], ["search_fts", "search_fts_upto", "search_postgresql"], ["topic"],
     ["published_since", "published_until", "published_since_until",
@@ -421,7 +422,7 @@ def test_every_condition_the_filters_name_has_its_sql():
     """Every condition ``filters.conditions`` can name is in ``queries.CONDITIONS`` (and
     compiled for the driver unless it is SQLAlchemy's only)."""
     produced = {"article", "speaker", "speaker_with_members", "speaker_first_chain",
-                "speaker_with_members_first_chain", "via", "kind", "denied",
+                "speaker_with_members_first_chain", "via", "via_upto", "kind", "denied",
                 "denials", "about", "search_postgresql", "search_fts", "search_fts_upto",
                 "search_substring",
                 "topic", "later_denied", "published_since", "published_until",

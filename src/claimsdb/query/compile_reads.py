@@ -80,8 +80,9 @@ READS: dict[str, Callable[[], Select]] = {
     "later_chain_probe": queries._later_chain_probe,
     # ... how many statements a probed condition matches, up to a cap ...
     "statement_id_high": queries._statement_id_high,
-    # ... where the first matches of a search lie (SQLite) ...
+    # ... where the first matches of a search, and an actor's first links, lie (SQLite) ...
     "first_search_matches": queries._first_fts_matches,
+    "first_via_statements": queries._first_via_statements,
     "later_statement_of_earlier_article": queries._later_statement_of_earlier_article,
     **{f"matches:{name}": functools.partial(queries._matches_counted, name)
        for name in queries.MATCHES},

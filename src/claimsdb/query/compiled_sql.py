@@ -667,6 +667,18 @@ SQLITE = {
         params=('fts_query', 'limit', 'param_1'),
         constants={'param_1': 0},
     ),
+    "first_via_statements": CompiledQuery(
+        sql=(
+            'SELECT statements.id, statements.article_id \n'
+            'FROM statements \n'
+            'WHERE statements.id IN (SELECT DISTINCT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? ORDER BY chain_hops.statement_id\n'
+            ' LIMIT ? OFFSET ?)'
+        ),
+        params=('via_id', 'limit', 'param_1'),
+        constants={'param_1': 0},
+    ),
     "later_statement_of_earlier_article": CompiledQuery(
         sql=(
             'SELECT 1 \n'
@@ -1379,6 +1391,17 @@ SQLITE = {
             'WHERE articles.outlet_id = ?)'
         ),
         params=('via_id', 'via_id'),
+    ),
+    "condition:via_upto": CompiledQuery(
+        sql=(
+            'statements.id IN (SELECT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = ? AND chain_hops.statement_id <= ?'
+            ' UNION SELECT statements.id \n'
+            'FROM statements JOIN articles ON statements.article_id = articles.id \n'
+            'WHERE articles.outlet_id = ?)'
+        ),
+        params=('via_id', 'statement_high', 'via_id'),
     ),
     "condition:origin_unindexed_named": CompiledQuery(
         sql=(
@@ -2434,6 +2457,18 @@ POSTGRESQL = {
             'WHERE statements.id IN (SELECT rowid \n'
             'FROM statements_fts \n'
             'WHERE statements_fts MATCH %(fts_query)s ORDER BY rowid \n'
+            ' LIMIT %(limit)s::INTEGER)'
+        ),
+        params=None,
+    ),
+    "first_via_statements": CompiledQuery(
+        sql=(
+            'SELECT statements.id, statements.article_id \n'
+            'FROM statements \n'
+            'WHERE statements.id IN (SELECT DISTINCT chain_hops.statement_id \n'
+            'FROM chain_hops \n'
+            'WHERE chain_hops.actor_id = %(via_id)s::INTEGER'
+            ' ORDER BY chain_hops.statement_id \n'
             ' LIMIT %(limit)s::INTEGER)'
         ),
         params=None,

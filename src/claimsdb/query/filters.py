@@ -199,6 +199,10 @@ class Lookups(Protocol):
         """(statement id, article id) of the first ``limit`` statements matching a
         full-text query, in statement id order (SQLite)."""
 
+    def first_via_statements(self, via_id: int, limit: int) -> list[tuple[int, int]]:
+        """(statement id, article id) of the first ``limit`` statements with the actor in
+        a chain, in statement id order (SQLite)."""
+
     def later_statement_of_earlier_article(self, article_id: int, statement_id: int) -> bool:
         """Whether a statement with an id above ``statement_id`` belongs to an article
         that comes before ``article_id`` in list order."""
@@ -229,6 +233,29 @@ def first_search_page(search: Condition, limit: int, lookups: Lookups) -> Condit
     return Condition("search_fts_upto", {**search.values, "rowid_high": high})
 
 
+def first_via_page(via: Condition, limit: int, lookups: Lookups) -> Condition:
+    """The shape of a first page of ``limit`` rows of ``--via`` alone, on SQLite.
+
+    ``--via X`` is X's chain links and the statements of the articles X published.
+    Listing every statement through a busy relay and sorting it into list order read
+    2,121 statements for a page of 50 at a million statements (twice the 100k time).
+    The chain links are in X's index in statement id order: with ``limit`` of them
+    there, the page lies among them and X's articles' statements, when no statement
+    with a higher id than the last of them belongs to an earlier article (as for
+    ``first_search_page``, one read of the articles before it): a link left out has
+    a higher id, so comes after each of them in list order. The condition then reads
+    the links no further than that id (``via_upto``); otherwise (fewer links than
+    the page: all of them are read anyway; ids out of list order), as before."""
+    first = lookups.first_via_statements(via.values["via_id"], limit)
+    if len(first) < limit:
+        return via
+    high = max(statement_id for statement_id, _ in first)
+    last_article = max(article_id for _, article_id in first)
+    if lookups.later_statement_of_earlier_article(last_article, high):
+        return via
+    return Condition("via_upto", {**via.values, "statement_high": high})
+
+
 def origin_shape(origin: str, first_rows: int | None, lookups: Lookups) -> str:
     """Which shape of the origin condition fits this database (``queries.origin_condition``
     says why each one); asking costs one probe of an index or two."""
@@ -256,6 +283,8 @@ def _first_rows_shapes(found: list[Condition], limit: int, lookups: Lookups, *,
     walk the whole list."""
     if alone and len(found) == 1 and found[0].name == "search_fts":
         return [first_search_page(found[0], limit, lookups)]
+    if alone and len(found) == 1 and found[0].name == "via":
+        return [first_via_page(found[0], limit, lookups)]
     if alone and len(found) == 1 and found[0].name in PROBED:
         (only,) = found
         many = lookups.matches_at_least(

@@ -93,6 +93,10 @@ class DriverLookups:
         return [tuple(row) for row in self._rows(
             "first_search_matches", {"fts_query": fts_query, "limit": limit})]
 
+    def first_via_statements(self, via_id: int, limit: int) -> list[tuple[int, int]]:
+        return [tuple(row) for row in self._rows(
+            "first_via_statements", {"via_id": via_id, "limit": limit})]
+
     def later_statement_of_earlier_article(self, article_id: int, statement_id: int) -> bool:
         return bool(self._rows("later_statement_of_earlier_article",
                                {"article_id": article_id, "statement_id": statement_id}))

@@ -205,6 +205,10 @@ class _Lookups:
         return [tuple(row) for row in self.conn.execute(
             _first_fts_matches(), {"fts_query": fts_query, "limit": limit})]
 
+    def first_via_statements(self, via_id: int, limit: int) -> list[tuple[int, int]]:
+        return [tuple(row) for row in self.conn.execute(
+            _first_via_statements(), {"via_id": via_id, "limit": limit})]
+
     def later_statement_of_earlier_article(self, article_id: int, statement_id: int) -> bool:
         return self.conn.execute(_later_statement_of_earlier_article(), {
             "article_id": article_id, "statement_id": statement_id}).first() is not None
@@ -305,6 +309,24 @@ def _speaker_with_members_first_chain_condition(speaker_id: int | None = None
 
 def _via_condition(via_id: int | None = None) -> ColumnElement[bool]:
     return passed_through(bindparam("via_id", via_id))
+
+
+def _via_upto_condition(via_id: int | None = None, statement_high: int | None = None
+                        ) -> ColumnElement[bool]:
+    """A first page of ``--via`` known to lie among the actor's chain links up to
+    statement id ``statement_high`` and its articles' statements
+    (``filters.first_via_page`` says when): the links are read no further."""
+    return passed_through(bindparam("via_id", via_id),
+                          links_upto=bindparam("statement_high", statement_high, type_=Integer))
+
+
+def _first_via_statements() -> Select:
+    """The first ``:limit`` statements with actor ``:via_id`` in a chain, in statement
+    id order, with their articles: read from the start of the actor's range of
+    ``ix_chain_hops_actor_id_statement_id``, which stops after them."""
+    links = (select(Hop.statement_id).where(Hop.actor_id == bindparam("via_id", type_=Integer))
+             .distinct().order_by(Hop.statement_id).limit(bindparam("limit", type_=Integer)))
+    return select(Statement.id, Statement.article_id).where(Statement.id.in_(links))
 
 
 def _kind_condition(kind: str | None = None) -> ColumnElement[bool]:
@@ -489,6 +511,7 @@ CONDITIONS: dict[str, Any] = {
     "speaker_first_chain": _speaker_first_chain_condition,
     "speaker_with_members_first_chain": _speaker_with_members_first_chain_condition,
     "via": _via_condition,
+    "via_upto": _via_upto_condition,
     **{filters.origin_condition_name(shape, origin): _origin_shape(shape, origin == "named")
        for shape in filters.ORIGIN_SHAPES for origin in ("named", "role")},
     "kind": _kind_condition,
@@ -519,7 +542,7 @@ CONDITIONS.update({filters.probed(name): functools.partial(CONDITIONS[name], pro
 # walking the claim graph in Python).
 NOT_ON_DRIVER = frozenset({"search_substring", "later_denied"})
 # The conditions of one backend only (``filters.conditions`` names them by dialect).
-ONE_DIALECT = {"search_fts": "sqlite", "search_fts_upto": "sqlite",
+ONE_DIALECT = {"search_fts": "sqlite", "search_fts_upto": "sqlite", "via_upto": "sqlite",
                "search_postgresql": "postgresql",
                **{f"published_{dates}_bounded": "postgresql"
                   for dates in ("since", "until", "since_until")},
@@ -562,17 +585,20 @@ def spoken_by(speaker_id: int | Any, *, with_members: bool = False, walk: bool =
     return _walked_id(walk).in_(union(*parts, later_origins(later)))
 
 
-def passed_through(via_id: int | Any) -> ColumnElement[bool]:
+def passed_through(via_id: int | Any, *, links_upto: Any = None) -> ColumnElement[bool]:
     """Statements that passed through this actor (an id, or a bound parameter for one):
-    anywhere in any chain, or as the article's outlet.
+    anywhere in any chain, or as the article's outlet; ``links_upto``: the chain links
+    only up to that statement id (a bound parameter).
 
     One IN over a UNION, not an OR of two INs: PostgreSQL cannot combine two hashed
     subplans through indexes and scanned every statement (190 ms at 1M statements);
     this way both backends start from the actor's chain links and articles."""
     outlet_statements = (select(Statement.id).join(Article, Statement.article_id == Article.id)
                          .where(Article.outlet_id == via_id))
-    return Statement.id.in_(
-        select(Hop.statement_id).where(Hop.actor_id == via_id).union(outlet_statements))
+    links = select(Hop.statement_id).where(Hop.actor_id == via_id)
+    if links_upto is not None:
+        links = links.where(Hop.statement_id <= links_upto)
+    return Statement.id.in_(links.union(outlet_statements))
 
 
 def later_origins(actor_condition: ColumnElement[bool] | None = None) -> Select:
