@@ -315,3 +315,34 @@ def test_loops_are_what_reading_every_statement_gives(loaded):
                 for loop in tracing._citation_loops(views[i] for i in sorted(group))]
     assert chain and citation
     assert [loop for loop in found if loop.kind != "repeats"] == chain + citation
+
+
+def test_serial_plans_hold_for_the_block_and_leave_the_transaction_as_it_was(loaded):
+    """``serial_plans`` turns PostgreSQL's parallel workers off for its block only:
+    inside it the setting is 0, after it what the transaction had (here a value of its
+    own, not the server's default), and the profile that uses it leaves the caller's
+    setting alone; a query failing inside leaves it to the rollback. SQLite: nothing."""
+    from sqlalchemy import exc as sa_exc
+
+    from claimsdb.store.db import serial_plans
+
+    def workers(conn) -> str:
+        return conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar_one()
+
+    with read_connection(loaded) as conn:
+        if conn.dialect.name != "postgresql":
+            with serial_plans(conn):
+                assert conn.execute(select(Article.key)).first() is not None
+            return
+        default = workers(conn)
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 3")
+        with serial_plans(conn):
+            assert workers(conn) == "0"
+        assert workers(conn) == "3"
+        queries.sourcing_profiles(conn)
+        assert workers(conn) == "3"
+    with pytest.raises(sa_exc.DBAPIError), read_connection(loaded) as conn, \
+            serial_plans(conn):
+        conn.exec_driver_sql("SELECT 1 / 0")
+    with read_connection(loaded) as conn:
+        assert workers(conn) == default
