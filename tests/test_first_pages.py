@@ -288,6 +288,25 @@ def _swap_articles(engine: Engine, first: int, last: int) -> None:
                                   f"WHERE {column} = :old"), {"new": new, "old": old})
 
 
+def _every_page(engine: Engine, database, chosen: list[str], wholes: list[StatementFilter],
+                *, longer_than: int = -1) -> list[str]:
+    """Pages of 1, 7, 50, all and one more rows of each filter, each the start of its
+    whole list on the SQLAlchemy path and the driver's (``database``); the names of
+    the conditions they were asked in (``chosen``, from ``_shapes_chosen``)."""
+    names: list[str] = []
+    with read_connection(engine) as conn:
+        for flt in wholes:
+            whole = _refs(conn, flt)
+            assert len(whole) > longer_than, flt
+            for limit in (1, 7, 50, len(whole), len(whole) + 1):
+                page = StatementFilter(**{**flt.__dict__, "limit": limit})
+                chosen.clear()
+                assert _refs(conn, page) == whole[:limit], page
+                assert [view.ref for view in database.statements(page)] == whole[:limit], page
+                names += chosen
+    return names
+
+
 @pytest.mark.parametrize("threshold", [1, 10**9])
 def test_a_first_page_of_a_search_is_the_start_of_its_list_each_way(
         dated_corpus, db, engine, monkeypatch, threshold):
@@ -304,18 +323,8 @@ def test_a_first_page_of_a_search_is_the_start_of_its_list_each_way(
     searches = ["grain corridor", "talks", "grain", "ceasefire plan", "nothing-matches-this"]
 
     def pages() -> list[str]:
-        names = []
-        with read_connection(engine) as conn:
-            for words in searches:
-                whole = _refs(conn, StatementFilter(search=words))
-                for limit in (1, 7, 50, len(whole), len(whole) + 1):
-                    page = StatementFilter(search=words, limit=limit)
-                    chosen.clear()
-                    assert _refs(conn, page) == whole[:limit], page
-                    assert [view.ref for view in database.statements(page)] == \
-                        whole[:limit], page
-                    names += chosen
-        return names
+        return _every_page(engine, database, chosen,
+                           [StatementFilter(search=words) for words in searches])
 
     names = pages()
     if engine.dialect.name == "sqlite":
@@ -361,19 +370,8 @@ def test_a_first_page_of_via_is_the_start_of_its_list_each_way(dated_corpus, db,
         relays = [_busiest_links(conn, outlets=False), _busiest_links(conn, outlets=True)]
 
     def pages() -> list[str]:
-        names = []
-        with read_connection(engine) as conn:
-            for relay in relays:
-                whole = _refs(conn, StatementFilter(via=relay))
-                assert len(whole) > 50, relay
-                for limit in (1, 7, 50, len(whole), len(whole) + 1):
-                    page = StatementFilter(via=relay, limit=limit)
-                    chosen.clear()
-                    assert _refs(conn, page) == whole[:limit], page
-                    assert [view.ref for view in database.statements(page)] == \
-                        whole[:limit], page
-                    names += chosen
-        return names
+        return _every_page(engine, database, chosen,
+                           [StatementFilter(via=relay) for relay in relays], longer_than=50)
 
     names = pages()
     if engine.dialect.name == "sqlite":

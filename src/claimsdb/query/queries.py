@@ -1623,7 +1623,8 @@ def _profile_query(article_id: int | None, *, correlated_depth: bool) -> Select:
         hop = aliased(Hop, name="statement_hop")
         depth = (select(func.max(hop.position) + 1).where(hop.statement_id == Statement.id)
                  .scalar_subquery())
-        # (a second expression, not ``depth`` again: SQLite would run its search twice)
+        # Own voice (no hop) by the first hop found: SQLite runs each aggregate's
+        # expression apart, and ``depth`` again would read every hop a second time.
         chained = (select(_constant(1)).where(hop.statement_id == Statement.id).limit(1)
                    .scalar_subquery())
     else:
