@@ -318,6 +318,33 @@ def test_files_parsed_ahead_by_workers_come_back_in_order_with_their_errors(
     assert error.source == str(bad) and "'Bad Key' is not a valid key" in str(error)
     assert [r.key for _, r in results[:3]] == [read_article(p).key for p in corpus[:3]]
     assert results[0][1].content_hash() == read_article(corpus[0]).content_hash()
+    # What the import asks of a spec alone was worked out in the worker and came back
+    # with it, equal to what this process would work out.
+    spec, fresh = results[0][1], read_article(corpus[0])
+    assert {"_content_hash", "actor_keys"} <= spec.__dict__.keys()
+    assert spec.actor_keys == fresh.actor_keys
+    assert all("definition" in actor.__dict__ for actor in spec.actors)
+    assert [a.definition for a in spec.actors] == [a.definition for a in fresh.actors]
+
+
+def test_an_actor_definition_is_what_it_says_not_where():
+    """``ActorSpec.definition``: one value for a definition repeated word for word
+    at another line, another when any field, a role's date included, differs (a batch
+    merges only the first of equal definitions)."""
+    def spec(actors: str):
+        return parse_article(article("a", actors, "- {key: s, quote: it rained, chain: "
+                                                  "[official]}"), source="a.yaml")
+
+    base = "- {key: official, name: Official, kind: person, roles: [{of: ministry, " \
+           "title: «Minister», from: 2020-01-01}]}\n- {key: ministry, name: Ministry, " \
+           "kind: government}"
+    first = spec(base).actors[0]
+    moved = spec("# a comment line first\n" + base).actors[0]
+    ended = spec(base.replace("from: 2020-01-01", "from: 2020-01-01, "
+                              "to: 2021-01-01")).actors[0]
+    assert first.line != moved.line and first.definition == moved.definition
+    assert first.definition != ended.definition
+    assert spec(base).actor_keys == {"official", "ministry", "wire"}
 
 
 def _unreadable(tmp_path: Path) -> Path:

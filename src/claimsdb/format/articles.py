@@ -161,6 +161,20 @@ class ActorSpec:
     line: int | None = None
     note: str | None = None
 
+    @functools.cached_property
+    def definition(self) -> tuple[Any, ...]:
+        """What the definition says, without where (its line), as plain values: equal
+        for every file that repeats it word for word. ``add --batch`` keeps one
+        definition of each (``claimsdb.ingest.bulk``), comparing tens of thousands a
+        batch: plain values hash in C (a role's dataclass hashes in Python). Kept once
+        computed (the spec is frozen) in the instance, where reading it again is a
+        plain attribute read: the process that parses the file works it out, and it
+        travels with the spec."""
+        return (self.key, self.name, self.kind, self.identified, self.aliases,
+                self.wikidata, self.description,
+                tuple((r.of, r.title, r.started_on, r.ended_on) for r in self.roles),
+                self.note)
+
 
 @dataclass(frozen=True)
 class ReviewSpec:
@@ -249,6 +263,30 @@ class ArticleSpec:
             for about in statement.about:
                 used.setdefault(about, f"statement '{statement.key}' about")
         return used
+
+    @functools.cached_property
+    def actor_keys(self) -> frozenset[str]:
+        """Every actor key the article needs stored or defined: ``actor_keys_used``
+        and its reviewers, without where each is used (that is for error messages,
+        which the file-by-file import gives; this is a tenth of the cost). Kept once
+        computed, as ``definition`` is: ``add --batch`` works it out in the process
+        that parses the file, beside the writing."""
+        keys = set(self.authors)
+        add = keys.add
+        if self.outlet:
+            add(self.outlet)
+        for actor in self.actors:
+            for role in actor.roles:
+                add(role.of)
+        for statement in self.statements:
+            for chain in statement.chains:
+                for hop in chain:
+                    add(hop.actor)
+            if statement.about:
+                keys.update(statement.about)
+            for review in statement.reviews:  # an unknown reviewer: declined
+                add(review.by)
+        return frozenset(keys)
 
     def actor_use_lines(self) -> dict[str, int]:
         """The file line of each actor key's first use (as ``actor_keys_used`` orders

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, any_, bindparam, func, select, text, update
@@ -132,46 +131,19 @@ def _any_stored(conn: Connection, column: Any, values: list[str]) -> bool:
     return False
 
 
-def _keys_used(spec: ArticleSpec) -> set[str]:
-    """``spec.actor_keys_used()`` without saying where each is used (that is for error
-    messages, which the file-by-file path gives): a tenth of the cost."""
-    keys = set(spec.authors)
-    add = keys.add
-    if spec.outlet:
-        add(spec.outlet)
-    for actor in spec.actors:
-        for role in actor.roles:
-            add(role.of)
-    for statement in spec.statements:
-        for chain in statement.chains:
-            for hop in chain:
-                add(hop.actor)
-        if statement.about:
-            keys.update(statement.about)
-        for review in statement.reviews:  # an unknown reviewer: declined
-            add(review.by)
-    return keys
-
-
-# What an actor definition says, without where (its line): the same in every file that
-# repeats it. One C call rather than nine attribute reads in a tuple, for each of the
-# tens of thousands of definitions a batch repeats.
-_definition = attrgetter("key", "name", "kind", "identified", "aliases", "wikidata",
-                         "description", "roles", "note")
-
-
 def _first_definitions(specs: Sequence[ArticleSpec]) -> list[list[ActorSpec]]:
     """Per file, in file order, its actor definitions that no earlier definition of
-    the batch says word for word (``_definition``). Merging a definition a second time
-    changes nothing, and most files of a batch repeat the same definitions (a batch of
-    500 files: 24,000 definitions of 460 actors), so only these are merged or looked at
-    for locks. Each definition is hashed once, here: its roles hash in Python."""
+    the batch says word for word (``ActorSpec.definition``). Merging a definition a
+    second time changes nothing, and most files of a batch repeat the same definitions
+    (a batch of 500 files: 24,000 definitions of 460 actors), so only these are merged
+    or looked at for locks. Each definition is hashed once, here, as plain values that
+    the parsing worked out (``prefetch.parse_group``)."""
     seen: dict[tuple[Any, ...], ActorSpec] = {}
     first_seen = seen.setdefault
     firsts = []
     for spec in specs:
         firsts.append([actor for actor in spec.actors
-                       if first_seen(_definition(actor), actor) is actor])
+                       if first_seen(actor.definition, actor) is actor])
     return firsts
 
 
@@ -197,11 +169,11 @@ class _ActorPlan:
         self.new_aliases: list[tuple[str, str]] = []
         self.new_roles: list[list[tuple[Any, ...]]] = []  # per file
         self.ids: dict[str, int] = {}
-        self.used: list[set[str]] = []
+        self.used: list[frozenset[str]] = []
         self.firsts: list[list[ActorSpec]] = []  # per file: see _first_definitions
 
     def _load(self) -> None:
-        self.used = [_keys_used(spec) for spec in self.specs]
+        self.used = [spec.actor_keys for spec in self.specs]
         self.firsts = _first_definitions(self.specs)
         wanted: set[str] = set()
         for firsts, used in zip(self.firsts, self.used, strict=True):
