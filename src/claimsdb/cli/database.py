@@ -168,8 +168,10 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
     import dataclasses
 
     from claimsdb.errors import ArticleConflict, ArticleError
-    from claimsdb.ingest.adding import DatabaseNotice, summary
 
+    # claimsdb.ingest.adding (and SQLAlchemy with it) is loaded by the run, once it has
+    # started the parsing workers (``Database.add``); imported here, before the run, it
+    # held the workers back by the time it takes to load.
     if not items:
         raise click.ClickException("no article files found (looked for .yaml, .yml, .json)")
     show_bar = not quiet and len(items) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
@@ -179,6 +181,8 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
     with click.progressbar(length=len(items), label="importing", file=sys.stderr,
                            hidden=not show_bar) as bar:
         def show(outcome) -> None:
+            from claimsdb.ingest.adding import DatabaseNotice  # (loaded by the run)
+
             if isinstance(outcome, DatabaseNotice):
                 if not quiet:
                     echo(outcome.message, err=True)
@@ -202,12 +206,16 @@ def _import(settings: Settings, items: list, *, replace: bool, dry_run: bool,
             run(replace=replace, dry_run=dry_run, batch=batch, update_actors=update_actors,
                 keep_going=keep_going, on_progress=show)
         except (ArticleError, ArticleConflict):
+            from claimsdb.ingest.adding import summary
+
             done = sum(counts.values())
             if done and not dry_run:
                 echo(f"stopped at a bad file; the {done} file(s) before it were imported "
                      f"({summary(counts, dry_run)})", err=True)
             raise
     if not quiet and (show_bar or len(items) > 1):
+        from claimsdb.ingest.adding import summary
+
         echo(summary(counts, dry_run, len(failures)))
     if failures:
         for message in failures:
