@@ -14,8 +14,8 @@ what every front end calls), each the median of ``--runs`` runs after one warm-u
   growth is reported without a target.
 
 The arguments (an actor, an article, a claim) are chosen by SQL from the database itself
-(untimed), the same way at every size: the busiest actor of each kind of question, the
-article in the middle of the archive, a claim carried by 10 articles.
+(untimed), the same way at every size: the busiest actor of each kind of question, an
+article of 20 statements in the middle of the archive, a claim carried by 10 articles.
 
 Alone, on databases built beforehand (``claimsdb init; claimsdb add --batch 500 ...``)::
 
@@ -48,6 +48,7 @@ CHECK_MS = 60_000.0
 PAGE = 50
 ACTORS_PAGE = 20
 TRACE_ARTICLES = 10
+ARTICLE_STATEMENTS = 20  # the article asked about (article, statements --article, ...)
 SEARCH = "grain corridor"
 # Answers that read the whole database: their growth is reported, not judged.
 WHOLE_DATABASE = ("sources (whole database)", "claims", "loops", "check")
@@ -57,10 +58,10 @@ def _backend(target: str) -> str:
     return "postgresql" if target.startswith("postgresql") else "sqlite"
 
 
-def _one(conn: Any, sql: str) -> Any:
+def _one(conn: Any, sql: str, **values: Any) -> Any:
     from sqlalchemy import text
 
-    return conn.execute(text(sql)).scalar()
+    return conn.execute(text(sql), values).scalar()
 
 
 def arguments(target: str) -> dict[str, Any]:
@@ -74,9 +75,17 @@ def arguments(target: str) -> dict[str, Any]:
     engine = make_engine(target, create=False)
     try:
         with engine.connect() as conn:
+            # The same shape of question at every size: a statement with a relay, in an
+            # article of ARTICLE_STATEMENTS statements (the corpus's articles have 8 to
+            # 29), the first such at or after the middle of the archive. (Any article
+            # there answered 17 statements at 100k and 30 at 1M: 1.8x the time, all of
+            # it the size of the answer, none the size of the database.)
             middle = _one(conn, "SELECT min(id) FROM statements WHERE id >= "
                                 "(SELECT (min(id) + max(id)) / 2 FROM statements) AND id IN "
-                                "(SELECT statement_id FROM chain_hops WHERE position = 1)")
+                                "(SELECT statement_id FROM chain_hops WHERE position = 1) "
+                                "AND article_id IN (SELECT article_id FROM statements "
+                                "GROUP BY article_id HAVING count(*) = :size)",
+                          size=ARTICLE_STATEMENTS)
             ref = conn.execute(select(Article.key, Statement.key)
                                .join(Article, Statement.article_id == Article.id)
                                .where(Statement.id == middle)).one()
