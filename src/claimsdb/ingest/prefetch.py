@@ -235,8 +235,7 @@ def parse_group(paths: Sequence[Path | ArticleBytes]) -> list[InputSpec | Articl
     out here too, where it runs beside the writing: the content hash, which the
     import compares with the stored one, the actor keys the file needs, and each actor
     definition as plain values (``claimsdb.ingest.bulk`` compares them across the
-    batch). At 100,000 statements the two last were 6% of PostgreSQL's database
-    stage."""
+    batch): at 100,000 statements that took the writer 0.25 s, 0.09 s now."""
     out: list[InputSpec | ArticleError] = []
     with collector_paused():
         for path in paths:
