@@ -100,8 +100,8 @@ def test_whole_database_answers_build_with_the_collector_paused(db, engine, monk
     monkeypatch.setattr(tracing, "families_of", recording(graph.families_of))
     monkeypatch.setattr(tracing, "load_members", recording(members.load_members))
     monkeypatch.setattr(tracing, "load_paths", recording(members.load_paths))
-    monkeypatch.setattr(queries, "independent_origin_counts",
-                        recording(queries.independent_origin_counts))
+    monkeypatch.setattr(queries, "kept_independent_origin_counts",
+                        recording(queries.kept_independent_origin_counts))
     database = api.Database(db)
     getattr(database, answer)()
     assert states and not any(states)

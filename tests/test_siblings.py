@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -105,62 +104,6 @@ def test_work_beside_the_caller_returns_its_result_or_its_error(engine):
                 siblings.beside(conn, failing) as result:
             result()
     assert sys.getswitchinterval() == interval  # put back as it was
-
-
-def test_shared_work_gives_each_items_reading_in_order_from_both_connections(engine):
-    """``siblings.shared``: the sibling starts on the items at once; the caller joins in
-    when it asks for the results, taking the items not yet taken; the results come in
-    item order, each read on one of the two connections (both, on PostgreSQL, when the
-    caller asks before the sibling is done); on SQLite the caller reads them all."""
-    import_files(engine, FILES)
-    with read_connection(engine) as conn:
-        ids = sorted(conn.execute(select(Statement.id)).scalars())
-        chunks = [ids[start:start + 3] for start in range(0, len(ids), 3)]
-        readers: dict[int, str] = {}
-        started = threading.Event()
-
-        def read(connection, chunk):
-            readers[chunk[0]] = "caller" if connection is conn else "sibling"
-            started.set()
-            if connection is not conn:
-                time.sleep(0.01)  # the sibling cannot be done before the caller joins in
-            return connection.execute(select(Statement.key).where(Statement.id.in_(chunk))
-                                      .order_by(Statement.id)).scalars().all()
-
-        expected = [read(conn, chunk) for chunk in chunks]
-        readers.clear()
-        with siblings.shared(conn, chunks, read) as results:
-            if engine.dialect.name == "postgresql":
-                started.wait(5)  # the sibling has begun before the caller joins in
-            assert results() == expected
-        assert sorted(readers) == [chunk[0] for chunk in chunks]
-        expected_readers = ({"caller", "sibling"} if engine.dialect.name == "postgresql"
-                            else {"caller"})
-        assert set(readers.values()) == expected_readers
-        with siblings.shared(conn, [], read) as results:
-            assert results() == []
-        assert _articles(conn) == len(FILES)
-
-
-def test_a_failed_shared_reading_raises_in_the_caller_and_reads_no_further(engine):
-    import_files(engine, FILES[:1])
-    with read_connection(engine) as conn:
-        read_items: list[int] = []
-
-        def read(connection, item):
-            if item == 3:
-                raise ValueError("item 3 cannot be read")
-            read_items.append(item)
-            return item * 2
-
-        with pytest.raises(ValueError, match="item 3"), \
-                siblings.shared(conn, range(200), read) as results:
-            results()
-        assert len(read_items) < 199  # the items after the failure were left
-        # leaving the block early leaves nothing running
-        with siblings.shared(conn, range(200), lambda connection, item: item):
-            pass
-        assert _articles(conn) == 1  # the caller's transaction goes on
 
 
 def test_inside_a_savepoint_the_caller_reads_alone(engine):

@@ -133,6 +133,16 @@ class Database:
         with write_transaction(self.engine()) as conn:
             return actor_counts.recount(conn)
 
+    def recount_sourcing(self) -> int:
+        """Work out again what each import stored of its articles' sourcing (statement
+        depths, the origin each link relays, independent origins) and write it where
+        it differs (``claimsdb init --recount``); the number of values written."""
+        from claimsdb.query import kept_sourcing
+        from claimsdb.store.db import write_transaction
+
+        with write_transaction(self.engine()) as conn:
+            return kept_sourcing.recount(conn)
+
     def schema_changes(self, before: str | None, after: str) -> list[tuple[str, str]]:
         """What an ``init`` that went from schema version ``before`` to ``after`` did:
         each migration's revision and one-line summary, oldest first (none when the

@@ -16,9 +16,10 @@ PROGRESS_THRESHOLD = 10  # files; fewer finish before a bar would be worth drawi
 
 @click.command()
 @click.option("--recount", is_flag=True,
-              help="Also count every actor's statements and denials again from the "
-                   "stored rows (what 'claimsdb check' advises when the counts "
-                   "'claimsdb actors' shows disagree with them).")
+              help="Also work out again from the stored rows what imports keep: every "
+                   "actor's statements and denials ('claimsdb actors') and each article's "
+                   "sourcing measures ('claimsdb sources'); what 'claimsdb check' advises "
+                   "when they disagree with the rows.")
 @pass_settings
 def init(settings: Settings, recount: bool) -> None:
     """Create the database schema, or upgrade it to this version of claimsdb.
@@ -49,6 +50,9 @@ def init(settings: Settings, recount: bool) -> None:
     if recount:
         counted = database.recount_actors()
         echo(f"counted the statements and denials of {counted:,} actor(s) again")
+        corrected = database.recount_sourcing()
+        echo(f"worked out every article's sourcing measures again: {corrected:,} "
+             f"{'value' if corrected == 1 else 'values'} corrected")
 
 
 @click.command()

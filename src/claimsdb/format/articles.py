@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from claimsdb.errors import ArticleError, NotAnArticle, Problem
-from claimsdb.format import inputfiles, spans, yamlio
+from claimsdb.format import inputfiles, sourcing, spans, yamlio
 from claimsdb.format.topics import normalise_topic
 from claimsdb.format.vocabulary import (
     KEY_LENGTH,
@@ -287,6 +287,17 @@ class ArticleSpec:
             for review in statement.reviews:  # an unknown reviewer: declined
                 add(review.by)
         return frozenset(keys)
+
+    @functools.cached_property
+    def independent_origins(self) -> int:
+        """Its independent origins (``claimsdb.format.sourcing``), from its statements'
+        speakers and chains by actor key, which name actors one to one as their ids
+        do. Kept once computed, as ``actor_keys`` is: ``add --batch`` works it out in
+        the process that parses the file."""
+        return sourcing.independent_origins(
+            ((s.chain[-1].actor if s.chain else self.outlet,
+              [[hop.actor for hop in chain] for chain in s.chains]) for s in self.statements),
+            self.outlet)
 
     def actor_use_lines(self) -> dict[str, int]:
         """The file line of each actor key's first use (as ``actor_keys_used`` orders

@@ -434,12 +434,14 @@ def _reserve_ids(conn: Connection, wanted: Sequence[tuple[Any, int]]) -> list[li
 
 
 ARTICLE_COLUMNS = ("id", "key", "title", "outlet_id", "url", "published", "language", "text",
-                   "content_hash", "imported_at", "retrieved", "archived_url", "note")
+                   "content_hash", "imported_at", "retrieved", "archived_url", "note",
+                   "independent_origins")
 STATEMENT_COLUMNS = ("id", "article_id", "key", "quote", "span_start", "span_end", "kind",
-                     "stated_on", "speaker_id", "note", "translated_from", "original")
-# As ``rows.hop_columns`` gives them, after the hop's place in its chain and its actor.
+                     "stated_on", "speaker_id", "note", "translated_from", "original", "depth")
+# As ``rows.hop_columns`` gives them, after the hop's place in its chain and its actor,
+# and before the origin it relays (``claimsdb.format.sourcing``).
 HOP_COLUMNS = ("statement_id", "chain", "position", "actor_id", "cue", "mention", "identified",
-               "cue_start", "cue_end", "mention_start", "mention_end")
+               "cue_start", "cue_end", "mention_start", "mention_end", "relays_for")
 NO_SPAN = (None, None)
 
 
@@ -460,7 +462,7 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
     write_tuples(conn, Article.__table__, ARTICLE_COLUMNS, [
         (article_id, spec.key, spec.title, actor_ids[spec.outlet] if spec.outlet else None,
          spec.url, spec.published, spec.language, spec.text, spec.content_hash(), now,
-         spec.retrieved, spec.archived_url, spec.note)
+         spec.retrieved, spec.archived_url, spec.note, spec.independent_origins)
         for spec, article_id in zip(specs, article_ids, strict=True)
     ])
     write_tuples(conn, ArticleAuthor.__table__, ("article_id", "position", "actor_id"), [
@@ -487,19 +489,31 @@ def _write_articles(conn: Connection, specs: Sequence[ArticleSpec], actor_ids: d
             for s in spec.statements:
                 yield (ids_by_key[s.key], article_id, s.key, s.quote, s.span_start, s.span_end,
                        s.kind, s.stated_on, actor_ids.get(speaker_key(spec, s.chain) or ""),
-                       s.note, s.translated_from, s.original)
+                       s.note, s.translated_from, s.original,
+                       max(map(len, s.chains), default=0))  # sourcing.depth
         meanwhile()
         counting.append(_tally(batch, actor_ids, external, statement_ids))
 
     def hops() -> Iterator[tuple[Any, ...]]:
+        # ``relays_for`` as ``claimsdb.format.sourcing.relays`` gives it, inline: a
+        # million statements have two million links. A chain's origin is its last link
+        # (the first chain's is the statement's speaker, which is that link); a statement
+        # with a chain always has a speaker.
         for spec, _, ids_by_key in batch:
+            outlet_id = actor_ids[spec.outlet] if spec.outlet else None
             for s in spec.statements:
                 statement_id = ids_by_key[s.key]
                 for c, chain in enumerate(s.chains):
+                    if not chain:
+                        continue
+                    ids = [actor_ids[h.actor] for h in chain]
+                    origin = ids[-1]
                     for i, h in enumerate(chain):
-                        yield (statement_id, c, i, actor_ids[h.actor], h.cue, h.mention,
+                        actor = ids[i]
+                        yield (statement_id, c, i, actor, h.cue, h.mention,
                                h.identified, *(h.cue_span or NO_SPAN),
-                               *(h.mention_span or NO_SPAN))
+                               *(h.mention_span or NO_SPAN),
+                               origin if actor != origin and actor != outlet_id else None)
 
     def about() -> Iterator[tuple[int, int]]:
         for spec, _, ids_by_key in batch:

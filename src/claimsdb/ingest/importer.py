@@ -26,10 +26,12 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import ArticleConflict, ArticleError, Problem
+from claimsdb.format import sourcing
 from claimsdb.format.articles import (
     ActorsFileSpec,
     ActorSpec,
     ArticleSpec,
+    HopSpec,
     InputSpec,
     find_cycle,
     read_article,
@@ -1011,6 +1013,16 @@ def _statement_names(conn: Connection, ids: set[int]) -> dict[int, str]:
     return names
 
 
+def _relays(chain: Sequence[HopSpec], number: int, speaker_id: int | None,
+            outlet_id: int | None, actor_ids: dict[str, int]) -> list[int | None]:
+    """``chain_hops.relays_for`` of each link of a statement's chain ``number``."""
+    ids = [actor_ids[h.actor] for h in chain]
+    if not ids:
+        return []
+    origin = None if speaker_id is None else speaker_id if number == 0 else ids[-1]
+    return sourcing.relays(ids, origin, outlet_id)
+
+
 def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, int],
                     external: dict[str, int], content_hash: str
                     ) -> tuple[int, dict[str, int]]:
@@ -1024,6 +1036,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
             "text": spec.text, "content_hash": content_hash,
             "imported_at": dt.datetime.now(dt.UTC),
             "retrieved": spec.retrieved, "archived_url": spec.archived_url, "note": spec.note,
+            "independent_origins": spec.independent_origins,
         },
     ).scalar_one()
     if spec.authors:
@@ -1039,6 +1052,7 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
             "stated_on": s.stated_on, "note": s.note,
             "speaker_id": actor_ids.get(speaker_key(spec, s.chain) or ""),
             "translated_from": s.translated_from, "original": s.original,
+            "depth": sourcing.depth(s.chains),
         }
         for s in spec.statements
     ]
@@ -1048,11 +1062,15 @@ def _insert_article(conn: Connection, spec: ArticleSpec, actor_ids: dict[str, in
         ).scalars().all()
         statement_ids.update(zip((r["key"] for r in chunk), ids, strict=True))
 
+    outlet_id = actor_ids[spec.outlet] if spec.outlet else None
     hops = [
         {"statement_id": statement_ids[s.key], "chain": c, "position": i,
-         "actor_id": actor_ids[h.actor], **hop_columns(h)}
-        for s in spec.statements for c, chain in enumerate(s.chains)
-        for i, h in enumerate(chain)
+         "actor_id": actor_ids[h.actor], "relays_for": relays_for, **hop_columns(h)}
+        for s, speaker_id in zip(spec.statements, (row["speaker_id"] for row in rows),
+                                 strict=True)
+        for c, chain in enumerate(s.chains)
+        for i, (h, relays_for) in enumerate(zip(chain, _relays(
+            chain, c, speaker_id, outlet_id, actor_ids), strict=True))
     ]
     about = [
         {"statement_id": statement_ids[s.key], "actor_id": actor_ids[a]}

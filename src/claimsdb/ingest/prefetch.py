@@ -255,6 +255,7 @@ def _work_out(spec: ArticleSpec) -> None:
     ``parse_group``): the spec keeps each value once computed."""
     spec.content_hash()
     spec.actor_keys  # noqa: B018 (computed and kept by the spec)
+    spec.independent_origins  # noqa: B018
     for actor in spec.actors:
         actor.definition  # noqa: B018
 

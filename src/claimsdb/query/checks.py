@@ -43,7 +43,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import DatabaseError
-from claimsdb.query import actor_counts
+from claimsdb.query import actor_counts, kept_sourcing
 from claimsdb.query.article_checks import (
     BatchResult,
     BatchRows,
@@ -154,7 +154,8 @@ def check_database(engine: Engine, *, workers: int = 1) -> CheckReport:
                               ("repeats", _repeat_cycles),
                               ("circular reporting", _circular_reporting),
                               ("dates", _backwards_links),
-                              ("actor counts", _actor_counts)):
+                              ("actor counts", _actor_counts),
+                              ("sourcing", _kept_sourcing)):
                 _guarded(conn, report, name, run)
         if engine.dialect.name == "sqlite":
             try:
@@ -339,6 +340,29 @@ def _actor_counts(conn: Connection, report: CheckReport) -> None:
     if len(differ) > 100:
         report.add("actor counts", "database", f"{len(differ) - 100:,} more actors' "
                    "kept counts differ; count them again with: claimsdb init --recount")
+
+
+def _kept_sourcing(conn: Connection, report: CheckReport) -> None:
+    """Each statement's depth, each link's relayed origin and each article's
+    independent origins, as its import stored them for ``claimsdb sources``, against
+    the same worked out again from the statements and hops
+    (``claimsdb.query.kept_sourcing``)."""
+    shown = 0
+    for difference in kept_sourcing.differences(conn):
+        shown += 1
+        if shown > 100:
+            continue
+        report.add("sourcing", difference.where,
+                   f"{difference.what}: stored as {_value(difference.stored)}, but its rows "
+                   f"say {_value(difference.expected)}; work them out again with: "
+                   "claimsdb init --recount")
+    if shown > 100:
+        report.add("sourcing", "database", f"{shown - 100:,} more stored sourcing measures "
+                   "differ from their rows; work them out again with: claimsdb init --recount")
+
+
+def _value(value: int | None) -> str:
+    return "none" if value is None else str(value)
 
 
 def _counts(values: tuple[int, ...]) -> str:

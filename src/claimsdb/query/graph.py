@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from claimsdb.format.sourcing import Joined, independent
 from claimsdb.store.models import Article, Hop, Relation, RelationType, Statement
 
 REPEATS = RelationType.REPEATS.value
@@ -39,37 +40,6 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield items[start:start + size]
 
 
-class _Joined:
-    """Union-find over ids: which groups a set of pairs joins them into. Claims
-    (statements joined by repeats) and independent origins (actors joined by relays)
-    are both this."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(self, a: int, b: int) -> bool:
-        """Put ``a`` and ``b`` in one group; whether they were in two before."""
-        a, b = self.find(a), self.find(b)
-        if a == b:
-            return False
-        self.parent[a] = b
-        return True
-
-    def groups(self) -> list[set[int]]:
-        grouped: dict[int, set[int]] = defaultdict(set)
-        for node in list(self.parent):
-            grouped[self.find(node)].add(node)
-        return sorted(grouped.values(), key=min)
-
-
 def repeats_pairs(conn: Connection) -> list[tuple[int, int]]:
     """(source, target) of every ``repeats`` relation: what joins statements into
     claims. Read once where a command needs both the pairs and the families."""
@@ -79,7 +49,7 @@ def repeats_pairs(conn: Connection) -> list[tuple[int, int]]:
 
 def families_of(pairs: Iterable[tuple[int, int]]) -> list[set[int]]:
     """The claims these ``repeats`` pairs join statements into (union-find)."""
-    joined = _Joined()
+    joined = Joined()
     for source, target in pairs:
         joined.join(source, target)
     return joined.groups()
@@ -209,12 +179,15 @@ def _dates(conn: Connection, ids: set[int]) -> dict[int, str | None]:
 # the implicit first link, and may be written as an explicit one): passing through it
 # says nothing about whether two origins are one, so it never joins them (counting it
 # made a single own-voice statement, which makes the outlet an origin, fold every
-# source of the article into one).
+# source of the article into one). ``claimsdb.format.sourcing`` says the same in
+# Python, for the values each import stores.
 #
-# The database does the reading: the number of origins of each article, the origins
-# of all, and the few (origin, relay) pairs that can join two origins, so that Python
-# joins only those (streaming every statement with its chain into Python took 12 s of
-# a whole database's profile at 1M statements).
+# ``kept_independent_origin_counts`` answers ``claimsdb sources`` from what imports
+# stored (each article's count, each link's ``relays_for``); ``independent_origin_
+# counts`` works the same counts out from the statements and hops alone, for ``claimsdb
+# check`` to compare (``claimsdb.query.kept_sourcing``). There the database does the
+# reading: the number of origins of each article, the origins of all, and the few
+# (origin, relay) pairs that can join two origins, so that Python joins only those.
 
 _FOLLOWING = aliased(Hop, name="following")
 _LAST = aliased(Hop, name="last_hop")
@@ -264,8 +237,7 @@ def _origin_counts(conn: Connection, article_id: int | None
     return [(key, article, n + extra[article]) for key, article, n in per_article], everyone
 
 
-def _relays(article_id: int | None, *, hashed: bool,
-            ids: tuple[int, int] | None = None) -> Select:
+def _relays(article_id: int | None, *, hashed: bool) -> Select:
     """Distinct (article, origin, relay) of every chain, the relay neither the chain's
     origin nor the article's outlet; the article only where the relay is an origin in
     that article too (the pairs that join two of its origins: few), else NULL (the
@@ -273,13 +245,9 @@ def _relays(article_id: int | None, *, hashed: bool,
     for both scopes.
 
     Whether a relay is an origin in its article is a probe of the speakers' index,
-    else a look among the later chains' origins, which are few and read once (it was
-    a search of the later chains, correlated with each hop). ``hashed``: grouped, so
-    that PostgreSQL hashes the pairs instead of sorting every relay hop; else
-    DISTINCT, which SQLite keeps in a b-tree of the distinct rows instead of sorting
-    every relay hop for a GROUP BY. At 1M statements on SQLite: 3.2 s before, 2.4 s.
-    ``ids``: of the statements with ids in this range (inclusive) only, read through
-    both tables' primary keys."""
+    else a look among the later chains' origins, which are few and read once.
+    ``hashed``: grouped, so that PostgreSQL hashes the pairs instead of sorting every
+    relay hop; else DISTINCT, which SQLite keeps in a b-tree of the distinct rows."""
     later_origin = (select(_LAST.actor_id).where(_LAST.statement_id == Hop.statement_id,
                                                  _LAST.chain == Hop.chain)
                     .order_by(_LAST.position.desc()).limit(1).scalar_subquery())
@@ -299,59 +267,59 @@ def _relays(article_id: int | None, *, hashed: bool,
                     or_(Article.outlet_id.is_(None), Hop.actor_id != Article.outlet_id)))
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)
-    if ids is not None:
-        query = query.where(Statement.id.between(*ids), Hop.statement_id.between(*ids))
     if not hashed:
         return query.distinct()
     pairs = query.subquery("relay_pairs")
     return select(pairs).group_by(pairs.c.article_id, pairs.c.origin_id, pairs.c.relay_id)
 
 
-def _independent(origins: int, pairs: Iterable[tuple[int, int]]) -> int:
-    """``origins`` less the joins that the (origin, relay) pairs make among them."""
-    joined = _Joined()
-    return origins - sum(joined.join(origin, relay) for origin, relay in pairs)
-
-
-def relay_rows(conn: Connection, article_id: int | None = None,
-               ids: tuple[int, int] | None = None) -> list[tuple[int | None, int, int]]:
-    """The (article, origin, relay) rows ``independent_origin_counts`` joins origins by
-    (``_relays``): most of its time, and a query of its own, so that the whole
-    database's can be read on a sibling connection while the rest is. ``ids``: of the
-    statements in this id range only (the rows of several ranges together are those of
-    all of them, some repeated)."""
-    return [(article, origin, relay)
-            for article, origin, relay in conn.execute(
-                _relays(article_id, hashed=conn.dialect.name == "postgresql", ids=ids))]
-
-
-def statement_ranges(conn: Connection, parts: int) -> list[tuple[int, int]]:
-    """The statements' ids cut into ``parts`` ranges of about as many ids each, in
-    order (none for an empty database): the whole database's relay pairs are read
-    range by range, by two connections at once (``siblings.shared``)."""
-    low, high = conn.execute(select(func.min(Statement.id), func.max(Statement.id))).one()
-    if low is None:
-        return []
-    step = max(1, -(-(high - low + 1) // max(parts, 1)))
-    return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
-
-
-def independent_origin_counts(
-        conn: Connection, article_id: int | None = None, *,
-        relays: Callable[[], Iterable[tuple[int | None, int, int]]] | None = None
-) -> dict[str | None, int]:
+def independent_origin_counts(conn: Connection, article_id: int | None = None
+                              ) -> dict[str | None, int]:
     """Independent origins behind each article's statements (keyed by article key) and
-    behind all of them together (key None); ``relays``: gives the ``relay_rows`` of
-    the same scope, read elsewhere meanwhile (asked for once the rest is read)."""
+    behind all of them together (key None), worked out from the statements and hops
+    alone: what every import's stored counts must equal (``claimsdb check``)."""
     per_article, everyone = _origin_counts(conn, article_id)
     joins: dict[int, list[tuple[int, int]]] = defaultdict(list)
     pairs: set[tuple[int, int]] = set()
-    for article, origin, relay in (relays() if relays else relay_rows(conn, article_id)):
+    for article, origin, relay in conn.execute(
+            _relays(article_id, hashed=conn.dialect.name == "postgresql")):
         if article is not None:
             joins[article].append((origin, relay))
         if relay in everyone:
             pairs.add((origin, relay))
-    counts: dict[str | None, int] = {key: _independent(n, joins.get(article, ()))
+    counts: dict[str | None, int] = {key: independent(n, joins.get(article, ()))
                                      for key, article, n in per_article}
-    counts[None] = _independent(len(everyone), pairs)
+    counts[None] = independent(len(everyone), pairs)
+    return counts
+
+
+def _origins(conn: Connection) -> set[int]:
+    """Every origin of the database: its statements' speakers and its later chains'
+    origins (few, through the partial index on later chains)."""
+    origins = set(conn.execute(select(Statement.speaker_id)
+                               .where(Statement.speaker_id.is_not(None)).distinct()).scalars())
+    origins.update(origin for _, origin in conn.execute(_later_origins(None)))
+    return origins
+
+
+def kept_independent_origin_counts(conn: Connection, article_id: int | None = None
+                                   ) -> dict[str | None, int]:
+    """``independent_origin_counts`` from what each import stored: every article's own
+    count, and for the whole database its origins joined by the distinct (origin,
+    relay) pairs of every link that relays, read from the partial index on those links
+    (at a million statements 135,000 pairs of 1.1 million links: working out each
+    link's origin from its statement took most of 3.6 s). One article's total is its
+    own count."""
+    query = select(Article.key, Article.independent_origins)
+    if article_id is not None:
+        query = query.where(Article.id == article_id)
+    counts: dict[str | None, int] = dict(conn.execute(query).all())
+    if article_id is not None:
+        counts[None] = sum(counts.values())
+        return counts
+    everyone = _origins(conn)
+    pairs = conn.execute(select(Hop.relays_for, Hop.actor_id)
+                         .where(Hop.relays_for.is_not(None)).distinct())
+    counts[None] = independent(len(everyone), ((origin, relay) for origin, relay in pairs
+                                                if relay in everyone))
     return counts

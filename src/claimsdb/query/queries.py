@@ -18,10 +18,8 @@ batches, never with the number of rows.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -54,12 +52,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from claimsdb.errors import NotFound
-from claimsdb.query import actor_counts, filters, graph, search
+from claimsdb.query import actor_counts, filters, search
 from claimsdb.query.filters import DENIAL_TYPES as DENIAL_TYPES
 from claimsdb.query.filters import StatementFilter as StatementFilter
 from claimsdb.query.gc_pause import collector_paused
 from claimsdb.query.graph import (
-    independent_origin_counts,
+    kept_independent_origin_counts,
     later_denied_among,
     later_denied_ids,
 )
@@ -94,7 +92,6 @@ from claimsdb.query.views import (
 from claimsdb.query.views import (
     sentence_around as sentence_around,
 )
-from claimsdb.store import siblings
 from claimsdb.store.db import fetch_on_driver, serial_plans
 from claimsdb.store.models import (
     Actor,
@@ -1601,7 +1598,7 @@ def _origin_exceptions(article_id: int | None = None) -> Any:
             .group_by(both.c.statement_id).subquery("origin_exceptions"))
 
 
-def _profile_query(article_id: int | None, *, correlated_depth: bool) -> Select:
+def _profile_query(article_id: int | None) -> Select:
     """The profile's measures of each article's statements (``article_id``: of that
     article only), as counts and sums: the averages are taken from them, and the total
     is the sum of the articles' rows (a second pass over every statement doubled the
@@ -1609,47 +1606,26 @@ def _profile_query(article_id: int | None, *, correlated_depth: bool) -> Select:
     keys and titles to the 50,000 rows (grouped with them, PostgreSQL sorted every
     statement with its article's title, on disk, at 1M statements).
 
-    Each statement's depth is its longest chain. ``correlated_depth`` (SQLite): read
-    from the primary key of its hops, statement by statement, in the same pass; else
-    (PostgreSQL) from every hop grouped by statement and hashed, which SQLite instead
-    materialised and indexed (1 s of its 1.8 s at 1M statements)."""
+    Each statement's depth (its longest chain; 0: own voice) is the one its import
+    stored (``claimsdb.format.sourcing``): read from its hops, statement by statement,
+    it was 0.7 of the 1.2 s this query took on SQLite at 1M statements."""
     speaker = aliased(Actor)
     exceptions = _origin_exceptions(article_id)
     first = origin_identification(speaker.identified, exceptions.c.identified)
     named = or_(first == Identification.NAMED.value,
                 func.coalesce(exceptions.c.named, 0) == 1)
     role = or_(first == Identification.ROLE.value, func.coalesce(exceptions.c.role, 0) == 1)
-    if correlated_depth:
-        hop = aliased(Hop, name="statement_hop")
-        depth = (select(func.max(hop.position) + 1).where(hop.statement_id == Statement.id)
-                 .scalar_subquery())
-        # Own voice (no hop) by the first hop found: SQLite runs each aggregate's
-        # expression apart, and ``depth`` again would read every hop a second time.
-        chained = (select(_constant(1)).where(hop.statement_id == Statement.id).limit(1)
-                   .scalar_subquery())
-    else:
-        grouped = select(Hop.statement_id, (func.max(Hop.position) + 1).label("depth"))
-        if article_id is not None:
-            # One article's hops only: neither backend pushes the outer condition into
-            # the grouped subquery, so one article's profile grouped every hop (8 s at
-            # 1M).
-            grouped = grouped.where(Hop.statement_id.in_(
-                select(Statement.id).where(Statement.article_id == article_id)))
-        grouped = grouped.group_by(Hop.statement_id).subquery("depths")
-        depth = chained = grouped.c.depth
     query = (select(Statement.article_id,
                     func.count().label("statements"),
                     func.count(case((named, 1))).label("named"),
                     func.count(case((and_(~named, role), 1))).label("role"),
                     # (the anonymous are the rest: ``_Tally``)
-                    (func.count() - func.count(chained)).label("own_voice"),
-                    func.sum(func.coalesce(depth, 0)).label("depth"),
+                    func.count(case((Statement.depth == 0, 1))).label("own_voice"),
+                    func.sum(Statement.depth).label("depth"),
                     func.count(case((Statement.kind == "direct", 1))).label("direct"))
              .select_from(Statement)
              .outerjoin(speaker, Statement.speaker_id == speaker.id)
              .outerjoin(exceptions, exceptions.c.statement_id == Statement.id))
-    if not correlated_depth:
-        query = query.outerjoin(grouped, grouped.c.statement_id == Statement.id)
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)
     return query.group_by(Statement.article_id)
@@ -1680,14 +1656,6 @@ class _Tally:
                                self.direct / n if n else 0.0, independent_origins)
 
 
-# Statement id ranges the whole database's relay pairs are read in. PostgreSQL's are
-# shared between two connections (``siblings.shared``): four let both end together
-# (at 1M statements 3.7 s; 3.7-4.3 s with 2, 3, 6, 8 or 16: each range repeats the
-# database-wide pairs it holds, which the program then reads again). SQLite reads
-# alone, in one pass.
-RELAY_RANGES = {"postgresql": 4, "sqlite": 1}
-
-
 def sourcing_profiles(conn: Connection, *, article: str | None = None,
                       by_article: bool = True) -> list[SourcingProfile]:
     """A profile per article (unless ``by_article`` is false) followed by the total.
@@ -1701,8 +1669,7 @@ def sourcing_profiles(conn: Connection, *, article: str | None = None,
 def _sourcing_profiles(conn: Connection, *, article: str | None, by_article: bool
                        ) -> list[SourcingProfile]:
     article_id = require_article(conn, article) if article is not None else None
-    measures = _profile_query(article_id, correlated_depth=conn.dialect.name == "sqlite"
-                              ).subquery("measures")
+    measures = _profile_query(article_id).subquery("measures")
     per_article = (select(Article.key, Article.title, measures)
                    .join(measures, measures.c.article_id == Article.id)
                    .order_by(Article.key))
@@ -1712,22 +1679,9 @@ def _sourcing_profiles(conn: Connection, *, article: str | None, by_article: boo
                       row.statements - row.named - row.role, row.own_voice,
                       int(row.depth or 0), row.direct)
 
-    # The whole database's relay pairs, most of the time, are read range by range on
-    # a sibling connection (PostgreSQL: ``claimsdb.store.siblings``) while this one
-    # reads the profile and the origins, and then on both: the server works on both at
-    # once, and both end together. One article's are few.
-    if article_id is None:
-        ranges = graph.statement_ranges(conn, RELAY_RANGES[conn.dialect.name])
-        reading = siblings.shared(conn, ranges, lambda other, ids: graph.relay_rows(
-            other, ids=ids))
-    else:
-        reading = contextlib.nullcontext(None)
-    with reading as relays:
-        with serial_plans(conn):
-            rows = conn.execute(per_article).all()
-        origins = independent_origin_counts(
-            conn, article_id,
-            relays=(lambda: itertools.chain.from_iterable(relays())) if relays else None)
+    with serial_plans(conn):
+        rows = conn.execute(per_article).all()
+    origins = kept_independent_origin_counts(conn, article_id)
     profiles = []
     total = _Tally()
     for row in rows:

@@ -199,6 +199,10 @@ class Article(Base):
     retrieved: Mapped[str | None] = mapped_column(String(40))
     archived_url: Mapped[str | None] = mapped_column(String(2000))
     note: Mapped[str | None] = mapped_column(Text)
+    # Its independent origins (``claimsdb sources``): decided by its own statements
+    # alone, so stored with them on import (``claimsdb.format.sourcing``); ``claimsdb
+    # check`` works it out again.
+    independent_origins: Mapped[int] = mapped_column(Integer, server_default="0")
 
     outlet: Mapped[Actor | None] = relationship()
     authors: Mapped[list[ArticleAuthor]] = relationship(
@@ -252,6 +256,9 @@ class Statement(Base):
     translated_from: Mapped[str | None] = mapped_column(String(35))
     original: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # The number of links of its longest chain (0: the article's own voice), for the
+    # sourcing profile; stored on import like speaker_id, and checked the same way.
+    depth: Mapped[int] = mapped_column(Integer, server_default="0")
 
     article: Mapped[Article] = relationship(back_populates="statements")
     speaker: Mapped[Actor | None] = relationship()
@@ -362,6 +369,13 @@ class Hop(Base):
     cue_end: Mapped[int | None] = mapped_column(Integer)
     mention_start: Mapped[int | None] = mapped_column(Integer)
     mention_end: Mapped[int | None] = mapped_column(Integer)
+    # The origin whose claim this link relays: its chain's origin, unless the link is
+    # that origin or the article's outlet (NULL). Stored on import so that ``claimsdb
+    # sources`` reads the database's (origin, relay) pairs from one small index instead
+    # of working out every hop's origin (``claimsdb.format.sourcing``). No foreign key:
+    # the same actor is this statement's speaker or its chain's last link, which have
+    # one, and PostgreSQL would check every hop again.
+    relays_for: Mapped[int | None] = mapped_column(Integer)
 
     statement: Mapped[Statement] = relationship(back_populates="hops")
     actor: Mapped[Actor] = relationship()
@@ -375,6 +389,11 @@ Index("ix_chain_hops_later_chains", Hop.actor_id, Hop.statement_id,
       sqlite_where=text("chain > 0"), postgresql_where=text("chain > 0"))
 # "Anonymous origins": the few hops that give their own identification (format 1.1).
 Index("ix_chain_hops_identified", Hop.identified)
+# The whole database's independent origins: its distinct (origin, relay) pairs, read
+# from this index alone.
+Index("ix_chain_hops_relays", Hop.relays_for, Hop.actor_id,
+      sqlite_where=text("relays_for IS NOT NULL"),
+      postgresql_where=text("relays_for IS NOT NULL"))
 
 
 class Relation(Base):

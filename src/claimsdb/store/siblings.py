@@ -24,7 +24,7 @@ import contextlib
 import re
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, text
@@ -130,61 +130,6 @@ def read_ahead(conn: Connection, items: Iterable[Item],
                     _settled(future)
 
 
-@contextlib.contextmanager
-def shared(conn: Connection, items: Sequence[Item], read: Callable[[Connection, Item], Result]
-           ) -> Iterator[Callable[[], list[Result]]]:
-    """Read each item (``read(connection, item)``) on a sibling of ``conn``, in a thread,
-    starting now; the block gets a function that joins in: it reads the items the
-    sibling has not yet taken on ``conn``, waits for the sibling's last one, and
-    returns every item's result in item order. Where there is no sibling, that
-    function reads them all on ``conn``.
-
-    For work that two connections can split when the caller is free: ``sources``
-    reads the relay pairs range by range beside the profile, and whichever
-    connection is free takes the next range, so both end together whatever the
-    server and the machine make of each part. A read that fails raises in the
-    caller, and the ranges not yet taken are then left unread."""
-    with sibling(conn) as other:
-        if other is None:
-            yield lambda: [read(conn, item) for item in items]
-            return
-        import threading
-        from concurrent.futures import ThreadPoolExecutor
-
-        pending = deque(enumerate(items))
-        results: dict[int, Result] = {}
-        taking = threading.Lock()
-
-        def take() -> tuple[int, Item] | None:
-            with taking:
-                return pending.popleft() if pending else None
-
-        def work(connection: Connection) -> None:
-            try:
-                while (taken := take()) is not None:
-                    index, item = taken
-                    results[index] = read(connection, item)
-            except BaseException:
-                with taking:  # the other connection takes nothing more
-                    pending.clear()
-                raise
-
-        def join_in() -> list[Result]:
-            work(conn)
-            future.result()
-            return [results[index] for index in range(len(items))]
-
-        with _prompt_switching(), \
-                ThreadPoolExecutor(1, thread_name_prefix="claimsdb-sibling") as pool:
-            future = pool.submit(work, other)
-            try:
-                yield join_in
-            finally:
-                with taking:
-                    pending.clear()
-                _settled(future)
-
-
 _END = object()
 
 # How long a thread may hold the interpreter while another waits for it, while a
@@ -215,4 +160,4 @@ def _settled(future: Future) -> None:
         future.exception()
 
 
-__all__ = ["beside", "read_ahead", "shared", "sibling"]
+__all__ = ["beside", "read_ahead", "sibling"]
