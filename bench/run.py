@@ -75,6 +75,8 @@ sys.path.insert(0, str(HERE))
 import add_files  # noqa: E402  (bench/ is not a package)
 import generate  # noqa: E402
 
+from claimsdb.format import sourcing  # noqa: E402
+
 PYTHON = sys.executable
 CLAIMSDB = str(Path(sys.executable).with_name("claimsdb"))
 PG_ADMIN = os.environ.get("CLAIMSDB_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -495,15 +497,20 @@ class RawRows:
             article_id = self.next_article
             self.next_article += 1
             outlet = self.actor_ids.get(article.get("outlet")) if article.get("outlet") else None
+            statements = doc.get("statements") or ()
+            chains = [[h["actor"] if isinstance(h, dict) else h for h in s.get("chain") or ()]
+                      for s in statements]
             out["articles"].append((
                 article_id, article["key"], article["title"], outlet, article.get("url"),
                 str(article.get("published")) if article.get("published") else None,
                 article.get("language") or "en", text, hashlib.sha256(raw).hexdigest(),
-                self.now.isoformat(sep=" ")))
+                self.now.isoformat(sep=" "),
+                sourcing.independent_origins(
+                    ((chain[-1] if chain else article.get("outlet"), [chain] if chain else [])
+                     for chain in chains), article.get("outlet"))))
             for position, author in enumerate(article.get("authors") or ()):
                 out["article_authors"].append((article_id, position, self.actor_ids[author]))
             prefix = article["key"] + "#"
-            statements = doc.get("statements") or ()
             for statement in statements:
                 self.statement_ids[prefix + statement["key"]] = self.next_statement
                 self.next_statement += 1
@@ -519,10 +526,13 @@ class RawRows:
                 out["statements"].append((
                     statement_id, article_id, statement["key"], quote, start, start + len(quote),
                     statement.get("kind") or "indirect", statement.get("stated_on"),
-                    self.actor_ids.get(speaker) if speaker else None))
-                for position, hop in enumerate(chain):
-                    out["chain_hops"].append((statement_id, position,
-                                              self.actor_ids[hop["actor"]], hop.get("cue")))
+                    self.actor_ids.get(speaker) if speaker else None, len(chain)))
+                ids = [self.actor_ids[hop["actor"]] for hop in chain]
+                for position, (hop, relays_for) in enumerate(zip(
+                        chain, sourcing.relays(ids, ids[-1] if ids else None, outlet),
+                        strict=True)):
+                    out["chain_hops"].append((statement_id, position, ids[position],
+                                              hop.get("cue"), relays_for))
                 for actor in dict.fromkeys(statement.get("about") or ()):
                     out["statement_about"].append((statement_id, self.actor_ids[actor]))
                 for relation in RELATION_TYPES:
@@ -545,10 +555,11 @@ COLUMNS = {
     "actor_aliases": "actor_id, alias",
     "actor_roles": "id, actor_id, of_actor_id, title, started_on, ended_on",
     "articles": "id, key, title, outlet_id, url, published, language, text, content_hash, "
-                "imported_at",
+                "imported_at, independent_origins",
     "article_authors": "article_id, position, actor_id",
-    "statements": "id, article_id, key, quote, span_start, span_end, kind, stated_on, speaker_id",
-    "chain_hops": "statement_id, position, actor_id, cue",
+    "statements": "id, article_id, key, quote, span_start, span_end, kind, stated_on, speaker_id, "
+                  "depth",
+    "chain_hops": "statement_id, position, actor_id, cue, relays_for",
     "statement_about": "statement_id, actor_id",
     "relations": "source_id, type, target_id",
 }
