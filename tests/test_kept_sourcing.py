@@ -122,12 +122,16 @@ def test_check_finds_measures_another_tool_changed_and_recount_mends_them(db, cl
         with engine.begin() as conn:
             conn.execute(text("UPDATE articles SET independent_origins = 9"))
             conn.execute(text("UPDATE statements SET depth = 5 WHERE key = 'unhurt'"))
+            # what a row written without the column holds (no default: migration 0006)
+            conn.execute(text("UPDATE statements SET depth = NULL WHERE key = 'stalled'"))
             conn.execute(text("UPDATE chain_hops SET relays_for = actor_id "
                               "WHERE position = 0 AND chain = 1"))
         checked = cli("check")
         assert checked.exit_code == 1
         for finding in (
                 "statement 'roundup#unhurt': statement depth: stored as 5, but its rows say 0",
+                "statement 'roundup#stalled': statement depth: stored as none, but its rows "
+                "say 2",
                 "link 0 of chain 1 of statement 'roundup#halted': link relays: stored as ",
                 "article 'roundup': article independent origins: stored as 9, but its rows "
                 "say 3; work them out again with: claimsdb init --recount"):
@@ -135,7 +139,7 @@ def test_check_finds_measures_another_tool_changed_and_recount_mends_them(db, cl
         mended = cli("init", "--recount")
         assert mended.exit_code == 0, mended.output
         assert mended.output.splitlines()[-1] == (
-            "worked out every article's sourcing measures again: 3 values corrected")
+            "worked out every article's sourcing measures again: 4 values corrected")
         assert cli("check").exit_code == 0
         assert _stored(engine, "roundup") == (INDEPENDENT, DEPTHS, RELAYS)
         profile = cli("sources", "--format", "json")

@@ -41,7 +41,7 @@ def _depths() -> Select:
                                .where(Hop.statement_id == Statement.id).scalar_subquery(), 0)
     return (select(Statement.id, Article.key, Statement.key, Statement.depth, worked_out)
             .join(Article, Article.id == Statement.article_id)
-            .where(Statement.depth != worked_out).order_by(Statement.id))
+            .where(Statement.depth.is_distinct_from(worked_out)).order_by(Statement.id))
 
 
 def _relays() -> Select:

@@ -201,8 +201,9 @@ class Article(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # Its independent origins (``claimsdb sources``): decided by its own statements
     # alone, so stored with them on import (``claimsdb.format.sourcing``); ``claimsdb
-    # check`` works it out again.
-    independent_origins: Mapped[int] = mapped_column(Integer, server_default="0")
+    # check`` works it out again. No default (migration 0006 says why): NULL is a row
+    # another tool wrote, which check reports.
+    independent_origins: Mapped[int | None] = mapped_column(Integer)
 
     outlet: Mapped[Actor | None] = relationship()
     authors: Mapped[list[ArticleAuthor]] = relationship(
@@ -257,8 +258,9 @@ class Statement(Base):
     original: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     # The number of links of its longest chain (0: the article's own voice), for the
-    # sourcing profile; stored on import like speaker_id, and checked the same way.
-    depth: Mapped[int] = mapped_column(Integer, server_default="0")
+    # sourcing profile; stored on import like speaker_id, and checked the same way
+    # (NULL, as for independent_origins: a row another tool wrote).
+    depth: Mapped[int | None] = mapped_column(Integer)
 
     article: Mapped[Article] = relationship(back_populates="statements")
     speaker: Mapped[Actor | None] = relationship()
