@@ -126,6 +126,15 @@ def test_check_finds_measures_another_tool_changed_and_recount_mends_them(db, cl
             conn.execute(text("UPDATE statements SET depth = NULL WHERE key = 'stalled'"))
             conn.execute(text("UPDATE chain_hops SET relays_for = actor_id "
                               "WHERE position = 0 AND chain = 1"))
+        # what the rows hold until mended still answers, without a traceback
+        unmended = cli("sources", "--article", "roundup")
+        assert unmended.exit_code == 0, unmended.output
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE articles SET independent_origins = NULL"))
+        assert cli("sources", "--article", "roundup").exit_code == 0
+        assert cli("sources").exit_code == 0
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE articles SET independent_origins = 9"))
         checked = cli("check")
         assert checked.exit_code == 1
         for finding in (

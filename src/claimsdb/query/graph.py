@@ -310,7 +310,9 @@ def kept_independent_origin_counts(conn: Connection, article_id: int | None = No
     (at a million statements 135,000 pairs of 1.1 million links: working out each
     link's origin from its statement took most of 3.6 s). One article's total is its
     own count."""
-    query = select(Article.key, Article.independent_origins)
+    # NULL: a row another tool wrote without it (``claimsdb check`` reports it); counted
+    # as none rather than failing the whole answer.
+    query = select(Article.key, func.coalesce(Article.independent_origins, 0))
     if article_id is not None:
         query = query.where(Article.id == article_id)
     counts: dict[str | None, int] = dict(conn.execute(query).all())
